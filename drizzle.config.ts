@@ -1,0 +1,7 @@
+import { defineConfig } from 'drizzle-kit';
+
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: './src/infra/db/schema.ts',
+  out: process.env.DRIZZLE_OUT ?? './drizzle',
+});

@@ -1,0 +1,116 @@
+import { isIP } from 'node:net';
+import { cpus } from 'node:os';
+import type { LockoutPolicy } from './domain/lockout.js';
+import { parseCidr } from './domain/ip.js';
+import { JWT_ALGS, type JwtAlg } from './infra/keys/keyring.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  issuer: string;
+  tokenAudience: string | undefined;
+  jwtAlg: JwtAlg;
+  trustProxy: string[];
+  testHosts: string[];
+  masterKey: string | undefined;
+  ttl: {
+    v1: number;
+    v2: number;
+    oauth2Access: number;
+    oauth2Refresh: number;
+    /** Seconds, or null: common-door tokens do not expire unless configured. */
+    common: number | null;
+    graphql: number;
+  };
+  lockout: LockoutPolicy;
+  logLevel: string;
+  production: boolean;
+  workers: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function positiveInt(env: Env, name: string, fallback: number, max = 10 * 365 * 24 * 3600): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9]\d*$/.test(raw) || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a positive whole number (at most ${max}), got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** Reads and validates the environment once, at start-up; a bad value stops start-up naming the variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || !/^\d+$/.test(env.PORT ?? '3000')) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
+  }
+  const host = env.HOST || '127.0.0.1';
+  const issuer = (env.ISSUER || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(issuer);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+    if (u.search || u.hash) throw new Error();
+  } catch {
+    throw new ConfigError(`ISSUER must be an http(s) URL without query or fragment, got ${JSON.stringify(env.ISSUER)}`);
+  }
+  const jwtAlg = (env.JWT_ALG || 'ES256') as JwtAlg;
+  if (!JWT_ALGS.includes(jwtAlg)) throw new ConfigError(`JWT_ALG must be one of ${JWT_ALGS.join(', ')}, got ${JSON.stringify(env.JWT_ALG)}`);
+  const trustProxy = list(env, 'TRUST_PROXY');
+  for (const cidr of trustProxy) {
+    if (!parseCidr(cidr)) throw new ConfigError(`TRUST_PROXY holds ${JSON.stringify(cidr)}, which is not an IP address or CIDR`);
+  }
+  const testHosts = list(env, 'TEST_HOSTS').map((h) => h.toLowerCase());
+  for (const h of testHosts) {
+    if (!/^[a-z0-9.-]+$/.test(h) && !isIP(h)) throw new ConfigError(`TEST_HOSTS holds ${JSON.stringify(h)}, which is not a host name`);
+  }
+  const masterKey = env.TOLLGATE_MASTER_KEY;
+  if (masterKey !== undefined && masterKey !== '' && masterKey.length < 32) {
+    throw new ConfigError('TOLLGATE_MASTER_KEY must be at least 32 characters');
+  }
+  const commonMinutes = env.CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES;
+  const common =
+    commonMinutes === undefined || commonMinutes === ''
+      ? null
+      : positiveInt(env, 'CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES', 0, 10 * 365 * 24 * 60) * 60;
+  const production = env.NODE_ENV === 'production';
+  const workersRaw = env.WORKERS;
+  const workers = workersRaw === undefined || workersRaw === '' ? (production ? cpus().length : 1) : positiveInt(env, 'WORKERS', 1, 64);
+  return {
+    port,
+    host,
+    databasePath: env.DATABASE_PATH || './data/tollgate.db',
+    issuer,
+    tokenAudience: env.TOKEN_AUDIENCE || undefined,
+    jwtAlg,
+    trustProxy,
+    testHosts,
+    masterKey,
+    ttl: {
+      v1: positiveInt(env, 'V1_TOKEN_TTL_SECONDS', 3600),
+      v2: positiveInt(env, 'V2_TOKEN_TTL_SECONDS', 3600),
+      oauth2Access: positiveInt(env, 'OAUTH2_ACCESS_TTL_SECONDS', 900),
+      oauth2Refresh: positiveInt(env, 'OAUTH2_REFRESH_TTL_SECONDS', 86400),
+      common,
+      graphql: positiveInt(env, 'GRAPHQL_TOKEN_TTL_SECONDS', 3600),
+    },
+    lockout: {
+      maxFailures: positiveInt(env, 'LOCKOUT_MAX_FAILURES', 5, 1_000_000),
+      maxFailuresPerIp: positiveInt(env, 'LOCKOUT_MAX_FAILURES_PER_IP', 50, 1_000_000),
+      windowSeconds: positiveInt(env, 'LOCKOUT_WINDOW_SECONDS', 900),
+      lockSeconds: positiveInt(env, 'LOCKOUT_SECONDS', 900),
+    },
+    logLevel: env.LOG_LEVEL || 'info',
+    production,
+    workers,
+  };
+}

@@ -1,0 +1,66 @@
+import { invalidField } from './errors.js';
+import type { Mode } from './mode.js';
+
+/** How a client's secret is stored: never the secret itself. */
+export type SecretHash = string;
+
+export interface Client {
+  id: string;
+  name: string;
+  mode: Mode;
+  scopes: string[];
+  orgId: string | null;
+  /** CIDRs; empty means any address. */
+  allowedIps: string[];
+  enabled: boolean;
+  secretGeneration: number;
+  secretHash: SecretHash;
+  /** The secret replaced by the last rotation, honoured (with its tokens) until `graceUntil`. */
+  previousSecretHash: SecretHash | null;
+  /** Epoch milliseconds; null when the last rotation had no grace. */
+  graceUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What a caller may see of a client. */
+export type ClientView = Omit<Client, 'secretHash' | 'previousSecretHash' | 'graceUntil'>;
+
+export const toView = ({ secretHash: _s, previousSecretHash: _p, graceUntil: _g, ...view }: Client): ClientView => view;
+
+/** The generations whose tokens are still honoured at `now`. */
+export function acceptsGeneration(client: Client, generation: number, now: number): boolean {
+  if (generation === client.secretGeneration) return true;
+  return generation === client.secretGeneration - 1 && client.graceUntil !== null && now < client.graceUntil;
+}
+
+// Shape limits of seed 000, applied to every door so one client works everywhere.
+export const CLIENT_ID_MIN = 5;
+export const CLIENT_ID_MAX = 120;
+export const SECRET_MIN = 10;
+export const SECRET_MAX = 255;
+export const NAME_MAX = 200;
+
+// Printable ASCII only: no control characters, no spaces, nothing a log line could be forged with.
+const PRINTABLE = /^[\x21-\x7E]+$/;
+
+/** Checks a presented credential's shape; the message never echoes the value. */
+export function checkCredentialShape(field: 'client_id' | 'client_secret', value: string): void {
+  const [min, max] = field === 'client_id' ? [CLIENT_ID_MIN, CLIENT_ID_MAX] : [SECRET_MIN, SECRET_MAX];
+  if (value.length < min || value.length > max) throw invalidField(field, `must be ${min}–${max} characters`);
+  if (!PRINTABLE.test(value)) throw invalidField(field, 'must be printable ASCII without spaces');
+}
+
+export function checkClientName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > NAME_MAX || /[\x00-\x1F\x7F]/.test(trimmed)) {
+    throw invalidField('name', `must be 1–${NAME_MAX} characters without control characters`);
+  }
+  return trimmed;
+}
+
+const ORG_ID = /^[A-Za-z0-9._:-]{1,120}$/;
+export function checkOrgId(orgId: string): string {
+  if (!ORG_ID.test(orgId)) throw invalidField('org_id', 'must be 1–120 of A-Z a-z 0-9 . _ : -');
+  return orgId;
+}

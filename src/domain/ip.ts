@@ -1,0 +1,83 @@
+import ipaddr from 'ipaddr.js';
+import { invalidField } from './errors.js';
+
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/**
+ * Strict address parsing: IPv4 only in four-part decimal without leading zeros (so `0177.0.0.1`,
+ * `0x7f.1` and `127.1` never match anything), IPv6 without a zone, IPv4-mapped IPv6 folded to
+ * IPv4 so one allowlist entry covers both forms.
+ */
+export function parseIp(raw: string): Address | undefined {
+  if (raw.includes('%')) return undefined;
+  if (raw.includes(':')) {
+    if (!ipaddr.IPv6.isValid(raw)) return undefined;
+    const v6 = ipaddr.IPv6.parse(raw);
+    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+  }
+  return ipaddr.IPv4.isValidFourPartDecimal(raw) ? ipaddr.IPv4.parse(raw) : undefined;
+}
+
+export type Cidr = [Address, number];
+
+export function parseCidr(raw: string): Cidr | undefined {
+  const slash = raw.indexOf('/');
+  const addr = parseIp(slash === -1 ? raw : raw.slice(0, slash));
+  if (!addr) return undefined;
+  const max = addr.kind() === 'ipv4' ? 32 : 128;
+  let bits = max;
+  if (slash !== -1) {
+    const text = raw.slice(slash + 1);
+    if (!/^(0|[1-9]\d{0,2})$/.test(text)) return undefined;
+    bits = Number(text);
+    // A mapped IPv6 prefix (::ffff:10.0.0.0/104) becomes its IPv4 prefix.
+    if (raw.slice(0, slash).includes(':') && addr.kind() === 'ipv4') bits -= 96;
+    if (bits < 0 || bits > max) return undefined;
+  }
+  return [addr, bits];
+}
+
+/** Validates and canonicalises allowlist entries (`10.0.0.0/8`, `2001:db8::/32`, a bare address). */
+export function normaliseAllowlist(entries: readonly string[], field = 'allowed_ips'): string[] {
+  const out = new Set<string>();
+  for (const entry of entries) {
+    const cidr = parseCidr(entry.trim());
+    if (!cidr) throw invalidField(field, 'holds an entry that is not an IPv4 or IPv6 address or CIDR');
+    const [addr, bits] = cidr;
+    const text = `${addr.toString()}/${bits}`;
+    const base = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+    out.add(`${base.toString()}/${bits}`);
+  }
+  if (out.size > 100) throw invalidField(field, 'holds more than 100 entries');
+  return [...out];
+}
+
+/** True when the address lies inside one of the CIDRs. A malformed address never matches. */
+export function ipInList(ip: string, cidrs: readonly string[]): boolean {
+  const addr = parseIp(ip);
+  if (!addr) return false;
+  for (const entry of cidrs) {
+    const cidr = parseCidr(entry);
+    if (cidr && cidr[0].kind() === addr.kind() && addr.match(cidr)) return true;
+  }
+  return false;
+}
+
+/**
+ * The address a request comes from: the socket peer, unless that peer is a trusted proxy; then
+ * `X-Forwarded-For` is read right to left, skipping trusted hops, and the first untrusted hop is
+ * the client. A malformed hop ends the walk there (it is what the last trusted proxy saw).
+ */
+export function resolveSourceIp(peer: string, forwardedFor: string | undefined, trusted: readonly string[]): string {
+  const canonical = (raw: string): string => parseIp(raw)?.toString() ?? raw;
+  let current = canonical(peer);
+  if (trusted.length === 0 || forwardedFor === undefined || !ipInList(current, trusted)) return current;
+  const hops = forwardedFor.split(',').map((h) => h.trim());
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i]!;
+    if (!parseIp(hop)) return hop === '' ? current : hop;
+    current = canonical(hop);
+    if (!ipInList(current, trusted)) return current;
+  }
+  return current;
+}

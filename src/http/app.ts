@@ -1,0 +1,41 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from '../config.js';
+import { DomainError } from '../domain/errors.js';
+import type { Services } from '../services.js';
+import { toDomainError } from './errors.js';
+import { sendError, type DoorContext, type Rendered } from './door.js';
+import { v1Door } from './v1/index.js';
+import { v2Door } from './v2/index.js';
+
+/** Token requests are a few hundred bytes; anything near this is abuse. */
+export const BODY_LIMIT = 64 * 1024;
+
+/** Outside every door: a plain OAuth-style body. */
+const renderPlain = (e: DomainError): Rendered => ({
+  status: e.code === 'not_found' ? 404 : e.code === 'server_error' ? 500 : 400,
+  body: { error: e.code, error_description: e.message },
+});
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the HTTP app on the given services; listens nowhere (the server or a test decides). */
+export function buildApp(services: Services, config: Config, opts: AppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // Route matching is exact: `/v1/auth/token/` is not the token endpoint.
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+  const ctx: DoorContext = { deps: services.deps, config };
+  for (const mode of ['live', 'test'] as const) {
+    const root = mode === 'test' ? '/test' : '';
+    app.register(v1Door, { prefix: `${root}/v1`, ctx, mode });
+    app.register(v2Door, { prefix: `${root}/v2`, ctx, mode });
+  }
+  app.setErrorHandler((err, req, reply) => sendError(reply, toDomainError(err, req.log), renderPlain));
+  app.setNotFoundHandler((_req, reply) => sendError(reply, new DomainError('not_found', 'Not found'), renderPlain));
+  return app;
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import { DomainError } from '../domain/errors.js';
+import { resolveSourceIp } from '../domain/ip.js';
+import type { Mode } from '../domain/mode.js';
+import type { IssueDeps } from '../usecases/ports.js';
+import { toDomainError } from './errors.js';
+
+/** What every door needs: the core's ports and the validated configuration. */
+export interface DoorContext {
+  deps: IssueDeps;
+  config: Config;
+}
+
+/** Options each door plugin is registered with, once per mode. */
+export interface DoorOptions {
+  ctx: DoorContext;
+  /** The mode of the mount: live at the plain paths, test under `/test`. */
+  mode: Mode;
+}
+
+/** An error as one door puts it on the wire. */
+export interface Rendered {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Renderer = (e: DomainError) => Rendered;
+
+/** The mode of a call: the mount's, or test for any host listed in `TEST_HOSTS`. */
+export function callMode(req: FastifyRequest, mount: Mode, config: Config): Mode {
+  if (mount === 'test' || config.testHosts.length === 0) return mount;
+  return config.testHosts.includes(req.hostname.toLowerCase()) ? 'test' : mount;
+}
+
+export function callerIp(req: FastifyRequest, config: Config): string {
+  const xff = req.headers['x-forwarded-for'];
+  return resolveSourceIp(req.socket.remoteAddress ?? '', Array.isArray(xff) ? xff.join(',') : xff, config.trustProxy);
+}
+
+export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+
+export function sendError(reply: FastifyReply, e: DomainError, render: Renderer): FastifyReply {
+  const r = render(e);
+  reply.headers(NO_STORE);
+  if (e.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.details.retryAfterSeconds));
+  if (r.headers) reply.headers(r.headers);
+  return reply.code(r.status).send(r.body);
+}
+
+/**
+ * Gives a door's scope its envelope: every error, framework rejection and unknown path under
+ * the door's prefix answers through the door's one table.
+ */
+export function useEnvelope(app: FastifyInstance, render: Renderer): void {
+  app.setErrorHandler((err, req, reply) => sendError(reply, toDomainError(err, req.log), render));
+  app.setNotFoundHandler((_req, reply) => sendError(reply, new DomainError('not_found', 'Not found'), render));
+}

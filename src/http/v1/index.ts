@@ -1,0 +1,29 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { issueToken } from '../../usecases/issue-token.js';
+import { callerIp, callMode, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
+import { acceptForm, bodyRecord, optionalString, requiredString } from '../form.js';
+import { renderV1 } from './errors.js';
+
+/**
+ * The v1 dialect (seed 003): form-encoded credentials in, `{data:{…}}` out.
+ * Mounted at `/v1` and `/test/v1`.
+ */
+export const v1Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }) => {
+  app.removeAllContentTypeParsers();
+  acceptForm(app);
+  useEnvelope(app, renderV1);
+
+  app.post('/auth/token', async (req, reply) => {
+    const body = bodyRecord(req.body);
+    const token = await issueToken(ctx.deps, {
+      mode: callMode(req, mode, ctx.config),
+      clientId: requiredString(body, 'client_id'),
+      clientSecret: requiredString(body, 'client_secret'),
+      scope: optionalString(body, 'scope'),
+      sourceIp: callerIp(req, ctx.config),
+      ttlSeconds: ctx.config.ttl.v1,
+    });
+    reply.headers(NO_STORE);
+    return { data: { access_token: token.accessToken, token_type: token.tokenType, expires_in: token.expiresIn } };
+  });
+};

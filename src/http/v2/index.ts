@@ -1,0 +1,30 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { scopeString } from '../../domain/scopes.js';
+import { issueToken } from '../../usecases/issue-token.js';
+import { callerIp, callMode, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
+import { acceptJson, bodyRecord, optionalString, requiredString } from '../form.js';
+import { renderV2 } from './errors.js';
+
+/**
+ * The v2 dialect (seed 002): camelCase JSON in and out, google.rpc.Status errors.
+ * Mounted at `/v2` and `/test/v2`.
+ */
+export const v2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }) => {
+  app.removeAllContentTypeParsers();
+  acceptJson(app);
+  useEnvelope(app, renderV2);
+
+  app.post('/credentials/oauth/token', async (req, reply) => {
+    const body = bodyRecord(req.body);
+    const token = await issueToken(ctx.deps, {
+      mode: callMode(req, mode, ctx.config),
+      clientId: requiredString(body, 'clientId', 'client_id'),
+      clientSecret: requiredString(body, 'clientSecret', 'client_secret'),
+      scope: optionalString(body, 'scope'),
+      sourceIp: callerIp(req, ctx.config),
+      ttlSeconds: ctx.config.ttl.v2,
+    });
+    reply.headers(NO_STORE);
+    return { accessToken: token.accessToken, scope: scopeString(token.scopes), expiresIn: token.expiresIn, tokenType: token.tokenType };
+  });
+};

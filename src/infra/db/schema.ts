@@ -1,0 +1,41 @@
+import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+
+/** Clients. Scopes and allowlist are stored space-separated: they hold no spaces themselves. */
+export const clients = sqliteTable('clients', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  mode: text('mode', { enum: ['live', 'test'] }).notNull(),
+  scopes: text('scopes').notNull().default(''),
+  orgId: text('org_id'),
+  allowedIps: text('allowed_ips').notNull().default(''),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  secretGeneration: integer('secret_generation').notNull().default(1),
+  secretHash: text('secret_hash').notNull(),
+  previousSecretHash: text('previous_secret_hash'),
+  graceUntil: integer('grace_until'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Signing keys per mode; the private half is AES-256-GCM ciphertext under the master key. */
+export const signingKeys = sqliteTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    mode: text('mode', { enum: ['live', 'test'] }).notNull(),
+    alg: text('alg').notNull(),
+    publicJwk: text('public_jwk').notNull(),
+    privateJwkEnc: text('private_jwk_enc').notNull(),
+    current: integer('current', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('signing_keys_mode_current').on(t.mode, t.current)],
+);
+
+/** Lockout counters (spec §2 step 2), one row per key that has failed recently. */
+export const lockouts = sqliteTable('lockouts', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStart: integer('window_start').notNull(),
+  lockedUntil: integer('locked_until').notNull().default(0),
+});

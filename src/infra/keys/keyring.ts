@@ -1,0 +1,122 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import type { Mode } from '../../domain/mode.js';
+import type { AccessTokenClaims } from '../../domain/token.js';
+import type { Clock, TokenSigner } from '../../usecases/ports.js';
+import type { Db } from '../db/connection.js';
+import { signingKeys } from '../db/schema.js';
+import { decrypt, encrypt } from './master-key.js';
+
+export const JWT_ALGS = ['ES256', 'RS256', 'EdDSA'] as const;
+export type JwtAlg = (typeof JWT_ALGS)[number];
+
+interface SigningKey {
+  kid: string;
+  alg: JwtAlg;
+  privateKey: CryptoKey;
+}
+
+export interface PublicKeyInfo {
+  kid: string;
+  mode: Mode;
+  alg: JwtAlg;
+  current: boolean;
+  createdAt: number;
+  jwk: JWK;
+}
+
+/**
+ * Signing keys per mode, held in memory, private halves encrypted at rest. A key made current
+ * by another process (`tollgate keys rotate`) is picked up on the next signature: the current
+ * kid is one indexed read, and only a change loads the key.
+ */
+export class KeyRing implements TokenSigner {
+  private readonly current = new Map<Mode, SigningKey>();
+  private readonly currentKid;
+
+  constructor(
+    private readonly db: Db,
+    private readonly masterKey: Buffer,
+    private readonly alg: JwtAlg,
+    private readonly clock: Clock,
+  ) {
+    this.currentKid = db
+      .select({ kid: signingKeys.kid })
+      .from(signingKeys)
+      .where(and(eq(signingKeys.mode, sql.placeholder('mode')), eq(signingKeys.current, true)))
+      .prepare();
+  }
+
+  /** Makes sure each mode has a current key of the configured algorithm; loads them. */
+  async init(modes: readonly Mode[] = ['live', 'test']): Promise<void> {
+    for (const mode of modes) {
+      const row = this.currentRow(mode);
+      if (!row || row.alg !== this.alg) await this.rotate(mode, row?.kid ?? null);
+      await this.load(mode);
+    }
+  }
+
+  /**
+   * Creates a new current key for the mode; the old one stays published for verification.
+   * `onlyReplacing` (a kid, or null for none) makes it a no-op when another process got there first.
+   */
+  async rotate(mode: Mode, onlyReplacing?: string | null): Promise<PublicKeyInfo> {
+    const { publicKey, privateKey } = await generateKeyPair(this.alg, { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const sealed = encrypt(this.masterKey, JSON.stringify(await exportJWK(privateKey)));
+    const now = this.clock.now();
+    const jwk = { ...publicJwk, kid, alg: this.alg, use: 'sig' };
+    const sqlite = this.db.$client;
+    sqlite
+      .transaction(() => {
+        // Two processes starting together: only the first replaces the key it saw.
+        if (onlyReplacing !== undefined && (this.currentRow(mode)?.kid ?? null) !== onlyReplacing) return;
+        this.db.update(signingKeys).set({ current: false }).where(eq(signingKeys.mode, mode)).run();
+        this.db
+          .insert(signingKeys)
+          .values({ kid, mode, alg: this.alg, publicJwk: JSON.stringify(jwk), privateJwkEnc: sealed, current: true, createdAt: now })
+          .run();
+      })
+      .immediate();
+    return { kid, mode, alg: this.alg, current: true, createdAt: now, jwk };
+  }
+
+  async sign(mode: Mode, claims: AccessTokenClaims): Promise<string> {
+    const key = await this.keyFor(mode);
+    return new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid }).sign(key.privateKey);
+  }
+
+  /** Every key of the mode, current first, for the JWKS and `keys list`. */
+  publicKeys(mode?: Mode): PublicKeyInfo[] {
+    const rows = this.db
+      .select()
+      .from(signingKeys)
+      .where(mode ? eq(signingKeys.mode, mode) : undefined)
+      .orderBy(asc(signingKeys.createdAt))
+      .all();
+    return rows
+      .map((r) => ({ kid: r.kid, mode: r.mode, alg: r.alg as JwtAlg, current: r.current, createdAt: r.createdAt, jwk: JSON.parse(r.publicJwk) as JWK }))
+      .sort((a, b) => Number(b.current) - Number(a.current));
+  }
+
+  private currentRow(mode: Mode) {
+    return this.db.select().from(signingKeys).where(and(eq(signingKeys.mode, mode), eq(signingKeys.current, true))).get();
+  }
+
+  private async keyFor(mode: Mode): Promise<SigningKey> {
+    const cached = this.current.get(mode);
+    const kid = this.currentKid.get({ mode })?.kid;
+    if (cached && cached.kid === kid) return cached;
+    return this.load(mode);
+  }
+
+  private async load(mode: Mode): Promise<SigningKey> {
+    const row = this.currentRow(mode);
+    if (!row) throw new Error(`No current signing key for ${mode} mode`);
+    const privateKey = (await importJWK(JSON.parse(decrypt(this.masterKey, row.privateJwkEnc)) as JWK, row.alg)) as CryptoKey;
+    const key: SigningKey = { kid: row.kid, alg: row.alg as JwtAlg, privateKey };
+    this.current.set(mode, key);
+    return key;
+  }
+}

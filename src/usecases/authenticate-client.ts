@@ -1,0 +1,77 @@
+import { checkCredentialShape, type Client } from '../domain/client.js';
+import { badCredentials, DomainError } from '../domain/errors.js';
+import { ipInList } from '../domain/ip.js';
+import { lockoutKeys } from '../domain/lockout.js';
+import type { Mode } from '../domain/mode.js';
+import { matchSecret } from '../domain/secrets.js';
+import type { CoreDeps } from './ports.js';
+
+export interface CredentialAttempt {
+  /** The mode of the address called. */
+  mode: Mode;
+  clientId: string;
+  clientSecret: string;
+  /** The resolved source address (socket peer, or the first untrusted X-Forwarded-For hop). */
+  sourceIp: string;
+}
+
+export interface Authenticated {
+  client: Client;
+  /** The secret generation the presented secret belongs to (the previous one during a grace). */
+  generation: number;
+}
+
+const rateLimited = (retryAfterSeconds: number): DomainError =>
+  new DomainError('rate_limited', 'Too many failed attempts; try again later', { retryAfterSeconds });
+
+/**
+ * The credential check every door runs, in the order of spec §2:
+ * 1 shape → 2 lockout → 3 client, secret, mode, enabled → 4 IP allowlist. (5, scope, is the
+ * caller's: it depends on what is being asked for.)
+ */
+export async function authenticateClient(deps: CoreDeps, attempt: CredentialAttempt): Promise<Authenticated> {
+  // 1. Shape.
+  checkCredentialShape('client_id', attempt.clientId);
+  checkCredentialShape('client_secret', attempt.clientSecret);
+
+  // 2. Lockout. A locked key is refused before any hashing, so it costs an attacker's target nothing.
+  const keys = lockoutKeys(attempt.clientId, attempt.sourceIp);
+  const locked = await deps.lockout.peek(keys, deps.clock.now());
+  if (locked > 0) throw rateLimited(locked);
+
+  // 3. Client, secret, mode, enabled. An unknown id does the same hashing as a wrong secret.
+  const now = deps.clock.now();
+  const client = await deps.clients.findById(attempt.clientId);
+  const inGrace = client !== undefined && client.graceUntil !== null && now < client.graceUntil;
+  const slot = await matchSecret(attempt.clientSecret, [
+    client?.secretHash ?? null,
+    inGrace ? client.previousSecretHash : null,
+  ]);
+  const failure = verdict(client, slot, attempt.mode);
+
+  // The verdict is settled atomically: past the limit it turns into rate_limited, right or wrong.
+  const settled = await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy);
+  if (settled.locked) throw rateLimited(settled.retryAfterSeconds);
+  if (failure) throw failure;
+  const found = client!;
+
+  // 4. IP allowlist, after the secret so that the answer is no oracle to someone without it.
+  if (found.allowedIps.length > 0 && !ipInList(attempt.sourceIp, found.allowedIps)) {
+    throw new DomainError('access_denied', 'Requests from this address are not allowed for this client');
+  }
+  // Slot 1 is the previous secret, only ever offered during a grace period.
+  return { client: found, generation: slot === 0 ? found.secretGeneration : found.secretGeneration - 1 };
+}
+
+function verdict(client: Client | undefined, slot: number, mode: Mode): DomainError | undefined {
+  if (!client || slot === -1) return badCredentials();
+  if (client.mode !== mode) {
+    return new DomainError(
+      'invalid_client',
+      `Client is a ${client.mode}-mode client but this is the ${mode}-mode endpoint`,
+      { reason: 'mode_mismatch' },
+    );
+  }
+  if (!client.enabled) return new DomainError('invalid_client', 'Client is disabled', { reason: 'client_disabled' });
+  return undefined;
+}

@@ -1,0 +1,10 @@
+import { createClient, type AdminDeps, type ClientWithSecret } from './manage-clients.js';
+
+/**
+ * First start: with no clients at all, one test-mode client is made so the README's `curl`
+ * works straight away. Its secret is returned once, for the caller to print.
+ */
+export async function bootstrapFirstClient(deps: AdminDeps): Promise<ClientWithSecret | undefined> {
+  if ((await deps.clients.count()) > 0) return undefined;
+  return createClient(deps, { name: 'First test client', mode: 'test', scopes: [] });
+}

@@ -1,0 +1,136 @@
+import { checkClientName, checkOrgId, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../domain/client.js';
+import { DomainError, invalidField } from '../domain/errors.js';
+import { newClientId, newClientSecret } from '../domain/ids.js';
+import { normaliseAllowlist } from '../domain/ip.js';
+import type { Mode } from '../domain/mode.js';
+import { parseScopeString } from '../domain/scopes.js';
+import { hashGeneratedSecret, hashImportedSecret, isGeneratedShape } from '../domain/secrets.js';
+import type { ClientPatch, ClientStore, Clock, Random } from './ports.js';
+
+export interface AdminDeps {
+  clients: ClientStore;
+  clock: Clock;
+  random: Random;
+}
+
+export interface CreateClientInput {
+  name: string;
+  mode: Mode;
+  scopes?: string[];
+  allowedIps?: string[];
+  orgId?: string | null;
+  /** An imported secret (10–255 printable characters); omitted, one is generated. */
+  secret?: string;
+}
+
+export interface ClientWithSecret {
+  client: ClientView;
+  /** Shown exactly once. */
+  clientSecret: string;
+}
+
+const notFound = (): DomainError => new DomainError('not_found', 'No such client');
+
+function checkImportedSecret(secret: string): void {
+  if (secret.length < SECRET_MIN || secret.length > SECRET_MAX || !/^[\x21-\x7E]+$/.test(secret)) {
+    throw invalidField('secret', `must be ${SECRET_MIN}–${SECRET_MAX} printable ASCII characters without spaces`);
+  }
+  if (isGeneratedShape(secret)) throw invalidField('secret', 'must not take the shape of a generated secret');
+}
+
+const checkScopes = (scopes: string[]): string[] => parseScopeString(scopes.join(' '), 'scopes');
+
+export async function createClient(deps: AdminDeps, input: CreateClientInput): Promise<ClientWithSecret> {
+  const name = checkClientName(input.name);
+  const scopes = checkScopes(input.scopes ?? []);
+  const allowedIps = normaliseAllowlist(input.allowedIps ?? []);
+  const orgId = input.orgId == null ? null : checkOrgId(input.orgId);
+  let clientSecret: string;
+  let secretHash: string;
+  if (input.secret !== undefined) {
+    checkImportedSecret(input.secret);
+    clientSecret = input.secret;
+    secretHash = await hashImportedSecret(clientSecret, deps.random.bytes(16));
+  } else {
+    clientSecret = newClientSecret(input.mode, deps.random.bytes(32));
+    secretHash = hashGeneratedSecret(clientSecret);
+  }
+  const now = deps.clock.now();
+  const client: Client = {
+    id: newClientId(input.mode, deps.random.bytes(16)),
+    name,
+    mode: input.mode,
+    scopes,
+    orgId,
+    allowedIps,
+    enabled: true,
+    secretGeneration: 1,
+    secretHash,
+    previousSecretHash: null,
+    graceUntil: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.clients.insert(client);
+  return { client: toView(client), clientSecret };
+}
+
+export async function getClient(deps: Pick<AdminDeps, 'clients'>, id: string): Promise<ClientView> {
+  const client = await deps.clients.findById(id);
+  if (!client) throw notFound();
+  return toView(client);
+}
+
+export async function listClients(deps: Pick<AdminDeps, 'clients'>, page: { limit: number; afterId?: string }): Promise<ClientView[]> {
+  return (await deps.clients.list(page)).map(toView);
+}
+
+export interface UpdateClientInput {
+  name?: string;
+  scopes?: string[];
+  allowedIps?: string[];
+  orgId?: string | null;
+  enabled?: boolean;
+}
+
+export async function updateClient(deps: AdminDeps, id: string, input: UpdateClientInput): Promise<ClientView> {
+  const patch: ClientPatch = {};
+  if (input.name !== undefined) patch.name = checkClientName(input.name);
+  if (input.scopes !== undefined) patch.scopes = checkScopes(input.scopes);
+  if (input.allowedIps !== undefined) patch.allowedIps = normaliseAllowlist(input.allowedIps);
+  if (input.orgId !== undefined) patch.orgId = input.orgId === null ? null : checkOrgId(input.orgId);
+  if (input.enabled !== undefined) patch.enabled = input.enabled;
+  const updated = await deps.clients.update(id, patch, deps.clock.now());
+  if (!updated) throw notFound();
+  return toView(updated);
+}
+
+export interface RotatedSecret {
+  client: ClientView;
+  clientSecret: string;
+  generation: number;
+}
+
+/** The longest grace a rotation may keep the old secret alive. */
+export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Replaces a client's secret and bumps its generation in one durable transaction: every token
+ * of an older generation dies on its next use, unless a grace keeps the previous one until then.
+ */
+export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0): Promise<RotatedSecret> {
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
+    throw invalidField('grace', `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}`);
+  }
+  const current = await deps.clients.findById(id);
+  if (!current) throw notFound();
+  const clientSecret = newClientSecret(current.mode, deps.random.bytes(32));
+  const now = deps.clock.now();
+  const rotated = await deps.clients.rotateSecret(
+    id,
+    { secretHash: hashGeneratedSecret(clientSecret), graceUntil: graceSeconds > 0 ? now + graceSeconds * 1000 : null },
+    now,
+  );
+  if (!rotated) throw notFound();
+  return { client: toView(rotated), clientSecret, generation: rotated.secretGeneration };
+}

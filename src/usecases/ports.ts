@@ -1,0 +1,72 @@
+import type { Client } from '../domain/client.js';
+import type { Mode } from '../domain/mode.js';
+import type { AccessTokenClaims, TokenSettings } from '../domain/token.js';
+import type { LockoutKeys, LockoutPolicy } from '../domain/lockout.js';
+
+/** Time, passed in so tests run on a fixed clock. Epoch milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+/** Randomness from a CSPRNG, passed in like time. */
+export interface Random {
+  bytes(length: number): Buffer;
+}
+
+export type ClientPatch = Partial<Pick<Client, 'name' | 'scopes' | 'allowedIps' | 'enabled' | 'orgId'>>;
+
+export interface SecretChange {
+  secretHash: string;
+  /** Keep the replaced secret (and its generation's tokens) alive until then; null ends it now. */
+  graceUntil: number | null;
+}
+
+/**
+ * Client storage. Async so that a networked store (PostgreSQL) can stand behind it; every read
+ * goes to the store, so a change made by another process is seen on the next request.
+ */
+export interface ClientStore {
+  findById(id: string): Promise<Client | undefined>;
+  insert(client: Client): Promise<void>;
+  update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined>;
+  /**
+   * Replaces the secret and bumps the generation in one durable transaction; the replaced hash
+   * becomes the previous one when there is a grace, read inside the same transaction.
+   */
+  rotateSecret(id: string, change: SecretChange, now: number): Promise<Client | undefined>;
+  list(page: { limit: number; afterId?: string }): Promise<Client[]>;
+  count(): Promise<number>;
+}
+
+/** Signs access tokens with the mode's current key. */
+export interface TokenSigner {
+  sign(mode: Mode, claims: AccessTokenClaims): Promise<string>;
+}
+
+/** Everything a credential check needs. */
+export interface CoreDeps {
+  clients: ClientStore;
+  lockout: LockoutStore;
+  lockoutPolicy: LockoutPolicy;
+  clock: Clock;
+  random: Random;
+}
+
+export interface IssueDeps extends CoreDeps {
+  signer: TokenSigner;
+  tokens: TokenSettings;
+}
+
+/** The outcome of settling one credential check against the lockout counters. */
+export type SettleResult = { locked: false } | { locked: true; retryAfterSeconds: number };
+
+/**
+ * Lockout counters. `settle` is atomic across requests and processes: it re-reads the counters,
+ * refuses when locked, and otherwise records the outcome, so parallel wrong attempts never get
+ * more verdicts than the limit.
+ */
+export interface LockoutStore {
+  /** Seconds until the keys unlock (the longest), or 0. A read: costs no write. */
+  peek(keys: LockoutKeys, now: number): Promise<number>;
+  settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<SettleResult>;
+}
