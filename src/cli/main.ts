@@ -1,0 +1,193 @@
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { isDomainError } from '../domain/errors.js';
+import type { Mode } from '../domain/mode.js';
+import { migrateDatabase, openDatabase } from '../infra/db/connection.js';
+import { openServices, type Services } from '../services.js';
+import { createClient, getClient, listClients, rotateSecret, updateClient } from '../usecases/manage-clients.js';
+import { clientJson, clientText, parseDuration } from './output.js';
+
+const print = (text: string): void => void process.stdout.write(text + '\n');
+const printJson = (value: unknown): void => print(JSON.stringify(value, null, 2));
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Runs a command on freshly opened services and closes them, whatever happens. */
+async function withServices<T>(fn: (s: Services, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const services = await openServices(config);
+  try {
+    return await fn(services, config);
+  } finally {
+    services.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('tollgate')
+    .description('Tollgate: client credentials in, access tokens out.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('start the HTTP server (migrates first)')
+    .action(async () => {
+      const { startServer } = await import('../server.js');
+      const stop = await startServer(loadConfig());
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop().then(() => process.exit(0)));
+    });
+
+  program
+    .command('migrate')
+    .description('apply database migrations')
+    .action(() => {
+      const db = openDatabase(loadConfig().databasePath);
+      migrateDatabase(db);
+      db.$client.close();
+      print('migrations applied');
+    });
+
+  const clients = program.command('clients').description('manage clients');
+  clients
+    .command('create')
+    .requiredOption('--name <name>', 'display name')
+    .addOption(new Option('--mode <mode>', 'live or test').choices(['live', 'test']).default('live'))
+    .option('--scope <scopes>', 'space-separated scopes', '')
+    .option('--allow-ip <cidr>', 'allowed source address or CIDR (repeatable)', collect, [])
+    .option('--org <id>', 'organisation id')
+    .option('--secret <secret>', 'import an existing secret (10–255 chars) instead of generating one')
+    .option('--json', 'print JSON')
+    .action((o: { name: string; mode: Mode; scope: string; allowIp: string[]; org?: string; secret?: string; json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const made = await createClient(deps, {
+          name: o.name,
+          mode: o.mode,
+          scopes: o.scope.split(' ').filter(Boolean),
+          allowedIps: o.allowIp,
+          orgId: o.org ?? null,
+          secret: o.secret,
+        });
+        if (o.json) printJson(clientJson(made.client, made.clientSecret));
+        else print(clientText(made.client, made.clientSecret));
+      }),
+    );
+
+  clients
+    .command('list')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const all = [];
+        for (let page = await listClients(deps, { limit: 500 }); page.length > 0; ) {
+          all.push(...page);
+          page = await listClients(deps, { limit: 500, afterId: page[page.length - 1]!.id });
+        }
+        if (o.json) printJson(all.map((c) => clientJson(c)));
+        else print(all.length === 0 ? 'no clients' : all.map((c) => clientText(c)).join('\n'));
+      }),
+    );
+
+  clients
+    .command('show <id>')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const c = await getClient(deps, id);
+        if (o.json) printJson(clientJson(c));
+        else print(clientText(c));
+      }),
+    );
+
+  clients
+    .command('rotate-secret <id>')
+    .description('replace the secret; every token of the old one dies on its next use')
+    .option('--grace <duration>', 'keep the old secret and its tokens alive this long (e.g. 1h)')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { grace?: string; json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const rotated = await rotateSecret(deps, id, o.grace === undefined ? 0 : parseDuration(o.grace));
+        if (o.json) printJson(clientJson(rotated.client, rotated.clientSecret));
+        else print(clientText(rotated.client, rotated.clientSecret));
+      }),
+    );
+
+  clients
+    .command('update <id>')
+    .option('--name <name>', 'display name')
+    .option('--scope <scopes>', 'space-separated scopes (replaces them)')
+    .option('--allow-ip <cidr>', 'allowed source address or CIDR (repeatable; replaces the list)', collect)
+    .option('--clear-allow-ip', 'remove the allowlist: any address may call')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { name?: string; scope?: string; allowIp?: string[]; clearAllowIp?: boolean; json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        if (o.allowIp && o.clearAllowIp) throw new Error('--allow-ip and --clear-allow-ip cannot be used together');
+        const c = await updateClient(deps, id, {
+          name: o.name,
+          scopes: o.scope === undefined ? undefined : o.scope.split(' ').filter(Boolean),
+          allowedIps: o.clearAllowIp ? [] : o.allowIp,
+        });
+        if (o.json) printJson(clientJson(c));
+        else print(clientText(c));
+      }),
+    );
+
+  for (const [name, enabled] of [['disable', false], ['enable', true]] as const) {
+    clients
+      .command(`${name} <id>`)
+      .option('--json', 'print JSON')
+      .action((id: string, o: { json?: boolean }) =>
+        withServices(async ({ deps }) => {
+          const c = await updateClient(deps, id, { enabled });
+          if (o.json) printJson(clientJson(c));
+          else print(`${c.id} ${enabled ? 'enabled' : 'disabled'}`);
+        }),
+      );
+  }
+
+  const keys = program.command('keys').description('manage signing keys');
+  keys
+    .command('list')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) =>
+      withServices(async ({ keys: ring }) => {
+        const all = ring.publicKeys().map(({ kid, mode, alg, current, createdAt }) => ({ kid, mode, alg, current, createdAt: new Date(createdAt).toISOString() }));
+        if (o.json) printJson(all);
+        else print(all.map((k) => `${k.mode}  ${k.alg}  ${k.kid}  ${k.current ? 'current' : 'retired'}  ${k.createdAt}`).join('\n'));
+      }),
+    );
+  keys
+    .command('rotate')
+    .description('make a new current signing key; old keys stay published')
+    .addOption(new Option('--mode <mode>', 'live or test (default: both)').choices(['live', 'test']))
+    .option('--json', 'print JSON')
+    .action((o: { mode?: Mode; json?: boolean }) =>
+      withServices(async ({ keys: ring }) => {
+        const made = [];
+        for (const mode of o.mode ? [o.mode] : (['live', 'test'] as const)) made.push(await ring.rotate(mode));
+        const out = made.map(({ kid, mode, alg }) => ({ kid, mode, alg }));
+        if (o.json) printJson(out);
+        else print(out.map((k) => `${k.mode}: new current key ${k.kid} (${k.alg})`).join('\n'));
+      }),
+    );
+
+  return program;
+}
+
+/** Runs the CLI; expected failures print one line (or one JSON object with --json) and exit 1. */
+export async function runCli(argv: string[]): Promise<void> {
+  const json = argv.includes('--json');
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
+      process.exitCode = err.exitCode ?? 1;
+      return;
+    }
+    const code = isDomainError(e) ? e.code : e instanceof ConfigError ? 'configuration_error' : 'error';
+    const message = e instanceof Error ? e.message : String(e);
+    if (json) process.stderr.write(JSON.stringify({ error: code, message }) + '\n');
+    else process.stderr.write(`tollgate: ${message}\n`);
+    process.exitCode = 1;
+  }
+}

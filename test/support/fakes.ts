@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import type { Client } from '../../src/domain/client.js';
+import { afterFailure, retryAfterSeconds, type CounterState, type LockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
+import type { Mode } from '../../src/domain/mode.js';
+import type { AccessTokenClaims, TokenSettings } from '../../src/domain/token.js';
+import type {
+  ClientPatch,
+  ClientStore,
+  Clock,
+  IssueDeps,
+  LockoutStore,
+  Random,
+  SecretChange,
+  SettleResult,
+  TokenSigner,
+} from '../../src/usecases/ports.js';
+
+/** A clock that only moves when told to. */
+export class FixedClock implements Clock {
+  constructor(public ms = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+/** Deterministic bytes: a counter hashed, so every call differs and runs repeat exactly. */
+export class SeededRandom implements Random {
+  private n = 0;
+  bytes(length: number): Buffer {
+    const out = Buffer.alloc(length);
+    for (let off = 0; off < length; off += 32) {
+      createHash('sha256').update(`seed-${this.n++}`).digest().copy(out, off);
+    }
+    return out;
+  }
+}
+
+export class InMemoryClientStore implements ClientStore {
+  readonly rows = new Map<string, Client>();
+
+  async findById(id: string): Promise<Client | undefined> {
+    const c = this.rows.get(id);
+    return c && structuredClone(c);
+  }
+  async insert(client: Client): Promise<void> {
+    if (this.rows.has(client.id)) throw new Error('duplicate id');
+    this.rows.set(client.id, structuredClone(client));
+  }
+  async update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined> {
+    const c = this.rows.get(id);
+    if (!c) return undefined;
+    Object.assign(c, structuredClone(patch), { updatedAt: now });
+    return structuredClone(c);
+  }
+  async rotateSecret(id: string, change: SecretChange, now: number): Promise<Client | undefined> {
+    const c = this.rows.get(id);
+    if (!c) return undefined;
+    c.previousSecretHash = change.graceUntil === null ? null : c.secretHash;
+    c.secretHash = change.secretHash;
+    c.graceUntil = change.graceUntil;
+    c.secretGeneration += 1;
+    c.updatedAt = now;
+    return structuredClone(c);
+  }
+  async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
+    return [...this.rows.values()]
+      .filter((c) => page.afterId === undefined || c.id > page.afterId)
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .slice(0, page.limit)
+      .map((c) => structuredClone(c));
+  }
+  async count(): Promise<number> {
+    return this.rows.size;
+  }
+}
+
+/** The same rules as the SQLite store, in a map; single-threaded, so trivially atomic. */
+export class InMemoryLockoutStore implements LockoutStore {
+  readonly rows = new Map<string, CounterState>();
+
+  async peek(keys: LockoutKeys, now: number): Promise<number> {
+    return Math.max(retryAfterSeconds(this.rows.get(keys.pair), now), retryAfterSeconds(this.rows.get(keys.ip), now));
+  }
+  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<SettleResult> {
+    const wait = await this.peek(keys, now);
+    if (wait > 0) return { locked: true, retryAfterSeconds: wait };
+    if (succeeded) {
+      this.rows.delete(keys.pair);
+      return { locked: false };
+    }
+    this.rows.set(keys.pair, afterFailure(this.rows.get(keys.pair), now, policy.maxFailures, policy));
+    this.rows.set(keys.ip, afterFailure(this.rows.get(keys.ip), now, policy.maxFailuresPerIp, policy));
+    return { locked: false };
+  }
+}
+
+/** A real ES256 signer with in-memory keys, one per mode. */
+export class MemorySigner implements TokenSigner {
+  private constructor(readonly keys: Record<Mode, { privateKey: CryptoKey; publicJwk: JWK; kid: string }>) {}
+
+  static async create(): Promise<MemorySigner> {
+    const make = async (kid: string) => {
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      return { privateKey, publicJwk: await exportJWK(publicKey), kid };
+    };
+    return new MemorySigner({ live: await make('live-1'), test: await make('test-1') });
+  }
+
+  async sign(mode: Mode, claims: AccessTokenClaims): Promise<string> {
+    const k = this.keys[mode];
+    return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: k.kid }).sign(k.privateKey);
+  }
+}
+
+export const DEFAULT_POLICY: LockoutPolicy = { maxFailures: 5, maxFailuresPerIp: 50, windowSeconds: 900, lockSeconds: 900 };
+
+export const TEST_TOKENS: TokenSettings = {
+  issuer: (mode) => (mode === 'live' ? 'https://issuer.example' : 'https://issuer.example/test'),
+  audience: (mode) => (mode === 'live' ? 'https://issuer.example' : 'https://issuer.example/test'),
+};
+
+export interface FakeDeps extends IssueDeps {
+  clients: InMemoryClientStore;
+  lockout: InMemoryLockoutStore;
+  clock: FixedClock;
+  signer: MemorySigner;
+}
+
+export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<FakeDeps> {
+  return {
+    clients: new InMemoryClientStore(),
+    lockout: new InMemoryLockoutStore(),
+    lockoutPolicy: policy,
+    clock: new FixedClock(),
+    random: new SeededRandom(),
+    signer: await MemorySigner.create(),
+    tokens: TEST_TOKENS,
+  };
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Mode } from '../../src/domain/mode.js';
+import { buildApp } from '../../src/http/app.js';
+import { openServices, type Services } from '../../src/services.js';
+import { createClient, type CreateClientInput } from '../../src/usecases/manage-clients.js';
+
+export interface Harness {
+  app: FastifyInstance;
+  services: Services;
+  config: Config;
+  dir: string;
+  /** Creates a client through the core and returns its id and one-time secret. */
+  client(input?: Partial<CreateClientInput>): Promise<{ id: string; secret: string; mode: Mode }>;
+  close(): Promise<void>;
+}
+
+/** The real app on a real SQLite file in a temp folder; requests go through `app.inject()`. */
+export async function harness(env: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-'));
+  const config = loadConfig({
+    DATABASE_PATH: join(dir, 'tollgate.db'),
+    ISSUER: 'http://tollgate.test',
+    TOLLGATE_MASTER_KEY: 'test-master-key-that-is-long-enough-0123456789',
+    ...env,
+  });
+  const services = await openServices(config);
+  const app = buildApp(services, config);
+  await app.ready();
+  return {
+    app,
+    services,
+    config,
+    dir,
+    async client(input = {}) {
+      const mode = input.mode ?? 'live';
+      const made = await createClient(services.deps, { name: 'test client', mode, scopes: ['read', 'write'], ...input });
+      return { id: made.client.id, secret: made.clientSecret, mode };
+    },
+    async close() {
+      await app.close();
+      services.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

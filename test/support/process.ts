@@ -1,0 +1,70 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const SERVER = join(ROOT, 'dist/src/server.js');
+const CLI = join(ROOT, 'bin/tollgate.js');
+
+export interface RunningServer {
+  url: string;
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function ensureBuilt(): void {
+  if (!existsSync(SERVER)) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'tollgate-e2e-'));
+}
+
+/** Starts the compiled server on a free port and waits for it to listen. */
+export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+  ensureBuilt();
+  const proc = spawn(process.execPath, [SERVER], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${out}\n${err}`)), 20_000);
+    const check = () => {
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    };
+    proc.stdout!.on('data', check);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`server exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+  return {
+    url,
+    proc,
+    stdout: () => out,
+    stderr: () => err,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((ok) => {
+        if (proc.exitCode !== null) return ok(proc.exitCode);
+        proc.once('exit', (code) => ok(code));
+        proc.kill(signal);
+      }),
+  };
+}
+
+/** Runs `tollgate …` as a user would, through the bin script. */
+export function cli(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
