@@ -28,6 +28,8 @@ describe('end to end: server process and CLI', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ clientId: id, clientSecret: secret }),
     });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const body = async (res: Response): Promise<any> => res.json();
   const json = (args: string[]) => {
     const r = cli([...args, '--json'], env);
     expect(r.status, r.stderr).toBe(0);
@@ -41,7 +43,7 @@ describe('end to end: server process and CLI', () => {
     expect(secret).toMatch(/^sk_test_/);
     const res = await v1(id!, secret!, 'test');
     expect(res.status).toBe(200);
-    expect((await res.json()).data.token_type).toBe('Bearer');
+    expect((await body(res)).data.token_type).toBe('Bearer');
   });
 
   it('sees clients created, rotated, disabled and enabled by the CLI on the very next request', async () => {
@@ -57,7 +59,7 @@ describe('end to end: server process and CLI', () => {
     const second = rotated.clientSecret as string;
     const after = await v2(id, second);
     expect(after.status).toBe(200);
-    expect(decodeJwt((await after.json()).accessToken).sgen).toBe(2);
+    expect(decodeJwt((await body(after)).accessToken).sgen).toBe(2);
 
     json(['clients', 'disable', id]);
     expect((await v1(id, second)).status).toBe(401);
@@ -67,7 +69,7 @@ describe('end to end: server process and CLI', () => {
 
   it('signs with a key rotated by the CLI on the next token, and the CLI lists both', async () => {
     const made = json(['clients', 'create', '--name', 'keys']);
-    const token = async () => (await (await v2(made.clientId as string, made.clientSecret as string)).json()).accessToken as string;
+    const token = async () => (await body(await v2(made.clientId as string, made.clientSecret as string))).accessToken as string;
     const before = decodeProtectedHeader(await token()).kid;
     const rotated = cli(['keys', 'rotate', '--mode', 'live', '--json'], env);
     expect(rotated.status, rotated.stderr).toBe(0);
