@@ -50,8 +50,9 @@ function list(env: Env, name: string): string[] {
 
 /** Reads and validates the environment once, at start-up; a bad value stops start-up naming the variable. */
 export function loadConfig(env: Env = process.env): Config {
-  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || !/^\d+$/.test(env.PORT ?? '3000')) {
+  const portText = env.PORT || '3000';
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port > 65535) {
     throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
   }
   const host = env.HOST || '127.0.0.1';

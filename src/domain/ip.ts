@@ -11,11 +11,28 @@ type Address = ipaddr.IPv4 | ipaddr.IPv6;
 export function parseIp(raw: string): Address | undefined {
   if (raw.includes('%')) return undefined;
   if (raw.includes(':')) {
+    if (raw.includes('.')) return parseDottedTail(raw);
     if (!ipaddr.IPv6.isValid(raw)) return undefined;
     const v6 = ipaddr.IPv6.parse(raw);
     return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
   }
   return ipaddr.IPv4.isValidFourPartDecimal(raw) ? ipaddr.IPv4.parse(raw) : undefined;
+}
+
+/**
+ * IPv6 whose last 32 bits are written as dotted IPv4 (RFC 4291 §2.2): the tail must be as strict
+ * as plain IPv4, and is read as the two hex groups it stands for, so `::ffff:10.1.2.3` folds to
+ * IPv4 while `::10.1.2.3` and `64:ff9b::10.1.2.3` stay the IPv6 addresses they are.
+ */
+function parseDottedTail(raw: string): Address | undefined {
+  const cut = raw.lastIndexOf(':');
+  const tail = raw.slice(cut + 1);
+  if (!ipaddr.IPv4.isValidFourPartDecimal(tail)) return undefined;
+  const [a, b, c, d] = ipaddr.IPv4.parse(tail).octets as [number, number, number, number];
+  const hex = `${raw.slice(0, cut + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  if (!ipaddr.IPv6.isValid(hex)) return undefined;
+  const v6 = ipaddr.IPv6.parse(hex);
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
 }
 
 export type Cidr = [Address, number];

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('fills every default from an empty environment', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databasePath: './data/tollgate.db',
+      issuer: 'http://localhost:3000',
+      tokenAudience: undefined,
+      jwtAlg: 'ES256',
+      trustProxy: [],
+      testHosts: [],
+      masterKey: undefined,
+      ttl: { v1: 3600, v2: 3600, oauth2Access: 900, oauth2Refresh: 86400, common: null, graphql: 3600 },
+      lockout: { maxFailures: 5, maxFailuresPerIp: 50, windowSeconds: 900, lockSeconds: 900 },
+      logLevel: 'info',
+      production: false,
+      workers: 1,
+    });
+  });
+
+  it('derives the issuer from PORT and strips trailing slashes from ISSUER', () => {
+    expect(loadConfig({ PORT: '8080' }).issuer).toBe('http://localhost:8080');
+    expect(loadConfig({ ISSUER: 'https://auth.example.com/' }).issuer).toBe('https://auth.example.com');
+  });
+
+  it('reads lists, trimmed, and accepts each algorithm', () => {
+    const c = loadConfig({ TRUST_PROXY: ' 10.0.0.0/8 , ::1 ,', TEST_HOSTS: 'Sandbox.Example.com', JWT_ALG: 'EdDSA' });
+    expect(c.trustProxy).toEqual(['10.0.0.0/8', '::1']);
+    expect(c.testHosts).toEqual(['sandbox.example.com']);
+    expect(c.jwtAlg).toBe('EdDSA');
+    expect(loadConfig({ JWT_ALG: 'RS256' }).jwtAlg).toBe('RS256');
+  });
+
+  it('treats an empty PORT as unset, like every other variable', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+  });
+});
+
+describe('CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES', () => {
+  it('is null (no expiry) when unset or empty', () => {
+    expect(loadConfig({}).ttl.common).toBeNull();
+    expect(loadConfig({ CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES: '' }).ttl.common).toBeNull();
+  });
+
+  it('turns minutes into seconds', () => {
+    expect(loadConfig({ CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES: '5' }).ttl.common).toBe(300);
+    expect(loadConfig({ CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES: '1' }).ttl.common).toBe(60);
+  });
+
+  it.each(['0', '-5', '1.5', 'abc', '5m', ' 5', '05', '1e3'])('stops start-up on %j, naming the variable', (value) => {
+    const e = configError({ CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES: value });
+    expect(e.message).toContain('CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES');
+  });
+});
+
+describe('invalid settings stop start-up naming the variable', () => {
+  it.each([
+    ['JWT_ALG', 'HS256'],
+    ['JWT_ALG', 'es256'],
+    ['JWT_ALG', 'none'],
+    ['PORT', 'abc'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['PORT', ' 80'],
+    ['TRUST_PROXY', 'not-an-ip'],
+    ['TRUST_PROXY', '10.0.0.0/8,10.0.0.0/33'],
+    ['TRUST_PROXY', '0177.0.0.1'],
+    ['TOLLGATE_MASTER_KEY', 'too-short'],
+    ['TOLLGATE_MASTER_KEY', 'x'.repeat(31)],
+    ['ISSUER', 'ftp://auth.example.com'],
+    ['ISSUER', 'https://auth.example.com/?a=1'],
+    ['TEST_HOSTS', 'bad host'],
+    ['V1_TOKEN_TTL_SECONDS', '0'],
+    ['LOCKOUT_MAX_FAILURES', 'five'],
+    ['WORKERS', '65'],
+  ])('%s=%j', (name, value) => {
+    const e = configError({ [name]: value });
+    expect(e.message).toContain(name);
+  });
+
+  it('never echoes a short master key', () => {
+    const e = configError({ TOLLGATE_MASTER_KEY: 'hunter2-secret' });
+    expect(e.message).not.toContain('hunter2-secret');
+  });
+
+  it('accepts a master key of 32 characters', () => {
+    expect(loadConfig({ TOLLGATE_MASTER_KEY: 'k'.repeat(32) }).masterKey).toBe('k'.repeat(32));
+  });
+
+  it('accepts the port range bounds', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+});
