@@ -3,15 +3,17 @@ import type { Mode } from './domain/mode.js';
 import type { TokenSettings } from './domain/token.js';
 import { migrateDatabase, openDatabase, type Db } from './infra/db/connection.js';
 import { SqliteClientStore, SqliteLockoutStore } from './infra/db/sqlite-store.js';
+import { SqliteTokenStore } from './infra/db/token-store.js';
+import { JwtVerifier } from './infra/keys/verifier.js';
 import { KeyRing } from './infra/keys/keyring.js';
 import { loadMasterKey } from './infra/keys/master-key.js';
 import { systemClock, systemRandom } from './infra/system.js';
-import type { Clock, IssueDeps, Random } from './usecases/ports.js';
+import type { Clock, Deps, Random } from './usecases/ports.js';
 
 /** The core's ports made real on one SQLite file: what the server and the CLI both run on. */
 export interface Services {
   db: Db;
-  deps: IssueDeps;
+  deps: Deps;
   keys: KeyRing;
   lockoutStore: SqliteLockoutStore;
   /** Where the master key came from, for the start-up log. */
@@ -33,14 +35,17 @@ export async function openServices(config: Config, opts: { clock?: Clock; random
   const keys = new KeyRing(db, master.key, config.jwtAlg, clock);
   await keys.init();
   const lockoutStore = new SqliteLockoutStore(db);
-  const deps: IssueDeps = {
+  const tokens = tokenSettings(config);
+  const deps: Deps = {
     clients: new SqliteClientStore(db),
+    tokenStore: new SqliteTokenStore(db),
+    verifier: new JwtVerifier(keys, tokens, clock),
     lockout: lockoutStore,
     lockoutPolicy: config.lockout,
     clock,
     random,
     signer: keys,
-    tokens: tokenSettings(config),
+    tokens,
   };
   return { db, deps, keys, lockoutStore, masterKeyOrigin: master.origin, close: () => db.$client.close() };
 }

@@ -3,12 +3,12 @@ import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { resolveSourceIp } from '../domain/ip.js';
 import type { Mode } from '../domain/mode.js';
-import type { IssueDeps } from '../usecases/ports.js';
+import type { Deps } from '../usecases/ports.js';
 import { toDomainError } from './errors.js';
 
 /** What every door needs: the core's ports and the validated configuration. */
 export interface DoorContext {
-  deps: IssueDeps;
+  deps: Deps;
   config: Config;
 }
 

@@ -55,6 +55,42 @@ export interface CoreDeps {
 export interface IssueDeps extends CoreDeps {
   signer: TokenSigner;
   tokens: TokenSettings;
+  tokenStore: TokenStore;
+}
+
+/** Checks an access token's signature, `typ`, issuer, audience and expiry; nothing stateful. */
+export interface TokenVerifier {
+  /** The claims, or a DomainError `invalid_token` saying what is wrong (never quoting the token). */
+  verify(token: string, mode: Mode): Promise<AccessTokenClaims>;
+}
+
+/** Every port: what the doors hand to the use cases. */
+export interface Deps extends IssueDeps {
+  verifier: TokenVerifier;
+}
+
+export interface RefreshRecord {
+  /** SHA-256 of the token, base64url; the token itself is never stored. */
+  hash: string;
+  clientId: string;
+  mode: Mode;
+  generation: number;
+  scopes: string[];
+  expiresAt: number;
+  createdAt: number;
+}
+
+/** Token state: revocations and refresh tokens. Access tokens themselves are never stored. */
+export interface TokenStore {
+  /** The client a token names and whether its `jti` is revoked, in one indexed read. */
+  bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }>;
+  /** `expiresAt` null: a token without `exp`, revoked for good. */
+  revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void>;
+  saveRefreshToken(record: RefreshRecord): Promise<void>;
+  findRefreshToken(hash: string): Promise<RefreshRecord | undefined>;
+  deleteRefreshToken(hash: string): Promise<void>;
+  /** Drops expired refresh tokens and revocations of expired tokens, a batch at a time. */
+  purgeExpired(now: number): Promise<number>;
 }
 
 /** The outcome of settling one credential check against the lockout counters. */

@@ -2,7 +2,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateClient } from '../../src/usecases/manage-clients.js';
 import { harness, type Harness } from '../support/harness.js';
-import { DOORS, FIELD_NAMES } from './doors.js';
+import { DOORS } from './doors.js';
 
 /**
  * One table of cases, run against every token door, each answering in its own envelope
@@ -12,7 +12,7 @@ describe.each(DOORS)('contract: $name token door', (door) => {
   let h: Harness;
   let live: { id: string; secret: string };
   let test: { id: string; secret: string };
-  const f = FIELD_NAMES[door.name]!;
+  const f = door.fields;
 
   beforeAll(async () => {
     h = await harness({ LOCKOUT_MAX_FAILURES: '1000', LOCKOUT_MAX_FAILURES_PER_IP: '100000' });
@@ -108,8 +108,7 @@ describe.each(DOORS)('contract: $name token door', (door) => {
   });
 
   it('answers unknown paths under the door with not_found in its envelope', async () => {
-    const base = door.name === 'v1' ? '/v1' : '/v2';
-    for (const url of [`${base}/nope`, `/test${base}/auth`, `${base}/credentials/oauth/token/extra`]) {
+    for (const url of door.unknownPaths) {
       door.expectError(await h.app.inject({ method: 'POST', url }), 'not_found');
     }
   });

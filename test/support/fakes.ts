@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { JwtVerifier, type KeySource, type VerificationKey } from '../../src/infra/keys/verifier.js';
 import type { Client } from '../../src/domain/client.js';
 import { afterFailure, retryAfterSeconds, type CounterState, type LockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
 import type { Mode } from '../../src/domain/mode.js';
@@ -8,12 +9,14 @@ import type {
   ClientPatch,
   ClientStore,
   Clock,
-  IssueDeps,
+  Deps,
   LockoutStore,
   Random,
+  RefreshRecord,
   SecretChange,
   SettleResult,
   TokenSigner,
+  TokenStore,
 } from '../../src/usecases/ports.js';
 
 /** A clock that only moves when told to. */
@@ -98,14 +101,43 @@ export class InMemoryLockoutStore implements LockoutStore {
   }
 }
 
-/** A real ES256 signer with in-memory keys, one per mode. */
-export class MemorySigner implements TokenSigner {
-  private constructor(readonly keys: Record<Mode, { privateKey: CryptoKey; publicJwk: JWK; kid: string }>) {}
+export class InMemoryTokenStore implements TokenStore {
+  readonly revoked = new Map<string, number | null>();
+  readonly refresh = new Map<string, RefreshRecord>();
+  constructor(private readonly clients: InMemoryClientStore) {}
+
+  async bearerState(clientId: string, jti: string) {
+    return { client: await this.clients.findById(clientId), revoked: this.revoked.has(jti) };
+  }
+  async revokeAccessToken(jti: string, _clientId: string, expiresAt: number | null, _now?: number): Promise<void> {
+    this.revoked.set(jti, expiresAt);
+  }
+  async saveRefreshToken(r: RefreshRecord): Promise<void> {
+    this.refresh.set(r.hash, structuredClone(r));
+  }
+  async findRefreshToken(hash: string): Promise<RefreshRecord | undefined> {
+    const r = this.refresh.get(hash);
+    return r && structuredClone(r);
+  }
+  async deleteRefreshToken(hash: string): Promise<void> {
+    this.refresh.delete(hash);
+  }
+  async purgeExpired(now: number): Promise<number> {
+    let n = 0;
+    for (const [h, r] of this.refresh) if (r.expiresAt <= now && this.refresh.delete(h)) n++;
+    for (const [j, exp] of this.revoked) if (exp !== null && exp <= now && this.revoked.delete(j)) n++;
+    return n;
+  }
+}
+
+/** A real ES256 signer with in-memory keys, one per mode; also the verifier's key source. */
+export class MemorySigner implements TokenSigner, KeySource {
+  private constructor(readonly keys: Record<Mode, { privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK; kid: string }>) {}
 
   static async create(): Promise<MemorySigner> {
     const make = async (kid: string) => {
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-      return { privateKey, publicJwk: await exportJWK(publicKey), kid };
+      return { privateKey, publicKey, publicJwk: await exportJWK(publicKey), kid };
     };
     return new MemorySigner({ live: await make('live-1'), test: await make('test-1') });
   }
@@ -113,6 +145,11 @@ export class MemorySigner implements TokenSigner {
   async sign(mode: Mode, claims: AccessTokenClaims): Promise<string> {
     const k = this.keys[mode];
     return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: k.kid }).sign(k.privateKey);
+  }
+
+  async verificationKey(kid: string): Promise<VerificationKey | undefined> {
+    const mode = (['live', 'test'] as const).find((m) => this.keys[m].kid === kid);
+    return mode && { mode, alg: 'ES256', key: this.keys[mode].publicKey };
   }
 }
 
@@ -123,21 +160,27 @@ export const TEST_TOKENS: TokenSettings = {
   audience: (mode) => (mode === 'live' ? 'https://issuer.example' : 'https://issuer.example/test'),
 };
 
-export interface FakeDeps extends IssueDeps {
+export interface FakeDeps extends Deps {
   clients: InMemoryClientStore;
+  tokenStore: InMemoryTokenStore;
   lockout: InMemoryLockoutStore;
   clock: FixedClock;
   signer: MemorySigner;
 }
 
 export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<FakeDeps> {
+  const clients = new InMemoryClientStore();
+  const clock = new FixedClock();
+  const signer = await MemorySigner.create();
   return {
-    clients: new InMemoryClientStore(),
+    clients,
+    tokenStore: new InMemoryTokenStore(clients),
     lockout: new InMemoryLockoutStore(),
     lockoutPolicy: policy,
-    clock: new FixedClock(),
+    clock,
     random: new SeededRandom(),
-    signer: await MemorySigner.create(),
+    signer,
+    verifier: new JwtVerifier(signer, TEST_TOKENS, clock),
     tokens: TEST_TOKENS,
   };
 }

@@ -39,3 +39,30 @@ export const lockouts = sqliteTable('lockouts', {
   windowStart: integer('window_start').notNull(),
   lockedUntil: integer('locked_until').notNull().default(0),
 });
+
+/** oauth2 refresh tokens (seed 001): only the SHA-256 of the token is kept. */
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    clientId: text('client_id').notNull(),
+    mode: text('mode', { enum: ['live', 'test'] }).notNull(),
+    generation: integer('generation').notNull(),
+    scope: text('scope').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('refresh_tokens_expires_at').on(t.expiresAt), index('refresh_tokens_client_id').on(t.clientId)],
+);
+
+/** Revoked access tokens by `jti`, kept until the token would have expired anyway (null: never). */
+export const revokedTokens = sqliteTable(
+  'revoked_tokens',
+  {
+    jti: text('jti').primaryKey(),
+    clientId: text('client_id').notNull(),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at').notNull(),
+  },
+  (t) => [index('revoked_tokens_expires_at').on(t.expiresAt)],
+);

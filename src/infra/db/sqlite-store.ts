@@ -13,6 +13,25 @@ function toClient(row: ClientRow): Client {
   return { ...row, scopes: splitList(row.scopes), allowedIps: splitList(row.allowedIps) };
 }
 
+/** A client from a raw (snake_case) row, for statements written in plain SQL. */
+export function rowToClient(r: Record<string, unknown>): Client {
+  return toClient({
+    id: r.id as string,
+    name: r.name as string,
+    mode: r.mode as Client['mode'],
+    scopes: r.scopes as string,
+    orgId: r.org_id as string | null,
+    allowedIps: r.allowed_ips as string,
+    enabled: r.enabled === 1,
+    secretGeneration: r.secret_generation as number,
+    secretHash: r.secret_hash as string,
+    previousSecretHash: r.previous_secret_hash as string | null,
+    graceUntil: r.grace_until as number | null,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  });
+}
+
 function toRow(c: Client): ClientRow {
   return { ...c, scopes: c.scopes.join(' '), allowedIps: c.allowedIps.join(' ') };
 }

@@ -3,6 +3,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT,
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims } from '../../domain/token.js';
 import type { Clock, TokenSigner } from '../../usecases/ports.js';
+import type { KeySource, VerificationKey } from './verifier.js';
 import type { Db } from '../db/connection.js';
 import { signingKeys } from '../db/schema.js';
 import { decrypt, encrypt } from './master-key.js';
@@ -30,8 +31,10 @@ export interface PublicKeyInfo {
  * by another process (`tollgate keys rotate`) is picked up on the next signature: the current
  * kid is one indexed read, and only a change loads the key.
  */
-export class KeyRing implements TokenSigner {
+export class KeyRing implements TokenSigner, KeySource {
   private readonly current = new Map<Mode, SigningKey>();
+  private readonly verification = new Map<string, VerificationKey>();
+  private lastReload = -Infinity;
   private readonly currentKid;
 
   constructor(
@@ -54,6 +57,8 @@ export class KeyRing implements TokenSigner {
       if (!row || row.alg !== this.alg) await this.rotate(mode, row?.kid ?? null);
       await this.load(mode);
     }
+    await this.loadPublicKeys();
+    this.lastReload = this.clock.now();
   }
 
   /**
@@ -80,6 +85,27 @@ export class KeyRing implements TokenSigner {
       })
       .immediate();
     return { kid, mode, alg: this.alg, current: true, createdAt: now, jwk };
+  }
+
+  /**
+   * The public key for a kid. An unknown kid reloads the published keys (a rotation by another
+   * process), at most once a second, so made-up kids cannot drive reads.
+   */
+  async verificationKey(kid: string): Promise<VerificationKey | undefined> {
+    const known = this.verification.get(kid);
+    if (known) return known;
+    const now = this.clock.now();
+    if (now - this.lastReload < 1000) return undefined;
+    this.lastReload = now;
+    await this.loadPublicKeys();
+    return this.verification.get(kid);
+  }
+
+  private async loadPublicKeys(): Promise<void> {
+    for (const k of this.publicKeys()) {
+      if (this.verification.has(k.kid)) continue;
+      this.verification.set(k.kid, { mode: k.mode, alg: k.alg, key: (await importJWK(k.jwk, k.alg)) as CryptoKey });
+    }
   }
 
   async sign(mode: Mode, claims: AccessTokenClaims): Promise<string> {

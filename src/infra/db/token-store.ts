@@ -1,0 +1,61 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Client } from '../../domain/client.js';
+import type { RefreshRecord, TokenStore } from '../../usecases/ports.js';
+import type { Db } from './connection.js';
+import { refreshTokens, revokedTokens } from './schema.js';
+import { rowToClient } from './sqlite-store.js';
+
+const PURGE_BATCH = 1000;
+
+/** Revocations and refresh tokens in SQLite. No row is ever written for an issued access token. */
+export class SqliteTokenStore implements TokenStore {
+  private readonly state;
+  private readonly refreshByHash;
+  private readonly purgeRefresh;
+  private readonly purgeRevoked;
+
+  constructor(private readonly db: Db) {
+    const sqlite = db.$client;
+    // One statement, two primary-key lookups: the read a Bearer verification costs.
+    this.state = sqlite.prepare(
+      `SELECT c.*, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = @jti) AS revoked
+       FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId`,
+    );
+    this.refreshByHash = db.select().from(refreshTokens).where(eq(refreshTokens.hash, sql.placeholder('hash'))).prepare();
+    this.purgeRefresh = sqlite.prepare(
+      `DELETE FROM refresh_tokens WHERE rowid IN (SELECT rowid FROM refresh_tokens WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
+    );
+    this.purgeRevoked = sqlite.prepare(
+      `DELETE FROM revoked_tokens WHERE rowid IN (SELECT rowid FROM revoked_tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ${PURGE_BATCH})`,
+    );
+  }
+
+  async bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }> {
+    const row = this.state.get({ clientId, jti }) as Record<string, unknown> & { revoked: number; id: string | null };
+    return { client: row.id === null ? undefined : rowToClient(row), revoked: row.revoked === 1 };
+  }
+
+  async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void> {
+    this.db.insert(revokedTokens).values({ jti, clientId, expiresAt, revokedAt: now }).onConflictDoNothing().run();
+  }
+
+  async saveRefreshToken(r: RefreshRecord): Promise<void> {
+    this.db.insert(refreshTokens).values({ ...r, scope: r.scopes.join(' ') }).run();
+  }
+
+  async findRefreshToken(hash: string): Promise<RefreshRecord | undefined> {
+    const row = this.refreshByHash.get({ hash });
+    if (!row) return undefined;
+    const { scope, ...rest } = row;
+    return { ...rest, scopes: scope === '' ? [] : scope.split(' ') };
+  }
+
+  async deleteRefreshToken(hash: string): Promise<void> {
+    this.db.delete(refreshTokens).where(eq(refreshTokens.hash, hash)).run();
+  }
+
+  /** Small batches, so a purge never holds the write lock long enough to slow issuance. */
+  async purgeExpired(now: number): Promise<number> {
+    return this.purgeRefresh.run(now).changes + this.purgeRevoked.run(now).changes;
+  }
+}

@@ -1,0 +1,64 @@
+import { acceptsGeneration, type Client } from '../domain/client.js';
+import { DomainError } from '../domain/errors.js';
+import { ipInList } from '../domain/ip.js';
+import type { Mode } from '../domain/mode.js';
+import type { AccessTokenClaims } from '../domain/token.js';
+import type { Deps } from './ports.js';
+
+export interface ValidToken {
+  client: Client;
+  claims: AccessTokenClaims;
+}
+
+const invalidToken = (message: string): DomainError => new DomainError('invalid_token', message);
+
+/**
+ * Is this access token good right now? Signature, `typ`, issuer of the mode, audience and expiry
+ * (the verifier, keys in memory), then one indexed read for what can change under a token: its
+ * revocation, the client still existing and enabled, and its secret generation still honoured.
+ */
+export async function validateAccessToken(deps: Pick<Deps, 'verifier' | 'tokenStore' | 'clock'>, token: string, mode: Mode): Promise<ValidToken> {
+  const claims = await deps.verifier.verify(token, mode);
+  const { client, revoked } = await deps.tokenStore.bearerState(claims.client_id, claims.jti);
+  if (revoked) throw invalidToken('The access token has been revoked');
+  if (!client || client.mode !== mode) throw invalidToken('The access token names no client of this mode');
+  if (!client.enabled) throw invalidToken('The client is disabled');
+  if (!acceptsGeneration(client, claims.sgen, deps.clock.now())) {
+    throw invalidToken('The access token was issued before the client secret was rotated');
+  }
+  return { client, claims };
+}
+
+/** RFC 6750 §2.1: `Bearer` (any case), one space-separated b64token. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+export interface BearerInput {
+  mode: Mode;
+  /** The raw `Authorization` header, if any. */
+  authorization: string | undefined;
+  sourceIp: string;
+  /** Scopes the endpoint needs; all must be in the token. */
+  requiredScopes?: readonly string[];
+}
+
+/**
+ * The one Bearer check every protected endpoint runs (spec §4).
+ * @see RFC 6750 §3.1 for the codes: missing → missing_token, bad → invalid_token, too narrow →
+ * insufficient_scope.
+ */
+export async function authenticateBearer(deps: Pick<Deps, 'verifier' | 'tokenStore' | 'clock'>, input: BearerInput): Promise<ValidToken & { scopes: string[] }> {
+  const header = input.authorization;
+  if (header === undefined || header.trim() === '') throw new DomainError('missing_token', 'An access token is required');
+  const m = BEARER.exec(header);
+  if (!m) throw invalidToken('The Authorization header is not a Bearer token');
+  const valid = await validateAccessToken(deps, m[1]!, input.mode);
+  if (valid.client.allowedIps.length > 0 && !ipInList(input.sourceIp, valid.client.allowedIps)) {
+    throw new DomainError('access_denied', 'Requests from this address are not allowed for this client');
+  }
+  const scopes = valid.claims.scope === '' ? [] : valid.claims.scope.split(' ');
+  const missing = (input.requiredScopes ?? []).filter((s) => !scopes.includes(s));
+  if (missing.length > 0) {
+    throw new DomainError('insufficient_scope', `The access token lacks scope: ${missing.join(' ')}`);
+  }
+  return { ...valid, scopes };
+}
