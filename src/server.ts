@@ -5,6 +5,8 @@ import { loggerOptions } from './http/logging.js';
 import { openServices } from './services.js';
 import { bootstrapFirstClient } from './usecases/bootstrap.js';
 
+const PURGE_INTERVAL_MS = 60_000;
+
 /** Wires the services to the HTTP app and listens; returns a function that shuts it down. */
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const services = await openServices(config);
@@ -25,10 +27,23 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     );
   }
 
+  // Housekeeping off the request path: expired refresh tokens, revocations and lockout counters.
+  const purge = setInterval(() => {
+    const now = Date.now();
+    void services.deps.tokenStore.purgeExpired(now).catch((err: unknown) => app.log.warn({ err }, 'token purge failed'));
+    try {
+      services.lockoutStore.purge(now, config.lockout);
+    } catch (err) {
+      app.log.warn({ err }, 'lockout purge failed');
+    }
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+
   await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
   return () =>
     (closing ??= (async () => {
+      clearInterval(purge);
       await app.close();
       services.close();
     })());

@@ -29,7 +29,8 @@ export function buildApp(services: Services, config: Config, opts: AppOptions = 
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     return503OnClosing: true,
   });
-  const ctx: DoorContext = { deps: services.deps, config };
+  const ctx: DoorContext = { deps: services.deps, config, services };
+  // Every door, once per mode: live at the plain paths, test under /test.
   for (const mode of ['live', 'test'] as const) {
     const root = mode === 'test' ? '/test' : '';
     app.register(v1Door, { prefix: `${root}/v1`, ctx, mode });

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { resolveSourceIp } from '../domain/ip.js';
 import type { Mode } from '../domain/mode.js';
+import type { Services } from '../services.js';
 import type { Deps } from '../usecases/ports.js';
 import { toDomainError } from './errors.js';
 
@@ -10,6 +11,8 @@ import { toDomainError } from './errors.js';
 export interface DoorContext {
   deps: Deps;
   config: Config;
+  /** For doors that publish keys (JWKS) or need the database beyond the use cases' ports. */
+  services: Services;
 }
 
 /** Options each door plugin is registered with, once per mode. */
