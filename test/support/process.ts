@@ -68,3 +68,30 @@ export function cli(args: string[], env: Record<string, string>): { status: numb
   const r = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+export interface HttpAnswer {
+  status: number;
+  headers: import('node:http').IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One HTTP request from a chosen local address (anything in 127.0.0.0/8 works on loopback), so
+ * tests can present many real, distinct source addresses to the server.
+ */
+export async function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
+): Promise<HttpAnswer> {
+  const { request: send } = await import('node:http');
+  return new Promise((ok, fail) => {
+    const req = send(url, { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', fail);
+    req.end(opts.body);
+  });
+}
