@@ -3,7 +3,7 @@ import type { Client } from '../../domain/client.js';
 import { afterFailure, retryAfterSeconds, type CounterState, type LockoutKeys, type LockoutPolicy } from '../../domain/lockout.js';
 import type { ClientPatch, ClientStore, LockoutStore, SecretChange, SettleResult } from '../../usecases/ports.js';
 import type { Db } from './connection.js';
-import { clients, lockouts } from './schema.js';
+import { clients } from './schema.js';
 
 type ClientRow = typeof clients.$inferSelect;
 
@@ -102,6 +102,7 @@ export class SqliteClientStore implements ClientStore {
  */
 export class SqliteLockoutStore implements LockoutStore {
   private readonly read;
+  private readonly lockedUntil;
   private readonly upsert;
   private readonly remove;
   private readonly settleTx;
@@ -109,17 +110,23 @@ export class SqliteLockoutStore implements LockoutStore {
 
   constructor(db: Db) {
     const sqlite = db.$client;
-    this.purgeStale = sqlite.prepare('DELETE FROM lockouts WHERE window_start < ? AND locked_until <= ?');
-    this.read = db.select().from(lockouts).where(eq(lockouts.key, sql.placeholder('key'))).prepare();
+    this.read = sqlite.prepare<[string], CounterRow>(
+      'SELECT failures, window_start AS windowStart, locked_until AS lockedUntil FROM lockouts WHERE key = ?',
+    );
+    // The hot path: one read answers "is either key locked, and has the pair failed before?".
+    this.lockedUntil = sqlite.prepare<[string, string, string], { until: number | null; pairRows: number | null }>(
+      'SELECT max(locked_until) AS until, sum(key = ?) AS pairRows FROM lockouts WHERE key IN (?, ?)',
+    );
     this.upsert = sqlite.prepare(
       `INSERT INTO lockouts (key, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`,
     );
     this.remove = sqlite.prepare('DELETE FROM lockouts WHERE key = ?');
+    this.purgeStale = sqlite.prepare('DELETE FROM lockouts WHERE window_start < ? AND locked_until <= ?');
     this.settleTx = sqlite.transaction(
       (keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): SettleResult => {
-        const pair = this.state(keys.pair);
-        const ip = this.state(keys.ip);
+        const pair = this.read.get(keys.pair);
+        const ip = this.read.get(keys.ip);
         const wait = Math.max(retryAfterSeconds(pair, now), retryAfterSeconds(ip, now));
         if (wait > 0) return { locked: true, retryAfterSeconds: wait };
         if (succeeded) {
@@ -133,23 +140,26 @@ export class SqliteLockoutStore implements LockoutStore {
     );
   }
 
-  private state(key: string): CounterState | undefined {
-    return this.read.get({ key });
-  }
-
   private save(key: string, s: CounterState): void {
     this.upsert.run(key, s.failures, s.windowStart, s.lockedUntil);
   }
 
+  private snapshot(keys: LockoutKeys, now: number): { wait: number; pairSeen: boolean } {
+    const row = this.lockedUntil.get(keys.pair, keys.pair, keys.ip)!;
+    const until = row.until ?? 0;
+    return { wait: until > now ? Math.ceil((until - now) / 1000) : 0, pairSeen: (row.pairRows ?? 0) > 0 };
+  }
+
   async peek(keys: LockoutKeys, now: number): Promise<number> {
-    return Math.max(retryAfterSeconds(this.state(keys.pair), now), retryAfterSeconds(this.state(keys.ip), now));
+    return this.snapshot(keys, now).wait;
   }
 
   async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<SettleResult> {
-    // The common case, a success on a pair with no failures, needs no write lock.
-    if (succeeded && this.state(keys.pair) === undefined) {
-      const wait = retryAfterSeconds(this.state(keys.ip), now);
-      return wait > 0 ? { locked: true, retryAfterSeconds: wait } : { locked: false };
+    if (succeeded) {
+      // The common case, a success on a pair with no failures, is one read and no write lock.
+      const { wait, pairSeen } = this.snapshot(keys, now);
+      if (wait > 0) return { locked: true, retryAfterSeconds: wait };
+      if (!pairSeen) return { locked: false };
     }
     return this.settleTx.immediate(keys, succeeded, now, policy);
   }
@@ -158,4 +168,10 @@ export class SqliteLockoutStore implements LockoutStore {
   purge(now: number, policy: LockoutPolicy): number {
     return this.purgeStale.run(now - policy.windowSeconds * 1000, now).changes;
   }
+}
+
+interface CounterRow {
+  failures: number;
+  windowStart: number;
+  lockedUntil: number;
 }
