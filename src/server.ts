@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './http/app.js';
@@ -7,24 +8,37 @@ import { bootstrapFirstClient } from './usecases/bootstrap.js';
 
 const PURGE_INTERVAL_MS = 60_000;
 
+/**
+ * First-start work that must happen once, not once per worker: migrations and signing keys
+ * (both inside openServices), and the first test client, whose secret is printed here.
+ */
+async function prepare(config: Config): Promise<void> {
+  const services = await openServices(config);
+  try {
+    const first = await bootstrapFirstClient(services.deps);
+    if (first) {
+      // Printed once, to the terminal, not through the logger: this is the only time it exists.
+      process.stdout.write(
+        [
+          '',
+          'No clients existed, so a test-mode client was created. Its secret is shown only now:',
+          `  client_id:     ${first.client.id}`,
+          `  client_secret: ${first.clientSecret}`,
+          '',
+        ].join('\n') + '\n',
+      );
+    }
+  } finally {
+    services.close();
+  }
+}
+
 /** Wires the services to the HTTP app and listens; returns a function that shuts it down. */
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const services = await openServices(config);
   const app = buildApp(services, config, { logger: loggerOptions(config.logLevel) });
-  app.log.info({ masterKey: services.masterKeyOrigin, database: config.databasePath }, 'signing keys are encrypted at rest');
-
-  const first = await bootstrapFirstClient(services.deps);
-  if (first) {
-    // Printed once, to the terminal, not through the logger: this is the only time it exists.
-    process.stdout.write(
-      [
-        '',
-        'No clients existed, so a test-mode client was created. Its secret is shown only now:',
-        `  client_id:     ${first.client.id}`,
-        `  client_secret: ${first.clientSecret}`,
-        '',
-      ].join('\n') + '\n',
-    );
+  if (cluster.isPrimary) {
+    app.log.info({ masterKey: services.masterKeyOrigin, database: config.databasePath }, 'signing keys are encrypted at rest');
   }
 
   // Housekeeping off the request path: expired refresh tokens, revocations and lockout counters.
@@ -49,7 +63,41 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     })());
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs Tollgate: one process, or with WORKERS > 1 a primary that prepares the database and then
+ * forks workers sharing the port (node:cluster). SQLite in WAL mode with a busy timeout is safe
+ * to share; every cross-process decision (lockout, rotation) is a write transaction.
+ */
+export async function runServer(config: Config): Promise<void> {
+  if (cluster.isPrimary) await prepare(config);
+  if (cluster.isPrimary && config.workers > 1) {
+    let stopping = false;
+    for (let i = 0; i < config.workers; i++) cluster.fork();
+    cluster.on('exit', (worker, code, signal) => {
+      if (stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+        return;
+      }
+      process.stderr.write(`tollgate: worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
+      cluster.fork();
+    });
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        stopping = true;
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      });
+    }
+    return;
+  }
+  const stop = await startServer(config);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void stop().then(() => process.exit(0));
+    });
+  }
+}
+
+function main(): void {
   let config: Config;
   try {
     config = loadConfig();
@@ -60,17 +108,10 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const stop = await startServer(config);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void stop().then(() => process.exit(0));
-    });
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => {
+  runServer(config).catch((e: unknown) => {
     process.stderr.write(`tollgate: failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   });
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -32,9 +32,8 @@ export function buildCli(): Command {
     .command('serve')
     .description('start the HTTP server (migrates first)')
     .action(async () => {
-      const { startServer } = await import('../server.js');
-      const stop = await startServer(loadConfig());
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop().then(() => process.exit(0)));
+      const { runServer } = await import('../server.js');
+      await runServer(loadConfig());
     });
 
   program
