@@ -18,6 +18,8 @@ export interface Services {
   lockoutStore: SqliteLockoutStore;
   /** Where the master key came from, for the start-up log. */
   masterKeyOrigin: string;
+  /** The master key itself, for stores that encrypt at rest (GraphQL idempotency results). Never log it. */
+  masterKey: Buffer;
   close(): void;
 }
 
@@ -47,5 +49,5 @@ export async function openServices(config: Config, opts: { clock?: Clock; random
     signer: keys,
     tokens,
   };
-  return { db, deps, keys, lockoutStore, masterKeyOrigin: master.origin, close: () => db.$client.close() };
+  return { db, deps, keys, lockoutStore, masterKeyOrigin: master.origin, masterKey: master.key, close: () => db.$client.close() };
 }

@@ -80,20 +80,26 @@ export function ipInList(ip: string, cidrs: readonly string[]): boolean {
   return false;
 }
 
+/** Node hands the socket peer over canonical already; only the IPv4-mapped prefix needs folding. */
+function canonicalPeer(peer: string): string {
+  if (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(peer)) return peer;
+  return parseIp(peer)?.toString() ?? peer;
+}
+
 /**
  * The address a request comes from: the socket peer, unless that peer is a trusted proxy; then
  * `X-Forwarded-For` is read right to left, skipping trusted hops, and the first untrusted hop is
  * the client. A malformed hop ends the walk there (it is what the last trusted proxy saw).
  */
 export function resolveSourceIp(peer: string, forwardedFor: string | undefined, trusted: readonly string[]): string {
-  const canonical = (raw: string): string => parseIp(raw)?.toString() ?? raw;
-  let current = canonical(peer);
+  let current = canonicalPeer(peer);
   if (trusted.length === 0 || forwardedFor === undefined || !ipInList(current, trusted)) return current;
   const hops = forwardedFor.split(',').map((h) => h.trim());
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i]!;
-    if (!parseIp(hop)) return hop === '' ? current : hop;
-    current = canonical(hop);
+    const addr = parseIp(hop);
+    if (!addr) return hop === '' ? current : hop;
+    current = addr.toString();
     if (!ipInList(current, trusted)) return current;
   }
   return current;

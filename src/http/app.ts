@@ -6,6 +6,10 @@ import { toDomainError } from './errors.js';
 import { sendError, type DoorContext, type Rendered } from './door.js';
 import { v1Door } from './v1/index.js';
 import { v2Door } from './v2/index.js';
+import { oauth2Door } from './oauth2/index.js';
+import { wellKnownDoor } from './oauth2/well-known.js';
+import { commonDoor } from './common/index.js';
+import { forwardAuthDoor } from './forward-auth/index.js';
 
 /** Token requests are a few hundred bytes; anything near this is abuse. */
 export const BODY_LIMIT = 64 * 1024;
@@ -35,6 +39,10 @@ export function buildApp(services: Services, config: Config, opts: AppOptions = 
     const root = mode === 'test' ? '/test' : '';
     app.register(v1Door, { prefix: `${root}/v1`, ctx, mode });
     app.register(v2Door, { prefix: `${root}/v2`, ctx, mode });
+    app.register(oauth2Door, { prefix: `${root}/api/v1/oauth2`, ctx, mode });
+    app.register(wellKnownDoor, { prefix: `${root}/.well-known`, ctx, mode });
+    app.register(commonDoor, { prefix: `${root}/api/v1/client`, ctx, mode });
+    app.register(forwardAuthDoor, { prefix: `${root}/auth`, ctx, mode });
   }
   app.setErrorHandler((err, req, reply) => sendError(reply, toDomainError(err, req.log), renderPlain));
   app.setNotFoundHandler((_req, reply) => sendError(reply, new DomainError('not_found', 'Not found'), renderPlain));

@@ -3,7 +3,7 @@ import { badCredentials, DomainError } from '../domain/errors.js';
 import { ipInList } from '../domain/ip.js';
 import { lockoutKeys } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
-import { matchSecret } from '../domain/secrets.js';
+import { isGeneratedShape, matchSecret } from '../domain/secrets.js';
 import type { CoreDeps } from './ports.js';
 
 export interface CredentialAttempt {
@@ -34,10 +34,14 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   checkCredentialShape('client_id', attempt.clientId);
   checkCredentialShape('client_secret', attempt.clientSecret);
 
-  // 2. Lockout. A locked key is refused before any hashing, so it costs an attacker's target nothing.
+  // 2. Lockout. The verdict below is settled atomically against the counters, which alone keeps
+  // locked keys out. A slow (scrypt) check is also refused up front, so a locked attacker cannot
+  // spend our CPU; a SHA-256 check costs less than that extra read.
   const keys = lockoutKeys(attempt.clientId, attempt.sourceIp);
-  const locked = await deps.lockout.peek(keys, deps.clock.now());
-  if (locked > 0) throw rateLimited(locked);
+  if (!isGeneratedShape(attempt.clientSecret)) {
+    const locked = await deps.lockout.peek(keys, deps.clock.now());
+    if (locked > 0) throw rateLimited(locked);
+  }
 
   // 3. Client, secret, mode, enabled. An unknown id does the same hashing as a wrong secret.
   const now = deps.clock.now();

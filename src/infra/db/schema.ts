@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
 
 /** Clients. Scopes and allowlist are stored space-separated: they hold no spaces themselves. */
 export const clients = sqliteTable('clients', {
@@ -65,4 +65,23 @@ export const revokedTokens = sqliteTable(
     revokedAt: integer('revoked_at').notNull(),
   },
   (t) => [index('revoked_tokens_expires_at').on(t.expiresAt)],
+);
+
+/**
+ * Idempotency-Key records of the GraphQL `createClient` mutation, scoped by the calling client.
+ * The stored answer holds the new client's secret, so it is AES-256-GCM ciphertext under (a key
+ * derived from) the master key; `result_enc` is null while the first request is still running.
+ * Rows expire 24 h after creation.
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    callerId: text('caller_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    resultEnc: text('result_enc'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.callerId, t.key] }), index('idempotency_keys_expires_at').on(t.expiresAt)],
 );

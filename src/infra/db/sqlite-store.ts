@@ -41,12 +41,13 @@ export class SqliteClientStore implements ClientStore {
   private readonly byId;
 
   constructor(private readonly db: Db) {
-    this.byId = db.select().from(clients).where(eq(clients.id, sql.placeholder('id'))).prepare();
+    // The hottest read of all (every issuance): plain prepared SQL, no query-builder mapping.
+    this.byId = db.$client.prepare<[string], Record<string, unknown>>('SELECT * FROM clients WHERE id = ?');
   }
 
   async findById(id: string): Promise<Client | undefined> {
-    const row = this.byId.get({ id });
-    return row ? toClient(row) : undefined;
+    const row = this.byId.get(id);
+    return row ? rowToClient(row) : undefined;
   }
 
   async insert(client: Client): Promise<void> {

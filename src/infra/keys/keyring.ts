@@ -8,6 +8,8 @@ import type { Db } from '../db/connection.js';
 import { signingKeys } from '../db/schema.js';
 import { decrypt, encrypt } from './master-key.js';
 
+const CURRENT_KEY_CHECK_MS = 1000;
+
 export const JWT_ALGS = ['ES256', 'RS256', 'EdDSA'] as const;
 export type JwtAlg = (typeof JWT_ALGS)[number];
 
@@ -34,6 +36,7 @@ export interface PublicKeyInfo {
 export class KeyRing implements TokenSigner, KeySource {
   private readonly current = new Map<Mode, SigningKey>();
   private readonly verification = new Map<string, VerificationKey>();
+  private readonly checkedAt = new Map<Mode, number>();
   private lastReload = -Infinity;
   private readonly currentKid;
 
@@ -130,8 +133,16 @@ export class KeyRing implements TokenSigner, KeySource {
     return this.db.select().from(signingKeys).where(and(eq(signingKeys.mode, mode), eq(signingKeys.current, true))).get();
   }
 
+  /**
+   * The mode's current key. Whether another process made a new key current is asked at most
+   * once a second: the old key stays published and valid, so a second of lag is harmless and
+   * the hot path is spared a read per token.
+   */
   private async keyFor(mode: Mode): Promise<SigningKey> {
     const cached = this.current.get(mode);
+    const now = this.clock.now();
+    if (cached && now - (this.checkedAt.get(mode) ?? -Infinity) < CURRENT_KEY_CHECK_MS) return cached;
+    this.checkedAt.set(mode, now);
     const kid = this.currentKid.get({ mode })?.kid;
     if (cached && cached.kid === kid) return cached;
     return this.load(mode);

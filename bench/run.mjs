@@ -1,0 +1,221 @@
+// npm run bench: the real server (production settings, a real SQLite file with 10,000 clients)
+// driven door by door with autocannon from a separate process at 32 connections, each door
+// measured alternately with its floor (floor, door, floor, door, …) so the machine's drift
+// cancels. Results go to bench/results/ as JSON and Markdown.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist/src');
+const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 32;
+const CLIENTS = 10_000;
+const ONLY = process.env.BENCH_ONLY?.split(',');
+
+const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
+const dbPath = join(dir, 'tollgate.db');
+const serverEnv = {
+  PATH: process.env.PATH,
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  DATABASE_PATH: dbPath,
+  TOLLGATE_MASTER_KEY: 'bench-master-key-0123456789abcdefghijklmnop',
+  ISSUER: 'http://127.0.0.1:4400',
+};
+
+// ---- seed: 10,000 clients, written through the real code's hashing and ids --------------------
+const { loadConfig } = await import(join(DIST, 'config.js'));
+const { openServices } = await import(join(DIST, 'services.js'));
+const { createClient } = await import(join(DIST, 'usecases/manage-clients.js'));
+const { hashGeneratedSecret } = await import(join(DIST, 'domain/secrets.js'));
+const { newClientId, newClientSecret } = await import(join(DIST, 'domain/ids.js'));
+const { randomBytes } = await import('node:crypto');
+
+const services = await openServices(loadConfig({ ...serverEnv, PORT: '4400' }));
+const sqlite = services.db.$client;
+const insert = sqlite.prepare(
+  `INSERT INTO clients (id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, created_at, updated_at)
+   VALUES (?, ?, 'live', 'read write', NULL, '', 1, 1, ?, ?, ?)`,
+);
+sqlite.transaction(() => {
+  const now = Date.now();
+  for (let i = 0; i < CLIENTS - 1; i++) {
+    insert.run(newClientId('live', randomBytes(16)), `bench ${i}`, hashGeneratedSecret(newClientSecret('live', randomBytes(32))), now, now);
+  }
+})();
+const made = await createClient(services.deps, { name: 'bench', mode: 'live', scopes: ['read', 'write'] });
+services.close();
+const client = { id: made.client.id, secret: made.clientSecret };
+
+// ---- processes -----------------------------------------------------------------------------
+const children = new Set();
+function start(label, args, env, port) {
+  const proc = spawn(process.execPath, args, { env: { ...serverEnv, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(proc);
+  let err = '';
+  proc.stderr.on('data', (d) => (err += d));
+  proc.on('exit', (code) => children.delete(proc) && code && console.error(`${label} exited ${code}: ${err}`));
+  return { proc, url: `http://127.0.0.1:${port}`, label };
+}
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
+async function waitFor(url) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`nothing listening at ${url}`);
+}
+
+function autocannon(url, { method = 'POST', headers = {}, body } = {}) {
+  const args = [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(SECONDS), '-m', method, '--json'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
+  if (body !== undefined) args.push('-b', body);
+  args.push(url);
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const out = JSON.parse(r.stdout);
+  const total = out['1xx'] + out['2xx'] + out['3xx'] + out['4xx'] + out['5xx'];
+  return { rps: out.requests.average, p50: out.latency.p50, p99: out.latency.p99, ok: total ? out['2xx'] / total : 0, total };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const fileBytes = (p) => (existsSync(p) ? statSync(p).size : 0);
+
+// ---- servers -------------------------------------------------------------------------------
+const tollgate = start('tollgate', [join(DIST, 'server.js')], { WORKERS: '1', ISSUER: 'http://127.0.0.1:4400' }, 4400);
+const floorIssue = start('issue floor', [join(ROOT, 'bench/floor/issue.mjs')], { FLOOR_DB: dbPath }, 4401);
+const floorVerify = start('verify floor', [join(ROOT, 'bench/floor/verify.mjs')], { FLOOR_DB: dbPath }, 4402);
+await Promise.all([waitFor(`${tollgate.url}/v1`), waitFor(`${floorIssue.url}/`), waitFor(`${floorVerify.url}/`)]);
+
+const form = (o) => new URLSearchParams(o).toString();
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const JSONH = { 'content-type': 'application/json' };
+const v2Body = JSON.stringify({ clientId: client.id, clientSecret: client.secret });
+const token = (await (await fetch(`${tollgate.url}/v2/credentials/oauth/token`, { method: 'POST', headers: JSONH, body: v2Body })).json()).accessToken;
+const floorToken = (await (await fetch(`${floorVerify.url}/token?client_id=${client.id}`)).json()).token;
+
+const issueFloor = { url: `${floorIssue.url}/token`, opts: { headers: JSONH, body: JSON.stringify({ client_id: client.id, client_secret: client.secret }) } };
+const verifyFloor = { url: `${floorVerify.url}/verify`, opts: { method: 'GET', headers: { authorization: `Bearer ${floorToken}` } } };
+
+const doors = [
+  { name: 'v1', floor: issueFloor, target: 0.85, url: '/v1/auth/token', opts: { headers: FORM, body: form({ client_id: client.id, client_secret: client.secret }) } },
+  { name: 'v2', floor: issueFloor, target: 0.85, url: '/v2/credentials/oauth/token', opts: { headers: JSONH, body: v2Body } },
+  { name: 'common', floor: issueFloor, target: 0.85, url: '/api/v1/client/token', opts: { headers: JSONH, body: JSON.stringify({ client_id: client.id, client_secret: client.secret }) } },
+  {
+    name: 'graphql issueToken',
+    floor: issueFloor,
+    target: 0.6,
+    url: '/graphql',
+    opts: {
+      headers: JSONH,
+      body: JSON.stringify({
+        query: 'mutation($i: IssueTokenInput!) { issueToken(input: $i) { __typename ... on TokenGrant { accessToken } } }',
+        variables: { i: { clientId: client.id, clientSecret: client.secret } },
+      }),
+    },
+  },
+  { name: '/auth/verify', floor: verifyFloor, target: 0.85, url: '/auth/verify', opts: { method: 'GET', headers: { authorization: `Bearer ${token}` } } },
+  { name: 'introspection', floor: verifyFloor, target: null, url: '/api/v1/oauth2/introspect', opts: { headers: FORM, body: form({ client_id: client.id, client_secret: client.secret, token }) } },
+  // Last: seed 001 makes this door write a refresh-token row per issuance.
+  { name: 'oauth2', floor: issueFloor, target: 0.85, url: '/api/v1/oauth2/token', opts: { headers: FORM, body: form({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }) } },
+];
+
+const results = [];
+const dbBefore = fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
+let dbAfterNoRefresh = dbBefore;
+let issued = 0;
+for (const door of doors) {
+  if (ONLY && !ONLY.includes(door.name)) continue;
+  if (door.name === 'oauth2') dbAfterNoRefresh = fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
+  const floorRuns = [];
+  const doorRuns = [];
+  autocannon(`${tollgate.url}${door.url}`, door.opts); // warm-up, not counted
+  for (let r = 0; r < ROUNDS; r++) {
+    floorRuns.push(autocannon(door.floor.url, door.floor.opts));
+    doorRuns.push(autocannon(`${tollgate.url}${door.url}`, door.opts));
+  }
+  if (!['/auth/verify', 'introspection', 'oauth2'].includes(door.name)) issued += doorRuns.reduce((s, x) => s + x.total, 0);
+  const ratios = doorRuns.map((d, i) => d.rps / floorRuns[i].rps);
+  const row = {
+    door: door.name,
+    rps: median(doorRuns.map((x) => x.rps)),
+    floorRps: median(floorRuns.map((x) => x.rps)),
+    ratio: median(ratios),
+    target: door.target,
+    p50: median(doorRuns.map((x) => x.p50)),
+    p99: median(doorRuns.map((x) => x.p99)),
+    ok: Math.min(...doorRuns.map((x) => x.ok)),
+    rounds: doorRuns.map((d, i) => ({ door: Math.round(d.rps), floor: Math.round(floorRuns[i].rps) })),
+  };
+  results.push(row);
+  console.log(`${row.door.padEnd(20)} ${Math.round(row.rps)} req/s  floor ${Math.round(row.floorRps)}  ratio ${row.ratio.toFixed(2)}  p50 ${row.p50} ms  p99 ${row.p99} ms  2xx ${(row.ok * 100).toFixed(1)}%`);
+}
+if (!ONLY) dbAfterNoRefresh = dbAfterNoRefresh === dbBefore ? fileBytes(dbPath) + fileBytes(`${dbPath}-wal`) : dbAfterNoRefresh;
+const tollgateRss = rss(tollgate.proc.pid);
+tollgate.proc.kill('SIGTERM');
+
+// ---- all cores: the same v1 load against WORKERS=1 and WORKERS=<cores> -------------------------
+const multi = [];
+if (!ONLY || ONLY.includes('workers')) {
+  const v1 = doors[0];
+  const workers = String(cpus().length);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const w of ['1', workers]) {
+      const s = start(`tollgate x${w}`, [join(DIST, 'server.js')], { WORKERS: w }, 4410);
+      await waitFor(`${s.url}/v1`);
+      const m = autocannon(`${s.url}${v1.url}`, v1.opts);
+      multi.push({ workers: Number(w), rps: m.rps, p99: m.p99 });
+      await new Promise((ok) => {
+        s.proc.once('exit', ok);
+        s.proc.kill('SIGTERM');
+      });
+    }
+  }
+}
+const one = median(multi.filter((m) => m.workers === 1).map((m) => m.rps));
+const all = median(multi.filter((m) => m.workers > 1).map((m) => m.rps));
+floorIssue.proc.kill('SIGTERM');
+floorVerify.proc.kill('SIGTERM');
+
+const summary = {
+  date: new Date().toISOString(),
+  machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  settings: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, clients: CLIENTS },
+  doors: results,
+  tokensIssuedWithoutRefreshRows: issued,
+  databaseBytes: { before: dbBefore, afterAccessTokens: dbAfterNoRefresh },
+  residentMemoryMiB: Math.round(tollgateRss / 2 ** 20),
+  workers: multi.length ? { single: one, all, gain: all / one, cores: cpus().length, runs: multi } : null,
+};
+
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/latest.json'), JSON.stringify(summary, null, 2) + '\n');
+const md = [
+  `# Benchmark ${summary.date}`,
+  '',
+  `${summary.machine.cores} cores (${summary.machine.cpu}), Node ${summary.machine.node}; ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds per door; ${CLIENTS} clients in the database; medians.`,
+  '',
+  '| door | req/s | floor req/s | ratio | target | p50 ms | p99 ms | 2xx |',
+  '|---|---|---|---|---|---|---|---|',
+  ...results.map(
+    (r) =>
+      `| ${r.door} | ${Math.round(r.rps)} | ${Math.round(r.floorRps)} | ${r.ratio.toFixed(2)} | ${r.target === null ? '—' : `≥ ${r.target}`} | ${r.p50} | ${r.p99} | ${(r.ok * 100).toFixed(1)}% |`,
+  ),
+  '',
+  `Access tokens issued by doors that write no rows: ${issued}; database + WAL bytes before ${dbBefore}, after ${dbAfterNoRefresh}.`,
+  `Resident memory of the server after the run: ${summary.residentMemoryMiB} MiB.`,
+  summary.workers ? `WORKERS=1: ${Math.round(one)} req/s; WORKERS=${summary.workers.cores}: ${Math.round(all)} req/s (×${summary.workers.gain.toFixed(2)}) on v1.` : '',
+  '',
+].join('\n');
+writeFileSync(join(ROOT, 'bench/results/latest.md'), md);
+console.log(`\n${md}`);
+process.exit(0);

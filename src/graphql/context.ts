@@ -1,0 +1,30 @@
+import type { Config } from '../config.js';
+import type { Mode } from '../domain/mode.js';
+import type { IdempotencyStore } from '../usecases/create-client-idempotent.js';
+import type { Deps } from '../usecases/ports.js';
+
+/** What the HTTP mount hands yoga with every request, worked out once from the Fastify request. */
+export interface GraphQLServerContext {
+  /** The mode of the address called (`/graphql` live, `/test/graphql` test, or a TEST_HOSTS host). */
+  mode: Mode;
+  /** The caller's source address as the core resolves it (socket peer, or X-Forwarded-For behind TRUST_PROXY). */
+  sourceIp: string;
+  /** Where this mount lives, for GraphiQL to post back to. */
+  mountPath: string;
+  /** Headers a resolver adds to the HTTP answer (Retry-After of a lockout). */
+  responseHeaders: Record<string, string>;
+}
+
+/** What yoga's context factory adds to the server context. */
+export interface GraphQLUserContext {
+  deps: Deps;
+  config: Config;
+  idempotency: IdempotencyStore;
+  /** The raw `Authorization` header; checked by the core, field by field. */
+  authorization: string | undefined;
+  /** The raw `Idempotency-Key` header. */
+  idempotencyKey: string | undefined;
+}
+
+/** What every resolver sees. */
+export type GraphQLContext = GraphQLServerContext & GraphQLUserContext;

@@ -1,0 +1,68 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { DomainError } from '../domain/errors.js';
+import { callerIp, callMode, NO_STORE, type DoorContext, type DoorOptions } from '../http/door.js';
+import { toDomainError } from '../http/errors.js';
+import type { GraphQLServerContext } from './context.js';
+import { requestError, type RequestError } from './errors.js';
+import { buildYoga, YOGA_ENDPOINT, type Yoga } from './yoga.js';
+
+/** One yoga per app: the door is mounted once per mode, both mounts share it. */
+const yogas = new WeakMap<DoorContext, Yoga>();
+
+/** Request headers that describe the hop or the framing Fastify already undid, not the request. */
+const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'te', 'trailer']);
+
+/**
+ * The GraphQL door: graphql-yoga behind one Fastify route at `/graphql` (and `/test/graphql`).
+ * Fastify reads the body as raw bytes, so its `bodyLimit` applies and nothing but yoga parses
+ * the JSON; only `application/json` bodies are accepted (no form or multipart posts, so a plain
+ * HTML form cannot post a mutation). Everything refused before GraphQL runs answers as a
+ * GraphQL-over-HTTP request error.
+ */
+export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }) => {
+  let yoga = yogas.get(ctx);
+  if (!yoga) {
+    yoga = buildYoga(ctx, app.log);
+    yogas.set(ctx, yoga);
+  }
+  const server = yoga;
+  const mountPath = app.prefix;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const send = (reply: FastifyReply, r: RequestError): FastifyReply =>
+    reply.headers(NO_STORE).code(r.status).type('application/json; charset=utf-8').send(r.body);
+  app.setErrorHandler((err, req, reply) => send(reply, requestError(toDomainError(err, req.log), (err as { statusCode?: number }).statusCode)));
+  app.setNotFoundHandler((_req, reply) => send(reply, requestError(new DomainError('not_found', 'Not found'))));
+
+  app.route({
+    // Every method reaches yoga, which answers the ones it does not serve with 405 and `Allow`.
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '',
+    handler: async (req, reply) => {
+      const serverContext: GraphQLServerContext = {
+        mode: callMode(req, mode, ctx.config),
+        sourceIp: callerIp(req, ctx.config),
+        mountPath,
+        responseHeaders: {},
+      };
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value === undefined || NOT_FORWARDED.has(name)) continue;
+        headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as Buffer | undefined);
+      const init: RequestInit = { method: req.method, headers, body };
+      const res = await server.fetch(`http://tollgate.internal${YOGA_ENDPOINT}${search}`, init, serverContext);
+      reply.code(res.status);
+      res.headers.forEach((value, name) => {
+        if (name !== 'content-length') reply.header(name, value);
+      });
+      reply.headers(NO_STORE);
+      reply.headers(serverContext.responseHeaders);
+      return reply.send(Buffer.from(await res.arrayBuffer()));
+    },
+  });
+};

@@ -1,0 +1,42 @@
+import { ADMIN_SCOPE, findClientInMode, listClientsInMode } from '../../usecases/admin-in-mode.js';
+import { bearer } from '../bearer.js';
+import { builder } from '../builder.js';
+import { guarded } from '../errors.js';
+import { Client } from '../types/client.js';
+import { ClientConnection } from '../types/client-connection.js';
+
+/** Administration reads (Bearer + tollgate:admin), limited to the mode of the address called. */
+builder.queryFields((t) => ({
+  clients: t.field({
+    type: ClientConnection,
+    description: 'Clients of this mode in id order (Bearer + tollgate:admin). `first` defaults to 20, at most 100.',
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: (_root, args, ctx) =>
+      guarded(async () => {
+        await bearer(ctx, [ADMIN_SCOPE]);
+        const page = await listClientsInMode(ctx.deps, ctx.mode, { first: args.first, after: args.after });
+        const edges = page.clients.map((c) => ({ cursor: c.id, node: c }));
+        return {
+          edges,
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            // Relay allows false when looking back is not cheap; paging here is forward only.
+            hasPreviousPage: false,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+        };
+      }),
+  }),
+  client: t.field({
+    type: Client,
+    nullable: true,
+    description: 'One client of this mode, or null (Bearer + tollgate:admin).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) =>
+      guarded(async () => {
+        await bearer(ctx, [ADMIN_SCOPE]);
+        return (await findClientInMode(ctx.deps, ctx.mode, id)) ?? null;
+      }),
+  }),
+}));

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { parseScopeString } from '../../domain/scopes.js';
+import { authenticateBearer } from '../../usecases/verify-bearer.js';
+import { bearerInput } from '../common/bearer.js';
+import { NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
+import { bodyRecord, optionalString } from '../form.js';
+import { renderForwardAuth } from './errors.js';
+
+/**
+ * Proxies call with the method of the request they guard (Envoy, Traefik); HEAD comes with GET.
+ */
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * Forward authentication for a reverse proxy (nginx `auth_request`, Traefik ForwardAuth, Envoy
+ * `ext_authz`): 200 with `X-Client-Id`, `X-Scope` and `X-Mode` for a good token, else the
+ * refusal with its RFC 6750 challenge. `?scope=a b` names scopes the token must hold.
+ * Mounted at `/auth` and `/test/auth`.
+ */
+export const forwardAuthDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }) => {
+  app.removeAllContentTypeParsers();
+  // The guarded request's body is not ours to judge: read within the body limit, then dropped.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
+  useEnvelope(app, renderForwardAuth);
+
+  /** @see RFC 6750 §2.1 (the header), §3.1 (the refusals) */
+  app.route({
+    method: METHODS,
+    url: '/verify',
+    handler: async (req, reply) => {
+      const scope = optionalString(bodyRecord(req.query), 'scope');
+      const required = scope === undefined ? [] : parseScopeString(scope);
+      const { client, scopes } = await authenticateBearer(ctx.deps, bearerInput(req, mode, ctx.config, required));
+      reply.headers(NO_STORE);
+      reply.header('x-client-id', client.id).header('x-scope', scopes.join(' ')).header('x-mode', client.mode);
+      return reply.code(200).send();
+    },
+  });
+};
