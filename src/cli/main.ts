@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
@@ -44,6 +45,25 @@ export function buildCli(): Command {
       migrateDatabase(db);
       db.$client.close();
       print('migrations applied');
+    });
+
+  program
+    .command('backup <file>')
+    .description('copy the database to FILE while the server runs (SQLite online backup)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const db = openDatabase(loadConfig().databasePath);
+      try {
+        const { totalPages } = await db.$client.backup(file);
+        const check = new Database(file, { readonly: true });
+        const integrity = check.pragma('integrity_check', { simple: true });
+        check.close();
+        if (integrity !== 'ok') throw new Error(`the backup failed its integrity check: ${String(integrity)}`);
+        if (o.json) printJson({ file, pages: totalPages, integrity });
+        else print(`backed up ${totalPages} pages to ${file} (integrity ok)`);
+      } finally {
+        db.$client.close();
+      }
     });
 
   const clients = program.command('clients').description('manage clients');

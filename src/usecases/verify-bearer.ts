@@ -49,8 +49,10 @@ export interface BearerInput {
 export async function authenticateBearer(deps: Pick<Deps, 'verifier' | 'tokenStore' | 'clock'>, input: BearerInput): Promise<ValidToken & { scopes: string[] }> {
   const header = input.authorization;
   if (header === undefined || header.trim() === '') throw new DomainError('missing_token', 'An access token is required');
+  // Another scheme (Basic, …) is no Bearer credential at all. @see RFC 6750 §3.1
+  if (!/^bearer(\s|$)/i.test(header)) throw new DomainError('missing_token', 'An access token is required');
   const m = BEARER.exec(header);
-  if (!m) throw invalidToken('The Authorization header is not a Bearer token');
+  if (!m) throw invalidToken('The Authorization header is not a well-formed Bearer token');
   const valid = await validateAccessToken(deps, m[1]!, input.mode);
   if (valid.client.allowedIps.length > 0 && !ipInList(input.sourceIp, valid.client.allowedIps)) {
     throw new DomainError('access_denied', 'Requests from this address are not allowed for this client');

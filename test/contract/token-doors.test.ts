@@ -4,6 +4,9 @@ import { updateClient } from '../../src/usecases/manage-clients.js';
 import { harness, type Harness } from '../support/harness.js';
 import { DOORS } from './doors.js';
 
+/** The secret with its last character changed (to one it is not). */
+const wrongSecret = (secret: string, to = 'A'): string => secret.slice(0, -1) + (secret.endsWith(to) ? 'B' : to);
+
 /**
  * One table of cases, run against every token door, each answering in its own envelope
  * (STYLE.md: one contract suite, many doors).
@@ -57,7 +60,7 @@ describe.each(DOORS)('contract: $name token door', (door) => {
     { name: 'client id too short', code: 'invalid_request', field: 'clientId', run: () => door.issue(h, 'live', { clientId: 'ab', clientSecret: live.secret }) },
     { name: 'client secret too long', code: 'invalid_request', field: 'clientSecret', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: 'x'.repeat(256) }) },
     { name: 'malformed scope', code: 'invalid_request', field: 'scope', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: live.secret, scope: 'read "x"' }) },
-    { name: 'wrong secret', code: 'invalid_client', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: live.secret.slice(0, -1) + 'A' }) },
+    { name: 'wrong secret', code: 'invalid_client', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: wrongSecret(live.secret) }) },
     { name: 'wrong imported-style secret', code: 'invalid_client', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: 'not-the-secret-123' }) },
     { name: 'unknown client', code: 'invalid_client', run: () => door.issue(h, 'live', { clientId: 'cl_live_doesnotexist000000', clientSecret: live.secret }) },
     { name: 'live credentials at the test address', code: 'invalid_client', run: () => door.issue(h, 'test', { clientId: live.id, clientSecret: live.secret }) },
@@ -70,7 +73,7 @@ describe.each(DOORS)('contract: $name token door', (door) => {
   });
 
   it('answers an unknown client exactly as a wrong secret', async () => {
-    const wrong = await door.issue(h, 'live', { clientId: live.id, clientSecret: live.secret.slice(0, -1) + 'B' });
+    const wrong = await door.issue(h, 'live', { clientId: live.id, clientSecret: wrongSecret(live.secret, 'C') });
     const unknown = await door.issue(h, 'live', { clientId: 'cl_live_doesnotexist000000', clientSecret: live.secret });
     expect(unknown.statusCode).toBe(wrong.statusCode);
     expect(unknown.body).toBe(wrong.body);

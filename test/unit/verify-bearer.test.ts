@@ -28,9 +28,10 @@ describe('authenticateBearer', () => {
     expect(ok.scopes).toEqual(['read', 'write']);
   });
 
-  it('answers missing_token without a header and invalid_token for a non-Bearer one', async () => {
+  it('answers missing_token without a Bearer credential and invalid_token for a malformed one', async () => {
     await expect(bearer(undefined)).rejects.toMatchObject({ code: 'missing_token' });
-    await expect(authenticateBearer(deps, { mode: 'live', authorization: 'Basic abc', sourceIp: ip })).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(authenticateBearer(deps, { mode: 'live', authorization: 'Basic abc', sourceIp: ip })).rejects.toMatchObject({ code: 'missing_token' });
+    await expect(authenticateBearer(deps, { mode: 'live', authorization: 'Bearer a b', sourceIp: ip })).rejects.toMatchObject({ code: 'invalid_token' });
   });
 
   it('refuses a token of the other mode', async () => {

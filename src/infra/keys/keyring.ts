@@ -153,6 +153,11 @@ export class KeyRing implements TokenSigner, KeySource {
     if (!row) throw new Error(`No current signing key for ${mode} mode`);
     const privateKey = (await importJWK(JSON.parse(decrypt(this.masterKey, row.privateJwkEnc)) as JWK, row.alg)) as CryptoKey;
     const key: SigningKey = { kid: row.kid, alg: row.alg as JwtAlg, privateKey };
+    // A key we sign with is one we verify with, at once.
+    if (!this.verification.has(row.kid)) {
+      const publicKey = (await importJWK(JSON.parse(row.publicJwk) as JWK, row.alg)) as CryptoKey;
+      this.verification.set(row.kid, { mode, alg: row.alg, key: publicKey });
+    }
     this.current.set(mode, key);
     return key;
   }
