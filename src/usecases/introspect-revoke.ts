@@ -17,7 +17,8 @@ export type Introspection =
       scope: string;
       client_id: string;
       sub: string;
-      token_type: 'Bearer' | 'refresh_token';
+      /** Access tokens only: RFC 7662 §2.2 means an RFC 6749 §7.1 access token type. */
+      token_type?: 'Bearer';
       exp?: number;
       iat: number;
       iss?: string;
@@ -46,7 +47,6 @@ async function describe(deps: Deps, token: string, mode: Mode): Promise<TokenFac
         scope: scopeString(r.scopes),
         client_id: r.clientId,
         sub: r.clientId,
-        token_type: 'refresh_token',
         exp: Math.floor(r.expiresAt / 1000),
         iat: Math.floor(r.createdAt / 1000),
       },

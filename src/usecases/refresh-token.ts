@@ -2,6 +2,7 @@ import { acceptsGeneration } from '../domain/client.js';
 import { DomainError } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
 import { hashRefreshToken, isRefreshTokenShape, newRefreshToken, refreshLockoutKeys } from '../domain/refresh.js';
+import { ipInList } from '../domain/ip.js';
 import { grantScopes, parseScopeString } from '../domain/scopes.js';
 import { accessTokenClaims } from '../domain/token.js';
 import type { IssuedToken } from './issue-token.js';
@@ -64,18 +65,26 @@ export async function refreshAccessToken(deps: IssueDeps, input: RefreshInput): 
     acceptsGeneration(client, record.generation, now) &&
     (input.authenticatedClientId === undefined || input.authenticatedClientId === client.id);
 
-  const settled = await deps.lockout.settle(keys, good, deps.clock.now(), deps.lockoutPolicy);
+  // Refresh failures are counted per address only, at the per-address limit: clients sharing a
+  // NAT address should not lock each other out with a few expired tokens.
+  const policy = { ...deps.lockoutPolicy, maxFailures: deps.lockoutPolicy.maxFailuresPerIp };
+  const settled = await deps.lockout.settle(keys, good, deps.clock.now(), policy);
   if (settled.locked) throw new DomainError('rate_limited', 'Too many failed attempts; try again later', { retryAfterSeconds: settled.retryAfterSeconds });
   if (!good) throw invalidGrant();
 
+  // Spec §2 step 4 holds for refresh too.
+  if (client.allowedIps.length > 0 && !ipInList(input.sourceIp, client.allowedIps)) {
+    throw new DomainError('access_denied', 'Requests from this address are not allowed for this client');
+  }
+  // Asked-for scopes must lie inside the original grant and inside what the client holds now;
+  // asking for none keeps the original grant, less any scope the client has lost since.
+  const stillHeld = record.scopes.filter((s) => client.scopes.includes(s));
   let scopes: string[];
   try {
-    scopes = grantScopes(record.scopes, requested);
+    scopes = grantScopes(stillHeld, requested);
   } catch {
     throw new DomainError('invalid_scope', 'The requested scope exceeds the scope of the refresh token', { field: 'scope' });
   }
-  // A client whose scopes were narrowed since keeps only what it still has.
-  scopes = scopes.filter((s) => client.scopes.includes(s));
   const claims = accessTokenClaims(deps.tokens, {
     client,
     scopes,

@@ -78,13 +78,13 @@ export function parseBasic(header: string): { clientId: string; clientSecret: st
 
 /**
  * The client authentication of a request: HTTP Basic (`client_secret_basic`) or the body
- * (`client_secret_post`), never both and never the query string. A `client_id` in the body
+ * (`client_secret_post`), never both (the query string is refused for the whole door by
+ * {@link refuseSecretsInQuery}). A `client_id` in the body
  * beside Basic is allowed only when it names the same client. Returns undefined when the request
  * carries no client authentication at all; the caller decides whether that is allowed.
  * @see RFC 6749 §2.3 ("MUST NOT use more than one authentication method"), §2.3.1
  */
 export function presentedClient(req: FastifyRequest, body: WireBody): PresentedClient | undefined {
-  refuseSecretsInQuery(req);
   // An empty parameter is an omitted one (RFC 6749 §3.1).
   const bodyId = optionalString(body, 'client_id') || undefined;
   const bodySecret = optionalString(body, 'client_secret') || undefined;

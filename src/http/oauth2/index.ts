@@ -8,7 +8,7 @@ import { issueToken, type IssuedToken } from '../../usecases/issue-token.js';
 import { mintRefreshToken, refreshAccessToken } from '../../usecases/refresh-token.js';
 import { callerIp, callMode, NO_STORE, useEnvelope, type DoorContext, type DoorOptions } from '../door.js';
 import { acceptForm, acceptJson, bodyRecord, optionalString, requiredString, type WireBody } from '../form.js';
-import { presentedClient, requiredClient, type PresentedClient } from './client-auth.js';
+import { presentedClient, refuseSecretsInQuery, requiredClient, type PresentedClient } from './client-auth.js';
 import { renderOAuth2 } from './errors.js';
 
 /** The grants this door serves. @see RFC 6749 §4.4 and §6 */
@@ -62,6 +62,9 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
   acceptForm(app);
   acceptJson(app);
   useEnvelope(app, renderOAuth2);
+  // Credentials and tokens never ride in a URL (RFC 6749 §2.3.1, RFC 9700 §4.3.2): such a
+  // request is refused before its body is read.
+  app.addHook('onRequest', async (req) => refuseSecretsInQuery(req));
   // Every answer here holds or concerns a credential: none may be cached (RFC 6749 §5.1).
   app.addHook('onSend', async (_req, reply: FastifyReply) => {
     reply.headers(NO_STORE);
