@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Metrics } from '../infra/metrics.js';
 import type { Mode } from '../domain/mode.js';
 import type { IdempotencyStore } from '../usecases/create-client-idempotent.js';
 import type { Deps } from '../usecases/ports.js';
@@ -13,6 +14,8 @@ export interface GraphQLServerContext {
   mountPath: string;
   /** Headers a resolver adds to the HTTP answer (Retry-After of a lockout). */
   responseHeaders: Record<string, string>;
+  /** The app's metrics: GraphQL answers 200 for failures too, so it counts its own outcomes. */
+  metrics: Metrics;
 }
 
 /** What yoga's context factory adds to the server context. */

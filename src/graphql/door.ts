@@ -14,10 +14,9 @@ const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'transfer-encoding', 
 
 /**
  * The GraphQL door: graphql-yoga behind one Fastify route at `/graphql` (and `/test/graphql`).
- * Fastify reads the body as raw bytes, so its `bodyLimit` applies and nothing but yoga parses
- * the JSON; only `application/json` bodies are accepted (no form or multipart posts, so a plain
- * HTML form cannot post a mutation). Everything refused before GraphQL runs answers as a
- * GraphQL-over-HTTP request error.
+ * Fastify reads the body, so its `bodyLimit` applies; only `application/json` bodies are accepted
+ * (no form or multipart posts, so a plain HTML form cannot post a mutation). Everything refused
+ * before GraphQL runs answers as a GraphQL-over-HTTP request error.
  */
 export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }) => {
   let yoga = yogas.get(ctx);
@@ -28,8 +27,14 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
   const server = yoga;
   const mountPath = app.prefix;
 
+  // Fastify checks the JSON (and refuses __proto__ keys) so that a malformed body is refused
+  // here, in words of our own: yoga's own parse error quotes the body, secrets included. Yoga
+  // then reads the original text.
+  const checkJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    checkJson(req, body as string, (err) => (err ? done(err, undefined) : done(null, body))),
+  );
 
   const send = (reply: FastifyReply, r: RequestError): FastifyReply =>
     reply.headers(NO_STORE).code(r.status).type('application/json; charset=utf-8').send(r.body);
@@ -46,6 +51,7 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
         sourceIp: callerIp(req, ctx.config),
         mountPath,
         responseHeaders: {},
+        metrics: app.metrics,
       };
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
@@ -53,7 +59,10 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
         headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
       const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as Buffer | undefined);
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as string | undefined);
+      if (req.method === 'POST' && body === undefined) {
+        return send(reply, requestError(new DomainError('invalid_request', 'Unsupported Content-Type: send application/json'), 415));
+      }
       const init: RequestInit = { method: req.method, headers, body };
       const res = await server.fetch(`http://tollgate.internal${YOGA_ENDPOINT}${search}`, init, serverContext);
       reply.code(res.status);

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 import { isDomainError, type DomainError, type DomainErrorCode } from '../domain/errors.js';
 
 /** The members of `IssueTokenResult` that are failures. */
@@ -82,14 +82,16 @@ export function issueTokenFailure(err: unknown, responseHeaders: Record<string, 
 
 /**
  * A domain error as a top-level GraphQL error with `extensions.code` (and `field` for bad input);
- * anything else passes through untouched, and yoga masks it.
+ * anything else passes through untouched, and yoga masks it. Made by yoga's `createGraphQLError`
+ * so that it is of the very class yoga checks against (graphql ships both a CJS and an ESM
+ * build, and a test runner can load both).
  */
 export function toGraphQLError(err: unknown): unknown {
   if (!isDomainError(err)) return err;
   const extensions: Record<string, unknown> = { code: GRAPHQL_ERRORS[err.code].code };
   if (err.details.field !== undefined) extensions.field = wireField(err.details.field);
   if (err.details.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = err.details.retryAfterSeconds;
-  return new GraphQLError(wireMessage(err), { extensions });
+  return createGraphQLError(wireMessage(err), { extensions });
 }
 
 /** Runs a resolver body, turning its domain errors into top-level GraphQL errors. */

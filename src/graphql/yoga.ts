@@ -1,9 +1,11 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { FastifyBaseLogger } from 'fastify';
+import type { GraphQLError, ValidationContext } from 'graphql';
 import type { DoorContext } from '../http/door.js';
 import { SqliteIdempotencyStore } from '../infra/db/idempotency-store.js';
 import type { GraphQLServerContext, GraphQLUserContext } from './context.js';
+import { useNoEchoedValues } from './plugins/no-echoed-values.js';
 import { oneCredentialCheckPerOperation } from './rules/one-credential-check.js';
 import { schema } from './schema.js';
 
@@ -14,7 +16,8 @@ export const YOGA_ENDPOINT = '/graphql';
 
 /**
  * Abuse limits (spec §5). The deepest real query (`clients { edges { node { id } } }`) is 4
- * levels; ten aliases cover any honest admin script; introspection stays within the token limit.
+ * levels; ten aliases (`__typename` included) cover any honest admin script. Depth does not
+ * count `__schema`, so GraphiQL's introspection passes in development.
  */
 export const LIMITS = {
   maxDepth: 6,
@@ -23,6 +26,15 @@ export const LIMITS = {
   maxDirectives: 10,
   maxCost: 5000,
 } as const;
+
+/**
+ * Armor throws its rejections out of validation by default, which yoga answers 200 without a
+ * code; reported instead, they are validation errors like any other (400, GRAPHQL_VALIDATION_FAILED).
+ */
+const asValidationError = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
 
 const useCredentialCheckLimit = (): Plugin => ({
   onValidate: ({ addValidationRule }) => addValidationRule(oneCredentialCheckPerOperation),
@@ -51,7 +63,6 @@ export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
     cors: false,
     multipart: false,
     landingPage: false,
-    healthCheckEndpoint: '/graphql/__no_health_check',
     graphiql: development ? (_request, server) => ({ endpoint: server.mountPath, title: 'Tollgate GraphQL' }) : false,
     maskedErrors: { isDev: development },
     logging: {
@@ -64,14 +75,16 @@ export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
     },
     plugins: [
       EnvelopArmorPlugin({
-        maxDepth: { n: LIMITS.maxDepth },
-        maxAliases: { n: LIMITS.maxAliases },
+        maxDepth: { n: LIMITS.maxDepth, ...asValidationError },
+        maxAliases: { n: LIMITS.maxAliases, allowList: [], ...asValidationError },
+        maxDirectives: { n: LIMITS.maxDirectives, ...asValidationError },
+        costLimit: { maxCost: LIMITS.maxCost, ...asValidationError },
+        // Counted while parsing, so it fails as a parse error (400 GRAPHQL_PARSE_FAILED).
         maxTokens: { n: LIMITS.maxTokens },
-        maxDirectives: { n: LIMITS.maxDirectives },
-        costLimit: { maxCost: LIMITS.maxCost },
         blockFieldSuggestion: { enabled: !development },
       }),
       useCredentialCheckLimit(),
+      useNoEchoedValues(),
     ],
   });
 }

@@ -1,7 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
+import { Metrics } from '../infra/metrics.js';
 import type { Services } from '../services.js';
+import { opsRoutes, type Lifecycle, type OpsOptions } from './ops/index.js';
+import { observeRequests } from './ops/observe.js';
 import { toDomainError } from './errors.js';
 import { sendError, type DoorContext, type Rendered } from './door.js';
 import { v1Door } from './v1/index.js';
@@ -10,6 +13,7 @@ import { oauth2Door } from './oauth2/index.js';
 import { wellKnownDoor } from './oauth2/well-known.js';
 import { commonDoor } from './common/index.js';
 import { forwardAuthDoor } from './forward-auth/index.js';
+import { graphqlDoor } from '../graphql/door.js';
 
 /** Token requests are a few hundred bytes; anything near this is abuse. */
 export const BODY_LIMIT = 64 * 1024;
@@ -22,6 +26,15 @@ const renderPlain = (e: DomainError): Rendered => ({
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
+  lifecycle?: Lifecycle;
+  metrics?: Metrics;
+  gatherMetrics?: OpsOptions['gatherMetrics'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Metrics;
+  }
 }
 
 /** Builds the HTTP app on the given services; listens nowhere (the server or a test decides). */
@@ -33,6 +46,10 @@ export function buildApp(services: Services, config: Config, opts: AppOptions = 
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     return503OnClosing: true,
   });
+  const metrics = opts.metrics ?? new Metrics();
+  app.decorate('metrics', metrics);
+  observeRequests(app, metrics, config);
+  app.register(opsRoutes, { services, metrics, lifecycle: opts.lifecycle ?? { shuttingDown: false }, gatherMetrics: opts.gatherMetrics });
   const ctx: DoorContext = { deps: services.deps, config, services };
   // Every door, once per mode: live at the plain paths, test under /test.
   for (const mode of ['live', 'test'] as const) {
@@ -43,6 +60,7 @@ export function buildApp(services: Services, config: Config, opts: AppOptions = 
     app.register(wellKnownDoor, { prefix: `${root}/.well-known`, ctx, mode });
     app.register(commonDoor, { prefix: `${root}/api/v1/client`, ctx, mode });
     app.register(forwardAuthDoor, { prefix: `${root}/auth`, ctx, mode });
+    app.register(graphqlDoor, { prefix: `${root}/graphql`, ctx, mode });
   }
   app.setErrorHandler((err, req, reply) => sendError(reply, toDomainError(err, req.log), renderPlain));
   app.setNotFoundHandler((_req, reply) => sendError(reply, new DomainError('not_found', 'Not found'), renderPlain));

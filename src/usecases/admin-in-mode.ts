@@ -51,11 +51,10 @@ export async function listClientsInMode(
 ): Promise<ClientPage> {
   const first = page.first ?? PAGE_DEFAULT;
   if (!Number.isInteger(first) || first < 0 || first > PAGE_MAX) throw invalidField('first', `must be a whole number from 0 to ${PAGE_MAX}`);
-  const after = page.after ?? undefined;
-  if (after !== undefined && (after.length === 0 || after.length > CURSOR_MAX)) throw invalidField('after', 'is not a cursor of this list');
   const prefix = clientIdPrefix(mode);
-  const start = after !== undefined && after > prefix ? after : prefix;
-  const rows = await deps.clients.list({ limit: first + 1, afterId: start });
+  const after = page.after ?? undefined;
+  if (after !== undefined && (!after.startsWith(prefix) || after.length > CURSOR_MAX)) throw invalidField('after', 'is not a cursor of this list');
+  const rows = await deps.clients.list({ limit: first + 1, afterId: after ?? prefix });
   const run: ClientView[] = [];
   for (const c of rows) {
     if (!c.id.startsWith(prefix) || c.mode !== mode) break;

@@ -1,4 +1,4 @@
-import { invalidField } from '../../domain/errors.js';
+import { invalidField, type DomainError } from '../../domain/errors.js';
 import { scopeString } from '../../domain/scopes.js';
 import { issueToken } from '../../usecases/issue-token.js';
 import { builder } from '../builder.js';
@@ -29,6 +29,7 @@ builder.mutationField('issueToken', (t) =>
           sourceIp: ctx.sourceIp,
           ttlSeconds: ctx.config.ttl.graphql,
         });
+        ctx.metrics.tokensIssued.inc({ door: 'graphql', mode: ctx.mode });
         return {
           kind: 'TokenGrant' as const,
           accessToken: token.accessToken,
@@ -37,7 +38,9 @@ builder.mutationField('issueToken', (t) =>
           scope: scopeString(token.scopes),
         };
       } catch (e) {
-        return issueTokenFailure(e, ctx.responseHeaders);
+        const failure = issueTokenFailure(e, ctx.responseHeaders);
+        ctx.metrics.failures.inc({ door: 'graphql', code: (e as DomainError).code });
+        return failure;
       }
     },
   }),

@@ -1,4 +1,5 @@
-import { GraphQLError, Kind, visit, type ASTVisitor, type FieldNode, type ValidationContext } from 'graphql';
+import { Kind, visit, type ASTVisitor, type FieldNode, type ValidationContext } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 
 /** Field extension marking a field that checks a credential (and so counts toward lockout). */
 export const CREDENTIAL_CHECK = 'tollgateCredentialCheck';
@@ -35,7 +36,7 @@ export function oneCredentialCheckPerOperation(context: ValidationContext): ASTV
           }
           if (keys.size > 1) {
             context.reportError(
-              new GraphQLError('An operation may hold at most one credential-checking field (issueToken, rotateClientSecret).', {
+              createGraphQLError('An operation may hold at most one credential-checking field (issueToken, rotateClientSecret).', {
                 nodes: def,
                 extensions: { code: 'CREDENTIAL_CHECK_LIMIT' },
               }),

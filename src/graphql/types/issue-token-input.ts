@@ -6,8 +6,8 @@ import { builder } from '../builder.js';
  */
 export const IssueTokenInput = builder.inputType('IssueTokenInput', {
   fields: (t) => ({
-    clientId: t.string({ description: 'Required.' }),
-    clientSecret: t.string({ description: 'Required.' }),
+    clientId: t.string({ description: 'Required; left out, the answer is an InvalidRequestError naming it.' }),
+    clientSecret: t.string({ description: 'Required; left out, the answer is an InvalidRequestError naming it.' }),
     scope: t.string({ description: "Space-separated; omitted, all of the client's scopes." }),
   }),
 });

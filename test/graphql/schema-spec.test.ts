@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSchema, isInterfaceType, isObjectType, isUnionType, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../support/process.js';
+
+/** The committed SDL (kept equal to the code by schema-drift.test.ts) against spec §5, by hand. */
+const schema: GraphQLSchema = buildSchema(readFileSync(join(ROOT, 'schema/schema.graphql'), 'utf8'));
+
+function fields(typeName: string): Record<string, string> {
+  const type = schema.getType(typeName);
+  if (!isObjectType(type) && !isInterfaceType(type)) throw new Error(`${typeName} is no object or interface type`);
+  const sig = (f: GraphQLField<unknown, unknown>) =>
+    (f.args.length ? `(${f.args.map((a) => `${a.name}: ${String(a.type)}`).join(', ')})` : '') + `: ${String(f.type)}`;
+  return Object.fromEntries(Object.values(type.getFields()).map((f) => [f.name, sig(f)]));
+}
+
+describe('schema/schema.graphql follows spec §5', () => {
+  it('has the root fields of the spec, and no Relay node lookup', () => {
+    expect(fields('Query')).toEqual({
+      viewer: ': Client',
+      clients: '(after: String, first: Int): ClientConnection!',
+      client: '(id: ID!): Client',
+    });
+    expect(fields('Mutation')).toEqual({
+      issueToken: '(input: IssueTokenInput!): IssueTokenResult!',
+      rotateClientSecret: '(clientId: ID, graceSeconds: Int): RotatedSecret!',
+      createClient: '(input: CreateClientInput!): CreateClientPayload!',
+      updateClient: '(input: UpdateClientInput!): Client!',
+    });
+  });
+
+  it('answers issueToken with the union of a grant and errors implementing Error', () => {
+    const union = schema.getType('IssueTokenResult');
+    expect(isUnionType(union)).toBe(true);
+    const members = isUnionType(union) ? union.getTypes().map((t) => t.name).sort() : [];
+    expect(members).toEqual(['AccessDeniedError', 'InvalidClientError', 'InvalidRequestError', 'InvalidScopeError', 'RateLimitedError', 'TokenGrant']);
+    expect(fields('Error')).toEqual({ code: ': String!', message: ': String!' });
+    for (const name of members.filter((m) => m !== 'TokenGrant')) {
+      const type = schema.getType(name);
+      expect(isObjectType(type) && type.getInterfaces().map((i) => i.name)).toEqual(['Error']);
+    }
+    expect(fields('InvalidRequestError').field).toBe(': String');
+    expect(fields('RateLimitedError').retryAfterSeconds).toBe(': Int!');
+    expect(fields('TokenGrant')).toEqual({ accessToken: ': String!', tokenType: ': String!', expiresIn: ': Int', scope: ': String!' });
+  });
+
+  it('has the Client, RotatedSecret and CreateClientPayload of the spec', () => {
+    expect(fields('Client')).toEqual({
+      id: ': ID!',
+      name: ': String!',
+      mode: ': Mode!',
+      scopes: ': [String!]!',
+      allowedIps: ': [String!]!',
+      orgId: ': String',
+      enabled: ': Boolean!',
+      secretGeneration: ': Int!',
+      createdAt: ': DateTime!',
+    });
+    expect(fields('RotatedSecret')).toEqual({ clientId: ': ID!', clientSecret: ': String!', generation: ': Int!' });
+    expect(fields('CreateClientPayload')).toEqual({ client: ': Client!', clientSecret: ': String!' });
+  });
+
+  it('takes the inputs of the spec', () => {
+    const inputs = (name: string) => {
+      const type = schema.getType(name);
+      if (!type || !('getFields' in type)) throw new Error(name);
+      return Object.fromEntries(Object.values(type.getFields()).map((f) => [f.name, String(f.type)]));
+    };
+    expect(inputs('IssueTokenInput')).toEqual({ clientId: 'String', clientSecret: 'String', scope: 'String' });
+    expect(inputs('CreateClientInput')).toEqual({ name: 'String!', scopes: '[String!]', allowedIps: '[String!]', orgId: 'String' });
+    expect(inputs('UpdateClientInput')).toEqual({ id: 'ID!', name: 'String', scopes: '[String!]', allowedIps: '[String!]', enabled: 'Boolean' });
+  });
+});
