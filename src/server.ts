@@ -2,11 +2,14 @@ import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './http/app.js';
+import { trackConnections } from './http/graceful.js';
+import type { Lifecycle } from './http/ops/index.js';
 import { loggerOptions } from './http/logging.js';
 import { openServices } from './services.js';
 import { bootstrapFirstClient } from './usecases/bootstrap.js';
 
 const PURGE_INTERVAL_MS = 60_000;
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
  * First-start work that must happen once, not once per worker: migrations and signing keys
@@ -36,7 +39,8 @@ async function prepare(config: Config): Promise<void> {
 /** Wires the services to the HTTP app and listens; returns a function that shuts it down. */
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const services = await openServices(config);
-  const app = buildApp(services, config, { logger: loggerOptions(config.logLevel) });
+  const lifecycle: Lifecycle = { shuttingDown: false };
+  const app = buildApp(services, config, { logger: loggerOptions(config.logLevel), lifecycle });
   if (cluster.isPrimary) {
     app.log.info({ masterKey: services.masterKeyOrigin, database: config.databasePath }, 'signing keys are encrypted at rest');
   }
@@ -53,11 +57,20 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
+  const drainer = trackConnections(app.server);
+  app.addHook('onSend', async (_req, reply) => {
+    if (drainer.draining) reply.header('connection', 'close');
+  });
   await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
+  // Stop: turn not-ready, stop accepting, let every accepted request finish (see graceful.ts),
+  // then close the database. Past the deadline, open sockets are cut so a stuck client cannot
+  // hold the process.
   return () =>
     (closing ??= (async () => {
+      lifecycle.shuttingDown = true;
       clearInterval(purge);
+      await drainer.drain(SHUTDOWN_DEADLINE_MS);
       await app.close();
       services.close();
     })());

@@ -6,6 +6,7 @@ import type { Mode } from '../domain/mode.js';
 import type { Services } from '../services.js';
 import type { Deps } from '../usecases/ports.js';
 import { toDomainError } from './errors.js';
+import { doorOf } from './ops/observe.js';
 
 /** What every door needs: the core's ports and the validated configuration. */
 export interface DoorContext {
@@ -46,6 +47,7 @@ export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as c
 
 export function sendError(reply: FastifyReply, e: DomainError, render: Renderer): FastifyReply {
   const r = render(e);
+  reply.server.metrics?.failures.inc({ door: doorOf(reply.request.routeOptions.url ?? reply.request.url).door, code: e.code });
   reply.headers(NO_STORE);
   if (e.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.details.retryAfterSeconds));
   if (r.headers) reply.headers(r.headers);

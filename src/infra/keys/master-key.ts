@@ -53,6 +53,6 @@ export function decrypt(key: Buffer, sealed: string): string {
   try {
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error('Cannot decrypt the signing keys: the master key does not match the one they were stored with');
+    throw new Error('Cannot decrypt data sealed under the master key: the master key does not match the one it was sealed with');
   }
 }

@@ -1,0 +1,68 @@
+import { Server as NetServer, type Socket } from 'node:net';
+import type { Server } from 'node:http';
+
+interface Tracked {
+  inFlight: number;
+  served: number;
+  openedAt: number;
+}
+
+export interface Drainer {
+  /** True once draining started: replies should carry `Connection: close`. */
+  readonly draining: boolean;
+  /**
+   * Stops accepting, lets every accepted request finish, then resolves (or at the deadline,
+   * cutting what is left). A connection that has not sent its request yet gets `freshGraceMs`
+   * to do so: Node's own close() would count it idle and reset it, losing the request.
+   */
+  drain(deadlineMs: number, freshGraceMs?: number): Promise<void>;
+}
+
+/** Tracks the server's sockets so a shutdown can tell in-flight, fresh and idle ones apart. */
+export function trackConnections(server: Server): Drainer {
+  const sockets = new Map<Socket, Tracked>();
+  let draining = false;
+  server.on('connection', (socket: Socket) => {
+    sockets.set(socket, { inFlight: 0, served: 0, openedAt: Date.now() });
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('request', (req, res) => {
+    const t = sockets.get(req.socket);
+    if (!t) return;
+    t.inFlight++;
+    res.once('close', () => {
+      t.inFlight--;
+      t.served++;
+      if (draining && t.inFlight === 0) req.socket.end();
+    });
+  });
+
+  return {
+    get draining() {
+      return draining;
+    },
+    drain(deadlineMs, freshGraceMs = 1000) {
+      draining = true;
+      // net.Server's close: stop listening, leave accepted sockets alone.
+      NetServer.prototype.close.call(server);
+      const started = Date.now();
+      return new Promise((resolve) => {
+        const tick = () => {
+          const now = Date.now();
+          for (const [socket, t] of sockets) {
+            if (t.inFlight > 0) continue;
+            // Idle after serving (kept alive), or fresh and silent past its grace: close.
+            if (t.served > 0 || now - Math.max(t.openedAt, started) > freshGraceMs) socket.end();
+          }
+          if (sockets.size === 0) return resolve();
+          if (now - started > deadlineMs) {
+            for (const socket of sockets.keys()) socket.destroy();
+            return resolve();
+          }
+          setTimeout(tick, 25).unref();
+        };
+        tick();
+      });
+    },
+  };
+}
