@@ -53,8 +53,15 @@ const client = { id: made.client.id, secret: made.clientSecret };
 
 // ---- processes -----------------------------------------------------------------------------
 const children = new Set();
-function start(label, args, env, port) {
-  const proc = spawn(process.execPath, args, { env: { ...serverEnv, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+// Per-door ratios compare one server process with one floor process: each runs pinned to the
+// last core and the load generator to the first, so the two never fight over a core.
+const LAST_CORE = String(cpus().length - 1);
+const pinned = (cmd, args, core) => (PIN ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args]);
+const PIN = process.env.BENCH_PIN !== '0' && spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length > 1;
+
+function start(label, args, env, port, core = LAST_CORE) {
+  const [cmd, argv] = pinned(process.execPath, args, core);
+  const proc = spawn(cmd, argv, { env: { ...serverEnv, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(proc);
   let err = '';
   proc.stderr.on('data', (d) => (err += d));
@@ -75,12 +82,13 @@ async function waitFor(url) {
   throw new Error(`nothing listening at ${url}`);
 }
 
-function autocannon(url, { method = 'POST', headers = {}, body } = {}) {
+function autocannon(url, { method = 'POST', headers = {}, body } = {}, core = '0') {
   const args = [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(SECONDS), '-m', method, '--json'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
   if (body !== undefined) args.push('-b', body);
   args.push(url);
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const [cmd, argv] = pinned(process.execPath, args, core);
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const out = JSON.parse(r.stdout);
   const total = out['1xx'] + out['2xx'] + out['3xx'] + out['4xx'] + out['5xx'];
   return { rps: out.requests.average, p50: out.latency.p50, p99: out.latency.p99, ok: total ? out['2xx'] / total : 0, total };
@@ -131,7 +139,7 @@ const doors = [
 
 const results = [];
 const dbBefore = fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
-let dbAfterNoRefresh = dbBefore;
+let dbAfterNoRefresh;
 let issued = 0;
 for (const door of doors) {
   if (ONLY && !ONLY.includes(door.name)) continue;
@@ -159,7 +167,7 @@ for (const door of doors) {
   results.push(row);
   console.log(`${row.door.padEnd(20)} ${Math.round(row.rps)} req/s  floor ${Math.round(row.floorRps)}  ratio ${row.ratio.toFixed(2)}  p50 ${row.p50} ms  p99 ${row.p99} ms  2xx ${(row.ok * 100).toFixed(1)}%`);
 }
-if (!ONLY) dbAfterNoRefresh = dbAfterNoRefresh === dbBefore ? fileBytes(dbPath) + fileBytes(`${dbPath}-wal`) : dbAfterNoRefresh;
+dbAfterNoRefresh ??= fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
 const tollgateRss = rss(tollgate.proc.pid);
 tollgate.proc.kill('SIGTERM');
 
@@ -170,9 +178,10 @@ if (!ONLY || ONLY.includes('workers')) {
   const workers = String(cpus().length);
   for (let r = 0; r < ROUNDS; r++) {
     for (const w of ['1', workers]) {
-      const s = start(`tollgate x${w}`, [join(DIST, 'server.js')], { WORKERS: w }, 4410);
+      // Unpinned: the point is to use every core (the load generator shares them).
+      const s = start(`tollgate x${w}`, [join(DIST, 'server.js')], { WORKERS: w }, 4410, `0-${LAST_CORE}`);
       await waitFor(`${s.url}/v1`);
-      const m = autocannon(`${s.url}${v1.url}`, v1.opts);
+      const m = autocannon(`${s.url}${v1.url}`, v1.opts, `0-${LAST_CORE}`);
       multi.push({ workers: Number(w), rps: m.rps, p99: m.p99 });
       await new Promise((ok) => {
         s.proc.once('exit', ok);
@@ -189,7 +198,7 @@ floorVerify.proc.kill('SIGTERM');
 const summary = {
   date: new Date().toISOString(),
   machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  settings: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, clients: CLIENTS },
+  settings: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, clients: CLIENTS, pinned: PIN },
   doors: results,
   tokensIssuedWithoutRefreshRows: issued,
   databaseBytes: { before: dbBefore, afterAccessTokens: dbAfterNoRefresh },

@@ -13,6 +13,7 @@ export class SqliteTokenStore implements TokenStore {
   private readonly refreshByHash;
   private readonly purgeRefresh;
   private readonly purgeRevoked;
+  private readonly insertRefresh;
 
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
@@ -20,6 +21,10 @@ export class SqliteTokenStore implements TokenStore {
     this.state = sqlite.prepare(
       `SELECT c.*, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = @jti) AS revoked
        FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId`,
+    );
+    this.insertRefresh = sqlite.prepare(
+      `INSERT INTO refresh_tokens (hash, client_id, mode, generation, scope, expires_at, created_at)
+       VALUES (@hash, @clientId, @mode, @generation, @scope, @expiresAt, @createdAt)`,
     );
     this.refreshByHash = db.select().from(refreshTokens).where(eq(refreshTokens.hash, sql.placeholder('hash'))).prepare();
     this.purgeRefresh = sqlite.prepare(
@@ -39,8 +44,20 @@ export class SqliteTokenStore implements TokenStore {
     this.db.insert(revokedTokens).values({ jti, clientId, expiresAt, revokedAt: now }).onConflictDoNothing().run();
   }
 
+  /**
+   * One row per oauth2 issuance, so this write is on that door's hot path. It commits with
+   * synchronous=NORMAL: in WAL mode that survives a process crash, and only a power loss can
+   * drop the newest rows, after which the client authenticates again (seed 001's own advice).
+   * Security state (secrets, generations, revocations, lockouts) keeps FULL.
+   */
   async saveRefreshToken(r: RefreshRecord): Promise<void> {
-    this.db.insert(refreshTokens).values({ ...r, scope: r.scopes.join(' ') }).run();
+    const sqlite = this.db.$client;
+    sqlite.pragma('synchronous = NORMAL');
+    try {
+      this.insertRefresh.run({ ...r, scope: r.scopes.join(' ') });
+    } finally {
+      sqlite.pragma('synchronous = FULL');
+    }
   }
 
   async findRefreshToken(hash: string): Promise<RefreshRecord | undefined> {
