@@ -90,6 +90,35 @@ describe('policies through the real server', () => {
     expect((await v1(c.id, c.secret, '127.0.0.40')).status).toBe(200);
   });
 
+  it('applies the allowlist to Bearer endpoints from real source addresses', async () => {
+    const c = create('--allow-ip', '127.0.0.70/31');
+    const token = JSON.parse((await v1(c.id, c.secret, '127.0.0.70')).body).data.access_token as string;
+    const verify = (localAddress: string) => request(`${server.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${token}` }, localAddress });
+    expect((await verify('127.0.0.71')).status).toBe(200);
+    const denied = await verify('127.0.0.72');
+    expect(denied.status).toBe(403);
+    const me = await request(`${server.url}/api/v1/client/me`, { method: 'GET', headers: { authorization: `Bearer ${token}` }, localAddress: '127.0.0.72' });
+    expect(JSON.parse(me.body).code).toBe(40301);
+  });
+
+  it('counts introspection and revocation authentication toward the lockout', async () => {
+    const c = create();
+    const token = JSON.parse((await v1(c.id, c.secret, '127.0.0.80')).body).data.access_token as string;
+    const call = (path: string, secret: string) =>
+      request(`${server.url}/api/v1/oauth2/${path}`, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: c.id, client_secret: secret, token }).toString(),
+        localAddress: '127.0.0.80',
+      });
+    for (let i = 0; i < 3; i++) expect((await call('introspect', 'wrong-secret-value')).status).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await call('revoke', 'wrong-secret-value')).status).toBe(401);
+    const locked = await call('introspect', c.secret);
+    expect(locked.status).toBe(429);
+    expect(JSON.parse(locked.body)).toMatchObject({ error: 'rate_limited', code: 'RATE_LIMITED' });
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await call('revoke', c.secret)).status).toBe(429);
+  });
+
   it('keeps a lock across a restart of the server process', async () => {
     const c = create();
     for (let i = 0; i < 5; i++) await v1(c.id, 'wrong-secret-value', '127.0.0.50');
