@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { trackConnections } from './http/graceful.js';
+import { Metrics } from './infra/metrics.js';
 import type { Lifecycle } from './http/ops/index.js';
 import { loggerOptions } from './http/logging.js';
 import { openServices } from './services.js';
@@ -38,9 +39,10 @@ async function prepare(config: Config): Promise<void> {
 
 /** Wires the services to the HTTP app and listens; returns a function that shuts it down. */
 export async function startServer(config: Config): Promise<() => Promise<void>> {
-  const services = await openServices(config);
+  const metrics = new Metrics();
+  const services = await openServices(config, { onLock: (kind) => metrics.lockouts.inc({ kind }) });
   const lifecycle: Lifecycle = { shuttingDown: false };
-  const app = buildApp(services, config, { logger: loggerOptions(config.logLevel), lifecycle });
+  const app = buildApp(services, config, { logger: loggerOptions(config.logLevel), lifecycle, metrics });
   if (cluster.isPrimary) {
     app.log.info({ masterKey: services.masterKeyOrigin, database: config.databasePath }, 'signing keys are encrypted at rest');
   }
@@ -58,8 +60,9 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   purge.unref();
 
   const drainer = trackConnections(app.server);
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (drainer.draining) reply.header('connection', 'close');
+    done(null, payload);
   });
   await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;

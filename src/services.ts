@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Mode } from './domain/mode.js';
 import type { TokenSettings } from './domain/token.js';
+import { SqliteAuditLog } from './infra/db/audit-store.js';
 import { migrateDatabase, openDatabase, type Db } from './infra/db/connection.js';
 import { SqliteClientStore, SqliteLockoutStore } from './infra/db/sqlite-store.js';
 import { SqliteTokenStore } from './infra/db/token-store.js';
@@ -28,7 +29,10 @@ export function tokenSettings(config: Config): TokenSettings {
   return { issuer, audience: (mode) => config.tokenAudience ?? issuer(mode) };
 }
 
-export async function openServices(config: Config, opts: { clock?: Clock; random?: Random } = {}): Promise<Services> {
+export async function openServices(
+  config: Config,
+  opts: { clock?: Clock; random?: Random; onLock?: (kind: 'pair' | 'ip') => void } = {},
+): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
   const db = openDatabase(config.databasePath);
@@ -36,7 +40,7 @@ export async function openServices(config: Config, opts: { clock?: Clock; random
   const master = loadMasterKey(config.masterKey, config.databasePath);
   const keys = new KeyRing(db, master.key, config.jwtAlg, clock);
   await keys.init();
-  const lockoutStore = new SqliteLockoutStore(db);
+  const lockoutStore = new SqliteLockoutStore(db, { onLock: opts.onLock });
   const tokens = tokenSettings(config);
   const deps: Deps = {
     clients: new SqliteClientStore(db),
@@ -48,6 +52,7 @@ export async function openServices(config: Config, opts: { clock?: Clock; random
     random,
     signer: keys,
     tokens,
+    audit: new SqliteAuditLog(db),
   };
   return { db, deps, keys, lockoutStore, masterKeyOrigin: master.origin, masterKey: master.key, close: () => db.$client.close() };
 }

@@ -1,16 +1,32 @@
 import Database from 'better-sqlite3';
 import { Command, Option } from 'commander';
+import { userInfo } from 'node:os';
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import type { Actor } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
 import { migrateDatabase, openDatabase } from '../infra/db/connection.js';
 import { openServices, type Services } from '../services.js';
 import { createClient, getClient, listClients, rotateSecret, updateClient } from '../usecases/manage-clients.js';
-import { clientJson, clientText, parseDuration } from './output.js';
+import { auditJson, auditText, clientJson, clientText, parseDuration } from './output.js';
 
 const print = (text: string): void => void process.stdout.write(text + '\n');
 const printJson = (value: unknown): void => print(JSON.stringify(value, null, 2));
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The operator, for the audit trail: the login name running the command. */
+function operator(): Actor {
+  let id: string;
+  try {
+    id = userInfo().username;
+  } catch {
+    // No passwd entry for the uid (some containers): fall back to the environment, then the uid.
+    id = process.env.USER ?? process.env.LOGNAME ?? `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+  return { kind: 'cli', id };
+}
+
+const AUDIT_LIMIT_DEFAULT = 1000;
 
 /** Runs a command on freshly opened services and closes them, whatever happens. */
 async function withServices<T>(fn: (s: Services, config: Config) => Promise<T>): Promise<T> {
@@ -78,14 +94,18 @@ export function buildCli(): Command {
     .option('--json', 'print JSON')
     .action((o: { name: string; mode: Mode; scope: string; allowIp: string[]; org?: string; secret?: string; json?: boolean }) =>
       withServices(async ({ deps }) => {
-        const made = await createClient(deps, {
-          name: o.name,
-          mode: o.mode,
-          scopes: o.scope.split(' ').filter(Boolean),
-          allowedIps: o.allowIp,
-          orgId: o.org ?? null,
-          secret: o.secret,
-        });
+        const made = await createClient(
+          deps,
+          {
+            name: o.name,
+            mode: o.mode,
+            scopes: o.scope.split(' ').filter(Boolean),
+            allowedIps: o.allowIp,
+            orgId: o.org ?? null,
+            secret: o.secret,
+          },
+          operator(),
+        );
         if (o.json) printJson(clientJson(made.client, made.clientSecret));
         else print(clientText(made.client, made.clientSecret));
       }),
@@ -124,7 +144,7 @@ export function buildCli(): Command {
     .option('--json', 'print JSON')
     .action((id: string, o: { grace?: string; json?: boolean }) =>
       withServices(async ({ deps }) => {
-        const rotated = await rotateSecret(deps, id, o.grace === undefined ? 0 : parseDuration(o.grace));
+        const rotated = await rotateSecret(deps, id, o.grace === undefined ? 0 : parseDuration(o.grace), operator());
         if (o.json) printJson(clientJson(rotated.client, rotated.clientSecret));
         else print(clientText(rotated.client, rotated.clientSecret));
       }),
@@ -140,11 +160,16 @@ export function buildCli(): Command {
     .action((id: string, o: { name?: string; scope?: string; allowIp?: string[]; clearAllowIp?: boolean; json?: boolean }) =>
       withServices(async ({ deps }) => {
         if (o.allowIp && o.clearAllowIp) throw new Error('--allow-ip and --clear-allow-ip cannot be used together');
-        const c = await updateClient(deps, id, {
-          name: o.name,
-          scopes: o.scope === undefined ? undefined : o.scope.split(' ').filter(Boolean),
-          allowedIps: o.clearAllowIp ? [] : o.allowIp,
-        });
+        const c = await updateClient(
+          deps,
+          id,
+          {
+            name: o.name,
+            scopes: o.scope === undefined ? undefined : o.scope.split(' ').filter(Boolean),
+            allowedIps: o.clearAllowIp ? [] : o.allowIp,
+          },
+          operator(),
+        );
         if (o.json) printJson(clientJson(c));
         else print(clientText(c));
       }),
@@ -156,12 +181,28 @@ export function buildCli(): Command {
       .option('--json', 'print JSON')
       .action((id: string, o: { json?: boolean }) =>
         withServices(async ({ deps }) => {
-          const c = await updateClient(deps, id, { enabled });
+          const c = await updateClient(deps, id, { enabled }, operator());
           if (o.json) printJson(clientJson(c));
           else print(`${c.id} ${enabled ? 'enabled' : 'disabled'}`);
         }),
       );
   }
+
+  program
+    .command('audit')
+    .description('show the audit trail, newest first: client changes and lockouts')
+    .option('--client <id>', "only this client's events")
+    .option('--limit <n>', `at most this many events (default ${AUDIT_LIMIT_DEFAULT})`)
+    .option('--json', 'print a JSON array')
+    .action((o: { client?: string; limit?: string; json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const limit = o.limit === undefined ? AUDIT_LIMIT_DEFAULT : Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a positive whole number, not ${JSON.stringify(o.limit)}`);
+        const events = await deps.audit.list({ clientId: o.client, limit });
+        if (o.json) printJson(events.map(auditJson));
+        else print(events.length === 0 ? 'no audit events' : events.map(auditText).join('\n'));
+      }),
+    );
 
   const keys = program.command('keys').description('manage signing keys');
   keys

@@ -1,3 +1,4 @@
+import type { AuditRecord } from '../domain/audit.js';
 import type { ClientView } from '../domain/client.js';
 
 /** A client as `--json` prints it (spec §6); the secret only where it was just made. */
@@ -36,4 +37,23 @@ export function parseDuration(text: string): number {
   if (!m) throw new Error(`not a duration: ${JSON.stringify(text)} (use e.g. 90s, 15m, 1h, 2d)`);
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
+}
+
+/** An audit event as `audit --json` prints it. */
+export function auditJson(e: AuditRecord): Record<string, unknown> {
+  return {
+    id: e.id,
+    at: new Date(e.at).toISOString(),
+    actor: e.actor,
+    action: e.action,
+    clientId: e.clientId,
+    sourceIp: e.sourceIp,
+    detail: e.detail,
+  };
+}
+
+/** One line per event: time, action, client, actor, address, detail. */
+export function auditText(e: AuditRecord): string {
+  const detail = Object.keys(e.detail).length === 0 ? '' : `  ${JSON.stringify(e.detail)}`;
+  return `${new Date(e.at).toISOString()}  ${e.action.padEnd(15)}  ${e.clientId ?? '-'}  ${e.actor}  ${e.sourceIp ?? '-'}${detail}`;
 }

@@ -5,6 +5,7 @@ import { Metrics } from '../infra/metrics.js';
 import type { Services } from '../services.js';
 import { opsRoutes, type Lifecycle, type OpsOptions } from './ops/index.js';
 import { observeRequests } from './ops/observe.js';
+import { registerApiDocs } from './openapi.js';
 import { toDomainError } from './errors.js';
 import { sendError, type DoorContext, type Rendered } from './door.js';
 import { v1Door } from './v1/index.js';
@@ -14,6 +15,8 @@ import { wellKnownDoor } from './oauth2/well-known.js';
 import { commonDoor } from './common/index.js';
 import { forwardAuthDoor } from './forward-auth/index.js';
 import { graphqlDoor } from '../graphql/door.js';
+
+const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
 
 /** Token requests are a few hundred bytes; anything near this is abuse. */
 export const BODY_LIMIT = 64 * 1024;
@@ -45,10 +48,15 @@ export function buildApp(services: Services, config: Config, opts: AppOptions = 
     // Route matching is exact: `/v1/auth/token/` is not the token endpoint.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     return503OnClosing: true,
+    // A child logger per request (with its redaction set-up) is only worth its cost when
+    // request lines are written; at warn and above, errors go to the app's logger.
+    childLoggerFactory: (logger, bindings, opts) => (QUIET_LEVELS.has(logger.level) ? logger : logger.child(bindings, opts)),
   });
   const metrics = opts.metrics ?? new Metrics();
   app.decorate('metrics', metrics);
   observeRequests(app, metrics, config);
+  // First: the OpenAPI document sees only the routes registered after it.
+  registerApiDocs(app);
   app.register(opsRoutes, { services, metrics, lifecycle: opts.lifecycle ?? { shuttingDown: false }, gatherMetrics: opts.gatherMetrics });
   const ctx: DoorContext = { deps: services.deps, config, services };
   // Every door, once per mode: live at the plain paths, test under /test.

@@ -1,3 +1,4 @@
+import type { Actor } from '../domain/audit.js';
 import { toView, type ClientView } from '../domain/client.js';
 import { DomainError, invalidField } from '../domain/errors.js';
 import { clientIdPrefix, type Mode } from '../domain/mode.js';
@@ -63,12 +64,12 @@ export async function listClientsInMode(
   return { clients: run.slice(0, first), hasNextPage: run.length > first };
 }
 
-export async function updateClientInMode(deps: AdminDeps, mode: Mode, id: string, input: UpdateClientInput): Promise<ClientView> {
+export async function updateClientInMode(deps: AdminDeps, mode: Mode, id: string, input: UpdateClientInput, actor?: Actor): Promise<ClientView> {
   await inMode(deps, mode, id);
-  return updateClient(deps, id, input);
+  return updateClient(deps, id, input, actor);
 }
 
-export async function rotateSecretInMode(deps: AdminDeps, mode: Mode, id: string, graceSeconds?: number): Promise<RotatedSecret> {
+export async function rotateSecretInMode(deps: AdminDeps, mode: Mode, id: string, graceSeconds?: number, actor?: Actor): Promise<RotatedSecret> {
   await inMode(deps, mode, id);
-  return rotateSecret(deps, id, graceSeconds);
+  return rotateSecret(deps, id, graceSeconds, actor);
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Actor } from '../domain/audit.js';
 import { DomainError, invalidField } from '../domain/errors.js';
 import { createClient, type AdminDeps, type ClientWithSecret, type CreateClientInput } from './manage-clients.js';
 
@@ -37,6 +38,8 @@ export interface IdempotentCreate {
   /** The `Idempotency-Key` header, if any. */
   key: string | undefined;
   input: IdempotentCreateInput;
+  /** Who is asking, for the audit trail (a replayed answer records nothing new). */
+  actor?: Actor;
 }
 
 /** Printable ASCII without spaces, so a repeated header (joined with ", ") is refused, not merged. */
@@ -64,7 +67,7 @@ const reused = (): DomainError =>
  * request is still running. A request that fails validation stores nothing.
  */
 export async function createClientIdempotent(deps: IdempotentDeps, req: IdempotentCreate): Promise<ClientWithSecret> {
-  if (req.key === undefined) return createClient(deps, req.input);
+  if (req.key === undefined) return createClient(deps, req.input, req.actor);
   checkKey(req.key);
   const hash = requestHash(req.input);
   const now = deps.clock.now();
@@ -78,7 +81,7 @@ export async function createClientIdempotent(deps: IdempotentDeps, req: Idempote
   }
   let created: ClientWithSecret;
   try {
-    created = await createClient(deps, req.input);
+    created = await createClient(deps, req.input, req.actor);
   } catch (e) {
     await deps.idempotency.release(req.callerId, req.key);
     throw e;

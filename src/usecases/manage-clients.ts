@@ -1,3 +1,4 @@
+import { actorLabel, actorSourceIp, SYSTEM, type Actor, type AuditAction } from '../domain/audit.js';
 import { checkClientName, checkOrgId, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../domain/client.js';
 import { DomainError, invalidField } from '../domain/errors.js';
 import { newClientId, newClientSecret } from '../domain/ids.js';
@@ -5,12 +6,13 @@ import { normaliseAllowlist } from '../domain/ip.js';
 import type { Mode } from '../domain/mode.js';
 import { parseScopeString } from '../domain/scopes.js';
 import { hashGeneratedSecret, hashImportedSecret, isGeneratedShape } from '../domain/secrets.js';
-import type { ClientPatch, ClientStore, Clock, Random } from './ports.js';
+import type { AuditLog, ClientPatch, ClientStore, Clock, Random } from './ports.js';
 
 export interface AdminDeps {
   clients: ClientStore;
   clock: Clock;
   random: Random;
+  audit: AuditLog;
 }
 
 export interface CreateClientInput {
@@ -40,7 +42,12 @@ function checkImportedSecret(secret: string): void {
 
 const checkScopes = (scopes: string[]): string[] => parseScopeString(scopes.join(' '), 'scopes');
 
-export async function createClient(deps: AdminDeps, input: CreateClientInput): Promise<ClientWithSecret> {
+/** Writes one audit event for a change to `clientId`; `detail` must never hold a secret or hash. */
+const audit = (deps: AdminDeps, actor: Actor, action: AuditAction, clientId: string, at: number, detail: Record<string, unknown> = {}) =>
+  deps.audit.record({ at, actor: actorLabel(actor), action, clientId, sourceIp: actorSourceIp(actor), detail });
+
+/** Creates a client with a generated (or imported) secret, shown once; audited as `client.created`. */
+export async function createClient(deps: AdminDeps, input: CreateClientInput, actor: Actor = SYSTEM): Promise<ClientWithSecret> {
   const name = checkClientName(input.name);
   const scopes = checkScopes(input.scopes ?? []);
   const allowedIps = normaliseAllowlist(input.allowedIps ?? []);
@@ -72,6 +79,14 @@ export async function createClient(deps: AdminDeps, input: CreateClientInput): P
     updatedAt: now,
   };
   await deps.clients.insert(client);
+  await audit(deps, actor, 'client.created', client.id, now, {
+    name,
+    mode: input.mode,
+    scopes,
+    allowedIps,
+    orgId,
+    secretSource: input.secret !== undefined ? 'imported' : 'generated',
+  });
   return { client: toView(client), clientSecret };
 }
 
@@ -93,15 +108,33 @@ export interface UpdateClientInput {
   enabled?: boolean;
 }
 
-export async function updateClient(deps: AdminDeps, id: string, input: UpdateClientInput): Promise<ClientView> {
+/** The fields `client.updated` reports; `enabled` has events of its own. */
+const UPDATED_FIELDS = ['name', 'scopes', 'allowedIps', 'orgId'] as const;
+
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Changes a client's settings. Audited by what really changed: `client.disabled` /
+ * `client.enabled` when the flag flips, `client.updated` (changed field names and new values)
+ * for the rest; a call that changes nothing records nothing.
+ */
+export async function updateClient(deps: AdminDeps, id: string, input: UpdateClientInput, actor: Actor = SYSTEM): Promise<ClientView> {
   const patch: ClientPatch = {};
   if (input.name !== undefined) patch.name = checkClientName(input.name);
   if (input.scopes !== undefined) patch.scopes = checkScopes(input.scopes);
   if (input.allowedIps !== undefined) patch.allowedIps = normaliseAllowlist(input.allowedIps);
   if (input.orgId !== undefined) patch.orgId = input.orgId === null ? null : checkOrgId(input.orgId);
   if (input.enabled !== undefined) patch.enabled = input.enabled;
-  const updated = await deps.clients.update(id, patch, deps.clock.now());
+  const before = await deps.clients.findById(id);
+  if (!before) throw notFound();
+  const now = deps.clock.now();
+  const updated = await deps.clients.update(id, patch, now);
   if (!updated) throw notFound();
+  const fields = UPDATED_FIELDS.filter((f) => !sameValue(before[f], updated[f]));
+  if (fields.length > 0) {
+    await audit(deps, actor, 'client.updated', id, now, { fields, ...Object.fromEntries(fields.map((f) => [f, updated[f]])) });
+  }
+  if (before.enabled !== updated.enabled) await audit(deps, actor, updated.enabled ? 'client.enabled' : 'client.disabled', id, now);
   return toView(updated);
 }
 
@@ -117,8 +150,9 @@ export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
 /**
  * Replaces a client's secret and bumps its generation in one durable transaction: every token
  * of an older generation dies on its next use, unless a grace keeps the previous one until then.
+ * Audited as `client.rotated` (new generation and grace, never the secret) once it has committed.
  */
-export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0): Promise<RotatedSecret> {
+export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0, actor: Actor = SYSTEM): Promise<RotatedSecret> {
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
     throw invalidField('grace', `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}`);
   }
@@ -132,5 +166,6 @@ export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0
     now,
   );
   if (!rotated) throw notFound();
+  await audit(deps, actor, 'client.rotated', id, now, { generation: rotated.secretGeneration, graceSeconds });
   return { client: toView(rotated), clientSecret, generation: rotated.secretGeneration };
 }

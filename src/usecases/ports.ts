@@ -1,3 +1,4 @@
+import type { AuditEvent, AuditRecord } from '../domain/audit.js';
 import type { Client } from '../domain/client.js';
 import type { Mode } from '../domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../domain/token.js';
@@ -67,6 +68,17 @@ export interface TokenVerifier {
 /** Every port: what the doors hand to the use cases. */
 export interface Deps extends IssueDeps {
   verifier: TokenVerifier;
+  audit: AuditLog;
+}
+
+/**
+ * The audit trail: client changes and lockouts, append-only. Lockouts are written by the lockout
+ * store itself, inside the transaction that begins the lock.
+ */
+export interface AuditLog {
+  record(event: AuditEvent): Promise<void>;
+  /** Newest first; only `clientId`'s events when given. */
+  list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]>;
 }
 
 export interface RefreshRecord {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import type { Lifecycle } from '../../src/http/ops/index.js';
+import { Metrics } from '../../src/infra/metrics.js';
 import { harness, type Harness } from '../support/harness.js';
 
 const v1 = (h: Harness, id: string, secret: string, test = false) =>
@@ -40,6 +41,16 @@ describe('operator endpoints', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'shutting_down' });
     await app.close();
+  });
+
+  it('counts locks as they begin, by kind of key', async () => {
+    await h.close();
+    const metrics = new Metrics();
+    h = await harness({ LOCKOUT_MAX_FAILURES: '2' }, { metrics });
+    const c = await h.client();
+    for (let i = 0; i < 3; i++) await v1(h, c.id, 'wrong-secret-value');
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'tollgate_lockouts_total', { kind: 'pair' })).toBe(1);
   });
 
   it('answers /readyz 503 when the database is gone', async () => {

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { JwtVerifier, type KeySource, type VerificationKey } from '../../src/infra/keys/verifier.js';
+import { lockoutEvent, type AuditEvent, type AuditRecord } from '../../src/domain/audit.js';
 import type { Client } from '../../src/domain/client.js';
 import { afterFailure, retryAfterSeconds, type CounterState, type LockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
 import type { Mode } from '../../src/domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../src/domain/token.js';
 import type {
+  AuditLog,
   ClientPatch,
   ClientStore,
   Clock,
@@ -81,9 +83,27 @@ export class InMemoryClientStore implements ClientStore {
   }
 }
 
+/** The audit trail in an array, oldest first; `list` answers newest first like the SQLite log. */
+export class InMemoryAuditLog implements AuditLog {
+  readonly events: AuditRecord[] = [];
+
+  async record(event: AuditEvent): Promise<void> {
+    this.events.push(structuredClone({ ...event, id: this.events.length + 1 }));
+  }
+  async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {
+    return this.events
+      .filter((e) => query.clientId === undefined || e.clientId === query.clientId)
+      .sort((a, b) => b.at - a.at || b.id - a.id)
+      .slice(0, query.limit)
+      .map((e) => structuredClone(e));
+  }
+}
+
 /** The same rules as the SQLite store, in a map; single-threaded, so trivially atomic. */
 export class InMemoryLockoutStore implements LockoutStore {
   readonly rows = new Map<string, CounterState>();
+  /** With an audit log, a lock that begins is recorded there, as the SQLite store does. */
+  constructor(private readonly audit?: InMemoryAuditLog) {}
 
   async peek(keys: LockoutKeys, now: number): Promise<number> {
     return Math.max(retryAfterSeconds(this.rows.get(keys.pair), now), retryAfterSeconds(this.rows.get(keys.ip), now));
@@ -95,8 +115,12 @@ export class InMemoryLockoutStore implements LockoutStore {
       this.rows.delete(keys.pair);
       return { locked: false };
     }
-    this.rows.set(keys.pair, afterFailure(this.rows.get(keys.pair), now, policy.maxFailures, policy));
-    this.rows.set(keys.ip, afterFailure(this.rows.get(keys.ip), now, policy.maxFailuresPerIp, policy));
+    const pair = afterFailure(this.rows.get(keys.pair), now, policy.maxFailures, policy);
+    const ip = afterFailure(this.rows.get(keys.ip), now, policy.maxFailuresPerIp, policy);
+    this.rows.set(keys.pair, pair);
+    this.rows.set(keys.ip, ip);
+    if (pair.lockedUntil > 0) await this.audit?.record(lockoutEvent(keys.pair, 'pair', pair.lockedUntil, now));
+    if (ip.lockedUntil > 0) await this.audit?.record(lockoutEvent(keys.ip, 'ip', ip.lockedUntil, now));
     return { locked: false };
   }
 }
@@ -164,6 +188,7 @@ export interface FakeDeps extends Deps {
   clients: InMemoryClientStore;
   tokenStore: InMemoryTokenStore;
   lockout: InMemoryLockoutStore;
+  audit: InMemoryAuditLog;
   clock: FixedClock;
   signer: MemorySigner;
 }
@@ -172,10 +197,12 @@ export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<
   const clients = new InMemoryClientStore();
   const clock = new FixedClock();
   const signer = await MemorySigner.create();
+  const audit = new InMemoryAuditLog();
   return {
     clients,
     tokenStore: new InMemoryTokenStore(clients),
-    lockout: new InMemoryLockoutStore(),
+    lockout: new InMemoryLockoutStore(audit),
+    audit,
     lockoutPolicy: policy,
     clock,
     random: new SeededRandom(),

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Mode } from '../../src/domain/mode.js';
 import { buildApp } from '../../src/http/app.js';
+import { Metrics } from '../../src/infra/metrics.js';
 import { openServices, type Services } from '../../src/services.js';
 import { createClient, type CreateClientInput } from '../../src/usecases/manage-clients.js';
 
@@ -19,7 +20,7 @@ export interface Harness {
 }
 
 /** The real app on a real SQLite file in a temp folder; requests go through `app.inject()`. */
-export async function harness(env: Record<string, string> = {}): Promise<Harness> {
+export async function harness(env: Record<string, string> = {}, opts: { metrics?: Metrics } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-'));
   const config = loadConfig({
     DATABASE_PATH: join(dir, 'tollgate.db'),
@@ -27,8 +28,9 @@ export async function harness(env: Record<string, string> = {}): Promise<Harness
     TOLLGATE_MASTER_KEY: 'test-master-key-that-is-long-enough-0123456789',
     ...env,
   });
-  const services = await openServices(config);
-  const app = buildApp(services, config);
+  const metrics = opts.metrics;
+  const services = await openServices(config, metrics ? { onLock: (kind) => metrics.lockouts.inc({ kind }) } : {});
+  const app = buildApp(services, config, metrics ? { metrics } : {});
   await app.ready();
   return {
     app,

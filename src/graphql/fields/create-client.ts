@@ -21,6 +21,7 @@ builder.mutationField('createClient', (t) =>
           {
             callerId: caller.client.id,
             key: ctx.idempotencyKey,
+            actor: { kind: 'graphql', id: caller.client.id, sourceIp: ctx.sourceIp },
             input: {
               name: input.name,
               mode: ctx.mode,

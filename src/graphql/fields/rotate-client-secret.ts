@@ -25,9 +25,10 @@ builder.mutationField('rotateClientSecret', (t) =>
         const own = clientId === null || clientId === undefined;
         const caller = await bearer(ctx, own ? [] : [ADMIN_SCOPE]);
         const grace = graceSeconds ?? 0;
+        const actor = { kind: 'graphql', id: caller.client.id, sourceIp: ctx.sourceIp } as const;
         const rotated = own
-          ? await rotateSecret(ctx.deps, caller.client.id, grace)
-          : await rotateSecretInMode(ctx.deps, ctx.mode, clientId, grace);
+          ? await rotateSecret(ctx.deps, caller.client.id, grace, actor)
+          : await rotateSecretInMode(ctx.deps, ctx.mode, clientId, grace, actor);
         return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
       }),
   }),

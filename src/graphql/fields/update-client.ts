@@ -13,13 +13,19 @@ builder.mutationField('updateClient', (t) =>
     args: { input: t.arg({ type: UpdateClientInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       guarded(async () => {
-        await bearer(ctx, [ADMIN_SCOPE]);
-        return updateClientInMode(ctx.deps, ctx.mode, input.id, {
-          name: input.name ?? undefined,
-          scopes: input.scopes ?? undefined,
-          allowedIps: input.allowedIps ?? undefined,
-          enabled: input.enabled ?? undefined,
-        });
+        const caller = await bearer(ctx, [ADMIN_SCOPE]);
+        return updateClientInMode(
+          ctx.deps,
+          ctx.mode,
+          input.id,
+          {
+            name: input.name ?? undefined,
+            scopes: input.scopes ?? undefined,
+            allowedIps: input.allowedIps ?? undefined,
+            enabled: input.enabled ?? undefined,
+          },
+          { kind: 'graphql', id: caller.client.id, sourceIp: ctx.sourceIp },
+        );
       }),
   }),
 );

@@ -3,8 +3,10 @@ import { issueToken } from '../../usecases/issue-token.js';
 import { authenticateBearer } from '../../usecases/verify-bearer.js';
 import { callerIp, callMode, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
 import { acceptJson, bodyRecord, optionalString, requiredString } from '../form.js';
+import { documentRequestsOnly } from '../schemas.js';
 import { bearerInput } from './bearer.js';
 import { commonOk, renderCommon } from './errors.js';
+import { issueTokenSchema, meSchema } from './schemas.js';
 
 /**
  * The common dialect (seed 000): JSON credentials in, CommonResponse `{code,message,data}` out,
@@ -15,9 +17,10 @@ export const commonDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
   app.removeAllContentTypeParsers();
   acceptJson(app);
   useEnvelope(app, renderCommon);
+  documentRequestsOnly(app);
 
   /** The client credentials grant in seed 000's shape. @see RFC 6749 §4.4 */
-  app.post('/token', async (req, reply) => {
+  app.post('/token', { schema: issueTokenSchema }, async (req, reply) => {
     const body = bodyRecord(req.body);
     const token = await issueToken(ctx.deps, {
       mode: callMode(req, mode, ctx.config),
@@ -32,7 +35,7 @@ export const commonDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
   });
 
   /** The calling client, as its access token proves it. @see RFC 6750 §2.1 */
-  app.get('/me', async (req, reply) => {
+  app.get('/me', { schema: meSchema }, async (req, reply) => {
     const { client } = await authenticateBearer(ctx.deps, bearerInput(req, mode, ctx.config));
     reply.headers(NO_STORE);
     return commonOk({ id: client.id, name: client.name, mode: client.mode, scopes: client.scopes, orgId: client.orgId });

@@ -4,7 +4,9 @@ import { authenticateBearer } from '../../usecases/verify-bearer.js';
 import { bearerInput } from '../common/bearer.js';
 import { NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
 import { bodyRecord, optionalString } from '../form.js';
+import { documentRequestsOnly } from '../schemas.js';
 import { renderForwardAuth } from './errors.js';
+import { verifySchema } from './schemas.js';
 
 /**
  * Proxies call with the method of the request they guard (Envoy, Traefik); HEAD comes with GET.
@@ -22,11 +24,13 @@ export const forwardAuthDoor: FastifyPluginAsync<DoorOptions> = async (app, { ct
   // The guarded request's body is not ours to judge: read within the body limit, then dropped.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
   useEnvelope(app, renderForwardAuth);
+  documentRequestsOnly(app);
 
   /** @see RFC 6750 §2.1 (the header), §3.1 (the refusals) */
   app.route({
     method: METHODS,
     url: '/verify',
+    schema: verifySchema,
     handler: async (req, reply) => {
       const scope = optionalString(bodyRecord(req.query), 'scope');
       const required = scope === undefined ? [] : parseScopeString(scope);

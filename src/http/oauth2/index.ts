@@ -8,8 +8,10 @@ import { issueToken, type IssuedToken } from '../../usecases/issue-token.js';
 import { mintRefreshToken, refreshAccessToken } from '../../usecases/refresh-token.js';
 import { callerIp, callMode, NO_STORE, useEnvelope, type DoorContext, type DoorOptions } from '../door.js';
 import { acceptForm, acceptJson, bodyRecord, optionalString, requiredString, type WireBody } from '../form.js';
+import { documentRequestsOnly } from '../schemas.js';
 import { presentedClient, refuseSecretsInQuery, requiredClient, type PresentedClient } from './client-auth.js';
 import { renderOAuth2 } from './errors.js';
+import { introspectSchema, refreshSchema, revokeSchema, tokenSchema } from './schemas.js';
 
 /** The grants this door serves. @see RFC 6749 §4.4 and §6 */
 export const GRANT_TYPES = ['client_credentials', 'refresh_token'] as const;
@@ -62,6 +64,7 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
   acceptForm(app);
   acceptJson(app);
   useEnvelope(app, renderOAuth2);
+  documentRequestsOnly(app);
   // Credentials and tokens never ride in a URL (RFC 6749 §2.3.1, RFC 9700 §4.3.2): such a
   // request is refused before its body is read.
   app.addHook('onRequest', async (req) => refuseSecretsInQuery(req));
@@ -78,7 +81,7 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
    * client's) returns an access token and no new refresh token (seed 001: not rotated).
    * @see RFC 6749 §3.2, §4.4, §5, §6
    */
-  app.post('/token', async (req) => {
+  app.post('/token', { schema: tokenSchema }, async (req) => {
     const body = bodyRecord(req.body);
     const grant = grantType(body);
     const call = callOf(req, mode, ctx);
@@ -109,7 +112,7 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
    * client's, as at the token endpoint.
    * @see RFC 6749 §6
    */
-  app.post('/refresh', async (req) => {
+  app.post('/refresh', { schema: refreshSchema }, async (req) => {
     const body = bodyRecord(req.body);
     const refreshToken = requiredString(body, 'refresh_token');
     const scope = optionalString(body, 'scope');
@@ -140,7 +143,7 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
    * not good, or not the caller's to see, is `{"active":false}`.
    * @see RFC 7662 §2
    */
-  app.post('/introspect', async (req) => {
+  app.post('/introspect', { schema: introspectSchema }, async (req) => {
     const body = bodyRecord(req.body);
     const token = tokenParameter(body);
     const client = requiredClient(req, body);
@@ -152,7 +155,7 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
    * token gets the same empty 200 and is left alone.
    * @see RFC 7009 §2
    */
-  app.post('/revoke', async (req, reply) => {
+  app.post('/revoke', { schema: revokeSchema }, async (req, reply) => {
     const body = bodyRecord(req.body);
     const token = tokenParameter(body);
     const client = requiredClient(req, body);

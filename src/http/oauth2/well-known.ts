@@ -4,6 +4,7 @@ import type { DoorContext, DoorOptions } from '../door.js';
 import { callMode, useEnvelope } from '../door.js';
 import { renderOAuth2 } from './errors.js';
 import { GRANT_TYPES } from './index.js';
+import { jwksSchema, metadataSchema, testMetadataSchema } from './schemas.js';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
@@ -38,13 +39,13 @@ export const wellKnownDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx,
   useEnvelope(app, renderOAuth2);
   const metadata = { live: authorizationServerMetadata(ctx, 'live'), test: authorizationServerMetadata(ctx, 'test') };
 
-  app.get('/oauth-authorization-server', async (req) => metadata[callMode(req, mode, ctx.config)]);
+  app.get('/oauth-authorization-server', { schema: metadataSchema }, async (req) => metadata[callMode(req, mode, ctx.config)]);
 
   if (mode === 'live') {
     // RFC 8414 §3.1 puts the well-known segment before the issuer's path: the test issuer
     // `ISSUER/test` is discovered at `/.well-known/oauth-authorization-server/test`, which is
     // where standard clients look. Spec §3 also serves it at `/test/.well-known/…`.
-    app.get('/oauth-authorization-server/test', async () => metadata.test);
+    app.get('/oauth-authorization-server/test', { schema: testMetadataSchema }, async () => metadata.test);
   }
 
   /**
@@ -53,7 +54,7 @@ export const wellKnownDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx,
    * key ring signs with a new key as soon as it exists.
    * @see RFC 7517 §5, RFC 8414 §2 (`jwks_uri`)
    */
-  app.get('/jwks.json', async (req, reply) => {
+  app.get('/jwks.json', { schema: jwksSchema }, async (req, reply) => {
     reply.header('cache-control', 'no-cache');
     return { keys: ctx.services.keys.publicKeys(callMode(req, mode, ctx.config)).map((k) => k.jwk) };
   });

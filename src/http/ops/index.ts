@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../../infra/metrics.js';
 import type { Services } from '../../services.js';
+import { healthzSchema, metricsSchema, readyzSchema } from './schemas.js';
 
 /** Process state the probes report; the server flips `shuttingDown` on SIGTERM. */
 export interface Lifecycle {
@@ -20,9 +21,9 @@ export interface OpsOptions {
  * process is not shutting down: a load balancer stops sending work), `/metrics` (Prometheus).
  */
 export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { services, lifecycle, metrics, gatherMetrics }) => {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: healthzSchema }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', { schema: readyzSchema }, async (_req, reply) => {
     if (lifecycle.shuttingDown) return reply.code(503).send({ status: 'shutting_down' });
     try {
       services.db.$client.prepare('SELECT 1').get();
@@ -32,7 +33,7 @@ export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { services,
     return { status: 'ready' };
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { schema: metricsSchema }, async (_req, reply) => {
     const { contentType, body } = gatherMetrics
       ? await gatherMetrics()
       : { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };

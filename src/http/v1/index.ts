@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { issueToken } from '../../usecases/issue-token.js';
 import { callerIp, callMode, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
 import { acceptForm, bodyRecord, optionalString, requiredString } from '../form.js';
+import { documentRequestsOnly } from '../schemas.js';
 import { renderV1 } from './errors.js';
+import { issueTokenSchema } from './schemas.js';
 
 /**
  * The v1 dialect (seed 003): form-encoded credentials in, `{data:{…}}` out.
@@ -12,8 +14,9 @@ export const v1Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }
   app.removeAllContentTypeParsers();
   acceptForm(app);
   useEnvelope(app, renderV1);
+  documentRequestsOnly(app);
 
-  app.post('/auth/token', async (req, reply) => {
+  app.post('/auth/token', { schema: issueTokenSchema }, async (req, reply) => {
     const body = bodyRecord(req.body);
     const token = await issueToken(ctx.deps, {
       mode: callMode(req, mode, ctx.config),

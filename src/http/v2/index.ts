@@ -3,7 +3,9 @@ import { scopeString } from '../../domain/scopes.js';
 import { issueToken } from '../../usecases/issue-token.js';
 import { callerIp, callMode, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
 import { acceptJson, bodyRecord, optionalString, requiredString } from '../form.js';
+import { documentRequestsOnly } from '../schemas.js';
 import { renderV2 } from './errors.js';
+import { issueTokenSchema } from './schemas.js';
 
 /**
  * The v2 dialect (seed 002): camelCase JSON in and out, google.rpc.Status errors.
@@ -13,8 +15,9 @@ export const v2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }
   app.removeAllContentTypeParsers();
   acceptJson(app);
   useEnvelope(app, renderV2);
+  documentRequestsOnly(app);
 
-  app.post('/credentials/oauth/token', async (req, reply) => {
+  app.post('/credentials/oauth/token', { schema: issueTokenSchema }, async (req, reply) => {
     const body = bodyRecord(req.body);
     const token = await issueToken(ctx.deps, {
       mode: callMode(req, mode, ctx.config),

@@ -85,3 +85,22 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.callerId, t.key] }), index('idempotency_keys_expires_at').on(t.expiresAt)],
 );
+
+/**
+ * The audit trail: who changed a client, and when a lockout began. Append-only; `detail` is JSON
+ * naming what changed, never a secret or a hash. `actor` is `cli:<login>`, `graphql:<client id>`
+ * or `system:tollgate`.
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    clientId: text('client_id'),
+    sourceIp: text('source_ip'),
+    detail: text('detail').notNull().default('{}'),
+  },
+  (t) => [index('audit_events_client_id_at').on(t.clientId, t.at), index('audit_events_at').on(t.at)],
+);

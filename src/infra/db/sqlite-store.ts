@@ -1,7 +1,9 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
+import { lockoutEvent, type AuditEvent } from '../../domain/audit.js';
 import type { Client } from '../../domain/client.js';
 import { afterFailure, retryAfterSeconds, type CounterState, type LockoutKeys, type LockoutPolicy } from '../../domain/lockout.js';
 import type { ClientPatch, ClientStore, LockoutStore, SecretChange, SettleResult } from '../../usecases/ports.js';
+import { prepareAuditInsert } from './audit-store.js';
 import type { Db } from './connection.js';
 import { clients } from './schema.js';
 
@@ -13,23 +15,27 @@ function toClient(row: ClientRow): Client {
   return { ...row, scopes: splitList(row.scopes), allowedIps: splitList(row.allowedIps) };
 }
 
-/** A client from a raw (snake_case) row, for statements written in plain SQL. */
-export function rowToClient(r: Record<string, unknown>): Client {
-  return toClient({
-    id: r.id as string,
-    name: r.name as string,
-    mode: r.mode as Client['mode'],
-    scopes: r.scopes as string,
-    orgId: r.org_id as string | null,
-    allowedIps: r.allowed_ips as string,
-    enabled: r.enabled === 1,
-    secretGeneration: r.secret_generation as number,
-    secretHash: r.secret_hash as string,
-    previousSecretHash: r.previous_secret_hash as string | null,
-    graceUntil: r.grace_until as number | null,
-    createdAt: r.created_at as number,
-    updatedAt: r.updated_at as number,
-  });
+/** The client columns in the order `arrayToClient` reads them, for hot statements in plain SQL. */
+export const CLIENT_COLUMNS =
+  'id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, previous_secret_hash, grace_until, created_at, updated_at';
+
+/** A client from a raw row selected as CLIENT_COLUMNS (better-sqlite3 `.raw(true)`). */
+export function arrayToClient(r: readonly unknown[]): Client {
+  return {
+    id: r[0] as string,
+    name: r[1] as string,
+    mode: r[2] as Client['mode'],
+    scopes: splitList(r[3] as string),
+    orgId: r[4] as string | null,
+    allowedIps: splitList(r[5] as string),
+    enabled: r[6] === 1,
+    secretGeneration: r[7] as number,
+    secretHash: r[8] as string,
+    previousSecretHash: r[9] as string | null,
+    graceUntil: r[10] as number | null,
+    createdAt: r[11] as number,
+    updatedAt: r[12] as number,
+  };
 }
 
 function toRow(c: Client): ClientRow {
@@ -41,13 +47,14 @@ export class SqliteClientStore implements ClientStore {
   private readonly byId;
 
   constructor(private readonly db: Db) {
-    // The hottest read of all (every issuance): plain prepared SQL, no query-builder mapping.
-    this.byId = db.$client.prepare<[string], Record<string, unknown>>('SELECT * FROM clients WHERE id = ?');
+    // The hottest read of all (every issuance): plain prepared SQL returning an array, which
+    // better-sqlite3 builds in half the time of a 13-key object (21 µs → 10 µs measured).
+    this.byId = db.$client.prepare<[string], unknown[]>(`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ?`).raw(true);
   }
 
   async findById(id: string): Promise<Client | undefined> {
     const row = this.byId.get(id);
-    return row ? rowToClient(row) : undefined;
+    return row ? arrayToClient(row) : undefined;
   }
 
   async insert(client: Client): Promise<void> {
@@ -96,12 +103,25 @@ export class SqliteClientStore implements ClientStore {
   }
 }
 
+/** Which counter a lock began on: the (client id, address) pair, or the address across ids. */
+export type LockKind = 'pair' | 'ip';
+
+export interface LockoutStoreOptions {
+  /** Told after the transaction commits, once per lock that began (for metrics); must be cheap. */
+  onLock?: (kind: LockKind) => void;
+}
+
+const NO_LOCKS: readonly LockKind[] = [];
+
 /**
  * Lockout counters in SQLite, shared by every process on the file and kept across restarts.
  * Failures are settled inside `BEGIN IMMEDIATE`, so counting is serialised across processes; a
- * success on a clean pair only reads.
+ * success on a clean pair only reads. A lock that begins is written to the audit trail in the
+ * same transaction, so exactly one process records it.
  */
 export class SqliteLockoutStore implements LockoutStore {
+  private readonly onLock: ((kind: LockKind) => void) | undefined;
+  private readonly audit: (event: AuditEvent) => void;
   private readonly read;
   private readonly lockedUntil;
   private readonly upsert;
@@ -109,15 +129,17 @@ export class SqliteLockoutStore implements LockoutStore {
   private readonly settleTx;
   private readonly purgeStale;
 
-  constructor(db: Db) {
+  constructor(db: Db, opts: LockoutStoreOptions = {}) {
     const sqlite = db.$client;
+    this.onLock = opts.onLock;
+    this.audit = prepareAuditInsert(sqlite);
     this.read = sqlite.prepare<[string], CounterRow>(
       'SELECT failures, window_start AS windowStart, locked_until AS lockedUntil FROM lockouts WHERE key = ?',
     );
     // The hot path: one read answers "is either key locked, and has the pair failed before?".
-    this.lockedUntil = sqlite.prepare<[string, string, string], { until: number | null; pairRows: number | null }>(
-      'SELECT max(locked_until) AS until, sum(key = ?) AS pairRows FROM lockouts WHERE key IN (?, ?)',
-    );
+    this.lockedUntil = sqlite
+      .prepare<[string, string, string], [number | null, number | null]>('SELECT max(locked_until), sum(key = ?) FROM lockouts WHERE key IN (?, ?)')
+      .raw(true);
     this.upsert = sqlite.prepare(
       `INSERT INTO lockouts (key, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`,
@@ -125,18 +147,24 @@ export class SqliteLockoutStore implements LockoutStore {
     this.remove = sqlite.prepare('DELETE FROM lockouts WHERE key = ?');
     this.purgeStale = sqlite.prepare('DELETE FROM lockouts WHERE window_start < ? AND locked_until <= ?');
     this.settleTx = sqlite.transaction(
-      (keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): SettleResult => {
+      (keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Settled => {
         const pair = this.read.get(keys.pair);
         const ip = this.read.get(keys.ip);
         const wait = Math.max(retryAfterSeconds(pair, now), retryAfterSeconds(ip, now));
-        if (wait > 0) return { locked: true, retryAfterSeconds: wait };
+        if (wait > 0) return { result: { locked: true, retryAfterSeconds: wait }, began: NO_LOCKS };
         if (succeeded) {
           this.remove.run(keys.pair);
-          return { locked: false };
+          return { result: { locked: false }, began: NO_LOCKS };
         }
-        this.save(keys.pair, afterFailure(pair, now, policy.maxFailures, policy));
-        this.save(keys.ip, afterFailure(ip, now, policy.maxFailuresPerIp, policy));
-        return { locked: false };
+        // Neither key is locked here (wait is 0), so a lock in the new state is one that begins.
+        const pairNext = afterFailure(pair, now, policy.maxFailures, policy);
+        const ipNext = afterFailure(ip, now, policy.maxFailuresPerIp, policy);
+        this.save(keys.pair, pairNext);
+        this.save(keys.ip, ipNext);
+        const began: LockKind[] = [];
+        if (pairNext.lockedUntil > 0) this.lockBegins(keys.pair, 'pair', pairNext.lockedUntil, now, began);
+        if (ipNext.lockedUntil > 0) this.lockBegins(keys.ip, 'ip', ipNext.lockedUntil, now, began);
+        return { result: { locked: false }, began };
       },
     );
   }
@@ -145,10 +173,15 @@ export class SqliteLockoutStore implements LockoutStore {
     this.upsert.run(key, s.failures, s.windowStart, s.lockedUntil);
   }
 
+  /** Inside settleTx: the audit row commits with the counter that locked, or not at all. */
+  private lockBegins(key: string, kind: LockKind, lockedUntil: number, now: number, began: LockKind[]): void {
+    this.audit(lockoutEvent(key, kind, lockedUntil, now));
+    began.push(kind);
+  }
+
   private snapshot(keys: LockoutKeys, now: number): { wait: number; pairSeen: boolean } {
-    const row = this.lockedUntil.get(keys.pair, keys.pair, keys.ip)!;
-    const until = row.until ?? 0;
-    return { wait: until > now ? Math.ceil((until - now) / 1000) : 0, pairSeen: (row.pairRows ?? 0) > 0 };
+    const [until, pairRows] = this.lockedUntil.get(keys.pair, keys.pair, keys.ip)!;
+    return { wait: until !== null && until > now ? Math.ceil((until - now) / 1000) : 0, pairSeen: (pairRows ?? 0) > 0 };
   }
 
   async peek(keys: LockoutKeys, now: number): Promise<number> {
@@ -162,13 +195,27 @@ export class SqliteLockoutStore implements LockoutStore {
       if (wait > 0) return { locked: true, retryAfterSeconds: wait };
       if (!pairSeen) return { locked: false };
     }
-    return this.settleTx.immediate(keys, succeeded, now, policy);
+    const { result, began } = this.settleTx.immediate(keys, succeeded, now, policy);
+    for (const kind of began) {
+      try {
+        this.onLock?.(kind);
+      } catch {
+        // A metrics hook must never turn a settled, committed verdict into a failed request.
+      }
+    }
+    return result;
   }
 
   /** Drops counters whose window and lock are both over. */
   purge(now: number, policy: LockoutPolicy): number {
     return this.purgeStale.run(now - policy.windowSeconds * 1000, now).changes;
   }
+}
+
+interface Settled {
+  result: SettleResult;
+  /** Locks that began in this transaction, for onLock once it has committed. */
+  began: readonly LockKind[];
 }
 
 interface CounterRow {

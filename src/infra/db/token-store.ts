@@ -3,7 +3,7 @@ import type { Client } from '../../domain/client.js';
 import type { RefreshRecord, TokenStore } from '../../usecases/ports.js';
 import type { Db } from './connection.js';
 import { refreshTokens, revokedTokens } from './schema.js';
-import { rowToClient } from './sqlite-store.js';
+import { arrayToClient, CLIENT_COLUMNS } from './sqlite-store.js';
 
 const PURGE_BATCH = 1000;
 
@@ -18,10 +18,12 @@ export class SqliteTokenStore implements TokenStore {
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
     // One statement, two primary-key lookups: the read a Bearer verification costs.
-    this.state = sqlite.prepare(
-      `SELECT c.*, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = @jti) AS revoked
-       FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId`,
-    );
+    this.state = sqlite
+      .prepare<{ clientId: string; jti: string }, unknown[]>(
+        `SELECT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = @jti) AS revoked, ${CLIENT_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
+         FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId`,
+      )
+      .raw(true);
     this.insertRefresh = sqlite.prepare(
       `INSERT INTO refresh_tokens (hash, client_id, mode, generation, scope, expires_at, created_at)
        VALUES (@hash, @clientId, @mode, @generation, @scope, @expiresAt, @createdAt)`,
@@ -36,8 +38,8 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }> {
-    const row = this.state.get({ clientId, jti }) as Record<string, unknown> & { revoked: number; id: string | null };
-    return { client: row.id === null ? undefined : rowToClient(row), revoked: row.revoked === 1 };
+    const [revoked, ...client] = this.state.get({ clientId, jti })!;
+    return { client: client[0] === null ? undefined : arrayToClient(client), revoked: revoked === 1 };
   }
 
   async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void> {
