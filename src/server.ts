@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { trackConnections } from './http/graceful.js';
+import { clusterMetricsGatherer, serveClusterMetrics } from './infra/cluster-metrics.js';
 import { Metrics } from './infra/metrics.js';
 import type { Lifecycle } from './http/ops/index.js';
 import { loggerOptions } from './http/logging.js';
@@ -42,7 +43,13 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   const metrics = new Metrics();
   const services = await openServices(config, { onLock: (kind) => metrics.lockouts.inc({ kind }) });
   const lifecycle: Lifecycle = { shuttingDown: false };
-  const app = buildApp(services, config, { logger: loggerOptions(config.logLevel), lifecycle, metrics });
+  const app = buildApp(services, config, {
+    logger: loggerOptions(config.logLevel),
+    lifecycle,
+    metrics,
+    // A worker's /metrics answers for every worker, not only itself.
+    ...(cluster.isWorker ? { gatherMetrics: clusterMetricsGatherer(metrics) } : {}),
+  });
   if (cluster.isPrimary) {
     app.log.info({ masterKey: services.masterKeyOrigin, database: config.databasePath }, 'signing keys are encrypted at rest');
   }
@@ -88,6 +95,7 @@ export async function runServer(config: Config): Promise<void> {
   if (cluster.isPrimary) await prepare(config);
   if (cluster.isPrimary && config.workers > 1) {
     let stopping = false;
+    serveClusterMetrics();
     for (let i = 0; i < config.workers; i++) cluster.fork();
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) {

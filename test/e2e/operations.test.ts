@@ -71,3 +71,25 @@ describe('operations through the real server', () => {
     expect(log).not.toMatch(/"authorization"\s*:\s*"(Bearer|Basic) /i);
   });
 });
+
+describe('metrics with WORKERS=2', () => {
+  it('answers /metrics for every worker, not only the one that took the scrape', async () => {
+    const env = { DATABASE_PATH: join(tempDir(), 'tollgate.db'), WORKERS: '2' };
+    const made = JSON.parse(cli(['clients', 'create', '--name', 'workers', '--json'], env).stdout) as { clientId: string; clientSecret: string };
+    const server = await startServer(env);
+    try {
+      // Fresh connections are spread over the workers by the primary.
+      for (let i = 0; i < 12; i++) {
+        const r = await request(`${server.url}/v1/auth/token`, { headers: FORM, body: form({ client_id: made.clientId, client_secret: made.clientSecret }) });
+        expect(r.status).toBe(200);
+      }
+      for (let i = 0; i < 3; i++) {
+        const text = (await request(`${server.url}/metrics`, { method: 'GET' })).body;
+        const line = text.split('\n').find((l) => l.startsWith('tollgate_tokens_issued_total{') && l.includes('door="v1"') && l.includes('mode="live"'));
+        expect(Number(line?.split(' ').pop())).toBe(12);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
