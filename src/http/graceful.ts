@@ -1,6 +1,9 @@
 import { Server as NetServer, type Socket } from 'node:net';
 import type { Server } from 'node:http';
 
+/** How long a stopping server still accepts connections (while not ready) before it closes its listener. */
+const ACCEPT_WINDOW_MS = 1000;
+
 interface Tracked {
   inFlight: number;
   served: number;
@@ -15,7 +18,7 @@ export interface Drainer {
    * cutting what is left). A connection that has not sent its request yet gets `freshGraceMs`
    * to do so: Node's own close() would count it idle and reset it, losing the request.
    */
-  drain(deadlineMs: number, freshGraceMs?: number): Promise<void>;
+  drain(deadlineMs: number, freshGraceMs?: number, acceptMs?: number): Promise<void>;
 }
 
 /** Tracks the server's sockets so a shutdown can tell in-flight, fresh and idle ones apart. */
@@ -41,8 +44,11 @@ export function trackConnections(server: Server): Drainer {
     get draining() {
       return draining;
     },
-    drain(deadlineMs, freshGraceMs = 1000) {
+    async drain(deadlineMs, freshGraceMs = 1000, acceptMs = ACCEPT_WINDOW_MS) {
       draining = true;
+      // Keep accepting a moment while /readyz already answers 503: closing the listener resets
+      // connections still waiting in the kernel's backlog, which a busy process has not taken.
+      await new Promise((r) => setTimeout(r, acceptMs).unref());
       // net.Server's close: stop listening, leave accepted sockets alone.
       NetServer.prototype.close.call(server);
       const started = Date.now();
