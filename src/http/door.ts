@@ -5,7 +5,9 @@ import { resolveSourceIp } from '../domain/ip.js';
 import type { Mode } from '../domain/mode.js';
 import type { Services } from '../services.js';
 import type { Deps } from '../usecases/ports.js';
+import type { IssueTokenInput } from '../usecases/issue-token.js';
 import { toDomainError } from './errors.js';
+import { bodyRecord, optionalString, requiredString } from './form.js';
 import { doorOf } from './ops/observe.js';
 
 /** What every door needs: the core's ports and the validated configuration. */
@@ -41,6 +43,36 @@ export function callMode(req: FastifyRequest, mount: Mode, config: Config): Mode
 export function callerIp(req: FastifyRequest, config: Config): string {
   const xff = req.headers['x-forwarded-for'];
   return resolveSourceIp(req.socket.remoteAddress ?? '', Array.isArray(xff) ? xff.join(',') : xff, config.trustProxy);
+}
+
+/** Wire names of the credential fields, per dialect. */
+export interface CredentialFields {
+  clientId: string;
+  clientSecret: string;
+}
+
+export const SNAKE_CREDENTIALS: CredentialFields = { clientId: 'client_id', clientSecret: 'client_secret' };
+
+/**
+ * The issue-token input every credentials-in-the-body door builds the same way: the fields in
+ * the dialect's spelling (errors name the wire field), the mode and source of the call.
+ */
+export function issueTokenInput(
+  req: FastifyRequest,
+  mount: Mode,
+  ctx: DoorContext,
+  ttlSeconds: number | null,
+  fields: CredentialFields = SNAKE_CREDENTIALS,
+): IssueTokenInput {
+  const body = bodyRecord(req.body);
+  return {
+    mode: callMode(req, mount, ctx.config),
+    clientId: requiredString(body, fields.clientId, 'client_id'),
+    clientSecret: requiredString(body, fields.clientSecret, 'client_secret'),
+    scope: optionalString(body, 'scope'),
+    sourceIp: callerIp(req, ctx.config),
+    ttlSeconds,
+  };
 }
 
 export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;

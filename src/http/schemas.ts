@@ -77,6 +77,16 @@ export const SCOPE_REQUEST: JsonSchema = {
   examples: ['balances:read'],
 };
 
+/** The request body of a credentials-in-the-body token endpoint, in a dialect's spelling. */
+export function tokenRequestBody(title: string, clientId = 'client_id', clientSecret = 'client_secret'): JsonSchema {
+  return {
+    title,
+    type: 'object',
+    required: [clientId, clientSecret],
+    properties: { [clientId]: CLIENT_ID, [clientSecret]: CLIENT_SECRET, scope: SCOPE_REQUEST },
+  };
+}
+
 export const SCOPE_GRANTED: JsonSchema = { type: 'string', description: 'The granted scopes, space-separated (RFC 6749 §3.3).' };
 
 export const ACCESS_TOKEN: JsonSchema = { type: 'string', description: 'An RFC 9068 JWT (`typ: at+jwt`).' };

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { issueToken } from '../../usecases/issue-token.js';
 import { authenticateBearer } from '../../usecases/verify-bearer.js';
-import { callerIp, callMode, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
-import { acceptJson, bodyRecord, optionalString, requiredString } from '../form.js';
+import { issueTokenInput, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
+import { acceptJson } from '../form.js';
 import { documentRequestsOnly } from '../schemas.js';
 import { bearerInput } from './bearer.js';
 import { commonOk, renderCommon } from './errors.js';
@@ -21,15 +21,7 @@ export const commonDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
 
   /** The client credentials grant in seed 000's shape. @see RFC 6749 §4.4 */
   app.post('/token', { schema: issueTokenSchema }, async (req, reply) => {
-    const body = bodyRecord(req.body);
-    const token = await issueToken(ctx.deps, {
-      mode: callMode(req, mode, ctx.config),
-      clientId: requiredString(body, 'client_id'),
-      clientSecret: requiredString(body, 'client_secret'),
-      scope: optionalString(body, 'scope'),
-      sourceIp: callerIp(req, ctx.config),
-      ttlSeconds: ctx.config.ttl.common,
-    });
+    const token = await issueToken(ctx.deps, issueTokenInput(req, mode, ctx, ctx.config.ttl.common));
     reply.headers(NO_STORE);
     return commonOk({ access_token: token.accessToken, token_type: token.tokenType, expires_in: token.expiresIn });
   });

@@ -1,5 +1,5 @@
 import type { DomainErrorCode } from '../../domain/errors.js';
-import { ACCESS_TOKEN, BEARER, CLIENT_ID, CLIENT_SECRET, errorResponses, NO_STORE_HEADERS, response, SCOPE_REQUEST, type JsonSchema } from '../schemas.js';
+import { ACCESS_TOKEN, BEARER, errorResponses, NO_STORE_HEADERS, response, tokenRequestBody, type JsonSchema } from '../schemas.js';
 import { COMMON_ERRORS } from './errors.js';
 
 /** Seed 000's CommonResponse for an error. */
@@ -37,12 +37,7 @@ export const issueTokenSchema = {
   description:
     "Client credentials in a JSON body; the token in seed 000's CommonResponse. Tokens do not expire (`expires_in: null`) unless `CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES` is set; they die when the client's secret is rotated.",
   consumes: ['application/json'],
-  body: {
-    title: 'CommonTokenRequest',
-    type: 'object',
-    required: ['client_id', 'client_secret'],
-    properties: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: SCOPE_REQUEST },
-  },
+  body: tokenRequestBody('CommonTokenRequest'),
   response: {
     200: response(
       'The access token.',

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { issueToken } from '../../usecases/issue-token.js';
-import { callerIp, callMode, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
-import { acceptForm, bodyRecord, optionalString, requiredString } from '../form.js';
+import { issueTokenInput, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
+import { acceptForm } from '../form.js';
 import { documentRequestsOnly } from '../schemas.js';
 import { renderV1 } from './errors.js';
 import { issueTokenSchema } from './schemas.js';
@@ -17,15 +17,7 @@ export const v1Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }
   documentRequestsOnly(app);
 
   app.post('/auth/token', { schema: issueTokenSchema }, async (req, reply) => {
-    const body = bodyRecord(req.body);
-    const token = await issueToken(ctx.deps, {
-      mode: callMode(req, mode, ctx.config),
-      clientId: requiredString(body, 'client_id'),
-      clientSecret: requiredString(body, 'client_secret'),
-      scope: optionalString(body, 'scope'),
-      sourceIp: callerIp(req, ctx.config),
-      ttlSeconds: ctx.config.ttl.v1,
-    });
+    const token = await issueToken(ctx.deps, issueTokenInput(req, mode, ctx, ctx.config.ttl.v1));
     reply.headers(NO_STORE);
     return { data: { access_token: token.accessToken, token_type: token.tokenType, expires_in: token.expiresIn } };
   });

@@ -1,5 +1,5 @@
 import type { DomainErrorCode } from '../../domain/errors.js';
-import { ACCESS_TOKEN, BEARER, CLIENT_ID, CLIENT_SECRET, errorResponses, NO_STORE_HEADERS, response, SCOPE_REQUEST, type JsonSchema } from '../schemas.js';
+import { ACCESS_TOKEN, BEARER, errorResponses, NO_STORE_HEADERS, response, tokenRequestBody, type JsonSchema } from '../schemas.js';
 import { V1_ERRORS } from './errors.js';
 
 /** Seed 003's error body. */
@@ -29,12 +29,7 @@ export const issueTokenSchema = {
   summary: 'Issue an access token (form-encoded)',
   description: 'Client credentials in a form body; the token in `{"data":{…}}`. Lifetime `V1_TOKEN_TTL_SECONDS` (default 3600).',
   consumes: ['application/x-www-form-urlencoded'],
-  body: {
-    title: 'V1TokenRequest',
-    type: 'object',
-    required: ['client_id', 'client_secret'],
-    properties: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: SCOPE_REQUEST },
-  },
+  body: tokenRequestBody('V1TokenRequest'),
   response: {
     200: response(
       'The access token.',

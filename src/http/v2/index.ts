@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { scopeString } from '../../domain/scopes.js';
 import { issueToken } from '../../usecases/issue-token.js';
-import { callerIp, callMode, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
-import { acceptJson, bodyRecord, optionalString, requiredString } from '../form.js';
+import { issueTokenInput, NO_STORE, useEnvelope, type DoorOptions } from '../door.js';
+import { acceptJson } from '../form.js';
 import { documentRequestsOnly } from '../schemas.js';
 import { renderV2 } from './errors.js';
 import { issueTokenSchema } from './schemas.js';
@@ -18,15 +18,7 @@ export const v2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }
   documentRequestsOnly(app);
 
   app.post('/credentials/oauth/token', { schema: issueTokenSchema }, async (req, reply) => {
-    const body = bodyRecord(req.body);
-    const token = await issueToken(ctx.deps, {
-      mode: callMode(req, mode, ctx.config),
-      clientId: requiredString(body, 'clientId', 'client_id'),
-      clientSecret: requiredString(body, 'clientSecret', 'client_secret'),
-      scope: optionalString(body, 'scope'),
-      sourceIp: callerIp(req, ctx.config),
-      ttlSeconds: ctx.config.ttl.v2,
-    });
+    const token = await issueToken(ctx.deps, issueTokenInput(req, mode, ctx, ctx.config.ttl.v2, { clientId: 'clientId', clientSecret: 'clientSecret' }));
     reply.headers(NO_STORE);
     return { accessToken: token.accessToken, scope: scopeString(token.scopes), expiresIn: token.expiresIn, tokenType: token.tokenType };
   });

@@ -1,5 +1,5 @@
 import type { DomainErrorCode } from '../../domain/errors.js';
-import { ACCESS_TOKEN, BEARER, CLIENT_ID, CLIENT_SECRET, errorResponses, NO_STORE_HEADERS, response, SCOPE_GRANTED, SCOPE_REQUEST, type JsonSchema } from '../schemas.js';
+import { ACCESS_TOKEN, BEARER, errorResponses, NO_STORE_HEADERS, response, SCOPE_GRANTED, tokenRequestBody, type JsonSchema } from '../schemas.js';
 import { V2_ERRORS } from './errors.js';
 
 const TYPE = 'type.googleapis.com/google.rpc.';
@@ -67,12 +67,7 @@ export const issueTokenSchema = {
   summary: 'Issue an access token (camelCase JSON)',
   description: 'Client credentials in a JSON body; errors are `google.rpc.Status`. Lifetime `V2_TOKEN_TTL_SECONDS` (default 3600).',
   consumes: ['application/json'],
-  body: {
-    title: 'V2TokenRequest',
-    type: 'object',
-    required: ['clientId', 'clientSecret'],
-    properties: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scope: SCOPE_REQUEST },
-  },
+  body: tokenRequestBody('V2TokenRequest', 'clientId', 'clientSecret'),
   response: {
     200: response(
       'The access token.',
