@@ -1,11 +1,12 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims } from '../../domain/token.js';
 import type { Clock, TokenSigner } from '../../usecases/ports.js';
 import type { KeySource, VerificationKey } from './verifier.js';
 import type { Db } from '../db/connection.js';
 import { signingKeys } from '../db/schema.js';
+import { compactSigner, type CompactSigner } from './jws.js';
 import { decrypt, encrypt } from './master-key.js';
 
 const CURRENT_KEY_CHECK_MS = 1000;
@@ -15,8 +16,7 @@ export type JwtAlg = (typeof JWT_ALGS)[number];
 
 interface SigningKey {
   kid: string;
-  alg: JwtAlg;
-  privateKey: CryptoKey;
+  signer: CompactSigner;
 }
 
 export interface PublicKeyInfo {
@@ -112,8 +112,7 @@ export class KeyRing implements TokenSigner, KeySource {
   }
 
   async sign(mode: Mode, claims: AccessTokenClaims): Promise<string> {
-    const key = await this.keyFor(mode);
-    return new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid }).sign(key.privateKey);
+    return (await this.keyFor(mode)).signer.sign(claims);
   }
 
   /** Every key of the mode, current first, for the JWKS and `keys list`. */
@@ -151,8 +150,8 @@ export class KeyRing implements TokenSigner, KeySource {
   private async load(mode: Mode): Promise<SigningKey> {
     const row = this.currentRow(mode);
     if (!row) throw new Error(`No current signing key for ${mode} mode`);
-    const privateKey = (await importJWK(JSON.parse(decrypt(this.masterKey, row.privateJwkEnc)) as JWK, row.alg)) as CryptoKey;
-    const key: SigningKey = { kid: row.kid, alg: row.alg as JwtAlg, privateKey };
+    const privateJwk = JSON.parse(decrypt(this.masterKey, row.privateJwkEnc)) as JWK;
+    const key: SigningKey = { kid: row.kid, signer: compactSigner(privateJwk, { alg: row.alg, typ: 'at+jwt', kid: row.kid }) };
     // A key we sign with is one we verify with, at once.
     if (!this.verification.has(row.kid)) {
       const publicKey = (await importJWK(JSON.parse(row.publicJwk) as JWK, row.alg)) as CryptoKey;
