@@ -16,6 +16,10 @@ export interface GraphQLServerContext {
   responseHeaders: Record<string, string>;
   /** The app's metrics: GraphQL answers 200 for failures too, so it counts its own outcomes. */
   metrics: Metrics;
+  /** The raw `Authorization` header; checked by the core, field by field. */
+  authorization: string | undefined;
+  /** The raw `Idempotency-Key` header. */
+  idempotencyKey: string | undefined;
 }
 
 /** What yoga's context factory adds to the server context. */
@@ -23,10 +27,6 @@ export interface GraphQLUserContext {
   deps: Deps;
   config: Config;
   idempotency: IdempotencyStore;
-  /** The raw `Authorization` header; checked by the core, field by field. */
-  authorization: string | undefined;
-  /** The raw `Idempotency-Key` header. */
-  idempotencyKey: string | undefined;
 }
 
 /** What every resolver sees. */

@@ -4,7 +4,16 @@ import { callerIp, callMode, NO_STORE, type DoorContext, type DoorOptions } from
 import { toDomainError } from '../http/errors.js';
 import type { GraphQLServerContext } from './context.js';
 import { requestError, type RequestError } from './errors.js';
+import { answerDirect, directRequest } from './direct.js';
 import { buildYoga, YOGA_ENDPOINT, type Yoga } from './yoga.js';
+
+/** A JSON body as Fastify checked it: the parsed value, and the text for yoga's own parser. */
+interface JsonBody {
+  text: string;
+  value: unknown;
+}
+
+const header = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
 
 /** One yoga per app: the door is mounted once per mode, both mounts share it. */
 const yogas = new WeakMap<DoorContext, Yoga>();
@@ -32,8 +41,8 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
   // then reads the original text.
   const checkJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
-    checkJson(req, body as string, (err) => (err ? done(err, undefined) : done(null, body))),
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) =>
+    checkJson(req, text as string, (err, value: unknown) => (err ? done(err, undefined) : done(null, { text: text as string, value } satisfies JsonBody))),
   );
 
   const send = (reply: FastifyReply, r: RequestError): FastifyReply =>
@@ -52,14 +61,22 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
         mountPath,
         responseHeaders: {},
         metrics: app.metrics,
+        authorization: req.headers.authorization,
+        idempotencyKey: header(req.headers['idempotency-key']),
       };
+      const json = req.body as JsonBody | undefined;
+      const direct = req.method === 'POST' && json ? directRequest(json.value, req.headers.accept) : undefined;
+      if (direct) {
+        const answer = await answerDirect(server, direct, serverContext);
+        return reply.code(answer.status).headers(answer.headers).headers(NO_STORE).headers(serverContext.responseHeaders).send(answer.body);
+      }
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         if (value === undefined || NOT_FORWARDED.has(name)) continue;
         headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
       const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as string | undefined);
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : json?.text;
       if (req.method === 'POST' && body === undefined) {
         return send(reply, requestError(new DomainError('invalid_request', 'Unsupported Content-Type: send application/json'), 415));
       }

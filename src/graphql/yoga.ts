@@ -50,13 +50,7 @@ export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
   return createYoga<GraphQLServerContext, GraphQLUserContext>({
     schema,
     graphqlEndpoint: YOGA_ENDPOINT,
-    context: ({ request }): GraphQLUserContext => ({
-      deps: ctx.deps,
-      config: ctx.config,
-      idempotency,
-      authorization: request.headers.get('authorization') ?? undefined,
-      idempotencyKey: request.headers.get('idempotency-key') ?? undefined,
-    }),
+    context: (): GraphQLUserContext => ({ deps: ctx.deps, config: ctx.config, idempotency }),
     // An array of operations would let one request carry many credential checks.
     batching: false,
     // Machine clients do not need browsers' cross-origin reads; no CORS headers at all.
