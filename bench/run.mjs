@@ -94,6 +94,11 @@ function autocannon(url, { method = 'POST', headers = {}, body } = {}, core = '0
   return { rps: out.requests.average, p50: out.latency.p50, p99: out.latency.p99, ok: total ? out['2xx'] / total : 0, total };
 }
 
+/** Jiffies of all CPUs from /proc/stat: [total, steal] (steal is time the hypervisor took away). */
+function cpuTimes() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return [f.reduce((a, b) => a + b, 0), f[7] ?? 0];
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 const fileBytes = (p) => (existsSync(p) ? statSync(p).size : 0);
@@ -102,7 +107,10 @@ const fileBytes = (p) => (existsSync(p) ? statSync(p).size : 0);
 const tollgate = start('tollgate', [join(DIST, 'server.js')], { WORKERS: '1', ISSUER: 'http://127.0.0.1:4400' }, 4400);
 const floorIssue = start('issue floor', [join(ROOT, 'bench/floor/issue.mjs')], { FLOOR_DB: dbPath }, 4401);
 const floorVerify = start('verify floor', [join(ROOT, 'bench/floor/verify.mjs')], { FLOOR_DB: dbPath }, 4402);
-await Promise.all([waitFor(`${tollgate.url}/v1`), waitFor(`${floorIssue.url}/`), waitFor(`${floorVerify.url}/`)]);
+const floorIssueNode = start('issue floor (node:crypto)', [join(ROOT, 'bench/floor/issue.mjs')], { FLOOR_DB: dbPath, FLOOR_SIGNER: 'node' }, 4403);
+const empty = start('empty server', [join(ROOT, 'bench/floor/empty.mjs')], {}, 4404);
+await Promise.all([tollgate, floorIssue, floorVerify, floorIssueNode, empty].map((s) => waitFor(`${s.url}/`)));
+const stealBefore = cpuTimes();
 
 const form = (o) => new URLSearchParams(o).toString();
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -111,7 +119,10 @@ const v2Body = JSON.stringify({ clientId: client.id, clientSecret: client.secret
 const token = (await (await fetch(`${tollgate.url}/v2/credentials/oauth/token`, { method: 'POST', headers: JSONH, body: v2Body })).json()).accessToken;
 const floorToken = (await (await fetch(`${floorVerify.url}/token?client_id=${client.id}`)).json()).token;
 
-const issueFloor = { url: `${floorIssue.url}/token`, opts: { headers: JSONH, body: JSON.stringify({ client_id: client.id, client_secret: client.secret }) } };
+const floorBody = { headers: JSONH, body: JSON.stringify({ client_id: client.id, client_secret: client.secret }) };
+// Issuing doors are measured against two floors: jose's signature (the target's floor) and
+// node:crypto's (Tollgate's own signer, so the door's overhead shows on its own).
+const issueFloor = { url: `${floorIssue.url}/token`, opts: floorBody, sameSigner: { url: `${floorIssueNode.url}/token`, opts: floorBody } };
 const verifyFloor = { url: `${floorVerify.url}/verify`, opts: { method: 'GET', headers: { authorization: `Bearer ${floorToken}` } } };
 
 const doors = [
@@ -145,10 +156,12 @@ for (const door of doors) {
   if (ONLY && !ONLY.includes(door.name)) continue;
   if (door.name === 'oauth2') dbAfterNoRefresh = fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
   const floorRuns = [];
+  const sameSignerRuns = [];
   const doorRuns = [];
   autocannon(`${tollgate.url}${door.url}`, door.opts); // warm-up, not counted
   for (let r = 0; r < ROUNDS; r++) {
     floorRuns.push(autocannon(door.floor.url, door.floor.opts));
+    if (door.floor.sameSigner) sameSignerRuns.push(autocannon(door.floor.sameSigner.url, door.floor.sameSigner.opts));
     doorRuns.push(autocannon(`${tollgate.url}${door.url}`, door.opts));
   }
   if (!['/auth/verify', 'introspection', 'oauth2'].includes(door.name)) issued += doorRuns.reduce((s, x) => s + x.total, 0);
@@ -158,20 +171,55 @@ for (const door of doors) {
     rps: median(doorRuns.map((x) => x.rps)),
     floorRps: median(floorRuns.map((x) => x.rps)),
     ratio: median(ratios),
+    sameSignerFloorRps: sameSignerRuns.length ? median(sameSignerRuns.map((x) => x.rps)) : null,
+    sameSignerRatio: sameSignerRuns.length ? median(doorRuns.map((d, i) => d.rps / sameSignerRuns[i].rps)) : null,
     target: door.target,
     p50: median(doorRuns.map((x) => x.p50)),
     p99: median(doorRuns.map((x) => x.p99)),
     ok: Math.min(...doorRuns.map((x) => x.ok)),
-    rounds: doorRuns.map((d, i) => ({ door: Math.round(d.rps), floor: Math.round(floorRuns[i].rps) })),
+    rounds: doorRuns.map((d, i) => ({ door: Math.round(d.rps), floor: Math.round(floorRuns[i].rps), sameSignerFloor: sameSignerRuns[i] ? Math.round(sameSignerRuns[i].rps) : undefined })),
   };
   results.push(row);
-  console.log(`${row.door.padEnd(20)} ${Math.round(row.rps)} req/s  floor ${Math.round(row.floorRps)}  ratio ${row.ratio.toFixed(2)}  p50 ${row.p50} ms  p99 ${row.p99} ms  2xx ${(row.ok * 100).toFixed(1)}%`);
+  const same = row.sameSignerRatio === null ? '' : `  (node:crypto floor ${Math.round(row.sameSignerFloorRps)}, ratio ${row.sameSignerRatio.toFixed(2)})`;
+  console.log(`${row.door.padEnd(20)} ${Math.round(row.rps)} req/s  floor ${Math.round(row.floorRps)}  ratio ${row.ratio.toFixed(2)}${same}  p50 ${row.p50} ms  p99 ${row.p99} ms  2xx ${(row.ok * 100).toFixed(1)}%`);
 }
 dbAfterNoRefresh ??= fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
+
+// ---- what latency the machine gives a server that does nothing ---------------------------------
+const emptyRuns = [];
+if (!ONLY || ONLY.includes('empty')) {
+  for (let r = 0; r < ROUNDS; r++) emptyRuns.push(autocannon(`${empty.url}/token`, { headers: JSONH, body: '{}' }));
+}
+const emptyServer = emptyRuns.length
+  ? { rps: median(emptyRuns.map((x) => x.rps)), p50: median(emptyRuns.map((x) => x.p50)), p99: median(emptyRuns.map((x) => x.p99)) }
+  : null;
+const stealAfter = cpuTimes();
+const stealShare = (stealAfter[1] - stealBefore[1]) / Math.max(1, stealAfter[0] - stealBefore[0]);
 const tollgateRss = rss(tollgate.proc.pid);
 tollgate.proc.kill('SIGTERM');
 
 // ---- all cores: the same v1 load against WORKERS=1 and WORKERS=<cores> -------------------------
+// autocannon spends about a core of its own at these rates, which on a 2-core machine leaves a
+// second worker nothing to run on. wrk (C, Debian package `wrk`) drives the same load for a
+// fraction of that, so it is used here when installed; otherwise autocannon, and the table says so.
+const WRK = process.env.BENCH_WRK !== '0' && spawnSync('wrk', ['--version']).error === undefined;
+
+function wrk(url, { headers = {}, body } = {}) {
+  const script = join(dir, 'wrk.lua');
+  const lines = ['wrk.method = "POST"', `wrk.body = ${JSON.stringify(body)}`];
+  for (const [k, v] of Object.entries(headers)) lines.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
+  // Prints what the table needs as JSON once the run is over.
+  lines.push(
+    'done = function(summary, latency, requests)',
+    '  local ok = summary.requests - summary.errors.status - summary.errors.connect - summary.errors.read - summary.errors.write - summary.errors.timeout',
+    '  io.write(string.format(\'{"rps":%f,"p50":%f,"p99":%f,"ok":%f}\\n\', summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, ok / math.max(1, summary.requests)))',
+    'end',
+  );
+  writeFileSync(script, lines.join('\n'));
+  const r = spawnSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '-s', script, url], { encoding: 'utf8' });
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+}
+
 const multi = [];
 if (!ONLY || ONLY.includes('workers')) {
   const v1 = doors[0];
@@ -181,7 +229,9 @@ if (!ONLY || ONLY.includes('workers')) {
       // Unpinned: the point is to use every core (the load generator shares them).
       const s = start(`tollgate x${w}`, [join(DIST, 'server.js')], { WORKERS: w }, 4410, `0-${LAST_CORE}`);
       await waitFor(`${s.url}/v1`);
-      const m = autocannon(`${s.url}${v1.url}`, v1.opts, `0-${LAST_CORE}`);
+      if (WRK) wrk(`${s.url}${v1.url}`, v1.opts); // warm-up: every worker's JIT, not counted
+      else autocannon(`${s.url}${v1.url}`, v1.opts, `0-${LAST_CORE}`);
+      const m = WRK ? wrk(`${s.url}${v1.url}`, v1.opts) : autocannon(`${s.url}${v1.url}`, v1.opts, `0-${LAST_CORE}`);
       multi.push({ workers: Number(w), rps: m.rps, p99: m.p99 });
       await new Promise((ok) => {
         s.proc.once('exit', ok);
@@ -192,8 +242,7 @@ if (!ONLY || ONLY.includes('workers')) {
 }
 const one = median(multi.filter((m) => m.workers === 1).map((m) => m.rps));
 const all = median(multi.filter((m) => m.workers > 1).map((m) => m.rps));
-floorIssue.proc.kill('SIGTERM');
-floorVerify.proc.kill('SIGTERM');
+for (const f of [floorIssue, floorVerify, floorIssueNode, empty]) f.proc.kill('SIGTERM');
 
 const summary = {
   date: new Date().toISOString(),
@@ -203,7 +252,9 @@ const summary = {
   tokensIssuedWithoutRefreshRows: issued,
   databaseBytes: { before: dbBefore, afterAccessTokens: dbAfterNoRefresh },
   residentMemoryMiB: Math.round(tollgateRss / 2 ** 20),
-  workers: multi.length ? { single: one, all, gain: all / one, cores: cpus().length, runs: multi } : null,
+  emptyServer,
+  stealShare,
+  workers: multi.length ? { loadGenerator: WRK ? 'wrk' : 'autocannon', single: one, all, gain: all / one, cores: cpus().length, runs: multi } : null,
 };
 
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -213,16 +264,22 @@ const md = [
   '',
   `${summary.machine.cores} cores (${summary.machine.cpu}), Node ${summary.machine.node}; ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds per door; ${CLIENTS} clients in the database; medians.`,
   '',
-  '| door | req/s | floor req/s | ratio | target | p50 ms | p99 ms | 2xx |',
-  '|---|---|---|---|---|---|---|---|',
+  'Floors: issuing doors against the jose floor of the issue (the target) and against the same floor signing with node:crypto as Tollgate does; /auth/verify and introspection against the verification floor.',
+  '',
+  '| door | req/s | floor req/s | ratio | target | node:crypto floor req/s | ratio to it | p50 ms | p99 ms | 2xx |',
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
-      `| ${r.door} | ${Math.round(r.rps)} | ${Math.round(r.floorRps)} | ${r.ratio.toFixed(2)} | ${r.target === null ? '—' : `≥ ${r.target}`} | ${r.p50} | ${r.p99} | ${(r.ok * 100).toFixed(1)}% |`,
+      `| ${r.door} | ${Math.round(r.rps)} | ${Math.round(r.floorRps)} | ${r.ratio.toFixed(2)} | ${r.target === null ? '—' : `≥ ${r.target}`} | ${r.sameSignerFloorRps === null ? '—' : Math.round(r.sameSignerFloorRps)} | ${r.sameSignerRatio === null ? '—' : r.sameSignerRatio.toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.ok * 100).toFixed(1)}% |`,
   ),
   '',
   `Access tokens issued by doors that write no rows: ${issued}; database + WAL bytes before ${dbBefore}, after ${dbAfterNoRefresh}.`,
   `Resident memory of the server after the run: ${summary.residentMemoryMiB} MiB.`,
-  summary.workers ? `WORKERS=1: ${Math.round(one)} req/s; WORKERS=${summary.workers.cores}: ${Math.round(all)} req/s (×${summary.workers.gain.toFixed(2)}) on v1.` : '',
+  emptyServer ? `An empty Fastify server (no work, same 32 connections, same pinning): ${Math.round(emptyServer.rps)} req/s, p50 ${emptyServer.p50} ms, p99 ${emptyServer.p99} ms.` : '',
+  `CPU time taken by the hypervisor (steal) while the doors ran: ${(stealShare * 100).toFixed(0)}%.`,
+  summary.workers
+    ? `WORKERS=1: ${Math.round(one)} req/s; WORKERS=${summary.workers.cores}: ${Math.round(all)} req/s (×${summary.workers.gain.toFixed(2)}) on v1, unpinned, load from ${summary.workers.loadGenerator}.`
+    : '',
   '',
 ].join('\n');
 writeFileSync(join(ROOT, 'bench/results/latest.md'), md);
