@@ -14,9 +14,14 @@ export class SqliteTokenStore implements TokenStore {
   private readonly purgeRefresh;
   private readonly purgeRevoked;
   private readonly insertRefresh;
+  private readonly syncNormal;
+  private readonly syncFull;
 
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
+    // Prepared once: `pragma()` prepares its statement on every call (13 µs against 4 µs here).
+    this.syncNormal = sqlite.prepare('PRAGMA synchronous = NORMAL');
+    this.syncFull = sqlite.prepare('PRAGMA synchronous = FULL');
     // One statement, two primary-key lookups: the read a Bearer verification costs.
     this.state = sqlite
       .prepare<{ clientId: string; jti: string }, unknown[]>(
@@ -53,12 +58,11 @@ export class SqliteTokenStore implements TokenStore {
    * Security state (secrets, generations, revocations, lockouts) keeps FULL.
    */
   async saveRefreshToken(r: RefreshRecord): Promise<void> {
-    const sqlite = this.db.$client;
-    sqlite.pragma('synchronous = NORMAL');
+    this.syncNormal.run();
     try {
       this.insertRefresh.run({ ...r, scope: r.scopes.join(' ') });
     } finally {
-      sqlite.pragma('synchronous = FULL');
+      this.syncFull.run();
     }
   }
 
