@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { trackConnections } from './http/graceful.js';
 import { clusterMetricsGatherer, serveClusterMetrics } from './infra/cluster-metrics.js';
+import { prepareIdempotencyPurge } from './infra/db/idempotency-store.js';
 import { Metrics } from './infra/metrics.js';
 import type { Lifecycle } from './http/ops/index.js';
 import { loggerOptions } from './http/logging.js';
@@ -54,7 +55,9 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     app.log.info({ masterKey: services.masterKeyOrigin, database: config.databasePath }, 'signing keys are encrypted at rest');
   }
 
-  // Housekeeping off the request path: expired refresh tokens, revocations and lockout counters.
+  // Housekeeping off the request path: expired refresh tokens, revocations, lockout counters and
+  // idempotency keys (whose sealed answers hold client secrets, so they should not outlive 24 h).
+  const purgeIdempotency = prepareIdempotencyPurge(services.db);
   const purge = setInterval(() => {
     const now = Date.now();
     void services.deps.tokenStore.purgeExpired(now).catch((err: unknown) => app.log.warn({ err }, 'token purge failed'));
@@ -62,6 +65,11 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
       services.lockoutStore.purge(now, config.lockout);
     } catch (err) {
       app.log.warn({ err }, 'lockout purge failed');
+    }
+    try {
+      purgeIdempotency(now);
+    } catch (err) {
+      app.log.warn({ err }, 'idempotency purge failed');
     }
   }, PURGE_INTERVAL_MS);
   purge.unref();

@@ -1,4 +1,4 @@
-import { actorLabel, actorSourceIp, SYSTEM, type Actor, type AuditAction } from '../domain/audit.js';
+import { actorLabel, actorSourceIp, SYSTEM, type Actor, type AuditAction, type AuditEvent } from '../domain/audit.js';
 import { checkClientName, checkOrgId, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../domain/client.js';
 import { DomainError, invalidField } from '../domain/errors.js';
 import { newClientId, newClientSecret } from '../domain/ids.js';
@@ -6,13 +6,13 @@ import { normaliseAllowlist } from '../domain/ip.js';
 import type { Mode } from '../domain/mode.js';
 import { parseScopeString } from '../domain/scopes.js';
 import { hashGeneratedSecret, hashImportedSecret, isGeneratedShape } from '../domain/secrets.js';
-import type { AuditLog, ClientPatch, ClientStore, Clock, Random } from './ports.js';
+import type { ClientPatch, ClientStore, Clock, Random } from './ports.js';
 
+/** The client store also writes the audit trail: each change commits with its events. */
 export interface AdminDeps {
   clients: ClientStore;
   clock: Clock;
   random: Random;
-  audit: AuditLog;
 }
 
 export interface CreateClientInput {
@@ -42,9 +42,15 @@ function checkImportedSecret(secret: string): void {
 
 const checkScopes = (scopes: string[]): string[] => parseScopeString(scopes.join(' '), 'scopes');
 
-/** Writes one audit event for a change to `clientId`; `detail` must never hold a secret or hash. */
-const audit = (deps: AdminDeps, actor: Actor, action: AuditAction, clientId: string, at: number, detail: Record<string, unknown> = {}) =>
-  deps.audit.record({ at, actor: actorLabel(actor), action, clientId, sourceIp: actorSourceIp(actor), detail });
+/** One audit event for a change to `clientId`; `detail` must never hold a secret or hash. */
+const event = (actor: Actor, action: AuditAction, clientId: string, at: number, detail: Record<string, unknown> = {}): AuditEvent => ({
+  at,
+  actor: actorLabel(actor),
+  action,
+  clientId,
+  sourceIp: actorSourceIp(actor),
+  detail,
+});
 
 /** Creates a client with a generated (or imported) secret, shown once; audited as `client.created`. */
 export async function createClient(deps: AdminDeps, input: CreateClientInput, actor: Actor = SYSTEM): Promise<ClientWithSecret> {
@@ -78,8 +84,7 @@ export async function createClient(deps: AdminDeps, input: CreateClientInput, ac
     createdAt: now,
     updatedAt: now,
   };
-  await deps.clients.insert(client);
-  await audit(deps, actor, 'client.created', client.id, now, {
+  const created = event(actor, 'client.created', client.id, now, {
     name,
     mode: input.mode,
     scopes,
@@ -87,6 +92,7 @@ export async function createClient(deps: AdminDeps, input: CreateClientInput, ac
     orgId,
     secretSource: input.secret !== undefined ? 'imported' : 'generated',
   });
+  await deps.clients.insert(client, [created]);
   return { client: toView(client), clientSecret };
 }
 
@@ -113,10 +119,22 @@ const UPDATED_FIELDS = ['name', 'scopes', 'allowedIps', 'orgId'] as const;
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/** What an update really changed, as audit events; none when nothing did. */
+function updateEvents(actor: Actor, id: string, at: number, before: Client, after: Client): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  const fields = UPDATED_FIELDS.filter((f) => !sameValue(before[f], after[f]));
+  if (fields.length > 0) {
+    events.push(event(actor, 'client.updated', id, at, { fields, ...Object.fromEntries(fields.map((f) => [f, after[f]])) }));
+  }
+  if (before.enabled !== after.enabled) events.push(event(actor, after.enabled ? 'client.enabled' : 'client.disabled', id, at));
+  return events;
+}
+
 /**
- * Changes a client's settings. Audited by what really changed: `client.disabled` /
- * `client.enabled` when the flag flips, `client.updated` (changed field names and new values)
- * for the rest; a call that changes nothing records nothing.
+ * Changes a client's settings. Audited by what really changed, judged against the row read in
+ * the writing transaction and committed with it: `client.disabled` / `client.enabled` when the
+ * flag flips, `client.updated` (changed field names and new values) for the rest; a call that
+ * changes nothing records nothing.
  */
 export async function updateClient(deps: AdminDeps, id: string, input: UpdateClientInput, actor: Actor = SYSTEM): Promise<ClientView> {
   const patch: ClientPatch = {};
@@ -125,16 +143,9 @@ export async function updateClient(deps: AdminDeps, id: string, input: UpdateCli
   if (input.allowedIps !== undefined) patch.allowedIps = normaliseAllowlist(input.allowedIps);
   if (input.orgId !== undefined) patch.orgId = input.orgId === null ? null : checkOrgId(input.orgId);
   if (input.enabled !== undefined) patch.enabled = input.enabled;
-  const before = await deps.clients.findById(id);
-  if (!before) throw notFound();
   const now = deps.clock.now();
-  const updated = await deps.clients.update(id, patch, now);
+  const updated = await deps.clients.update(id, patch, now, (before, after) => updateEvents(actor, id, now, before, after));
   if (!updated) throw notFound();
-  const fields = UPDATED_FIELDS.filter((f) => !sameValue(before[f], updated[f]));
-  if (fields.length > 0) {
-    await audit(deps, actor, 'client.updated', id, now, { fields, ...Object.fromEntries(fields.map((f) => [f, updated[f]])) });
-  }
-  if (before.enabled !== updated.enabled) await audit(deps, actor, updated.enabled ? 'client.enabled' : 'client.disabled', id, now);
   return toView(updated);
 }
 
@@ -150,7 +161,7 @@ export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
 /**
  * Replaces a client's secret and bumps its generation in one durable transaction: every token
  * of an older generation dies on its next use, unless a grace keeps the previous one until then.
- * Audited as `client.rotated` (new generation and grace, never the secret) once it has committed.
+ * Audited as `client.rotated` (new generation and grace, never the secret) in that transaction.
  */
 export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0, actor: Actor = SYSTEM): Promise<RotatedSecret> {
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
@@ -164,8 +175,8 @@ export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0
     id,
     { secretHash: hashGeneratedSecret(clientSecret), graceUntil: graceSeconds > 0 ? now + graceSeconds * 1000 : null },
     now,
+    (row) => [event(actor, 'client.rotated', id, now, { generation: row.secretGeneration, graceSeconds })],
   );
   if (!rotated) throw notFound();
-  await audit(deps, actor, 'client.rotated', id, now, { generation: rotated.secretGeneration, graceSeconds });
   return { client: toView(rotated), clientSecret, generation: rotated.secretGeneration };
 }

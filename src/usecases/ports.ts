@@ -23,18 +23,32 @@ export interface SecretChange {
 }
 
 /**
+ * The audit events of an update, decided by the use case from the row as it was and as it is,
+ * both read inside the writing transaction. Synchronous: it runs inside that transaction.
+ */
+export type UpdateAudit = (before: Client, after: Client) => readonly AuditEvent[];
+
+/** The audit events of a rotation, from the rotated row (its new generation) inside the transaction. */
+export type RotateAudit = (rotated: Client) => readonly AuditEvent[];
+
+/**
  * Client storage. Async so that a networked store (PostgreSQL) can stand behind it; every read
  * goes to the store, so a change made by another process is seen on the next request.
+ *
+ * Every write takes the audit events that describe it and commits them in the same transaction:
+ * both are stored, or neither (a crash between two commits would leave a change nobody recorded).
+ * The store only writes the events; what they say is the use case's choice.
  */
 export interface ClientStore {
   findById(id: string): Promise<Client | undefined>;
-  insert(client: Client): Promise<void>;
-  update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined>;
+  insert(client: Client, events: readonly AuditEvent[]): Promise<void>;
+  /** Undefined, with nothing written, when there is no such client. */
+  update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined>;
   /**
    * Replaces the secret and bumps the generation in one durable transaction; the replaced hash
    * becomes the previous one when there is a grace, read inside the same transaction.
    */
-  rotateSecret(id: string, change: SecretChange, now: number): Promise<Client | undefined>;
+  rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined>;
   list(page: { limit: number; afterId?: string }): Promise<Client[]>;
   count(): Promise<number>;
 }
@@ -72,8 +86,9 @@ export interface Deps extends IssueDeps {
 }
 
 /**
- * The audit trail: client changes and lockouts, append-only. Lockouts are written by the lockout
- * store itself, inside the transaction that begins the lock.
+ * The audit trail: client changes and lockouts, append-only. Both are written by the store that
+ * makes the change, inside its transaction: client changes by the ClientStore, lockouts by the
+ * lockout store when a lock begins.
  */
 export interface AuditLog {
   record(event: AuditEvent): Promise<void>;

@@ -89,8 +89,6 @@ describe('durability of the real server', () => {
     const env = { DATABASE_PATH: join(tempDir(), 'tollgate.db') };
     let ack = createAdmin(env, 'rotating admin');
     const outcomes: string[] = [];
-    // Rotations committed without their audit row (a kill between the two commits).
-    let unaudited = 0;
 
     for (let cycle = 0; cycle < KILL_CYCLES && Date.now() - started < DEADLINE_MS; cycle++) {
       const server = await startServer(env);
@@ -147,8 +145,8 @@ describe('durability of the real server', () => {
           if (lastAckToken) {
             expect((await request(`${restarted.url}/api/v1/client/me`, { method: 'GET', headers: { authorization: `Bearer ${lastAckToken}` } })).status).toBe(200);
           }
-          // Every acknowledged rotation was audited before its answer went out.
-          expect(rotationsAudited(env.DATABASE_PATH, ack.id)).toBe(generation - 1 - unaudited);
+          // Every committed rotation has its audit row: they commit in one transaction.
+          expect(rotationsAudited(env.DATABASE_PATH, ack.id)).toBe(generation - 1);
         } else {
           outcomes.push(`committed unanswered (${acknowledged} acked, rotation ~${Math.round(typical)} ms)`);
           expect(late.answered).toBe(false);
@@ -156,13 +154,8 @@ describe('durability of the real server', () => {
           expect(probe.status).toBe(401);
           const me = await request(`${restarted.url}/api/v1/client/me`, { method: 'GET', headers: { authorization: `Bearer ${lastAckToken}` } });
           expect(me.status).toBe(401);
-          // The rotation is committed before its audit row: a kill between them loses the row only.
-          const audited = rotationsAudited(env.DATABASE_PATH, ack.id);
-          expect([generation - 1 - unaudited, generation - 2 - unaudited]).toContain(audited);
-          if (audited === generation - 2 - unaudited) {
-            unaudited += 1;
-            outcomes[outcomes.length - 1] += ' [its audit row lost]';
-          }
+          // The unanswered rotation committed with its audit row, never without it.
+          expect(rotationsAudited(env.DATABASE_PATH, ack.id)).toBe(generation - 1);
           // The operator recovers the client with a new secret from the CLI.
           const r = cli(['clients', 'rotate-secret', ack.id, '--json'], env);
           expect(r.status, r.stderr).toBe(0);

@@ -15,10 +15,12 @@ import type {
   LockoutStore,
   Random,
   RefreshRecord,
+  RotateAudit,
   SecretChange,
   SettleResult,
   TokenSigner,
   TokenStore,
+  UpdateAudit,
 } from '../../src/usecases/ports.js';
 
 /** A clock that only moves when told to. */
@@ -44,32 +46,48 @@ export class SeededRandom implements Random {
   }
 }
 
+/**
+ * Clients in a map. Like the SQLite store, each write and its audit events land together: the
+ * new row and the events are built first, then both are stored, so a throwing event builder
+ * leaves nothing behind.
+ */
 export class InMemoryClientStore implements ClientStore {
   readonly rows = new Map<string, Client>();
+  /** With an audit log, each write's events are recorded there, as the SQLite store does. */
+  constructor(private readonly audit?: InMemoryAuditLog) {}
 
   async findById(id: string): Promise<Client | undefined> {
     const c = this.rows.get(id);
     return c && structuredClone(c);
   }
-  async insert(client: Client): Promise<void> {
+  async insert(client: Client, events: readonly AuditEvent[]): Promise<void> {
     if (this.rows.has(client.id)) throw new Error('duplicate id');
-    this.rows.set(client.id, structuredClone(client));
+    this.commit(structuredClone(client), events);
   }
-  async update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined> {
+  async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
+    const before = this.rows.get(id);
+    if (!before) return undefined;
+    const after: Client = { ...structuredClone(before), ...structuredClone(patch), updatedAt: now };
+    this.commit(after, audit(structuredClone(before), structuredClone(after)));
+    return structuredClone(after);
+  }
+  async rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined> {
     const c = this.rows.get(id);
     if (!c) return undefined;
-    Object.assign(c, structuredClone(patch), { updatedAt: now });
-    return structuredClone(c);
+    const rotated: Client = {
+      ...structuredClone(c),
+      previousSecretHash: change.graceUntil === null ? null : c.secretHash,
+      secretHash: change.secretHash,
+      graceUntil: change.graceUntil,
+      secretGeneration: c.secretGeneration + 1,
+      updatedAt: now,
+    };
+    this.commit(rotated, audit(structuredClone(rotated)));
+    return structuredClone(rotated);
   }
-  async rotateSecret(id: string, change: SecretChange, now: number): Promise<Client | undefined> {
-    const c = this.rows.get(id);
-    if (!c) return undefined;
-    c.previousSecretHash = change.graceUntil === null ? null : c.secretHash;
-    c.secretHash = change.secretHash;
-    c.graceUntil = change.graceUntil;
-    c.secretGeneration += 1;
-    c.updatedAt = now;
-    return structuredClone(c);
+  private commit(row: Client, events: readonly AuditEvent[]): void {
+    this.rows.set(row.id, row);
+    for (const e of events) this.audit?.recordNow(e);
   }
   async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
     return [...this.rows.values()]
@@ -88,6 +106,10 @@ export class InMemoryAuditLog implements AuditLog {
   readonly events: AuditRecord[] = [];
 
   async record(event: AuditEvent): Promise<void> {
+    this.recordNow(event);
+  }
+  /** Synchronous, for the fake stores that write their events with their change. */
+  recordNow(event: AuditEvent): void {
     this.events.push(structuredClone({ ...event, id: this.events.length + 1 }));
   }
   async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {
@@ -194,10 +216,10 @@ export interface FakeDeps extends Deps {
 }
 
 export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<FakeDeps> {
-  const clients = new InMemoryClientStore();
+  const audit = new InMemoryAuditLog();
+  const clients = new InMemoryClientStore(audit);
   const clock = new FixedClock();
   const signer = await MemorySigner.create();
-  const audit = new InMemoryAuditLog();
   return {
     clients,
     tokenStore: new InMemoryTokenStore(clients),

@@ -20,25 +20,35 @@ interface Sealed {
 }
 
 /**
+ * Drops expired idempotency keys, one small batch per call, and returns how many went; for the
+ * server's housekeeping timer, which has the database but no store (the store lives with
+ * GraphQL). Needs no master key: it only deletes.
+ */
+export function prepareIdempotencyPurge(db: Db): (now: number) => number {
+  const purge = db.$client.prepare<[number]>(
+    `DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
+  );
+  return (now) => purge.run(now).changes;
+}
+
+/**
  * Idempotency keys in SQLite. The stored answer holds a client secret, so it is sealed with
  * AES-256-GCM under a key derived from the master key for this purpose alone (HKDF, its own
  * label), never written in the clear. Expired rows are ignored on read and purged, a batch at
- * a time, whenever a key is claimed.
+ * a time, whenever a key is claimed (and by the server's timer, through prepareIdempotencyPurge).
  */
 export class SqliteIdempotencyStore implements IdempotencyStore {
   private readonly key: Buffer;
   private readonly claimTx: (callerId: string, key: string, hash: string, now: number, expiresAt: number) => { state: 'claimed' } | IdempotencyRecord;
   private readonly completeStmt: Database.Statement;
   private readonly releaseStmt: Database.Statement;
-  private readonly purgeStmt: Database.Statement;
+  private readonly purge: (now: number) => number;
 
   constructor(db: Db, masterKey: Buffer) {
     this.key = Buffer.from(hkdfSync('sha256', masterKey, 'tollgate', 'idempotency-result-encryption', 32));
     const sqlite = db.$client;
     const dropExpired = sqlite.prepare('DELETE FROM idempotency_keys WHERE caller_id = ? AND key = ? AND expires_at <= ?');
-    this.purgeStmt = sqlite.prepare(
-      `DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
-    );
+    this.purge = prepareIdempotencyPurge(db);
     const read = sqlite.prepare('SELECT request_hash, result_enc FROM idempotency_keys WHERE caller_id = ? AND key = ?');
     const insert = sqlite.prepare(
       'INSERT INTO idempotency_keys (caller_id, key, request_hash, result_enc, created_at, expires_at) VALUES (?, ?, ?, NULL, ?, ?)',
@@ -48,7 +58,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     // IMMEDIATE: the read and the insert hold the write lock together, across processes too.
     const tx = sqlite.transaction((callerId: string, key: string, hash: string, now: number, expiresAt: number) => {
       dropExpired.run(callerId, key, now);
-      this.purgeStmt.run(now);
+      this.purge(now);
       const row = read.get(callerId, key) as Row | undefined;
       if (row) return this.record(callerId, key, row);
       insert.run(callerId, key, hash, now, expiresAt);
@@ -72,7 +82,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
 
   /** Drops expired keys; returns how many went. */
   purgeExpired(now: number): number {
-    return this.purgeStmt.run(now).changes;
+    return this.purge(now);
   }
 
   private record(callerId: string, key: string, row: Row): IdempotencyRecord {

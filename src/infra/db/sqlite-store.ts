@@ -2,7 +2,7 @@ import { asc, eq, gt, sql } from 'drizzle-orm';
 import { lockoutEvent, type AuditEvent } from '../../domain/audit.js';
 import type { Client } from '../../domain/client.js';
 import { afterFailure, retryAfterSeconds, type CounterState, type LockoutKeys, type LockoutPolicy } from '../../domain/lockout.js';
-import type { ClientPatch, ClientStore, LockoutStore, SecretChange, SettleResult } from '../../usecases/ports.js';
+import type { ClientPatch, ClientStore, LockoutStore, RotateAudit, SecretChange, SettleResult, UpdateAudit } from '../../usecases/ports.js';
 import { prepareAuditInsert } from './audit-store.js';
 import type { Db } from './connection.js';
 import { clients } from './schema.js';
@@ -42,14 +42,68 @@ function toRow(c: Client): ClientRow {
   return { ...c, scopes: c.scopes.join(' '), allowedIps: c.allowedIps.join(' ') };
 }
 
-/** Clients in SQLite. The hot-path read is prepared once; nothing is cached between requests. */
+function patchToSet(patch: ClientPatch, now: number): Partial<ClientRow> {
+  const set: Partial<ClientRow> = { updatedAt: now };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.scopes !== undefined) set.scopes = patch.scopes.join(' ');
+  if (patch.allowedIps !== undefined) set.allowedIps = patch.allowedIps.join(' ');
+  if (patch.orgId !== undefined) set.orgId = patch.orgId;
+  if (patch.enabled !== undefined) set.enabled = patch.enabled;
+  return set;
+}
+
+/**
+ * Clients in SQLite. The hot-path read is prepared once; nothing is cached between requests.
+ * Every write commits with its audit events in one `BEGIN IMMEDIATE` transaction (synchronous=FULL),
+ * so a crash never leaves a change without its audit row, nor a row for a change that did not happen.
+ */
 export class SqliteClientStore implements ClientStore {
   private readonly byId;
+  private readonly insertTx;
+  private readonly updateTx;
+  private readonly rotateTx;
 
   constructor(private readonly db: Db) {
+    const sqlite = db.$client;
     // The hottest read of all (every issuance): plain prepared SQL returning an array, which
     // better-sqlite3 builds in half the time of a 13-key object (21 µs → 10 µs measured).
-    this.byId = db.$client.prepare<[string], unknown[]>(`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ?`).raw(true);
+    this.byId = sqlite.prepare<[string], unknown[]>(`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ?`).raw(true);
+    const audit = prepareAuditInsert(sqlite);
+    const record = (events: readonly AuditEvent[]): void => {
+      for (const e of events) audit(e);
+    };
+    this.insertTx = sqlite.transaction((client: Client, events: readonly AuditEvent[]): void => {
+      this.db.insert(clients).values(toRow(client)).run();
+      record(events);
+    });
+    this.updateTx = sqlite.transaction((id: string, patch: ClientPatch, now: number, events: UpdateAudit): Client | undefined => {
+      // Read in the transaction, so the events describe exactly the change that commits.
+      const before = this.byId.get(id);
+      if (!before) return undefined;
+      const after = toClient(this.db.update(clients).set(patchToSet(patch, now)).where(eq(clients.id, id)).returning().get()!);
+      record(events(arrayToClient(before), after));
+      return after;
+    });
+    this.rotateTx = sqlite.transaction((id: string, change: SecretChange, now: number, events: RotateAudit): Client | undefined => {
+      // One statement, so the generation bump and the new hash go together; the previous hash is
+      // read by the UPDATE itself.
+      const row = this.db
+        .update(clients)
+        .set({
+          previousSecretHash: change.graceUntil === null ? null : sql.raw('"secret_hash"'),
+          secretHash: change.secretHash,
+          graceUntil: change.graceUntil,
+          secretGeneration: sql.raw('"secret_generation" + 1'),
+          updatedAt: now,
+        })
+        .where(eq(clients.id, id))
+        .returning()
+        .get();
+      if (!row) return undefined;
+      const rotated = toClient(row);
+      record(events(rotated));
+      return rotated;
+    });
   }
 
   async findById(id: string): Promise<Client | undefined> {
@@ -57,36 +111,16 @@ export class SqliteClientStore implements ClientStore {
     return row ? arrayToClient(row) : undefined;
   }
 
-  async insert(client: Client): Promise<void> {
-    this.db.insert(clients).values(toRow(client)).run();
+  async insert(client: Client, events: readonly AuditEvent[]): Promise<void> {
+    this.insertTx.immediate(client, events);
   }
 
-  async update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined> {
-    const set: Partial<ClientRow> = { updatedAt: now };
-    if (patch.name !== undefined) set.name = patch.name;
-    if (patch.scopes !== undefined) set.scopes = patch.scopes.join(' ');
-    if (patch.allowedIps !== undefined) set.allowedIps = patch.allowedIps.join(' ');
-    if (patch.orgId !== undefined) set.orgId = patch.orgId;
-    if (patch.enabled !== undefined) set.enabled = patch.enabled;
-    const row = this.db.update(clients).set(set).where(eq(clients.id, id)).returning().get();
-    return row ? toClient(row) : undefined;
+  async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
+    return this.updateTx.immediate(id, patch, now, audit);
   }
 
-  async rotateSecret(id: string, change: SecretChange, now: number): Promise<Client | undefined> {
-    // One statement, so the generation bump and the new hash commit together (synchronous=FULL).
-    const row = this.db
-      .update(clients)
-      .set({
-        previousSecretHash: change.graceUntil === null ? null : sql.raw('"secret_hash"'),
-        secretHash: change.secretHash,
-        graceUntil: change.graceUntil,
-        secretGeneration: sql.raw('"secret_generation" + 1'),
-        updatedAt: now,
-      })
-      .where(eq(clients.id, id))
-      .returning()
-      .get();
-    return row ? toClient(row) : undefined;
+  async rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined> {
+    return this.rotateTx.immediate(id, change, now, audit);
   }
 
   async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
