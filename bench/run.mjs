@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist/src');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = 32;
 const CLIENTS = 10_000;
 const ONLY = process.env.BENCH_ONLY?.split(',');
@@ -82,7 +82,21 @@ async function waitFor(url) {
   throw new Error(`nothing listening at ${url}`);
 }
 
-function autocannon(url, { method = 'POST', headers = {}, body } = {}, core = '0') {
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+/** CPU seconds (user + system, all threads) a process has used; steal is not counted in them. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/**
+ * One autocannon run. With the serving process's pid, it also reports the server's CPU time per
+ * answered request: time the hypervisor steals from the machine is not in it, so it compares
+ * two servers fairly even when throughput swings with the neighbours' load.
+ */
+function autocannon(url, { method = 'POST', headers = {}, body } = {}, core = '0', pid = undefined) {
+  const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
   const args = [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(SECONDS), '-m', method, '--json'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
   if (body !== undefined) args.push('-b', body);
@@ -91,7 +105,8 @@ function autocannon(url, { method = 'POST', headers = {}, body } = {}, core = '0
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const out = JSON.parse(r.stdout);
   const total = out['1xx'] + out['2xx'] + out['3xx'] + out['4xx'] + out['5xx'];
-  return { rps: out.requests.average, p50: out.latency.p50, p99: out.latency.p99, ok: total ? out['2xx'] / total : 0, total };
+  const cpuUs = pid === undefined || total === 0 ? null : ((cpuSeconds(pid) - cpuBefore) * 1e6) / total;
+  return { rps: out.requests.average, p50: out.latency.p50, p99: out.latency.p99, ok: total ? out['2xx'] / total : 0, total, cpuUs };
 }
 
 /** Jiffies of all CPUs from /proc/stat: [total, steal] (steal is time the hypervisor took away). */
@@ -122,8 +137,13 @@ const floorToken = (await (await fetch(`${floorVerify.url}/token?client_id=${cli
 const floorBody = { headers: JSONH, body: JSON.stringify({ client_id: client.id, client_secret: client.secret }) };
 // Issuing doors are measured against two floors: jose's signature (the target's floor) and
 // node:crypto's (Tollgate's own signer, so the door's overhead shows on its own).
-const issueFloor = { url: `${floorIssue.url}/token`, opts: floorBody, sameSigner: { url: `${floorIssueNode.url}/token`, opts: floorBody } };
-const verifyFloor = { url: `${floorVerify.url}/verify`, opts: { method: 'GET', headers: { authorization: `Bearer ${floorToken}` } } };
+const issueFloor = {
+  url: `${floorIssue.url}/token`,
+  opts: floorBody,
+  pid: floorIssue.proc.pid,
+  sameSigner: { url: `${floorIssueNode.url}/token`, opts: floorBody, pid: floorIssueNode.proc.pid },
+};
+const verifyFloor = { url: `${floorVerify.url}/verify`, opts: { method: 'GET', headers: { authorization: `Bearer ${floorToken}` } }, pid: floorVerify.proc.pid };
 
 const doors = [
   { name: 'v1', floor: issueFloor, target: 0.85, url: '/v1/auth/token', opts: { headers: FORM, body: form({ client_id: client.id, client_secret: client.secret }) } },
@@ -160,9 +180,10 @@ for (const door of doors) {
   const doorRuns = [];
   autocannon(`${tollgate.url}${door.url}`, door.opts); // warm-up, not counted
   for (let r = 0; r < ROUNDS; r++) {
-    floorRuns.push(autocannon(door.floor.url, door.floor.opts));
-    if (door.floor.sameSigner) sameSignerRuns.push(autocannon(door.floor.sameSigner.url, door.floor.sameSigner.opts));
-    doorRuns.push(autocannon(`${tollgate.url}${door.url}`, door.opts));
+    floorRuns.push(autocannon(door.floor.url, door.floor.opts, '0', door.floor.pid));
+    const same = door.floor.sameSigner;
+    if (same) sameSignerRuns.push(autocannon(same.url, same.opts, '0', same.pid));
+    doorRuns.push(autocannon(`${tollgate.url}${door.url}`, door.opts, '0', tollgate.proc.pid));
   }
   if (!['/auth/verify', 'introspection', 'oauth2'].includes(door.name)) issued += doorRuns.reduce((s, x) => s + x.total, 0);
   const ratios = doorRuns.map((d, i) => d.rps / floorRuns[i].rps);
@@ -171,17 +192,30 @@ for (const door of doors) {
     rps: median(doorRuns.map((x) => x.rps)),
     floorRps: median(floorRuns.map((x) => x.rps)),
     ratio: median(ratios),
+    // The same comparison in CPU time per request (floor's ÷ door's), which steal does not skew.
+    cpuUs: median(doorRuns.map((x) => x.cpuUs)),
+    floorCpuUs: median(floorRuns.map((x) => x.cpuUs)),
+    cpuRatio: median(doorRuns.map((d, i) => floorRuns[i].cpuUs / d.cpuUs)),
+    sameSignerCpuRatio: sameSignerRuns.length ? median(doorRuns.map((d, i) => sameSignerRuns[i].cpuUs / d.cpuUs)) : null,
     sameSignerFloorRps: sameSignerRuns.length ? median(sameSignerRuns.map((x) => x.rps)) : null,
     sameSignerRatio: sameSignerRuns.length ? median(doorRuns.map((d, i) => d.rps / sameSignerRuns[i].rps)) : null,
     target: door.target,
     p50: median(doorRuns.map((x) => x.p50)),
     p99: median(doorRuns.map((x) => x.p99)),
     ok: Math.min(...doorRuns.map((x) => x.ok)),
-    rounds: doorRuns.map((d, i) => ({ door: Math.round(d.rps), floor: Math.round(floorRuns[i].rps), sameSignerFloor: sameSignerRuns[i] ? Math.round(sameSignerRuns[i].rps) : undefined })),
+    rounds: doorRuns.map((d, i) => ({
+      door: Math.round(d.rps),
+      floor: Math.round(floorRuns[i].rps),
+      sameSignerFloor: sameSignerRuns[i] ? Math.round(sameSignerRuns[i].rps) : undefined,
+      doorCpuUs: Math.round(d.cpuUs),
+      floorCpuUs: Math.round(floorRuns[i].cpuUs),
+      sameSignerFloorCpuUs: sameSignerRuns[i] ? Math.round(sameSignerRuns[i].cpuUs) : undefined,
+    })),
   };
   results.push(row);
   const same = row.sameSignerRatio === null ? '' : `  (node:crypto floor ${Math.round(row.sameSignerFloorRps)}, ratio ${row.sameSignerRatio.toFixed(2)})`;
-  console.log(`${row.door.padEnd(20)} ${Math.round(row.rps)} req/s  floor ${Math.round(row.floorRps)}  ratio ${row.ratio.toFixed(2)}${same}  p50 ${row.p50} ms  p99 ${row.p99} ms  2xx ${(row.ok * 100).toFixed(1)}%`);
+  const cpu = `  cpu ${Math.round(row.cpuUs)} µs/req, ratio ${row.cpuRatio.toFixed(2)}${row.sameSignerCpuRatio === null ? '' : ` / ${row.sameSignerCpuRatio.toFixed(2)}`}`;
+  console.log(`${row.door.padEnd(20)} ${Math.round(row.rps)} req/s  floor ${Math.round(row.floorRps)}  ratio ${row.ratio.toFixed(2)}${same}${cpu}  p50 ${row.p50} ms  p99 ${row.p99} ms  2xx ${(row.ok * 100).toFixed(1)}%`);
 }
 dbAfterNoRefresh ??= fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
 
@@ -266,11 +300,11 @@ const md = [
   '',
   'Floors: issuing doors against the jose floor of the issue (the target) and against the same floor signing with node:crypto as Tollgate does; /auth/verify and introspection against the verification floor.',
   '',
-  '| door | req/s | floor req/s | ratio | target | node:crypto floor req/s | ratio to it | p50 ms | p99 ms | 2xx |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| door | req/s | floor req/s | ratio | target | node:crypto floor req/s | ratio to it | CPU µs/req door / floor | p50 ms | p99 ms | 2xx |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
-      `| ${r.door} | ${Math.round(r.rps)} | ${Math.round(r.floorRps)} | ${r.ratio.toFixed(2)} | ${r.target === null ? '—' : `≥ ${r.target}`} | ${r.sameSignerFloorRps === null ? '—' : Math.round(r.sameSignerFloorRps)} | ${r.sameSignerRatio === null ? '—' : r.sameSignerRatio.toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.ok * 100).toFixed(1)}% |`,
+      `| ${r.door} | ${Math.round(r.rps)} | ${Math.round(r.floorRps)} | ${r.ratio.toFixed(2)} | ${r.target === null ? '—' : `≥ ${r.target}`} | ${r.sameSignerFloorRps === null ? '—' : Math.round(r.sameSignerFloorRps)} | ${r.sameSignerRatio === null ? '—' : r.sameSignerRatio.toFixed(2)} | ${Math.round(r.cpuUs)} / ${Math.round(r.floorCpuUs)} | ${r.p50} | ${r.p99} | ${(r.ok * 100).toFixed(1)}% |`,
   ),
   '',
   `Access tokens issued by doors that write no rows: ${issued}; database + WAL bytes before ${dbBefore}, after ${dbAfterNoRefresh}.`,
