@@ -37,8 +37,8 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
   const mountPath = app.prefix;
 
   // Fastify checks the JSON (and refuses __proto__ keys) so that a malformed body is refused
-  // here, in words of our own: yoga's own parse error quotes the body, secrets included. Yoga
-  // then reads the original text.
+  // here, in words of our own: yoga's own parse error quotes the body, secrets included. The
+  // direct path runs on the parsed value; the full yoga path reads the original text.
   const checkJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) =>
@@ -73,7 +73,7 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         if (value === undefined || NOT_FORWARDED.has(name)) continue;
-        headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+        headers.set(name, header(value)!);
       }
       const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
       const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : json?.text;
