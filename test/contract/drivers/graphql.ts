@@ -1,18 +1,8 @@
 import type { Response } from 'light-my-request';
 import { expect } from 'vitest';
 import type { DomainErrorCode } from '../../../src/domain/errors.js';
+import { ISSUE } from '../../graphql/support.js';
 import { BIG, expectNoStore, pathOf, type Credentials, type DoorDriver } from '../driver.js';
-
-/** What a GraphQL client sends: the mutation with its input in variables. */
-const ISSUE = `mutation IssueToken($input: IssueTokenInput!) {
-  issueToken(input: $input) {
-    __typename
-    ... on TokenGrant { accessToken tokenType expiresIn scope }
-    ... on Error { code message }
-    ... on InvalidRequestError { field }
-    ... on RateLimitedError { retryAfterSeconds }
-  }
-}`;
 
 /**
  * Spec §5, written out by hand: an expected failure of `issueToken` is a member of the
