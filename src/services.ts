@@ -42,9 +42,10 @@ export async function openServices(
   await keys.init();
   const lockoutStore = new SqliteLockoutStore(db, { onLock: opts.onLock });
   const tokens = tokenSettings(config);
+  const tokenStore = new SqliteTokenStore(db);
   const deps: Deps = {
     clients: new SqliteClientStore(db),
-    tokenStore: new SqliteTokenStore(db),
+    tokenStore,
     verifier: new JwtVerifier(keys, tokens, clock),
     lockout: lockoutStore,
     lockoutPolicy: config.lockout,
@@ -54,5 +55,11 @@ export async function openServices(
     tokens,
     audit: new SqliteAuditLog(db),
   };
-  return { db, deps, keys, lockoutStore, masterKeyOrigin: master.origin, masterKey: master.key, close: () => db.$client.close() };
+  return { db, deps, keys, lockoutStore, masterKeyOrigin: master.origin, masterKey: master.key, close };
+
+  /** Queued refresh rows commit before the database closes. */
+  function close(): void {
+    tokenStore.flushRefresh();
+    db.$client.close();
+  }
 }

@@ -7,6 +7,12 @@ import { arrayToClient, CLIENT_COLUMNS } from './sqlite-store.js';
 
 const PURGE_BATCH = 1000;
 
+interface PendingRefresh {
+  row: Omit<RefreshRecord, 'scopes'> & { scope: string };
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 /** Revocations and refresh tokens in SQLite. No row is ever written for an issued access token. */
 export class SqliteTokenStore implements TokenStore {
   private readonly state;
@@ -16,6 +22,8 @@ export class SqliteTokenStore implements TokenStore {
   private readonly insertRefresh;
   private readonly syncNormal;
   private readonly syncFull;
+  private readonly insertBatch;
+  private pending: PendingRefresh[] = [];
 
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
@@ -33,6 +41,9 @@ export class SqliteTokenStore implements TokenStore {
       `INSERT INTO refresh_tokens (hash, client_id, mode, generation, scope, expires_at, created_at)
        VALUES (@hash, @clientId, @mode, @generation, @scope, @expiresAt, @createdAt)`,
     );
+    this.insertBatch = sqlite.transaction((batch: PendingRefresh[]) => {
+      for (const p of batch) this.insertRefresh.run(p.row);
+    }).immediate;
     this.refreshByHash = db.select().from(refreshTokens).where(eq(refreshTokens.hash, sql.placeholder('hash'))).prepare();
     this.purgeRefresh = sqlite.prepare(
       `DELETE FROM refresh_tokens WHERE rowid IN (SELECT rowid FROM refresh_tokens WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
@@ -52,20 +63,49 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   /**
-   * One row per oauth2 issuance, so this write is on that door's hot path. It commits with
-   * synchronous=NORMAL: in WAL mode that survives a process crash, and only a power loss can
-   * drop the newest rows, after which the client authenticates again (seed 001's own advice).
-   * Security state (secrets, generations, revocations, lockouts) keeps FULL.
+   * One row per oauth2 issuance, so this write is on that door's hot path. Rows that arrive in
+   * the same turn of the event loop commit together in one transaction (a group commit: each
+   * leaf page is written to the WAL once per batch, not once per row), and each caller's promise
+   * settles only after its row has committed. If the batch fails, each row is retried alone so
+   * one bad row fails only its own caller.
+   *
+   * The batch commits with synchronous=NORMAL: in WAL mode that survives a process crash, and
+   * only a power loss can drop the newest rows, after which the client authenticates again
+   * (seed 001's own advice). Security state (secrets, generations, revocations, lockouts) keeps
+   * FULL.
    */
-  async saveRefreshToken(r: RefreshRecord): Promise<void> {
+  saveRefreshToken(r: RefreshRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.push({ row: { ...r, scope: r.scopes.join(' ') }, resolve, reject }) === 1) setImmediate(this.flushRefresh);
+    });
+  }
+
+  /** Commits what is queued now; the server calls it before closing the database. */
+  readonly flushRefresh = (): void => {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
     this.syncNormal.run();
     try {
-      this.insertRefresh.run({ ...r, scope: r.scopes.join(' ') });
+      try {
+        this.insertBatch(batch);
+        for (const p of batch) p.resolve();
+        return;
+      } catch {
+        // Fall through: find the row (or rows) at fault by committing each alone.
+      }
+      for (const p of batch) {
+        try {
+          this.insertRefresh.run(p.row);
+          p.resolve();
+        } catch (err) {
+          p.reject(err);
+        }
+      }
     } finally {
       this.syncFull.run();
     }
-  }
-
+  };
   async findRefreshToken(hash: string): Promise<RefreshRecord | undefined> {
     const row = this.refreshByHash.get({ hash });
     if (!row) return undefined;
