@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { createPublicKey } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims } from '../../domain/token.js';
 import type { Clock, TokenSigner } from '../../usecases/ports.js';
@@ -10,6 +11,9 @@ import { compactSigner, type CompactSigner } from './jws.js';
 import { decrypt, encrypt } from './master-key.js';
 
 const CURRENT_KEY_CHECK_MS = 1000;
+
+/** A published key as node:crypto verifies with it, parsed once per kid (see jws.ts). */
+const publicKeyObject = (jwk: JWK) => createPublicKey({ key: jwk as never, format: 'jwk' });
 
 export const JWT_ALGS = ['ES256', 'RS256', 'EdDSA'] as const;
 export type JwtAlg = (typeof JWT_ALGS)[number];
@@ -60,7 +64,7 @@ export class KeyRing implements TokenSigner, KeySource {
       if (!row || row.alg !== this.alg) await this.rotate(mode, row?.kid ?? null);
       await this.load(mode);
     }
-    await this.loadPublicKeys();
+    this.loadPublicKeys();
     this.lastReload = this.clock.now();
   }
 
@@ -100,14 +104,13 @@ export class KeyRing implements TokenSigner, KeySource {
     const now = this.clock.now();
     if (now - this.lastReload < 1000) return undefined;
     this.lastReload = now;
-    await this.loadPublicKeys();
+    this.loadPublicKeys();
     return this.verification.get(kid);
   }
 
-  private async loadPublicKeys(): Promise<void> {
+  private loadPublicKeys(): void {
     for (const k of this.publicKeys()) {
-      if (this.verification.has(k.kid)) continue;
-      this.verification.set(k.kid, { mode: k.mode, alg: k.alg, key: (await importJWK(k.jwk, k.alg)) as CryptoKey });
+      if (!this.verification.has(k.kid)) this.verification.set(k.kid, { mode: k.mode, alg: k.alg, key: publicKeyObject(k.jwk) });
     }
   }
 
@@ -154,8 +157,7 @@ export class KeyRing implements TokenSigner, KeySource {
     const key: SigningKey = { kid: row.kid, signer: compactSigner(privateJwk, { alg: row.alg, typ: 'at+jwt', kid: row.kid }) };
     // A key we sign with is one we verify with, at once.
     if (!this.verification.has(row.kid)) {
-      const publicKey = (await importJWK(JSON.parse(row.publicJwk) as JWK, row.alg)) as CryptoKey;
-      this.verification.set(row.kid, { mode, alg: row.alg, key: publicKey });
+      this.verification.set(row.kid, { mode, alg: row.alg, key: publicKeyObject(JSON.parse(row.publicJwk) as JWK) });
     }
     this.current.set(mode, key);
     return key;

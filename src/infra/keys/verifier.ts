@@ -1,34 +1,53 @@
-import { decodeProtectedHeader, errors, jwtVerify, type CryptoKey } from 'jose';
+import { KeyObject } from 'node:crypto';
+import type { CryptoKey } from 'jose';
 import { DomainError } from '../../domain/errors.js';
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../domain/token.js';
 import type { Clock, TokenVerifier } from '../../usecases/ports.js';
+import { compactVerifier, decodeHeader, type CompactVerifier, type JsonObject } from './jws.js';
 
 export interface VerificationKey {
   mode: Mode;
   alg: string;
-  key: CryptoKey;
+  /** The public key: a node KeyObject (the key ring's), or a WebCrypto CryptoKey (in-memory keys). */
+  key: KeyObject | CryptoKey;
 }
 
 export interface KeySource {
   verificationKey(kid: string): Promise<VerificationKey | undefined>;
 }
 
-/** Seconds of clock skew allowed on `exp`, `iat` and `nbf`. */
+/** Seconds of clock skew allowed on `exp` and `nbf` (`iat` need only be a number). */
 export const LEEWAY_SECONDS = 30;
 
 /** Header parameters that would let a token name its own key: never honoured. @see RFC 8725 §3.10 */
 const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256', 'crit'] as const;
 
+const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'iat', 'jti', 'client_id', 'scope', 'sgen'] as const;
+
 const invalid = (message: string): DomainError => new DomainError('invalid_token', message);
+const INVALID = 'The access token is invalid';
+
+/** `at+jwt` as jose compared it: case-insensitive, with or without `application/`. @see RFC 9068 §4, RFC 7515 §4.1.9 */
+const isAccessTokenType = (typ: unknown): boolean => typeof typ === 'string' && ['at+jwt', 'application/at+jwt'].includes(typ.toLowerCase());
+
+/** Ours, or an array holding ours. @see RFC 7519 §4.1.3 */
+const hasAudience = (aud: unknown, ours: string): boolean => aud === ours || (Array.isArray(aud) && aud.includes(ours));
+
+/** A NumericDate; JSON's 1e400 (Infinity) is no date, which jose let through. @see RFC 7519 §2 */
+const isNumericDate = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /**
- * Verifies access tokens with jose against keys held in memory: the key named by `kid` must be
- * ours and of the called mode, and only that key's own algorithm is accepted (so `none`, HS256
- * keyed with a public key and algorithm swaps all fail).
+ * Verifies access tokens against keys held in memory: the key named by `kid` must be ours and of
+ * the called mode, and only that key's own algorithm is accepted (so `none`, HS256 keyed with a
+ * public key and algorithm swaps all fail). Signatures are node:crypto's (see jws.ts); the claims
+ * are checked here, in the order jose checked them, so that the same tokens are called expired.
  * @see RFC 9068 §4, RFC 8725 §3.1
  */
 export class JwtVerifier implements TokenVerifier {
+  /** One verifier per key object, made on first use: node keys are parsed once, not per token. */
+  private readonly verifiers = new WeakMap<object, CompactVerifier>();
+
   constructor(
     private readonly keys: KeySource,
     private readonly settings: TokenSettings,
@@ -36,33 +55,49 @@ export class JwtVerifier implements TokenVerifier {
   ) {}
 
   async verify(token: string, mode: Mode): Promise<AccessTokenClaims> {
-    let header;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      throw invalid('The access token is malformed');
-    }
+    // "Malformed" is a header that does not read, as with jose; a bad payload or signature is "invalid".
+    const header = decodeHeader(token);
+    if (!header) throw invalid('The access token is malformed');
     if (FORBIDDEN_HEADERS.some((h) => h in header)) throw invalid('The access token header names its own key');
     if (typeof header.kid !== 'string') throw invalid('The access token names no key');
     const key = await this.keys.verificationKey(header.kid);
     if (!key || key.mode !== mode) throw invalid('The access token is signed by an unknown key');
-    let payload;
+    const verified = this.verifierFor(key)?.verify(token);
+    if (!verified) throw invalid(INVALID);
+    return this.checkClaims(verified.header, verified.payload, mode);
+  }
+
+  private verifierFor(key: VerificationKey): CompactVerifier | undefined {
+    const known = this.verifiers.get(key.key);
+    if (known?.alg === key.alg) return known;
     try {
-      ({ payload } = await jwtVerify(token, key.key, {
-        algorithms: [key.alg],
-        typ: 'at+jwt',
-        issuer: this.settings.issuer(mode),
-        audience: this.settings.audience(mode),
-        clockTolerance: LEEWAY_SECONDS,
-        currentDate: new Date(this.clock.now()),
-        requiredClaims: ['iss', 'sub', 'aud', 'iat', 'jti', 'client_id', 'scope', 'sgen'],
-      }));
-    } catch (e) {
-      throw invalid(e instanceof errors.JWTExpired ? 'The access token has expired' : 'The access token is invalid');
+      const made = compactVerifier(key.key instanceof KeyObject ? key.key : KeyObject.from(key.key), key.alg);
+      this.verifiers.set(key.key, made);
+      return made;
+    } catch {
+      return undefined; // a key unfit for its algorithm verifies nothing
     }
-    const { client_id, jti, scope, sgen, sub } = payload as Record<string, unknown>;
+  }
+
+  /**
+   * RFC 9068 §4's checks on a verified token. Order matters for one answer only: "expired" is
+   * given when every earlier check passed, as jose's JWTExpired was. `exp` may be absent (the
+   * common door issues tokens without it); when present it is expired at `exp <= now - leeway`.
+   * @see RFC 7519 §4.1.4, §4.1.5
+   */
+  private checkClaims(header: JsonObject, payload: JsonObject, mode: Mode): AccessTokenClaims {
+    if (!isAccessTokenType(header.typ)) throw invalid(INVALID);
+    if (REQUIRED_CLAIMS.some((claim) => !Object.hasOwn(payload, claim))) throw invalid(INVALID);
+    if (payload.iss !== this.settings.issuer(mode) || !hasAudience(payload.aud, this.settings.audience(mode))) throw invalid(INVALID);
+    const now = Math.floor(this.clock.now() / 1000);
+    const { iat, nbf, exp } = payload;
+    if (!isNumericDate(iat)) throw invalid(INVALID);
+    if (nbf !== undefined && (!isNumericDate(nbf) || nbf > now + LEEWAY_SECONDS)) throw invalid(INVALID);
+    if (exp !== undefined && !isNumericDate(exp)) throw invalid(INVALID);
+    if (exp !== undefined && exp <= now - LEEWAY_SECONDS) throw invalid('The access token has expired');
+    const { client_id, jti, scope, sgen, sub } = payload;
     if (typeof client_id !== 'string' || typeof jti !== 'string' || typeof scope !== 'string' || !Number.isInteger(sgen) || sub !== client_id) {
-      throw invalid('The access token is invalid');
+      throw invalid(INVALID);
     }
     return payload as AccessTokenClaims;
   }
