@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { JwtVerifier, type KeySource, type VerificationKey } from '../../src/infra/keys/verifier.js';
 import { lockoutEvent, type AuditEvent, type AuditRecord } from '../../src/domain/audit.js';
@@ -178,12 +178,12 @@ export class InMemoryTokenStore implements TokenStore {
 
 /** A real ES256 signer with in-memory keys, one per mode; also the verifier's key source. */
 export class MemorySigner implements TokenSigner, KeySource {
-  private constructor(readonly keys: Record<Mode, { privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK; kid: string }>) {}
+  private constructor(readonly keys: Record<Mode, { privateKey: CryptoKey; publicKey: KeyObject; publicJwk: JWK; kid: string }>) {}
 
   static async create(): Promise<MemorySigner> {
     const make = async (kid: string) => {
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-      return { privateKey, publicKey, publicJwk: await exportJWK(publicKey), kid };
+      return { privateKey, publicKey: KeyObject.from(publicKey), publicJwk: await exportJWK(publicKey), kid };
     };
     return new MemorySigner({ live: await make('live-1'), test: await make('test-1') });
   }

@@ -1,5 +1,4 @@
-import { KeyObject } from 'node:crypto';
-import type { CryptoKey } from 'jose';
+import type { KeyObject } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../domain/token.js';
@@ -9,8 +8,8 @@ import { compactVerifier, decodeHeader, type CompactVerifier, type JsonObject } 
 export interface VerificationKey {
   mode: Mode;
   alg: string;
-  /** The public key: a node KeyObject (the key ring's), or a WebCrypto CryptoKey (in-memory keys). */
-  key: KeyObject | CryptoKey;
+  /** The public key, as node:crypto verifies with it. */
+  key: KeyObject;
 }
 
 export interface KeySource {
@@ -71,7 +70,7 @@ export class JwtVerifier implements TokenVerifier {
     const known = this.verifiers.get(key.key);
     if (known?.alg === key.alg) return known;
     try {
-      const made = compactVerifier(key.key instanceof KeyObject ? key.key : KeyObject.from(key.key), key.alg);
+      const made = compactVerifier(key.key, key.alg);
       this.verifiers.set(key.key, made);
       return made;
     } catch {
