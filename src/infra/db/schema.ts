@@ -52,7 +52,10 @@ export const refreshTokens = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('refresh_tokens_expires_at').on(t.expiresAt), index('refresh_tokens_client_id').on(t.clientId)],
+  // Looked up by hash, purged by expiry. No index on client_id: no query reads by client (a
+  // rotation kills a client's refresh tokens through their generation), and every index is one
+  // more b-tree write on each oauth2 issuance.
+  (t) => [index('refresh_tokens_expires_at').on(t.expiresAt)],
 );
 
 /** Revoked access tokens by `jti`, kept until the token would have expired anyway (null: never). */
