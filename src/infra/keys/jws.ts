@@ -18,8 +18,11 @@ export type JsonObject = Record<string, unknown>;
 
 export interface CompactVerifier {
   readonly alg: string;
-  /** Header and payload of a token signed by this key with its algorithm; undefined for anything else. */
-  verify(token: string): { header: JsonObject; payload: JsonObject } | undefined;
+  /**
+   * Header and payload of a token signed by this key with its algorithm; undefined for anything
+   * else. Takes the token, or its parts when the caller has already split it to read the header.
+   */
+  verify(token: string | CompactParts): { header: JsonObject; payload: JsonObject } | undefined;
 }
 
 /** Per algorithm: the digest, what its key must be, and how long its signatures are. */
@@ -88,7 +91,7 @@ function jsonObject(bytes: Uint8Array): JsonObject | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
 }
 
-interface CompactParts {
+export interface CompactParts {
   header: JsonObject;
   /** The first two parts as received, the bytes the signature covers. @see RFC 7515 §5.2 step 8 */
   signingInput: string;
@@ -108,7 +111,7 @@ const decodeJsonPart = (part: string): JsonObject | undefined => {
 };
 
 /** Three well-formed parts and a header that is a JSON object. @see RFC 7515 §5.2 steps 1-4 */
-function parseCompact(token: string): CompactParts | undefined {
+export function parseCompact(token: string): CompactParts | undefined {
   const parts = splitCompact(token);
   if (!parts) return undefined;
   const [h, p, s] = parts;
@@ -120,8 +123,9 @@ function parseCompact(token: string): CompactParts | undefined {
 }
 
 /**
- * The protected header of a three-part token, unverified: only for choosing the key (by `kid`)
- * and refusing early. Only the header part is read here; `CompactVerifier.verify` checks all three.
+ * The protected header of a three-part token, unverified, read even when the other parts are
+ * not well-formed (so a verifier can tell a malformed token from an invalid one). Only the
+ * header part is read here; `CompactVerifier.verify` checks all three.
  */
 export function decodeHeader(token: string): JsonObject | undefined {
   const parts = splitCompact(token);
@@ -149,7 +153,7 @@ export function compactVerifier(publicKey: JWK | KeyObject, alg: string): Compac
   return {
     alg,
     verify(token) {
-      const jws = parseCompact(token);
+      const jws = typeof token === 'string' ? parseCompact(token) : token;
       if (!jws || jws.header.alg !== alg || Object.hasOwn(jws.header, 'crit') || Object.hasOwn(jws.header, 'b64')) return undefined;
       if (jws.signature.length !== signatureBytes) return undefined;
       let valid: boolean;

@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../domain/token.js';
 import type { Clock, TokenVerifier } from '../../usecases/ports.js';
-import { compactVerifier, decodeHeader, type CompactVerifier, type JsonObject } from './jws.js';
+import { compactVerifier, decodeHeader, parseCompact, type CompactVerifier, type JsonObject } from './jws.js';
 
 export interface VerificationKey {
   mode: Mode;
@@ -55,13 +55,15 @@ export class JwtVerifier implements TokenVerifier {
 
   async verify(token: string, mode: Mode): Promise<AccessTokenClaims> {
     // "Malformed" is a header that does not read, as with jose; a bad payload or signature is "invalid".
-    const header = decodeHeader(token);
+    // Split and decoded once; only when that fails is the header read alone, for the message.
+    const jws = parseCompact(token);
+    const header = jws ? jws.header : decodeHeader(token);
     if (!header) throw invalid('The access token is malformed');
     if (FORBIDDEN_HEADERS.some((h) => h in header)) throw invalid('The access token header names its own key');
     if (typeof header.kid !== 'string') throw invalid('The access token names no key');
     const key = await this.keys.verificationKey(header.kid);
     if (!key || key.mode !== mode) throw invalid('The access token is signed by an unknown key');
-    const verified = this.verifierFor(key)?.verify(token);
+    const verified = jws && this.verifierFor(key)?.verify(jws);
     if (!verified) throw invalid(INVALID);
     return this.checkClaims(verified.header, verified.payload, mode);
   }
