@@ -6,6 +6,7 @@ import type { DoorContext } from '../http/door.js';
 import { SqliteIdempotencyStore } from '../infra/db/idempotency-store.js';
 import type { GraphQLServerContext, GraphQLUserContext } from './context.js';
 import { useNoEchoedValues } from './plugins/no-echoed-values.js';
+import { useValidationCache } from './plugins/validation-cache.js';
 import { oneCredentialCheckPerOperation } from './rules/one-credential-check.js';
 import { schema } from './schema.js';
 
@@ -59,6 +60,8 @@ export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
     // Fastify's bodyLimit (64 KiB) has refused larger bodies before yoga sees one; yoga's own
     // check pipes every body through a counting stream, which cost ~5% of a GraphQL request.
     maxRequestBodySize: false,
+    // Parsed documents stay in yoga's cache; validation results go to ours (useValidationCache).
+    parserAndValidationCache: { validationCache: false },
     landingPage: false,
     graphiql: development ? (_request, server) => ({ endpoint: server.mountPath, title: 'Tollgate GraphQL' }) : false,
     maskedErrors: { isDev: development },
@@ -71,6 +74,7 @@ export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
       },
     },
     plugins: [
+      useValidationCache(),
       EnvelopArmorPlugin({
         maxDepth: { n: LIMITS.maxDepth, ...asValidationError },
         maxAliases: { n: LIMITS.maxAliases, allowList: [], ...asValidationError },
