@@ -20,10 +20,15 @@ function migrationsFolder(): string {
   throw new Error('drizzle/ migrations folder not found');
 }
 
+/** Upper bounds, per connection: SQLite's page cache in KiB, and the memory-mapped span of the file. */
+export const PAGE_CACHE_KIB = 64 * 1024;
+export const MMAP_BYTES = 256 * 1024 * 1024;
+
 /**
  * Opens the database with the settings its guarantees rest on: WAL so readers never wait on the
  * writer (and the CLI can change clients under a running server), `synchronous=FULL` so an
- * acknowledged rotation survives power loss, a busy timeout so processes queue instead of failing.
+ * acknowledged rotation survives power loss, a busy timeout so processes queue instead of failing,
+ * and a page cache and memory map sized for the hot path.
  */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -32,6 +37,13 @@ export function openDatabase(path: string): Db {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // SQLite's default page cache is 2 MB and reads go through read(2). With 10,000 clients and a
+  // day of refresh rows the hot b-trees outgrow that, and every oauth2 issuance inserts into a
+  // random leaf of the refresh-token index. A 64 MB cache and memory-mapped reads (pages shared
+  // with the other workers through the OS cache) took the oauth2 bench from 0.83-0.86 to
+  // 1.12-1.14 of the floor in alternating runs. Both are ceilings, filled only by pages read.
+  sqlite.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  sqlite.pragma(`mmap_size = ${MMAP_BYTES}`);
   return drizzle(sqlite, { schema }) as Db;
 }
 
