@@ -100,4 +100,17 @@ describe('SQLite token store: closing', () => {
     }
     rmSync(h.dir, { recursive: true, force: true });
   });
+
+  it('answers a queued caller even when the database is gone before the batch commits', async () => {
+    const h = await harness();
+    const c = await h.client();
+    const now = Date.now();
+    const saved = h.services.deps.tokenStore.saveRefreshToken({
+      hash: 'z'.repeat(43), clientId: c.id, mode: 'live', generation: 1, scopes: [], expiresAt: now + 60_000, createdAt: now,
+    });
+    await h.app.close();
+    h.services.db.$client.close(); // the raw connection, without the store's flush
+    await expect(saved).rejects.toThrow(/not open/);
+    rmSync(h.dir, { recursive: true, force: true });
+  });
 });

@@ -80,20 +80,33 @@ export class SqliteTokenStore implements TokenStore {
     });
   }
 
-  /** Commits what is queued now; the server calls it before closing the database. */
+  /**
+   * Commits what is queued now; the server calls it before closing the database. Every queued
+   * caller is answered: if even the pragma fails, all of them are refused (settling a promise
+   * twice is a no-op, so rows already committed keep their answer).
+   */
   readonly flushRefresh = (): void => {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    this.syncNormal.run();
     try {
+      this.syncNormal.run();
       try {
-        this.insertBatch(batch);
-        for (const p of batch) p.resolve();
-        return;
-      } catch {
-        // Fall through: find the row (or rows) at fault by committing each alone.
+        this.commitBatch(batch);
+      } finally {
+        this.syncFull.run();
       }
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  };
+
+  private commitBatch(batch: PendingRefresh[]): void {
+    try {
+      this.insertBatch(batch);
+      for (const p of batch) p.resolve();
+    } catch {
+      // The batch rolled back. One bad row must fail only its own caller: commit each alone.
       for (const p of batch) {
         try {
           this.insertRefresh.run(p.row);
@@ -102,10 +115,9 @@ export class SqliteTokenStore implements TokenStore {
           p.reject(err);
         }
       }
-    } finally {
-      this.syncFull.run();
     }
-  };
+  }
+
   async findRefreshToken(hash: string): Promise<RefreshRecord | undefined> {
     const row = this.refreshByHash.get({ hash });
     if (!row) return undefined;
