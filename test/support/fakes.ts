@@ -1,5 +1,6 @@
 import { createHash, KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { compactVerifier, type CompactVerifier } from '../../src/infra/keys/jws.js';
 import { JwtVerifier, type KeySource, type VerificationKey } from '../../src/infra/keys/verifier.js';
 import { lockoutEvent, type AuditEvent, type AuditRecord } from '../../src/domain/audit.js';
 import type { Client } from '../../src/domain/client.js';
@@ -178,12 +179,12 @@ export class InMemoryTokenStore implements TokenStore {
 
 /** A real ES256 signer with in-memory keys, one per mode; also the verifier's key source. */
 export class MemorySigner implements TokenSigner, KeySource {
-  private constructor(readonly keys: Record<Mode, { privateKey: CryptoKey; publicKey: KeyObject; publicJwk: JWK; kid: string }>) {}
+  private constructor(readonly keys: Record<Mode, { privateKey: CryptoKey; verifier: CompactVerifier; publicJwk: JWK; kid: string }>) {}
 
   static async create(): Promise<MemorySigner> {
     const make = async (kid: string) => {
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-      return { privateKey, publicKey: KeyObject.from(publicKey), publicJwk: await exportJWK(publicKey), kid };
+      return { privateKey, verifier: compactVerifier(KeyObject.from(publicKey), 'ES256'), publicJwk: await exportJWK(publicKey), kid };
     };
     return new MemorySigner({ live: await make('live-1'), test: await make('test-1') });
   }
@@ -195,7 +196,7 @@ export class MemorySigner implements TokenSigner, KeySource {
 
   async verificationKey(kid: string): Promise<VerificationKey | undefined> {
     const mode = (['live', 'test'] as const).find((m) => this.keys[m].kid === kid);
-    return mode && { mode, alg: 'ES256', key: this.keys[mode].publicKey };
+    return mode && { mode, verifier: this.keys[mode].verifier };
   }
 }
 

@@ -3,7 +3,7 @@ import { decodeProtectedHeader, errors, importJWK, jwtVerify, SignJWT, type Cryp
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
 import type { Mode } from '../../src/domain/mode.js';
-import { compactSigner } from '../../src/infra/keys/jws.js';
+import { compactSigner, compactVerifier } from '../../src/infra/keys/jws.js';
 import { JwtVerifier, LEEWAY_SECONDS, type KeySource, type VerificationKey } from '../../src/infra/keys/verifier.js';
 import { FixedClock, TEST_TOKENS } from '../support/fakes.js';
 
@@ -94,8 +94,8 @@ for (const alg of ['ES256', 'RS256', 'EdDSA'] as const) {
 
     beforeAll(async () => {
       const ours = new Map<string, VerificationKey>([
-        ['live-1', { mode: 'live', alg, key: createPublicKey({ key: live.publicKey.export({ format: 'jwk' }), format: 'jwk' }) }],
-        ['test-1', { mode: 'test', alg, key: test.publicKey }],
+        ['live-1', { mode: 'live', verifier: compactVerifier(createPublicKey({ key: live.publicKey.export({ format: 'jwk' }), format: 'jwk' }), alg) }],
+        ['test-1', { mode: 'test', verifier: compactVerifier(test.publicKey, alg) }],
       ]);
       const source: KeySource = { verificationKey: async (kid) => ours.get(kid) };
       verifier = new JwtVerifier(source, TEST_TOKENS, new FixedClock(NOW_MS));

@@ -17,7 +17,6 @@ export interface CompactSigner {
 export type JsonObject = Record<string, unknown>;
 
 export interface CompactVerifier {
-  readonly alg: string;
   /**
    * Header and payload of a token signed by this key with its algorithm; undefined for anything
    * else. Takes the token, or its parts when the caller has already split it to read the header.
@@ -151,7 +150,6 @@ export function compactVerifier(publicKey: JWK | KeyObject, alg: string): Compac
   const options = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
   const signatureBytes = spec.signatureBytes(key);
   return {
-    alg,
     verify(token) {
       const jws = typeof token === 'string' ? parseCompact(token) : token;
       if (!jws || jws.header.alg !== alg || Object.hasOwn(jws.header, 'crit') || Object.hasOwn(jws.header, 'b64')) return undefined;

@@ -1,5 +1,4 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { createPublicKey } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims } from '../../domain/token.js';
@@ -7,13 +6,10 @@ import type { Clock, TokenSigner } from '../../usecases/ports.js';
 import type { KeySource, VerificationKey } from './verifier.js';
 import type { Db } from '../db/connection.js';
 import { signingKeys } from '../db/schema.js';
-import { compactSigner, type CompactSigner } from './jws.js';
+import { compactSigner, compactVerifier, type CompactSigner } from './jws.js';
 import { decrypt, encrypt } from './master-key.js';
 
 const CURRENT_KEY_CHECK_MS = 1000;
-
-/** A published key as node:crypto verifies with it, parsed once per kid (see jws.ts). */
-const publicKeyObject = (jwk: JWK) => createPublicKey({ key: jwk as never, format: 'jwk' });
 
 export const JWT_ALGS = ['ES256', 'RS256', 'EdDSA'] as const;
 export type JwtAlg = (typeof JWT_ALGS)[number];
@@ -110,7 +106,7 @@ export class KeyRing implements TokenSigner, KeySource {
 
   private loadPublicKeys(): void {
     for (const k of this.publicKeys()) {
-      if (!this.verification.has(k.kid)) this.verification.set(k.kid, { mode: k.mode, alg: k.alg, key: publicKeyObject(k.jwk) });
+      if (!this.verification.has(k.kid)) this.verification.set(k.kid, { mode: k.mode, verifier: compactVerifier(k.jwk, k.alg) });
     }
   }
 
@@ -157,7 +153,7 @@ export class KeyRing implements TokenSigner, KeySource {
     const key: SigningKey = { kid: row.kid, signer: compactSigner(privateJwk, { alg: row.alg, typ: 'at+jwt', kid: row.kid }) };
     // A key we sign with is one we verify with, at once.
     if (!this.verification.has(row.kid)) {
-      this.verification.set(row.kid, { mode, alg: row.alg, key: publicKeyObject(JSON.parse(row.publicJwk) as JWK) });
+      this.verification.set(row.kid, { mode, verifier: compactVerifier(JSON.parse(row.publicJwk) as JWK, row.alg) });
     }
     this.current.set(mode, key);
     return key;

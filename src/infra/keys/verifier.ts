@@ -1,15 +1,13 @@
-import type { KeyObject } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../domain/token.js';
 import type { Clock, TokenVerifier } from '../../usecases/ports.js';
-import { compactVerifier, decodeHeader, parseCompact, type CompactVerifier, type JsonObject } from './jws.js';
+import { decodeHeader, parseCompact, type CompactVerifier, type JsonObject } from './jws.js';
 
 export interface VerificationKey {
   mode: Mode;
-  alg: string;
-  /** The public key, as node:crypto verifies with it. */
-  key: KeyObject;
+  /** The key's own verifier, made once per key: it accepts only the key's algorithm. */
+  verifier: CompactVerifier;
 }
 
 export interface KeySource {
@@ -44,9 +42,6 @@ const isNumericDate = (value: unknown): value is number => typeof value === 'num
  * @see RFC 9068 §4, RFC 8725 §3.1
  */
 export class JwtVerifier implements TokenVerifier {
-  /** One verifier per key object, made on first use: node keys are parsed once, not per token. */
-  private readonly verifiers = new WeakMap<object, CompactVerifier>();
-
   constructor(
     private readonly keys: KeySource,
     private readonly settings: TokenSettings,
@@ -63,21 +58,9 @@ export class JwtVerifier implements TokenVerifier {
     if (typeof header.kid !== 'string') throw invalid('The access token names no key');
     const key = await this.keys.verificationKey(header.kid);
     if (!key || key.mode !== mode) throw invalid('The access token is signed by an unknown key');
-    const verified = jws && this.verifierFor(key)?.verify(jws);
+    const verified = jws && key.verifier.verify(jws);
     if (!verified) throw invalid(INVALID);
     return this.checkClaims(verified.header, verified.payload, mode);
-  }
-
-  private verifierFor(key: VerificationKey): CompactVerifier | undefined {
-    const known = this.verifiers.get(key.key);
-    if (known?.alg === key.alg) return known;
-    try {
-      const made = compactVerifier(key.key, key.alg);
-      this.verifiers.set(key.key, made);
-      return made;
-    } catch {
-      return undefined; // a key unfit for its algorithm verifies nothing
-    }
   }
 
   /**
