@@ -4,7 +4,6 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { trackConnections } from './http/graceful.js';
 import { clusterMetricsGatherer, serveClusterMetrics } from './infra/cluster-metrics.js';
-import { prepareIdempotencyPurge } from './infra/db/idempotency-store.js';
 import { Metrics } from './infra/metrics.js';
 import type { Lifecycle } from './http/ops/index.js';
 import { loggerOptions } from './http/logging.js';
@@ -35,7 +34,7 @@ async function prepare(config: Config): Promise<void> {
       );
     }
   } finally {
-    services.close();
+    await services.close();
   }
 }
 
@@ -57,20 +56,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
 
   // Housekeeping off the request path: expired refresh tokens, revocations, lockout counters and
   // idempotency keys (whose sealed answers hold client secrets, so they should not outlive 24 h).
-  const purgeIdempotency = prepareIdempotencyPurge(services.db);
   const purge = setInterval(() => {
-    const now = Date.now();
-    void services.deps.tokenStore.purgeExpired(now).catch((err: unknown) => app.log.warn({ err }, 'token purge failed'));
-    try {
-      services.lockoutStore.purge(now, config.lockout);
-    } catch (err) {
-      app.log.warn({ err }, 'lockout purge failed');
-    }
-    try {
-      purgeIdempotency(now);
-    } catch (err) {
-      app.log.warn({ err }, 'idempotency purge failed');
-    }
+    services.store.purgeExpired(Date.now(), config.lockout).catch((err: unknown) => app.log.warn({ err }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
@@ -90,7 +77,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
       clearInterval(purge);
       await drainer.drain(SHUTDOWN_DEADLINE_MS);
       await app.close();
-      services.close();
+      await services.close();
     })());
 }
 

@@ -1,27 +1,22 @@
 import type { Config } from './config.js';
 import type { Mode } from './domain/mode.js';
 import type { TokenSettings } from './domain/token.js';
-import { SqliteAuditLog } from './infra/db/audit-store.js';
-import { migrateDatabase, openDatabase, type Db } from './infra/db/connection.js';
-import { SqliteClientStore, SqliteLockoutStore } from './infra/db/sqlite-store.js';
-import { SqliteTokenStore } from './infra/db/token-store.js';
-import { JwtVerifier } from './infra/keys/verifier.js';
 import { KeyRing } from './infra/keys/keyring.js';
 import { loadMasterKey } from './infra/keys/master-key.js';
+import { IDEMPOTENCY_PURPOSE, MasterKeySealer } from './infra/keys/sealer.js';
+import { JwtVerifier } from './infra/keys/verifier.js';
+import { openStore, type StoreOptions } from './infra/store.js';
 import { systemClock, systemRandom } from './infra/system.js';
-import type { Clock, Deps, Random } from './usecases/ports.js';
+import type { Clock, Deps, Random, Store } from './usecases/ports.js';
 
-/** The core's ports made real on one SQLite file: what the server and the CLI both run on. */
+/** The core's ports made real: what the server and the CLI both run on. */
 export interface Services {
-  db: Db;
   deps: Deps;
-  keys: KeyRing;
-  lockoutStore: SqliteLockoutStore;
+  /** The storage ports, for the operations that are the store's own (ping, purge, backup). */
+  store: Store;
   /** Where the master key came from, for the start-up log. */
   masterKeyOrigin: string;
-  /** The master key itself, for stores that encrypt at rest (GraphQL idempotency results). Never log it. */
-  masterKey: Buffer;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function tokenSettings(config: Config): TokenSettings {
@@ -29,37 +24,47 @@ export function tokenSettings(config: Config): TokenSettings {
   return { issuer, audience: (mode) => config.tokenAudience ?? issuer(mode) };
 }
 
-export async function openServices(
-  config: Config,
-  opts: { clock?: Clock; random?: Random; onLock?: (kind: 'pair' | 'ip') => void } = {},
-): Promise<Services> {
+export interface ServiceOptions extends StoreOptions {
+  clock?: Clock;
+  random?: Random;
+  /** An already opened store (tests that look inside one); otherwise the configured one is opened. */
+  store?: Store;
+}
+
+/**
+ * The composition root: opens the configured store, loads the master key and the signing keys,
+ * and hands every port to the use cases.
+ */
+export async function openServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
-  const db = openDatabase(config.databasePath);
-  migrateDatabase(db);
-  const master = loadMasterKey(config.masterKey, config.databasePath);
-  const keys = new KeyRing(db, master.key, config.jwtAlg, clock);
-  await keys.init();
-  const lockoutStore = new SqliteLockoutStore(db, { onLock: opts.onLock });
-  const tokens = tokenSettings(config);
-  const tokenStore = new SqliteTokenStore(db);
-  const deps: Deps = {
-    clients: new SqliteClientStore(db),
-    tokenStore,
-    verifier: new JwtVerifier(keys, tokens, clock),
-    lockout: lockoutStore,
-    lockoutPolicy: config.lockout,
-    clock,
-    random,
-    signer: keys,
-    tokens,
-    audit: new SqliteAuditLog(db),
-  };
-  return { db, deps, keys, lockoutStore, masterKeyOrigin: master.origin, masterKey: master.key, close };
-
-  /** Queued refresh rows commit before the database closes. */
-  function close(): void {
-    tokenStore.flushRefresh();
-    db.$client.close();
+  const store = opts.store ?? (await openStore(config, { onLock: opts.onLock }));
+  try {
+    const master = loadMasterKey(config.masterKey, config.databasePath);
+    const keys = new KeyRing(store.keys, master.key, config.jwtAlg, clock);
+    await keys.init();
+    const tokens = tokenSettings(config);
+    const deps: Deps = {
+      clients: store.clients,
+      tokenStore: store.tokens,
+      verifier: new JwtVerifier(keys, tokens, clock),
+      lockout: store.lockout,
+      lockoutPolicy: config.lockout,
+      clock,
+      random,
+      signer: keys,
+      tokens,
+      audit: store.audit,
+      idempotency: store.idempotency,
+      sealer: new MasterKeySealer(master.key, IDEMPOTENCY_PURPOSE),
+      keys,
+    };
+    return { deps, store, masterKeyOrigin: master.origin, close: () => store.close() };
+  } catch (e) {
+    await store.close();
+    throw e;
   }
 }
+
+/** The configured store alone, for commands that need no keys (migrate, backup). */
+export { openStore };

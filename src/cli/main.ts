@@ -1,12 +1,10 @@
-import Database from 'better-sqlite3';
 import { Command, Option } from 'commander';
 import { userInfo } from 'node:os';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { Actor } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
-import { migrateDatabase, openDatabase } from '../infra/db/connection.js';
-import { openServices, type Services } from '../services.js';
+import { openServices, openStore, type Services } from '../services.js';
 import { createClient, getClient, listClients, rotateSecret, updateClient } from '../usecases/manage-clients.js';
 import { auditJson, auditText, clientJson, clientText, parseDuration } from './output.js';
 
@@ -35,7 +33,7 @@ async function withServices<T>(fn: (s: Services, config: Config) => Promise<T>):
   try {
     return await fn(services, config);
   } finally {
-    services.close();
+    await services.close();
   }
 }
 
@@ -56,10 +54,9 @@ export function buildCli(): Command {
   program
     .command('migrate')
     .description('apply database migrations')
-    .action(() => {
-      const db = openDatabase(loadConfig().databasePath);
-      migrateDatabase(db);
-      db.$client.close();
+    .action(async () => {
+      const store = await openStore(loadConfig());
+      await store.close();
       print('migrations applied');
     });
 
@@ -68,17 +65,13 @@ export function buildCli(): Command {
     .description('copy the database to FILE while the server runs (SQLite online backup)')
     .option('--json', 'print JSON')
     .action(async (file: string, o: { json?: boolean }) => {
-      const db = openDatabase(loadConfig().databasePath);
+      const store = await openStore(loadConfig());
       try {
-        const { totalPages } = await db.$client.backup(file);
-        const check = new Database(file, { readonly: true });
-        const integrity = check.pragma('integrity_check', { simple: true });
-        check.close();
-        if (integrity !== 'ok') throw new Error(`the backup failed its integrity check: ${String(integrity)}`);
-        if (o.json) printJson({ file, pages: totalPages, integrity });
-        else print(`backed up ${totalPages} pages to ${file} (integrity ok)`);
+        const { pages, integrity } = await store.backup(file);
+        if (o.json) printJson({ file, pages, integrity });
+        else print(`backed up ${pages} pages to ${file} (integrity ok)`);
       } finally {
-        db.$client.close();
+        await store.close();
       }
     });
 
@@ -209,8 +202,8 @@ export function buildCli(): Command {
     .command('list')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) =>
-      withServices(async ({ keys: ring }) => {
-        const all = ring.publicKeys().map(({ kid, mode, alg, current, createdAt }) => ({ kid, mode, alg, current, createdAt: new Date(createdAt).toISOString() }));
+      withServices(async ({ deps }) => {
+        const all = (await deps.keys.publicKeys()).map(({ kid, mode, alg, current, createdAt }) => ({ kid, mode, alg, current, createdAt: new Date(createdAt).toISOString() }));
         if (o.json) printJson(all);
         else print(all.map((k) => `${k.mode}  ${k.alg}  ${k.kid}  ${k.current ? 'current' : 'retired'}  ${k.createdAt}`).join('\n'));
       }),
@@ -221,9 +214,9 @@ export function buildCli(): Command {
     .addOption(new Option('--mode <mode>', 'live or test (default: both)').choices(['live', 'test']))
     .option('--json', 'print JSON')
     .action((o: { mode?: Mode; json?: boolean }) =>
-      withServices(async ({ keys: ring }) => {
+      withServices(async ({ deps }) => {
         const made = [];
-        for (const mode of o.mode ? [o.mode] : (['live', 'test'] as const)) made.push(await ring.rotate(mode));
+        for (const mode of o.mode ? [o.mode] : (['live', 'test'] as const)) made.push(await deps.keys.rotate(mode));
         const out = made.map(({ kid, mode, alg }) => ({ kid, mode, alg }));
         if (o.json) printJson(out);
         else print(out.map((k) => `${k.mode}: new current key ${k.kid} (${k.alg})`).join('\n'));

@@ -1,3 +1,5 @@
+import type { LockoutKey } from './lockout.js';
+
 /** Who did something: an operator at the CLI, a client through GraphQL, or Tollgate itself. */
 export interface Actor {
   kind: 'cli' | 'graphql' | 'system';
@@ -39,34 +41,17 @@ export interface AuditRecord extends AuditEvent {
 export const actorSourceIp = (a: Actor): string | null => a.sourceIp ?? null;
 
 /**
- * What a lockout counter key names (the shapes of `lockoutKeys` and `refreshLockoutKeys`):
- * `pair <clientId> <ip>`, `refresh <ip>` or `ip <ip>`. The client id is the one presented, known
- * or not; it may hold spaces, the address never does.
+ * The audit event of a lock beginning on one counter. `slot` is the counter's place in the check:
+ * `pair` (a client id and address, or refresh-token guessing from an address) or `ip` (an
+ * address across client ids). The client id is the one presented, known or not.
  */
-export function lockoutKeySubject(key: string): { clientId: string | null; sourceIp: string | null; refresh: boolean } {
-  const space = key.indexOf(' ');
-  const kind = space < 0 ? key : key.slice(0, space);
-  const rest = space < 0 ? '' : key.slice(space + 1);
-  if (kind === 'pair') {
-    const last = rest.lastIndexOf(' ');
-    return last < 0 ? { clientId: null, sourceIp: rest || null, refresh: false } : { clientId: rest.slice(0, last), sourceIp: rest.slice(last + 1), refresh: false };
-  }
-  return { clientId: null, sourceIp: rest || null, refresh: kind === 'refresh' };
-}
-
-/**
- * The audit event of a lock beginning on one counter key. `kind` is the key's slot: `pair` (a
- * client id and address, or refresh-token guessing from an address) or `ip` (an address across
- * client ids).
- */
-export function lockoutEvent(key: string, kind: 'pair' | 'ip', lockedUntil: number, now: number): AuditEvent {
-  const subject = lockoutKeySubject(key);
+export function lockoutEvent(key: LockoutKey, slot: 'pair' | 'ip', lockedUntil: number, now: number): AuditEvent {
   return {
     at: now,
     actor: actorLabel(SYSTEM),
     action: 'lockout',
-    clientId: subject.clientId,
-    sourceIp: subject.sourceIp,
-    detail: { kind, lockedUntil, ...(subject.refresh ? { grant: 'refresh_token' } : {}) },
+    clientId: key.kind === 'pair' ? key.clientId : null,
+    sourceIp: key.ip,
+    detail: { kind: slot, lockedUntil, ...(key.kind === 'refresh' ? { grant: 'refresh_token' } : {}) },
   };
 }

@@ -1,4 +1,5 @@
-import { invalidField } from './errors.js';
+import { DomainError, invalidField } from './errors.js';
+import { ipInList } from './ip.js';
 import type { Mode } from './mode.js';
 
 /** How a client's secret is stored: never the secret itself. */
@@ -32,6 +33,16 @@ export const toView = ({ secretHash: _s, previousSecretHash: _p, graceUntil: _g,
 export function acceptsGeneration(client: Client, generation: number, now: number): boolean {
   if (generation === client.secretGeneration) return true;
   return generation === client.secretGeneration - 1 && client.graceUntil !== null && now < client.graceUntil;
+}
+
+/**
+ * Spec §2 step 4: a client with an allowlist is served only from inside it. Checked after the
+ * secret (or the token), so the answer is no oracle to someone without one.
+ */
+export function checkSourceAllowed(client: Pick<Client, 'allowedIps'>, sourceIp: string): void {
+  if (client.allowedIps.length > 0 && !ipInList(sourceIp, client.allowedIps)) {
+    throw new DomainError('access_denied', 'Requests from this address are not allowed for this client');
+  }
 }
 
 // Shape limits of seed 000, applied to every door so one client works everywhere.

@@ -53,3 +53,7 @@ export const badCredentials = (): DomainError =>
 
 export const invalidField = (field: string, problem: string): DomainError =>
   new DomainError('invalid_request', `${field} ${problem}`, { field });
+
+/** A Bearer token that does not hold every scope asked for. @see RFC 6750 §3.1 */
+export const insufficientScope = (missing: readonly string[]): DomainError =>
+  new DomainError('insufficient_scope', `The access token lacks scope: ${missing.join(' ')}`);

@@ -1,3 +1,4 @@
+import type { Principal } from '../domain/access.js';
 import { authenticateBearer, type ValidToken } from '../usecases/verify-bearer.js';
 import type { GraphQLContext } from './context.js';
 
@@ -6,6 +7,12 @@ import type { GraphQLContext } from './context.js';
  * protected field itself, so a token that dies mid-operation (its own secret rotated) is refused
  * by the fields after it.
  */
-export function bearer(ctx: GraphQLContext, requiredScopes: readonly string[] = []): Promise<ValidToken & { scopes: string[] }> {
-  return authenticateBearer(ctx.deps, { mode: ctx.mode, authorization: ctx.authorization, sourceIp: ctx.sourceIp, requiredScopes });
+export function bearer(ctx: GraphQLContext): Promise<ValidToken & { scopes: string[] }> {
+  return authenticateBearer(ctx.deps, { mode: ctx.mode, authorization: ctx.authorization, sourceIp: ctx.sourceIp });
+}
+
+/** The caller of an administration field, as its Bearer token proves it; what it may do is the core's decision. */
+export async function principal(ctx: GraphQLContext): Promise<Principal> {
+  const { client, scopes } = await bearer(ctx);
+  return { kind: 'client', clientId: client.id, mode: ctx.mode, scopes };
 }

@@ -1,7 +1,6 @@
 import type { Config } from '../config.js';
 import type { Metrics } from '../infra/metrics.js';
 import type { Mode } from '../domain/mode.js';
-import type { IdempotencyStore } from '../usecases/create-client-idempotent.js';
 import type { Deps } from '../usecases/ports.js';
 
 /** What the HTTP mount hands yoga with every request, worked out once from the Fastify request. */
@@ -26,7 +25,6 @@ export interface GraphQLServerContext {
 export interface GraphQLUserContext {
   deps: Deps;
   config: Config;
-  idempotency: IdempotencyStore;
 }
 
 /** What every resolver sees. */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { DomainError } from '../domain/errors.js';
-import { callerIp, callMode, NO_STORE, type DoorContext, type DoorOptions } from '../http/door.js';
+import { callerIp, callMode, NO_STORE, tagRoutes, type DoorContext, type DoorOptions } from '../http/door.js';
 import { toDomainError } from '../http/errors.js';
 import type { GraphQLServerContext } from './context.js';
 import { requestError, type RequestError } from './errors.js';
@@ -35,6 +35,7 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
   }
   const server = yoga;
   const mountPath = app.prefix;
+  tagRoutes(app, 'graphql', mode);
 
   // Fastify checks the JSON (and refuses __proto__ keys) so that a malformed body is refused
   // here, in words of our own: yoga's own parse error quotes the body, secrets included. The

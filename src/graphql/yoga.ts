@@ -3,7 +3,6 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { DoorContext } from '../http/door.js';
-import { SqliteIdempotencyStore } from '../infra/db/idempotency-store.js';
 import type { GraphQLServerContext, GraphQLUserContext } from './context.js';
 import { useNoEchoedValues } from './plugins/no-echoed-values.js';
 import { useValidationCache } from './plugins/validation-cache.js';
@@ -47,11 +46,10 @@ const useCredentialCheckLimit = (): Plugin => ({
  */
 export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
   const development = !ctx.config.production;
-  const idempotency = new SqliteIdempotencyStore(ctx.services.db, ctx.services.masterKey);
   return createYoga<GraphQLServerContext, GraphQLUserContext>({
     schema,
     graphqlEndpoint: YOGA_ENDPOINT,
-    context: (): GraphQLUserContext => ({ deps: ctx.deps, config: ctx.config, idempotency }),
+    context: (): GraphQLUserContext => ({ deps: ctx.deps, config: ctx.config }),
     // An array of operations would let one request carry many credential checks.
     batching: false,
     // Machine clients do not need browsers' cross-origin reads; no CORS headers at all.

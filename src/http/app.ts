@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { Metrics } from '../infra/metrics.js';
-import type { Services } from '../services.js';
+import type { Deps, Store } from '../usecases/ports.js';
 import { opsRoutes, type Lifecycle, type OpsOptions } from './ops/index.js';
 import { observeRequests } from './ops/observe.js';
 import { registerApiDocs } from './openapi.js';
@@ -40,8 +40,14 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the HTTP app on the given services; listens nowhere (the server or a test decides). */
-export function buildApp(services: Services, config: Config, opts: AppOptions = {}): FastifyInstance {
+/** What the app runs on: the core's ports, and the store for the readiness probe. */
+export interface AppPorts {
+  deps: Deps;
+  store: Pick<Store, 'ping'>;
+}
+
+/** Builds the HTTP app on the given ports; listens nowhere (the server or a test decides). */
+export function buildApp(services: AppPorts, config: Config, opts: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
@@ -57,18 +63,18 @@ export function buildApp(services: Services, config: Config, opts: AppOptions = 
   observeRequests(app, metrics, config);
   // First: the OpenAPI document sees only the routes registered after it.
   registerApiDocs(app);
-  app.register(opsRoutes, { services, metrics, lifecycle: opts.lifecycle ?? { shuttingDown: false }, gatherMetrics: opts.gatherMetrics });
-  const ctx: DoorContext = { deps: services.deps, config, services };
+  app.register(opsRoutes, { store: services.store, metrics, lifecycle: opts.lifecycle ?? { shuttingDown: false }, gatherMetrics: opts.gatherMetrics });
+  const ctx: DoorContext = { deps: services.deps, config };
   // Every door, once per mode: live at the plain paths, test under /test.
   for (const mode of ['live', 'test'] as const) {
     const root = mode === 'test' ? '/test' : '';
-    app.register(v1Door, { prefix: `${root}/v1`, ctx, mode });
-    app.register(v2Door, { prefix: `${root}/v2`, ctx, mode });
-    app.register(oauth2Door, { prefix: `${root}/api/v1/oauth2`, ctx, mode });
-    app.register(wellKnownDoor, { prefix: `${root}/.well-known`, ctx, mode });
-    app.register(commonDoor, { prefix: `${root}/api/v1/client`, ctx, mode });
-    app.register(forwardAuthDoor, { prefix: `${root}/auth`, ctx, mode });
-    app.register(graphqlDoor, { prefix: `${root}/graphql`, ctx, mode });
+    app.register(v1Door, { prefix: `${root}/v1`, ctx, mode, door: 'v1' });
+    app.register(v2Door, { prefix: `${root}/v2`, ctx, mode, door: 'v2' });
+    app.register(oauth2Door, { prefix: `${root}/api/v1/oauth2`, ctx, mode, door: 'oauth2' });
+    app.register(wellKnownDoor, { prefix: `${root}/.well-known`, ctx, mode, door: 'oauth2' });
+    app.register(commonDoor, { prefix: `${root}/api/v1/client`, ctx, mode, door: 'common' });
+    app.register(forwardAuthDoor, { prefix: `${root}/auth`, ctx, mode, door: 'forward-auth' });
+    app.register(graphqlDoor, { prefix: `${root}/graphql`, ctx, mode, door: 'graphql' });
   }
   app.setErrorHandler((err, req, reply) => sendError(reply, toDomainError(err, req.log), renderPlain));
   app.setNotFoundHandler((_req, reply) => sendError(reply, new DomainError('not_found', 'Not found'), renderPlain));

@@ -1,28 +1,51 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import { resolveSourceIp } from '../domain/ip.js';
 import type { Mode } from '../domain/mode.js';
-import type { Services } from '../services.js';
 import type { Deps } from '../usecases/ports.js';
 import type { IssueTokenInput } from '../usecases/issue-token.js';
 import { toDomainError } from './errors.js';
 import { bodyRecord, optionalString, requiredString } from './form.js';
-import { doorOf } from './ops/observe.js';
 
 /** What every door needs: the core's ports and the validated configuration. */
 export interface DoorContext {
   deps: Deps;
   config: Config;
-  /** For doors that publish keys (JWKS) or need the database beyond the use cases' ports. */
-  services: Services;
 }
+
+/** The doors, as metrics label them. */
+export type DoorName = 'v1' | 'v2' | 'oauth2' | 'common' | 'forward-auth' | 'graphql';
 
 /** Options each door plugin is registered with, once per mode. */
 export interface DoorOptions {
   ctx: DoorContext;
   /** The mode of the mount: live at the plain paths, test under `/test`. */
   mode: Mode;
+  door: DoorName;
+}
+
+declare module 'fastify' {
+  /** What a route says of itself (route `config`), for the metrics: its door and mount, and what its 200 means. */
+  interface FastifyContextConfig {
+    door?: DoorName;
+    mount?: Mode;
+    /** A 200 answer is a newly issued access token. */
+    issues?: boolean;
+    /** The route runs the Bearer check. */
+    bearer?: boolean;
+  }
+  interface FastifyRequest {
+    /** The domain error this request was answered with, for the failure counter. */
+    failure: { door: string; code: DomainErrorCode } | null;
+  }
+}
+
+/** Stamps every route registered after it in this scope with its door and mount. */
+export function tagRoutes(app: FastifyInstance, door: DoorName, mount: Mode): void {
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, door, mount };
+  });
 }
 
 /** An error as one door puts it on the wire. */
@@ -77,9 +100,10 @@ export function issueTokenInput(
 
 export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
-export function sendError(reply: FastifyReply, e: DomainError, render: Renderer): FastifyReply {
+/** Answers a domain error through a door's table (`door` names it for the failure counter). */
+export function sendError(reply: FastifyReply, e: DomainError, render: Renderer, door = 'other'): FastifyReply {
   const r = render(e);
-  reply.server.metrics?.failures.inc({ door: doorOf(reply.request.routeOptions.url ?? reply.request.url).door, code: e.code });
+  reply.request.failure = { door, code: e.code };
   reply.headers(NO_STORE);
   if (e.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.details.retryAfterSeconds));
   if (r.headers) reply.headers(r.headers);
@@ -88,9 +112,10 @@ export function sendError(reply: FastifyReply, e: DomainError, render: Renderer)
 
 /**
  * Gives a door's scope its envelope: every error, framework rejection and unknown path under
- * the door's prefix answers through the door's one table.
+ * the door's prefix answers through the door's one table. Its routes are tagged as the door's.
  */
-export function useEnvelope(app: FastifyInstance, render: Renderer): void {
-  app.setErrorHandler((err, req, reply) => sendError(reply, toDomainError(err, req.log), render));
-  app.setNotFoundHandler((_req, reply) => sendError(reply, new DomainError('not_found', 'Not found'), render));
+export function useEnvelope(app: FastifyInstance, render: Renderer, { door, mode }: Pick<DoorOptions, 'door' | 'mode'>): void {
+  tagRoutes(app, door, mode);
+  app.setErrorHandler((err, req, reply) => sendError(reply, toDomainError(err, req.log), render, door));
+  app.setNotFoundHandler((_req, reply) => sendError(reply, new DomainError('not_found', 'Not found'), render, door));
 }

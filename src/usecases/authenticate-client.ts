@@ -1,7 +1,6 @@
-import { checkCredentialShape, type Client } from '../domain/client.js';
+import { checkCredentialShape, checkSourceAllowed, type Client } from '../domain/client.js';
 import { badCredentials, DomainError } from '../domain/errors.js';
-import { ipInList } from '../domain/ip.js';
-import { lockoutKeys } from '../domain/lockout.js';
+import { lockoutKeys, lockoutWait, rateLimited, refuseIfLocked } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
 import { isGeneratedShape, matchSecret } from '../domain/secrets.js';
 import type { CoreDeps } from './ports.js';
@@ -21,9 +20,6 @@ export interface Authenticated {
   generation: number;
 }
 
-const rateLimited = (retryAfterSeconds: number): DomainError =>
-  new DomainError('rate_limited', 'Too many failed attempts; try again later', { retryAfterSeconds });
-
 /**
  * The credential check every door runs, in the order of spec §2:
  * 1 shape → 2 lockout → 3 client, secret, mode, enabled → 4 IP allowlist. (5, scope, is the
@@ -39,7 +35,7 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   // spend our CPU; a SHA-256 check costs less than that extra read.
   const keys = lockoutKeys(attempt.clientId, attempt.sourceIp);
   if (!isGeneratedShape(attempt.clientSecret)) {
-    const locked = await deps.lockout.peek(keys, deps.clock.now());
+    const locked = lockoutWait(await deps.lockout.read(keys), deps.clock.now());
     if (locked > 0) throw rateLimited(locked);
   }
 
@@ -54,15 +50,12 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   const failure = verdict(client, slot, attempt.mode);
 
   // The verdict is settled atomically: past the limit it turns into rate_limited, right or wrong.
-  const settled = await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy);
-  if (settled.locked) throw rateLimited(settled.retryAfterSeconds);
+  refuseIfLocked(await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy));
   if (failure) throw failure;
   const found = client!;
 
   // 4. IP allowlist, after the secret so that the answer is no oracle to someone without it.
-  if (found.allowedIps.length > 0 && !ipInList(attempt.sourceIp, found.allowedIps)) {
-    throw new DomainError('access_denied', 'Requests from this address are not allowed for this client');
-  }
+  checkSourceAllowed(found, attempt.sourceIp);
   // Slot 1 is the previous secret, only ever offered during a grace period.
   return { client: found, generation: slot === 0 ? found.secretGeneration : found.secretGeneration - 1 };
 }

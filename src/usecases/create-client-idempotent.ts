@@ -2,31 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Actor } from '../domain/audit.js';
 import { DomainError, invalidField } from '../domain/errors.js';
 import { createClient, type AdminDeps, type ClientWithSecret, type CreateClientInput } from './manage-clients.js';
+import type { IdempotencyStore, Sealer } from './ports.js';
 
 /** How long an Idempotency-Key is remembered (Stripe's window). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 export const IDEMPOTENCY_KEY_MAX = 255;
 
-/** What is stored under (caller, key): still running, or the finished answer. */
-export type IdempotencyRecord =
-  | { state: 'pending'; requestHash: string }
-  | { state: 'done'; requestHash: string; result: ClientWithSecret };
-
-/**
- * Idempotency keys, scoped by the calling client. `claim` is atomic across processes: of two
- * requests racing on one key, exactly one gets `claimed`; the other sees the record.
- */
-export interface IdempotencyStore {
-  /** Claims the key for a new request, or returns the unexpired record already there. */
-  claim(callerId: string, key: string, requestHash: string, now: number, expiresAt: number): Promise<{ state: 'claimed' } | IdempotencyRecord>;
-  /** Stores the answer of a claimed key (the store seals the secret in it). */
-  complete(callerId: string, key: string, result: ClientWithSecret): Promise<void>;
-  /** Frees a claimed key whose request failed, so it can be retried with a corrected input. */
-  release(callerId: string, key: string): Promise<void>;
-}
-
 export interface IdempotentDeps extends AdminDeps {
   idempotency: IdempotencyStore;
+  sealer: Sealer;
 }
 
 /** Imported secrets are a CLI matter: an idempotent create always generates the secret. */
@@ -77,7 +61,7 @@ export async function createClientIdempotent(deps: IdempotentDeps, req: Idempote
     if (found.state === 'pending') {
       throw invalidField('idempotency_key', 'belongs to a request that is still in progress; retry later');
     }
-    return found.result;
+    return unseal(deps.sealer, req.callerId, req.key, found.sealed);
   }
   let created: ClientWithSecret;
   try {
@@ -86,6 +70,23 @@ export async function createClientIdempotent(deps: IdempotentDeps, req: Idempote
     await deps.idempotency.release(req.callerId, req.key);
     throw e;
   }
-  await deps.idempotency.complete(req.callerId, req.key, created);
+  const sealed: Sealed = { callerId: req.callerId, key: req.key, result: created };
+  await deps.idempotency.complete(req.callerId, req.key, deps.sealer.seal(JSON.stringify(sealed)));
   return created;
+}
+
+/**
+ * What is sealed: the answer (it holds the new secret), bound to the (caller, key) it belongs to,
+ * so that a row copied under another caller does not open there.
+ */
+interface Sealed {
+  callerId: string;
+  key: string;
+  result: ClientWithSecret;
+}
+
+function unseal(sealer: Sealer, callerId: string, key: string, text: string): ClientWithSecret {
+  const sealed = JSON.parse(sealer.open(text)) as Sealed;
+  if (sealed.callerId !== callerId || sealed.key !== key) throw new Error('Idempotency record does not belong to its row');
+  return sealed.result;
 }

@@ -1,7 +1,6 @@
-import { acceptsGeneration, type Client } from '../domain/client.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
-import { hashRefreshToken, isRefreshTokenShape } from '../domain/refresh.js';
+import { hashRefreshToken, isRefreshTokenShape, refreshTokenUsable } from '../domain/refresh.js';
 import { scopeString } from '../domain/scopes.js';
 import { authenticateClient, type CredentialAttempt } from './authenticate-client.js';
 import type { Deps } from './ports.js';
@@ -38,8 +37,8 @@ async function describe(deps: Deps, token: string, mode: Mode): Promise<TokenFac
   if (isRefreshTokenShape(token)) {
     const hash = hashRefreshToken(token);
     const r = await deps.tokenStore.findRefreshToken(hash);
-    const client: Client | undefined = r && (await deps.clients.findById(r.clientId));
-    if (!r || !client || r.mode !== mode || r.expiresAt <= now || !client.enabled || !acceptsGeneration(client, r.generation, now)) return undefined;
+    const client = r && (await deps.clients.findById(r.clientId));
+    if (!r || !refreshTokenUsable(r, client, mode, now)) return undefined;
     return {
       owner: r.clientId,
       introspection: {

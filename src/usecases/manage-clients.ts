@@ -1,6 +1,7 @@
 import { actorLabel, actorSourceIp, SYSTEM, type Actor, type AuditAction, type AuditEvent } from '../domain/audit.js';
 import { checkClientName, checkOrgId, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../domain/client.js';
-import { DomainError, invalidField } from '../domain/errors.js';
+import { invalidField } from '../domain/errors.js';
+import { noSuchClient } from '../domain/access.js';
 import { newClientId, newClientSecret } from '../domain/ids.js';
 import { normaliseAllowlist } from '../domain/ip.js';
 import type { Mode } from '../domain/mode.js';
@@ -30,8 +31,6 @@ export interface ClientWithSecret {
   /** Shown exactly once. */
   clientSecret: string;
 }
-
-const notFound = (): DomainError => new DomainError('not_found', 'No such client');
 
 function checkImportedSecret(secret: string): void {
   if (secret.length < SECRET_MIN || secret.length > SECRET_MAX || !/^[\x21-\x7E]+$/.test(secret)) {
@@ -92,13 +91,13 @@ export async function createClient(deps: AdminDeps, input: CreateClientInput, ac
     orgId,
     secretSource: input.secret !== undefined ? 'imported' : 'generated',
   });
-  await deps.clients.insert(client, [created]);
+  await deps.clients.insert(client, () => [created]);
   return { client: toView(client), clientSecret };
 }
 
 export async function getClient(deps: Pick<AdminDeps, 'clients'>, id: string): Promise<ClientView> {
   const client = await deps.clients.findById(id);
-  if (!client) throw notFound();
+  if (!client) throw noSuchClient();
   return toView(client);
 }
 
@@ -145,7 +144,7 @@ export async function updateClient(deps: AdminDeps, id: string, input: UpdateCli
   if (input.enabled !== undefined) patch.enabled = input.enabled;
   const now = deps.clock.now();
   const updated = await deps.clients.update(id, patch, now, (before, after) => updateEvents(actor, id, now, before, after));
-  if (!updated) throw notFound();
+  if (!updated) throw noSuchClient();
   return toView(updated);
 }
 
@@ -168,7 +167,7 @@ export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0
     throw invalidField('grace', `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}`);
   }
   const current = await deps.clients.findById(id);
-  if (!current) throw notFound();
+  if (!current) throw noSuchClient();
   const clientSecret = newClientSecret(current.mode, deps.random.bytes(32));
   const now = deps.clock.now();
   const rotated = await deps.clients.rotateSecret(
@@ -177,6 +176,6 @@ export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0
     now,
     (row) => [event(actor, 'client.rotated', id, now, { generation: row.secretGeneration, graceSeconds })],
   );
-  if (!rotated) throw notFound();
+  if (!rotated) throw noSuchClient();
   return { client: toView(rotated), clientSecret, generation: rotated.secretGeneration };
 }

@@ -1,8 +1,9 @@
 import type { AuditEvent, AuditRecord } from '../domain/audit.js';
 import type { Client } from '../domain/client.js';
+import type { LockoutKeys, LockoutPolicy, LockoutRead, LockoutVerdict } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
+import type { RefreshRecord } from '../domain/refresh.js';
 import type { AccessTokenClaims, TokenSettings } from '../domain/token.js';
-import type { LockoutKeys, LockoutPolicy } from '../domain/lockout.js';
 
 /** Time, passed in so tests run on a fixed clock. Epoch milliseconds. */
 export interface Clock {
@@ -22,6 +23,9 @@ export interface SecretChange {
   graceUntil: number | null;
 }
 
+/** The audit events of an insert, from the row as it will be stored. */
+export type InsertAudit = (client: Client) => readonly AuditEvent[];
+
 /**
  * The audit events of an update, decided by the use case from the row as it was and as it is,
  * both read inside the writing transaction. Synchronous: it runs inside that transaction.
@@ -37,11 +41,12 @@ export type RotateAudit = (rotated: Client) => readonly AuditEvent[];
  *
  * Every write takes the audit events that describe it and commits them in the same transaction:
  * both are stored, or neither (a crash between two commits would leave a change nobody recorded).
- * The store only writes the events; what they say is the use case's choice.
+ * The store only writes the events; what they say is the use case's choice. An event builder
+ * that throws, or an event that cannot be written, leaves nothing changed.
  */
 export interface ClientStore {
   findById(id: string): Promise<Client | undefined>;
-  insert(client: Client, events: readonly AuditEvent[]): Promise<void>;
+  insert(client: Client, audit: InsertAudit): Promise<void>;
   /** Undefined, with nothing written, when there is no such client. */
   update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined>;
   /**
@@ -49,13 +54,153 @@ export interface ClientStore {
    * becomes the previous one when there is a grace, read inside the same transaction.
    */
   rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined>;
+  /** Clients in byte order of their ids, after `afterId` when given. */
   list(page: { limit: number; afterId?: string }): Promise<Client[]>;
   count(): Promise<number>;
+}
+
+/**
+ * Lockout counters. `settle` is atomic across requests and processes: it reads both counters
+ * under the store's lock, lets `settleLockout` (src/domain/lockout.ts) decide, writes the rows it
+ * returns and commits the audit events of the locks that begin with them, so parallel wrong
+ * attempts never get more verdicts than the limit.
+ */
+export interface LockoutStore {
+  /** The two counters as stored now: a read, no lock, no write. */
+  read(keys: LockoutKeys): Promise<LockoutRead>;
+  settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<LockoutVerdict>;
+}
+
+/** Token state: revocations and refresh tokens. Access tokens themselves are never stored. */
+export interface TokenStore {
+  /** The client a token names and whether its `jti` is revoked, in one indexed read. */
+  bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }>;
+  /** `expiresAt` null: a token without `exp`, revoked for good. Revoking twice is one revocation. */
+  revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void>;
+  /** Resolves once the row is durable (within the store's documented trade-off). */
+  saveRefreshToken(record: RefreshRecord): Promise<void>;
+  findRefreshToken(hash: string): Promise<RefreshRecord | undefined>;
+  deleteRefreshToken(hash: string): Promise<void>;
+}
+
+/**
+ * The audit trail, read. It is written only by the stores that make the changes, inside their
+ * transactions: client changes by the ClientStore, lockouts by the LockoutStore when a lock begins.
+ */
+export interface AuditReader {
+  /** Newest first; only `clientId`'s events when given. */
+  list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]>;
+}
+
+/** What is stored under (caller, key): still running, or the finished answer, sealed. */
+export type StoredIdempotency = { state: 'pending'; requestHash: string } | { state: 'done'; requestHash: string; sealed: string };
+
+/**
+ * Idempotency keys, scoped by the calling client. `claim` is atomic across processes: of two
+ * requests racing on one key, exactly one gets `claimed`; the other sees the record. The store
+ * keeps answers as the sealed text it is given and never sees a secret.
+ */
+export interface IdempotencyStore {
+  /** Claims the key for a new request, or returns the unexpired record already there. */
+  claim(callerId: string, key: string, requestHash: string, now: number, expiresAt: number): Promise<{ state: 'claimed' } | StoredIdempotency>;
+  /** Stores the sealed answer of a claimed key. */
+  complete(callerId: string, key: string, sealed: string): Promise<void>;
+  /** Frees a claimed key whose request failed, so it can be retried with a corrected input. */
+  release(callerId: string, key: string): Promise<void>;
+}
+
+/** A signing key as stored: the private half sealed under the master key. */
+export interface StoredSigningKey {
+  kid: string;
+  mode: Mode;
+  alg: string;
+  /** The public JWK, as JSON. */
+  publicJwk: string;
+  /** The private JWK, as JSON sealed with AES-256-GCM under the master key. */
+  privateJwkEnc: string;
+  current: boolean;
+  createdAt: number;
+}
+
+/** Signing keys. Reads are async; the key ring above keeps the keys in memory. */
+export interface SigningKeyStore {
+  currentKid(mode: Mode): Promise<string | undefined>;
+  current(mode: Mode): Promise<StoredSigningKey | undefined>;
+  /** Every key (of the mode, when given), oldest first. */
+  list(mode?: Mode): Promise<StoredSigningKey[]>;
+  /**
+   * Makes `key` its mode's only current key, in one transaction. With `onlyReplacing` (a kid, or
+   * null for none) nothing happens, and false is returned, unless the current kid is still that
+   * one: of several processes starting together, only the first replaces the key it saw.
+   */
+  insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null): Promise<boolean>;
+}
+
+/** What `backup` made. */
+export interface BackupResult {
+  file: string;
+  pages: number;
+  integrity: string;
+}
+
+/**
+ * Every storage port, opened together on one database by the store factory (the composition
+ * root picks which). Nothing above src/infra knows which database stands behind it.
+ */
+export interface Store {
+  clients: ClientStore;
+  lockout: LockoutStore;
+  tokens: TokenStore;
+  audit: AuditReader;
+  idempotency: IdempotencyStore;
+  keys: SigningKeyStore;
+  /** Resolves when the database answers; rejects otherwise. */
+  ping(): Promise<void>;
+  /**
+   * Housekeeping: drops expired refresh tokens, revocations of expired tokens, idempotency keys
+   * and lockout counters whose window and lock are over, a batch at a time. Returns rows dropped.
+   */
+  purgeExpired(now: number, lockout: LockoutPolicy): Promise<number>;
+  /** A consistent, self-contained copy of the database in `file`; refused where the store cannot. */
+  backup(file: string): Promise<BackupResult>;
+  /** Commits what is queued (refresh rows), then closes. */
+  close(): Promise<void>;
 }
 
 /** Signs access tokens with the mode's current key. */
 export interface TokenSigner {
   sign(mode: Mode, claims: AccessTokenClaims): Promise<string>;
+}
+
+/** Checks an access token's signature, `typ`, issuer, audience and expiry; nothing stateful. */
+export interface TokenVerifier {
+  /** The claims, or a DomainError `invalid_token` saying what is wrong (never quoting the token). */
+  verify(token: string, mode: Mode): Promise<AccessTokenClaims>;
+}
+
+/** A published signing key. */
+export interface PublicKeyInfo {
+  kid: string;
+  mode: Mode;
+  alg: string;
+  current: boolean;
+  createdAt: number;
+  jwk: Record<string, unknown>;
+}
+
+/** The signing keys as operators and the JWKS see them. */
+export interface SigningKeys {
+  /** Every key of the mode (or of both), current first. */
+  publicKeys(mode?: Mode): Promise<PublicKeyInfo[]>;
+  /** Makes a new current key for the mode; the old one stays published. */
+  rotate(mode: Mode): Promise<PublicKeyInfo>;
+}
+
+/** Seals and opens values stored at rest (answers kept for idempotent retries hold secrets). */
+export interface Sealer {
+  seal(plaintext: string): string;
+  /** Throws when the text was not sealed by this sealer's key. */
+  open(sealed: string): string;
 }
 
 /** Everything a credential check needs. */
@@ -73,63 +218,11 @@ export interface IssueDeps extends CoreDeps {
   tokenStore: TokenStore;
 }
 
-/** Checks an access token's signature, `typ`, issuer, audience and expiry; nothing stateful. */
-export interface TokenVerifier {
-  /** The claims, or a DomainError `invalid_token` saying what is wrong (never quoting the token). */
-  verify(token: string, mode: Mode): Promise<AccessTokenClaims>;
-}
-
 /** Every port: what the doors hand to the use cases. */
 export interface Deps extends IssueDeps {
   verifier: TokenVerifier;
-  audit: AuditLog;
-}
-
-/**
- * The audit trail: client changes and lockouts, append-only. Both are written by the store that
- * makes the change, inside its transaction: client changes by the ClientStore, lockouts by the
- * lockout store when a lock begins.
- */
-export interface AuditLog {
-  record(event: AuditEvent): Promise<void>;
-  /** Newest first; only `clientId`'s events when given. */
-  list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]>;
-}
-
-export interface RefreshRecord {
-  /** SHA-256 of the token, base64url; the token itself is never stored. */
-  hash: string;
-  clientId: string;
-  mode: Mode;
-  generation: number;
-  scopes: string[];
-  expiresAt: number;
-  createdAt: number;
-}
-
-/** Token state: revocations and refresh tokens. Access tokens themselves are never stored. */
-export interface TokenStore {
-  /** The client a token names and whether its `jti` is revoked, in one indexed read. */
-  bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }>;
-  /** `expiresAt` null: a token without `exp`, revoked for good. */
-  revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void>;
-  saveRefreshToken(record: RefreshRecord): Promise<void>;
-  findRefreshToken(hash: string): Promise<RefreshRecord | undefined>;
-  deleteRefreshToken(hash: string): Promise<void>;
-  /** Drops expired refresh tokens and revocations of expired tokens, a batch at a time. */
-  purgeExpired(now: number): Promise<number>;
-}
-
-/** The outcome of settling one credential check against the lockout counters. */
-export type SettleResult = { locked: false } | { locked: true; retryAfterSeconds: number };
-
-/**
- * Lockout counters. `settle` is atomic across requests and processes: it re-reads the counters,
- * refuses when locked, and otherwise records the outcome, so parallel wrong attempts never get
- * more verdicts than the limit.
- */
-export interface LockoutStore {
-  /** Seconds until the keys unlock (the longest), or 0. A read: costs no write. */
-  peek(keys: LockoutKeys, now: number): Promise<number>;
-  settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<SettleResult>;
+  audit: AuditReader;
+  idempotency: IdempotencyStore;
+  sealer: Sealer;
+  keys: SigningKeys;
 }

@@ -1,8 +1,8 @@
-import { acceptsGeneration } from '../domain/client.js';
+import { checkSourceAllowed } from '../domain/client.js';
 import { DomainError } from '../domain/errors.js';
+import { lockoutWait, rateLimited, refreshLockoutKeys, refuseIfLocked } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
-import { hashRefreshToken, isRefreshTokenShape, newRefreshToken, refreshLockoutKeys } from '../domain/refresh.js';
-import { ipInList } from '../domain/ip.js';
+import { hashRefreshToken, isRefreshTokenShape, newRefreshToken, refreshTokenUsable } from '../domain/refresh.js';
 import { grantScopes, parseScopeString } from '../domain/scopes.js';
 import { accessTokenClaims } from '../domain/token.js';
 import type { IssuedToken } from './issue-token.js';
@@ -49,33 +49,23 @@ const invalidGrant = (): DomainError => new DomainError('invalid_grant', 'The re
 export async function refreshAccessToken(deps: IssueDeps, input: RefreshInput): Promise<IssuedToken> {
   const requested = input.scope === undefined ? undefined : parseScopeString(input.scope);
   const keys = refreshLockoutKeys(input.sourceIp);
-  const locked = await deps.lockout.peek(keys, deps.clock.now());
-  if (locked > 0) throw new DomainError('rate_limited', 'Too many failed attempts; try again later', { retryAfterSeconds: locked });
+  const locked = lockoutWait(await deps.lockout.read(keys), deps.clock.now());
+  if (locked > 0) throw rateLimited(locked);
 
   const now = deps.clock.now();
   const record = isRefreshTokenShape(input.refreshToken) ? await deps.tokenStore.findRefreshToken(hashRefreshToken(input.refreshToken)) : undefined;
   const client = record && (await deps.clients.findById(record.clientId));
   const good =
     record !== undefined &&
-    client !== undefined &&
-    record.expiresAt > now &&
-    record.mode === input.mode &&
-    client.mode === input.mode &&
-    client.enabled &&
-    acceptsGeneration(client, record.generation, now) &&
+    refreshTokenUsable(record, client, input.mode, now) &&
     (input.authenticatedClientId === undefined || input.authenticatedClientId === client.id);
 
-  // Refresh failures are counted per address only, at the per-address limit: clients sharing a
-  // NAT address should not lock each other out with a few expired tokens.
-  const policy = { ...deps.lockoutPolicy, maxFailures: deps.lockoutPolicy.maxFailuresPerIp };
-  const settled = await deps.lockout.settle(keys, good, deps.clock.now(), policy);
-  if (settled.locked) throw new DomainError('rate_limited', 'Too many failed attempts; try again later', { retryAfterSeconds: settled.retryAfterSeconds });
+  // Refresh failures are counted per address only (see refreshLockoutKeys).
+  refuseIfLocked(await deps.lockout.settle(keys, good, deps.clock.now(), deps.lockoutPolicy));
   if (!good) throw invalidGrant();
 
   // Spec §2 step 4 holds for refresh too.
-  if (client.allowedIps.length > 0 && !ipInList(input.sourceIp, client.allowedIps)) {
-    throw new DomainError('access_denied', 'Requests from this address are not allowed for this client');
-  }
+  checkSourceAllowed(client, input.sourceIp);
   // Asked-for scopes must lie inside the original grant and inside what the client holds now;
   // asking for none keeps the original grant, less any scope the client has lost since.
   const stillHeld = record.scopes.filter((s) => client.scopes.includes(s));

@@ -1,6 +1,5 @@
-import { acceptsGeneration, type Client } from '../domain/client.js';
-import { DomainError } from '../domain/errors.js';
-import { ipInList } from '../domain/ip.js';
+import { acceptsGeneration, checkSourceAllowed, type Client } from '../domain/client.js';
+import { DomainError, insufficientScope } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
 import type { AccessTokenClaims } from '../domain/token.js';
 import type { Deps } from './ports.js';
@@ -54,13 +53,9 @@ export async function authenticateBearer(deps: Pick<Deps, 'verifier' | 'tokenSto
   const m = BEARER.exec(header);
   if (!m) throw invalidToken('The Authorization header is not a well-formed Bearer token');
   const valid = await validateAccessToken(deps, m[1]!, input.mode);
-  if (valid.client.allowedIps.length > 0 && !ipInList(input.sourceIp, valid.client.allowedIps)) {
-    throw new DomainError('access_denied', 'Requests from this address are not allowed for this client');
-  }
+  checkSourceAllowed(valid.client, input.sourceIp);
   const scopes = valid.claims.scope === '' ? [] : valid.claims.scope.split(' ');
   const missing = (input.requiredScopes ?? []).filter((s) => !scopes.includes(s));
-  if (missing.length > 0) {
-    throw new DomainError('insufficient_scope', `The access token lacks scope: ${missing.join(' ')}`);
-  }
+  if (missing.length > 0) throw insufficientScope(missing);
   return { ...valid, scopes };
 }

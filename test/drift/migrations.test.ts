@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../support/process.js';
 
 describe('drizzle/ migrations', () => {
-  it('match src/infra/db/schema.ts: drizzle-kit generates nothing new', () => {
+  it('match src/infra/db/sqlite/schema.ts: drizzle-kit generates nothing new', () => {
     const out = join(tempDir(), 'drizzle');
     cpSync(join(ROOT, 'drizzle'), out, { recursive: true });
     const before = readdirSync(out).sort();

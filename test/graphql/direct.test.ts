@@ -45,7 +45,7 @@ describe('GraphQL direct path', () => {
   let reference: Yoga;
   beforeAll(async () => {
     h = await harness();
-    reference = buildYoga({ deps: h.services.deps, config: h.config, services: h.services }, h.app.log);
+    reference = buildYoga({ deps: h.services.deps, config: h.config }, h.app.log);
   });
   afterAll(() => h.close());
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteIdempotencyStore } from '../../src/infra/db/idempotency-store.js';
+import type { SqliteIdempotencyStore } from '../../src/infra/db/sqlite/idempotency.js';
 import {
   createClientIdempotent,
   IDEMPOTENCY_TTL_MS,
@@ -15,7 +15,7 @@ const CREATE = 'mutation($input: CreateClientInput!) { createClient(input: $inpu
 describe('GraphQL createClient with Idempotency-Key', () => {
   let h: Harness;
   let admin: string;
-  const count = () => (h.services.db.$client.prepare('SELECT COUNT(*) AS n FROM clients').get() as { n: number }).n;
+  const count = () => (h.sqlite.db.$client.prepare('SELECT COUNT(*) AS n FROM clients').get() as { n: number }).n;
   const create = (input: Record<string, unknown>, key?: string, token = admin) =>
     gql(h, CREATE, { input }, { token, headers: key === undefined ? {} : { 'idempotency-key': key } });
 
@@ -72,7 +72,7 @@ describe('GraphQL createClient with Idempotency-Key', () => {
 
   it('never stores the secret in the clear', async () => {
     const made = (await create({ name: 'sealed' }, 'key-5')).json().data.createClient;
-    const rows = h.services.db.$client.prepare('SELECT * FROM idempotency_keys').all() as Array<Record<string, unknown>>;
+    const rows = h.sqlite.db.$client.prepare('SELECT * FROM idempotency_keys').all() as Array<Record<string, unknown>>;
     expect(rows.length).toBeGreaterThan(0);
     const dump = JSON.stringify(rows);
     expect(dump).not.toContain(made.clientSecret);
@@ -92,8 +92,8 @@ describe('createClientIdempotent (use case on the SQLite store, fixed clock)', (
   beforeAll(async () => {
     h = await harness();
     clock = new FixedClock();
-    store = new SqliteIdempotencyStore(h.services.db, h.services.masterKey);
-    deps = { ...h.services.deps, clock, idempotency: store };
+    store = h.sqlite.idempotency;
+    deps = { ...h.services.deps, clock };
   });
   afterAll(() => h.close());
 
@@ -110,7 +110,7 @@ describe('createClientIdempotent (use case on the SQLite store, fixed clock)', (
     await createClientIdempotent(deps, { callerId: 'cl_live_purge', key: 'old', input });
     clock.ms += IDEMPOTENCY_TTL_MS;
     await createClientIdempotent(deps, { callerId: 'cl_live_purge', key: 'new', input });
-    const keys = h.services.db.$client.prepare("SELECT key FROM idempotency_keys WHERE caller_id = 'cl_live_purge'").all();
+    const keys = h.sqlite.db.$client.prepare("SELECT key FROM idempotency_keys WHERE caller_id = 'cl_live_purge'").all();
     expect(keys).toEqual([{ key: 'new' }]);
   });
 
@@ -141,7 +141,7 @@ describe('createClientIdempotent (use case on the SQLite store, fixed clock)', (
 
   it('will not open a sealed answer moved to another caller', async () => {
     await createClientIdempotent(deps, { callerId: 'cl_live_victim', key: 'k', input });
-    h.services.db.$client.prepare("UPDATE idempotency_keys SET caller_id = 'cl_live_thief' WHERE caller_id = 'cl_live_victim'").run();
+    h.sqlite.db.$client.prepare("UPDATE idempotency_keys SET caller_id = 'cl_live_thief' WHERE caller_id = 'cl_live_victim'").run();
     await expect(createClientIdempotent(deps, { callerId: 'cl_live_thief', key: 'k', input })).rejects.toThrow(/does not belong/);
   });
 });

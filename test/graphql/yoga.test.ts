@@ -9,7 +9,7 @@ describe('yoga.fetch', () => {
   let yoga: Yoga;
   beforeAll(async () => {
     h = await harness();
-    yoga = buildYoga({ deps: h.services.deps, config: h.config, services: h.services }, h.app.log);
+    yoga = buildYoga({ deps: h.services.deps, config: h.config }, h.app.log);
   });
   afterAll(() => h.close());
 

@@ -40,7 +40,7 @@ describe('rotation through /api/v1/client/me and /auth/verify', () => {
   });
   afterEach(async () => {
     await app.close();
-    services.close();
+    await services.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -179,7 +179,7 @@ describe('POST /api/v1/client/token (seed 000)', () => {
   it('masks an unexpected failure as 50001', async () => {
     h = await harness();
     const c = await h.client();
-    h.services.db.$client.close();
+    h.sqlite.db.$client.close();
     const res = await token(h, { client_id: c.id, client_secret: c.secret });
     expect(res.statusCode).toBe(500);
     expect(res.body).toBe('{"code":50001,"message":"Internal error","data":null}');

@@ -91,7 +91,7 @@ describe('forged and foreign tokens at /api/v1/client/me and /auth/verify', () =
     genuineClaims = decodeJwt(genuine) as Claims;
     const master = loadMasterKey(h.config.masterKey, h.config.databasePath).key;
     for (const mode of ['live', 'test'] as const) {
-      const row = h.services.db.$client
+      const row = h.sqlite.db.$client
         .prepare('SELECT kid, alg, public_jwk, private_jwk_enc FROM signing_keys WHERE mode = ? AND current = 1')
         .get(mode) as { kid: string; alg: string; public_jwk: string; private_jwk_enc: string };
       const privateKey = (await importJWK(JSON.parse(decrypt(master, row.private_jwk_enc)) as JWK, row.alg)) as CryptoKey;

@@ -263,7 +263,7 @@ describe('GET /auth/verify (forward-auth)', () => {
       payload: JSON.stringify({ client_id: c.id, client_secret: c.secret }),
     });
     const token = res0.json().data.access_token as string;
-    h2.services.db.$client.close();
+    h2.sqlite.db.$client.close();
     const res = await h2.app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ code: 'SERVER_ERROR', message: 'Internal error' });

@@ -12,7 +12,7 @@ import { createClient } from '../../src/usecases/manage-clients.js';
 import { validateAccessToken } from '../../src/usecases/verify-bearer.js';
 import { expectNoStore } from '../contract/driver.js';
 import { basicAuth, oauth2Driver } from '../contract/drivers/oauth2.js';
-import { FixedClock } from '../support/fakes.js';
+import { DEFAULT_POLICY, FixedClock } from '../support/fakes.js';
 import { harness, type Harness } from '../support/harness.js';
 
 const TOKEN = '/api/v1/oauth2/token';
@@ -241,7 +241,7 @@ describe('oauth2 token lifetimes, on a fixed clock', () => {
       services,
       async close() {
         await app.close();
-        services.close();
+        await services.close();
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -262,10 +262,10 @@ describe('oauth2 token lifetimes, on a fixed clock', () => {
     const { access_token } = await grant(h, c);
     await post(h, REVOKE, { token: access_token }, basic(c));
     clock.advance(800);
-    await h.services.deps.tokenStore.purgeExpired(clock.now());
+    await h.services.store.purgeExpired(clock.now(), DEFAULT_POLICY);
     await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow('The access token has been revoked');
     clock.advance(200);
-    await h.services.deps.tokenStore.purgeExpired(clock.now());
+    await h.services.store.purgeExpired(clock.now(), DEFAULT_POLICY);
     await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow('The access token has expired');
   });
 

@@ -193,7 +193,7 @@ describe('oauth2 token endpoint: grants and errors (RFC 6749 §5.2)', () => {
 
   it('masks an unexpected failure as server_error without internals', async () => {
     const c = await h.client();
-    h.services.db.$client.close();
+    h.sqlite.db.$client.close();
     const res = await post(h, { form: CC, authorization: basicAuth(c.id, c.secret) });
     expectError(res, 'server_error', 'Internal error');
   });

@@ -99,7 +99,7 @@ describe('oauth2 discovery and keys (RFC 8414, RFC 7517)', () => {
   it('publishes a rotated key at once, current first, and keeps the retired one', async () => {
     const before = await token('live');
     const oldKid = decodeProtectedHeader(before).kid;
-    const fresh = await h.services.keys.rotate('live');
+    const fresh = await h.services.deps.keys.rotate('live');
     // Published on the very next JWKS read, before the key ring signs with it.
     const after = await jwks();
     expect(after.keys.map((k) => k.kid)).toEqual([fresh.kid, oldKid]);

@@ -227,7 +227,7 @@ describe('response schemas', () => {
       const other = await harness({ JWT_ALG: alg });
       try {
         const res = await other.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
-        expect(res.body, alg).toBe(JSON.stringify({ keys: other.services.keys.publicKeys('live').map((k) => k.jwk) }));
+        expect(res.body, alg).toBe(JSON.stringify({ keys: (await other.services.deps.keys.publicKeys('live')).map((k) => k.jwk) }));
         expect(res.json().keys[0].alg).toBe(alg);
       } finally {
         await other.close();

@@ -54,7 +54,7 @@ describe('operator endpoints', () => {
   });
 
   it('answers /readyz 503 when the database is gone', async () => {
-    h.services.db.$client.close();
+    h.sqlite.db.$client.close();
     const res = await h.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'database_unavailable' });

@@ -33,7 +33,7 @@ describe('v1 door (seed 003)', () => {
 
   it('masks an unexpected failure as 500999 API_ERROR without internals', async () => {
     const c = await h.client();
-    h.services.db.$client.close();
+    h.sqlite.db.$client.close();
     const res = await h.app.inject(form({ client_id: c.id, client_secret: c.secret }));
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: { code: '500999', code_reason: 'API_ERROR', message: 'Api Error, please contact customer service' } });

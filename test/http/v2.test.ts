@@ -63,7 +63,7 @@ describe('v2 door (seed 002)', () => {
 
   it('masks an unexpected failure as INTERNAL', async () => {
     const c = await h.client();
-    h.services.db.$client.close();
+    h.sqlite.db.$client.close();
     const res = await h.app.inject(json({ clientId: c.id, clientSecret: c.secret }));
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({

@@ -2,27 +2,12 @@ import { createHash, KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { compactVerifier, type CompactVerifier } from '../../src/infra/keys/jws.js';
 import { JwtVerifier, type KeySource, type VerificationKey } from '../../src/infra/keys/verifier.js';
-import { lockoutEvent, type AuditEvent, type AuditRecord } from '../../src/domain/audit.js';
-import type { Client } from '../../src/domain/client.js';
-import { afterFailure, retryAfterSeconds, type CounterState, type LockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
+import { MasterKeySealer } from '../../src/infra/keys/sealer.js';
+import type { LockoutPolicy } from '../../src/domain/lockout.js';
 import type { Mode } from '../../src/domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../src/domain/token.js';
-import type {
-  AuditLog,
-  ClientPatch,
-  ClientStore,
-  Clock,
-  Deps,
-  LockoutStore,
-  Random,
-  RefreshRecord,
-  RotateAudit,
-  SecretChange,
-  SettleResult,
-  TokenSigner,
-  TokenStore,
-  UpdateAudit,
-} from '../../src/usecases/ports.js';
+import type { Clock, Deps, PublicKeyInfo, Random, SigningKeys, TokenSigner } from '../../src/usecases/ports.js';
+import { MemoryAuditReader, MemoryClientStore, MemoryIdempotencyStore, MemoryLockoutStore, MemoryStore, MemoryTokenStore } from './memory-store.js';
 
 /** A clock that only moves when told to. */
 export class FixedClock implements Clock {
@@ -47,146 +32,29 @@ export class SeededRandom implements Random {
   }
 }
 
+interface MemoryKey {
+  privateKey: CryptoKey;
+  verifier: CompactVerifier;
+  publicJwk: JWK;
+  kid: string;
+  createdAt: number;
+}
+
 /**
- * Clients in a map. Like the SQLite store, each write and its audit events land together: the
- * new row and the events are built first, then both are stored, so a throwing event builder
- * leaves nothing behind.
+ * A real ES256 signer with in-memory keys, one current per mode (kids `live-1`, `test-1`, then
+ * `live-2` after a rotation…); also the verifier's key source and the keys as operators see them.
  */
-export class InMemoryClientStore implements ClientStore {
-  readonly rows = new Map<string, Client>();
-  /** With an audit log, each write's events are recorded there, as the SQLite store does. */
-  constructor(private readonly audit?: InMemoryAuditLog) {}
+export class MemorySigner implements TokenSigner, KeySource, SigningKeys {
+  private readonly retired: MemoryKey[] = [];
+  private constructor(readonly keys: Record<Mode, MemoryKey>) {}
 
-  async findById(id: string): Promise<Client | undefined> {
-    const c = this.rows.get(id);
-    return c && structuredClone(c);
+  private static async make(kid: string): Promise<MemoryKey> {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    return { privateKey, verifier: compactVerifier(KeyObject.from(publicKey), 'ES256'), publicJwk: await exportJWK(publicKey), kid, createdAt: Date.UTC(2026, 0, 1) };
   }
-  async insert(client: Client, events: readonly AuditEvent[]): Promise<void> {
-    if (this.rows.has(client.id)) throw new Error('duplicate id');
-    this.commit(structuredClone(client), events);
-  }
-  async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
-    const before = this.rows.get(id);
-    if (!before) return undefined;
-    const after: Client = { ...structuredClone(before), ...structuredClone(patch), updatedAt: now };
-    this.commit(after, audit(structuredClone(before), structuredClone(after)));
-    return structuredClone(after);
-  }
-  async rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined> {
-    const c = this.rows.get(id);
-    if (!c) return undefined;
-    const rotated: Client = {
-      ...structuredClone(c),
-      previousSecretHash: change.graceUntil === null ? null : c.secretHash,
-      secretHash: change.secretHash,
-      graceUntil: change.graceUntil,
-      secretGeneration: c.secretGeneration + 1,
-      updatedAt: now,
-    };
-    this.commit(rotated, audit(structuredClone(rotated)));
-    return structuredClone(rotated);
-  }
-  private commit(row: Client, events: readonly AuditEvent[]): void {
-    this.rows.set(row.id, row);
-    for (const e of events) this.audit?.recordNow(e);
-  }
-  async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
-    return [...this.rows.values()]
-      .filter((c) => page.afterId === undefined || c.id > page.afterId)
-      .sort((a, b) => (a.id < b.id ? -1 : 1))
-      .slice(0, page.limit)
-      .map((c) => structuredClone(c));
-  }
-  async count(): Promise<number> {
-    return this.rows.size;
-  }
-}
-
-/** The audit trail in an array, oldest first; `list` answers newest first like the SQLite log. */
-export class InMemoryAuditLog implements AuditLog {
-  readonly events: AuditRecord[] = [];
-
-  async record(event: AuditEvent): Promise<void> {
-    this.recordNow(event);
-  }
-  /** Synchronous, for the fake stores that write their events with their change. */
-  recordNow(event: AuditEvent): void {
-    this.events.push(structuredClone({ ...event, id: this.events.length + 1 }));
-  }
-  async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {
-    return this.events
-      .filter((e) => query.clientId === undefined || e.clientId === query.clientId)
-      .sort((a, b) => b.at - a.at || b.id - a.id)
-      .slice(0, query.limit)
-      .map((e) => structuredClone(e));
-  }
-}
-
-/** The same rules as the SQLite store, in a map; single-threaded, so trivially atomic. */
-export class InMemoryLockoutStore implements LockoutStore {
-  readonly rows = new Map<string, CounterState>();
-  /** With an audit log, a lock that begins is recorded there, as the SQLite store does. */
-  constructor(private readonly audit?: InMemoryAuditLog) {}
-
-  async peek(keys: LockoutKeys, now: number): Promise<number> {
-    return Math.max(retryAfterSeconds(this.rows.get(keys.pair), now), retryAfterSeconds(this.rows.get(keys.ip), now));
-  }
-  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<SettleResult> {
-    const wait = await this.peek(keys, now);
-    if (wait > 0) return { locked: true, retryAfterSeconds: wait };
-    if (succeeded) {
-      this.rows.delete(keys.pair);
-      return { locked: false };
-    }
-    const pair = afterFailure(this.rows.get(keys.pair), now, policy.maxFailures, policy);
-    const ip = afterFailure(this.rows.get(keys.ip), now, policy.maxFailuresPerIp, policy);
-    this.rows.set(keys.pair, pair);
-    this.rows.set(keys.ip, ip);
-    if (pair.lockedUntil > 0) await this.audit?.record(lockoutEvent(keys.pair, 'pair', pair.lockedUntil, now));
-    if (ip.lockedUntil > 0) await this.audit?.record(lockoutEvent(keys.ip, 'ip', ip.lockedUntil, now));
-    return { locked: false };
-  }
-}
-
-export class InMemoryTokenStore implements TokenStore {
-  readonly revoked = new Map<string, number | null>();
-  readonly refresh = new Map<string, RefreshRecord>();
-  constructor(private readonly clients: InMemoryClientStore) {}
-
-  async bearerState(clientId: string, jti: string) {
-    return { client: await this.clients.findById(clientId), revoked: this.revoked.has(jti) };
-  }
-  async revokeAccessToken(jti: string, _clientId: string, expiresAt: number | null, _now?: number): Promise<void> {
-    this.revoked.set(jti, expiresAt);
-  }
-  async saveRefreshToken(r: RefreshRecord): Promise<void> {
-    this.refresh.set(r.hash, structuredClone(r));
-  }
-  async findRefreshToken(hash: string): Promise<RefreshRecord | undefined> {
-    const r = this.refresh.get(hash);
-    return r && structuredClone(r);
-  }
-  async deleteRefreshToken(hash: string): Promise<void> {
-    this.refresh.delete(hash);
-  }
-  async purgeExpired(now: number): Promise<number> {
-    let n = 0;
-    for (const [h, r] of this.refresh) if (r.expiresAt <= now && this.refresh.delete(h)) n++;
-    for (const [j, exp] of this.revoked) if (exp !== null && exp <= now && this.revoked.delete(j)) n++;
-    return n;
-  }
-}
-
-/** A real ES256 signer with in-memory keys, one per mode; also the verifier's key source. */
-export class MemorySigner implements TokenSigner, KeySource {
-  private constructor(readonly keys: Record<Mode, { privateKey: CryptoKey; verifier: CompactVerifier; publicJwk: JWK; kid: string }>) {}
 
   static async create(): Promise<MemorySigner> {
-    const make = async (kid: string) => {
-      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-      return { privateKey, verifier: compactVerifier(KeyObject.from(publicKey), 'ES256'), publicJwk: await exportJWK(publicKey), kid };
-    };
-    return new MemorySigner({ live: await make('live-1'), test: await make('test-1') });
+    return new MemorySigner({ live: await MemorySigner.make('live-1'), test: await MemorySigner.make('test-1') });
   }
 
   async sign(mode: Mode, claims: AccessTokenClaims): Promise<string> {
@@ -196,7 +64,28 @@ export class MemorySigner implements TokenSigner, KeySource {
 
   async verificationKey(kid: string): Promise<VerificationKey | undefined> {
     const mode = (['live', 'test'] as const).find((m) => this.keys[m].kid === kid);
-    return mode && { mode, verifier: this.keys[mode].verifier };
+    if (mode) return { mode, verifier: this.keys[mode].verifier };
+    const old = this.retired.find((k) => k.kid === kid);
+    return old && { mode: old.kid.startsWith('live') ? 'live' : 'test', verifier: old.verifier };
+  }
+
+  private info(mode: Mode, k: MemoryKey, current: boolean): PublicKeyInfo {
+    return { kid: k.kid, mode, alg: 'ES256', current, createdAt: k.createdAt, jwk: { ...k.publicJwk, kid: k.kid, alg: 'ES256', use: 'sig' } };
+  }
+
+  async publicKeys(mode?: Mode): Promise<PublicKeyInfo[]> {
+    const modes = mode ? [mode] : (['live', 'test'] as const);
+    return [
+      ...modes.map((m) => this.info(m, this.keys[m], true)),
+      ...this.retired.filter((k) => modes.some((m) => k.kid.startsWith(m))).map((k) => this.info(k.kid.startsWith('live') ? 'live' : 'test', k, false)),
+    ];
+  }
+
+  async rotate(mode: Mode): Promise<PublicKeyInfo> {
+    const next = await MemorySigner.make(`${mode}-${Number(this.keys[mode].kid.split('-')[1]) + 1}`);
+    this.retired.push(this.keys[mode]);
+    this.keys[mode] = next;
+    return this.info(mode, next, true);
   }
 }
 
@@ -208,24 +97,30 @@ export const TEST_TOKENS: TokenSettings = {
 };
 
 export interface FakeDeps extends Deps {
-  clients: InMemoryClientStore;
-  tokenStore: InMemoryTokenStore;
-  lockout: InMemoryLockoutStore;
-  audit: InMemoryAuditLog;
+  clients: MemoryClientStore;
+  tokenStore: MemoryTokenStore;
+  lockout: MemoryLockoutStore;
+  audit: MemoryAuditReader;
+  idempotency: MemoryIdempotencyStore;
   clock: FixedClock;
   signer: MemorySigner;
+  store: MemoryStore;
 }
 
+/** Every port of the core on the in-memory store, a fixed clock and seeded randomness. */
 export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<FakeDeps> {
-  const audit = new InMemoryAuditLog();
-  const clients = new InMemoryClientStore(audit);
+  const store = new MemoryStore();
   const clock = new FixedClock();
   const signer = await MemorySigner.create();
   return {
-    clients,
-    tokenStore: new InMemoryTokenStore(clients),
-    lockout: new InMemoryLockoutStore(audit),
-    audit,
+    store,
+    clients: store.clients,
+    tokenStore: store.tokens,
+    lockout: store.lockout,
+    audit: store.audit,
+    idempotency: store.idempotency,
+    sealer: new MasterKeySealer(Buffer.alloc(32, 7), 'test'),
+    keys: signer,
     lockoutPolicy: policy,
     clock,
     random: new SeededRandom(),

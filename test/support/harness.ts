@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Mode } from '../../src/domain/mode.js';
 import { buildApp } from '../../src/http/app.js';
+import { openSqliteStore, type SqliteStore } from '../../src/infra/db/sqlite/store.js';
 import { Metrics } from '../../src/infra/metrics.js';
 import { openServices, type Services } from '../../src/services.js';
 import { createClient, type CreateClientInput } from '../../src/usecases/manage-clients.js';
@@ -12,6 +13,8 @@ import { createClient, type CreateClientInput } from '../../src/usecases/manage-
 export interface Harness {
   app: FastifyInstance;
   services: Services;
+  /** The SQLite store behind the services, for tests that look inside the database. */
+  sqlite: SqliteStore;
   config: Config;
   dir: string;
   /** Creates a client through the core and returns its id and one-time secret. */
@@ -29,12 +32,14 @@ export async function harness(env: Record<string, string> = {}, opts: { metrics?
     ...env,
   });
   const metrics = opts.metrics;
-  const services = await openServices(config, metrics ? { onLock: (kind) => metrics.lockouts.inc({ kind }) } : {});
+  const sqlite = openSqliteStore(config.databasePath, metrics ? { onLock: (kind) => metrics.lockouts.inc({ kind }) } : {});
+  const services = await openServices(config, { store: sqlite });
   const app = buildApp(services, config, metrics ? { metrics } : {});
   await app.ready();
   return {
     app,
     services,
+    sqlite,
     config,
     dir,
     async client(input = {}) {
@@ -44,7 +49,7 @@ export async function harness(env: Record<string, string> = {}, opts: { metrics?
     },
     async close() {
       await app.close();
-      services.close();
+      await services.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

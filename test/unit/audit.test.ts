@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lockoutKeySubject, SYSTEM, type Actor } from '../../src/domain/audit.js';
-import { lockoutKeys } from '../../src/domain/lockout.js';
-import { refreshLockoutKeys } from '../../src/domain/refresh.js';
+import { lockoutEvent, SYSTEM, type Actor } from '../../src/domain/audit.js';
+import { lockoutKeys, refreshLockoutKeys } from '../../src/domain/lockout.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { issueToken } from '../../src/usecases/issue-token.js';
 import { createClient, rotateSecret, updateClient } from '../../src/usecases/manage-clients.js';
@@ -163,13 +162,14 @@ describe('audit trail of lockouts', () => {
   });
 });
 
-describe('lockoutKeySubject', () => {
-  it('reads the client id and address of every key shape', () => {
-    expect(lockoutKeySubject(lockoutKeys('cl_live_abc', '2001:db8::1').pair)).toEqual({ clientId: 'cl_live_abc', sourceIp: '2001:db8::1', refresh: false });
-    // A presented client id may hold spaces; the address never does.
-    expect(lockoutKeySubject(lockoutKeys('odd id with spaces', '10.0.0.1').pair)).toEqual({ clientId: 'odd id with spaces', sourceIp: '10.0.0.1', refresh: false });
-    expect(lockoutKeySubject(lockoutKeys('x', '10.0.0.2').ip)).toEqual({ clientId: null, sourceIp: '10.0.0.2', refresh: false });
-    expect(lockoutKeySubject(refreshLockoutKeys('10.0.0.3').pair)).toEqual({ clientId: null, sourceIp: '10.0.0.3', refresh: true });
+describe('lockoutEvent', () => {
+  const subject = (e: ReturnType<typeof lockoutEvent>) => ({ clientId: e.clientId, sourceIp: e.sourceIp, refresh: e.detail.grant === 'refresh_token' });
+  it('names the client id and address of every key shape', () => {
+    expect(subject(lockoutEvent(lockoutKeys('cl_live_abc', '2001:db8::1').pair, 'pair', 1, 0))).toEqual({ clientId: 'cl_live_abc', sourceIp: '2001:db8::1', refresh: false });
+    // A presented client id may hold spaces; the key is structured, so it is never split apart.
+    expect(subject(lockoutEvent(lockoutKeys('odd id with spaces', '10.0.0.1').pair, 'pair', 1, 0))).toEqual({ clientId: 'odd id with spaces', sourceIp: '10.0.0.1', refresh: false });
+    expect(subject(lockoutEvent(lockoutKeys('x', '10.0.0.2').ip, 'ip', 1, 0))).toEqual({ clientId: null, sourceIp: '10.0.0.2', refresh: false });
+    expect(subject(lockoutEvent(refreshLockoutKeys('10.0.0.3').pair, 'pair', 1, 0))).toEqual({ clientId: null, sourceIp: '10.0.0.3', refresh: true });
   });
 
   it('keeps SYSTEM as the actor label of Tollgate itself', () => {

@@ -12,7 +12,7 @@ const OPS = { kind: 'cli', id: 'ops' } as const;
 describe('client changes commit with their audit rows', () => {
   let h: Harness;
 
-  const sqlite = () => h.services.db.$client;
+  const sqlite = () => h.sqlite.db.$client;
   const clientRow = (id: string) => sqlite().prepare('SELECT * FROM clients WHERE id = ?').get(id);
   const clientCount = () => (sqlite().prepare('SELECT count(*) AS n FROM clients').get() as { n: number }).n;
   const events = (id?: string) =>

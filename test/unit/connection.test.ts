@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MMAP_BYTES, openDatabase, PAGE_CACHE_KIB } from '../../src/infra/db/connection.js';
+import { MMAP_BYTES, openDatabase, PAGE_CACHE_KIB } from '../../src/infra/db/sqlite/connection.js';
 
 describe('openDatabase', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-conn-'));

@@ -1,15 +1,16 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateDatabase, openDatabase, type Db } from '../../src/infra/db/connection.js';
-import { prepareIdempotencyPurge } from '../../src/infra/db/idempotency-store.js';
+import type { Db } from '../../src/infra/db/sqlite/connection.js';
+import { openSqliteStore, type SqliteStore } from '../../src/infra/db/sqlite/store.js';
 import { tempDir } from '../support/process.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
-/** The server's housekeeping purge of idempotency keys, without a store or a master key. */
+/** The housekeeping purge of idempotency keys in SQLite. */
 describe('idempotency purge', () => {
   let dir: string;
+  let store: SqliteStore;
   let db: Db;
 
   const keys = () => (db.$client.prepare('SELECT key FROM idempotency_keys ORDER BY key').all() as { key: string }[]).map((r) => r.key);
@@ -20,11 +21,11 @@ describe('idempotency purge', () => {
 
   beforeEach(() => {
     dir = tempDir();
-    db = openDatabase(join(dir, 'tollgate.db'));
-    migrateDatabase(db);
+    store = openSqliteStore(join(dir, 'tollgate.db'));
+    db = store.db;
   });
-  afterEach(() => {
-    db.$client.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -32,7 +33,7 @@ describe('idempotency purge', () => {
     insert('expired', T0 + 1000);
     insert('expires-now', T0 + 2000);
     insert('alive', T0 + 2001);
-    const purge = prepareIdempotencyPurge(db);
+    const purge = (now: number) => store.idempotency.purgeExpired(now);
     expect(purge(T0)).toBe(0);
     expect(purge(T0 + 2000)).toBe(2);
     expect(keys()).toEqual(['alive']);
@@ -43,7 +44,7 @@ describe('idempotency purge', () => {
       for (let i = 0; i < 150; i++) insert(`k${i}`, T0);
     });
     insertMany();
-    const purge = prepareIdempotencyPurge(db);
+    const purge = (now: number) => store.idempotency.purgeExpired(now);
     expect(purge(T0)).toBe(100);
     expect(purge(T0)).toBe(50);
     expect(keys()).toEqual([]);

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RefreshRecord } from '../../src/usecases/ports.js';
+import type { RefreshRecord } from '../../src/domain/refresh.js';
 import { harness, type Harness } from '../support/harness.js';
 
 describe('SQLite token store: refresh rows', () => {
@@ -12,7 +12,7 @@ describe('SQLite token store: refresh rows', () => {
   });
   afterAll(() => h.close());
 
-  const synchronous = () => h.services.db.$client.pragma('synchronous', { simple: true });
+  const synchronous = () => h.sqlite.db.$client.pragma('synchronous', { simple: true });
 
   it('writes a refresh row and leaves the connection at synchronous=FULL for everything else', async () => {
     const c = await h.client();
@@ -38,8 +38,8 @@ describe('SQLite token store: refresh rows', () => {
     return { hash: hash.padEnd(43, '.'), clientId, mode: 'live', generation: 1, scopes: ['read'], expiresAt: now + 60_000, createdAt: now };
   };
   /** WAL frames written since the log was last reset. */
-  const walFrames = () => (h.services.db.$client.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
-  const resetWal = () => h.services.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  const walFrames = () => (h.sqlite.db.$client.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
+  const resetWal = () => h.sqlite.db.$client.pragma('wal_checkpoint(TRUNCATE)');
 
   it('commits the rows of one turn of the event loop together, answering each only after its commit', async () => {
     const c = await h.client();
@@ -49,7 +49,7 @@ describe('SQLite token store: refresh rows', () => {
     const saved = rows.map((r) => store.saveRefreshToken(r));
     // Queued, not yet written: nothing may answer before the commit.
     expect(await Promise.race([Promise.all(saved).then(() => 'settled'), Promise.resolve('pending')])).toBe('pending');
-    expect(h.services.db.$client.prepare('SELECT count(*) AS n FROM refresh_tokens WHERE hash LIKE ?').get('group-%')).toEqual({ n: 0 });
+    expect(h.sqlite.db.$client.prepare('SELECT count(*) AS n FROM refresh_tokens WHERE hash LIKE ?').get('group-%')).toEqual({ n: 0 });
     await Promise.all(saved);
     for (const r of rows) expect(await store.findRefreshToken(r.hash)).toEqual(r);
     // One commit of the batch: a few pages, not four pages (table and three indexes) per row.
@@ -90,7 +90,7 @@ describe('SQLite token store: closing', () => {
       hash: 'q'.repeat(43), clientId: c.id, mode: 'live', generation: 1, scopes: [], expiresAt: now + 60_000, createdAt: now,
     });
     await h.app.close();
-    h.services.close();
+    await h.services.close();
     await saved;
     const db = new Database(path, { readonly: true });
     try {
@@ -109,7 +109,7 @@ describe('SQLite token store: closing', () => {
       hash: 'z'.repeat(43), clientId: c.id, mode: 'live', generation: 1, scopes: [], expiresAt: now + 60_000, createdAt: now,
     });
     await h.app.close();
-    h.services.db.$client.close(); // the raw connection, without the store's flush
+    h.sqlite.db.$client.close(); // the raw connection, without the store's flush
     await expect(saved).rejects.toThrow(/not open/);
     rmSync(h.dir, { recursive: true, force: true });
   });

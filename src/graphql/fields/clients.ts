@@ -1,5 +1,5 @@
-import { ADMIN_SCOPE, findClientInMode, listClientsInMode } from '../../usecases/admin-in-mode.js';
-import { bearer } from '../bearer.js';
+import { findClientFor, listClientsFor } from '../../usecases/admin-clients.js';
+import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';
 import { Client } from '../types/client.js';
@@ -13,8 +13,7 @@ builder.queryFields((t) => ({
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, ctx) =>
       guarded(async () => {
-        await bearer(ctx, [ADMIN_SCOPE]);
-        const page = await listClientsInMode(ctx.deps, ctx.mode, { first: args.first, after: args.after });
+        const page = await listClientsFor(ctx.deps, await principal(ctx), { first: args.first, after: args.after });
         const edges = page.clients.map((c) => ({ cursor: c.id, node: c }));
         return {
           edges,
@@ -33,10 +32,6 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One client of this mode, or null (Bearer + tollgate:admin).',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) =>
-      guarded(async () => {
-        await bearer(ctx, [ADMIN_SCOPE]);
-        return (await findClientInMode(ctx.deps, ctx.mode, id)) ?? null;
-      }),
+    resolve: (_root, { id }, ctx) => guarded(async () => (await findClientFor(ctx.deps, await principal(ctx), id)) ?? null),
   }),
 }));

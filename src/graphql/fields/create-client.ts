@@ -1,6 +1,5 @@
-import { ADMIN_SCOPE } from '../../usecases/admin-in-mode.js';
-import { createClientIdempotent } from '../../usecases/create-client-idempotent.js';
-import { bearer } from '../bearer.js';
+import { createClientFor } from '../../usecases/admin-clients.js';
+import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';
 import { CreateClientInput } from '../types/create-client-input.js';
@@ -15,22 +14,18 @@ builder.mutationField('createClient', (t) =>
     args: { input: t.arg({ type: CreateClientInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       guarded(async () => {
-        const caller = await bearer(ctx, [ADMIN_SCOPE]);
-        return createClientIdempotent(
-          { ...ctx.deps, idempotency: ctx.idempotency },
-          {
-            callerId: caller.client.id,
-            key: ctx.idempotencyKey,
-            actor: { kind: 'graphql', id: caller.client.id, sourceIp: ctx.sourceIp },
-            input: {
-              name: input.name,
-              mode: ctx.mode,
-              scopes: input.scopes ?? [],
-              allowedIps: input.allowedIps ?? [],
-              orgId: input.orgId ?? null,
-            },
+        const caller = await principal(ctx);
+        return createClientFor(ctx.deps, caller, {
+          key: ctx.idempotencyKey,
+          actor: { kind: 'graphql', id: caller.clientId, sourceIp: ctx.sourceIp },
+          input: {
+            name: input.name,
+            mode: ctx.mode,
+            scopes: input.scopes ?? [],
+            allowedIps: input.allowedIps ?? [],
+            orgId: input.orgId ?? null,
           },
-        );
+        });
       }),
   }),
 );

@@ -1,6 +1,6 @@
-import { ADMIN_SCOPE, rotateSecretInMode } from '../../usecases/admin-in-mode.js';
+import { rotateSecretFor } from '../../usecases/admin-clients.js';
 import { rotateSecret } from '../../usecases/manage-clients.js';
-import { bearer } from '../bearer.js';
+import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';
 import { credentialCheck } from '../rules/one-credential-check.js';
@@ -22,13 +22,14 @@ builder.mutationField('rotateClientSecret', (t) =>
     },
     resolve: (_root, { clientId, graceSeconds }, ctx) =>
       guarded(async () => {
-        const own = clientId === null || clientId === undefined;
-        const caller = await bearer(ctx, own ? [] : [ADMIN_SCOPE]);
+        const caller = await principal(ctx);
         const grace = graceSeconds ?? 0;
-        const actor = { kind: 'graphql', id: caller.client.id, sourceIp: ctx.sourceIp } as const;
-        const rotated = own
-          ? await rotateSecret(ctx.deps, caller.client.id, grace, actor)
-          : await rotateSecretInMode(ctx.deps, ctx.mode, clientId, grace, actor);
+        const actor = { kind: 'graphql', id: caller.clientId, sourceIp: ctx.sourceIp } as const;
+        // Without clientId: the caller's own secret, which any valid token may rotate.
+        const rotated =
+          clientId === null || clientId === undefined
+            ? await rotateSecret(ctx.deps, caller.clientId, grace, actor)
+            : await rotateSecretFor(ctx.deps, caller, clientId, grace, actor);
         return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
       }),
   }),

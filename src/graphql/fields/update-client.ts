@@ -1,5 +1,5 @@
-import { ADMIN_SCOPE, updateClientInMode } from '../../usecases/admin-in-mode.js';
-import { bearer } from '../bearer.js';
+import { updateClientFor } from '../../usecases/admin-clients.js';
+import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';
 import { Client } from '../types/client.js';
@@ -13,10 +13,10 @@ builder.mutationField('updateClient', (t) =>
     args: { input: t.arg({ type: UpdateClientInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       guarded(async () => {
-        const caller = await bearer(ctx, [ADMIN_SCOPE]);
-        return updateClientInMode(
+        const caller = await principal(ctx);
+        return updateClientFor(
           ctx.deps,
-          ctx.mode,
+          caller,
           input.id,
           {
             name: input.name ?? undefined,
@@ -24,7 +24,7 @@ builder.mutationField('updateClient', (t) =>
             allowedIps: input.allowedIps ?? undefined,
             enabled: input.enabled ?? undefined,
           },
-          { kind: 'graphql', id: caller.client.id, sourceIp: ctx.sourceIp },
+          { kind: 'graphql', id: caller.clientId, sourceIp: ctx.sourceIp },
         );
       }),
   }),

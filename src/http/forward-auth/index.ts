@@ -19,11 +19,12 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
  * refusal with its RFC 6750 challenge. `?scope=a b` names scopes the token must hold.
  * Mounted at `/auth` and `/test/auth`.
  */
-export const forwardAuthDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }) => {
+export const forwardAuthDoor: FastifyPluginAsync<DoorOptions> = async (app, opts) => {
+  const { ctx, mode } = opts;
   app.removeAllContentTypeParsers();
   // The guarded request's body is not ours to judge: read within the body limit, then dropped.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
-  useEnvelope(app, renderForwardAuth);
+  useEnvelope(app, renderForwardAuth, opts);
   documentRequestsOnly(app);
 
   /** @see RFC 6750 §2.1 (the header), §3.1 (the refusals) */
@@ -31,6 +32,7 @@ export const forwardAuthDoor: FastifyPluginAsync<DoorOptions> = async (app, { ct
     method: METHODS,
     url: '/verify',
     schema: verifySchema,
+    config: { bearer: true },
     handler: async (req, reply) => {
       const scope = optionalString(bodyRecord(req.query), 'scope');
       const required = scope === undefined ? [] : parseScopeString(scope);

@@ -2,10 +2,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
 import type { Mode } from '../../domain/mode.js';
 import { scopeString } from '../../domain/scopes.js';
-import { authenticateClient, type CredentialAttempt } from '../../usecases/authenticate-client.js';
+import type { CredentialAttempt } from '../../usecases/authenticate-client.js';
 import { introspectToken, revokeToken } from '../../usecases/introspect-revoke.js';
-import { issueToken, type IssuedToken } from '../../usecases/issue-token.js';
-import { mintRefreshToken, refreshAccessToken } from '../../usecases/refresh-token.js';
+import type { IssuedToken } from '../../usecases/issue-token.js';
+import { issueTokenWithRefresh, refreshGrant } from '../../usecases/oauth2-grants.js';
 import { callerIp, callMode, NO_STORE, useEnvelope, type DoorContext, type DoorOptions } from '../door.js';
 import { acceptForm, acceptJson, bodyRecord, optionalString, requiredString, type WireBody } from '../form.js';
 import { documentRequestsOnly } from '../schemas.js';
@@ -59,11 +59,12 @@ function tokenBody(token: IssuedToken, refreshToken?: string): Record<string, un
  * introspection and RFC 7009 revocation. Form or JSON bodies. Mounted at `/api/v1/oauth2` and
  * `/test/api/v1/oauth2`.
  */
-export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }) => {
+export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, opts) => {
+  const { ctx, mode } = opts;
   app.removeAllContentTypeParsers();
   acceptForm(app);
   acceptJson(app);
-  useEnvelope(app, renderOAuth2);
+  useEnvelope(app, renderOAuth2, opts);
   documentRequestsOnly(app);
   // Credentials and tokens never ride in a URL (RFC 6749 §2.3.1, RFC 9700 §4.3.2): such a
   // request is refused before its body is read.
@@ -81,29 +82,20 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
    * client's) returns an access token and no new refresh token (seed 001: not rotated).
    * @see RFC 6749 §3.2, §4.4, §5, §6
    */
-  app.post('/token', { schema: tokenSchema }, async (req) => {
+  app.post('/token', { schema: tokenSchema, config: { issues: true } }, async (req) => {
     const body = bodyRecord(req.body);
     const grant = grantType(body);
     const call = callOf(req, mode, ctx);
     if (grant === 'client_credentials') {
       const client = requiredClient(req, body);
       const scope = optionalString(body, 'scope');
-      const token = await issueToken(ctx.deps, { ...attempt(call, client), scope, ttlSeconds: ttl.oauth2Access });
-      const refreshToken = await mintRefreshToken(ctx.deps, { ...token, mode: call.mode }, ttl.oauth2Refresh);
+      const { token, refreshToken } = await issueTokenWithRefresh(ctx.deps, { ...attempt(call, client), scope, ttlSeconds: ttl.oauth2Access }, ttl.oauth2Refresh);
       return tokenBody(token, refreshToken);
     }
     const refreshToken = requiredString(body, 'refresh_token');
     const scope = optionalString(body, 'scope');
     const client = requiredClient(req, body);
-    const { client: authenticated } = await authenticateClient(ctx.deps, attempt(call, client));
-    const token = await refreshAccessToken(ctx.deps, {
-      ...call,
-      refreshToken,
-      scope,
-      authenticatedClientId: authenticated.id,
-      ttlSeconds: ttl.oauth2Access,
-    });
-    return tokenBody(token);
+    return tokenBody(await refreshGrant(ctx.deps, { ...call, refreshToken, scope, client, ttlSeconds: ttl.oauth2Access }));
   });
 
   /**
@@ -112,21 +104,12 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mo
    * client's, as at the token endpoint.
    * @see RFC 6749 §6
    */
-  app.post('/refresh', { schema: refreshSchema }, async (req) => {
+  app.post('/refresh', { schema: refreshSchema, config: { issues: true } }, async (req) => {
     const body = bodyRecord(req.body);
     const refreshToken = requiredString(body, 'refresh_token');
     const scope = optionalString(body, 'scope');
-    const call = callOf(req, mode, ctx);
     const client = presentedClient(req, body);
-    const authenticated = client && (await authenticateClient(ctx.deps, attempt(call, client))).client;
-    const token = await refreshAccessToken(ctx.deps, {
-      ...call,
-      refreshToken,
-      scope,
-      authenticatedClientId: authenticated?.id,
-      ttlSeconds: ttl.oauth2Access,
-    });
-    return tokenBody(token);
+    return tokenBody(await refreshGrant(ctx.deps, { ...callOf(req, mode, ctx), refreshToken, scope, client, ttlSeconds: ttl.oauth2Access }));
   });
 
   /**

@@ -35,8 +35,9 @@ export function authorizationServerMetadata(ctx: DoorContext, mode: Mode): Recor
  * `/.well-known` of one mode: RFC 8414 metadata and the mode's JWKS. Mounted at `/.well-known`
  * and `/test/.well-known`.
  */
-export const wellKnownDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }) => {
-  useEnvelope(app, renderOAuth2);
+export const wellKnownDoor: FastifyPluginAsync<DoorOptions> = async (app, opts) => {
+  const { ctx, mode } = opts;
+  useEnvelope(app, renderOAuth2, opts);
   const metadata = { live: authorizationServerMetadata(ctx, 'live'), test: authorizationServerMetadata(ctx, 'test') };
 
   app.get('/oauth-authorization-server', { schema: metadataSchema }, async (req) => metadata[callMode(req, mode, ctx.config)]);
@@ -56,6 +57,6 @@ export const wellKnownDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx,
    */
   app.get('/jwks.json', { schema: jwksSchema }, async (req, reply) => {
     reply.header('cache-control', 'no-cache');
-    return { keys: ctx.services.keys.publicKeys(callMode(req, mode, ctx.config)).map((k) => k.jwk) };
+    return { keys: (await ctx.deps.keys.publicKeys(callMode(req, mode, ctx.config))).map((k) => k.jwk) };
   });
 };

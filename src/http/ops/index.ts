@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../../infra/metrics.js';
-import type { Services } from '../../services.js';
+import type { Store } from '../../usecases/ports.js';
 import { healthzSchema, metricsSchema, readyzSchema } from './schemas.js';
 
 /** Process state the probes report; the server flips `shuttingDown` on SIGTERM. */
@@ -9,7 +9,7 @@ export interface Lifecycle {
 }
 
 export interface OpsOptions {
-  services: Services;
+  store: Pick<Store, 'ping'>;
   lifecycle: Lifecycle;
   metrics: Metrics;
   /** With WORKERS > 1: the metrics of every worker, gathered by the primary. */
@@ -20,13 +20,13 @@ export interface OpsOptions {
  * Operator endpoints: `/healthz` (the process is up), `/readyz` (the database answers and the
  * process is not shutting down: a load balancer stops sending work), `/metrics` (Prometheus).
  */
-export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { services, lifecycle, metrics, gatherMetrics }) => {
+export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, lifecycle, metrics, gatherMetrics }) => {
   app.get('/healthz', { schema: healthzSchema }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: readyzSchema }, async (_req, reply) => {
     if (lifecycle.shuttingDown) return reply.code(503).send({ status: 'shutting_down' });
     try {
-      services.db.$client.prepare('SELECT 1').get();
+      await store.ping();
     } catch {
       return reply.code(503).send({ status: 'database_unavailable' });
     }

@@ -10,13 +10,14 @@ import { issueTokenSchema } from './schemas.js';
  * The v1 dialect (seed 003): form-encoded credentials in, `{data:{…}}` out.
  * Mounted at `/v1` and `/test/v1`.
  */
-export const v1Door: FastifyPluginAsync<DoorOptions> = async (app, { ctx, mode }) => {
+export const v1Door: FastifyPluginAsync<DoorOptions> = async (app, opts) => {
+  const { ctx, mode } = opts;
   app.removeAllContentTypeParsers();
   acceptForm(app);
-  useEnvelope(app, renderV1);
+  useEnvelope(app, renderV1, opts);
   documentRequestsOnly(app);
 
-  app.post('/auth/token', { schema: issueTokenSchema }, async (req, reply) => {
+  app.post('/auth/token', { schema: issueTokenSchema, config: { issues: true } }, async (req, reply) => {
     const token = await issueToken(ctx.deps, issueTokenInput(req, mode, ctx, ctx.config.ttl.v1));
     reply.headers(NO_STORE);
     return { data: { access_token: token.accessToken, token_type: token.tokenType, expires_in: token.expiresIn } };

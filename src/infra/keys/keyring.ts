@@ -1,11 +1,8 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims } from '../../domain/token.js';
-import type { Clock, TokenSigner } from '../../usecases/ports.js';
+import type { Clock, PublicKeyInfo, SigningKeys, SigningKeyStore, StoredSigningKey, TokenSigner } from '../../usecases/ports.js';
 import type { KeySource, VerificationKey } from './verifier.js';
-import type { Db } from '../db/connection.js';
-import { signingKeys } from '../db/schema.js';
 import { compactSigner, compactVerifier, type CompactSigner } from './jws.js';
 import { decrypt, encrypt } from './master-key.js';
 
@@ -19,75 +16,69 @@ interface SigningKey {
   signer: CompactSigner;
 }
 
-export interface PublicKeyInfo {
-  kid: string;
-  mode: Mode;
-  alg: JwtAlg;
-  current: boolean;
-  createdAt: number;
-  jwk: JWK;
-}
+const publicInfo = (k: StoredSigningKey): PublicKeyInfo => ({
+  kid: k.kid,
+  mode: k.mode,
+  alg: k.alg,
+  current: k.current,
+  createdAt: k.createdAt,
+  jwk: JSON.parse(k.publicJwk) as Record<string, unknown>,
+});
 
 /**
- * Signing keys per mode, held in memory, private halves encrypted at rest. A key made current
- * by another process (`tollgate keys rotate`) is picked up on the next signature: the current
- * kid is one indexed read, and only a change loads the key.
+ * Signing keys per mode, held in memory above the key store, private halves sealed at rest. A
+ * key made current by another process (`tollgate keys rotate`, another instance) is picked up on
+ * the next signature after at most a second: the current kid is one indexed read, and only a
+ * change loads the key.
  */
-export class KeyRing implements TokenSigner, KeySource {
+export class KeyRing implements TokenSigner, KeySource, SigningKeys {
   private readonly current = new Map<Mode, SigningKey>();
   private readonly verification = new Map<string, VerificationKey>();
   private readonly checkedAt = new Map<Mode, number>();
   private lastReload = -Infinity;
-  private readonly currentKid;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: SigningKeyStore,
     private readonly masterKey: Buffer,
     private readonly alg: JwtAlg,
     private readonly clock: Clock,
-  ) {
-    this.currentKid = db
-      .select({ kid: signingKeys.kid })
-      .from(signingKeys)
-      .where(and(eq(signingKeys.mode, sql.placeholder('mode')), eq(signingKeys.current, true)))
-      .prepare();
-  }
+  ) {}
 
   /** Makes sure each mode has a current key of the configured algorithm; loads them. */
   async init(modes: readonly Mode[] = ['live', 'test']): Promise<void> {
     for (const mode of modes) {
-      const row = this.currentRow(mode);
-      if (!row || row.alg !== this.alg) await this.rotate(mode, row?.kid ?? null);
+      const row = await this.store.current(mode);
+      if (!row || row.alg !== this.alg) await this.create(mode, row?.kid ?? null);
       await this.load(mode);
     }
-    this.loadPublicKeys();
+    await this.loadPublicKeys();
     this.lastReload = this.clock.now();
   }
 
+  /** Creates a new current key for the mode; the old one stays published for verification. */
+  rotate(mode: Mode): Promise<PublicKeyInfo> {
+    return this.create(mode);
+  }
+
   /**
-   * Creates a new current key for the mode; the old one stays published for verification.
-   * `onlyReplacing` (a kid, or null for none) makes it a no-op when another process got there first.
+   * `onlyReplacing` (a kid, or null for none) makes it a no-op when another process got there
+   * first: several processes starting together on one database create one key per mode.
    */
-  async rotate(mode: Mode, onlyReplacing?: string | null): Promise<PublicKeyInfo> {
+  private async create(mode: Mode, onlyReplacing?: string | null): Promise<PublicKeyInfo> {
     const { publicKey, privateKey } = await generateKeyPair(this.alg, { extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
-    const sealed = encrypt(this.masterKey, JSON.stringify(await exportJWK(privateKey)));
-    const now = this.clock.now();
-    const jwk = { ...publicJwk, kid, alg: this.alg, use: 'sig' };
-    const sqlite = this.db.$client;
-    sqlite
-      .transaction(() => {
-        // Two processes starting together: only the first replaces the key it saw.
-        if (onlyReplacing !== undefined && (this.currentRow(mode)?.kid ?? null) !== onlyReplacing) return;
-        this.db.update(signingKeys).set({ current: false }).where(eq(signingKeys.mode, mode)).run();
-        this.db
-          .insert(signingKeys)
-          .values({ kid, mode, alg: this.alg, publicJwk: JSON.stringify(jwk), privateJwkEnc: sealed, current: true, createdAt: now })
-          .run();
-      })
-      .immediate();
-    return { kid, mode, alg: this.alg, current: true, createdAt: now, jwk };
+    const key: StoredSigningKey = {
+      kid,
+      mode,
+      alg: this.alg,
+      publicJwk: JSON.stringify({ ...publicJwk, kid, alg: this.alg, use: 'sig' }),
+      privateJwkEnc: encrypt(this.masterKey, JSON.stringify(await exportJWK(privateKey))),
+      current: true,
+      createdAt: this.clock.now(),
+    };
+    await this.store.insertCurrent(key, onlyReplacing);
+    return publicInfo(key);
   }
 
   /**
@@ -100,13 +91,17 @@ export class KeyRing implements TokenSigner, KeySource {
     const now = this.clock.now();
     if (now - this.lastReload < 1000) return undefined;
     this.lastReload = now;
-    this.loadPublicKeys();
+    await this.loadPublicKeys();
     return this.verification.get(kid);
   }
 
-  private loadPublicKeys(): void {
-    for (const k of this.publicKeys()) {
-      if (!this.verification.has(k.kid)) this.verification.set(k.kid, { mode: k.mode, verifier: compactVerifier(k.jwk, k.alg) });
+  private async loadPublicKeys(): Promise<void> {
+    for (const k of await this.store.list()) this.remember(k);
+  }
+
+  private remember(k: StoredSigningKey): void {
+    if (!this.verification.has(k.kid)) {
+      this.verification.set(k.kid, { mode: k.mode, verifier: compactVerifier(JSON.parse(k.publicJwk) as JWK, k.alg) });
     }
   }
 
@@ -114,21 +109,9 @@ export class KeyRing implements TokenSigner, KeySource {
     return (await this.keyFor(mode)).signer.sign(claims);
   }
 
-  /** Every key of the mode, current first, for the JWKS and `keys list`. */
-  publicKeys(mode?: Mode): PublicKeyInfo[] {
-    const rows = this.db
-      .select()
-      .from(signingKeys)
-      .where(mode ? eq(signingKeys.mode, mode) : undefined)
-      .orderBy(asc(signingKeys.createdAt))
-      .all();
-    return rows
-      .map((r) => ({ kid: r.kid, mode: r.mode, alg: r.alg as JwtAlg, current: r.current, createdAt: r.createdAt, jwk: JSON.parse(r.publicJwk) as JWK }))
-      .sort((a, b) => Number(b.current) - Number(a.current));
-  }
-
-  private currentRow(mode: Mode) {
-    return this.db.select().from(signingKeys).where(and(eq(signingKeys.mode, mode), eq(signingKeys.current, true))).get();
+  /** Every key of the mode (or both), current first, read from the store: for the JWKS and `keys list`. */
+  async publicKeys(mode?: Mode): Promise<PublicKeyInfo[]> {
+    return (await this.store.list(mode)).map(publicInfo).sort((a, b) => Number(b.current) - Number(a.current));
   }
 
   /**
@@ -141,20 +124,18 @@ export class KeyRing implements TokenSigner, KeySource {
     const now = this.clock.now();
     if (cached && now - (this.checkedAt.get(mode) ?? -Infinity) < CURRENT_KEY_CHECK_MS) return cached;
     this.checkedAt.set(mode, now);
-    const kid = this.currentKid.get({ mode })?.kid;
+    const kid = await this.store.currentKid(mode);
     if (cached && cached.kid === kid) return cached;
     return this.load(mode);
   }
 
   private async load(mode: Mode): Promise<SigningKey> {
-    const row = this.currentRow(mode);
+    const row = await this.store.current(mode);
     if (!row) throw new Error(`No current signing key for ${mode} mode`);
     const privateJwk = JSON.parse(decrypt(this.masterKey, row.privateJwkEnc)) as JWK;
     const key: SigningKey = { kid: row.kid, signer: compactSigner(privateJwk, { alg: row.alg, typ: 'at+jwt', kid: row.kid }) };
     // A key we sign with is one we verify with, at once.
-    if (!this.verification.has(row.kid)) {
-      this.verification.set(row.kid, { mode, verifier: compactVerifier(JSON.parse(row.publicJwk) as JWK, row.alg) });
-    }
+    this.remember(row);
     this.current.set(mode, key);
     return key;
   }

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { AuditAction, AuditEvent, AuditRecord } from '../../domain/audit.js';
-import type { AuditLog } from '../../usecases/ports.js';
+import type { AuditAction, AuditEvent, AuditRecord } from '../../../domain/audit.js';
+import type { AuditReader } from '../../../usecases/ports.js';
 import type { Db } from './connection.js';
 
 /**
- * One prepared INSERT into `audit_events`, for the audit log and for stores that must write an
- * event inside their own transaction (the lockout store, when a lock begins).
+ * One prepared INSERT into `audit_events`, for the stores that write events inside their own
+ * transactions (client changes, and the lockout store when a lock begins).
  */
 export function prepareAuditInsert(sqlite: Database.Database): (event: AuditEvent) => void {
   const insert = sqlite.prepare<[number, string, string, string | null, string | null, string]>(
@@ -32,23 +32,20 @@ const toRecord = (r: AuditRow): AuditRecord => ({
   detail: JSON.parse(r.detail) as Record<string, unknown>,
 });
 
-/** The audit trail in SQLite; reads are newest first, by the indexes on (client_id, at) and (at). */
-export class SqliteAuditLog implements AuditLog {
-  private readonly insert;
+/**
+ * The audit trail in SQLite, read; reads are newest first, by the indexes on (client_id, at) and
+ * (at). Rows are written by the stores that make the changes (prepareAuditInsert).
+ */
+export class SqliteAuditReader implements AuditReader {
   private readonly all;
   private readonly byClient;
 
   constructor(db: Db) {
     const sqlite = db.$client;
-    this.insert = prepareAuditInsert(sqlite);
     this.all = sqlite.prepare<[number], AuditRow>(`SELECT ${COLUMNS} FROM audit_events ORDER BY at DESC, id DESC LIMIT ?`);
     this.byClient = sqlite.prepare<[string, number], AuditRow>(
       `SELECT ${COLUMNS} FROM audit_events WHERE client_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
     );
-  }
-
-  async record(event: AuditEvent): Promise<void> {
-    this.insert(event);
   }
 
   async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {

@@ -1,9 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Client } from '../../domain/client.js';
-import type { RefreshRecord, TokenStore } from '../../usecases/ports.js';
+import type { Client } from '../../../domain/client.js';
+import type { RefreshRecord } from '../../../domain/refresh.js';
+import type { TokenStore } from '../../../usecases/ports.js';
 import type { Db } from './connection.js';
 import { refreshTokens, revokedTokens } from './schema.js';
-import { arrayToClient, CLIENT_COLUMNS } from './sqlite-store.js';
+import { clientFromArray, CLIENT_COLUMNS } from './clients.js';
 
 const PURGE_BATCH = 1000;
 
@@ -33,7 +34,7 @@ export class SqliteTokenStore implements TokenStore {
     // One statement, two primary-key lookups: the read a Bearer verification costs.
     this.state = sqlite
       .prepare<{ clientId: string; jti: string }, unknown[]>(
-        `SELECT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = @jti) AS revoked, ${CLIENT_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
+        `SELECT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = @jti) AS revoked, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')}
          FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId`,
       )
       .raw(true);
@@ -55,7 +56,7 @@ export class SqliteTokenStore implements TokenStore {
 
   async bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }> {
     const [revoked, ...client] = this.state.get({ clientId, jti })!;
-    return { client: client[0] === null ? undefined : arrayToClient(client), revoked: revoked === 1 };
+    return { client: client[0] === null ? undefined : clientFromArray(client), revoked: revoked === 1 };
   }
 
   async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void> {
@@ -130,7 +131,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   /** Small batches, so a purge never holds the write lock long enough to slow issuance. */
-  async purgeExpired(now: number): Promise<number> {
+  purgeExpired(now: number): number {
     return this.purgeRefresh.run(now).changes + this.purgeRevoked.run(now).changes;
   }
 }

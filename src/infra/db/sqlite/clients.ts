@@ -1,0 +1,134 @@
+import { asc, eq, getTableColumns, gt, sql, type Column } from 'drizzle-orm';
+import type { AuditEvent } from '../../../domain/audit.js';
+import type { Client } from '../../../domain/client.js';
+import type { ClientPatch, ClientStore, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import { prepareAuditInsert } from './audit.js';
+import type { Db } from './connection.js';
+import { clients } from './schema.js';
+
+type ClientRow = typeof clients.$inferSelect;
+
+const splitList = (s: string): string[] => (s === '' ? [] : s.split(' '));
+
+function toClient(row: ClientRow): Client {
+  return { ...row, scopes: splitList(row.scopes), allowedIps: splitList(row.allowedIps) };
+}
+
+function toRow(c: Client): ClientRow {
+  return { ...c, scopes: c.scopes.join(' '), allowedIps: c.allowedIps.join(' ') };
+}
+
+/** The table's columns, in declaration order: the one definition every raw read below follows. */
+const COLUMNS = Object.entries(getTableColumns(clients)) as Array<[keyof ClientRow, Column]>;
+
+/** The client columns' SQL names, in the order `clientFromArray` reads them, for hot statements in plain SQL. */
+export const CLIENT_COLUMNS: readonly string[] = COLUMNS.map(([, column]) => column.name);
+
+/**
+ * A client from a raw row selected as CLIENT_COLUMNS (better-sqlite3 `.raw(true)`, which builds an
+ * array in half the time of a 13-key object: 10 µs against 21 µs measured). Each value goes
+ * through its column's own driver mapping, so a new column is read like the others.
+ */
+export function clientFromArray(r: readonly unknown[]): Client {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < COLUMNS.length; i++) {
+    const [key, column] = COLUMNS[i]!;
+    const value = r[i];
+    row[key] = value === null ? null : column.mapFromDriverValue(value);
+  }
+  return toClient(row as ClientRow);
+}
+
+function patchToSet(patch: ClientPatch, now: number): Partial<ClientRow> {
+  const set: Partial<ClientRow> = { updatedAt: now };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.scopes !== undefined) set.scopes = patch.scopes.join(' ');
+  if (patch.allowedIps !== undefined) set.allowedIps = patch.allowedIps.join(' ');
+  if (patch.orgId !== undefined) set.orgId = patch.orgId;
+  if (patch.enabled !== undefined) set.enabled = patch.enabled;
+  return set;
+}
+
+/**
+ * Clients in SQLite. The hot-path read is prepared once; nothing is cached between requests.
+ * Every write commits with its audit events in one `BEGIN IMMEDIATE` transaction (synchronous=FULL),
+ * so a crash never leaves a change without its audit row, nor a row for a change that did not happen.
+ */
+export class SqliteClientStore implements ClientStore {
+  private readonly byId;
+  private readonly insertTx;
+  private readonly updateTx;
+  private readonly rotateTx;
+
+  constructor(private readonly db: Db) {
+    const sqlite = db.$client;
+    // The hottest read of all (every issuance): plain prepared SQL returning an array.
+    this.byId = sqlite.prepare<[string], unknown[]>(`SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients WHERE id = ?`).raw(true);
+    const audit = prepareAuditInsert(sqlite);
+    const record = (events: readonly AuditEvent[]): void => {
+      for (const e of events) audit(e);
+    };
+    this.insertTx = sqlite.transaction((client: Client, events: InsertAudit): void => {
+      this.db.insert(clients).values(toRow(client)).run();
+      record(events(client));
+    });
+    this.updateTx = sqlite.transaction((id: string, patch: ClientPatch, now: number, events: UpdateAudit): Client | undefined => {
+      // Read in the transaction, so the events describe exactly the change that commits.
+      const before = this.byId.get(id);
+      if (!before) return undefined;
+      const after = toClient(this.db.update(clients).set(patchToSet(patch, now)).where(eq(clients.id, id)).returning().get()!);
+      record(events(clientFromArray(before), after));
+      return after;
+    });
+    this.rotateTx = sqlite.transaction((id: string, change: SecretChange, now: number, events: RotateAudit): Client | undefined => {
+      // One statement, so the generation bump and the new hash go together; the previous hash is
+      // read by the UPDATE itself.
+      const row = this.db
+        .update(clients)
+        .set({
+          previousSecretHash: change.graceUntil === null ? null : sql.raw('"secret_hash"'),
+          secretHash: change.secretHash,
+          graceUntil: change.graceUntil,
+          secretGeneration: sql.raw('"secret_generation" + 1'),
+          updatedAt: now,
+        })
+        .where(eq(clients.id, id))
+        .returning()
+        .get();
+      if (!row) return undefined;
+      const rotated = toClient(row);
+      record(events(rotated));
+      return rotated;
+    });
+  }
+
+  async findById(id: string): Promise<Client | undefined> {
+    const row = this.byId.get(id);
+    return row ? clientFromArray(row) : undefined;
+  }
+
+  async insert(client: Client, audit: InsertAudit): Promise<void> {
+    this.insertTx.immediate(client, audit);
+  }
+
+  async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
+    return this.updateTx.immediate(id, patch, now, audit);
+  }
+
+  async rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined> {
+    return this.rotateTx.immediate(id, change, now, audit);
+  }
+
+  async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
+    const query = this.db.select().from(clients);
+    const rows = (page.afterId === undefined ? query : query.where(gt(clients.id, page.afterId)))
+      .orderBy(asc(clients.id))
+      .limit(page.limit)
+      .all();
+    return rows.map(toClient);
+  }
+
+  async count(): Promise<number> {
+    return this.db.$count(clients);
+  }
+}

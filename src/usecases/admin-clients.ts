@@ -1,0 +1,85 @@
+import { authorize, noSuchClient, type Principal } from '../domain/access.js';
+import type { Actor } from '../domain/audit.js';
+import { toView, type ClientView } from '../domain/client.js';
+import { invalidField } from '../domain/errors.js';
+import { clientIdPrefix } from '../domain/mode.js';
+import { createClientIdempotent, type IdempotentCreate, type IdempotentDeps } from './create-client-idempotent.js';
+import type { ClientWithSecret } from './manage-clients.js';
+import { rotateSecret, updateClient, type AdminDeps, type RotatedSecret, type UpdateClientInput } from './manage-clients.js';
+
+export const PAGE_DEFAULT = 20;
+export const PAGE_MAX = 100;
+const CURSOR_MAX = 200;
+
+/*
+ * Administration by a caller (a client with an admin token today). Every action asks
+ * `authorize` (src/domain/access.ts) first, then for the client it names; a client the caller
+ * may not see answers exactly as one that does not exist.
+ */
+
+/** The client, when the caller may read it; undefined when there is none it may see. */
+export async function findClientFor(deps: Pick<AdminDeps, 'clients'>, caller: Principal, id: string): Promise<ClientView | undefined> {
+  authorize(caller, 'read');
+  const client = await deps.clients.findById(id);
+  if (!client) return undefined;
+  try {
+    authorize(caller, 'read', client);
+  } catch {
+    return undefined;
+  }
+  return toView(client);
+}
+
+/** The client the caller names for `action`, or not_found. */
+async function managed(deps: Pick<AdminDeps, 'clients'>, caller: Principal, action: 'update' | 'rotate', id: string): Promise<void> {
+  authorize(caller, action);
+  const client = await deps.clients.findById(id);
+  if (!client) throw noSuchClient();
+  authorize(caller, action, client);
+}
+
+export interface ClientPage {
+  clients: ClientView[];
+  hasNextPage: boolean;
+}
+
+/**
+ * One page of the clients the caller may see, in id order; `after` is the last id of the
+ * previous page. Ids carry their mode as a prefix (`cl_live_…`), so a mode's clients are one
+ * contiguous run of the id order, which starts right after the bare prefix.
+ */
+export async function listClientsFor(
+  deps: Pick<AdminDeps, 'clients'>,
+  caller: Principal,
+  page: { first?: number | null; after?: string | null },
+): Promise<ClientPage> {
+  authorize(caller, 'list');
+  const first = page.first ?? PAGE_DEFAULT;
+  if (!Number.isInteger(first) || first < 0 || first > PAGE_MAX) throw invalidField('first', `must be a whole number from 0 to ${PAGE_MAX}`);
+  const prefix = clientIdPrefix(caller.mode);
+  const after = page.after ?? undefined;
+  if (after !== undefined && (!after.startsWith(prefix) || after.length > CURSOR_MAX)) throw invalidField('after', 'is not a cursor of this list');
+  const rows = await deps.clients.list({ limit: first + 1, afterId: after ?? prefix });
+  const run: ClientView[] = [];
+  for (const c of rows) {
+    if (!c.id.startsWith(prefix) || c.mode !== caller.mode) break;
+    run.push(toView(c));
+  }
+  return { clients: run.slice(0, first), hasNextPage: run.length > first };
+}
+
+/** Creates a client in the caller's mode, honouring an Idempotency-Key. */
+export async function createClientFor(deps: IdempotentDeps, caller: Principal, req: Omit<IdempotentCreate, 'callerId'>): Promise<ClientWithSecret> {
+  authorize(caller, 'create', { mode: req.input.mode });
+  return createClientIdempotent(deps, { ...req, callerId: caller.clientId });
+}
+
+export async function updateClientFor(deps: AdminDeps, caller: Principal, id: string, input: UpdateClientInput, actor?: Actor): Promise<ClientView> {
+  await managed(deps, caller, 'update', id);
+  return updateClient(deps, id, input, actor);
+}
+
+export async function rotateSecretFor(deps: AdminDeps, caller: Principal, id: string, graceSeconds?: number, actor?: Actor): Promise<RotatedSecret> {
+  await managed(deps, caller, 'rotate', id);
+  return rotateSecret(deps, id, graceSeconds, actor);
+}

@@ -1,0 +1,253 @@
+import type { AuditEvent, AuditRecord } from '../../src/domain/audit.js';
+import type { Client } from '../../src/domain/client.js';
+import { lockoutKeyId, settleLockout, type CounterState, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../src/domain/lockout.js';
+import type { Mode } from '../../src/domain/mode.js';
+import type { RefreshRecord } from '../../src/domain/refresh.js';
+import type {
+  AuditReader,
+  BackupResult,
+  ClientPatch,
+  ClientStore,
+  IdempotencyStore,
+  InsertAudit,
+  LockoutStore,
+  RotateAudit,
+  SecretChange,
+  SigningKeyStore,
+  Store,
+  StoredIdempotency,
+  StoredSigningKey,
+  TokenStore,
+  UpdateAudit,
+} from '../../src/usecases/ports.js';
+
+/*
+ * Every storage port in memory, for unit tests and the store contract suite. Honestly atomic:
+ * each method that checks and writes does both synchronously, with no await between, so no other
+ * call can run in the middle (what a transaction does for a real store). Every value crosses the
+ * port as a copy, as it would through a database.
+ */
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** The audit trail, oldest first; read newest first like the real stores. */
+export class MemoryAuditReader implements AuditReader {
+  readonly events: AuditRecord[] = [];
+
+  /** Appends events; called by the memory stores inside their atomic steps. */
+  append(events: readonly AuditEvent[]): void {
+    for (const e of events) this.events.push(copy({ ...e, id: this.events.length + 1 }));
+  }
+
+  async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {
+    return this.events
+      .filter((e) => query.clientId === undefined || e.clientId === query.clientId)
+      .sort((a, b) => b.at - a.at || b.id - a.id)
+      .slice(0, query.limit)
+      .map(copy);
+  }
+}
+
+/**
+ * Clients in a map. Each write and its audit events land together: the new row and the events
+ * are built first, then both are stored, so a throwing event builder leaves nothing behind.
+ */
+export class MemoryClientStore implements ClientStore {
+  readonly rows = new Map<string, Client>();
+  constructor(private readonly audit: MemoryAuditReader) {}
+
+  async findById(id: string): Promise<Client | undefined> {
+    const c = this.rows.get(id);
+    return c && copy(c);
+  }
+  async insert(client: Client, audit: InsertAudit): Promise<void> {
+    if (this.rows.has(client.id)) throw new Error('duplicate id');
+    this.commit(copy(client), audit(copy(client)));
+  }
+  async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
+    const before = this.rows.get(id);
+    if (!before) return undefined;
+    const after: Client = { ...copy(before), ...copy(patch), updatedAt: now };
+    this.commit(after, audit(copy(before), copy(after)));
+    return copy(after);
+  }
+  async rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined> {
+    const c = this.rows.get(id);
+    if (!c) return undefined;
+    const rotated: Client = {
+      ...copy(c),
+      previousSecretHash: change.graceUntil === null ? null : c.secretHash,
+      secretHash: change.secretHash,
+      graceUntil: change.graceUntil,
+      secretGeneration: c.secretGeneration + 1,
+      updatedAt: now,
+    };
+    this.commit(rotated, audit(copy(rotated)));
+    return copy(rotated);
+  }
+  private commit(row: Client, events: readonly AuditEvent[]): void {
+    this.rows.set(row.id, row);
+    this.audit.append(events);
+  }
+  async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
+    return [...this.rows.values()]
+      .filter((c) => page.afterId === undefined || c.id > page.afterId)
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .slice(0, page.limit)
+      .map(copy);
+  }
+  async count(): Promise<number> {
+    return this.rows.size;
+  }
+}
+
+/** Lockout counters in a map, settled by the domain's `settleLockout` like every store. */
+export class MemoryLockoutStore implements LockoutStore {
+  readonly rows = new Map<string, CounterState>();
+  constructor(
+    private readonly audit: MemoryAuditReader,
+    private readonly onLock?: (kind: 'pair' | 'ip') => void,
+  ) {}
+
+  private readNow(keys: LockoutKeys): LockoutRead {
+    const pair = this.rows.get(lockoutKeyId(keys.pair));
+    const ip = this.rows.get(lockoutKeyId(keys.ip));
+    return { pair: pair && copy(pair), ip: ip && copy(ip) };
+  }
+  async read(keys: LockoutKeys): Promise<LockoutRead> {
+    return this.readNow(keys);
+  }
+  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<LockoutVerdict> {
+    // Read, decide and write in one synchronous step.
+    const decision = settleLockout(keys, this.readNow(keys), succeeded, now, policy);
+    for (const w of decision.writes) {
+      if (w.state === null) this.rows.delete(w.id);
+      else this.rows.set(w.id, copy(w.state));
+    }
+    this.audit.append(decision.events);
+    for (const kind of decision.began) this.onLock?.(kind);
+    return decision.verdict;
+  }
+  purge(now: number, policy: LockoutPolicy): number {
+    let n = 0;
+    for (const [id, s] of this.rows) {
+      if (s.windowStart < now - policy.windowSeconds * 1000 && s.lockedUntil <= now && this.rows.delete(id)) n++;
+    }
+    return n;
+  }
+}
+
+export class MemoryTokenStore implements TokenStore {
+  readonly revoked = new Map<string, number | null>();
+  readonly refresh = new Map<string, RefreshRecord>();
+  constructor(private readonly clients: MemoryClientStore) {}
+
+  async bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }> {
+    return { client: await this.clients.findById(clientId), revoked: this.revoked.has(jti) };
+  }
+  async revokeAccessToken(jti: string, _clientId: string, expiresAt: number | null): Promise<void> {
+    if (!this.revoked.has(jti)) this.revoked.set(jti, expiresAt);
+  }
+  async saveRefreshToken(r: RefreshRecord): Promise<void> {
+    if (this.refresh.has(r.hash)) throw new Error('duplicate refresh token');
+    this.refresh.set(r.hash, copy(r));
+  }
+  async findRefreshToken(hash: string): Promise<RefreshRecord | undefined> {
+    const r = this.refresh.get(hash);
+    return r && copy(r);
+  }
+  async deleteRefreshToken(hash: string): Promise<void> {
+    this.refresh.delete(hash);
+  }
+  purge(now: number): number {
+    let n = 0;
+    for (const [h, r] of this.refresh) if (r.expiresAt <= now && this.refresh.delete(h)) n++;
+    for (const [j, exp] of this.revoked) if (exp !== null && exp <= now && this.revoked.delete(j)) n++;
+    return n;
+  }
+}
+
+interface IdempotencyRow {
+  requestHash: string;
+  sealed: string | null;
+  expiresAt: number;
+}
+
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  readonly rows = new Map<string, IdempotencyRow>();
+  private readonly id = (callerId: string, key: string): string => JSON.stringify([callerId, key]);
+
+  async claim(callerId: string, key: string, requestHash: string, now: number, expiresAt: number): Promise<{ state: 'claimed' } | StoredIdempotency> {
+    const id = this.id(callerId, key);
+    const row = this.rows.get(id);
+    if (row && row.expiresAt > now) {
+      return row.sealed === null ? { state: 'pending', requestHash: row.requestHash } : { state: 'done', requestHash: row.requestHash, sealed: row.sealed };
+    }
+    this.rows.set(id, { requestHash, sealed: null, expiresAt });
+    return { state: 'claimed' };
+  }
+  async complete(callerId: string, key: string, sealed: string): Promise<void> {
+    const row = this.rows.get(this.id(callerId, key));
+    if (row) row.sealed = sealed;
+  }
+  async release(callerId: string, key: string): Promise<void> {
+    const id = this.id(callerId, key);
+    if (this.rows.get(id)?.sealed === null) this.rows.delete(id);
+  }
+  purge(now: number): number {
+    let n = 0;
+    for (const [id, row] of this.rows) if (row.expiresAt <= now && this.rows.delete(id)) n++;
+    return n;
+  }
+}
+
+export class MemorySigningKeyStore implements SigningKeyStore {
+  readonly rows: StoredSigningKey[] = [];
+
+  async currentKid(mode: Mode): Promise<string | undefined> {
+    return this.rows.find((k) => k.mode === mode && k.current)?.kid;
+  }
+  async current(mode: Mode): Promise<StoredSigningKey | undefined> {
+    const k = this.rows.find((r) => r.mode === mode && r.current);
+    return k && copy(k);
+  }
+  async list(mode?: Mode): Promise<StoredSigningKey[]> {
+    return this.rows.filter((k) => mode === undefined || k.mode === mode).sort((a, b) => a.createdAt - b.createdAt).map(copy);
+  }
+  async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null): Promise<boolean> {
+    const current = this.rows.find((k) => k.mode === key.mode && k.current);
+    if (onlyReplacing !== undefined && (current?.kid ?? null) !== onlyReplacing) return false;
+    if (this.rows.some((k) => k.kid === key.kid)) throw new Error('duplicate kid');
+    for (const k of this.rows) if (k.mode === key.mode) k.current = false;
+    this.rows.push({ ...copy(key), current: true });
+    return true;
+  }
+}
+
+/** Every port in memory; closing it makes every later call of `ping` fail, as a closed database would. */
+export class MemoryStore implements Store {
+  readonly audit = new MemoryAuditReader();
+  readonly clients = new MemoryClientStore(this.audit);
+  readonly lockout: MemoryLockoutStore;
+  readonly tokens = new MemoryTokenStore(this.clients);
+  readonly idempotency = new MemoryIdempotencyStore();
+  readonly keys = new MemorySigningKeyStore();
+  private closed = false;
+
+  constructor(opts: { onLock?: (kind: 'pair' | 'ip') => void } = {}) {
+    this.lockout = new MemoryLockoutStore(this.audit, opts.onLock);
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the store is closed');
+  }
+  async purgeExpired(now: number, lockout: LockoutPolicy): Promise<number> {
+    return this.tokens.purge(now) + this.idempotency.purge(now) + this.lockout.purge(now, lockout);
+  }
+  async backup(_file: string): Promise<BackupResult> {
+    throw new Error('An in-memory store has nothing on disk to back up');
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
