@@ -1,0 +1,372 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/domain/audit.js';
+import type { Client } from '../../src/domain/client.js';
+import { lockoutKeys, refreshLockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
+import type { RefreshRecord } from '../../src/domain/refresh.js';
+import type { Store, StoredSigningKey } from '../../src/usecases/ports.js';
+import { tempDir } from '../support/process.js';
+
+/** How the suite gets a fresh, empty store of one kind, and what that kind can do. */
+export interface StoreFactory {
+  name: string;
+  open(): Promise<Store>;
+  /** Whether `backup` makes a copy (and what reopens it), or refuses. */
+  backup: { reopen(file: string): Promise<Store> } | 'refused';
+}
+
+const T0 = Date.UTC(2026, 0, 1);
+const POLICY: LockoutPolicy = { maxFailures: 5, maxFailuresPerIp: 50, windowSeconds: 900, lockSeconds: 900 };
+
+const client = (over: Partial<Client> = {}): Client => ({
+  id: 'cl_live_contract0000000000000000',
+  name: 'contract',
+  mode: 'live',
+  scopes: ['read', 'write'],
+  orgId: null,
+  allowedIps: [],
+  enabled: true,
+  secretGeneration: 1,
+  secretHash: 'hash-1',
+  previousSecretHash: null,
+  graceUntil: null,
+  createdAt: T0,
+  updatedAt: T0,
+  ...over,
+});
+
+const event = (clientId: string, action: AuditEvent['action'], at = T0, detail: Record<string, unknown> = {}): AuditEvent => ({
+  at,
+  actor: 'cli:contract',
+  action,
+  clientId,
+  sourceIp: null,
+  detail,
+});
+
+const refresh = (hash: string, over: Partial<RefreshRecord> = {}): RefreshRecord => ({
+  hash,
+  clientId: 'cl_live_contract0000000000000000',
+  mode: 'live',
+  generation: 1,
+  scopes: ['read'],
+  expiresAt: T0 + 60_000,
+  createdAt: T0,
+  ...over,
+});
+
+const signingKey = (kid: string, mode: 'live' | 'test', createdAt: number): StoredSigningKey => ({
+  kid,
+  mode,
+  alg: 'ES256',
+  publicJwk: JSON.stringify({ kty: 'EC', kid }),
+  privateJwkEnc: `sealed-${kid}`,
+  current: true,
+  createdAt,
+});
+
+const auditFault = (): never => {
+  throw new Error('audit write failed');
+};
+
+/**
+ * One contract for every store (STYLE.md: one suite, many stores): each port method, and the
+ * promises the core builds on — atomic lockout counting, one winner of an idempotency claim,
+ * no change without its audit row, no lost rotation.
+ */
+export function describeStoreContract(factory: StoreFactory): void {
+  describe(`store contract: ${factory.name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('clients', () => {
+      it('stores a client with its audit events and reads it back whole', async () => {
+        const c = client({ orgId: 'org_1', allowedIps: ['10.0.0.0/8', '2001:db8::/32'], scopes: ['a:b', 'c'] });
+        await store.clients.insert(c, (row) => [event(row.id, 'client.created')]);
+        expect(await store.clients.findById(c.id)).toEqual(c);
+        expect(await store.clients.findById('cl_live_nobody')).toBeUndefined();
+        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.clientId])).toEqual([['client.created', c.id]]);
+        expect(await store.clients.count()).toBe(1);
+      });
+
+      it('refuses a second client with the same id, leaving the first and no audit row', async () => {
+        await store.clients.insert(client(), () => []);
+        await expect(store.clients.insert(client({ name: 'other' }), (row) => [event(row.id, 'client.created')])).rejects.toThrow();
+        expect((await store.clients.findById(client().id))?.name).toBe('contract');
+        expect(await store.audit.list({ limit: 10 })).toEqual([]);
+      });
+
+      it('writes no client when its audit events cannot be written', async () => {
+        await expect(store.clients.insert(client(), auditFault)).rejects.toThrow('audit write failed');
+        expect(await store.clients.findById(client().id)).toBeUndefined();
+        expect(await store.clients.count()).toBe(0);
+      });
+
+      it('updates the given fields, judging the audit events on the row as it was and as it is', async () => {
+        await store.clients.insert(client(), () => []);
+        const seen: Array<[string, string]> = [];
+        const after = await store.clients.update(client().id, { name: 'renamed', scopes: ['x'], allowedIps: ['10.1.0.0/16'], orgId: 'org_9', enabled: false }, T0 + 5, (before, now) => {
+          seen.push([before.name, now.name]);
+          return [event(now.id, 'client.updated', T0 + 5, { fields: ['name'] })];
+        });
+        expect(seen).toEqual([['contract', 'renamed']]);
+        expect(after).toEqual(client({ name: 'renamed', scopes: ['x'], allowedIps: ['10.1.0.0/16'], orgId: 'org_9', enabled: false, updatedAt: T0 + 5 }));
+        expect(await store.clients.findById(client().id)).toEqual(after);
+        expect((await store.audit.list({ clientId: client().id, limit: 5 }))[0]?.detail).toEqual({ fields: ['name'] });
+      });
+
+      it('leaves everything as it was when an update cannot be audited', async () => {
+        await store.clients.insert(client(), () => []);
+        await expect(store.clients.update(client().id, { enabled: false }, T0 + 1, auditFault)).rejects.toThrow('audit write failed');
+        expect(await store.clients.findById(client().id)).toEqual(client());
+      });
+
+      it('answers undefined for an update or rotation of no client, writing nothing', async () => {
+        let asked = false;
+        const audit = () => {
+          asked = true;
+          return [];
+        };
+        expect(await store.clients.update('cl_live_nobody', { name: 'x' }, T0, audit)).toBeUndefined();
+        expect(await store.clients.rotateSecret('cl_live_nobody', { secretHash: 'h', graceUntil: null }, T0, audit)).toBeUndefined();
+        expect(asked).toBe(false);
+        expect(await store.clients.count()).toBe(0);
+      });
+
+      it('rotates: new hash, generation bumped, the previous hash kept only with a grace', async () => {
+        await store.clients.insert(client(), () => []);
+        const graced = await store.clients.rotateSecret(client().id, { secretHash: 'hash-2', graceUntil: T0 + 3600_000 }, T0 + 10, (r) => [
+          event(r.id, 'client.rotated', T0 + 10, { generation: r.secretGeneration }),
+        ]);
+        expect(graced).toEqual(client({ secretHash: 'hash-2', previousSecretHash: 'hash-1', graceUntil: T0 + 3600_000, secretGeneration: 2, updatedAt: T0 + 10 }));
+        const plain = await store.clients.rotateSecret(client().id, { secretHash: 'hash-3', graceUntil: null }, T0 + 20, () => []);
+        expect(plain).toMatchObject({ secretHash: 'hash-3', previousSecretHash: null, graceUntil: null, secretGeneration: 3 });
+        expect(await store.clients.findById(client().id)).toEqual(plain);
+        expect((await store.audit.list({ clientId: client().id, limit: 5 })).map((e) => e.detail)).toEqual([{ generation: 2 }]);
+      });
+
+      it('keeps the secret when a rotation cannot be audited', async () => {
+        await store.clients.insert(client(), () => []);
+        await expect(store.clients.rotateSecret(client().id, { secretHash: 'hash-2', graceUntil: null }, T0, auditFault)).rejects.toThrow();
+        expect(await store.clients.findById(client().id)).toEqual(client());
+      });
+
+      it('loses no rotation among concurrent ones: generations strictly increase, one each', async () => {
+        await store.clients.insert(client(), () => []);
+        const generations = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.clients.rotateSecret(client().id, { secretHash: `hash-r${i}`, graceUntil: null }, T0 + i, () => []).then((r) => r!.secretGeneration),
+          ),
+        );
+        expect([...generations].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+        expect((await store.clients.findById(client().id))?.secretGeneration).toBe(21);
+      });
+
+      it('lists in byte order of ids, after a cursor, within a limit', async () => {
+        const ids = ['cl_test_b', 'cl_live_b', 'cl_live_a', 'cl_live_C', 'cl_test_a'];
+        for (const id of ids) await store.clients.insert(client({ id, mode: id.startsWith('cl_live') ? 'live' : 'test' }), () => []);
+        expect((await store.clients.list({ limit: 10 })).map((c) => c.id)).toEqual(['cl_live_C', 'cl_live_a', 'cl_live_b', 'cl_test_a', 'cl_test_b']);
+        expect((await store.clients.list({ limit: 2, afterId: 'cl_live_a' })).map((c) => c.id)).toEqual(['cl_live_b', 'cl_test_a']);
+        expect((await store.clients.list({ limit: 10, afterId: 'cl_test_' })).map((c) => c.id)).toEqual(['cl_test_a', 'cl_test_b']);
+        expect(await store.clients.count()).toBe(5);
+      });
+    });
+
+    describe('lockout', () => {
+      const keys = lockoutKeys('cl_live_someone', '192.0.2.1');
+
+      it('reads nothing for keys that never failed', async () => {
+        expect(await store.lockout.read(keys)).toEqual({ pair: undefined, ip: undefined });
+      });
+
+      it('counts a failure on both counters, and a success clears the pair only', async () => {
+        expect(await store.lockout.settle(keys, false, T0, POLICY)).toEqual({ locked: false });
+        expect(await store.lockout.read(keys)).toEqual({
+          pair: { failures: 1, windowStart: T0, lockedUntil: 0 },
+          ip: { failures: 1, windowStart: T0, lockedUntil: 0 },
+        });
+        expect(await store.lockout.settle(keys, true, T0 + 1, POLICY)).toEqual({ locked: false });
+        expect(await store.lockout.read(keys)).toEqual({ pair: undefined, ip: { failures: 1, windowStart: T0, lockedUntil: 0 } });
+      });
+
+      it('judges exactly maxFailures of 40 concurrent wrong attempts, and records one lock', async () => {
+        const verdicts = await Promise.all(Array.from({ length: 40 }, () => store.lockout.settle(keys, false, T0, POLICY)));
+        expect(verdicts.filter((v) => !v.locked)).toHaveLength(POLICY.maxFailures);
+        expect(verdicts.filter((v) => v.locked)).toHaveLength(40 - POLICY.maxFailures);
+        expect((await store.lockout.read(keys)).pair).toEqual({ failures: POLICY.maxFailures, windowStart: T0, lockedUntil: T0 + 900_000 });
+        const locks = (await store.audit.list({ limit: 50 })).filter((e) => e.action === 'lockout');
+        expect(locks.map((e) => [e.clientId, e.sourceIp, e.detail])).toEqual([['cl_live_someone', '192.0.2.1', { kind: 'pair', lockedUntil: T0 + 900_000 }]]);
+        // Locked: even the right secret is refused, and nothing changes.
+        expect(await store.lockout.settle(keys, true, T0 + 1000, POLICY)).toEqual({ locked: true, retryAfterSeconds: 899 });
+      });
+
+      it('keeps pairs apart, and counts the address across client ids', async () => {
+        for (let i = 0; i < 3; i++) await store.lockout.settle(lockoutKeys(`cl_live_spray${i}`, '192.0.2.2'), false, T0, POLICY);
+        const other = await store.lockout.read(lockoutKeys('cl_live_spray0', '192.0.2.3'));
+        expect(other).toEqual({ pair: undefined, ip: undefined });
+        expect((await store.lockout.read(lockoutKeys('cl_live_new', '192.0.2.2'))).ip?.failures).toBe(3);
+      });
+
+      it('holds refresh guessing to the per-address limit', async () => {
+        const r = refreshLockoutKeys('192.0.2.4');
+        const verdicts = await Promise.all(Array.from({ length: 60 }, () => store.lockout.settle(r, false, T0, POLICY)));
+        expect(verdicts.filter((v) => !v.locked)).toHaveLength(POLICY.maxFailuresPerIp);
+      });
+    });
+
+    describe('tokens', () => {
+      beforeEach(async () => {
+        await store.clients.insert(client(), () => []);
+      });
+
+      it('reads a bearer state: the client, and whether the jti is revoked', async () => {
+        expect(await store.tokens.bearerState(client().id, 'jti-1')).toEqual({ client: client(), revoked: false });
+        expect(await store.tokens.bearerState('cl_live_nobody', 'jti-1')).toEqual({ client: undefined, revoked: false });
+        await store.tokens.revokeAccessToken('jti-1', client().id, T0 + 1000, T0);
+        await store.tokens.revokeAccessToken('jti-1', client().id, T0 + 1000, T0 + 1);
+        expect(await store.tokens.bearerState(client().id, 'jti-1')).toEqual({ client: client(), revoked: true });
+        expect((await store.tokens.bearerState(client().id, 'jti-2')).revoked).toBe(false);
+      });
+
+      it('saves, finds and deletes refresh tokens by hash', async () => {
+        await store.tokens.saveRefreshToken(refresh('h1', { scopes: ['read', 'write'] }));
+        await store.tokens.saveRefreshToken(refresh('h2', { scopes: [] }));
+        expect(await store.tokens.findRefreshToken('h1')).toEqual(refresh('h1', { scopes: ['read', 'write'] }));
+        expect(await store.tokens.findRefreshToken('h2')).toEqual(refresh('h2', { scopes: [] }));
+        await store.tokens.deleteRefreshToken('h1');
+        expect(await store.tokens.findRefreshToken('h1')).toBeUndefined();
+        await expect(store.tokens.saveRefreshToken(refresh('h2'))).rejects.toThrow();
+      });
+
+      it('commits every one of many refresh tokens saved at once', async () => {
+        await Promise.all(Array.from({ length: 50 }, (_, i) => store.tokens.saveRefreshToken(refresh(`many-${i}`))));
+        for (let i = 0; i < 50; i++) expect(await store.tokens.findRefreshToken(`many-${i}`)).toBeDefined();
+      });
+    });
+
+    describe('idempotency', () => {
+      it('claims a key once; the record is pending, then done with its sealed answer', async () => {
+        expect(await store.idempotency.claim('caller', 'k', 'hash', T0, T0 + 1000)).toEqual({ state: 'claimed' });
+        expect(await store.idempotency.claim('caller', 'k', 'other', T0, T0 + 1000)).toEqual({ state: 'pending', requestHash: 'hash' });
+        await store.idempotency.complete('caller', 'k', 'sealed-answer');
+        expect(await store.idempotency.claim('caller', 'k', 'hash', T0 + 1, T0 + 1000)).toEqual({ state: 'done', requestHash: 'hash', sealed: 'sealed-answer' });
+        // Keys are the caller's own.
+        expect(await store.idempotency.claim('someone-else', 'k', 'hash', T0, T0 + 1000)).toEqual({ state: 'claimed' });
+      });
+
+      it('gives one of many racing claims the key', async () => {
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.idempotency.claim('racer', 'k', 'hash', T0, T0 + 1000)));
+        expect(results.filter((r) => r.state === 'claimed')).toHaveLength(1);
+        expect(results.filter((r) => r.state === 'pending')).toHaveLength(9);
+      });
+
+      it('frees a released claim, but never a completed one', async () => {
+        await store.idempotency.claim('caller', 'free', 'hash', T0, T0 + 1000);
+        await store.idempotency.release('caller', 'free');
+        expect(await store.idempotency.claim('caller', 'free', 'hash2', T0, T0 + 1000)).toEqual({ state: 'claimed' });
+        await store.idempotency.complete('caller', 'free', 'sealed');
+        await store.idempotency.release('caller', 'free');
+        expect(await store.idempotency.claim('caller', 'free', 'hash2', T0, T0 + 1000)).toMatchObject({ state: 'done' });
+      });
+
+      it('forgets a key once it expires', async () => {
+        await store.idempotency.claim('caller', 'old', 'hash', T0, T0 + 1000);
+        await store.idempotency.complete('caller', 'old', 'sealed');
+        expect(await store.idempotency.claim('caller', 'old', 'new-hash', T0 + 1000, T0 + 2000)).toEqual({ state: 'claimed' });
+      });
+    });
+
+    describe('signing keys', () => {
+      it('keeps one current key per mode, older keys listed oldest first', async () => {
+        expect(await store.keys.current('live')).toBeUndefined();
+        expect(await store.keys.insertCurrent(signingKey('k1', 'live', T0), null)).toBe(true);
+        expect(await store.keys.insertCurrent(signingKey('t1', 'test', T0 + 1))).toBe(true);
+        expect(await store.keys.insertCurrent(signingKey('k2', 'live', T0 + 2))).toBe(true);
+        expect(await store.keys.currentKid('live')).toBe('k2');
+        expect(await store.keys.current('live')).toEqual(signingKey('k2', 'live', T0 + 2));
+        expect((await store.keys.list('live')).map((k) => [k.kid, k.current])).toEqual([
+          ['k1', false],
+          ['k2', true],
+        ]);
+        expect((await store.keys.list()).map((k) => k.kid)).toEqual(['k1', 't1', 'k2']);
+      });
+
+      it('replaces only the key it saw: of racing starts, one key per mode', async () => {
+        const made = await Promise.all(['a', 'b', 'c'].map((kid, i) => store.keys.insertCurrent(signingKey(kid, 'live', T0 + i), null)));
+        expect(made.filter(Boolean)).toHaveLength(1);
+        expect(await store.keys.list('live')).toHaveLength(1);
+        const current = (await store.keys.currentKid('live'))!;
+        expect(await store.keys.insertCurrent(signingKey('d', 'live', T0 + 9), 'not-the-current-kid')).toBe(false);
+        expect(await store.keys.insertCurrent(signingKey('e', 'live', T0 + 9), current)).toBe(true);
+        expect(await store.keys.currentKid('live')).toBe('e');
+      });
+    });
+
+    describe('audit trail', () => {
+      it('lists newest first, by client, within the limit', async () => {
+        await store.clients.insert(client({ id: 'cl_live_a' }), (c) => [event(c.id, 'client.created', T0 + 2)]);
+        await store.clients.insert(client({ id: 'cl_live_b' }), (c) => [event(c.id, 'client.created', T0 + 1)]);
+        await store.clients.update('cl_live_b', { name: 'x' }, T0 + 3, (_b, a) => [event(a.id, 'client.updated', T0 + 3)]);
+        const all = await store.audit.list({ limit: 10 });
+        expect(all.map((e) => [e.clientId, e.action])).toEqual([
+          ['cl_live_b', 'client.updated'],
+          ['cl_live_a', 'client.created'],
+          ['cl_live_b', 'client.created'],
+        ]);
+        expect(all[0]).toEqual({ ...event('cl_live_b', 'client.updated', T0 + 3), id: expect.any(Number) });
+        expect((await store.audit.list({ clientId: 'cl_live_b', limit: 1 })).map((e) => e.action)).toEqual(['client.updated']);
+      });
+    });
+
+    describe('housekeeping', () => {
+      it('purges expired refresh tokens, revocations, idempotency keys and stale counters, and nothing else', async () => {
+        await store.clients.insert(client(), () => []);
+        await store.tokens.saveRefreshToken(refresh('gone', { expiresAt: T0 }));
+        await store.tokens.saveRefreshToken(refresh('kept', { expiresAt: T0 + 1 }));
+        await store.tokens.revokeAccessToken('jti-gone', client().id, T0, T0);
+        await store.tokens.revokeAccessToken('jti-forever', client().id, null, T0);
+        await store.idempotency.claim('c', 'gone', 'h', T0 - 10, T0);
+        await store.lockout.settle(lockoutKeys('cl_live_x', '192.0.2.9'), false, T0 - 900_001, POLICY);
+        expect(await store.purgeExpired(T0, POLICY)).toBe(5);
+        expect(await store.tokens.findRefreshToken('kept')).toBeDefined();
+        expect(await store.tokens.findRefreshToken('gone')).toBeUndefined();
+        expect((await store.tokens.bearerState(client().id, 'jti-forever')).revoked).toBe(true);
+        expect((await store.tokens.bearerState(client().id, 'jti-gone')).revoked).toBe(false);
+        expect(await store.lockout.read(lockoutKeys('cl_live_x', '192.0.2.9'))).toEqual({ pair: undefined, ip: undefined });
+        expect(await store.purgeExpired(T0, POLICY)).toBe(0);
+      });
+
+      it('answers ping while open', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+
+      if (factory.backup === 'refused') {
+        it('refuses a backup, saying why', async () => {
+          const file = join(tempDir(), 'backup.db');
+          await expect(store.backup(file)).rejects.toThrow(/back up/);
+          expect(existsSync(file)).toBe(false);
+        });
+      } else {
+        const { reopen } = factory.backup;
+        it('backs up into a file that opens as a store with the same contents', async () => {
+          await store.clients.insert(client(), () => []);
+          const file = join(tempDir(), 'backup.db');
+          const made = await store.backup(file);
+          expect(made).toMatchObject({ file, integrity: 'ok' });
+          const copy = await reopen(file);
+          try {
+            expect(await copy.clients.findById(client().id)).toEqual(client());
+          } finally {
+            await copy.close();
+          }
+        });
+      }
+    });
+  });
+}
