@@ -16,6 +16,7 @@ export const DOMAIN_ERROR_CODES = [
   'insufficient_scope',
   'not_found',
   'server_error',
+  'unavailable',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
@@ -53,6 +54,16 @@ export const badCredentials = (): DomainError =>
 
 export const invalidField = (field: string, problem: string): DomainError =>
   new DomainError('invalid_request', `${field} ${problem}`, { field });
+
+/** Seconds a caller is asked to wait when the store is busy or unreachable. */
+export const UNAVAILABLE_RETRY_SECONDS = 1;
+
+/**
+ * The store is busy or unreachable (spec §2): 503 with `Retry-After`. A credential check whose
+ * outcome cannot be recorded is refused with this, never answered as an ordinary failure.
+ */
+export const unavailable = (retryAfterSeconds = UNAVAILABLE_RETRY_SECONDS): DomainError =>
+  new DomainError('unavailable', 'The service is temporarily unavailable; try again shortly', { retryAfterSeconds });
 
 /** A Bearer token that does not hold every scope asked for. @see RFC 6750 §3.1 */
 export const insufficientScope = (missing: readonly string[]): DomainError =>

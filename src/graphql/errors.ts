@@ -33,6 +33,7 @@ export const GRAPHQL_ERRORS = {
   insufficient_scope: { member: null, code: 'FORBIDDEN', request: [403, 'FORBIDDEN'] },
   not_found: { member: null, code: 'NOT_FOUND', request: [404, 'NOT_FOUND'] },
   server_error: { member: null, code: 'INTERNAL_SERVER_ERROR', request: [500, 'INTERNAL_SERVER_ERROR'] },
+  unavailable: { member: null, code: 'UNAVAILABLE', request: [503, 'UNAVAILABLE'] },
 } satisfies Record<DomainErrorCode, GraphQLRow>;
 
 /** Domain field names as this schema spells them. */
@@ -91,6 +92,11 @@ export function toGraphQLError(err: unknown): unknown {
   const extensions: Record<string, unknown> = { code: GRAPHQL_ERRORS[err.code].code };
   if (err.details.field !== undefined) extensions.field = wireField(err.details.field);
   if (err.details.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = err.details.retryAfterSeconds;
+  // A store that cannot answer makes the whole answer a 503 with Retry-After, as at every door
+  // (yoga reads `extensions.http` for the response and leaves it out of the body).
+  if (err.code === 'unavailable') {
+    extensions.http = { status: 503, headers: { 'retry-after': String(err.details.retryAfterSeconds ?? 1) } };
+  }
   return createGraphQLError(wireMessage(err), { extensions });
 }
 

@@ -23,7 +23,7 @@ export const BODY_LIMIT = 64 * 1024;
 
 /** Outside every door: a plain OAuth-style body. */
 const renderPlain = (e: DomainError): Rendered => ({
-  status: e.code === 'not_found' ? 404 : e.code === 'server_error' ? 500 : 400,
+  status: e.code === 'not_found' ? 404 : e.code === 'server_error' ? 500 : e.code === 'unavailable' ? 503 : 400,
   body: { error: e.code, error_description: e.message },
 });
 

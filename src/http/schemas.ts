@@ -116,7 +116,7 @@ export function errorResponses(
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     const headers: Record<string, JsonSchema> = { ...NO_STORE_HEADERS };
     if (group.some((c) => table[c].challenge !== undefined)) headers['WWW-Authenticate'] = CHALLENGE;
-    if (group.includes('rate_limited')) headers['Retry-After'] = RETRY_AFTER;
+    if (group.includes('rate_limited') || group.includes('unavailable')) headers['Retry-After'] = RETRY_AFTER;
     out[String(status)] = response(group.map(label).join('; '), envelope, headers);
   }
   return out;

@@ -20,6 +20,7 @@ const EXPECTED: Record<(typeof DOMAIN_ERROR_CODES)[number], [number, number, str
   not_found: [404, 40401, null],
   rate_limited: [429, 42901, null],
   server_error: [500, 50001, null],
+  unavailable: [503, 50301, null],
 };
 
 const token = (h: Harness, body: unknown, mode: 'live' | 'test' = 'live', remoteAddress?: string) =>

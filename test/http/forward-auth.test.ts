@@ -18,6 +18,7 @@ const EXPECTED: Record<(typeof DOMAIN_ERROR_CODES)[number], [number, string, str
   not_found: [404, 'NOT_FOUND', null],
   rate_limited: [429, 'RATE_LIMITED', null],
   server_error: [500, 'SERVER_ERROR', null],
+  unavailable: [503, 'UNAVAILABLE', null],
 };
 
 describe('forward-auth table', () => {

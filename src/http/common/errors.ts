@@ -27,6 +27,7 @@ export const COMMON_ERRORS = {
   not_found: { status: 404, code: 40401 },
   rate_limited: { status: 429, code: 42901 },
   server_error: { status: 500, code: 50001 },
+  unavailable: { status: 503, code: 50301 },
 } satisfies Record<DomainErrorCode, CommonRow>;
 
 /** The success envelope: `{"code":0,"message":"OK","data":…}`. */

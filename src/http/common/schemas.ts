@@ -52,7 +52,7 @@ export const issueTokenSchema = {
       }),
       NO_STORE_HEADERS,
     ),
-    ...errorResponses(COMMON_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error'], COMMON_ERROR, label),
+    ...errorResponses(COMMON_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], COMMON_ERROR, label),
   },
 };
 
@@ -81,6 +81,6 @@ export const meSchema = {
       }),
       NO_STORE_HEADERS,
     ),
-    ...errorResponses(COMMON_ERRORS, ['missing_token', 'invalid_token', 'access_denied', 'server_error'], COMMON_ERROR, label),
+    ...errorResponses(COMMON_ERRORS, ['missing_token', 'invalid_token', 'access_denied', 'server_error', 'unavailable'], COMMON_ERROR, label),
   },
 };

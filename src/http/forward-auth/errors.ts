@@ -27,6 +27,7 @@ export const FORWARD_AUTH_ERRORS = {
   not_found: { status: 404, code: 'NOT_FOUND' },
   rate_limited: { status: 429, code: 'RATE_LIMITED' },
   server_error: { status: 500, code: 'SERVER_ERROR' },
+  unavailable: { status: 503, code: 'UNAVAILABLE' },
 } satisfies Record<DomainErrorCode, ForwardAuthRow>;
 
 /**

@@ -33,6 +33,6 @@ export const verifySchema = {
       'X-Mode': { type: 'string', enum: ['live', 'test'] },
       ...NO_STORE_HEADERS,
     }),
-    ...errorResponses(FORWARD_AUTH_ERRORS, ['invalid_request', 'missing_token', 'invalid_token', 'access_denied', 'insufficient_scope', 'server_error'], FORWARD_AUTH_ERROR, label),
+    ...errorResponses(FORWARD_AUTH_ERRORS, ['invalid_request', 'missing_token', 'invalid_token', 'access_denied', 'insufficient_scope', 'server_error', 'unavailable'], FORWARD_AUTH_ERROR, label),
   },
 };

@@ -36,6 +36,7 @@ export const OAUTH2_ERRORS = {
   insufficient_scope: { status: 403, error: 'insufficient_scope', code: 'INSUFFICIENT_SCOPE' },
   not_found: { status: 404, error: 'not_found', code: 'NOT_FOUND' },
   server_error: { status: 500, error: 'server_error', code: 'SERVER_ERROR' },
+  unavailable: { status: 503, error: 'temporarily_unavailable', code: 'TEMPORARILY_UNAVAILABLE' },
 } satisfies Record<DomainErrorCode, OAuth2Row>;
 
 /**

@@ -94,7 +94,7 @@ export const tokenSchema = {
       { anyOf: [TOKEN_RESPONSE, ACCESS_TOKEN_RESPONSE] },
       NO_STORE_HEADERS,
     ),
-    ...errors(['invalid_request', 'unsupported_grant_type', 'invalid_grant', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error']),
+    ...errors(['invalid_request', 'unsupported_grant_type', 'invalid_grant', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable']),
   },
 };
 
@@ -119,7 +119,7 @@ export const refreshSchema = {
   },
   response: {
     200: response('A new access token (the refresh token stays as it is).', ACCESS_TOKEN_RESPONSE, NO_STORE_HEADERS),
-    ...errors(['invalid_request', 'invalid_grant', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error']),
+    ...errors(['invalid_request', 'invalid_grant', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable']),
   },
 };
 
@@ -167,7 +167,7 @@ export const introspectSchema = {
       },
       NO_STORE_HEADERS,
     ),
-    ...errors(['invalid_request', 'invalid_client', 'access_denied', 'rate_limited', 'server_error']),
+    ...errors(['invalid_request', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable']),
   },
 };
 
@@ -182,7 +182,7 @@ export const revokeSchema = {
   body: tokenRequest('OAuth2RevocationRequest'),
   response: {
     200: emptyResponse('Revoked, or nothing to revoke (RFC 7009 §2.2); no body.', NO_STORE_HEADERS),
-    ...errors(['invalid_request', 'invalid_client', 'access_denied', 'rate_limited', 'server_error']),
+    ...errors(['invalid_request', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable']),
   },
 };
 
@@ -218,7 +218,7 @@ const METADATA: JsonSchema = {
   },
 };
 
-const wellKnownErrors = errors(['server_error']);
+const wellKnownErrors = errors(['server_error', 'unavailable']);
 
 /** `GET /.well-known/oauth-authorization-server`. */
 export const metadataSchema = {

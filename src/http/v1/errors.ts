@@ -23,6 +23,7 @@ export const V1_ERRORS = {
   insufficient_scope: { status: 403, code: '403002', codeReason: 'insufficient_scope' },
   not_found: { status: 404, code: '404001', codeReason: 'not_found' },
   rate_limited: { status: 429, code: '429001', codeReason: 'too_many_requests' },
+  unavailable: { status: 503, code: '503001', codeReason: 'service_unavailable' },
   server_error: { status: 500, code: '500999', codeReason: 'API_ERROR' },
 } satisfies Record<DomainErrorCode, V1Row>;
 

@@ -7,6 +7,7 @@ const NOT_FOUND = 5;
 const PERMISSION_DENIED = 7;
 const RESOURCE_EXHAUSTED = 8;
 const INTERNAL = 13;
+const UNAVAILABLE = 14;
 const UNAUTHENTICATED = 16;
 
 type Detail = 'bad_request' | 'retry_info' | { reason: string };
@@ -31,6 +32,7 @@ export const V2_ERRORS = {
   not_found: { status: 404, grpc: NOT_FOUND, detail: { reason: 'NOT_FOUND' } },
   rate_limited: { status: 429, grpc: RESOURCE_EXHAUSTED, detail: 'retry_info' },
   server_error: { status: 500, grpc: INTERNAL, detail: { reason: 'INTERNAL' } },
+  unavailable: { status: 503, grpc: UNAVAILABLE, detail: 'retry_info' },
 } satisfies Record<DomainErrorCode, V2Row>;
 
 /** Domain field names as the v2 wire spells them. */

@@ -16,6 +16,7 @@ const COMMON: Record<DomainErrorCode, [number, number]> = {
   not_found: [404, 40401],
   rate_limited: [429, 42901],
   server_error: [500, 50001],
+  unavailable: [503, 50301],
 };
 
 const commonJson = (creds: Credentials): string => {

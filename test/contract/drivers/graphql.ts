@@ -24,6 +24,8 @@ const GRAPHQL: Record<DomainErrorCode, Row> = {
   // Paths under the door that are not the endpoint.
   not_found: { error: [404, 'NOT_FOUND'] },
   server_error: { error: [500, 'INTERNAL_SERVER_ERROR'] },
+  // A field that cannot reach the store answers 503 (with Retry-After), like the REST doors.
+  unavailable: { error: [503, 'UNAVAILABLE'] },
 };
 
 /**

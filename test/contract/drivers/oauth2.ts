@@ -19,6 +19,7 @@ const OAUTH2: Record<DomainErrorCode, [number, string, string, RegExp?]> = {
   insufficient_scope: [403, 'insufficient_scope', 'INSUFFICIENT_SCOPE'],
   not_found: [404, 'not_found', 'NOT_FOUND'],
   server_error: [500, 'server_error', 'SERVER_ERROR'],
+  unavailable: [503, 'temporarily_unavailable', 'TEMPORARILY_UNAVAILABLE'],
 };
 
 const TOKEN = '/api/v1/oauth2/token';

@@ -17,6 +17,7 @@ const V1: Record<DomainErrorCode, [number, string, string]> = {
   not_found: [404, '404001', 'not_found'],
   rate_limited: [429, '429001', 'too_many_requests'],
   server_error: [500, '500999', 'API_ERROR'],
+  unavailable: [503, '503001', 'service_unavailable'],
 };
 
 export const v1Driver: DoorDriver = {

@@ -17,6 +17,7 @@ const V2: Record<DomainErrorCode, [number, number, string]> = {
   not_found: [404, 5, 'NOT_FOUND'],
   rate_limited: [429, 8, 'RetryInfo'],
   server_error: [500, 13, 'INTERNAL'],
+  unavailable: [503, 14, 'RetryInfo'],
 };
 
 const v2Json = (creds: Credentials): string => {
