@@ -30,13 +30,15 @@ const serverEnv = {
 // ---- seed: 10,000 clients, written through the real code's hashing and ids --------------------
 const { loadConfig } = await import(join(DIST, 'config.js'));
 const { openServices } = await import(join(DIST, 'services.js'));
+const { openSqliteStore } = await import(join(DIST, 'infra/db/sqlite/store.js'));
 const { createClient } = await import(join(DIST, 'usecases/manage-clients.js'));
 const { hashGeneratedSecret } = await import(join(DIST, 'domain/secrets.js'));
 const { newClientId, newClientSecret } = await import(join(DIST, 'domain/ids.js'));
 const { randomBytes } = await import('node:crypto');
 
-const services = await openServices(loadConfig({ ...serverEnv, PORT: '4400' }));
-const sqlite = services.db.$client;
+const store = openSqliteStore(dbPath);
+const services = await openServices(loadConfig({ ...serverEnv, PORT: '4400' }), { store });
+const sqlite = store.db.$client;
 const insert = sqlite.prepare(
   `INSERT INTO clients (id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, created_at, updated_at)
    VALUES (?, ?, 'live', 'read write', NULL, '', 1, 1, ?, ?, ?)`,
@@ -48,7 +50,7 @@ sqlite.transaction(() => {
   }
 })();
 const made = await createClient(services.deps, { name: 'bench', mode: 'live', scopes: ['read', 'write'] });
-services.close();
+await services.close();
 const client = { id: made.client.id, secret: made.clientSecret };
 
 // ---- processes -----------------------------------------------------------------------------
