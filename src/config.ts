@@ -26,6 +26,8 @@ export interface Config {
   lockout: LockoutPolicy;
   logLevel: string;
   production: boolean;
+  /** NODE_ENV=development, set on purpose: only then do GraphQL errors carry their original error. */
+  development: boolean;
   workers: number;
 }
 
@@ -84,6 +86,7 @@ export function loadConfig(env: Env = process.env): Config {
       ? null
       : positiveInt(env, 'CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES', 0, 10 * 365 * 24 * 60) * 60;
   const production = env.NODE_ENV === 'production';
+  const development = env.NODE_ENV === 'development';
   const workersRaw = env.WORKERS;
   const workers = workersRaw === undefined || workersRaw === '' ? (production ? cpus().length : 1) : positiveInt(env, 'WORKERS', 1, 64);
   return {
@@ -112,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: env.LOG_LEVEL || 'info',
     production,
+    development,
     workers,
   };
 }

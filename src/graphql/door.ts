@@ -18,8 +18,13 @@ const header = (v: string | string[] | undefined): string | undefined => (Array.
 /** One yoga per app: the door is mounted once per mode, both mounts share it. */
 const yogas = new WeakMap<DoorContext, Yoga>();
 
-/** Request headers that describe the hop or the framing Fastify already undid, not the request. */
-const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'te', 'trailer']);
+/**
+ * Headers that describe one hop or its framing, not the request or the answer: never copied
+ * between Fastify and yoga in either direction. Fastify frames the answer itself (one
+ * Content-Length, never with Transfer-Encoding beside it) and keeps the caller's `Connection`.
+ * @see RFC 9112 §6.3 (both framing headers: a request-smuggling shape), RFC 9110 §7.6.1
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'te', 'trailer', 'proxy-connection']);
 
 /**
  * The GraphQL door: graphql-yoga behind one Fastify route at `/graphql` (and `/test/graphql`).
@@ -73,7 +78,7 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
       }
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
-        if (value === undefined || NOT_FORWARDED.has(name)) continue;
+        if (value === undefined || HOP_BY_HOP.has(name)) continue; // Node gives request header names lower-cased
         headers.set(name, header(value)!);
       }
       const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
@@ -84,8 +89,9 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
       const init: RequestInit = { method: req.method, headers, body };
       const res = await server.fetch(`http://tollgate.internal${YOGA_ENDPOINT}${search}`, init, serverContext);
       reply.code(res.status);
+      // yoga's Headers may keep the case it was given (`Transfer-Encoding`).
       res.headers.forEach((value, name) => {
-        if (name !== 'content-length') reply.header(name, value);
+        if (!HOP_BY_HOP.has(name.toLowerCase())) reply.header(name, value);
       });
       reply.headers(NO_STORE);
       reply.headers(serverContext.responseHeaders);

@@ -41,8 +41,9 @@ const useCredentialCheckLimit = (): Plugin => ({
 });
 
 /**
- * The GraphQL server, built once per app. Development (anything but NODE_ENV=production) gets
- * GraphiQL, field suggestions and the original error attached to masked ones; elsewhere none of them.
+ * The GraphQL server, built once per app. Outside production it serves GraphiQL and field
+ * suggestions. Masked errors carry their original error (a stack with file paths) only when
+ * NODE_ENV=development is set on purpose: an unset NODE_ENV must not leak them.
  */
 export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
   const development = !ctx.config.production;
@@ -62,7 +63,7 @@ export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
     parserAndValidationCache: { validationCache: false },
     landingPage: false,
     graphiql: development ? (_request, server) => ({ endpoint: server.mountPath, title: 'Tollgate GraphQL' }) : false,
-    maskedErrors: { isDev: development },
+    maskedErrors: { isDev: ctx.config.development },
     logging: {
       debug: () => undefined,
       info: () => undefined,

@@ -2,6 +2,7 @@ import type { Response } from 'light-my-request';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
+import type { AccessTokenClaims } from '../../src/domain/token.js';
 import { rotateSecret, updateClient } from '../../src/usecases/manage-clients.js';
 import { harness, type Harness } from '../support/harness.js';
 import { pathOf } from './driver.js';
@@ -142,7 +143,7 @@ describe.each(DRIVERS)('contract: $name', (door) => {
       authorization: async () => {
         const { token } = await tokenFor();
         const past = Math.floor(Date.now() / 1000) - 7200;
-        return `Bearer ${await h.services.deps.signer.sign('live', { ...(decodeJwt(token) as never), iat: past, exp: past + 60 })}`;
+        return `Bearer ${await h.services.deps.signer.sign('live', { ...(decodeJwt(token) as AccessTokenClaims), iat: past, exp: past + 60 })}`;
       },
     },
     {

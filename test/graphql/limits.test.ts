@@ -161,7 +161,7 @@ describe('GraphQL abuse limits', () => {
 describe('GraphQL development and production', () => {
   const typo = '{ viewr { id } }';
 
-  it('suggests fields, serves GraphiQL and shows the masked error only in development', async () => {
+  it('with NODE_ENV unset, suggests fields and serves GraphiQL, but masks an unexpected error whole', async () => {
     const h = await harness();
     try {
       expect((await gql(h, typo)).json().errors[0].message).toContain('Did you mean "viewer"?');
@@ -179,6 +179,23 @@ describe('GraphQL development and production', () => {
       };
       const res = await gql(h, ISSUE, { input: { clientId: c.id, clientSecret: c.secret } });
       const err = res.json().errors[0];
+      expect(err.message).toBe('Unexpected error.');
+      expect(err.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+      expect(res.body).not.toContain('fire');
+      expect(res.body).not.toMatch(/\.(ts|js):\d+/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('shows the original error of a masked one only with NODE_ENV=development set on purpose', async () => {
+    const h = await harness({ NODE_ENV: 'development' });
+    try {
+      const c = await h.client();
+      h.services.deps.signer.sign = async () => {
+        throw new Error('the disk is on fire');
+      };
+      const err = (await gql(h, ISSUE, { input: { clientId: c.id, clientSecret: c.secret } })).json().errors[0];
       expect(err.message).toBe('Unexpected error.');
       expect(err.extensions.originalError.message).toBe('the disk is on fire');
     } finally {
