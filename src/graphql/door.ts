@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { DomainError } from '../domain/errors.js';
-import { callerIp, callMode, NO_STORE, tagRoutes, type DoorContext, type DoorOptions } from '../http/door.js';
+import { authorizationOf, callerIp, callMode, NO_STORE, tagRoutes, type DoorContext, type DoorOptions } from '../http/door.js';
 import { toDomainError } from '../http/errors.js';
+import { strictJsonParser } from '../http/form.js';
 import type { GraphQLServerContext } from './context.js';
 import { requestError, type RequestError } from './errors.js';
 import { answerDirect, directRequest } from './direct.js';
@@ -45,10 +46,10 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
   // Fastify checks the JSON (and refuses __proto__ keys) so that a malformed body is refused
   // here, in words of our own: yoga's own parse error quotes the body, secrets included. The
   // direct path runs on the parsed value; the full yoga path reads the original text.
-  const checkJson = app.getDefaultJsonParser('error', 'error');
+  const checkJson = strictJsonParser(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) =>
-    checkJson(req, text as string, (err, value: unknown) => (err ? done(err, undefined) : done(null, { text: text as string, value } satisfies JsonBody))),
+    checkJson(req, text as string, (err, value) => (err ? done(err, undefined) : done(null, { text: text as string, value } satisfies JsonBody))),
   );
 
   const send = (reply: FastifyReply, r: RequestError): FastifyReply =>
@@ -67,7 +68,7 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
         mountPath,
         responseHeaders: {},
         metrics: app.metrics,
-        authorization: req.headers.authorization,
+        authorization: authorizationOf(req),
         idempotencyKey: header(req.headers['idempotency-key']),
       };
       const json = req.body as JsonBody | undefined;

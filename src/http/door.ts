@@ -68,6 +68,18 @@ export function callerIp(req: FastifyRequest, config: Config): string {
   return resolveSourceIp(req.socket.remoteAddress ?? '', Array.isArray(xff) ? xff.join(',') : xff, config.trustProxy);
 }
 
+/**
+ * The `Authorization` header, refused when a request carries it twice: Node keeps only the
+ * first, while a proxy in front may have judged the second (spec §2: ambiguity fails closed).
+ */
+export function authorizationOf(req: FastifyRequest): string | undefined {
+  const raw = req.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') seen++;
+  if (seen > 1) throw new DomainError('invalid_request', 'Authorization must be sent once', { field: 'authorization' });
+  return req.headers.authorization;
+}
+
 /** Wire names of the credential fields, per dialect. */
 export interface CredentialFields {
   clientId: string;

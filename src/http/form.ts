@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.js';
+import { repeatsAKey } from './json.js';
 
 export type WireBody = Record<string, unknown>;
 
@@ -27,8 +28,27 @@ export function acceptForm(app: FastifyInstance): void {
   });
 }
 
+export const repeatedKey = (): DomainError => new DomainError('invalid_request', 'Request body names a key more than once');
+
+type JsonDone = (err: Error | null, value?: unknown) => void;
+
+/**
+ * Fastify's JSON parser (which refuses `__proto__` and `constructor` keys), then a refusal of
+ * any key named twice: JSON.parse would silently keep the last one.
+ */
+export function strictJsonParser(app: FastifyInstance): (req: FastifyRequest, text: string, done: JsonDone) => void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  return (req, text, done) =>
+    parse(req, text, (err: Error | null, value?: unknown) => {
+      if (err) return done(err);
+      if (repeatsAKey(text)) return done(repeatedKey());
+      done(null, value);
+    });
+}
+
 export function acceptJson(app: FastifyInstance): void {
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  const parse = strictJsonParser(app);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => parse(req, body as string, done));
 }
 
 /** A body as a plain record, or an empty one: a JSON array, string or null holds no fields. */

@@ -39,7 +39,11 @@ function checkImportedSecret(secret: string): void {
   if (isGeneratedShape(secret)) throw invalidField('secret', 'must not take the shape of a generated secret');
 }
 
-const checkScopes = (scopes: string[]): string[] => parseScopeString(scopes.join(' '), 'scopes');
+/** Each entry is one scope: an entry holding a space is refused, never split into two. */
+function checkScopes(scopes: string[]): string[] {
+  if (scopes.some((s) => /\s/.test(s))) throw invalidField('scopes', 'entries must each be one scope, without spaces');
+  return parseScopeString(scopes.join(' '), 'scopes');
+}
 
 /** One audit event for a change to `clientId`; `detail` must never hold a secret or hash. */
 const event = (actor: Actor, action: AuditAction, clientId: string, at: number, detail: Record<string, unknown> = {}): AuditEvent => ({

@@ -34,6 +34,17 @@ describe('GraphQL administration (Bearer + tollgate:admin)', () => {
     expectTopLevelError(await gql(h, LIST), 'UNAUTHENTICATED');
   });
 
+  it('refuses a scope entry holding a space instead of splitting it into two scopes', async () => {
+    const target = await h.client();
+    for (const [query, input] of [
+      [CREATE, { name: 'spaced', scopes: ['read write'] }],
+      [UPDATE, { id: target.id, scopes: ['read', 'tollgate:admin other'] }],
+    ] as const) {
+      const err = expectTopLevelError(await gql(h, query, { input }, { token: live }), 'BAD_USER_INPUT');
+      expect(err.extensions.field).toBe('scopes');
+    }
+  });
+
   it('creates a client in the mode of the address called', async () => {
     const made = await gql(h, CREATE, { input: { name: 'billing', scopes: ['invoices:read'], allowedIps: ['10.0.0.0/8'], orgId: 'org_1' } }, { token: test, mode: 'test' });
     const payload = made.json().data.createClient;

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Mode } from '../../domain/mode.js';
 import type { BearerInput } from '../../usecases/verify-bearer.js';
-import { callerIp, callMode } from '../door.js';
+import { authorizationOf, callerIp, callMode } from '../door.js';
 
 /** The realm every Bearer challenge names. @see RFC 6750 §3 */
 export const REALM = 'tollgate';
@@ -35,7 +35,7 @@ export function bearerChallenge(challenge: Challenge, description: string): stri
 export function bearerInput(req: FastifyRequest, mount: Mode, config: Config, requiredScopes: readonly string[] = []): BearerInput {
   return {
     mode: callMode(req, mount, config),
-    authorization: req.headers.authorization,
+    authorization: authorizationOf(req),
     sourceIp: callerIp(req, config),
     requiredScopes,
   };

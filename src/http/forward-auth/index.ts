@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { DomainError } from '../../domain/errors.js';
 import { parseScopeString } from '../../domain/scopes.js';
 import { authenticateBearer } from '../../usecases/verify-bearer.js';
 import { bearerInput } from '../common/bearer.js';
@@ -34,7 +35,12 @@ export const forwardAuthDoor: FastifyPluginAsync<DoorOptions> = async (app, opts
     schema: verifySchema,
     config: { bearer: true },
     handler: async (req, reply) => {
-      const scope = optionalString(bodyRecord(req.query), 'scope');
+      const query = bodyRecord(req.query);
+      // A parameter we do not know (`SCOPE`, `scope[]`) must not quietly drop a requirement.
+      for (const name of Object.keys(query)) {
+        if (name !== 'scope') throw new DomainError('invalid_request', `Unknown query parameter: only scope is accepted`, { field: 'query' });
+      }
+      const scope = optionalString(query, 'scope');
       const required = scope === undefined ? [] : parseScopeString(scope);
       const { client, scopes } = await authenticateBearer(ctx.deps, bearerInput(req, mode, ctx.config, required));
       reply.headers(NO_STORE);

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
+import { authorizationOf } from '../door.js';
 import { optionalString, type WireBody } from '../form.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -88,7 +89,7 @@ export function presentedClient(req: FastifyRequest, body: WireBody): PresentedC
   // An empty parameter is an omitted one (RFC 6749 §3.1).
   const bodyId = optionalString(body, 'client_id') || undefined;
   const bodySecret = optionalString(body, 'client_secret') || undefined;
-  const header = req.headers.authorization;
+  const header = authorizationOf(req);
   if (header !== undefined && header.trim() !== '') {
     const basic = parseBasic(header);
     if (bodySecret !== undefined) {
