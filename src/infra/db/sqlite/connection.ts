@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.js';
@@ -31,7 +31,10 @@ export const MMAP_BYTES = 256 * 1024 * 1024;
  * and a page cache and memory map sized for the hot path.
  */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    ownerOnly(path);
+  }
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -45,6 +48,16 @@ export function openDatabase(path: string): Db {
   sqlite.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   sqlite.pragma(`mmap_size = ${MMAP_BYTES}`);
   return drizzle(sqlite, { schema }) as Db;
+}
+
+/**
+ * Creates the file readable by its owner alone, or narrows an existing one: the database holds
+ * the scrypt hashes of imported secrets and sealed keys. SQLite gives its -wal and -shm files
+ * the mode of the database file; older ones are narrowed too.
+ */
+export function ownerOnly(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
 }
 
 export function migrateDatabase(db: Db): void {

@@ -3,7 +3,7 @@ import type { LockoutPolicy } from '../../../domain/lockout.js';
 import type { BackupResult, Store } from '../../../usecases/ports.js';
 import { SqliteAuditReader } from './audit.js';
 import { SqliteClientStore } from './clients.js';
-import { migrateDatabase, openDatabase, type Db } from './connection.js';
+import { migrateDatabase, openDatabase, ownerOnly, type Db } from './connection.js';
 import { SqliteIdempotencyStore } from './idempotency.js';
 import { SqliteSigningKeyStore } from './keys.js';
 import { SqliteLockoutStore, type LockoutStoreOptions } from './lockout.js';
@@ -56,6 +56,7 @@ export class SqliteStore implements Store {
    * before it is reported.
    */
   async backup(file: string): Promise<BackupResult> {
+    ownerOnly(file);
     const { totalPages } = await this.db.$client.backup(file);
     const check = new Database(file, { readonly: true });
     try {
