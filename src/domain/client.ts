@@ -52,14 +52,20 @@ export const SECRET_MIN = 10;
 export const SECRET_MAX = 255;
 export const NAME_MAX = 200;
 
-// Printable ASCII only: no control characters, no spaces, nothing a log line could be forged with.
+// Printable ASCII only: no control characters, nothing a log line could be forged with. Ids
+// hold no spaces; secrets are RFC 6749 Appendix A VSCHAR (0x20–0x7E), the space included.
 const PRINTABLE = /^[\x21-\x7E]+$/;
+const VSCHAR = /^[\x20-\x7E]+$/;
+
+/** Whether a value has the shape of a client secret (spec §1: 10–255 VSCHAR). */
+export const isSecretShape = (value: string): boolean => value.length >= SECRET_MIN && value.length <= SECRET_MAX && VSCHAR.test(value);
 
 /** Checks a presented credential's shape; the message never echoes the value. */
 export function checkCredentialShape(field: 'client_id' | 'client_secret', value: string): void {
   const [min, max] = field === 'client_id' ? [CLIENT_ID_MIN, CLIENT_ID_MAX] : [SECRET_MIN, SECRET_MAX];
   if (value.length < min || value.length > max) throw invalidField(field, `must be ${min}–${max} characters`);
-  if (!PRINTABLE.test(value)) throw invalidField(field, 'must be printable ASCII without spaces');
+  if (field === 'client_id' && !PRINTABLE.test(value)) throw invalidField(field, 'must be printable ASCII without spaces');
+  if (field === 'client_secret' && !VSCHAR.test(value)) throw invalidField(field, 'must be printable ASCII');
 }
 
 export function checkClientName(name: string): string {

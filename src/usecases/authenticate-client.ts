@@ -1,4 +1,4 @@
-import { checkCredentialShape, checkSourceAllowed, type Client } from '../domain/client.js';
+import { checkCredentialShape, checkSourceAllowed, isSecretShape, type Client } from '../domain/client.js';
 import { badCredentials, DomainError } from '../domain/errors.js';
 import { lockoutKeys, lockoutWait, rateLimited, refuseIfLocked } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
@@ -10,6 +10,11 @@ export interface CredentialAttempt {
   mode: Mode;
   clientId: string;
   clientSecret: string;
+  /**
+   * The secret exactly as sent, when it differs from `clientSecret` (HTTP Basic: many clients
+   * send it raw instead of form-encoded). Either may match; the check still settles once.
+   */
+  rawSecret?: string;
   /** The resolved source address (socket peer, or the first untrusted X-Forwarded-For hop). */
   sourceIp: string;
 }
@@ -34,7 +39,9 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   // locked keys out. A slow (scrypt) check is also refused up front, so a locked attacker cannot
   // spend our CPU; a SHA-256 check costs less than that extra read.
   const keys = lockoutKeys(attempt.clientId, attempt.sourceIp);
-  if (!isGeneratedShape(attempt.clientSecret)) {
+  const presented = [attempt.clientSecret];
+  if (attempt.rawSecret !== undefined && attempt.rawSecret !== attempt.clientSecret && isSecretShape(attempt.rawSecret)) presented.push(attempt.rawSecret);
+  if (!presented.every(isGeneratedShape)) {
     const locked = lockoutWait(await deps.lockout.read(keys), deps.clock.now());
     if (locked > 0) throw rateLimited(locked);
   }
@@ -43,10 +50,13 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   const now = deps.clock.now();
   const client = await deps.clients.findById(attempt.clientId);
   const inGrace = client !== undefined && client.graceUntil !== null && now < client.graceUntil;
-  const slot = await matchSecret(attempt.clientSecret, [
-    client?.secretHash ?? null,
-    inGrace ? client.previousSecretHash : null,
-  ]);
+  const hashes = [client?.secretHash ?? null, inGrace ? client.previousSecretHash : null];
+  // Every presented form is compared, the first match wins: the work depends only on what was sent.
+  let slot = -1;
+  for (const secret of presented) {
+    const matched = await matchSecret(secret, hashes);
+    if (slot === -1) slot = matched;
+  }
   const failure = verdict(client, slot, attempt.mode);
 
   // The verdict is settled atomically: past the limit it turns into rate_limited, right or wrong.

@@ -1,5 +1,5 @@
 import { actorLabel, actorSourceIp, SYSTEM, type Actor, type AuditAction, type AuditEvent } from '../domain/audit.js';
-import { checkClientName, checkOrgId, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../domain/client.js';
+import { checkClientName, checkOrgId, isSecretShape, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../domain/client.js';
 import { invalidField } from '../domain/errors.js';
 import { noSuchClient } from '../domain/access.js';
 import { newClientId, newClientSecret } from '../domain/ids.js';
@@ -33,8 +33,8 @@ export interface ClientWithSecret {
 }
 
 function checkImportedSecret(secret: string): void {
-  if (secret.length < SECRET_MIN || secret.length > SECRET_MAX || !/^[\x21-\x7E]+$/.test(secret)) {
-    throw invalidField('secret', `must be ${SECRET_MIN}–${SECRET_MAX} printable ASCII characters without spaces`);
+  if (!isSecretShape(secret)) {
+    throw invalidField('secret', `must be ${SECRET_MIN}–${SECRET_MAX} printable ASCII characters (spaces allowed)`);
   }
   if (isGeneratedShape(secret)) throw invalidField('secret', 'must not take the shape of a generated secret');
 }

@@ -24,7 +24,7 @@ export interface RefreshGrantInput {
   refreshToken: string;
   scope?: string;
   /** Client credentials, when presented: checked first, and then the token must be that client's. */
-  client?: { clientId: string; clientSecret: string };
+  client?: Pick<CredentialAttempt, 'clientId' | 'clientSecret' | 'rawSecret'>;
   ttlSeconds: number;
 }
 

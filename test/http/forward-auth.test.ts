@@ -123,10 +123,11 @@ describe('GET /auth/verify (forward-auth)', () => {
     }
   });
 
-  it('does not take a token from the query string (RFC 6750 §2.3 is not offered)', async () => {
+  it('does not take a token from the query string (RFC 6750 §2.3 is not offered): the parameter is refused', async () => {
     const res = await verify(undefined, { url: `/auth/verify?access_token=${liveToken}` });
-    expect(res.statusCode).toBe(401);
-    expect(res.json().code).toBe('NO_TOKEN');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('INVALID_REQUEST');
+    expect(res.headers['x-client-id']).toBeUndefined();
   });
 
   it('answers a bad token 401 INVALID_TOKEN with an invalid_token challenge', async () => {

@@ -10,6 +10,8 @@ export interface PresentedClient {
   method: ClientAuthMethod;
   clientId: string;
   clientSecret: string;
+  /** HTTP Basic: the secret as sent, when form-decoding changed it (either may match). */
+  rawSecret?: string;
 }
 
 /** Parameters that carry a credential or a token, and so may never ride in a URL. */
@@ -36,13 +38,16 @@ export function refuseSecretsInQuery(req: FastifyRequest): void {
   }
 }
 
-/** Appendix B: each part was `application/x-www-form-urlencoded` before it was joined with `:`. */
+/**
+ * Appendix B: each part was `application/x-www-form-urlencoded` before it was joined with `:`.
+ * Many clients send the raw value instead, so decoding is lenient: a `%` not followed by two hex
+ * digits stays a `%`, and escapes that do not make UTF-8 leave the part as it was sent.
+ */
 function formDecode(part: string): string {
-  if (/%(?![0-9A-Fa-f]{2})/.test(part)) throw malformedBasic();
   try {
-    return decodeURIComponent(part.replace(/\+/g, ' '));
+    return decodeURIComponent(part.replace(/\+/g, ' ').replace(/%(?![0-9A-Fa-f]{2})/g, '%25'));
   } catch {
-    throw malformedBasic();
+    return part;
   }
 }
 
@@ -52,7 +57,7 @@ function formDecode(part: string): string {
  * that does not decode is a malformed request.
  * @see RFC 6749 §2.3.1 and Appendix B, RFC 7617 §2
  */
-export function parseBasic(header: string): { clientId: string; clientSecret: string } {
+export function parseBasic(header: string): { clientId: string; clientSecret: string; rawSecret?: string } {
   const m = BASIC.exec(header);
   if (!m) {
     if (/^Basic(?: |$)/i.test(header)) throw malformedBasic();
@@ -71,10 +76,11 @@ export function parseBasic(header: string): { clientId: string; clientSecret: st
   const colon = text.indexOf(':');
   if (colon < 0) throw malformedBasic();
   const clientId = formDecode(text.slice(0, colon));
-  const clientSecret = formDecode(text.slice(colon + 1));
+  const rawSecret = text.slice(colon + 1);
+  const clientSecret = formDecode(rawSecret);
   if (clientId === '') throw new DomainError('invalid_request', 'client_id is required', { field: 'client_id' });
   if (clientSecret === '') throw new DomainError('invalid_request', 'client_secret is required', { field: 'client_secret' });
-  return { clientId, clientSecret };
+  return rawSecret === clientSecret ? { clientId, clientSecret } : { clientId, clientSecret, rawSecret };
 }
 
 /**

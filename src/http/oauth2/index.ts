@@ -32,6 +32,7 @@ const attempt = (call: Call, client: PresentedClient): CredentialAttempt => ({
   mode: call.mode,
   clientId: client.clientId,
   clientSecret: client.clientSecret,
+  ...(client.rawSecret === undefined ? {} : { rawSecret: client.rawSecret }),
   sourceIp: call.sourceIp,
 });
 
