@@ -87,9 +87,25 @@ function canonicalPeer(peer: string): string {
 }
 
 /**
+ * What a request's source is when the hop a trusted proxy reports is no address at all. It
+ * fails closed: it is no address, so it never matches an allowlist, and every such request
+ * shares its lockout counters, so garbage hops never buy fresh ones (spec §2 step 4).
+ */
+export const UNRESOLVED_SOURCE = 'unresolved';
+
+/** A hop as proxies write it: `ip`, `ip:port`, `[v6]` or `[v6]:port`; the port is dropped. */
+function parseHop(hop: string): Address | undefined {
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(hop);
+  if (bracketed) return parseIp(bracketed[1]!);
+  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(hop);
+  return parseIp(v4WithPort ? v4WithPort[1]! : hop);
+}
+
+/**
  * The address a request comes from: the socket peer, unless that peer is a trusted proxy; then
  * `X-Forwarded-For` is read right to left, skipping trusted hops, and the first untrusted hop is
- * the client. A malformed hop ends the walk there (it is what the last trusted proxy saw).
+ * the client. Ports are dropped; a hop that is still no address ends the walk as
+ * {@link UNRESOLVED_SOURCE}. An empty hop is skipped over as the last trusted address.
  */
 export function resolveSourceIp(peer: string, forwardedFor: string | undefined, trusted: readonly string[]): string {
   let current = canonicalPeer(peer);
@@ -97,8 +113,9 @@ export function resolveSourceIp(peer: string, forwardedFor: string | undefined, 
   const hops = forwardedFor.split(',').map((h) => h.trim());
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i]!;
-    const addr = parseIp(hop);
-    if (!addr) return hop === '' ? current : hop;
+    if (hop === '') return current;
+    const addr = parseHop(hop);
+    if (!addr) return UNRESOLVED_SOURCE;
     current = addr.toString();
     if (!ipInList(current, trusted)) return current;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
-import { ipInList, normaliseAllowlist, parseCidr, parseIp, resolveSourceIp } from '../../src/domain/ip.js';
+import { ipInList, normaliseAllowlist, parseCidr, parseIp, resolveSourceIp, UNRESOLVED_SOURCE } from '../../src/domain/ip.js';
 
 function thrown(fn: () => unknown): DomainError {
   try {
@@ -240,11 +240,20 @@ describe('resolveSourceIp', () => {
     expect(resolveSourceIp('10.0.0.2', '10.9.9.9, 10.3.3.3', proxies)).toBe('10.9.9.9');
   });
 
-  it('ends the walk at a malformed hop and answers it as is, so it never matches an allowlist', () => {
-    const ip = resolveSourceIp('10.0.0.2', '203.0.113.9, 0177.0.0.1', proxies);
-    expect(ip).toBe('0177.0.0.1');
-    expect(ipInList(ip, ['127.0.0.0/8', '0.0.0.0/0'])).toBe(false);
-    expect(resolveSourceIp('10.0.0.2', '203.0.113.9, unknown, 10.3.3.3', proxies)).toBe('unknown');
+  it('ends the walk at a hop that is no address, failing closed: one shared source that matches no allowlist', () => {
+    for (const hop of ['0177.0.0.1', 'unknown', 'garbage-1', 'garbage-2', '203.0.113.9:99999999', '[nope]:1', '2001:db8::1:443x']) {
+      const ip = resolveSourceIp('10.0.0.2', `203.0.113.9, ${hop}`, proxies);
+      expect(ip, hop).toBe(UNRESOLVED_SOURCE);
+      expect(ipInList(ip, ['127.0.0.0/8', '0.0.0.0/0', '::/0'])).toBe(false);
+    }
+    expect(resolveSourceIp('10.0.0.2', '203.0.113.9, unknown, 10.3.3.3', proxies)).toBe(UNRESOLVED_SOURCE);
+  });
+
+  it('drops the port proxies may write after an address', () => {
+    expect(resolveSourceIp('10.0.0.2', '203.0.113.7:4711', proxies)).toBe('203.0.113.7');
+    expect(resolveSourceIp('10.0.0.2', '[2001:db8::1]:443', proxies)).toBe('2001:db8::1');
+    expect(resolveSourceIp('10.0.0.2', '[2001:DB8:0::1]', proxies)).toBe('2001:db8::1');
+    expect(resolveSourceIp('10.0.0.2', '203.0.113.7:1, 10.3.3.3:8080', proxies)).toBe('203.0.113.7');
   });
 
   it('answers the last trusted address for an empty hop', () => {
