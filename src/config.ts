@@ -25,6 +25,10 @@ export interface Config {
   };
   lockout: LockoutPolicy;
   logLevel: string;
+  /** A separate port for /metrics alone; unset, /metrics is served with the API. */
+  metricsPort: number | undefined;
+  /** Audit events older than this many days are purged. */
+  auditRetentionDays: number;
   production: boolean;
   /** NODE_ENV=development, set on purpose: only then do GraphQL errors carry their original error. */
   development: boolean;
@@ -114,6 +118,8 @@ export function loadConfig(env: Env = process.env): Config {
       lockSeconds: positiveInt(env, 'LOCKOUT_SECONDS', 900),
     },
     logLevel: env.LOG_LEVEL || 'info',
+    metricsPort: env.METRICS_PORT ? positiveInt(env, 'METRICS_PORT', 0, 65535) : undefined,
+    auditRetentionDays: positiveInt(env, 'AUDIT_RETENTION_DAYS', 365, 100 * 365),
     production,
     development,
     workers,

@@ -5,7 +5,7 @@ import { buildApp } from './http/app.js';
 import { trackConnections } from './http/graceful.js';
 import { clusterMetricsGatherer, serveClusterMetrics } from './infra/cluster-metrics.js';
 import { Metrics } from './infra/metrics.js';
-import type { Lifecycle } from './http/ops/index.js';
+import { metricsApp, type Lifecycle } from './http/ops/index.js';
 import { loggerOptions } from './http/logging.js';
 import { openServices } from './services.js';
 import { bootstrapFirstClient } from './usecases/bootstrap.js';
@@ -57,7 +57,9 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   // Housekeeping off the request path: expired refresh tokens, revocations, lockout counters and
   // idempotency keys (whose sealed answers hold client secrets, so they should not outlive 24 h).
   const purge = setInterval(() => {
-    services.store.purgeExpired(Date.now(), config.lockout).catch((err: unknown) => app.log.warn({ err }, 'purge failed'));
+    services.store
+      .purgeExpired(Date.now(), { lockout: config.lockout, auditRetentionDays: config.auditRetentionDays })
+      .catch((err: unknown) => app.log.warn({ err }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
@@ -67,6 +69,11 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     done(null, payload);
   });
   await app.listen({ port: config.port, host: config.host });
+  const metricsListener =
+    config.metricsPort === undefined
+      ? undefined
+      : metricsApp({ metrics, ...(cluster.isWorker ? { gatherMetrics: clusterMetricsGatherer(metrics) } : {}) });
+  await metricsListener?.listen({ port: config.metricsPort, host: config.host });
   let closing: Promise<void> | undefined;
   // Stop: turn not-ready, stop accepting, let every accepted request finish (see graceful.ts),
   // then close the database. Past the deadline, open sockets are cut so a stuck client cannot
@@ -77,6 +84,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
       clearInterval(purge);
       await drainer.drain(SHUTDOWN_DEADLINE_MS);
       await app.close();
+      await metricsListener?.close();
       await services.close();
     })());
 }

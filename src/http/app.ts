@@ -63,7 +63,13 @@ export function buildApp(services: AppPorts, config: Config, opts: AppOptions = 
   observeRequests(app, metrics, config);
   // First: the OpenAPI document sees only the routes registered after it.
   registerApiDocs(app);
-  app.register(opsRoutes, { store: services.store, metrics, lifecycle: opts.lifecycle ?? { shuttingDown: false }, gatherMetrics: opts.gatherMetrics });
+  app.register(opsRoutes, {
+    store: services.store,
+    metrics,
+    lifecycle: opts.lifecycle ?? { shuttingDown: false },
+    gatherMetrics: opts.gatherMetrics,
+    serveMetrics: config.metricsPort === undefined,
+  });
   const ctx: DoorContext = { deps: services.deps, config };
   // Every door, once per mode: live at the plain paths, test under /test.
   for (const mode of ['live', 'test'] as const) {

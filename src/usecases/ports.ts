@@ -136,6 +136,12 @@ export interface SigningKeyStore {
   insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null): Promise<boolean>;
 }
 
+/** How long housekeeping keeps what it purges. */
+export interface Retention {
+  lockout: LockoutPolicy;
+  auditRetentionDays: number;
+}
+
 /** What `backup` made. */
 export interface BackupResult {
   file: string;
@@ -157,10 +163,11 @@ export interface Store {
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   /**
-   * Housekeeping: drops expired refresh tokens, revocations of expired tokens, idempotency keys
-   * and lockout counters whose window and lock are over, a batch at a time. Returns rows dropped.
+   * Housekeeping: drops expired refresh tokens, revocations of expired tokens, idempotency keys,
+   * lockout counters whose window and lock are over, and audit events past their retention, a
+   * batch at a time. Returns rows dropped.
    */
-  purgeExpired(now: number, lockout: LockoutPolicy): Promise<number>;
+  purgeExpired(now: number, retention: Retention): Promise<number>;
   /** A consistent, self-contained copy of the database in `file`; refused where the store cannot. */
   backup(file: string): Promise<BackupResult>;
   /** Commits what is queued (refresh rows), then closes. */

@@ -18,6 +18,7 @@ export interface StoreFactory {
 
 const T0 = Date.UTC(2026, 0, 1);
 const POLICY: LockoutPolicy = { maxFailures: 5, maxFailuresPerIp: 50, windowSeconds: 900, lockSeconds: 900 };
+const RETENTION = { lockout: POLICY, auditRetentionDays: 30 };
 
 const client = (over: Partial<Client> = {}): Client => ({
   id: 'cl_live_contract0000000000000000',
@@ -325,21 +326,23 @@ export function describeStoreContract(factory: StoreFactory): void {
     });
 
     describe('housekeeping', () => {
-      it('purges expired refresh tokens, revocations, idempotency keys and stale counters, and nothing else', async () => {
-        await store.clients.insert(client(), () => []);
+      it('purges expired refresh tokens, revocations, idempotency keys, stale counters and old audit events, and nothing else', async () => {
+        const DAY = 86_400_000;
+        await store.clients.insert(client(), (c) => [event(c.id, 'client.created', T0 - 31 * DAY), event(c.id, 'client.updated', T0 - 29 * DAY)]);
         await store.tokens.saveRefreshToken(refresh('gone', { expiresAt: T0 }));
         await store.tokens.saveRefreshToken(refresh('kept', { expiresAt: T0 + 1 }));
         await store.tokens.revokeAccessToken('jti-gone', client().id, T0, T0);
         await store.tokens.revokeAccessToken('jti-forever', client().id, null, T0);
         await store.idempotency.claim('c', 'gone', 'h', T0 - 10, T0);
         await store.lockout.settle(lockoutKeys('cl_live_x', '192.0.2.9'), false, T0 - 900_001, POLICY);
-        expect(await store.purgeExpired(T0, POLICY)).toBe(5);
+        expect(await store.purgeExpired(T0, RETENTION)).toBe(6);
+        expect((await store.audit.list({ limit: 10 })).map((e) => e.action)).toEqual(['client.updated']);
         expect(await store.tokens.findRefreshToken('kept')).toBeDefined();
         expect(await store.tokens.findRefreshToken('gone')).toBeUndefined();
         expect((await store.tokens.bearerState(client().id, 'jti-forever')).revoked).toBe(true);
         expect((await store.tokens.bearerState(client().id, 'jti-gone')).revoked).toBe(false);
         expect(await store.lockout.read(lockoutKeys('cl_live_x', '192.0.2.9'))).toEqual({ pair: undefined, ip: undefined });
-        expect(await store.purgeExpired(T0, POLICY)).toBe(0);
+        expect(await store.purgeExpired(T0, RETENTION)).toBe(0);
       });
 
       it('answers ping while open', async () => {

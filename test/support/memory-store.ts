@@ -11,6 +11,7 @@ import type {
   IdempotencyStore,
   InsertAudit,
   LockoutStore,
+  Retention,
   RotateAudit,
   SecretChange,
   SigningKeyStore,
@@ -37,6 +38,13 @@ export class MemoryAuditReader implements AuditReader {
   /** Appends events; called by the memory stores inside their atomic steps. */
   append(events: readonly AuditEvent[]): void {
     for (const e of events) this.events.push(copy({ ...e, id: this.events.length + 1 }));
+  }
+
+  purge(before: number): number {
+    const kept = this.events.filter((e) => e.at >= before);
+    const dropped = this.events.length - kept.length;
+    this.events.splice(0, this.events.length, ...kept);
+    return dropped;
   }
 
   async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {
@@ -241,8 +249,8 @@ export class MemoryStore implements Store {
   async ping(): Promise<void> {
     if (this.closed) throw new Error('the store is closed');
   }
-  async purgeExpired(now: number, lockout: LockoutPolicy): Promise<number> {
-    return this.tokens.purge(now) + this.idempotency.purge(now) + this.lockout.purge(now, lockout);
+  async purgeExpired(now: number, { lockout, auditRetentionDays }: Retention): Promise<number> {
+    return this.tokens.purge(now) + this.idempotency.purge(now) + this.lockout.purge(now, lockout) + this.audit.purge(now - auditRetentionDays * 86_400_000);
   }
   async backup(_file: string): Promise<BackupResult> {
     throw new Error('An in-memory store has nothing on disk to back up');

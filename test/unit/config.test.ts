@@ -28,6 +28,9 @@ describe('loadConfig defaults', () => {
       lockout: { maxFailures: 5, maxFailuresPerIp: 50, windowSeconds: 900, lockSeconds: 900 },
       logLevel: 'info',
       production: false,
+      development: false,
+      metricsPort: undefined,
+      auditRetentionDays: 365,
       workers: 1,
     });
   });
@@ -88,6 +91,10 @@ describe('invalid settings stop start-up naming the variable', () => {
     ['V1_TOKEN_TTL_SECONDS', '0'],
     ['LOCKOUT_MAX_FAILURES', 'five'],
     ['WORKERS', '65'],
+    ['METRICS_PORT', '70000'],
+    ['METRICS_PORT', 'nine'],
+    ['AUDIT_RETENTION_DAYS', '0'],
+    ['AUDIT_RETENTION_DAYS', '1.5'],
   ])('%s=%j', (name, value) => {
     const e = configError({ [name]: value });
     expect(e.message).toContain(name);

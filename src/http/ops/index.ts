@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../../infra/metrics.js';
 import type { Store } from '../../usecases/ports.js';
 import { healthzSchema, metricsSchema, readyzSchema } from './schemas.js';
@@ -14,13 +14,15 @@ export interface OpsOptions {
   metrics: Metrics;
   /** With WORKERS > 1: the metrics of every worker, gathered by the primary. */
   gatherMetrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Whether this app answers /metrics; false when METRICS_PORT gives them their own listener. */
+  serveMetrics: boolean;
 }
 
 /**
  * Operator endpoints: `/healthz` (the process is up), `/readyz` (the database answers and the
  * process is not shutting down: a load balancer stops sending work), `/metrics` (Prometheus).
  */
-export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, lifecycle, metrics, gatherMetrics }) => {
+export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, lifecycle, metrics, gatherMetrics, serveMetrics }) => {
   app.get('/healthz', { schema: healthzSchema }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: readyzSchema }, async (_req, reply) => {
@@ -33,6 +35,12 @@ export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, li
     return { status: 'ready' };
   });
 
+  // With METRICS_PORT, /metrics is served on that listener alone (see metricsApp).
+  if (serveMetrics) app.register(metricsRoute, { metrics, gatherMetrics });
+};
+
+/** `GET /metrics`: this process's metrics, or with WORKERS > 1 every worker's. */
+export const metricsRoute: FastifyPluginAsync<Pick<OpsOptions, 'metrics' | 'gatherMetrics'>> = async (app, { metrics, gatherMetrics }) => {
   app.get('/metrics', { schema: metricsSchema }, async (_req, reply) => {
     const { contentType, body } = gatherMetrics
       ? await gatherMetrics()
@@ -40,3 +48,13 @@ export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, li
     return reply.header('content-type', contentType).send(body);
   });
 };
+
+/**
+ * The metrics alone, for their own listener (`METRICS_PORT`): whoever reaches the API then
+ * cannot read them.
+ */
+export function metricsApp(opts: Pick<OpsOptions, 'metrics' | 'gatherMetrics'>): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.register(metricsRoute, opts);
+  return app;
+}

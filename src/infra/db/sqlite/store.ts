@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import type { LockoutPolicy } from '../../../domain/lockout.js';
-import type { BackupResult, Store } from '../../../usecases/ports.js';
+import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
 import { SqliteAuditReader } from './audit.js';
 import { SqliteClientStore } from './clients.js';
 import { migrateDatabase, openDatabase, ownerOnly, type Db } from './connection.js';
@@ -24,6 +23,7 @@ export class SqliteStore implements Store {
   readonly keys: SqliteSigningKeyStore;
   private readonly pingStmt;
   private readonly purgeLockouts;
+  private readonly purgeAudit;
 
   /** `db` is public for SQLite's own tests and tools (bench seeding); nothing above infra sees it. */
   constructor(readonly db: Db, opts: LockoutStoreOptions = {}) {
@@ -37,17 +37,21 @@ export class SqliteStore implements Store {
     this.purgeLockouts = db.$client.prepare<[number, number]>(
       `DELETE FROM lockouts WHERE rowid IN (SELECT rowid FROM lockouts WHERE window_start < ? AND locked_until <= ? LIMIT ${LOCKOUT_PURGE_BATCH})`,
     );
+    this.purgeAudit = db.$client.prepare<[number]>(
+      `DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ? LIMIT ${LOCKOUT_PURGE_BATCH})`,
+    );
   }
 
   async ping(): Promise<void> {
     this.pingStmt.get();
   }
 
-  async purgeExpired(now: number, lockout: LockoutPolicy): Promise<number> {
+  async purgeExpired(now: number, { lockout, auditRetentionDays }: Retention): Promise<number> {
     return (
       this.tokens.purgeExpired(now) +
       this.idempotency.purgeExpired(now) +
-      this.purgeLockouts.run(now - lockout.windowSeconds * 1000, now).changes
+      this.purgeLockouts.run(now - lockout.windowSeconds * 1000, now).changes +
+      this.purgeAudit.run(now - auditRetentionDays * 86_400_000).changes
     );
   }
 
