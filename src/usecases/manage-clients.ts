@@ -146,6 +146,9 @@ export async function updateClient(deps: AdminDeps, id: string, input: UpdateCli
   if (input.allowedIps !== undefined) patch.allowedIps = normaliseAllowlist(input.allowedIps);
   if (input.orgId !== undefined) patch.orgId = input.orgId === null ? null : checkOrgId(input.orgId);
   if (input.enabled !== undefined) patch.enabled = input.enabled;
+  // Disable means dead: the tokens issued so far must not come back with an enable, non-expiring
+  // ones included, so a disable also advances the generation they are bound to.
+  if (input.enabled === false) patch.endTokens = true;
   const now = deps.clock.now();
   const updated = await deps.clients.update(id, patch, now, (before, after) => updateEvents(actor, id, now, before, after));
   if (!updated) throw noSuchClient();

@@ -15,7 +15,13 @@ export interface Random {
   bytes(length: number): Buffer;
 }
 
-export type ClientPatch = Partial<Pick<Client, 'name' | 'scopes' | 'allowedIps' | 'enabled' | 'orgId'>>;
+export type ClientPatch = Partial<Pick<Client, 'name' | 'scopes' | 'allowedIps' | 'enabled' | 'orgId'>> & {
+  /**
+   * Advance the secret generation (the secret itself stays) and end any grace, in the same
+   * write: every token and refresh token issued before is dead for good.
+   */
+  endTokens?: true;
+};
 
 export interface SecretChange {
   secretHash: string;

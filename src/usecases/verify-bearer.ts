@@ -23,7 +23,7 @@ export async function validateAccessToken(deps: Pick<Deps, 'verifier' | 'tokenSt
   if (!client || client.mode !== mode) throw invalidToken('The access token names no client of this mode');
   if (!client.enabled) throw invalidToken('The client is disabled');
   if (!acceptsGeneration(client, claims.sgen, deps.clock.now())) {
-    throw invalidToken('The access token was issued before the client secret was rotated');
+    throw invalidToken('The access token was issued before the client secret was rotated or the client was disabled');
   }
   return { client, claims };
 }

@@ -274,18 +274,19 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
 
     const rotated = json(['clients', 'rotate-secret', id]);
     expect(rotated.secretGeneration).toBe(3);
-    await expectRefused('/api/orders', first, 401, /error="invalid_token", error_description="The access token was issued before the client secret was rotated"/);
+    await expectRefused('/api/orders', first, 401, /error="invalid_token", error_description="The access token was issued before the client secret was rotated or the client was disabled"/);
     await expectRefused('/api/orders', second, 401, /error="invalid_token"/);
     const third = await issue(id, rotated.clientSecret as string);
     expect((await call('/api/orders', third)).status).toBe(200);
   });
 
-  it('refuses a disabled client’s token at once, and lets it through again once enabled', async () => {
+  it('refuses a disabled client’s token at once, and for good: enabling the client lets only new tokens through', async () => {
     const token = await issue(client.id, client.secret);
     json(['clients', 'disable', client.id]);
     await expectRefused('/api/orders', token, 401, /error="invalid_token"/);
     json(['clients', 'enable', client.id]);
-    expect((await call('/api/orders', token)).status).toBe(200);
+    await expectRefused('/api/orders', token, 401, /error="invalid_token"/);
+    expect((await call('/api/orders', await issue(client.id, client.secret))).status).toBe(200);
   });
 
   it('never logs a token or a secret (checked as a boolean, so a failure prints neither)', () => {

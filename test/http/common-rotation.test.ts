@@ -63,8 +63,8 @@ describe('rotation through /api/v1/client/me and /auth/verify', () => {
     const v = await app.inject({ method: 'GET', url: '/auth/verify', headers });
     expect(v.statusCode).toBe(m.statusCode);
     if (m.statusCode === 401) {
-      expect(m.json()).toEqual({ code: 40103, message: 'The access token was issued before the client secret was rotated', data: null });
-      expect(v.json()).toEqual({ code: 'INVALID_TOKEN', message: 'The access token was issued before the client secret was rotated' });
+      expect(m.json()).toEqual({ code: 40103, message: 'The access token was issued before the client secret was rotated or the client was disabled', data: null });
+      expect(v.json()).toEqual({ code: 'INVALID_TOKEN', message: 'The access token was issued before the client secret was rotated or the client was disabled' });
       expect(v.headers['www-authenticate']).toMatch(/^Bearer realm="tollgate", error="invalid_token"/);
     }
     return m.statusCode;

@@ -230,7 +230,7 @@ describe('GET /auth/verify (forward-auth)', () => {
     expect((await verify(token, { remoteAddress: '192.168.1.1', headers: { 'x-forwarded-for': '10.9.9.9' } })).statusCode).toBe(403);
   });
 
-  it('refuses a disabled client’s token, and passes it again once enabled', async () => {
+  it('refuses a disabled client’s token, and keeps refusing it once the client is enabled again', async () => {
     const c = await h.client({ mode: 'live' });
     const token = await issue('live', c.id, c.secret);
     await updateClient(h.services.deps, c.id, { enabled: false });
@@ -238,7 +238,12 @@ describe('GET /auth/verify (forward-auth)', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json()).toEqual({ code: 'INVALID_TOKEN', message: 'The client is disabled' });
     await updateClient(h.services.deps, c.id, { enabled: true });
-    expect((await verify(token)).statusCode).toBe(200);
+    expect((await verify(token)).json()).toEqual({
+      code: 'INVALID_TOKEN',
+      message: 'The access token was issued before the client secret was rotated or the client was disabled',
+    });
+    // The secret itself still works, and its new tokens pass.
+    expect((await verify(await issue('live', c.id, c.secret))).statusCode).toBe(200);
   });
 
   it('refuses every token of the old secret on the next request after a rotation', async () => {
@@ -249,7 +254,7 @@ describe('GET /auth/verify (forward-auth)', () => {
     for (const t of before) {
       const res = await verify(t);
       expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ code: 'INVALID_TOKEN', message: 'The access token was issued before the client secret was rotated' });
+      expect(res.json()).toEqual({ code: 'INVALID_TOKEN', message: 'The access token was issued before the client secret was rotated or the client was disabled' });
     }
     const after = await issue('live', c.id, rotated.clientSecret);
     expect((await verify(after)).statusCode).toBe(200);

@@ -330,10 +330,13 @@ describe('oauth2 refresh tokens (RFC 6749 §6, seed 001)', () => {
     const { refresh_token } = await grant();
     await updateClient(h.services.deps, c.id, { enabled: false });
     expectError(await post(h, { url: REFRESH, json: { refresh_token } }), 'invalid_grant');
+    // Disable means dead: enabling the client again does not bring the refresh token back.
     await updateClient(h.services.deps, c.id, { enabled: true });
-    expect((await post(h, { url: REFRESH, json: { refresh_token } })).statusCode).toBe(200);
-    await rotateSecret(h.services.deps, c.id);
     expectError(await post(h, { url: REFRESH, json: { refresh_token } }), 'invalid_grant');
+    const fresh = (await grant()).refresh_token;
+    expect((await post(h, { url: REFRESH, json: { refresh_token: fresh } })).statusCode).toBe(200);
+    await rotateSecret(h.services.deps, c.id);
+    expectError(await post(h, { url: REFRESH, json: { refresh_token: fresh } }), 'invalid_grant');
   });
 
   it('holds /refresh to the client\'s IP allowlist (spec §2 step 4)', async () => {

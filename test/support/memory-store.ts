@@ -75,7 +75,9 @@ export class MemoryClientStore implements ClientStore {
   async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
     const before = this.rows.get(id);
     if (!before) return undefined;
-    const after: Client = { ...copy(before), ...copy(patch), updatedAt: now };
+    const { endTokens, ...fields } = patch;
+    const after: Client = { ...copy(before), ...copy(fields), updatedAt: now };
+    if (endTokens) Object.assign(after, { secretGeneration: before.secretGeneration + 1, previousSecretHash: null, graceUntil: null });
     this.commit(after, audit(copy(before), copy(after)));
     return copy(after);
   }

@@ -1,4 +1,4 @@
-import { asc, eq, getTableColumns, gt, sql, type Column } from 'drizzle-orm';
+import { asc, eq, getTableColumns, gt, sql, type Column, type SQL } from 'drizzle-orm';
 import type { AuditEvent } from '../../../domain/audit.js';
 import type { Client } from '../../../domain/client.js';
 import type { ClientPatch, ClientStore, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
@@ -39,13 +39,21 @@ export function clientFromArray(r: readonly unknown[]): Client {
   return toClient(row as ClientRow);
 }
 
-function patchToSet(patch: ClientPatch, now: number): Partial<ClientRow> {
-  const set: Partial<ClientRow> = { updatedAt: now };
+/** A row's new values: plain values, or SQL computed from the row (the generation bump). */
+type ClientSet = { [K in keyof ClientRow]?: ClientRow[K] | SQL };
+
+function patchToSet(patch: ClientPatch, now: number): ClientSet {
+  const set: ClientSet = { updatedAt: now };
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.scopes !== undefined) set.scopes = patch.scopes.join(' ');
   if (patch.allowedIps !== undefined) set.allowedIps = patch.allowedIps.join(' ');
   if (patch.orgId !== undefined) set.orgId = patch.orgId;
   if (patch.enabled !== undefined) set.enabled = patch.enabled;
+  if (patch.endTokens) {
+    set.secretGeneration = sql.raw('"secret_generation" + 1');
+    set.previousSecretHash = null;
+    set.graceUntil = null;
+  }
   return set;
 }
 
