@@ -35,11 +35,17 @@ export function refuseSecretsInQuery(req: FastifyRequest): void {
   }
 }
 
-/** Appendix B: each part was `application/x-www-form-urlencoded` before it was joined with `:`. */
+/**
+ * Appendix B: each part was `application/x-www-form-urlencoded` before it was joined with `:`.
+ * Many clients send the raw values instead (curl -u, requests' HTTPBasicAuth under
+ * requests-oauthlib, Authlib 1.2); spec §3 lets either match. A `+` would decode to a space,
+ * which no client id or secret holds, so only the raw value can match such a part; and a `%`
+ * not followed by two hex digits is literal.
+ */
 function formDecode(part: string): string {
-  if (/%(?![0-9A-Fa-f]{2})/.test(part)) throw malformedBasic();
+  if (part.includes('+')) return part;
   try {
-    return decodeURIComponent(part.replace(/\+/g, ' '));
+    return decodeURIComponent(part.replace(/%(?![0-9A-Fa-f]{2})/g, '%25'));
   } catch {
     throw malformedBasic();
   }
