@@ -93,6 +93,15 @@ describe('caching', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('forgets every token when the cache is cleared, for sources made before too', async () => {
+    const { ts, seen, cache } = source((_r, n) => v1Grant(n));
+    expect(await ts.getToken()).toBe('at-1');
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(await ts.getToken()).toBe('at-2');
+    expect(seen).toHaveLength(2);
+  });
+
   it('leaves alone a token that is no longer the cached one', async () => {
     const { ts, seen } = source((_r, n) => v1Grant(n));
     await ts.getToken();

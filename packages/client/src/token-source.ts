@@ -74,7 +74,8 @@ export class TokenSource {
   readonly #timeoutMs: number;
   readonly #fetch: typeof globalThis.fetch;
   readonly #random: () => number;
-  readonly #slot: Slot;
+  readonly #cache: TokenCache;
+  readonly #key: string;
 
   constructor(options: TokenSourceOptions) {
     if (!(DIALECTS as readonly string[]).includes(options.dialect)) {
@@ -94,10 +95,13 @@ export class TokenSource {
     this.#timeoutMs = (options.timeoutSeconds ?? 10) * 1000;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#random = options.random ?? Math.random;
-    const cache = options.cache ?? sharedTokenCache;
-    this.#slot = cache.slot(
-      TokenCache.key({ tokenUrl: this.tokenUrl, dialect: this.dialect, clientId: this.clientId, scope: this.scope, clientSecret: this.#secret }),
-    );
+    this.#cache = options.cache ?? sharedTokenCache;
+    this.#key = TokenCache.key({ tokenUrl: this.tokenUrl, dialect: this.dialect, clientId: this.clientId, scope: this.scope, clientSecret: this.#secret });
+  }
+
+  /** Looked up on every use, so a cleared cache is seen by every source. */
+  get #slot(): Slot {
+    return this.#cache.slot(this.#key);
   }
 
   /**
@@ -109,7 +113,8 @@ export class TokenSource {
     const token = slot.token;
     const now = Date.now();
     if (token && now < token.usableUntil) {
-      if (now >= token.refreshFrom && !slot.inflight && !(slot.backgroundAfter! > now) && !(slot.blocked && now < slot.blocked.until)) {
+      const waiting = (slot.backgroundAfter ?? -Infinity) > now || (slot.blocked?.until ?? -Infinity) > now;
+      if (now >= token.refreshFrom && !slot.inflight && !waiting) {
         // Refresh ahead: this caller keeps the good token; a failure only delays the next try.
         this.#renew().catch(() => {
           slot.backgroundAfter = Date.now() + backgroundRetryDelay(Date.now(), token.usableUntil);
@@ -219,7 +224,8 @@ export class TokenSource {
   /** Sends one token request; a failure becomes a {@link TollgateError} without any secret in it. */
   async #send(req: WireRequest): Promise<Answer> {
     const secrets = [this.#secret, this.#slot.token?.refreshToken];
-    const where = `${this.dialect} token request to ${new URL(req.url).origin}${new URL(req.url).pathname}`;
+    const url = new URL(req.url);
+    const where = `${this.dialect} token request to ${url.origin}${url.pathname}`;
     const sentAt = Date.now();
     let res: Response;
     let text: string;
