@@ -77,7 +77,7 @@ describe('oauth2 token endpoint: client authentication (RFC 6749 §2.3)', () => 
     expect(ok.statusCode, ok.body).toBe(200);
     // Many clients send the secret raw: "+" would decode to a space, "%" may start no escape.
     // When the raw and the decoded value differ, either may match (spec §3 oauth2).
-    for (const secret of ['a+b:c/d=e&f', 'p%zzword-100%', '50%25 off+more']) {
+    for (const secret of ['a+b:c/d=e&f', 'p%zzword-100%', '50%25 off+more', 'ab%7Acd-secret']) {
       const made = await h.client({ secret });
       const raw = await post(h, { form: CC, authorization: rawBasic(`${made.id}:${made.secret}`) });
       expect(raw.statusCode, raw.body).toBe(200);
