@@ -25,6 +25,17 @@ export interface Config {
   };
   lockout: LockoutPolicy;
   logLevel: string;
+  /** Socket deadlines and limits against slow or hoarding senders. */
+  connections: {
+    /** Milliseconds a client has to send its whole header block. */
+    headersTimeoutMs: number;
+    /** Milliseconds a client has to send its whole request, body included. */
+    requestTimeoutMs: number;
+    /** Milliseconds an idle keep-alive connection is kept. */
+    keepAliveTimeoutMs: number;
+    /** Open connections one source address may hold (TRUST_PROXY peers exempt). */
+    maxPerAddress: number;
+  };
   /** A separate port for /metrics alone; unset, /metrics is served with the API. */
   metricsPort: number | undefined;
   /** Audit events older than this many days are purged. */
@@ -89,6 +100,9 @@ export function loadConfig(env: Env = process.env): Config {
     commonMinutes === undefined || commonMinutes === ''
       ? null
       : positiveInt(env, 'CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES', 0, 10 * 365 * 24 * 60) * 60;
+  if (positiveInt(env, 'HEADERS_TIMEOUT_SECONDS', 10, 600) > positiveInt(env, 'REQUEST_TIMEOUT_SECONDS', 30, 3600)) {
+    throw new ConfigError('HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS');
+  }
   const production = env.NODE_ENV === 'production';
   const development = env.NODE_ENV === 'development';
   const workersRaw = env.WORKERS;
@@ -118,6 +132,12 @@ export function loadConfig(env: Env = process.env): Config {
       lockSeconds: positiveInt(env, 'LOCKOUT_SECONDS', 900),
     },
     logLevel: env.LOG_LEVEL || 'info',
+    connections: {
+      headersTimeoutMs: positiveInt(env, 'HEADERS_TIMEOUT_SECONDS', 10, 600) * 1000,
+      requestTimeoutMs: positiveInt(env, 'REQUEST_TIMEOUT_SECONDS', 30, 3600) * 1000,
+      keepAliveTimeoutMs: positiveInt(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 5, 600) * 1000,
+      maxPerAddress: positiveInt(env, 'MAX_CONNECTIONS_PER_ADDRESS', 64, 1_000_000),
+    },
     metricsPort: env.METRICS_PORT ? positiveInt(env, 'METRICS_PORT', 0, 65535) : undefined,
     auditRetentionDays: positiveInt(env, 'AUDIT_RETENTION_DAYS', 365, 100 * 365),
     production,

@@ -7,6 +7,7 @@ import { opsRoutes, type Lifecycle, type OpsOptions } from './ops/index.js';
 import { observeRequests } from './ops/observe.js';
 import { registerApiDocs } from './openapi.js';
 import { toDomainError } from './errors.js';
+import { createDeadlineServer } from './connections.js';
 import { sendError, type DoorContext, type Rendered } from './door.js';
 import { v1Door } from './v1/index.js';
 import { v2Door } from './v2/index.js';
@@ -49,6 +50,7 @@ export interface AppPorts {
 /** Builds the HTTP app on the given ports; listens nowhere (the server or a test decides). */
 export function buildApp(services: AppPorts, config: Config, opts: AppOptions = {}): FastifyInstance {
   const app = Fastify({
+    serverFactory: (handler) => createDeadlineServer(config, handler),
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
     // Route matching is exact: `/v1/auth/token/` is not the token endpoint.

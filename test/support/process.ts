@@ -23,10 +23,14 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'tollgate-e2e-'));
 }
 
-/** Starts the compiled server on a free port and waits for it to listen. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+/** Starts the compiled server on a free port and waits for it to listen (under `ulimit -n fileLimit` when given). */
+export async function startServer(env: Record<string, string>, opts: { fileLimit?: number } = {}): Promise<RunningServer> {
   ensureBuilt();
-  const proc = spawn(process.execPath, [SERVER], {
+  const [cmd, args] =
+    opts.fileLimit === undefined
+      ? [process.execPath, [SERVER]]
+      : ['bash', ['-c', `ulimit -n ${opts.fileLimit} && exec "$0" "$1"`, process.execPath, SERVER]];
+  const proc = spawn(cmd, args, {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
