@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BUSY_TIMEOUT_MS } from '../../src/infra/db/sqlite/busy.js';
 import { MMAP_BYTES, openDatabase, PAGE_CACHE_KIB } from '../../src/infra/db/sqlite/connection.js';
 
 describe('openDatabase', () => {
@@ -13,10 +14,10 @@ describe('openDatabase', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('holds the durability settings: WAL, synchronous=FULL, a busy timeout, foreign keys', () => {
+  it('holds the durability settings: WAL, synchronous=FULL, a short busy timeout, foreign keys', () => {
     expect(pragma('journal_mode')).toBe('wal');
     expect(pragma('synchronous')).toBe(2);
-    expect(pragma('busy_timeout')).toBe(5000);
+    expect(pragma('busy_timeout')).toBe(BUSY_TIMEOUT_MS);
     expect(pragma('foreign_keys')).toBe(1);
   });
 

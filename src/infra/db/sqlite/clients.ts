@@ -3,6 +3,7 @@ import type { AuditEvent } from '../../../domain/audit.js';
 import type { Client } from '../../../domain/client.js';
 import type { ClientPatch, ClientStore, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
+import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
 import { clients } from './schema.js';
 
@@ -115,16 +116,16 @@ export class SqliteClientStore implements ClientStore {
     return row ? clientFromArray(row) : undefined;
   }
 
-  async insert(client: Client, audit: InsertAudit): Promise<void> {
-    this.insertTx.immediate(client, audit);
+  insert(client: Client, audit: InsertAudit): Promise<void> {
+    return whenFree(() => this.insertTx.immediate(client, audit));
   }
 
-  async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
-    return this.updateTx.immediate(id, patch, now, audit);
+  update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
+    return whenFree(() => this.updateTx.immediate(id, patch, now, audit));
   }
 
-  async rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined> {
-    return this.rotateTx.immediate(id, change, now, audit);
+  rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined> {
+    return whenFree(() => this.rotateTx.immediate(id, change, now, audit));
   }
 
   async list(page: { limit: number; afterId?: string }): Promise<Client[]> {

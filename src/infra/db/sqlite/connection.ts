@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUSY_TIMEOUT_MS } from './busy.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -27,7 +28,7 @@ export const MMAP_BYTES = 256 * 1024 * 1024;
 /**
  * Opens the database with the settings its guarantees rest on: WAL so readers never wait on the
  * writer (and the CLI can change clients under a running server), `synchronous=FULL` so an
- * acknowledged rotation survives power loss, a busy timeout so processes queue instead of failing,
+ * acknowledged rotation survives power loss, a short busy timeout (writes retry off the event loop),
  * and a page cache and memory map sized for the hot path.
  */
 export function openDatabase(path: string): Db {
@@ -38,7 +39,8 @@ export function openDatabase(path: string): Db {
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
+  // Short: better-sqlite3 waits on the event loop. Writes retry asynchronously (see busy.ts).
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
   // SQLite's default page cache is 2 MB and reads go through read(2). With 10,000 clients and a
   // day of refresh rows the hot b-trees outgrow that, and every oauth2 issuance inserts into a

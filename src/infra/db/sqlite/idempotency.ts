@@ -1,4 +1,5 @@
 import type { IdempotencyStore, StoredIdempotency } from '../../../usecases/ports.js';
+import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
 
 const PURGE_BATCH = 100;
@@ -47,16 +48,16 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.claimTx = (...args) => tx.immediate(...args);
   }
 
-  async claim(callerId: string, key: string, requestHash: string, now: number, expiresAt: number): Promise<{ state: 'claimed' } | StoredIdempotency> {
-    return this.claimTx(callerId, key, requestHash, now, expiresAt);
+  claim(callerId: string, key: string, requestHash: string, now: number, expiresAt: number): Promise<{ state: 'claimed' } | StoredIdempotency> {
+    return whenFree(() => this.claimTx(callerId, key, requestHash, now, expiresAt));
   }
 
   async complete(callerId: string, key: string, sealed: string): Promise<void> {
-    this.completeStmt.run(sealed, callerId, key);
+    await whenFree(() => this.completeStmt.run(sealed, callerId, key));
   }
 
   async release(callerId: string, key: string): Promise<void> {
-    this.releaseStmt.run(callerId, key);
+    await whenFree(() => this.releaseStmt.run(callerId, key));
   }
 
   /** Drops one batch of expired keys; returns how many went. */

@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Mode } from '../../../domain/mode.js';
 import type { SigningKeyStore, StoredSigningKey } from '../../../usecases/ports.js';
+import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
 import { signingKeys } from './schema.js';
 
@@ -39,7 +40,7 @@ export class SqliteSigningKeyStore implements SigningKeyStore {
       .all();
   }
 
-  async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null): Promise<boolean> {
-    return this.insertTx.immediate(key, onlyReplacing);
+  insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null): Promise<boolean> {
+    return whenFree(() => this.insertTx.immediate(key, onlyReplacing));
   }
 }

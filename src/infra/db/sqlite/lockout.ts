@@ -1,6 +1,7 @@
 import { settleLockout, lockoutKeyId, type CounterState, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../../domain/lockout.js';
 import type { LockoutStore } from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
+import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
 
 /** Which counter a lock began on: the check's own, or the address's across client ids. */
@@ -67,7 +68,7 @@ export class SqliteLockoutStore implements LockoutStore {
     // under the lock, on what the counters hold then.
     const first = settleLockout(keys, this.readNow(keys), succeeded, now, policy);
     if (first.writes.length === 0) return first.verdict;
-    const { verdict, began } = this.settleTx.immediate(keys, succeeded, now, policy);
+    const { verdict, began } = await whenFree(() => this.settleTx.immediate(keys, succeeded, now, policy));
     for (const kind of began) {
       try {
         this.onLock?.(kind);

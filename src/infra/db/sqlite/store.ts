@@ -74,7 +74,7 @@ export class SqliteStore implements Store {
 
   /** Queued refresh rows commit before the database closes. */
   async close(): Promise<void> {
-    this.tokens.flushRefresh();
+    await this.tokens.flushRefresh();
     this.db.$client.close();
   }
 }

@@ -2,6 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { Client } from '../../../domain/client.js';
 import type { RefreshRecord } from '../../../domain/refresh.js';
 import type { TokenStore } from '../../../usecases/ports.js';
+import { isDomainError } from '../../../domain/errors.js';
+import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
 import { refreshTokens, revokedTokens } from './schema.js';
 import { clientFromArray, CLIENT_COLUMNS } from './clients.js';
@@ -60,7 +62,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void> {
-    this.db.insert(revokedTokens).values({ jti, clientId, expiresAt, revokedAt: now }).onConflictDoNothing().run();
+    await whenFree(() => this.db.insert(revokedTokens).values({ jti, clientId, expiresAt, revokedAt: now }).onConflictDoNothing().run());
   }
 
   /**
@@ -82,39 +84,49 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   /**
-   * Commits what is queued now; the server calls it before closing the database. Every queued
-   * caller is answered: if even the pragma fails, all of them are refused (settling a promise
-   * twice is a no-op, so rows already committed keep their answer).
+   * Commits what is queued now; the store calls it before closing the database. Every queued
+   * caller is answered: while the database stays locked past the busy deadline, all of them are
+   * refused with `unavailable`; if even the pragma fails, all of them are refused (settling a
+   * promise twice is a no-op, so rows already committed keep their answer). Unlocked, it commits
+   * before it first yields.
    */
-  readonly flushRefresh = (): void => {
+  readonly flushRefresh = async (): Promise<void> => {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
     try {
-      this.syncNormal.run();
-      try {
-        this.commitBatch(batch);
-      } finally {
-        this.syncFull.run();
-      }
+      await whenFree(() => this.withNormalSync(() => this.insertBatch(batch)));
+      for (const p of batch) p.resolve();
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (isDomainError(err) && err.code === 'unavailable') {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      try {
+        this.withNormalSync(() => this.commitOneByOne(batch));
+      } catch (pragmaErr) {
+        for (const p of batch) p.reject(pragmaErr);
+      }
     }
   };
 
-  private commitBatch(batch: PendingRefresh[]): void {
+  private withNormalSync<T>(run: () => T): T {
+    this.syncNormal.run();
     try {
-      this.insertBatch(batch);
-      for (const p of batch) p.resolve();
-    } catch {
-      // The batch rolled back. One bad row must fail only its own caller: commit each alone.
-      for (const p of batch) {
-        try {
-          this.insertRefresh.run(p.row);
-          p.resolve();
-        } catch (err) {
-          p.reject(err);
-        }
+      return run();
+    } finally {
+      this.syncFull.run();
+    }
+  }
+
+  /** The batch rolled back. One bad row must fail only its own caller: commit each alone. */
+  private commitOneByOne(batch: PendingRefresh[]): void {
+    for (const p of batch) {
+      try {
+        this.insertRefresh.run(p.row);
+        p.resolve();
+      } catch (err) {
+        p.reject(err);
       }
     }
   }
@@ -127,7 +139,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async deleteRefreshToken(hash: string): Promise<void> {
-    this.db.delete(refreshTokens).where(eq(refreshTokens.hash, hash)).run();
+    await whenFree(() => this.db.delete(refreshTokens).where(eq(refreshTokens.hash, hash)).run());
   }
 
   /** Small batches, so a purge never holds the write lock long enough to slow issuance. */
