@@ -109,6 +109,9 @@ export async function guarded<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A request error as a door's `Rendered` answer, for errors raised before any route runs. */
+export const renderGraphQLRequest = (e: DomainError): { status: number; body: unknown } => requestError(e);
+
 export interface RequestError {
   status: number;
   body: { errors: Array<{ message: string; extensions: { code: string } }> };

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { Metrics } from '../infra/metrics.js';
@@ -8,14 +8,21 @@ import { observeRequests } from './ops/observe.js';
 import { registerApiDocs } from './openapi.js';
 import { toDomainError } from './errors.js';
 import { createDeadlineServer } from './connections.js';
-import { sendError, type DoorContext, type Rendered } from './door.js';
+import { sendError, type DoorContext, type DoorName, type DoorOptions, type Renderer, type Rendered } from './door.js';
+import { answerClientError } from './client-errors.js';
 import { v1Door } from './v1/index.js';
+import { renderV1 } from './v1/errors.js';
 import { v2Door } from './v2/index.js';
+import { renderV2 } from './v2/errors.js';
 import { oauth2Door } from './oauth2/index.js';
+import { renderOAuth2 } from './oauth2/errors.js';
 import { wellKnownDoor } from './oauth2/well-known.js';
 import { commonDoor } from './common/index.js';
+import { renderCommon } from './common/errors.js';
 import { forwardAuthDoor } from './forward-auth/index.js';
+import { renderForwardAuth } from './forward-auth/errors.js';
 import { graphqlDoor } from '../graphql/door.js';
+import { renderGraphQLRequest } from '../graphql/errors.js';
 
 const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
 
@@ -27,6 +34,29 @@ const renderPlain = (e: DomainError): Rendered => ({
   status: e.code === 'not_found' ? 404 : e.code === 'server_error' ? 500 : e.code === 'unavailable' ? 503 : 400,
   body: { error: e.code, error_description: e.message },
 });
+
+/** Every door: where it is mounted (live; test under `/test`), its plugin, and its envelope. */
+const DOORS: ReadonlyArray<{ prefix: string; door: DoorName; plugin: FastifyPluginAsync<DoorOptions>; render: Renderer }> = [
+  { prefix: '/v1', door: 'v1', plugin: v1Door, render: renderV1 },
+  { prefix: '/v2', door: 'v2', plugin: v2Door, render: renderV2 },
+  { prefix: '/api/v1/oauth2', door: 'oauth2', plugin: oauth2Door, render: renderOAuth2 },
+  { prefix: '/.well-known', door: 'oauth2', plugin: wellKnownDoor, render: renderOAuth2 },
+  { prefix: '/api/v1/client', door: 'common', plugin: commonDoor, render: renderCommon },
+  { prefix: '/auth', door: 'forward-auth', plugin: forwardAuthDoor, render: renderForwardAuth },
+  { prefix: '/graphql', door: 'graphql', plugin: graphqlDoor, render: renderGraphQLRequest },
+];
+
+/**
+ * The envelope of the door a raw request target names (live or under `/test`), for what is
+ * refused before any route runs: a malformed URL, oversized headers, broken framing.
+ */
+export function envelopeFor(target: string): { door: string; render: Renderer } {
+  const path = target.startsWith('/test/') || target === '/test' ? target.slice(5) : target;
+  const found = DOORS.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`) || path.startsWith(`${prefix}%`));
+  return found ? { door: found.door, render: found.render } : { door: 'other', render: renderPlain };
+}
+
+const malformedUrl = (): DomainError => new DomainError('invalid_request', 'Malformed request URL');
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -51,6 +81,13 @@ export interface AppPorts {
 export function buildApp(services: AppPorts, config: Config, opts: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     serverFactory: (handler) => createDeadlineServer(config, handler),
+    // Refusals before routing answer in the named door's envelope, never echoing the path or a
+    // framework code.
+    frameworkErrors: (_err, req, reply) => {
+      const { door, render } = envelopeFor(req.url);
+      sendError(reply, malformedUrl(), render, door);
+    },
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, (target) => envelopeFor(target).render),
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
     // Route matching is exact: `/v1/auth/token/` is not the token endpoint.
@@ -76,13 +113,7 @@ export function buildApp(services: AppPorts, config: Config, opts: AppOptions = 
   // Every door, once per mode: live at the plain paths, test under /test.
   for (const mode of ['live', 'test'] as const) {
     const root = mode === 'test' ? '/test' : '';
-    app.register(v1Door, { prefix: `${root}/v1`, ctx, mode, door: 'v1' });
-    app.register(v2Door, { prefix: `${root}/v2`, ctx, mode, door: 'v2' });
-    app.register(oauth2Door, { prefix: `${root}/api/v1/oauth2`, ctx, mode, door: 'oauth2' });
-    app.register(wellKnownDoor, { prefix: `${root}/.well-known`, ctx, mode, door: 'oauth2' });
-    app.register(commonDoor, { prefix: `${root}/api/v1/client`, ctx, mode, door: 'common' });
-    app.register(forwardAuthDoor, { prefix: `${root}/auth`, ctx, mode, door: 'forward-auth' });
-    app.register(graphqlDoor, { prefix: `${root}/graphql`, ctx, mode, door: 'graphql' });
+    for (const { prefix, door, plugin } of DOORS) app.register(plugin, { prefix: `${root}${prefix}`, ctx, mode, door });
   }
   app.setErrorHandler((err, req, reply) => sendError(reply, toDomainError(err, req.log), renderPlain));
   app.setNotFoundHandler((_req, reply) => sendError(reply, new DomainError('not_found', 'Not found'), renderPlain));
