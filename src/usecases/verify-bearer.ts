@@ -40,6 +40,24 @@ export interface BearerInput {
   requiredScopes?: readonly string[];
 }
 
+function bearerToken(header: string): string {
+  const m = BEARER.exec(header);
+  if (!m) throw invalidToken('The Authorization header is not a well-formed Bearer token');
+  return m[1]!;
+}
+
+/**
+ * The claims of a Bearer header whose token is signed by us for this mode and unexpired,
+ * ignoring what can change under it (revocation, the client's state); undefined otherwise.
+ */
+export async function bearerClaims(deps: Pick<Deps, 'verifier'>, input: Pick<BearerInput, 'authorization' | 'mode'>): Promise<AccessTokenClaims | undefined> {
+  try {
+    return await deps.verifier.verify(bearerToken(input.authorization ?? ''), input.mode);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The one Bearer check every protected endpoint runs (spec §4).
  * @see RFC 6750 §3.1 for the codes: missing → missing_token, bad → invalid_token, too narrow →
@@ -50,9 +68,7 @@ export async function authenticateBearer(deps: Pick<Deps, 'verifier' | 'tokenSto
   if (header === undefined || header.trim() === '') throw new DomainError('missing_token', 'An access token is required');
   // Another scheme (Basic, …) is no Bearer credential at all. @see RFC 6750 §3.1
   if (!/^bearer(\s|$)/i.test(header)) throw new DomainError('missing_token', 'An access token is required');
-  const m = BEARER.exec(header);
-  if (!m) throw invalidToken('The Authorization header is not a well-formed Bearer token');
-  const valid = await validateAccessToken(deps, m[1]!, input.mode);
+  const valid = await validateAccessToken(deps, bearerToken(header), input.mode);
   checkSourceAllowed(valid.client, input.sourceIp);
   const scopes = valid.claims.scope === '' ? [] : valid.claims.scope.split(' ');
   const missing = (input.requiredScopes ?? []).filter((s) => !scopes.includes(s));

@@ -1,6 +1,5 @@
-import { rotateSecretFor } from '../../usecases/admin-clients.js';
-import { rotateSecret } from '../../usecases/manage-clients.js';
-import { principal } from '../bearer.js';
+import { replaySelfRotation, rotateClientSecret } from '../../usecases/rotate-client-secret.js';
+import { bearer, signedClaims } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';
 import { credentialCheck } from '../rules/one-credential-check.js';
@@ -8,13 +7,14 @@ import { RotatedSecret } from '../types/rotated-secret.js';
 
 /**
  * Self-service rotation (no clientId: the caller's own secret, so the token used dies with it
- * unless a grace keeps it), or an admin rotating another client of this mode.
+ * unless a grace keeps it), or an admin rotating another client of this mode. Honours
+ * Idempotency-Key like createClient.
  */
 builder.mutationField('rotateClientSecret', (t) =>
   t.field({
     type: RotatedSecret,
     description:
-      "Replaces a secret and bumps its generation (Bearer). Without clientId, the caller's own; with it, tollgate:admin is needed.",
+      "Replaces a secret and bumps its generation (Bearer). Without clientId, the caller's own; with it, tollgate:admin is needed. With an Idempotency-Key header, a retry within 24 h returns the first answer, even with the token a self-rotation killed.",
     extensions: credentialCheck,
     args: {
       clientId: t.arg.id(),
@@ -22,14 +22,24 @@ builder.mutationField('rotateClientSecret', (t) =>
     },
     resolve: (_root, { clientId, graceSeconds }, ctx) =>
       guarded(async () => {
-        const caller = await principal(ctx);
         const grace = graceSeconds ?? 0;
-        const actor = { kind: 'graphql', id: caller.clientId, sourceIp: ctx.sourceIp } as const;
-        // Without clientId: the caller's own secret, which any valid token may rotate.
-        const rotated =
-          clientId === null || clientId === undefined
-            ? await rotateSecret(ctx.deps, caller.clientId, grace, actor)
-            : await rotateSecretFor(ctx.deps, caller, clientId, grace, actor);
+        const key = ctx.idempotencyKey;
+        let valid;
+        try {
+          valid = await bearer(ctx);
+        } catch (refused) {
+          const claims = key !== undefined && (clientId === null || clientId === undefined) ? await signedClaims(ctx) : undefined;
+          const replay = claims && (await replaySelfRotation(ctx.deps, claims, ctx.mode, { key: key!, graceSeconds: grace }));
+          if (!replay) throw refused;
+          return { clientId: replay.client.id, clientSecret: replay.clientSecret, generation: replay.generation };
+        }
+        const caller = { kind: 'client', clientId: valid.client.id, mode: ctx.mode, scopes: valid.scopes, tokenId: valid.claims.jti } as const;
+        const rotated = await rotateClientSecret(ctx.deps, caller, {
+          clientId: clientId ?? undefined,
+          graceSeconds: grace,
+          key,
+          actor: { kind: 'graphql', id: caller.clientId, sourceIp: ctx.sourceIp },
+        });
         return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
       }),
   }),
