@@ -109,8 +109,17 @@ describe('oauth2 discovery and keys (RFC 8414, RFC 7517)', () => {
     expect((await get(JWKS)).headers['cache-control']).toBe('no-cache');
   });
 
+  it('serves the same metadata at the OpenID Connect discovery path, per mode', async () => {
+    for (const prefix of ['', '/test']) {
+      const oidc = await get(`${prefix}/.well-known/openid-configuration`);
+      expect(oidc.statusCode).toBe(200);
+      expect(oidc.json()).toEqual((await get(`${prefix}${METADATA}`)).json());
+    }
+    expect((await get('/test/.well-known/openid-configuration')).json().issuer).toBe('http://tollgate.test/test');
+  });
+
   it('answers unknown well-known paths and other methods with not_found in the oauth2 envelope', async () => {
-    for (const res of [await get('/.well-known/openid-configuration'), await get(`/test${METADATA}/test`), await h.app.inject({ method: 'POST', url: JWKS })]) {
+    for (const res of [await get('/.well-known/nope'), await get(`/test${METADATA}/test`), await h.app.inject({ method: 'POST', url: JWKS })]) {
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual({ error: 'not_found', error_description: 'Not found', code: 'NOT_FOUND' });
     }

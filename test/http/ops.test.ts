@@ -95,3 +95,21 @@ describe('operator endpoints', () => {
     expect(text).toContain('tollgate_process_resident_memory_bytes');
   });
 });
+
+describe('GET /', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+  afterEach(() => h.close());
+
+  it('answers a page of links for a browser, and the same links as JSON for a script', async () => {
+    const page = await h.app.inject({ method: 'GET', url: '/', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    for (const href of ['/docs', '/graphql', '/openapi.json']) expect(page.body).toContain(`href="${href}"`);
+    const json = await h.app.inject({ method: 'GET', url: '/', headers: { accept: 'application/json' } });
+    expect(json.headers['content-type']).toMatch(/^application\/json/);
+    expect(json.json().links.map((l: { href: string }) => l.href)).toEqual(expect.arrayContaining(['/docs', '/graphql']));
+  });
+});

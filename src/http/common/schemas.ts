@@ -35,7 +35,7 @@ export const issueTokenSchema = {
   operationId: 'commonIssueToken',
   summary: 'Issue an access token (CommonResponse)',
   description:
-    "Client credentials in a JSON body; the token in seed 000's CommonResponse. Tokens do not expire (`expires_in: null`) unless `CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES` is set; they die when the client's secret is rotated.",
+    "Client credentials in a JSON body; the token in the CommonResponse envelope. Tokens do not expire (`expires_in: null`) unless `CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES` is set; they die when the client's secret is rotated.",
   consumes: ['application/json'],
   body: tokenRequestBody('CommonTokenRequest'),
   response: {

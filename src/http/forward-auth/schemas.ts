@@ -20,7 +20,7 @@ export const verifySchema = {
   operationId: 'forwardAuthVerify',
   summary: "Check a Bearer token for a reverse proxy's forward authentication",
   description:
-    "For nginx `auth_request`, Traefik ForwardAuth and Envoy `ext_authz`: answered for the method of the guarded request (the body, if any, is read and ignored). The token is checked like at every protected endpoint; 200 names the client in headers. A proxy reads only the status: nginx passes 401 and 403 on and turns any other status into 500.",
+    "For nginx `auth_request`, Traefik ForwardAuth and Envoy `ext_authz`: answered alike for GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS, the method of the guarded request (the body, if any, is read and ignored). The token is checked like at every protected endpoint; 200 names the client in headers. A proxy reads only the status: nginx passes 401 and 403 on and turns any other status into 500.",
   security: [{ bearerAuth: [] }],
   querystring: {
     type: 'object',

@@ -229,6 +229,16 @@ export const metadataSchema = {
   response: { 200: response('The metadata.', METADATA), ...wellKnownErrors },
 };
 
+/** `GET /.well-known/openid-configuration`: the same metadata, where OpenID-only middleware looks. */
+export const openidConfigurationSchema = {
+  tags: ['oauth2'],
+  operationId: 'oauth2OpenidConfiguration',
+  summary: 'The same metadata at the OpenID Connect discovery path',
+  description:
+    'The RFC 8414 metadata again, for JWT middleware that only looks at OpenID Connect Discovery 1.0 §4. Tollgate issues access tokens only: there is no ID token and no authorization endpoint.',
+  response: { 200: response('The metadata.', METADATA), ...wellKnownErrors },
+};
+
 /** `GET /.well-known/oauth-authorization-server/test` (live server only). */
 export const testMetadataSchema = {
   tags: ['oauth2'],

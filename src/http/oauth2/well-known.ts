@@ -4,7 +4,7 @@ import type { DoorContext, DoorOptions } from '../door.js';
 import { callMode, useEnvelope } from '../door.js';
 import { renderOAuth2 } from './errors.js';
 import { GRANT_TYPES } from './index.js';
-import { jwksSchema, metadataSchema, testMetadataSchema } from './schemas.js';
+import { jwksSchema, metadataSchema, openidConfigurationSchema, testMetadataSchema } from './schemas.js';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
@@ -41,6 +41,7 @@ export const wellKnownDoor: FastifyPluginAsync<DoorOptions> = async (app, opts) 
   const metadata = { live: authorizationServerMetadata(ctx, 'live'), test: authorizationServerMetadata(ctx, 'test') };
 
   app.get('/oauth-authorization-server', { schema: metadataSchema }, async (req) => metadata[callMode(req, mode, ctx.config)]);
+  app.get('/openid-configuration', { schema: openidConfigurationSchema }, async (req) => metadata[callMode(req, mode, ctx.config)]);
 
   if (mode === 'live') {
     // RFC 8414 §3.1 puts the well-known segment before the issuer's path: the test issuer

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../../infra/metrics.js';
 import type { Store } from '../../usecases/ports.js';
+import { homeRoute } from './home.js';
 import { healthzSchema, metricsSchema, readyzSchema } from './schemas.js';
 
 /** Process state the probes report; the server flips `shuttingDown` on SIGTERM. */
@@ -23,6 +24,7 @@ export interface OpsOptions {
  * process is not shutting down: a load balancer stops sending work), `/metrics` (Prometheus).
  */
 export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, lifecycle, metrics, gatherMetrics, serveMetrics }) => {
+  app.register(homeRoute);
   app.get('/healthz', { schema: healthzSchema }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: readyzSchema }, async (_req, reply) => {

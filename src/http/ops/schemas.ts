@@ -34,3 +34,29 @@ export const metricsSchema = {
     },
   },
 };
+
+/** `GET /`: links to the documentation and endpoints. */
+export const homeSchema = {
+  tags: ['docs'],
+  operationId: 'home',
+  summary: 'Links to the documentation and endpoints',
+  description: 'An HTML page of links; the same links as JSON for `Accept: application/json`.',
+  response: {
+    200: {
+      description: 'The links.',
+      content: {
+        'text/html': { schema: { type: 'string' } },
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['name', 'links'],
+            properties: {
+              name: { type: 'string' },
+              links: { type: 'array', items: { type: 'object', required: ['href', 'title'], properties: { href: { type: 'string' }, title: { type: 'string' } } } },
+            },
+          },
+        },
+      },
+    },
+  },
+};
