@@ -25,6 +25,10 @@ export interface Config {
   };
   lockout: LockoutPolicy;
   logLevel: string;
+  /** `pretty` for a terminal outside production, else `json`. */
+  logFormat: 'json' | 'pretty';
+  /** Whether each request is logged (errors always are). */
+  logRequests: boolean;
   /** Socket deadlines and limits against slow or hoarding senders. */
   connections: {
     /** Milliseconds a client has to send its whole header block. */
@@ -63,6 +67,25 @@ function positiveInt(env: Env, name: string, fallback: number, max = 10 * 365 * 
 
 function list(env: Env, name: string): string[] {
   return (env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** Pretty lines only for a person: a terminal, outside production; LOG_FORMAT decides when set. */
+function logFormat(env: Env, production: boolean): 'json' | 'pretty' {
+  const raw = env.LOG_FORMAT;
+  if (raw === 'json' || raw === 'pretty') {
+    if (raw === 'pretty' && production) throw new ConfigError('LOG_FORMAT=pretty is for development; production logs JSON lines');
+    return raw;
+  }
+  if (raw !== undefined && raw !== '') throw new ConfigError(`LOG_FORMAT must be json or pretty, got ${JSON.stringify(raw)}`);
+  return !production && process.stdout.isTTY === true ? 'pretty' : 'json';
 }
 
 /** Reads and validates the environment once, at start-up; a bad value stops start-up naming the variable. */
@@ -132,6 +155,8 @@ export function loadConfig(env: Env = process.env): Config {
       lockSeconds: positiveInt(env, 'LOCKOUT_SECONDS', 900),
     },
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormat(env, production),
+    logRequests: flag(env, 'LOG_REQUESTS', true),
     connections: {
       headersTimeoutMs: positiveInt(env, 'HEADERS_TIMEOUT_SECONDS', 10, 600) * 1000,
       requestTimeoutMs: positiveInt(env, 'REQUEST_TIMEOUT_SECONDS', 30, 3600) * 1000,

@@ -44,7 +44,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   const services = await openServices(config, { onLock: (kind) => metrics.lockouts.inc({ kind }) });
   const lifecycle: Lifecycle = { shuttingDown: false };
   const app = buildApp(services, config, {
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, config.logFormat),
+    logRequests: config.logRequests,
     lifecycle,
     metrics,
     // A worker's /metrics answers for every worker, not only itself.
@@ -81,11 +82,14 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   return () =>
     (closing ??= (async () => {
       lifecycle.shuttingDown = true;
+      app.log.info({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown started: not ready, finishing accepted requests');
       clearInterval(purge);
+      const started = Date.now();
       await drainer.drain(SHUTDOWN_DEADLINE_MS);
       await app.close();
       await metricsListener?.close();
       await services.close();
+      app.log.info({ tookMs: Date.now() - started }, 'shutdown complete');
     })());
 }
 

@@ -63,6 +63,8 @@ export interface AppOptions {
   lifecycle?: Lifecycle;
   metrics?: Metrics;
   gatherMetrics?: OpsOptions['gatherMetrics'];
+  /** Log each request (default); false logs errors only. */
+  logRequests?: boolean;
 }
 
 declare module 'fastify' {
@@ -89,6 +91,7 @@ export function buildApp(services: AppPorts, config: Config, opts: AppOptions = 
     },
     clientErrorHandler: (err, socket) => answerClientError(err, socket, (target) => envelopeFor(target).render),
     logger: opts.logger ?? false,
+    disableRequestLogging: opts.logRequests === false,
     bodyLimit: BODY_LIMIT,
     // Route matching is exact: `/v1/auth/token/` is not the token endpoint.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },

@@ -95,6 +95,10 @@ describe('invalid settings stop start-up naming the variable', () => {
     ['METRICS_PORT', 'nine'],
     ['AUDIT_RETENTION_DAYS', '0'],
     ['AUDIT_RETENTION_DAYS', '1.5'],
+    ['LOG_FORMAT', 'fancy'],
+    ['LOG_REQUESTS', 'maybe'],
+    ['HEADERS_TIMEOUT_SECONDS', '0'],
+    ['MAX_CONNECTIONS_PER_ADDRESS', '-1'],
   ])('%s=%j', (name, value) => {
     const e = configError({ [name]: value });
     expect(e.message).toContain(name);
@@ -107,6 +111,13 @@ describe('invalid settings stop start-up naming the variable', () => {
 
   it('accepts a master key of 32 characters', () => {
     expect(loadConfig({ TOLLGATE_MASTER_KEY: 'k'.repeat(32) }).masterKey).toBe('k'.repeat(32));
+  });
+
+  it('never pretty-prints in production, and refuses to be asked to', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(configError({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' }).message).toContain('LOG_FORMAT');
+    expect(configError({ HEADERS_TIMEOUT_SECONDS: '40', REQUEST_TIMEOUT_SECONDS: '30' }).message).toContain('HEADERS_TIMEOUT_SECONDS');
   });
 
   it('accepts the port range bounds', () => {
