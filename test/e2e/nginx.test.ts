@@ -163,9 +163,14 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
 
     upstream = createServer((req, res) => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-      req.resume();
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ upstream: true, path: req.url, clientId: req.headers['x-client-id'], scope: req.headers['x-scope'], mode: req.headers['x-mode'] }));
+      // Read the whole body before answering: answering first makes nginx see a reset while it
+      // still sends a large body, and the test a 502 that is no fault of Tollgate's.
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ upstream: true, path: req.url, clientId: req.headers['x-client-id'], scope: req.headers['x-scope'], mode: req.headers['x-mode'], bodyBytes: bytes }));
+      });
     });
     await new Promise<void>((ok) => upstream!.listen(0, '127.0.0.1', ok));
     const upstreamPort = (upstream.address() as { port: number }).port;
@@ -203,14 +208,16 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
     const token = await issue(client.id, client.secret);
     const res = await call('/api/orders?page=2', token);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ upstream: true, path: '/api/orders?page=2', clientId: client.id, scope: 'read write', mode: 'live' });
+    expect(await res.json()).toEqual({ upstream: true, path: '/api/orders?page=2', clientId: client.id, scope: 'read write', mode: 'live', bodyBytes: 0 });
   });
 
   it('lets a POST with a body through: the auth subrequest carries no body', async () => {
     const token = await issue(client.id, client.secret);
     const res = await call('/api/orders', token, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ big: 'x'.repeat(200_000) }) });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { clientId: string }).clientId).toBe(client.id);
+    const answer = (await res.json()) as { clientId: string; bodyBytes: number };
+    expect(answer.clientId).toBe(client.id);
+    expect(answer.bodyBytes).toBe(JSON.stringify({ big: 'x'.repeat(200_000) }).length);
     expect(seen.at(-1)?.method).toBe('POST');
   });
 
