@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repeatsAKey } from '../../src/http/json.js';
 import { harness, type Harness } from '../support/harness.js';
@@ -28,8 +27,7 @@ describe('ambiguous requests fail closed', () => {
   let token: string;
   beforeAll(async () => {
     h = await harness();
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (h.app.server.address() as AddressInfo).port;
+    port = await h.listen();
     c = await h.client({ scopes: ['read'] });
     const res = await h.app.inject({
       method: 'POST',

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../support/harness.js';
 import { headerValues, rawRequest } from '../support/raw-http.js';
@@ -9,8 +8,7 @@ describe('GraphQL response framing', () => {
   let port: number;
   beforeAll(async () => {
     h = await harness();
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (h.app.server.address() as AddressInfo).port;
+    port = await h.listen();
   });
   afterAll(() => h.close());
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +18,8 @@ export interface Harness {
   sqlite: SqliteStore;
   config: Config;
   dir: string;
+  /** Listens on a free loopback port (for raw-socket tests) and returns it. */
+  listen(): Promise<number>;
   /** Creates a client through the core and returns its id and one-time secret. */
   client(input?: Partial<CreateClientInput>): Promise<{ id: string; secret: string; mode: Mode }>;
   close(): Promise<void>;
@@ -42,6 +45,10 @@ export async function harness(env: Record<string, string> = {}, opts: { metrics?
     sqlite,
     config,
     dir,
+    async listen() {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return (app.server.address() as AddressInfo).port;
+    },
     async client(input = {}) {
       const mode = input.mode ?? 'live';
       const made = await createClient(services.deps, { name: 'test client', mode, scopes: ['read', 'write'], ...input });
