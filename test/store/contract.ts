@@ -95,6 +95,17 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.clients.count()).toBe(1);
       });
 
+      it('reads a credential check in one go: the client and both lockout counters', async () => {
+        const keys = lockoutKeys(client().id, '192.0.2.7');
+        expect(await store.clients.findForCheck(client().id, keys)).toEqual({ client: undefined, lockout: { pair: undefined, ip: undefined } });
+        await store.clients.insert(client(), () => []);
+        await store.lockout.settle(keys, false, T0, POLICY);
+        expect(await store.clients.findForCheck(client().id, keys)).toEqual({
+          client: client(),
+          lockout: { pair: { failures: 1, windowStart: T0, lockedUntil: 0 }, ip: { failures: 1, windowStart: T0, lockedUntil: 0 } },
+        });
+      });
+
       it('refuses a second client with the same id, leaving the first and no audit row', async () => {
         await store.clients.insert(client(), () => []);
         await expect(store.clients.insert(client({ name: 'other' }), (row) => [event(row.id, 'client.created')])).rejects.toThrow();
@@ -204,6 +215,17 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(locks.map((e) => [e.clientId, e.sourceIp, e.detail])).toEqual([['cl_live_someone', '192.0.2.1', { kind: 'pair', lockedUntil: T0 + 900_000 }]]);
         // Locked: even the right secret is refused, and nothing changes.
         expect(await store.lockout.settle(keys, true, T0 + 1000, POLICY)).toEqual({ locked: true, retryAfterSeconds: 899 });
+      });
+
+      it('lets a decision on the counters the caller saw stand only when it writes nothing', async () => {
+        const seenClean = await store.lockout.read(keys);
+        await store.lockout.settle(keys, false, T0, POLICY);
+        // A success on what was seen clean writes nothing and stands: the pair is not cleared.
+        expect(await store.lockout.settle(keys, true, T0 + 1, POLICY, seenClean)).toEqual({ locked: false });
+        expect((await store.lockout.read(keys)).pair?.failures).toBe(1);
+        // A failure on a stale read is decided again under the lock, on the stored counters.
+        expect(await store.lockout.settle(keys, false, T0 + 2, POLICY, seenClean)).toEqual({ locked: false });
+        expect((await store.lockout.read(keys)).pair?.failures).toBe(2);
       });
 
       it('keeps pairs apart, and counts the address across client ids', async () => {

@@ -1,9 +1,11 @@
 import { asc, eq, getTableColumns, gt, sql, type Column } from 'drizzle-orm';
 import type { AuditEvent } from '../../../domain/audit.js';
 import type { Client } from '../../../domain/client.js';
+import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
 import type { ClientPatch, ClientStore, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
 import type { Db } from './connection.js';
+import { counter } from './lockout.js';
 import { clients } from './schema.js';
 
 type ClientRow = typeof clients.$inferSelect;
@@ -56,6 +58,7 @@ function patchToSet(patch: ClientPatch, now: number): Partial<ClientRow> {
  */
 export class SqliteClientStore implements ClientStore {
   private readonly byId;
+  private readonly forCheck;
   private readonly insertTx;
   private readonly updateTx;
   private readonly rotateTx;
@@ -64,6 +67,13 @@ export class SqliteClientStore implements ClientStore {
     const sqlite = db.$client;
     // The hottest read of all (every issuance): plain prepared SQL returning an array.
     this.byId = sqlite.prepare<[string], unknown[]>(`SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients WHERE id = ?`).raw(true);
+    // A credential check's read: both lockout counters, then the client's columns, in one statement.
+    this.forCheck = sqlite
+      .prepare<[string, string, string], unknown[]>(
+        `SELECT p.failures, p.window_start, p.locked_until, i.failures, i.window_start, i.locked_until, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')}
+         FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = ? LEFT JOIN lockouts i ON i.key = ? LEFT JOIN clients c ON c.id = ?`,
+      )
+      .raw(true);
     const audit = prepareAuditInsert(sqlite);
     const record = (events: readonly AuditEvent[]): void => {
       for (const e of events) audit(e);
@@ -105,6 +115,15 @@ export class SqliteClientStore implements ClientStore {
   async findById(id: string): Promise<Client | undefined> {
     const row = this.byId.get(id);
     return row ? clientFromArray(row) : undefined;
+  }
+
+  async findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }> {
+    const r = this.forCheck.get(lockoutKeyId(keys.pair), lockoutKeyId(keys.ip), id)! as Array<number | null>;
+    const client = r.slice(6);
+    return {
+      client: client[0] === null ? undefined : clientFromArray(client),
+      lockout: { pair: counter(r[0]!, r[1]!, r[2]!), ip: counter(r[3]!, r[4]!, r[5]!) },
+    };
   }
 
   async insert(client: Client, audit: InsertAudit): Promise<void> {
