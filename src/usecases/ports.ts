@@ -52,6 +52,11 @@ export interface ClientStore {
    */
   findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }>;
   insert(client: Client, audit: InsertAudit): Promise<void>;
+  /**
+   * Inserts the client (with its audit events) only when there is no client at all, decided
+   * atomically across processes; false, with nothing written, when there already is one.
+   */
+  insertFirst(client: Client, audit: InsertAudit): Promise<boolean>;
   /** Undefined, with nothing written, when there is no such client. */
   update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined>;
   /**

@@ -113,6 +113,15 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.audit.list({ limit: 10 })).toEqual([]);
       });
 
+      it('inserts a first client only while there is none, one of many racing', async () => {
+        const made = await Promise.all(
+          Array.from({ length: 5 }, (_, i) => store.clients.insertFirst(client({ id: `cl_test_first${i}` }), (row) => [event(row.id, 'client.created')])),
+        );
+        expect(made.filter(Boolean)).toHaveLength(1);
+        expect(await store.clients.count()).toBe(1);
+        expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
+      });
+
       it('writes no client when its audit events cannot be written', async () => {
         await expect(store.clients.insert(client(), auditFault)).rejects.toThrow('audit write failed');
         expect(await store.clients.findById(client().id)).toBeUndefined();

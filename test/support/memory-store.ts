@@ -70,6 +70,11 @@ export class MemoryClientStore implements ClientStore {
     if (this.rows.has(client.id)) throw new Error('duplicate id');
     this.commit(copy(client), audit(copy(client)));
   }
+  async insertFirst(client: Client, audit: InsertAudit): Promise<boolean> {
+    if (this.rows.size > 0) return false;
+    await this.insert(client, audit);
+    return true;
+  }
   async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
     const before = this.rows.get(id);
     if (!before) return undefined;

@@ -50,6 +50,9 @@ export function toClient(row: ClientRow): Client {
   };
 }
 
+/** Advisory lock class of the first-start client. */
+const FIRST_CLIENT_LOCK = 74_002;
+
 const BY_ID = `SELECT ${clientSelect()} FROM clients WHERE id = $1`;
 
 /**
@@ -98,28 +101,40 @@ export class PgClientStore implements ClientStore {
   }
 
   async insert(client: Client, audit: InsertAudit): Promise<void> {
-    await transaction(this.db, async (c) => {
-      await c.query(
-        `INSERT INTO clients (id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, previous_secret_hash, grace_until, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          client.id,
-          client.name,
-          client.mode,
-          client.scopes.join(' '),
-          client.orgId,
-          client.allowedIps.join(' '),
-          client.enabled,
-          client.secretGeneration,
-          client.secretHash,
-          client.previousSecretHash,
-          client.graceUntil,
-          client.createdAt,
-          client.updatedAt,
-        ],
-      );
-      await insertAudit(c, audit(client));
+    await transaction(this.db, (c) => this.insertWith(c, client, audit));
+  }
+
+  async insertFirst(client: Client, audit: InsertAudit): Promise<boolean> {
+    return transaction(this.db, async (c) => {
+      // Every first-start insert takes this lock, so the count below sees any that committed before.
+      await c.query('SELECT pg_advisory_xact_lock($1, 0)', [FIRST_CLIENT_LOCK]);
+      if ((await c.query('SELECT 1 FROM clients LIMIT 1')).rowCount) return false;
+      await this.insertWith(c, client, audit);
+      return true;
     });
+  }
+
+  private async insertWith(c: pg.PoolClient, client: Client, audit: InsertAudit): Promise<void> {
+    await c.query(
+      `INSERT INTO clients (id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, previous_secret_hash, grace_until, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        client.id,
+        client.name,
+        client.mode,
+        client.scopes.join(' '),
+        client.orgId,
+        client.allowedIps.join(' '),
+        client.enabled,
+        client.secretGeneration,
+        client.secretHash,
+        client.previousSecretHash,
+        client.graceUntil,
+        client.createdAt,
+        client.updatedAt,
+      ],
+    );
+    await insertAudit(c, audit(client));
   }
 
   async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {

@@ -60,6 +60,7 @@ export class SqliteClientStore implements ClientStore {
   private readonly byId;
   private readonly forCheck;
   private readonly insertTx;
+  private readonly insertFirstTx;
   private readonly updateTx;
   private readonly rotateTx;
 
@@ -81,6 +82,14 @@ export class SqliteClientStore implements ClientStore {
     this.insertTx = sqlite.transaction((client: Client, events: InsertAudit): void => {
       this.db.insert(clients).values(toRow(client)).run();
       record(events(client));
+    });
+    // IMMEDIATE (below): the count and the insert hold the write lock together, across processes.
+    const anyClient = sqlite.prepare('SELECT 1 FROM clients LIMIT 1').pluck();
+    this.insertFirstTx = sqlite.transaction((client: Client, events: InsertAudit): boolean => {
+      if (anyClient.get() !== undefined) return false;
+      this.db.insert(clients).values(toRow(client)).run();
+      record(events(client));
+      return true;
     });
     this.updateTx = sqlite.transaction((id: string, patch: ClientPatch, now: number, events: UpdateAudit): Client | undefined => {
       // Read in the transaction, so the events describe exactly the change that commits.
@@ -128,6 +137,10 @@ export class SqliteClientStore implements ClientStore {
 
   async insert(client: Client, audit: InsertAudit): Promise<void> {
     this.insertTx.immediate(client, audit);
+  }
+
+  async insertFirst(client: Client, audit: InsertAudit): Promise<boolean> {
+    return this.insertFirstTx.immediate(client, audit);
   }
 
   async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
