@@ -206,7 +206,7 @@ export interface CopyReport {
  */
 export async function copyDatabase(from: string, to: string, envMasterKey: string | undefined): Promise<CopyReport> {
   if (from === to) throw new Error('db copy needs two different databases');
-  if (isPostgresUrl(from)) masterKeyFor(from, envMasterKey);
+  for (const end of [from, to]) if (isPostgresUrl(end)) masterKeyFor(end, envMasterKey);
   const source = await openSide(from, 'source');
   let target: Side | undefined;
   try {
