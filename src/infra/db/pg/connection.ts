@@ -1,6 +1,6 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -88,6 +88,22 @@ export async function migrateDatabase(url: string): Promise<void> {
     }
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * With MIGRATE_ON_START=false: stops start-up when migrations are pending, rather than failing
+ * later on a missing table or column.
+ */
+export async function checkMigrated(db: Db): Promise<void> {
+  const journal = JSON.parse(readFileSync(resolve(migrationsFolder(), 'meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+  const table = await db.$client.query<{ t: string | null }>(`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`);
+  const applied =
+    table.rows[0]?.t == null ? 0 : (await db.$client.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')).rows[0]!.n;
+  if (applied < journal.entries.length) {
+    throw new Error(
+      `the database at DATABASE_URL lacks ${journal.entries.length - applied} of ${journal.entries.length} migrations: run \`tollgate migrate\` (MIGRATE_ON_START=false leaves that to you)`,
+    );
   }
 }
 

@@ -3,7 +3,7 @@ import type { BackupResult, Store } from '../../../usecases/ports.js';
 import type { LockoutStoreOptions } from '../sqlite/lockout.js';
 import { PgAuditReader } from './audit.js';
 import { PgClientStore } from './clients.js';
-import { checkReachable, guard, migrateDatabase, openPool, type Db, type PgOptions } from './connection.js';
+import { checkMigrated, checkReachable, guard, migrateDatabase, openPool, type Db, type PgOptions } from './connection.js';
 import { PgIdempotencyStore } from './idempotency.js';
 import { PgSigningKeyStore } from './keys.js';
 import { PgLockoutStore } from './lockout.js';
@@ -78,6 +78,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   const db = openPool(url, opts);
   try {
     await checkReachable(db, url);
+    if (opts.migrate === false) await checkMigrated(db);
   } catch (e) {
     await db.$client.end();
     throw e;
