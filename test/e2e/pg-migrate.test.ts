@@ -14,7 +14,7 @@ describe('tollgate migrate as a separate step', () => {
     await expect(startServer(env)).rejects.toThrow(/lacks 1 of 1 migrations: run `tollgate migrate`/);
     const migrated = cli(['migrate'], env);
     expect(migrated.status, migrated.stderr).toBe(0);
-    expect(migrated.stdout).toMatch(/^migrations applied to postgres:\/\/postgres@127\.0\.0\.1:\d+\/tg_/);
+    expect(migrated.stdout).toMatch(/^migrations applied to postgres:\/\/\S+\/tg_\d+_\w+$/m);
     // Twice is harmless.
     expect(cli(['migrate'], env).status).toBe(0);
     server = await startServer(env);

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openPgStore } from '../../src/infra/db/pg/store.js';
 import { adminQuery, databaseUrl, startCluster, type Cluster } from './pg-cluster.js';
@@ -8,6 +9,8 @@ declare module 'vitest' {
     pgAdminUrl: string;
     /** A migrated, empty database that fresh test databases are copied from. */
     pgTemplate: string;
+    /** The prefix of this run's databases, dropped at the end when the server is not ours. */
+    pgPrefix: string;
   }
 }
 
@@ -30,8 +33,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await store.close();
   project.provide('pgAdminUrl', admin);
   project.provide('pgTemplate', template);
+  const prefix = `tg_${process.pid}_`;
+  project.provide('pgPrefix', prefix);
   return async () => {
     if (cluster) return cluster.destroy();
-    await adminQuery(admin, `DROP DATABASE IF EXISTS ${template}`);
+    // Someone else's server (TEST_DATABASE_URL): leave it as it was.
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+      for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      await c.query(`DROP DATABASE IF EXISTS ${template}`);
+    } finally {
+      await c.end();
+    }
   };
 }

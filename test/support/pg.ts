@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { adminQuery, databaseUrl } from './pg-cluster.js';
 
-const made: string[] = [];
-
 /**
  * A new database on the suite's PostgreSQL server (test/support/pg-global.ts): migrated (a copy
  * of the template) unless `empty`, in which case nothing at all is in it yet.
@@ -11,9 +9,8 @@ const made: string[] = [];
 export async function freshDatabase(opts: { empty?: boolean } = {}): Promise<string> {
   const admin = inject('pgAdminUrl');
   if (!admin) throw new Error('no PostgreSQL for this test: run it in the vitest project "pg" (npm test does)');
-  const name = `tg_${randomBytes(6).toString('hex')}`;
+  const name = `${inject('pgPrefix')}${randomBytes(6).toString('hex')}`;
   await adminQuery(admin, `CREATE DATABASE ${name} TEMPLATE ${opts.empty ? 'template0' : inject('pgTemplate')}`);
-  made.push(name);
   return databaseUrl(admin, name);
 }
 
