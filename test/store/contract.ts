@@ -106,6 +106,19 @@ export function describeStoreContract(factory: StoreFactory): void {
         });
       });
 
+      it('answers many credential reads at once, each with its own client and counters', async () => {
+        for (let i = 0; i < 10; i++) await store.clients.insert(client({ id: `cl_live_many${i}`, name: `many ${i}` }), () => []);
+        await store.lockout.settle(lockoutKeys('cl_live_many3', '192.0.2.8'), false, T0, POLICY);
+        const reads = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => store.clients.findForCheck(i % 15 < 10 ? `cl_live_many${i % 15}` : `cl_live_none${i}`, lockoutKeys(`cl_live_many${i % 15}`, i % 2 ? '192.0.2.8' : '192.0.2.9'))),
+        );
+        reads.forEach((r, i) => {
+          expect(r.client?.name).toBe(i % 15 < 10 ? `many ${i % 15}` : undefined);
+          expect(r.lockout.ip?.failures).toBe(i % 2 ? 1 : undefined);
+          expect(r.lockout.pair?.failures).toBe(i % 15 === 3 && i % 2 ? 1 : undefined);
+        });
+      });
+
       it('refuses a second client with the same id, leaving the first and no audit row', async () => {
         await store.clients.insert(client(), () => []);
         await expect(store.clients.insert(client({ name: 'other' }), (row) => [event(row.id, 'client.created')])).rejects.toThrow();
@@ -263,6 +276,15 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.tokens.revokeAccessToken('jti-1', client().id, T0 + 1000, T0 + 1);
         expect(await store.tokens.bearerState(client().id, 'jti-1')).toEqual({ client: client(), revoked: true });
         expect((await store.tokens.bearerState(client().id, 'jti-2')).revoked).toBe(false);
+      });
+
+      it('answers many bearer reads at once, each about its own token', async () => {
+        await store.tokens.revokeAccessToken('jti-odd', client().id, null, T0);
+        const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => store.tokens.bearerState(i % 4 === 3 ? 'cl_live_nobody' : client().id, i % 2 ? 'jti-odd' : `jti-${i}`)));
+        reads.forEach((r, i) => {
+          expect(r.client?.id).toBe(i % 4 === 3 ? undefined : client().id);
+          expect(r.revoked).toBe(i % 2 === 1);
+        });
       });
 
       it('saves, finds and deletes refresh tokens by hash', async () => {

@@ -4,6 +4,7 @@ import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domai
 import type { ClientPatch, ClientStore, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
+import { ReadBatcher } from './batch.js';
 import { counterFrom } from './lockout.js';
 
 /** A client row as selected by CLIENT_SELECT: the Client's own names, lists still joined. */
@@ -56,18 +57,20 @@ const FIRST_CLIENT_LOCK = 74_002;
 const BY_ID = `SELECT ${clientSelect()} FROM clients WHERE id = $1`;
 
 /**
- * The hot read of every issuance: the client and both lockout counters in one statement, one
- * round trip (three primary-key lookups).
+ * The hot read of every issuance: each check's client and both lockout counters (three
+ * primary-key lookups), for every check of the batch in one statement (ReadBatcher). The keys
+ * are compared as COLLATE "C", the columns' own collation, so the primary keys serve them.
  */
-const FOR_CHECK = `SELECT ${clientSelect('c.')},
+const FOR_CHECK = `SELECT k.n, ${clientSelect('c.')},
     p.failures AS pf, p.window_start AS pw, p.locked_until AS pl,
     i.failures AS i_f, i.window_start AS iw, i.locked_until AS il
-  FROM (SELECT 1) one
-  LEFT JOIN clients c ON c.id = $1
-  LEFT JOIN lockouts p ON p.key = $2
-  LEFT JOIN lockouts i ON i.key = $3`;
+  FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(id, pk, ik, n)
+  LEFT JOIN clients c ON c.id = k.id COLLATE "C"
+  LEFT JOIN lockouts p ON p.key = k.pk COLLATE "C"
+  LEFT JOIN lockouts i ON i.key = k.ik COLLATE "C"`;
 
 type ForCheckRow = (ClientRow | { [K in keyof ClientRow]: null }) & {
+  n: number;
   pf: number | null;
   pw: number | null;
   pl: number | null;
@@ -76,28 +79,39 @@ type ForCheckRow = (ClientRow | { [K in keyof ClientRow]: null }) & {
   il: number | null;
 };
 
+type ForCheck = { client: Client | undefined; lockout: LockoutRead };
+
 /**
  * Clients in PostgreSQL. Reads are prepared statements on the pool, no transaction; every write
  * commits with its audit events in one transaction (synchronous commit), so a change is never
  * stored without its audit row, nor a row for a change that did not happen.
  */
 export class PgClientStore implements ClientStore {
-  constructor(private readonly db: Db) {}
+  private readonly forCheck: ReadBatcher<[string, string, string], ForCheck>;
+
+  constructor(private readonly db: Db) {
+    this.forCheck = new ReadBatcher(async (keys) => {
+      const { rows } = await guard(() =>
+        db.$client.query<ForCheckRow>({ name: 'tg_client_for_check', text: FOR_CHECK, values: [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])] }),
+      );
+      const out = new Array<ForCheck>(keys.length);
+      for (const r of rows) {
+        out[r.n - 1] = {
+          client: r.id === null ? undefined : toClient(r as ClientRow),
+          lockout: { pair: counterFrom(r.pf, r.pw, r.pl), ip: counterFrom(r.i_f, r.iw, r.il) },
+        };
+      }
+      return out;
+    });
+  }
 
   async findById(id: string): Promise<Client | undefined> {
     const { rows } = await guard(() => this.db.$client.query<ClientRow>({ name: 'tg_client_by_id', text: BY_ID, values: [id] }));
     return rows[0] && toClient(rows[0]);
   }
 
-  async findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }> {
-    const { rows } = await guard(() =>
-      this.db.$client.query<ForCheckRow>({ name: 'tg_client_for_check', text: FOR_CHECK, values: [id, lockoutKeyId(keys.pair), lockoutKeyId(keys.ip)] }),
-    );
-    const r = rows[0]!;
-    return {
-      client: r.id === null ? undefined : toClient(r as ClientRow),
-      lockout: { pair: counterFrom(r.pf, r.pw, r.pl), ip: counterFrom(r.i_f, r.iw, r.il) },
-    };
+  async findForCheck(id: string, keys: LockoutKeys): Promise<ForCheck> {
+    return this.forCheck.read([id, lockoutKeyId(keys.pair), lockoutKeyId(keys.ip)]);
   }
 
   async insert(client: Client, audit: InsertAudit): Promise<void> {

@@ -50,6 +50,10 @@ function connectionConfig(url: string): pg.PoolConfig {
     idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS * 2,
     query_timeout: QUERY_TIMEOUT_MS,
     application_name: 'tollgate',
+    // Every statement is a handful of primary-key lookups: the generic plan is the plan, and
+    // re-planning each execution (PostgreSQL's default while custom plans look no dearer)
+    // doubled the hot read's time (388 µs against 187 µs measured for findForCheck).
+    options: '-c plan_cache_mode=force_generic_plan',
     types,
   };
 }

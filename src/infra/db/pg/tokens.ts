@@ -3,6 +3,7 @@ import type { Client } from '../../../domain/client.js';
 import type { RefreshRecord } from '../../../domain/refresh.js';
 import type { TokenStore } from '../../../usecases/ports.js';
 import { clientSelect, toClient, type ClientRow } from './clients.js';
+import { ReadBatcher } from './batch.js';
 import { guard, type Db } from './connection.js';
 import { refreshTokens, revokedTokens } from './schema.js';
 
@@ -16,26 +17,36 @@ interface PendingRefresh {
   reject: (err: unknown) => void;
 }
 
-/** One statement, two primary-key lookups: the read a Bearer verification costs. */
-const BEARER_STATE = `SELECT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2) AS revoked, ${clientSelect('c.')}
-  FROM (SELECT 1) one LEFT JOIN clients c ON c.id = $1`;
+/**
+ * Two primary-key lookups, the read a Bearer verification costs, for every verification of the
+ * batch in one statement (ReadBatcher).
+ */
+const BEARER_STATE = `SELECT k.n, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = k.jti) AS revoked, ${clientSelect('c.')}
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(id, jti, n) LEFT JOIN clients c ON c.id = k.id COLLATE "C"`;
+
+type BearerState = { client: Client | undefined; revoked: boolean };
 
 /** Revocations and refresh tokens in PostgreSQL. No row is ever written for an issued access token. */
 export class PgTokenStore implements TokenStore {
   private readonly refreshByHash;
+  private readonly state: ReadBatcher<[string, string], BearerState>;
   private pending: PendingRefresh[] = [];
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: Db) {
+    this.state = new ReadBatcher(async (keys) => {
+      const { rows } = await guard(() =>
+        db.$client.query<ClientRow & { n: number; revoked: boolean }>({ name: 'tg_bearer_state', text: BEARER_STATE, values: [keys.map((k) => k[0]), keys.map((k) => k[1])] }),
+      );
+      const out = new Array<BearerState>(keys.length);
+      for (const r of rows) out[r.n - 1] = { client: r.id === null ? undefined : toClient(r), revoked: r.revoked };
+      return out;
+    });
     this.refreshByHash = db.select().from(refreshTokens).where(eq(refreshTokens.hash, sql.placeholder('hash'))).prepare('tg_refresh_by_hash');
   }
 
-  async bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }> {
-    const { rows } = await guard(() =>
-      this.db.$client.query<ClientRow & { revoked: boolean }>({ name: 'tg_bearer_state', text: BEARER_STATE, values: [clientId, jti] }),
-    );
-    const r = rows[0]!;
-    return { client: r.id === null ? undefined : toClient(r), revoked: r.revoked };
+  async bearerState(clientId: string, jti: string): Promise<BearerState> {
+    return this.state.read([clientId, jti]);
   }
 
   async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void> {
