@@ -8,7 +8,7 @@ import { guard, type Db } from './connection.js';
 import { refreshTokens, revokedTokens } from './schema.js';
 
 const PURGE_BATCH = 1000;
-/** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters (7 per row). */
+/** Rows per INSERT, so one bad batch retries a bounded number of rows alone. */
 const MAX_BATCH = 500;
 
 interface PendingRefresh {
@@ -23,6 +23,9 @@ interface PendingRefresh {
  */
 const BEARER_STATE = `SELECT k.n, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = k.jti) AS revoked, ${clientSelect('c.')}
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(id, jti, n) LEFT JOIN clients c ON c.id = k.id COLLATE "C"`;
+
+const INSERT_REFRESH = `INSERT INTO refresh_tokens (hash, client_id, mode, generation, scope, expires_at, created_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[])`;
 
 type BearerState = { client: Client | undefined; revoked: boolean };
 
@@ -97,12 +100,23 @@ export class PgTokenStore implements TokenStore {
     }
   }
 
+  /** One prepared statement whatever the batch's size: the rows travel as seven arrays. */
   private insertRows(records: RefreshRecord[]): Promise<unknown> {
+    const column = <T>(pick: (r: RefreshRecord) => T): T[] => records.map(pick);
     return guard(() =>
-      this.db
-        .insert(refreshTokens)
-        .values(records.map((r) => ({ hash: r.hash, clientId: r.clientId, mode: r.mode, generation: r.generation, scope: r.scopes.join(' '), expiresAt: r.expiresAt, createdAt: r.createdAt })))
-        .execute(),
+      this.db.$client.query({
+        name: 'tg_refresh_insert',
+        text: INSERT_REFRESH,
+        values: [
+          column((r) => r.hash),
+          column((r) => r.clientId),
+          column((r) => r.mode),
+          column((r) => r.generation),
+          column((r) => r.scopes.join(' ')),
+          column((r) => r.expiresAt),
+          column((r) => r.createdAt),
+        ],
+      }),
     );
   }
 
