@@ -1,14 +1,28 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects in one run. "sqlite": every test, on SQLite (the embedded default). "pg": the same
+ * http door contract and end-to-end suites again with TEST_STORE=pg, plus PostgreSQL's own tests,
+ * all on one throw-away cluster started once (test/support/pg-global.ts), a database per file.
+ */
+const PG_ONLY = ['test/store/pg.test.ts', 'test/e2e/pg-*.test.ts'];
+const ON_BOTH = ['test/contract/**/*.test.ts', 'test/e2e/server.test.ts', 'test/e2e/audit.test.ts', 'test/e2e/operations.test.ts', 'test/e2e/policies.test.ts'];
+
 export default defineConfig({
   // Tests import the SDK from its source; test/e2e/sdk-package.test.ts imports the built package.
   resolve: { alias: { '@tollgate/client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)) } },
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: PG_ONLY } },
+      {
+        extends: true,
+        test: { name: 'pg', include: [...PG_ONLY, ...ON_BOTH], env: { TEST_STORE: 'pg' }, globalSetup: ['test/support/pg-global.ts'] },
+      },
+    ],
   },
 });

@@ -30,15 +30,15 @@ const serverEnv = {
 // ---- seed: 10,000 clients, written through the real code's hashing and ids --------------------
 const { loadConfig } = await import(join(DIST, 'config.js'));
 const { openServices } = await import(join(DIST, 'services.js'));
-const { openSqliteStore } = await import(join(DIST, 'infra/db/sqlite/store.js'));
 const { createClient } = await import(join(DIST, 'usecases/manage-clients.js'));
 const { hashGeneratedSecret } = await import(join(DIST, 'domain/secrets.js'));
 const { newClientId, newClientSecret } = await import(join(DIST, 'domain/ids.js'));
 const { randomBytes } = await import('node:crypto');
 
-const store = openSqliteStore(dbPath);
-const services = await openServices(loadConfig({ ...serverEnv, PORT: '4400' }), { store });
-const sqlite = store.db.$client;
+const { openSqliteStore } = await import(join(DIST, 'infra/db/sqlite/store.js'));
+const seedStore = openSqliteStore(dbPath);
+const services = await openServices(loadConfig({ ...serverEnv, PORT: '4400' }), { store: seedStore });
+const sqlite = seedStore.db.$client;
 const insert = sqlite.prepare(
   `INSERT INTO clients (id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, created_at, updated_at)
    VALUES (?, ?, 'live', 'read write', NULL, '', 1, 1, ?, ?, ?)`,
@@ -234,6 +234,56 @@ for (const door of doors) {
 }
 dbAfterNoRefresh ??= fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
 
+// ---- the two stores: the same doors on PostgreSQL against SQLite, as ratios --------------------
+// A throw-away cluster (fsync on), its server and backends pinned to the core Tollgate runs on,
+// as SQLite's work is (it runs inside the Tollgate process). The 10,000 clients, keys and tokens
+// move in with `db copy`; Tollgate on PostgreSQL and on SQLite are measured alternately.
+const storeRuns = [];
+if (!ONLY || ONLY.includes('stores')) {
+  const { startCluster } = await import('./pg-cluster.mjs');
+  const { copyDatabase } = await import(join(DIST, 'infra/db/copy.js'));
+  const cluster = await startCluster({ pin: PIN ? LAST_CORE : undefined });
+  try {
+    const pgUrl = cluster.url.replace(/\/postgres$/, '/tollgate');
+    const admin = new (await import('pg')).default.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE tollgate');
+    await admin.end();
+    await copyDatabase(dbPath, pgUrl, serverEnv.TOLLGATE_MASTER_KEY);
+    const onPg = start('tollgate on PostgreSQL', [join(DIST, 'server.js')], { WORKERS: '1', DATABASE_URL: pgUrl }, 4420);
+    await waitFor(`${onPg.url}/`);
+    for (const name of ['v1', 'oauth2', '/auth/verify']) {
+      const door = doors.find((d) => d.name === name);
+      autocannon(`${onPg.url}${door.url}`, door.opts); // warm-up, not counted
+      const sqliteRuns = [];
+      const pgRuns = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        sqliteRuns.push(autocannon(`${tollgate.url}${door.url}`, door.opts, '0', tollgate.proc.pid));
+        pgRuns.push(autocannon(`${onPg.url}${door.url}`, door.opts, '0', onPg.proc.pid));
+      }
+      const row = {
+        door: name,
+        sqliteRps: median(sqliteRuns.map((x) => x.rps)),
+        pgRps: median(pgRuns.map((x) => x.rps)),
+        ratio: median(pgRuns.map((p, i) => p.rps / sqliteRuns[i].rps)),
+        bestRatio: best(pgRuns) / best(sqliteRuns),
+        target: name === 'v1' ? 0.7 : null,
+        pgP99: median(pgRuns.map((x) => x.p99)),
+        sqliteP99: median(sqliteRuns.map((x) => x.p99)),
+        ok: Math.min(...pgRuns.map((x) => x.ok)),
+      };
+      storeRuns.push(row);
+      console.log(`${`PostgreSQL ${name}`.padEnd(24)} ${Math.round(row.pgRps)} req/s  SQLite ${Math.round(row.sqliteRps)}  ratio ${row.ratio.toFixed(2)}  best÷best ${row.bestRatio.toFixed(2)}  p99 ${row.pgP99} ms  2xx ${(row.ok * 100).toFixed(1)}%`);
+    }
+    await new Promise((ok) => {
+      onPg.proc.once('exit', ok);
+      onPg.proc.kill('SIGTERM');
+    });
+  } finally {
+    cluster.destroy();
+  }
+}
+
 // ---- what latency the machine gives a server that does nothing ---------------------------------
 const emptyRuns = [];
 if (!ONLY || ONLY.includes('empty')) {
@@ -300,6 +350,7 @@ const summary = {
   machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   settings: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, clients: CLIENTS, pinned: PIN },
   doors: results,
+  stores: storeRuns,
   tokensIssuedWithoutRefreshRows: issued,
   databaseBytes: { before: dbBefore, afterAccessTokens: dbAfterNoRefresh },
   residentMemoryMiB: Math.round(tollgateRss / 2 ** 20),
@@ -326,6 +377,19 @@ const md = [
       `| ${r.door} | ${Math.round(r.rps)} | ${Math.round(r.floorRps)} | ${r.ratio.toFixed(2)} | ${r.target === null ? '—' : `≥ ${r.target}`} | ${r.sameSignerFloorRps === null ? '—' : Math.round(r.sameSignerFloorRps)} | ${r.sameSignerRatio === null ? '—' : r.sameSignerRatio.toFixed(2)} | ${r.bestRatio.toFixed(2)}${r.sameSignerBestRatio === null ? '' : ` / ${r.sameSignerBestRatio.toFixed(2)}`} | ${r.p50} | ${r.p99} | ${(r.ok * 100).toFixed(1)}% |`,
   ),
   '',
+  ...(storeRuns.length
+    ? [
+        'PostgreSQL against SQLite: the same server (WORKERS=1) on each store, measured alternately; a throw-away local cluster with fsync on, pinned to the server\'s core.',
+        '',
+        '| door | PostgreSQL req/s | SQLite req/s | ratio | target | best ÷ best | p99 ms PostgreSQL / SQLite | 2xx |',
+        '|---|---|---|---|---|---|---|---|',
+        ...storeRuns.map(
+          (r) =>
+            `| ${r.door} | ${Math.round(r.pgRps)} | ${Math.round(r.sqliteRps)} | ${r.ratio.toFixed(2)} | ${r.target === null ? '—' : `≥ ${r.target}`} | ${r.bestRatio.toFixed(2)} | ${r.pgP99} / ${r.sqliteP99} | ${(r.ok * 100).toFixed(1)}% |`,
+        ),
+        '',
+      ]
+    : []),
   `Access tokens issued by doors that write no rows: ${issued}; database + WAL bytes before ${dbBefore}, after ${dbAfterNoRefresh}.`,
   `Resident memory of the server after the run: ${summary.residentMemoryMiB} MiB.`,
   emptyServer ? `An empty Fastify server (no work, same 32 connections, same pinning): ${Math.round(emptyServer.rps)} req/s, p50 ${emptyServer.p50} ms, p99 ${emptyServer.p99} ms.` : '',

@@ -8,6 +8,12 @@ export interface Config {
   port: number;
   host: string;
   databasePath: string;
+  /** A `postgres://` URL: PostgreSQL instead of the SQLite file at databasePath. */
+  databaseUrl: string | undefined;
+  /** Connections each process keeps to PostgreSQL. */
+  databasePoolSize: number;
+  /** Apply pending migrations at start-up (false: `tollgate migrate` runs them as a separate step). */
+  migrateOnStart: boolean;
   issuer: string;
   tokenAudience: string | undefined;
   jwtAlg: JwtAlg;
@@ -118,6 +124,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (masterKey !== undefined && masterKey !== '' && masterKey.length < 32) {
     throw new ConfigError('TOLLGATE_MASTER_KEY must be at least 32 characters');
   }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined) {
+    if (!isPostgresUrl(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    if (masterKey === undefined || masterKey === '') {
+      throw new ConfigError('TOLLGATE_MASTER_KEY is required with DATABASE_URL (PostgreSQL has no folder beside the database for a key file)');
+    }
+  }
   const commonMinutes = env.CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES;
   const common =
     commonMinutes === undefined || commonMinutes === ''
@@ -134,6 +147,9 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     databasePath: env.DATABASE_PATH || './data/tollgate.db',
+    databaseUrl,
+    databasePoolSize: positiveInt(env, 'DATABASE_POOL_SIZE', 10, 1000),
+    migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
     issuer,
     tokenAudience: env.TOKEN_AUDIENCE || undefined,
     jwtAlg,
@@ -169,4 +185,22 @@ export function loadConfig(env: Env = process.env): Config {
     development,
     workers,
   };
+}
+
+/** Whether `value` names a PostgreSQL database (the only URL DATABASE_URL and `db copy` accept). */
+export function isPostgresUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.host !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The database for logs and messages: the SQLite path, or the URL without its password. */
+export function describeDatabase(config: Pick<Config, 'databasePath' | 'databaseUrl'>): string {
+  if (config.databaseUrl === undefined) return config.databasePath;
+  const u = new URL(config.databaseUrl);
+  if (u.password) u.password = '***';
+  return u.toString();
 }

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { trackConnections } from './http/graceful.js';
 import { clusterMetricsGatherer, serveClusterMetrics } from './infra/cluster-metrics.js';
@@ -41,7 +41,8 @@ async function prepare(config: Config): Promise<void> {
 /** Wires the services to the HTTP app and listens; returns a function that shuts it down. */
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const metrics = new Metrics();
-  const services = await openServices(config, { onLock: (kind) => metrics.lockouts.inc({ kind }) });
+  // Workers find the database migrated: the primary's prepare() did it before forking them.
+  const services = await openServices(config, { onLock: (kind) => metrics.lockouts.inc({ kind }), ...(cluster.isWorker ? { migrate: false } : {}) });
   const lifecycle: Lifecycle = { shuttingDown: false };
   const app = buildApp(services, config, {
     logger: loggerOptions(config.logLevel, config.logFormat),
@@ -52,7 +53,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     ...(cluster.isWorker ? { gatherMetrics: clusterMetricsGatherer(metrics) } : {}),
   });
   if (cluster.isPrimary) {
-    app.log.info({ masterKey: services.masterKeyOrigin, database: config.databasePath }, 'signing keys are encrypted at rest');
+    app.log.info({ masterKey: services.masterKeyOrigin, database: describeDatabase(config) }, 'signing keys are encrypted at rest');
   }
 
   // Housekeeping off the request path: expired refresh tokens, revocations, lockout counters and

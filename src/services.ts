@@ -38,7 +38,7 @@ export interface ServiceOptions extends StoreOptions {
 export async function openServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
-  const store = opts.store ?? (await openStore(config, { onLock: opts.onLock }));
+  const store = opts.store ?? (await openStore(config, { onLock: opts.onLock, migrate: opts.migrate }));
   try {
     const master = loadMasterKey(config.masterKey, config.databasePath);
     const keys = new KeyRing(store.keys, master.key, config.jwtAlg, clock);
@@ -68,3 +68,6 @@ export async function openServices(config: Config, opts: ServiceOptions = {}): P
 
 /** The configured store alone, for commands that need no keys (migrate, backup). */
 export { openStore };
+
+/** `tollgate db copy`: one store's every table into another, empty one. */
+export { copyDatabase, type CopyReport } from './infra/db/copy.js';

@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { userInfo } from 'node:os';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, describeDatabase, loadConfig, type Config } from '../config.js';
 import type { Actor } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
-import { openServices, openStore, type Services } from '../services.js';
+import { copyDatabase, openServices, openStore, type Services } from '../services.js';
 import { createClient, getClient, listClients, rotateSecret, updateClient } from '../usecases/manage-clients.js';
 import { auditJson, auditText, clientJson, clientText, parseDuration } from './output.js';
 
@@ -53,11 +53,25 @@ export function buildCli(): Command {
 
   program
     .command('migrate')
-    .description('apply database migrations')
+    .description('apply database migrations (with MIGRATE_ON_START=false, as a separate step before starting)')
     .action(async () => {
-      const store = await openStore(loadConfig());
+      const config = loadConfig();
+      const store = await openStore(config, { migrate: true });
       await store.close();
-      print('migrations applied');
+      print(`migrations applied to ${describeDatabase(config)}`);
+    });
+
+  const db = program.command('db').description('move data between databases');
+  db.command('copy <from> <to>')
+    .description('copy everything from one database into another, empty one; each a SQLite file path or a postgres:// URL')
+    .option('--json', 'print JSON')
+    .action(async (from: string, to: string, o: { json?: boolean }) => {
+      const report = await copyDatabase(from, to, process.env.TOLLGATE_MASTER_KEY);
+      if (o.json) printJson(report);
+      else {
+        const counts = Object.entries(report.rows).map(([table, n]) => `${table} ${n}`).join(', ');
+        print(`copied ${report.from} to ${report.to}: ${counts}${report.resealed ? `; ${report.resealed} sealed values sealed again under the target's master key` : ''}`);
+      }
     });
 
   program

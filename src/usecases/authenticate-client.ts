@@ -38,17 +38,18 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   // 2. Lockout. The verdict below is settled atomically against the counters, which alone keeps
   // locked keys out. A slow (scrypt) check is also refused up front, so a locked attacker cannot
   // spend our CPU; a SHA-256 check costs less than that extra read.
+  // The client and both counters come in one read (one round trip to a networked store).
   const keys = lockoutKeys(attempt.clientId, attempt.sourceIp);
   const presented = [attempt.clientSecret];
   if (attempt.rawSecret !== undefined && attempt.rawSecret !== attempt.clientSecret && isSecretShape(attempt.rawSecret)) presented.push(attempt.rawSecret);
+  const { client, lockout } = await deps.clients.findForCheck(attempt.clientId, keys);
   if (!presented.every(isGeneratedShape)) {
-    const locked = lockoutWait(await deps.lockout.read(keys), deps.clock.now());
+    const locked = lockoutWait(lockout, deps.clock.now());
     if (locked > 0) throw rateLimited(locked);
   }
 
   // 3. Client, secret, mode, enabled. An unknown id does the same hashing as a wrong secret.
   const now = deps.clock.now();
-  const client = await deps.clients.findById(attempt.clientId);
   const inGrace = client !== undefined && client.graceUntil !== null && now < client.graceUntil;
   const hashes = [client?.secretHash ?? null, inGrace ? client.previousSecretHash : null];
   // Every presented form is compared, the first match wins: the work depends only on what was sent.
@@ -60,7 +61,7 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   const failure = verdict(client, slot, attempt.mode);
 
   // The verdict is settled atomically: past the limit it turns into rate_limited, right or wrong.
-  refuseIfLocked(await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy));
+  refuseIfLocked(await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy, lockout));
   if (failure) throw failure;
   const found = client!;
 

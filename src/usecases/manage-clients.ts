@@ -57,6 +57,18 @@ const event = (actor: Actor, action: AuditAction, clientId: string, at: number, 
 
 /** Creates a client with a generated (or imported) secret, shown once; audited as `client.created`. */
 export async function createClient(deps: AdminDeps, input: CreateClientInput, actor: Actor = SYSTEM): Promise<ClientWithSecret> {
+  return (await makeClient(deps, input, actor, false))!;
+}
+
+/**
+ * Creates the client only if there is no client at all, decided atomically by the store: of
+ * several instances starting together on an empty database, one makes it. Undefined otherwise.
+ */
+export async function createFirstClient(deps: AdminDeps, input: CreateClientInput, actor: Actor = SYSTEM): Promise<ClientWithSecret | undefined> {
+  return makeClient(deps, input, actor, true);
+}
+
+async function makeClient(deps: AdminDeps, input: CreateClientInput, actor: Actor, onlyFirst: boolean): Promise<ClientWithSecret | undefined> {
   const name = checkClientName(input.name);
   const scopes = checkScopes(input.scopes ?? []);
   const allowedIps = normaliseAllowlist(input.allowedIps ?? []);
@@ -95,7 +107,11 @@ export async function createClient(deps: AdminDeps, input: CreateClientInput, ac
     orgId,
     secretSource: input.secret !== undefined ? 'imported' : 'generated',
   });
-  await deps.clients.insert(client, () => [created]);
+  if (onlyFirst) {
+    if (!(await deps.clients.insertFirst(client, () => [created]))) return undefined;
+  } else {
+    await deps.clients.insert(client, () => [created]);
+  }
   return { client: toView(client), clientSecret };
 }
 

@@ -52,7 +52,17 @@ export type RotateAudit = (rotated: Client) => readonly AuditEvent[];
  */
 export interface ClientStore {
   findById(id: string): Promise<Client | undefined>;
+  /**
+   * What a credential check reads: the client (undefined when unknown) and its two lockout
+   * counters as stored now, no lock, no write, in one read (one round trip on a networked store).
+   */
+  findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }>;
   insert(client: Client, audit: InsertAudit): Promise<void>;
+  /**
+   * Inserts the client (with its audit events) only when there is no client at all, decided
+   * atomically across processes; false, with nothing written, when there already is one.
+   */
+  insertFirst(client: Client, audit: InsertAudit): Promise<boolean>;
   /** Undefined, with nothing written, when there is no such client. */
   update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined>;
   /**
@@ -74,7 +84,12 @@ export interface ClientStore {
 export interface LockoutStore {
   /** The two counters as stored now: a read, no lock, no write. */
   read(keys: LockoutKeys): Promise<LockoutRead>;
-  settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<LockoutVerdict>;
+  /**
+   * `seen`: the counters as the caller already read them (findForCheck), for the fast path only: a
+   * decision that writes nothing on them stands (as it would on a fresh read an instant earlier);
+   * anything to write is decided again under the lock.
+   */
+  settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy, seen?: LockoutRead): Promise<LockoutVerdict>;
 }
 
 /** Token state: revocations and refresh tokens. Access tokens themselves are never stored. */

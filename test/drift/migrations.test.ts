@@ -4,18 +4,22 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../support/process.js';
 
-describe('drizzle/ migrations', () => {
-  it('match src/infra/db/sqlite/schema.ts: drizzle-kit generates nothing new', () => {
-    const out = join(tempDir(), 'drizzle');
-    cpSync(join(ROOT, 'drizzle'), out, { recursive: true });
+/** Each store keeps its own migration history; drizzle-kit must find nothing new in either. */
+describe.each([
+  { folder: 'drizzle', config: 'drizzle.config.ts', schema: 'src/infra/db/sqlite/schema.ts', script: 'npm run db:generate' },
+  { folder: 'drizzle-pg', config: 'drizzle.pg.config.ts', schema: 'src/infra/db/pg/schema.ts', script: 'npm run db:generate:pg' },
+])('$folder/ migrations', ({ folder, config, schema, script }) => {
+  it(`match ${schema}: drizzle-kit generates nothing new`, () => {
+    const out = join(tempDir(), folder);
+    cpSync(join(ROOT, folder), out, { recursive: true });
     const before = readdirSync(out).sort();
-    const log = execFileSync(join(ROOT, 'node_modules/.bin/drizzle-kit'), ['generate'], {
+    const log = execFileSync(join(ROOT, 'node_modules/.bin/drizzle-kit'), ['generate', '--config', config], {
       cwd: ROOT,
       // drizzle-kit reads `out` as relative to the project root.
       env: { ...process.env, DRIZZLE_OUT: relative(ROOT, out) },
       encoding: 'utf8',
     });
     expect(log).toContain('No schema changes');
-    expect(readdirSync(out).sort(), `schema.ts changed without a migration; run npm run db:generate\n${log}`).toEqual(before);
+    expect(readdirSync(out).sort(), `${schema} changed without a migration; run ${script}\n${log}`).toEqual(before);
   });
 });

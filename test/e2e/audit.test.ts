@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, request, startServer, tempDir, type RunningServer } from '../support/process.js';
+import { cli, request, startServer, type RunningServer, storeEnv } from '../support/process.js';
 
 interface AuditJson {
   id: number;
@@ -30,7 +29,7 @@ describe('audit trail through the real server and CLI', () => {
     });
 
   beforeAll(async () => {
-    env = { DATABASE_PATH: join(tempDir(), 'tollgate.db') };
+    env = await storeEnv();
     server = await startServer(env);
   });
   afterAll(async () => {

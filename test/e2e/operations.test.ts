@@ -1,14 +1,13 @@
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, request, startServer, tempDir } from '../support/process.js';
+import { cli, request, startServer, storeEnv } from '../support/process.js';
 
 const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('operations through the real server', () => {
   it('finishes every accepted request when stopped with SIGTERM under load', async () => {
-    const env = { DATABASE_PATH: join(tempDir(), 'tollgate.db') };
+    const env = await storeEnv();
     // An imported secret is checked with scrypt: each request is in flight for a while.
     const made = cli(['clients', 'create', '--name', 'slow', '--secret', 'an-imported-secret-1', '--json'], env);
     expect(made.status, made.stderr).toBe(0);
@@ -57,7 +56,7 @@ describe('operations through the real server', () => {
   });
 
   it('writes no secret, token, refresh token or Authorization header to its logs', async () => {
-    const env = { DATABASE_PATH: join(tempDir(), 'tollgate.db'), LOG_LEVEL: 'trace' };
+    const env = { ...(await storeEnv()), LOG_LEVEL: 'trace' };
     const made = JSON.parse(cli(['clients', 'create', '--name', 'logs', '--scope', 'read', '--json'], env).stdout) as { clientId: string; clientSecret: string };
     const server = await startServer(env);
     const { clientId: id, clientSecret: secret } = made;
@@ -91,7 +90,7 @@ describe('operations through the real server', () => {
 
 describe('metrics with WORKERS=2', () => {
   it('answers /metrics for every worker, not only the one that took the scrape', async () => {
-    const env = { DATABASE_PATH: join(tempDir(), 'tollgate.db'), WORKERS: '2' };
+    const env = { ...(await storeEnv()), WORKERS: '2' };
     const made = JSON.parse(cli(['clients', 'create', '--name', 'workers', '--json'], env).stdout) as { clientId: string; clientSecret: string };
     const server = await startServer(env);
     try {

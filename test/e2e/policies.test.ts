@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, request, startServer, tempDir, type RunningServer } from '../support/process.js';
+import { cli, request, startServer, type RunningServer, storeEnv } from '../support/process.js';
 
 /**
  * Spec §2 steps 2 and 4 through the real server: real, distinct source addresses (bound with
@@ -26,7 +25,7 @@ describe('policies through the real server', () => {
     answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
 
   beforeAll(async () => {
-    env = { DATABASE_PATH: join(tempDir(), 'tollgate.db'), TRUST_PROXY: '127.0.0.2/32', LOCKOUT_MAX_FAILURES_PER_IP: '45' };
+    env = { ...(await storeEnv()), TRUST_PROXY: '127.0.0.2/32', LOCKOUT_MAX_FAILURES_PER_IP: '45' };
     server = await startServer(env);
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, startServer, tempDir, type RunningServer } from '../support/process.js';
+import { cli, startServer, type RunningServer, storeEnv } from '../support/process.js';
 
 /** The real server process, called over a socket, changed under its feet by the real CLI. */
 describe('end to end: server process and CLI', () => {
@@ -9,7 +8,7 @@ describe('end to end: server process and CLI', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    env = { DATABASE_PATH: join(tempDir(), 'tollgate.db') };
+    env = await storeEnv();
     server = await startServer(env);
   });
   afterAll(async () => {
@@ -106,7 +105,7 @@ describe('end to end: server process and CLI', () => {
 
 describe('end to end: configuration errors stop start-up', () => {
   it.each(['0', '-5', '1.5', 'abc'])('CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES=%s names the variable', async (value) => {
-    await expect(startServer({ DATABASE_PATH: join(tempDir(), 't.db'), CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES: value })).rejects.toThrow(
+    await expect(startServer({ ...(await storeEnv()), CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES: value })).rejects.toThrow(
       /CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES/,
     );
   });

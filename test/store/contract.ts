@@ -96,11 +96,44 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.clients.count()).toBe(1);
       });
 
+      it('reads a credential check in one go: the client and both lockout counters', async () => {
+        const keys = lockoutKeys(client().id, '192.0.2.7');
+        expect(await store.clients.findForCheck(client().id, keys)).toEqual({ client: undefined, lockout: { pair: undefined, ip: undefined } });
+        await store.clients.insert(client(), () => []);
+        await store.lockout.settle(keys, false, T0, POLICY);
+        expect(await store.clients.findForCheck(client().id, keys)).toEqual({
+          client: client(),
+          lockout: { pair: { failures: 1, windowStart: T0, lockedUntil: 0 }, ip: { failures: 1, windowStart: T0, lockedUntil: 0 } },
+        });
+      });
+
+      it('answers many credential reads at once, each with its own client and counters', async () => {
+        for (let i = 0; i < 10; i++) await store.clients.insert(client({ id: `cl_live_many${i}`, name: `many ${i}` }), () => []);
+        await store.lockout.settle(lockoutKeys('cl_live_many3', '192.0.2.8'), false, T0, POLICY);
+        const reads = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => store.clients.findForCheck(i % 15 < 10 ? `cl_live_many${i % 15}` : `cl_live_none${i}`, lockoutKeys(`cl_live_many${i % 15}`, i % 2 ? '192.0.2.8' : '192.0.2.9'))),
+        );
+        reads.forEach((r, i) => {
+          expect(r.client?.name).toBe(i % 15 < 10 ? `many ${i % 15}` : undefined);
+          expect(r.lockout.ip?.failures).toBe(i % 2 ? 1 : undefined);
+          expect(r.lockout.pair?.failures).toBe(i % 15 === 3 && i % 2 ? 1 : undefined);
+        });
+      });
+
       it('refuses a second client with the same id, leaving the first and no audit row', async () => {
         await store.clients.insert(client(), () => []);
         await expect(store.clients.insert(client({ name: 'other' }), (row) => [event(row.id, 'client.created')])).rejects.toThrow();
         expect((await store.clients.findById(client().id))?.name).toBe('contract');
         expect(await store.audit.list({ limit: 10 })).toEqual([]);
+      });
+
+      it('inserts a first client only while there is none, one of many racing', async () => {
+        const made = await Promise.all(
+          Array.from({ length: 5 }, (_, i) => store.clients.insertFirst(client({ id: `cl_test_first${i}` }), (row) => [event(row.id, 'client.created')])),
+        );
+        expect(made.filter(Boolean)).toHaveLength(1);
+        expect(await store.clients.count()).toBe(1);
+        expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
       });
 
       it('writes no client when its audit events cannot be written', async () => {
@@ -207,6 +240,17 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.lockout.settle(keys, true, T0 + 1000, POLICY)).toEqual({ locked: true, retryAfterSeconds: 899 });
       });
 
+      it('lets a decision on the counters the caller saw stand only when it writes nothing', async () => {
+        const seenClean = await store.lockout.read(keys);
+        await store.lockout.settle(keys, false, T0, POLICY);
+        // A success on what was seen clean writes nothing and stands: the pair is not cleared.
+        expect(await store.lockout.settle(keys, true, T0 + 1, POLICY, seenClean)).toEqual({ locked: false });
+        expect((await store.lockout.read(keys)).pair?.failures).toBe(1);
+        // A failure on a stale read is decided again under the lock, on the stored counters.
+        expect(await store.lockout.settle(keys, false, T0 + 2, POLICY, seenClean)).toEqual({ locked: false });
+        expect((await store.lockout.read(keys)).pair?.failures).toBe(2);
+      });
+
       it('keeps pairs apart, and counts the address across client ids', async () => {
         for (let i = 0; i < 3; i++) await store.lockout.settle(lockoutKeys(`cl_live_spray${i}`, '192.0.2.2'), false, T0, POLICY);
         const other = await store.lockout.read(lockoutKeys('cl_live_spray0', '192.0.2.3'));
@@ -233,6 +277,15 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.tokens.revokeAccessToken('jti-1', client().id, T0 + 1000, T0 + 1);
         expect(await store.tokens.bearerState(client().id, 'jti-1')).toEqual({ client: client(), revoked: true });
         expect((await store.tokens.bearerState(client().id, 'jti-2')).revoked).toBe(false);
+      });
+
+      it('answers many bearer reads at once, each about its own token', async () => {
+        await store.tokens.revokeAccessToken('jti-odd', client().id, null, T0);
+        const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => store.tokens.bearerState(i % 4 === 3 ? 'cl_live_nobody' : client().id, i % 2 ? 'jti-odd' : `jti-${i}`)));
+        reads.forEach((r, i) => {
+          expect(r.client?.id).toBe(i % 4 === 3 ? undefined : client().id);
+          expect(r.revoked).toBe(i % 2 === 1);
+        });
       });
 
       it('saves, finds and deletes refresh tokens by hash', async () => {

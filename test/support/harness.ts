@@ -6,16 +6,21 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Mode } from '../../src/domain/mode.js';
 import { buildApp } from '../../src/http/app.js';
+import { openPgStore } from '../../src/infra/db/pg/store.js';
 import { openSqliteStore, type SqliteStore } from '../../src/infra/db/sqlite/store.js';
 import { Metrics } from '../../src/infra/metrics.js';
 import { openServices, type Services } from '../../src/services.js';
 import { createClient, type CreateClientInput } from '../../src/usecases/manage-clients.js';
+import type { Store } from '../../src/usecases/ports.js';
+import { freshDatabase, testStore } from './pg.js';
 
 export interface Harness {
   app: FastifyInstance;
   services: Services;
-  /** The SQLite store behind the services, for tests that look inside the database. */
+  /** The SQLite store behind the services, for tests that look inside the database (SQLite runs only). */
   sqlite: SqliteStore;
+  /** The store behind the services, whichever it is. */
+  store: Store;
   config: Config;
   dir: string;
   /** Listens on a free loopback port (for raw-socket tests) and returns it. */
@@ -25,24 +30,34 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The real app on a real SQLite file in a temp folder; requests go through `app.inject()`. */
+/**
+ * The real app on a real store: a SQLite file in a temp folder, or (TEST_STORE=pg, the vitest
+ * project "pg") a fresh PostgreSQL database; requests go through `app.inject()`.
+ */
 export async function harness(env: Record<string, string> = {}, opts: { metrics?: Metrics } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-'));
+  const pg = testStore() === 'pg';
   const config = loadConfig({
     DATABASE_PATH: join(dir, 'tollgate.db'),
+    ...(pg ? { DATABASE_URL: await freshDatabase() } : {}),
     ISSUER: 'http://tollgate.test',
     TOLLGATE_MASTER_KEY: 'test-master-key-that-is-long-enough-0123456789',
     ...env,
   });
   const metrics = opts.metrics;
-  const sqlite = openSqliteStore(config.databasePath, metrics ? { onLock: (kind) => metrics.lockouts.inc({ kind }) } : {});
-  const services = await openServices(config, { store: sqlite });
+  const storeOpts = metrics ? { onLock: (kind: 'pair' | 'ip') => metrics.lockouts.inc({ kind }) } : {};
+  const store = config.databaseUrl !== undefined ? await openPgStore(config.databaseUrl, { ...storeOpts, migrate: false }) : openSqliteStore(config.databasePath, storeOpts);
+  const services = await openServices(config, { store });
   const app = buildApp(services, config, metrics ? { metrics } : {});
   await app.ready();
   return {
     app,
     services,
-    sqlite,
+    get sqlite(): SqliteStore {
+      if (config.databaseUrl !== undefined) throw new Error('this test looks inside SQLite: it runs in the vitest project "sqlite" only');
+      return store as SqliteStore;
+    },
+    store,
     config,
     dir,
     async listen() {

@@ -62,7 +62,13 @@ export class MemoryAuditReader implements AuditReader {
  */
 export class MemoryClientStore implements ClientStore {
   readonly rows = new Map<string, Client>();
+  /** The lockout store whose counters findForCheck reads (set by MemoryStore). */
+  lockout?: MemoryLockoutStore;
   constructor(private readonly audit: MemoryAuditReader) {}
+
+  async findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }> {
+    return { client: await this.findById(id), lockout: this.lockout ? await this.lockout.read(keys) : { pair: undefined, ip: undefined } };
+  }
 
   async findById(id: string): Promise<Client | undefined> {
     const c = this.rows.get(id);
@@ -71,6 +77,11 @@ export class MemoryClientStore implements ClientStore {
   async insert(client: Client, audit: InsertAudit): Promise<void> {
     if (this.rows.has(client.id)) throw new Error('duplicate id');
     this.commit(copy(client), audit(copy(client)));
+  }
+  async insertFirst(client: Client, audit: InsertAudit): Promise<boolean> {
+    if (this.rows.size > 0) return false;
+    await this.insert(client, audit);
+    return true;
   }
   async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
     const before = this.rows.get(id);
@@ -127,7 +138,12 @@ export class MemoryLockoutStore implements LockoutStore {
   async read(keys: LockoutKeys): Promise<LockoutRead> {
     return this.readNow(keys);
   }
-  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<LockoutVerdict> {
+  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy, seen?: LockoutRead): Promise<LockoutVerdict> {
+    // A decision on what the caller saw that writes nothing stands, as in the real stores.
+    if (seen) {
+      const first = settleLockout(keys, seen, succeeded, now, policy);
+      if (first.writes.length === 0) return first.verdict;
+    }
     // Read, decide and write in one synchronous step.
     const decision = settleLockout(keys, this.readNow(keys), succeeded, now, policy);
     for (const w of decision.writes) {
@@ -246,6 +262,7 @@ export class MemoryStore implements Store {
 
   constructor(opts: { onLock?: (kind: 'pair' | 'ip') => void } = {}) {
     this.lockout = new MemoryLockoutStore(this.audit, opts.onLock);
+    this.clients.lockout = this.lockout;
   }
 
   async ping(): Promise<void> {

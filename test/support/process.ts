@@ -99,3 +99,13 @@ export async function request(
     req.end(opts.body);
   });
 }
+
+/**
+ * The database an end-to-end server and its CLI run on: a SQLite file in a new temp folder, or
+ * (TEST_STORE=pg, the vitest project "pg") a fresh PostgreSQL database and the master key it needs.
+ */
+export async function storeEnv(): Promise<Record<string, string>> {
+  const { freshDatabase, testStore, TEST_MASTER_KEY } = await import('./pg.js');
+  if (testStore() === 'pg') return { DATABASE_URL: await freshDatabase(), TOLLGATE_MASTER_KEY: TEST_MASTER_KEY };
+  return { DATABASE_PATH: join(tempDir(), 'tollgate.db') };
+}

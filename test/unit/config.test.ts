@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, describeDatabase, loadConfig } from '../../src/config.js';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -18,6 +18,9 @@ describe('loadConfig defaults', () => {
       port: 3000,
       host: '127.0.0.1',
       databasePath: './data/tollgate.db',
+      databaseUrl: undefined,
+      databasePoolSize: 10,
+      migrateOnStart: true,
       issuer: 'http://localhost:3000',
       tokenAudience: undefined,
       jwtAlg: 'ES256',
@@ -70,6 +73,15 @@ describe('CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES', () => {
   });
 });
 
+describe('PostgreSQL settings', () => {
+  it('selects PostgreSQL with DATABASE_URL, with its pool size and migration step', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgresql://db.example:5433/tollgate', TOLLGATE_MASTER_KEY: 'k'.repeat(32), DATABASE_POOL_SIZE: '4', MIGRATE_ON_START: 'false' });
+    expect(c).toMatchObject({ databaseUrl: 'postgresql://db.example:5433/tollgate', databasePoolSize: 4, migrateOnStart: false });
+    expect(describeDatabase({ ...c, databaseUrl: 'postgres://u:secret-pw@db.example/t' })).toBe('postgres://u:***@db.example/t');
+    expect(describeDatabase(loadConfig({}))).toBe('./data/tollgate.db');
+  });
+});
+
 describe('invalid settings stop start-up naming the variable', () => {
   it.each([
     ['JWT_ALG', 'HS256'],
@@ -99,9 +111,23 @@ describe('invalid settings stop start-up naming the variable', () => {
     ['LOG_REQUESTS', 'maybe'],
     ['HEADERS_TIMEOUT_SECONDS', '0'],
     ['MAX_CONNECTIONS_PER_ADDRESS', '-1'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_URL', 'mysql://db.example/tollgate'],
+    ['DATABASE_URL', 'not a url'],
+    ['MIGRATE_ON_START', 'sometimes'],
   ])('%s=%j', (name, value) => {
     const e = configError({ [name]: value });
     expect(e.message).toContain(name);
+  });
+
+  it('requires TOLLGATE_MASTER_KEY with PostgreSQL, naming it (there is no folder for a key file)', () => {
+    const e = configError({ DATABASE_URL: 'postgres://tollgate:pw@db.example/tollgate' });
+    expect(e.message).toContain('TOLLGATE_MASTER_KEY');
+    expect(e.message).not.toContain('pw@');
+  });
+
+  it('never echoes a DATABASE_URL, which may hold a password', () => {
+    expect(configError({ DATABASE_URL: 'mysql://u:hunter2-pw@db/x' }).message).not.toContain('hunter2-pw');
   });
 
   it('never echoes a short master key', () => {

@@ -1,10 +1,12 @@
 import { asc, eq, getTableColumns, gt, sql, type Column, type SQL } from 'drizzle-orm';
 import type { AuditEvent } from '../../../domain/audit.js';
 import type { Client } from '../../../domain/client.js';
+import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
 import type { ClientPatch, ClientStore, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
+import { counter } from './lockout.js';
 import { clients } from './schema.js';
 
 type ClientRow = typeof clients.$inferSelect;
@@ -65,7 +67,9 @@ function patchToSet(patch: ClientPatch, now: number): ClientSet {
  */
 export class SqliteClientStore implements ClientStore {
   private readonly byId;
+  private readonly forCheck;
   private readonly insertTx;
+  private readonly insertFirstTx;
   private readonly updateTx;
   private readonly rotateTx;
 
@@ -73,6 +77,13 @@ export class SqliteClientStore implements ClientStore {
     const sqlite = db.$client;
     // The hottest read of all (every issuance): plain prepared SQL returning an array.
     this.byId = sqlite.prepare<[string], unknown[]>(`SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients WHERE id = ?`).raw(true);
+    // A credential check's read: both lockout counters, then the client's columns, in one statement.
+    this.forCheck = sqlite
+      .prepare<[string, string, string], unknown[]>(
+        `SELECT p.failures, p.window_start, p.locked_until, i.failures, i.window_start, i.locked_until, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')}
+         FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = ? LEFT JOIN lockouts i ON i.key = ? LEFT JOIN clients c ON c.id = ?`,
+      )
+      .raw(true);
     const audit = prepareAuditInsert(sqlite);
     const record = (events: readonly AuditEvent[]): void => {
       for (const e of events) audit(e);
@@ -80,6 +91,14 @@ export class SqliteClientStore implements ClientStore {
     this.insertTx = sqlite.transaction((client: Client, events: InsertAudit): void => {
       this.db.insert(clients).values(toRow(client)).run();
       record(events(client));
+    });
+    // IMMEDIATE (below): the count and the insert hold the write lock together, across processes.
+    const anyClient = sqlite.prepare('SELECT 1 FROM clients LIMIT 1').pluck();
+    this.insertFirstTx = sqlite.transaction((client: Client, events: InsertAudit): boolean => {
+      if (anyClient.get() !== undefined) return false;
+      this.db.insert(clients).values(toRow(client)).run();
+      record(events(client));
+      return true;
     });
     this.updateTx = sqlite.transaction((id: string, patch: ClientPatch, now: number, events: UpdateAudit): Client | undefined => {
       // Read in the transaction, so the events describe exactly the change that commits.
@@ -116,8 +135,21 @@ export class SqliteClientStore implements ClientStore {
     return row ? clientFromArray(row) : undefined;
   }
 
+  async findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }> {
+    const r = this.forCheck.get(lockoutKeyId(keys.pair), lockoutKeyId(keys.ip), id)! as Array<number | null>;
+    const client = r.slice(6);
+    return {
+      client: client[0] === null ? undefined : clientFromArray(client),
+      lockout: { pair: counter(r[0]!, r[1]!, r[2]!), ip: counter(r[3]!, r[4]!, r[5]!) },
+    };
+  }
+
   insert(client: Client, audit: InsertAudit): Promise<void> {
     return whenFree(() => this.insertTx.immediate(client, audit));
+  }
+
+  insertFirst(client: Client, audit: InsertAudit): Promise<boolean> {
+    return whenFree(() => this.insertFirstTx.immediate(client, audit));
   }
 
   update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {

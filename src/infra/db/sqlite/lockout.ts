@@ -62,11 +62,11 @@ export class SqliteLockoutStore implements LockoutStore {
     return this.readNow(keys);
   }
 
-  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy): Promise<LockoutVerdict> {
+  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy, seen?: LockoutRead): Promise<LockoutVerdict> {
     // Decided first on a plain read: when that decision writes nothing (a success on a clean
     // pair, or a refusal), it stands, and no write lock is taken. Otherwise it is decided again
     // under the lock, on what the counters hold then.
-    const first = settleLockout(keys, this.readNow(keys), succeeded, now, policy);
+    const first = settleLockout(keys, seen ?? this.readNow(keys), succeeded, now, policy);
     if (first.writes.length === 0) return first.verdict;
     const { verdict, began } = await whenFree(() => this.settleTx.immediate(keys, succeeded, now, policy));
     for (const kind of began) {
@@ -80,5 +80,5 @@ export class SqliteLockoutStore implements LockoutStore {
   }
 }
 
-const counter = (failures: number | null, windowStart: number | null, lockedUntil: number | null): CounterState | undefined =>
+export const counter = (failures: number | null, windowStart: number | null, lockedUntil: number | null): CounterState | undefined =>
   failures === null ? undefined : { failures, windowStart: windowStart!, lockedUntil: lockedUntil! };

@@ -1,0 +1,214 @@
+import type pg from 'pg';
+import type { Client } from '../../../domain/client.js';
+import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
+import type { ClientPatch, ClientStore, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import { insertAudit } from './audit.js';
+import { guard, transaction, type Db } from './connection.js';
+import { ReadBatcher } from './batch.js';
+import { counterFrom } from './lockout.js';
+
+/** A client row as selected by CLIENT_SELECT: the Client's own names, lists still joined. */
+export interface ClientRow extends Omit<Client, 'scopes' | 'allowedIps'> {
+  scopes: string;
+  allowedIps: string;
+}
+
+/** The client columns under the Client's own names, for every read (prefix `c.` where joined). */
+export const clientSelect = (p = ''): string =>
+  [
+    `${p}id`,
+    `${p}name`,
+    `${p}mode`,
+    `${p}scopes`,
+    `${p}org_id AS "orgId"`,
+    `${p}allowed_ips AS "allowedIps"`,
+    `${p}enabled`,
+    `${p}secret_generation AS "secretGeneration"`,
+    `${p}secret_hash AS "secretHash"`,
+    `${p}previous_secret_hash AS "previousSecretHash"`,
+    `${p}grace_until AS "graceUntil"`,
+    `${p}created_at AS "createdAt"`,
+    `${p}updated_at AS "updatedAt"`,
+  ].join(', ');
+
+const splitList = (s: string): string[] => (s === '' ? [] : s.split(' '));
+
+export function toClient(row: ClientRow): Client {
+  return {
+    id: row.id,
+    name: row.name,
+    mode: row.mode,
+    scopes: splitList(row.scopes),
+    orgId: row.orgId,
+    allowedIps: splitList(row.allowedIps),
+    enabled: row.enabled,
+    secretGeneration: row.secretGeneration,
+    secretHash: row.secretHash,
+    previousSecretHash: row.previousSecretHash,
+    graceUntil: row.graceUntil,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** Advisory lock class of the first-start client. */
+const FIRST_CLIENT_LOCK = 74_002;
+
+const BY_ID = `SELECT ${clientSelect()} FROM clients WHERE id = $1`;
+
+/**
+ * The hot read of every issuance: each check's client and both lockout counters (three
+ * primary-key lookups), for every check of the batch in one statement (ReadBatcher). The keys
+ * are compared as COLLATE "C", the columns' own collation, so the primary keys serve them.
+ */
+const FOR_CHECK = `SELECT k.n, ${clientSelect('c.')},
+    p.failures AS pf, p.window_start AS pw, p.locked_until AS pl,
+    i.failures AS i_f, i.window_start AS iw, i.locked_until AS il
+  FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(id, pk, ik, n)
+  LEFT JOIN clients c ON c.id = k.id COLLATE "C"
+  LEFT JOIN lockouts p ON p.key = k.pk COLLATE "C"
+  LEFT JOIN lockouts i ON i.key = k.ik COLLATE "C"`;
+
+type ForCheckRow = (ClientRow | { [K in keyof ClientRow]: null }) & {
+  n: number;
+  pf: number | null;
+  pw: number | null;
+  pl: number | null;
+  i_f: number | null;
+  iw: number | null;
+  il: number | null;
+};
+
+type ForCheck = { client: Client | undefined; lockout: LockoutRead };
+
+/**
+ * Clients in PostgreSQL. Reads are prepared statements on the pool, no transaction; every write
+ * commits with its audit events in one transaction (synchronous commit), so a change is never
+ * stored without its audit row, nor a row for a change that did not happen.
+ */
+export class PgClientStore implements ClientStore {
+  private readonly forCheck: ReadBatcher<[string, string, string], ForCheck>;
+
+  constructor(private readonly db: Db) {
+    this.forCheck = new ReadBatcher(async (keys) => {
+      const { rows } = await guard(() =>
+        db.$client.query<ForCheckRow>({ name: 'tg_client_for_check', text: FOR_CHECK, values: [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])] }),
+      );
+      const out = new Array<ForCheck>(keys.length);
+      for (const r of rows) {
+        out[r.n - 1] = {
+          client: r.id === null ? undefined : toClient(r as ClientRow),
+          lockout: { pair: counterFrom(r.pf, r.pw, r.pl), ip: counterFrom(r.i_f, r.iw, r.il) },
+        };
+      }
+      return out;
+    });
+  }
+
+  async findById(id: string): Promise<Client | undefined> {
+    const { rows } = await guard(() => this.db.$client.query<ClientRow>({ name: 'tg_client_by_id', text: BY_ID, values: [id] }));
+    return rows[0] && toClient(rows[0]);
+  }
+
+  async findForCheck(id: string, keys: LockoutKeys): Promise<ForCheck> {
+    return this.forCheck.read([id, lockoutKeyId(keys.pair), lockoutKeyId(keys.ip)]);
+  }
+
+  async insert(client: Client, audit: InsertAudit): Promise<void> {
+    await transaction(this.db, (c) => this.insertWith(c, client, audit));
+  }
+
+  async insertFirst(client: Client, audit: InsertAudit): Promise<boolean> {
+    return transaction(this.db, async (c) => {
+      // Every first-start insert takes this lock, so the count below sees any that committed before.
+      await c.query('SELECT pg_advisory_xact_lock($1, 0)', [FIRST_CLIENT_LOCK]);
+      if ((await c.query('SELECT 1 FROM clients LIMIT 1')).rowCount) return false;
+      await this.insertWith(c, client, audit);
+      return true;
+    });
+  }
+
+  private async insertWith(c: pg.PoolClient, client: Client, audit: InsertAudit): Promise<void> {
+    await c.query(
+      `INSERT INTO clients (id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, previous_secret_hash, grace_until, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        client.id,
+        client.name,
+        client.mode,
+        client.scopes.join(' '),
+        client.orgId,
+        client.allowedIps.join(' '),
+        client.enabled,
+        client.secretGeneration,
+        client.secretHash,
+        client.previousSecretHash,
+        client.graceUntil,
+        client.createdAt,
+        client.updatedAt,
+      ],
+    );
+    await insertAudit(c, audit(client));
+  }
+
+  async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
+    return transaction(this.db, async (c) => {
+      // The row as it was, locked, so the events describe exactly the change that commits.
+      const before = (await c.query<ClientRow>(`${BY_ID} FOR UPDATE`, [id])).rows[0];
+      if (!before) return undefined;
+      const set: string[] = ['updated_at = $2'];
+      const values: unknown[] = [id, now];
+      const add = (column: string, value: unknown): void => {
+        values.push(value);
+        set.push(`${column} = $${values.length}`);
+      };
+      if (patch.name !== undefined) add('name', patch.name);
+      if (patch.scopes !== undefined) add('scopes', patch.scopes.join(' '));
+      if (patch.allowedIps !== undefined) add('allowed_ips', patch.allowedIps.join(' '));
+      if (patch.orgId !== undefined) add('org_id', patch.orgId);
+      if (patch.enabled !== undefined) add('enabled', patch.enabled);
+      // Every token issued so far dies with this write (see ClientPatch.endTokens).
+      if (patch.endTokens) set.push('secret_generation = secret_generation + 1', 'previous_secret_hash = NULL', 'grace_until = NULL');
+      const after = toClient((await c.query<ClientRow>(`UPDATE clients SET ${set.join(', ')} WHERE id = $1 RETURNING ${clientSelect()}`, values)).rows[0]!);
+      await insertAudit(c, audit(toClient(before), after));
+      return after;
+    });
+  }
+
+  async rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined> {
+    return transaction(this.db, async (c: pg.PoolClient) => {
+      // One statement: the generation bump, the new hash and the previous one (read by the UPDATE
+      // itself under its row lock) go together, so concurrent rotations never lose one.
+      const { rows } = await c.query<ClientRow>(
+        `UPDATE clients SET
+           previous_secret_hash = CASE WHEN $3::bigint IS NULL THEN NULL ELSE secret_hash END,
+           secret_hash = $2, grace_until = $3, secret_generation = secret_generation + 1, updated_at = $4
+         WHERE id = $1 RETURNING ${clientSelect()}`,
+        [id, change.secretHash, change.graceUntil, now],
+      );
+      if (!rows[0]) return undefined;
+      const rotated = toClient(rows[0]);
+      await insertAudit(c, audit(rotated));
+      return rotated;
+    });
+  }
+
+  async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
+    // Byte order: the id column is COLLATE "C", so `>` and ORDER BY agree with SQLite and the cursor.
+    const { rows } = await guard(() =>
+      page.afterId === undefined
+        ? this.db.$client.query<ClientRow>({ name: 'tg_client_list', text: `SELECT ${clientSelect()} FROM clients ORDER BY id LIMIT $1`, values: [page.limit] })
+        : this.db.$client.query<ClientRow>({
+            name: 'tg_client_list_after',
+            text: `SELECT ${clientSelect()} FROM clients WHERE id > $2 ORDER BY id LIMIT $1`,
+            values: [page.limit, page.afterId],
+          }),
+    );
+    return rows.map(toClient);
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await guard(() => this.db.$client.query<{ n: number }>('SELECT count(*)::int AS n FROM clients'));
+    return rows[0]!.n;
+  }
+}

@@ -1,0 +1,59 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Mode } from '../../../domain/mode.js';
+import type { SigningKeyStore, StoredSigningKey } from '../../../usecases/ports.js';
+import { guard, transaction, type Db } from './connection.js';
+import { signingKeys } from './schema.js';
+
+/** Advisory lock class for "who changes this mode's current key" (the mode is the second key). */
+const KEY_LOCK_CLASS = 74_001;
+
+/**
+ * Signing keys in PostgreSQL; the private halves arrive sealed and are stored as given. Making a
+ * key current holds the mode's advisory transaction lock, so of several instances starting (or
+ * rotating) together each sees the key the previous one made; the partial unique index
+ * `signing_keys_one_current` backs it.
+ */
+export class PgSigningKeyStore implements SigningKeyStore {
+  private readonly currentStmt;
+
+  constructor(private readonly db: Db) {
+    const isCurrent = and(eq(signingKeys.mode, sql.placeholder('mode')), eq(signingKeys.current, true));
+    this.currentStmt = db.select().from(signingKeys).where(isCurrent).prepare('tg_key_current');
+  }
+
+  async currentKid(mode: Mode): Promise<string | undefined> {
+    return (await this.current(mode))?.kid;
+  }
+
+  async current(mode: Mode): Promise<StoredSigningKey | undefined> {
+    const [row] = await guard(() => this.currentStmt.execute({ mode }));
+    return row;
+  }
+
+  async list(mode?: Mode): Promise<StoredSigningKey[]> {
+    return guard(() =>
+      this.db
+        .select()
+        .from(signingKeys)
+        .where(mode ? eq(signingKeys.mode, mode) : undefined)
+        .orderBy(asc(signingKeys.createdAt), asc(signingKeys.kid))
+        .execute(),
+    );
+  }
+
+  async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null): Promise<boolean> {
+    return transaction(this.db, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1, $2)', [KEY_LOCK_CLASS, key.mode === 'live' ? 1 : 2]);
+      if (onlyReplacing !== undefined) {
+        const { rows } = await c.query<{ kid: string }>('SELECT kid FROM signing_keys WHERE mode = $1 AND current', [key.mode]);
+        if ((rows[0]?.kid ?? null) !== onlyReplacing) return false;
+      }
+      await c.query('UPDATE signing_keys SET current = false WHERE mode = $1 AND current', [key.mode]);
+      await c.query(
+        'INSERT INTO signing_keys (kid, mode, alg, public_jwk, private_jwk_enc, current, created_at) VALUES ($1, $2, $3, $4, $5, true, $6)',
+        [key.kid, key.mode, key.alg, key.publicJwk, key.privateJwkEnc, key.createdAt],
+      );
+      return true;
+    });
+  }
+}

@@ -1,0 +1,114 @@
+import { bigint, boolean, customType, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+
+/**
+ * Text compared byte by byte (`COLLATE "C"`), whatever the database's locale: client ids are paged
+ * by their prefix (`cl_live_` < `cl_test_`, `cl_live_C` < `cl_live_a`), exactly as SQLite and the
+ * spec order them, and lockout keys are locked in one order every process agrees on.
+ */
+const byteText = customType<{ data: string; driverData: string }>({
+  dataType: () => 'text COLLATE "C"',
+});
+
+/** Epoch milliseconds: past 2^31, so never `integer`; read back as JS numbers (exact below 2^53). */
+const millis = (name: string) => bigint(name, { mode: 'number' });
+
+/** Clients. Scopes and allowlist are stored space-separated, as in SQLite: they hold no spaces. */
+export const clients = pgTable('clients', {
+  id: byteText('id').primaryKey(),
+  name: text('name').notNull(),
+  mode: text('mode', { enum: ['live', 'test'] }).notNull(),
+  scopes: text('scopes').notNull().default(''),
+  orgId: text('org_id'),
+  allowedIps: text('allowed_ips').notNull().default(''),
+  enabled: boolean('enabled').notNull().default(true),
+  secretGeneration: bigint('secret_generation', { mode: 'number' }).notNull().default(1),
+  secretHash: text('secret_hash').notNull(),
+  previousSecretHash: text('previous_secret_hash'),
+  graceUntil: millis('grace_until'),
+  createdAt: millis('created_at').notNull(),
+  updatedAt: millis('updated_at').notNull(),
+});
+
+/**
+ * Signing keys per mode; the private half is AES-256-GCM ciphertext under the master key. The
+ * partial unique index is the last word on "one current key per mode", whatever races.
+ */
+export const signingKeys = pgTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    mode: text('mode', { enum: ['live', 'test'] }).notNull(),
+    alg: text('alg').notNull(),
+    publicJwk: text('public_jwk').notNull(),
+    privateJwkEnc: text('private_jwk_enc').notNull(),
+    current: boolean('current').notNull().default(false),
+    createdAt: millis('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('signing_keys_one_current').on(t.mode).where(sql`${t.current}`)],
+);
+
+/** Lockout counters (spec §2 step 2), one row per key that has failed recently. */
+export const lockouts = pgTable('lockouts', {
+  key: byteText('key').primaryKey(),
+  failures: bigint('failures', { mode: 'number' }).notNull(),
+  windowStart: millis('window_start').notNull(),
+  lockedUntil: millis('locked_until').notNull().default(0),
+});
+
+/** oauth2 refresh tokens (seed 001): only the SHA-256 of the token is kept. */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    clientId: text('client_id').notNull(),
+    mode: text('mode', { enum: ['live', 'test'] }).notNull(),
+    generation: bigint('generation', { mode: 'number' }).notNull(),
+    scope: text('scope').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+    createdAt: millis('created_at').notNull(),
+  },
+  // Looked up by hash, purged by expiry; no index on client_id (see the SQLite schema).
+  (t) => [index('refresh_tokens_expires_at').on(t.expiresAt)],
+);
+
+/** Revoked access tokens by `jti`, kept until the token would have expired anyway (null: never). */
+export const revokedTokens = pgTable(
+  'revoked_tokens',
+  {
+    jti: text('jti').primaryKey(),
+    clientId: text('client_id').notNull(),
+    expiresAt: millis('expires_at'),
+    revokedAt: millis('revoked_at').notNull(),
+  },
+  (t) => [index('revoked_tokens_expires_at').on(t.expiresAt)],
+);
+
+/** Idempotency-Key records (sealed answers under the master key), as in SQLite. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    callerId: text('caller_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    resultEnc: text('result_enc'),
+    createdAt: millis('created_at').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.callerId, t.key] }), index('idempotency_keys_expires_at').on(t.expiresAt)],
+);
+
+/** The audit trail, append-only; `detail` names what changed, never a secret or a hash. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    at: millis('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    clientId: text('client_id'),
+    sourceIp: text('source_ip'),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('audit_events_client_id_at').on(t.clientId, t.at), index('audit_events_at').on(t.at)],
+);
