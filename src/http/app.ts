@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { Metrics } from '../infra/metrics.js';
@@ -91,7 +91,7 @@ export function buildApp(services: AppPorts, config: Config, opts: AppOptions = 
     },
     clientErrorHandler: (err, socket) => answerClientError(err, socket, (target) => envelopeFor(target).render),
     logger: opts.logger ?? false,
-    disableRequestLogging: opts.logRequests === false,
+    ...(opts.logRequests === false ? { logController: new LogController({ disableRequestLogging: true }) } : {}),
     bodyLimit: BODY_LIMIT,
     // Route matching is exact: `/v1/auth/token/` is not the token endpoint.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
