@@ -156,7 +156,7 @@ export type KeyRemoval = { outcome: 'removed'; key: StoredSigningKey } | { outco
 export interface SigningKeyStore {
   currentKid(mode: Mode): Promise<string | undefined>;
   current(mode: Mode): Promise<StoredSigningKey | undefined>;
-  /** Every key (of the mode, when given), oldest first. */
+  /** Every key (of the mode, when given), oldest first. Each running key ring reads it once a second. */
   list(mode?: Mode): Promise<StoredSigningKey[]>;
   /**
    * Makes `key` its mode's only current key, in one transaction. With `onlyReplacing` (a kid, or
@@ -207,7 +207,11 @@ export interface Store {
    * batch at a time. Returns rows dropped.
    */
   purgeExpired(now: number, retention: Retention): Promise<number>;
-  /** A consistent, self-contained copy of the database in `file`; refused where the store cannot. */
+  /**
+   * A consistent, self-contained copy of the database in `file` (one file, nothing beside it),
+   * creating missing folders or saying which cannot be made and why; refused where the store
+   * cannot.
+   */
   backup(file: string): Promise<BackupResult>;
   /** Commits what is queued (refresh rows), then closes. */
   close(): Promise<void>;
