@@ -5,10 +5,20 @@ import type { Actor } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
 import { copyDatabase, openServices, openStore, type Services } from '../services.js';
-import { createClient, getClient, listClients, rotateSecret, updateClient } from '../usecases/manage-clients.js';
-import { auditJson, auditText, clientJson, clientText, parseDuration } from './output.js';
+import { createClient, deleteClient, getClient, listClients, rotateSecret, updateClient } from '../usecases/manage-clients.js';
+import { retireSigningKey, retirementNotice, rotateSigningKey } from '../usecases/manage-keys.js';
+import { auditJson, auditText, clientJson, clientText, parseDuration, retirementJson, retirementText } from './output.js';
 
-const print = (text: string): void => void process.stdout.write(text + '\n');
+/**
+ * Whether stdout's reader has gone (`tollgate clients list --json | head -1`). Then the rest of
+ * the output is dropped and the command ends as it would have, quietly: a closed pipe is the
+ * reader's choice, not a failure of the command.
+ */
+let stdoutClosed = false;
+
+const print = (text: string): void => {
+  if (!stdoutClosed) process.stdout.write(text + '\n');
+};
 const printJson = (value: unknown): void => print(JSON.stringify(value, null, 2));
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -37,15 +47,22 @@ async function withServices<T>(fn: (s: Services, config: Config) => Promise<T>):
   }
 }
 
+const HELP_FOOTER = `
+Every command and subcommand takes --help, or ask with \`tollgate help <command> [subcommand]\`
+(through npx: \`npx tollgate help clients create\`). Settings (DATABASE_PATH, TOLLGATE_MASTER_KEY,
+token lifetimes…) come from the environment, as for the server: see README, "Configuration".
+Add --json where offered for machine-readable output; errors then come as one JSON object on stderr.`;
+
 export function buildCli(): Command {
   const program = new Command('tollgate')
-    .description('Tollgate: client credentials in, access tokens out.')
+    .description('Tollgate: client credentials in, access tokens out. Manages the clients, signing keys and database the server runs on.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', HELP_FOOTER);
 
   program
     .command('serve')
-    .description('start the HTTP server (migrates first)')
+    .description('start the HTTP server (migrates first); settings from the environment')
     .action(async () => {
       const { runServer } = await import('../server.js');
       await runServer(loadConfig());
@@ -76,8 +93,10 @@ export function buildCli(): Command {
 
   program
     .command('backup <file>')
-    .description('copy the database to FILE while the server runs (SQLite online backup)')
-    .option('--json', 'print JSON')
+    .description(
+      'copy the database to FILE while the server runs (SQLite online backup): one self-contained file, integrity-checked; missing folders are created',
+    )
+    .option('--json', 'print JSON: file, pages, integrity')
     .action(async (file: string, o: { json?: boolean }) => {
       const store = await openStore(loadConfig());
       try {
@@ -89,16 +108,17 @@ export function buildCli(): Command {
       }
     });
 
-  const clients = program.command('clients').description('manage clients');
+  const clients = program.command('clients').description('create, list, change, rotate, disable and delete clients');
   clients
     .command('create')
+    .description('create a client, in live mode unless --mode test; prints its secret once')
     .requiredOption('--name <name>', 'display name')
-    .addOption(new Option('--mode <mode>', 'live or test').choices(['live', 'test']).default('live'))
-    .option('--scope <scopes>', 'space-separated scopes', '')
-    .option('--allow-ip <cidr>', 'allowed source address or CIDR (repeatable)', collect, [])
-    .option('--org <id>', 'organisation id')
+    .addOption(new Option('--mode <mode>', 'live or test: the tokens, keys and addresses it belongs to').choices(['live', 'test']).default('live'))
+    .addOption(new Option('--scope <scopes>', 'space-separated scopes').default('', 'none'))
+    .addOption(new Option('--allow-ip <cidr>', 'allowed source address or CIDR (repeatable)').argParser(collect).default([], 'any address'))
+    .option('--org <id>', 'organisation id (default: none)')
     .option('--secret <secret>', 'import an existing secret (10–255 chars) instead of generating one')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (with clientSecret)')
     .action((o: { name: string; mode: Mode; scope: string; allowIp: string[]; org?: string; secret?: string; json?: boolean }) =>
       withServices(async ({ deps }) => {
         const made = await createClient(
@@ -120,7 +140,8 @@ export function buildCli(): Command {
 
   clients
     .command('list')
-    .option('--json', 'print JSON')
+    .description('list every client, in byte order of ids (never a secret)')
+    .option('--json', 'print a JSON array')
     .action((o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
         const all = [];
@@ -135,6 +156,7 @@ export function buildCli(): Command {
 
   clients
     .command('show <id>')
+    .description('show one client (never its secret)')
     .option('--json', 'print JSON')
     .action((id: string, o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
@@ -146,9 +168,9 @@ export function buildCli(): Command {
 
   clients
     .command('rotate-secret <id>')
-    .description('replace the secret; every token of the old one dies on its next use')
-    .option('--grace <duration>', 'keep the old secret and its tokens alive this long (e.g. 1h)')
-    .option('--json', 'print JSON')
+    .description('replace the secret, printed once; every token of the old one dies on its next use')
+    .option('--grace <duration>', 'keep the old secret and its tokens alive this long (e.g. 90s, 15m, 1h, 2d; at most 30d)')
+    .option('--json', 'print JSON (with clientSecret)')
     .action((id: string, o: { grace?: string; json?: boolean }) =>
       withServices(async ({ deps }) => {
         const rotated = await rotateSecret(deps, id, o.grace === undefined ? 0 : parseDuration(o.grace), operator());
@@ -159,6 +181,7 @@ export function buildCli(): Command {
 
   clients
     .command('update <id>')
+    .description('change a client\'s name, scopes or allowlist; what is not given stays')
     .option('--name <name>', 'display name')
     .option('--scope <scopes>', 'space-separated scopes (replaces them)')
     .option('--allow-ip <cidr>', 'allowed source address or CIDR (repeatable; replaces the list)', collect)
@@ -182,9 +205,14 @@ export function buildCli(): Command {
       }),
     );
 
-  for (const [name, enabled] of [['disable', false], ['enable', true]] as const) {
+  const toggles = [
+    ['disable', false, 'refuse the client and end every token it holds (an enable does not bring them back)'],
+    ['enable', true, 'accept a disabled client again; it needs new tokens'],
+  ] as const;
+  for (const [name, enabled, description] of toggles) {
     clients
       .command(`${name} <id>`)
+      .description(description)
       .option('--json', 'print JSON')
       .action((id: string, o: { json?: boolean }) =>
         withServices(async ({ deps }) => {
@@ -195,9 +223,21 @@ export function buildCli(): Command {
       );
   }
 
+  clients
+    .command('delete <id>')
+    .description('delete a client for good, named by its exact id; its tokens are refused at once (audited)')
+    .option('--json', 'print the deleted client as JSON')
+    .action((id: string, o: { json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const c = await deleteClient(deps, id, operator());
+        if (o.json) printJson({ ...clientJson(c), deleted: true });
+        else print(`${c.id} deleted (${c.name}, ${c.mode}); its tokens are refused from now on`);
+      }),
+    );
+
   program
     .command('audit')
-    .description('show the audit trail, newest first: client changes and lockouts')
+    .description('show the audit trail, newest first: client changes, key rotations and retirements, lockouts')
     .option('--client <id>', "only this client's events")
     .option('--limit <n>', `at most this many events (default ${AUDIT_LIMIT_DEFAULT})`)
     .option('--json', 'print a JSON array')
@@ -211,10 +251,11 @@ export function buildCli(): Command {
       }),
     );
 
-  const keys = program.command('keys').description('manage signing keys');
+  const keys = program.command('keys').description('list, rotate and retire the token signing keys');
   keys
     .command('list')
-    .option('--json', 'print JSON')
+    .description('list every signing key: mode, algorithm, kid, current or retired, created')
+    .option('--json', 'print a JSON array')
     .action((o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
         const all = (await deps.keys.publicKeys()).map(({ kid, mode, alg, current, createdAt }) => ({ kid, mode, alg, current, createdAt: new Date(createdAt).toISOString() }));
@@ -224,27 +265,81 @@ export function buildCli(): Command {
     );
   keys
     .command('rotate')
-    .description('make a new current signing key; old keys stay published')
+    .description('make a new current signing key; old keys stay published, their tokens stay good (audited)')
     .addOption(new Option('--mode <mode>', 'live or test (default: both)').choices(['live', 'test']))
-    .option('--json', 'print JSON')
+    .option('--json', 'print a JSON array')
     .action((o: { mode?: Mode; json?: boolean }) =>
       withServices(async ({ deps }) => {
         const made = [];
-        for (const mode of o.mode ? [o.mode] : (['live', 'test'] as const)) made.push(await deps.keys.rotate(mode));
+        for (const mode of o.mode ? [o.mode] : (['live', 'test'] as const)) made.push(await rotateSigningKey(deps, mode, operator()));
         const out = made.map(({ kid, mode, alg }) => ({ kid, mode, alg }));
         if (o.json) printJson(out);
         else print(out.map((k) => `${k.mode}: new current key ${k.kid} (${k.alg})`).join('\n'));
       }),
     );
 
+  keys
+    .command('retire <kid>')
+    .description(
+      'delete a retired (no longer current) key: it leaves the JWKS and every token it signed dies, non-expiring common-door tokens included. Without --yes it only says what would die (audited)',
+    )
+    .option('--yes', 'retire it: without this, nothing changes and the command exits 1')
+    .option('--json', 'print JSON; without --yes the notice comes as a JSON error on stderr')
+    .action((kid: string, o: { yes?: boolean; json?: boolean }) =>
+      withServices(async ({ deps }, config) => {
+        const notice = await retirementNotice(deps, kid, config.ttl);
+        const now = deps.clock.now();
+        if (!o.yes) {
+          if (o.json) {
+            process.stderr.write(
+              JSON.stringify({ error: 'confirmation_required', message: 'Run again with --yes to retire the key', ...retirementJson(notice, now) }) + '\n',
+            );
+          } else {
+            process.stderr.write(`${retirementText(notice, now)}\nNothing was changed. Run again with --yes to retire it.\n`);
+          }
+          process.exitCode = 1;
+          return;
+        }
+        if (!o.json) process.stderr.write(retirementText(notice, now) + '\n');
+        const key = await retireSigningKey(deps, kid, operator());
+        if (o.json) printJson({ ...retirementJson(notice, now), retired: true });
+        else print(`retired ${key.mode} key ${key.kid}: gone from the JWKS; tokens it signed are refused (by running servers within a second)`);
+      }),
+    );
+
   return program;
+}
+
+/**
+ * The arguments as commander should see them. npx and `npm exec` pass a `--` through
+ * (`npx tollgate -- --help`), which commander would read as "no more options": dropped when it
+ * comes first. `help clients create` asks for the subcommand's help, as `clients create --help`
+ * (commander's own help command looks one level down only).
+ */
+export function normaliseArgs(argv: readonly string[]): string[] {
+  const [node = '', script = '', ...rest] = argv;
+  if (rest[0] === '--') rest.shift();
+  if (rest[0] === 'help' && rest.length > 1 && rest.slice(1).every((a) => !a.startsWith('-'))) return [node, script, ...rest.slice(1), '--help'];
+  return [node, script, ...rest];
+}
+
+/** A closed stdout (or stderr) pipe ends the output quietly instead of crashing with EPIPE. */
+function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+      if (stream === process.stdout) stdoutClosed = true;
+    });
+  }
 }
 
 /** Runs the CLI; expected failures print one line (or one JSON object with --json) and exit 1. */
 export async function runCli(argv: string[]): Promise<void> {
-  const json = argv.includes('--json');
+  quietOnClosedPipes();
+  const args = normaliseArgs(argv);
+  const json = args.includes('--json');
   try {
-    await buildCli().parseAsync(argv);
+    await buildCli().parseAsync(args);
   } catch (e) {
     const err = e as { code?: string; exitCode?: number; message?: string };
     if (typeof err.code === 'string' && err.code.startsWith('commander.')) {

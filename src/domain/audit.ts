@@ -16,6 +16,9 @@ export const AUDIT_ACTIONS = [
   'client.rotated',
   'client.disabled',
   'client.enabled',
+  'client.deleted',
+  'key.rotated',
+  'key.retired',
   'lockout',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -202,3 +202,18 @@ export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0
   if (!rotated) throw noSuchClient();
   return { client: toView(rotated), clientSecret, generation: rotated.secretGeneration };
 }
+
+/**
+ * Deletes a client for good, named by its exact id. Audited as `client.deleted` (its name, mode
+ * and generation as they were) in the deleting transaction. Its access tokens die at once: each
+ * names a client that no longer exists, which the Bearer check refuses; its refresh tokens find
+ * no client either. Earlier audit events stay.
+ */
+export async function deleteClient(deps: AdminDeps, id: string, actor: Actor = SYSTEM): Promise<ClientView> {
+  const now = deps.clock.now();
+  const deleted = await deps.clients.delete(id, now, (row) => [
+    event(actor, 'client.deleted', id, now, { name: row.name, mode: row.mode, secretGeneration: row.secretGeneration }),
+  ]);
+  if (!deleted) throw noSuchClient();
+  return toView(deleted);
+}

@@ -41,6 +41,9 @@ export type UpdateAudit = (before: Client, after: Client) => readonly AuditEvent
 /** The audit events of a rotation, from the rotated row (its new generation) inside the transaction. */
 export type RotateAudit = (rotated: Client) => readonly AuditEvent[];
 
+/** The audit events of a deletion, from the row as it was, read inside the deleting transaction. */
+export type DeleteAudit = (deleted: Client) => readonly AuditEvent[];
+
 /**
  * Client storage. Async so that a networked store (PostgreSQL) can stand behind it; every read
  * goes to the store, so a change made by another process is seen on the next request.
@@ -70,6 +73,12 @@ export interface ClientStore {
    * becomes the previous one when there is a grace, read inside the same transaction.
    */
   rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined>;
+  /**
+   * Removes the client for good, with its audit events, in one transaction; returns the row as it
+   * was. Undefined, with nothing written, when there is no such client. Its tokens need no
+   * sweep: each names a client that no longer exists, which the Bearer check refuses.
+   */
+  delete(id: string, now: number, audit: DeleteAudit): Promise<Client | undefined>;
   /** Clients in byte order of their ids, after `afterId` when given. */
   list(page: { limit: number; afterId?: string }): Promise<Client[]>;
   count(): Promise<number>;
@@ -143,18 +152,42 @@ export interface StoredSigningKey {
   createdAt: number;
 }
 
-/** Signing keys. Reads are async; the key ring above keeps the keys in memory. */
+/**
+ * The audit events of a key made current, from the key and the kid it replaces (null: none),
+ * read inside the writing transaction. Never put `privateJwkEnc` in an event.
+ */
+export type KeyInsertAudit = (key: StoredSigningKey, replacedKid: string | null) => readonly AuditEvent[];
+
+/** The audit events of a key's removal, from the row as it was, read inside the transaction. */
+export type KeyRemoveAudit = (removed: StoredSigningKey) => readonly AuditEvent[];
+
+/** What `remove` did: removed the key, or refused because it is its mode's current key or unknown. */
+export type KeyRemoval = { outcome: 'removed'; key: StoredSigningKey } | { outcome: 'current' | 'not_found' };
+
+/**
+ * Signing keys. Reads are async; the key ring above keeps the keys in memory. Writes that take
+ * audit events commit them in the same transaction, as the ClientStore does.
+ */
 export interface SigningKeyStore {
   currentKid(mode: Mode): Promise<string | undefined>;
   current(mode: Mode): Promise<StoredSigningKey | undefined>;
-  /** Every key (of the mode, when given), oldest first. */
+  /** Every key (of the mode, when given), oldest first. Each running key ring reads it once a second. */
   list(mode?: Mode): Promise<StoredSigningKey[]>;
   /**
    * Makes `key` its mode's only current key, in one transaction. With `onlyReplacing` (a kid, or
    * null for none) nothing happens, and false is returned, unless the current kid is still that
    * one: of several processes starting together, only the first replaces the key it saw.
+   * With `audit`, its events commit in that transaction (an operator's `keys rotate`); a builder
+   * that throws leaves nothing changed. Not called when nothing happens.
    */
-  insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null): Promise<boolean>;
+  insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null, audit?: KeyInsertAudit): Promise<boolean>;
+  /**
+   * Deletes a key that is no longer current, with its audit events, in one transaction. The
+   * current key of a mode is refused (`current`) inside that transaction, so a rotation racing
+   * the removal can never leave a mode without a key; an unknown kid is `not_found`. Refused,
+   * nothing is written and the builder is not called.
+   */
+  remove(kid: string, audit: KeyRemoveAudit): Promise<KeyRemoval>;
 }
 
 /** How long housekeeping keeps what it purges. */
@@ -189,7 +222,11 @@ export interface Store {
    * batch at a time. Returns rows dropped.
    */
   purgeExpired(now: number, retention: Retention): Promise<number>;
-  /** A consistent, self-contained copy of the database in `file`; refused where the store cannot. */
+  /**
+   * A consistent, self-contained copy of the database in `file` (one file, nothing beside it),
+   * creating missing folders or saying which cannot be made and why; refused where the store
+   * cannot.
+   */
   backup(file: string): Promise<BackupResult>;
   /** Commits what is queued (refresh rows), then closes. */
   close(): Promise<void>;
@@ -220,8 +257,16 @@ export interface PublicKeyInfo {
 export interface SigningKeys {
   /** Every key of the mode (or of both), current first. */
   publicKeys(mode?: Mode): Promise<PublicKeyInfo[]>;
-  /** Makes a new current key for the mode; the old one stays published. */
-  rotate(mode: Mode): Promise<PublicKeyInfo>;
+  /**
+   * Makes a new current key for the mode; the old one stays published. The audit events, built
+   * from the new key and the kid it replaced, commit with it.
+   */
+  rotate(mode: Mode, audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[]): Promise<PublicKeyInfo>;
+  /**
+   * Deletes a retired key, with its audit events: it leaves the JWKS at once, and every token
+   * it signed stops verifying (in running servers within a second). A current key is refused.
+   */
+  remove(kid: string, audit: (key: PublicKeyInfo) => readonly AuditEvent[]): Promise<{ outcome: 'removed'; key: PublicKeyInfo } | { outcome: 'current' | 'not_found' }>;
 }
 
 /** Seals and opens values stored at rest (answers kept for idempotent retries hold secrets). */

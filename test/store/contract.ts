@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/audit.js';
@@ -202,6 +202,45 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect((await store.clients.findById(client().id))?.secretGeneration).toBe(21);
       });
 
+      it('deletes a client with its audit row, answering the row as it was', async () => {
+        await store.clients.insert(client(), () => []);
+        const seen: Client[] = [];
+        const deleted = await store.clients.delete(client().id, T0 + 7, (row) => {
+          seen.push(row);
+          return [event(row.id, 'client.deleted', T0 + 7, { name: row.name })];
+        });
+        expect(deleted).toEqual(client());
+        expect(seen).toEqual([client()]);
+        expect(await store.clients.findById(client().id)).toBeUndefined();
+        expect(await store.clients.count()).toBe(0);
+        expect((await store.tokens.bearerState(client().id, 'jti-1')).client).toBeUndefined();
+        expect((await store.audit.list({ clientId: client().id, limit: 5 })).map((e) => [e.action, e.at, e.detail])).toEqual([
+          ['client.deleted', T0 + 7, { name: 'contract' }],
+        ]);
+      });
+
+      it('answers undefined for a delete of no client, writing nothing; ids are matched exactly', async () => {
+        await store.clients.insert(client(), () => []);
+        let asked = false;
+        const audit = () => {
+          asked = true;
+          return [event('x', 'client.deleted')];
+        };
+        expect(await store.clients.delete('cl_live_nobody', T0, audit)).toBeUndefined();
+        expect(await store.clients.delete(client().id.slice(0, -1), T0, audit)).toBeUndefined();
+        expect(await store.clients.delete(client().id.toUpperCase(), T0, audit)).toBeUndefined();
+        expect(asked).toBe(false);
+        expect(await store.clients.count()).toBe(1);
+        expect(await store.audit.list({ limit: 10 })).toEqual([]);
+      });
+
+      it('keeps the client when its deletion cannot be audited', async () => {
+        await store.clients.insert(client(), () => []);
+        await expect(store.clients.delete(client().id, T0, auditFault)).rejects.toThrow('audit write failed');
+        expect(await store.clients.findById(client().id)).toEqual(client());
+        expect(await store.audit.list({ limit: 10 })).toEqual([]);
+      });
+
       it('lists in byte order of ids, after a cursor, within a limit', async () => {
         const ids = ['cl_test_b', 'cl_live_b', 'cl_live_a', 'cl_live_C', 'cl_test_a'];
         for (const id of ids) await store.clients.insert(client({ id, mode: id.startsWith('cl_live') ? 'live' : 'test' }), () => []);
@@ -362,6 +401,78 @@ export function describeStoreContract(factory: StoreFactory): void {
       });
     });
 
+    describe('signing keys: audited rotation and removal', () => {
+      const keyEvent = (action: AuditEvent['action'], detail: Record<string, unknown>): AuditEvent => ({ ...event('', action), clientId: null, detail });
+
+      it('commits the events of a key made current with it, built from the kid it replaced', async () => {
+        expect(await store.keys.insertCurrent(signingKey('k1', 'live', T0), null)).toBe(true);
+        const seen: Array<[string, string | null]> = [];
+        const made = await store.keys.insertCurrent(signingKey('k2', 'live', T0 + 1), undefined, (key, replaced) => {
+          seen.push([key.kid, replaced]);
+          return [keyEvent('key.rotated', { kid: key.kid, replaced })];
+        });
+        expect(made).toBe(true);
+        expect(seen).toEqual([['k2', 'k1']]);
+        await store.keys.insertCurrent(signingKey('t1', 'test', T0 + 2), undefined, (key, replaced) => [keyEvent('key.rotated', { kid: key.kid, replaced })]);
+        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.clientId, e.detail])).toEqual([
+          ['key.rotated', null, { kid: 't1', replaced: null }],
+          ['key.rotated', null, { kid: 'k2', replaced: 'k1' }],
+        ]);
+        // Not made (another process replaced the key first): no event either.
+        expect(await store.keys.insertCurrent(signingKey('k3', 'live', T0 + 3), 'k1', () => [keyEvent('key.rotated', {})])).toBe(false);
+        expect(await store.audit.list({ limit: 10 })).toHaveLength(2);
+      });
+
+      it('keeps the current key when the rotation cannot be audited', async () => {
+        await store.keys.insertCurrent(signingKey('k1', 'live', T0), null);
+        await expect(store.keys.insertCurrent(signingKey('k2', 'live', T0 + 1), undefined, auditFault)).rejects.toThrow('audit write failed');
+        expect(await store.keys.currentKid('live')).toBe('k1');
+        expect((await store.keys.list()).map((k) => k.kid)).toEqual(['k1']);
+      });
+
+      it('removes a retired key with its audit row, and refuses the current key and unknown kids, writing nothing', async () => {
+        await store.keys.insertCurrent(signingKey('k1', 'live', T0));
+        await store.keys.insertCurrent(signingKey('t1', 'test', T0 + 1));
+        await store.keys.insertCurrent(signingKey('k2', 'live', T0 + 2));
+        let asked = 0;
+        const audit = (key: StoredSigningKey) => {
+          asked++;
+          return [keyEvent('key.retired', { kid: key.kid, mode: key.mode })];
+        };
+        expect(await store.keys.remove('k2', audit)).toEqual({ outcome: 'current' });
+        expect(await store.keys.remove('t1', audit)).toEqual({ outcome: 'current' });
+        expect(await store.keys.remove('k', audit)).toEqual({ outcome: 'not_found' });
+        expect(asked).toBe(0);
+        expect(await store.audit.list({ limit: 10 })).toEqual([]);
+        expect(await store.keys.remove('k1', audit)).toEqual({ outcome: 'removed', key: { ...signingKey('k1', 'live', T0), current: false } });
+        expect((await store.keys.list()).map((k) => k.kid)).toEqual(['t1', 'k2']);
+        expect(await store.keys.currentKid('live')).toBe('k2');
+        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.detail])).toEqual([['key.retired', { kid: 'k1', mode: 'live' }]]);
+        expect(await store.keys.remove('k1', audit)).toEqual({ outcome: 'not_found' });
+      });
+
+      it('keeps a retired key when its removal cannot be audited', async () => {
+        await store.keys.insertCurrent(signingKey('k1', 'live', T0));
+        await store.keys.insertCurrent(signingKey('k2', 'live', T0 + 1));
+        await expect(store.keys.remove('k1', auditFault)).rejects.toThrow('audit write failed');
+        expect((await store.keys.list('live')).map((k) => k.kid)).toEqual(['k1', 'k2']);
+      });
+
+      it('never leaves a mode without a key when a rotation races removals', async () => {
+        await store.keys.insertCurrent(signingKey('k1', 'live', T0));
+        await store.keys.insertCurrent(signingKey('k2', 'live', T0 + 1));
+        const results = await Promise.all([
+          store.keys.remove('k1', () => []),
+          store.keys.insertCurrent(signingKey('k3', 'live', T0 + 2)),
+          store.keys.remove('k2', () => []),
+          store.keys.remove('k3', () => []),
+        ]);
+        expect(results[0]).toMatchObject({ outcome: 'removed' });
+        expect(await store.keys.currentKid('live')).toBeDefined();
+        expect((await store.keys.list('live')).filter((k) => k.current)).toHaveLength(1);
+      });
+    });
+
     describe('audit trail', () => {
       it('lists newest first, by client, within the limit', async () => {
         await store.clients.insert(client({ id: 'cl_live_a' }), (c) => [event(c.id, 'client.created', T0 + 2)]);
@@ -421,6 +532,35 @@ export function describeStoreContract(factory: StoreFactory): void {
           } finally {
             await copy.close();
           }
+        });
+
+        it('creates missing folders and leaves one self-contained file there, nothing beside it', async () => {
+          await store.clients.insert(client(), () => []);
+          const dir = join(tempDir(), 'not', 'yet');
+          const file = join(dir, 'backup.db');
+          await store.backup(file);
+          expect(readdirSync(dir)).toEqual(['backup.db']);
+          // The file alone, moved away from anything that could have been beside it, holds it all.
+          const alone = join(tempDir(), 'alone.db');
+          copyFileSync(file, alone);
+          const copy = await reopen(alone);
+          try {
+            expect(await copy.clients.findById(client().id)).toEqual(client());
+          } finally {
+            await copy.close();
+          }
+          // A second backup over the first replaces it whole.
+          await store.clients.insert(client({ id: 'cl_live_second' }), () => []);
+          await store.backup(file);
+          expect(readdirSync(dir)).toEqual(['backup.db']);
+        });
+
+        it('names the file that stands where a folder is needed, and writes nothing', async () => {
+          const root = tempDir();
+          writeFileSync(join(root, 'plain'), 'not a folder');
+          await expect(store.backup(join(root, 'plain', 'sub', 'backup.db'))).rejects.toThrow(`${join(root, 'plain')} is a file, not a folder`);
+          await expect(store.backup(root)).rejects.toThrow('it is a folder');
+          expect(readdirSync(root)).toEqual(['plain']);
         });
       }
     });

@@ -4,6 +4,7 @@ import { compactVerifier, type CompactVerifier } from '../../src/infra/keys/jws.
 import { JwtVerifier, type KeySource, type VerificationKey } from '../../src/infra/keys/verifier.js';
 import { MasterKeySealer } from '../../src/infra/keys/sealer.js';
 import type { LockoutPolicy } from '../../src/domain/lockout.js';
+import type { AuditEvent } from '../../src/domain/audit.js';
 import type { Mode } from '../../src/domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../src/domain/token.js';
 import type { Clock, Deps, PublicKeyInfo, Random, SigningKeys, TokenSigner } from '../../src/usecases/ports.js';
@@ -46,15 +47,19 @@ interface MemoryKey {
  */
 export class MemorySigner implements TokenSigner, KeySource, SigningKeys {
   private readonly retired: MemoryKey[] = [];
-  private constructor(readonly keys: Record<Mode, MemoryKey>) {}
+  private constructor(
+    readonly keys: Record<Mode, MemoryKey>,
+    private readonly audit: MemoryAuditReader,
+  ) {}
 
   private static async make(kid: string): Promise<MemoryKey> {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     return { privateKey, verifier: compactVerifier(KeyObject.from(publicKey), 'ES256'), publicJwk: await exportJWK(publicKey), kid, createdAt: Date.UTC(2026, 0, 1) };
   }
 
-  static async create(): Promise<MemorySigner> {
-    return new MemorySigner({ live: await MemorySigner.make('live-1'), test: await MemorySigner.make('test-1') });
+  /** Key events (rotate and remove with an audit builder) land in `audit`, as a store would put them. */
+  static async create(audit: MemoryAuditReader = new MemoryAuditReader()): Promise<MemorySigner> {
+    return new MemorySigner({ live: await MemorySigner.make('live-1'), test: await MemorySigner.make('test-1') }, audit);
   }
 
   async sign(mode: Mode, claims: AccessTokenClaims): Promise<string> {
@@ -81,11 +86,25 @@ export class MemorySigner implements TokenSigner, KeySource, SigningKeys {
     ];
   }
 
-  async rotate(mode: Mode): Promise<PublicKeyInfo> {
+  async rotate(mode: Mode, audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[]): Promise<PublicKeyInfo> {
     const next = await MemorySigner.make(`${mode}-${Number(this.keys[mode].kid.split('-')[1]) + 1}`);
+    const info = this.info(mode, next, true);
+    const events = audit ? audit(info, this.keys[mode].kid) : [];
     this.retired.push(this.keys[mode]);
     this.keys[mode] = next;
-    return this.info(mode, next, true);
+    this.audit.append(events);
+    return info;
+  }
+
+  async remove(kid: string, audit: (key: PublicKeyInfo) => readonly AuditEvent[]): Promise<{ outcome: 'removed'; key: PublicKeyInfo } | { outcome: 'current' | 'not_found' }> {
+    if (this.keys.live.kid === kid || this.keys.test.kid === kid) return { outcome: 'current' };
+    const i = this.retired.findIndex((k) => k.kid === kid);
+    if (i < 0) return { outcome: 'not_found' };
+    const key = this.info(kid.startsWith('live') ? 'live' : 'test', this.retired[i]!, false);
+    const events = audit(key);
+    this.retired.splice(i, 1);
+    this.audit.append(events);
+    return { outcome: 'removed', key };
   }
 }
 
@@ -111,7 +130,7 @@ export interface FakeDeps extends Deps {
 export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<FakeDeps> {
   const store = new MemoryStore();
   const clock = new FixedClock();
-  const signer = await MemorySigner.create();
+  const signer = await MemorySigner.create(store.audit);
   return {
     store,
     clients: store.clients,

@@ -8,8 +8,12 @@ import type {
   BackupResult,
   ClientPatch,
   ClientStore,
+  DeleteAudit,
   IdempotencyStore,
   InsertAudit,
+  KeyInsertAudit,
+  KeyRemoval,
+  KeyRemoveAudit,
   LockoutStore,
   Retention,
   RotateAudit,
@@ -105,6 +109,14 @@ export class MemoryClientStore implements ClientStore {
     };
     this.commit(rotated, audit(copy(rotated)));
     return copy(rotated);
+  }
+  async delete(id: string, _now: number, audit: DeleteAudit): Promise<Client | undefined> {
+    const c = this.rows.get(id);
+    if (!c) return undefined;
+    const events = audit(copy(c));
+    this.rows.delete(id);
+    this.audit.append(events);
+    return copy(c);
   }
   private commit(row: Client, events: readonly AuditEvent[]): void {
     this.rows.set(row.id, row);
@@ -229,6 +241,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
 export class MemorySigningKeyStore implements SigningKeyStore {
   readonly rows: StoredSigningKey[] = [];
+  constructor(private readonly audit: MemoryAuditReader = new MemoryAuditReader()) {}
 
   async currentKid(mode: Mode): Promise<string | undefined> {
     return this.rows.find((k) => k.mode === mode && k.current)?.kid;
@@ -240,13 +253,27 @@ export class MemorySigningKeyStore implements SigningKeyStore {
   async list(mode?: Mode): Promise<StoredSigningKey[]> {
     return this.rows.filter((k) => mode === undefined || k.mode === mode).sort((a, b) => a.createdAt - b.createdAt).map(copy);
   }
-  async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null): Promise<boolean> {
+  async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null, audit?: KeyInsertAudit): Promise<boolean> {
     const current = this.rows.find((k) => k.mode === key.mode && k.current);
-    if (onlyReplacing !== undefined && (current?.kid ?? null) !== onlyReplacing) return false;
+    const replaced = current?.kid ?? null;
+    if (onlyReplacing !== undefined && replaced !== onlyReplacing) return false;
     if (this.rows.some((k) => k.kid === key.kid)) throw new Error('duplicate kid');
+    // Events first: a throwing builder leaves nothing changed.
+    const events = audit ? audit({ ...copy(key), current: true }, replaced) : [];
     for (const k of this.rows) if (k.mode === key.mode) k.current = false;
     this.rows.push({ ...copy(key), current: true });
+    this.audit.append(events);
     return true;
+  }
+  async remove(kid: string, audit: KeyRemoveAudit): Promise<KeyRemoval> {
+    const i = this.rows.findIndex((k) => k.kid === kid);
+    if (i < 0) return { outcome: 'not_found' };
+    const row = this.rows[i]!;
+    if (row.current) return { outcome: 'current' };
+    const events = audit(copy(row));
+    this.rows.splice(i, 1);
+    this.audit.append(events);
+    return { outcome: 'removed', key: copy(row) };
   }
 }
 
@@ -257,7 +284,7 @@ export class MemoryStore implements Store {
   readonly lockout: MemoryLockoutStore;
   readonly tokens = new MemoryTokenStore(this.clients);
   readonly idempotency = new MemoryIdempotencyStore();
-  readonly keys = new MemorySigningKeyStore();
+  readonly keys = new MemorySigningKeyStore(this.audit);
   private closed = false;
 
   constructor(opts: { onLock?: (kind: 'pair' | 'ip') => void } = {}) {

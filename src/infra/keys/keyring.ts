@@ -1,12 +1,15 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims } from '../../domain/token.js';
+import type { AuditEvent } from '../../domain/audit.js';
 import type { Clock, PublicKeyInfo, SigningKeys, SigningKeyStore, StoredSigningKey, TokenSigner } from '../../usecases/ports.js';
 import type { KeySource, VerificationKey } from './verifier.js';
 import { compactSigner, compactVerifier, type CompactSigner } from './jws.js';
 import { decrypt, encrypt } from './master-key.js';
 
 const CURRENT_KEY_CHECK_MS = 1000;
+/** How often, at most, the published keys are read again: new kids appear, removed ones go. */
+export const KEY_RELOAD_MS = 1000;
 
 export const JWT_ALGS = ['ES256', 'RS256', 'EdDSA'] as const;
 export type JwtAlg = (typeof JWT_ALGS)[number];
@@ -29,7 +32,8 @@ const publicInfo = (k: StoredSigningKey): PublicKeyInfo => ({
  * Signing keys per mode, held in memory above the key store, private halves sealed at rest. A
  * key made current by another process (`tollgate keys rotate`, another instance) is picked up on
  * the next signature after at most a second: the current kid is one indexed read, and only a
- * change loads the key.
+ * change loads the key. Verification keys are read again at most once a second too, so a key
+ * removed by `tollgate keys retire` stops verifying tokens within that second.
  */
 export class KeyRing implements TokenSigner, KeySource, SigningKeys {
   private readonly current = new Map<Mode, SigningKey>();
@@ -55,16 +59,34 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
     this.lastReload = this.clock.now();
   }
 
-  /** Creates a new current key for the mode; the old one stays published for verification. */
-  rotate(mode: Mode): Promise<PublicKeyInfo> {
-    return this.create(mode);
+  /**
+   * Creates a new current key for the mode; the old one stays published for verification. The
+   * audit events commit with the new key.
+   */
+  rotate(mode: Mode, audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[]): Promise<PublicKeyInfo> {
+    return this.create(mode, undefined, audit);
+  }
+
+  /**
+   * Deletes a retired key from the store (a current one is refused there, atomically) and from
+   * this ring at once; other processes drop it on their next reload, within a second.
+   */
+  async remove(kid: string, audit: (key: PublicKeyInfo) => readonly AuditEvent[]): Promise<{ outcome: 'removed'; key: PublicKeyInfo } | { outcome: 'current' | 'not_found' }> {
+    const removal = await this.store.remove(kid, (row) => audit(publicInfo(row)));
+    if (removal.outcome !== 'removed') return removal;
+    this.verification.delete(kid);
+    return { outcome: 'removed', key: publicInfo(removal.key) };
   }
 
   /**
    * `onlyReplacing` (a kid, or null for none) makes it a no-op when another process got there
    * first: several processes starting together on one database create one key per mode.
    */
-  private async create(mode: Mode, onlyReplacing?: string | null): Promise<PublicKeyInfo> {
+  private async create(
+    mode: Mode,
+    onlyReplacing?: string | null,
+    audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[],
+  ): Promise<PublicKeyInfo> {
     const { publicKey, privateKey } = await generateKeyPair(this.alg, { extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
@@ -77,26 +99,30 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
       current: true,
       createdAt: this.clock.now(),
     };
-    await this.store.insertCurrent(key, onlyReplacing);
+    await this.store.insertCurrent(key, onlyReplacing, audit && ((row, replaced) => audit(publicInfo(row), replaced)));
     return publicInfo(key);
   }
 
   /**
-   * The public key for a kid. An unknown kid reloads the published keys (a rotation by another
-   * process), at most once a second, so made-up kids cannot drive reads.
+   * The public key for a kid. The published keys are read again at most once a second, whatever
+   * the kids asked for (so made-up kids cannot drive reads): a key rotated in by another process
+   * is found, and one removed by another process (`keys retire`) stops verifying, within a second.
    */
   async verificationKey(kid: string): Promise<VerificationKey | undefined> {
-    const known = this.verification.get(kid);
-    if (known) return known;
     const now = this.clock.now();
-    if (now - this.lastReload < 1000) return undefined;
-    this.lastReload = now;
-    await this.loadPublicKeys();
+    if (now - this.lastReload >= KEY_RELOAD_MS) {
+      this.lastReload = now;
+      await this.loadPublicKeys();
+    }
     return this.verification.get(kid);
   }
 
+  /** Mirrors the store: new keys are added (each verifier made once), removed ones dropped. */
   private async loadPublicKeys(): Promise<void> {
-    for (const k of await this.store.list()) this.remember(k);
+    const rows = await this.store.list();
+    const stored = new Set(rows.map((k) => k.kid));
+    for (const kid of this.verification.keys()) if (!stored.has(kid)) this.verification.delete(kid);
+    for (const k of rows) this.remember(k);
   }
 
   private remember(k: StoredSigningKey): void {

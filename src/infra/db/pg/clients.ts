@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Client } from '../../../domain/client.js';
 import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
-import type { ClientPatch, ClientStore, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import type { ClientPatch, ClientStore, DeleteAudit, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
 import { ReadBatcher } from './batch.js';
@@ -190,6 +190,16 @@ export class PgClientStore implements ClientStore {
       const rotated = toClient(rows[0]);
       await insertAudit(c, audit(rotated));
       return rotated;
+    });
+  }
+
+  async delete(id: string, _now: number, audit: DeleteAudit): Promise<Client | undefined> {
+    return transaction(this.db, async (c) => {
+      const { rows } = await c.query<ClientRow>(`DELETE FROM clients WHERE id = $1 RETURNING ${clientSelect()}`, [id]);
+      if (!rows[0]) return undefined;
+      const deleted = toClient(rows[0]);
+      await insertAudit(c, audit(deleted));
+      return deleted;
     });
   }
 

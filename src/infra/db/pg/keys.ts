@@ -1,11 +1,16 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Mode } from '../../../domain/mode.js';
-import type { SigningKeyStore, StoredSigningKey } from '../../../usecases/ports.js';
+import type { KeyInsertAudit, KeyRemoval, KeyRemoveAudit, SigningKeyStore, StoredSigningKey } from '../../../usecases/ports.js';
+import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
 import { signingKeys } from './schema.js';
 
 /** Advisory lock class for "who changes this mode's current key" (the mode is the second key). */
 const KEY_LOCK_CLASS = 74_001;
+const modeLock = (mode: Mode): number => (mode === 'live' ? 1 : 2);
+
+/** A key row as node-postgres returns it: `bigint` arrives as text. */
+type StoredRow = Omit<StoredSigningKey, 'createdAt'> & { createdAt: string | number };
 
 /**
  * Signing keys in PostgreSQL; the private halves arrive sealed and are stored as given. Making a
@@ -41,19 +46,35 @@ export class PgSigningKeyStore implements SigningKeyStore {
     );
   }
 
-  async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null): Promise<boolean> {
+  async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null, audit?: KeyInsertAudit): Promise<boolean> {
     return transaction(this.db, async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1, $2)', [KEY_LOCK_CLASS, key.mode === 'live' ? 1 : 2]);
-      if (onlyReplacing !== undefined) {
-        const { rows } = await c.query<{ kid: string }>('SELECT kid FROM signing_keys WHERE mode = $1 AND current', [key.mode]);
-        if ((rows[0]?.kid ?? null) !== onlyReplacing) return false;
-      }
+      await c.query('SELECT pg_advisory_xact_lock($1, $2)', [KEY_LOCK_CLASS, modeLock(key.mode)]);
+      const { rows } = await c.query<{ kid: string }>('SELECT kid FROM signing_keys WHERE mode = $1 AND current', [key.mode]);
+      const replaced = rows[0]?.kid ?? null;
+      if (onlyReplacing !== undefined && replaced !== onlyReplacing) return false;
       await c.query('UPDATE signing_keys SET current = false WHERE mode = $1 AND current', [key.mode]);
       await c.query(
         'INSERT INTO signing_keys (kid, mode, alg, public_jwk, private_jwk_enc, current, created_at) VALUES ($1, $2, $3, $4, $5, true, $6)',
         [key.kid, key.mode, key.alg, key.publicJwk, key.privateJwkEnc, key.createdAt],
       );
+      if (audit) await insertAudit(c, audit({ ...key, current: true }, replaced));
       return true;
+    });
+  }
+
+  async remove(kid: string, audit: KeyRemoveAudit): Promise<KeyRemoval> {
+    return transaction(this.db, async (c) => {
+      const { rows } = await c.query<{ mode: Mode }>('SELECT mode FROM signing_keys WHERE kid = $1', [kid]);
+      if (!rows[0]) return { outcome: 'not_found' } as const;
+      // The mode's key lock: a rotation cannot make this key current between the check and the delete.
+      await c.query('SELECT pg_advisory_xact_lock($1, $2)', [KEY_LOCK_CLASS, modeLock(rows[0].mode)]);
+      const locked = (await c.query<StoredRow>('SELECT kid, mode, alg, public_jwk AS "publicJwk", private_jwk_enc AS "privateJwkEnc", current, created_at AS "createdAt" FROM signing_keys WHERE kid = $1 FOR UPDATE', [kid])).rows[0];
+      if (!locked) return { outcome: 'not_found' } as const;
+      if (locked.current) return { outcome: 'current' } as const;
+      await c.query('DELETE FROM signing_keys WHERE kid = $1', [kid]);
+      const removed: StoredSigningKey = { ...locked, createdAt: Number(locked.createdAt) };
+      await insertAudit(c, audit(removed));
+      return { outcome: 'removed', key: removed } as const;
     });
   }
 }

@@ -2,7 +2,7 @@ import { asc, eq, getTableColumns, gt, sql, type Column, type SQL } from 'drizzl
 import type { AuditEvent } from '../../../domain/audit.js';
 import type { Client } from '../../../domain/client.js';
 import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
-import type { ClientPatch, ClientStore, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import type { ClientPatch, ClientStore, DeleteAudit, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
@@ -72,6 +72,7 @@ export class SqliteClientStore implements ClientStore {
   private readonly insertFirstTx;
   private readonly updateTx;
   private readonly rotateTx;
+  private readonly deleteTx;
 
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
@@ -128,6 +129,13 @@ export class SqliteClientStore implements ClientStore {
       record(events(rotated));
       return rotated;
     });
+    this.deleteTx = sqlite.transaction((id: string, events: DeleteAudit): Client | undefined => {
+      const row = this.db.delete(clients).where(eq(clients.id, id)).returning().get();
+      if (!row) return undefined;
+      const deleted = toClient(row);
+      record(events(deleted));
+      return deleted;
+    });
   }
 
   async findById(id: string): Promise<Client | undefined> {
@@ -158,6 +166,10 @@ export class SqliteClientStore implements ClientStore {
 
   rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined> {
     return whenFree(() => this.rotateTx.immediate(id, change, now, audit));
+  }
+
+  delete(id: string, _now: number, audit: DeleteAudit): Promise<Client | undefined> {
+    return whenFree(() => this.deleteTx.immediate(id, audit));
   }
 
   async list(page: { limit: number; afterId?: string }): Promise<Client[]> {

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
 import { SqliteAuditReader } from './audit.js';
 import { SqliteClientStore } from './clients.js';
@@ -56,19 +58,37 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * SQLite's online backup: a consistent copy while the server runs, checked for integrity
-   * before it is reported.
+   * SQLite's online backup: a consistent copy while the server runs, made beside `file` under a
+   * temporary name, switched out of WAL (the copy inherits the mode, and opening it would leave
+   * -wal and -shm files beside it) so it is one self-contained file, checked for integrity, then
+   * renamed into place: `file` is a whole, checked backup or untouched. Missing folders are made.
    */
   async backup(file: string): Promise<BackupResult> {
-    ownerOnly(file);
-    const { totalPages } = await this.db.$client.backup(file);
-    const check = new Database(file, { readonly: true });
+    const target = resolve(file);
+    backupFolder(target);
+    const partial = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
+    const drop = (path: string): void => {
+      for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(f, { force: true });
+    };
     try {
-      const integrity = String(check.pragma('integrity_check', { simple: true }));
+      ownerOnly(partial);
+      const { totalPages } = await this.db.$client.backup(partial);
+      const copy = new Database(partial);
+      let integrity: string;
+      try {
+        copy.pragma('journal_mode = DELETE');
+        integrity = String(copy.pragma('integrity_check', { simple: true }));
+      } finally {
+        copy.close();
+      }
       if (integrity !== 'ok') throw new Error(`the backup failed its integrity check: ${integrity}`);
+      renameSync(partial, target);
       return { file, pages: totalPages, integrity };
-    } finally {
-      check.close();
+    } catch (e) {
+      drop(partial);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new Error(`cannot write the backup in ${dirname(target)}: ${code === 'EROFS' ? 'read-only file system' : 'permission denied'}`);
+      throw e;
     }
   }
 
@@ -76,6 +96,33 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.tokens.flushRefresh();
     this.db.$client.close();
+  }
+}
+
+/**
+ * Makes the backup's folder, or says exactly what stands in the way: the first folder that could
+ * not be made, and the existing one above it that is a file or cannot be written.
+ */
+function backupFolder(target: string): void {
+  if (existsSync(target) && statSync(target).isDirectory()) throw new Error(`cannot back up to ${target}: it is a folder; name a file inside it`);
+  const dir = dirname(target);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    let missing = dir;
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+    const parent = dirname(missing);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST') {
+      // Something on the way is a file: name it.
+      let file = dir;
+      while (!(existsSync(file) && !statSync(file).isDirectory()) && dirname(file) !== file) file = dirname(file);
+      throw new Error(`cannot create the folder ${dir} for the backup: ${file} is a file, not a folder`);
+    }
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new Error(`cannot create the folder ${missing} for the backup: ${parent} is not writable (${code})`);
+    }
+    throw new Error(`cannot create the folder ${dir} for the backup: ${(e as Error).message}`);
   }
 }
 
