@@ -176,7 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     connections: {
       headersTimeoutMs: positiveInt(env, 'HEADERS_TIMEOUT_SECONDS', 10, 600) * 1000,
       requestTimeoutMs: positiveInt(env, 'REQUEST_TIMEOUT_SECONDS', 30, 3600) * 1000,
-      keepAliveTimeoutMs: positiveInt(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 5, 600) * 1000,
+      keepAliveTimeoutMs: positiveInt(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 65, 600) * 1000,
       maxPerAddress: positiveInt(env, 'MAX_CONNECTIONS_PER_ADDRESS', 64, 1_000_000),
     },
     metricsPort: env.METRICS_PORT ? positiveInt(env, 'METRICS_PORT', 0, 65535) : undefined,

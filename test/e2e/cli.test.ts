@@ -16,6 +16,9 @@ function commandPaths(cmd: Command, prefix: string[] = []): Array<{ path: string
   return cmd.commands.flatMap((c) => [{ path: [...prefix, c.name()], cmd: c }, ...commandPaths(c, [...prefix, c.name()])]);
 }
 
+// Each case spawns the real bin many times (about 1 s each on a loaded 2-core machine).
+const SLOW = 120_000;
+
 describe('tollgate help', () => {
   const env = { DATABASE_PATH: join(tempDir(), 'never-opened.db') };
   const all = commandPaths(buildCli());
@@ -28,7 +31,7 @@ describe('tollgate help', () => {
       expect(cmd.description(), path.join(' ')).not.toBe('');
       for (const o of cmd.options) expect(o.description, `${path.join(' ')} ${o.flags}`).not.toBe('');
     }
-  });
+  }, SLOW);
 
   it('prints each command\'s help through the real bin, with its description, options and subcommands', () => {
     const root = cli(['--help'], env);
@@ -45,13 +48,13 @@ describe('tollgate help', () => {
       for (const o of cmd.options) expect(text, o.flags).toContain(`${o.flags} ${flat(o.description)}`);
       for (const sub of cmd.commands) expect(text).toContain(flat(sub.description()).slice(0, 40));
     }
-  });
+  }, SLOW);
 
   it('says that clients create defaults to live mode', () => {
     const text = flat(cli(['clients', 'create', '--help'], env).stdout);
     expect(text).toContain('in live mode unless --mode test');
     expect(text).toContain('(choices: "live", "test", default: "live")');
-  });
+  }, SLOW);
 
   it('answers `help …`, `… help sub` and `-- --help` as --help', () => {
     const want = (args: string[]) => cli([...args, '--help'], env).stdout;
@@ -68,7 +71,7 @@ describe('tollgate help', () => {
       expect(r.status, asked.join(' ')).toBe(0);
       expect(r.stdout, asked.join(' ')).toBe(want([...same]));
     }
-  });
+  }, SLOW);
 
   it('works through npx as the README says: `npx tollgate help …`, `npx tollgate --help` and `npx tollgate -- --help`', () => {
     const npx = (args: string[]) =>
@@ -79,7 +82,7 @@ describe('tollgate help', () => {
       expect(r.stdout).toMatch(/^Usage: tollgate \[options\] \[command\]/);
     }
     expect(npx(['help', 'keys', 'retire']).stdout).toMatch(/^Usage: tollgate keys retire/);
-  }, 120_000);
+  }, SLOW);
 });
 
 describe('tollgate against a running server: delete, keys rotate and retire, backup', () => {
@@ -148,7 +151,7 @@ describe('tollgate against a running server: delete, keys rotate and retire, bac
     expect(deleted).toMatchObject({ action: 'client.deleted', actor: operator, clientId: id, detail: { name: 'doomed', mode: 'live', secretGeneration: 1 } });
     const again = cli(['clients', 'delete', id], env);
     expect([again.status, again.stderr]).toEqual([1, 'tollgate: No such client\n']);
-  });
+  }, SLOW);
 
   it('rotates keys audited, refuses to retire a current key, warns without --yes, and retires with it', async () => {
     const made = json('clients', 'create', '--name', 'keys');
@@ -196,7 +199,7 @@ describe('tollgate against a running server: delete, keys rotate and retire, bac
     expect(auditOf('--limit', '1')[0]).toMatchObject({ action: 'key.retired', actor: operator, clientId: null, detail: { kid: oldKid, mode: 'live', alg: 'ES256' } });
     const unknown = cli(['keys', 'retire', oldKid, '--yes'], env);
     expect([unknown.status, unknown.stderr]).toEqual([1, 'tollgate: No such signing key\n']);
-  });
+  }, SLOW);
 
   it('backs up into folders that do not exist yet, as one file; or names what is in the way', () => {
     const dir = join(tempDir(), 'backups', '2026', 'jan');
@@ -210,7 +213,7 @@ describe('tollgate against a running server: delete, keys rotate and retire, bac
     expect(blocked.status).toBe(1);
     expect(blocked.stderr).toBe(`tollgate: cannot create the folder ${join(root, 'backups', 'jan')} for the backup: ${join(root, 'backups')} is a file, not a folder\n`);
     expect(readdirSync(root)).toEqual(['backups']);
-  });
+  }, SLOW);
 });
 
 describe('tollgate output into a closed pipe', () => {
