@@ -320,8 +320,15 @@ export function normaliseArgs(argv: readonly string[]): string[] {
   const [node = '', script = '', ...rest] = argv;
   if (rest[0] === '--') rest.shift();
   if (rest[0] === 'help' && rest.length > 1 && rest.slice(1).every((a) => !a.startsWith('-'))) return [node, script, ...rest.slice(1), '--help'];
+  // A kid is a base64url thumbprint and may begin with "-": passed as it is, commander would read
+  // it as an option. It goes after the options, behind "--", where it is only ever an operand.
+  const kid = rest[0] === 'keys' && rest[1] === 'retire' ? rest.findIndex((a, i) => i > 1 && KID_SHAPE.test(a) && a.startsWith('-')) : -1;
+  if (kid > 1) return [node, script, ...rest.filter((_, i) => i !== kid), '--', rest[kid]!];
   return [node, script, ...rest];
 }
+
+/** An RFC 7638 SHA-256 thumbprint, base64url: the shape of every kid Tollgate makes. */
+const KID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** A closed stdout (or stderr) pipe ends the output quietly instead of crashing with EPIPE. */
 function quietOnClosedPipes(): void {
