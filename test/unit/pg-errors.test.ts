@@ -27,6 +27,14 @@ describe('PostgreSQL errors', () => {
     expect(isDomainError(thrown) && thrown.code).toBe('unavailable');
   });
 
+  it('judges the driver error drizzle wraps in its own', async () => {
+    const wrapped = new Error('Failed query: select "kid" from "signing_keys"', { cause: dbError('57P01') });
+    expect(isUnavailable(wrapped)).toBe(true);
+    expect(isUnavailable(new Error('Failed query: insert', { cause: dbError('23505') }))).toBe(false);
+    const lost = new Error('Failed query: select 1', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }) });
+    expect(isUnavailable(lost)).toBe(true);
+  });
+
   it.each([
     ['unique violation', dbError('23505')],
     ['undefined table', dbError('42P01')],

@@ -155,6 +155,9 @@ const describe = (e: unknown): string => {
  */
 export function isUnavailable(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
+  // drizzle wraps a driver's error in its own ("Failed query: …") with the original as `cause`:
+  // judge the original (the key ring's prepared reads go through drizzle).
+  if (e.cause instanceof Error && !(e instanceof pg.DatabaseError)) return isUnavailable(e.cause);
   const code = (e as { code?: unknown }).code;
   if (e instanceof pg.DatabaseError) {
     return typeof code === 'string' && /^(08|53|57|40001|40P01|55P03|58)/.test(code);
