@@ -70,12 +70,13 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     if (drainer.draining) reply.header('connection', 'close');
     done(null, payload);
   });
-  await app.listen({ port: config.port, host: config.host });
+  // The metrics listener first: once the API says it is listening, everything it serves is up.
   const metricsListener =
     config.metricsPort === undefined
       ? undefined
       : metricsApp({ metrics, ...(cluster.isWorker ? { gatherMetrics: clusterMetricsGatherer(metrics) } : {}) });
   await metricsListener?.listen({ port: config.metricsPort, host: config.host });
+  await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
   // Stop: turn not-ready, stop accepting, let every accepted request finish (see graceful.ts),
   // then close the database. Past the deadline, open sockets are cut so a stuck client cannot

@@ -16,8 +16,8 @@ interface AuditJson {
 describe('audit trail through the real server and CLI', () => {
   let server: RunningServer;
   let env: Record<string, string>;
-  const run = (...args: string[]) => {
-    const r = cli(args, env);
+  const run = async (...args: string[]) => {
+    const r = await cli(args, env);
     expect(r.status, r.stderr).toBe(0);
     return r.stdout;
   };
@@ -37,17 +37,17 @@ describe('audit trail through the real server and CLI', () => {
   });
 
   it('lists create, rotate, disable and enable by the operator and a lockout by Tollgate, newest first', async () => {
-    const made = JSON.parse(run('clients', 'create', '--name', 'audited', '--scope', 'read', '--json')) as { clientId: string; clientSecret: string };
+    const made = JSON.parse(await run('clients', 'create', '--name', 'audited', '--scope', 'read', '--json')) as { clientId: string; clientSecret: string };
     const id = made.clientId;
-    const rotated = JSON.parse(run('clients', 'rotate-secret', id, '--json')) as { clientSecret: string };
-    run('clients', 'disable', id);
-    run('clients', 'enable', id);
+    const rotated = JSON.parse(await run('clients', 'rotate-secret', id, '--json')) as { clientSecret: string };
+    await run('clients', 'disable', id);
+    await run('clients', 'enable', id);
     // Five wrong secrets from one address lock the pair; the sixth attempt is refused.
     for (let i = 0; i < 5; i++) expect((await v1(id, 'wrong-secret-value', '127.0.0.60')).status).toBe(401);
     expect((await v1(id, rotated.clientSecret, '127.0.0.60')).status).toBe(429);
     expect((await v1(id, rotated.clientSecret, '127.0.0.61')).status).toBe(200);
 
-    const events = JSON.parse(run('audit', '--client', id, '--json')) as AuditJson[];
+    const events = JSON.parse(await run('audit', '--client', id, '--json')) as AuditJson[];
     const operator = `cli:${userInfo().username}`;
     expect(events.map((e) => [e.action, e.actor, e.clientId, e.sourceIp])).toEqual([
       ['lockout', 'system:tollgate', id, '127.0.0.60'],
@@ -69,17 +69,17 @@ describe('audit trail through the real server and CLI', () => {
     for (const s of [made.clientSecret, rotated.clientSecret, 'wrong-secret-value']) expect(JSON.stringify(events).includes(s)).toBe(false);
 
     // Without --client: every event, the other clients' too; as text, one line each.
-    const everything = JSON.parse(run('audit', '--json')) as AuditJson[];
+    const everything = JSON.parse(await run('audit', '--json')) as AuditJson[];
     expect(everything.length).toBeGreaterThanOrEqual(events.length);
     expect(everything.filter((e) => e.clientId === id)).toEqual(events);
-    const text = run('audit', '--client', id).trim().split('\n');
+    const text = (await run('audit', '--client', id)).trim().split('\n');
     expect(text).toHaveLength(5);
     expect(text[0]).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+lockout\\s+${id}\\s+system:tollgate\\s+127\\.0\\.0\\.60\\s+\\{"kind":"pair"`));
   });
 
-  it('answers an empty array for a client with no events, and refuses a bad --limit', () => {
-    expect(JSON.parse(run('audit', '--client', 'cl_live_nobody0000000000000', '--json'))).toEqual([]);
-    const bad = cli(['audit', '--limit', '0'], env);
+  it('answers an empty array for a client with no events, and refuses a bad --limit', async () => {
+    expect(JSON.parse(await run('audit', '--client', 'cl_live_nobody0000000000000', '--json'))).toEqual([]);
+    const bad = await cli(['audit', '--limit', '0'], env);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('--limit');
   });

@@ -19,7 +19,7 @@ describe('a busy database', () => {
   beforeAll(async () => {
     env = { DATABASE_PATH: join(tempDir(), 'tollgate.db'), TOLLGATE_MASTER_KEY: KEY, LOCKOUT_MAX_FAILURES: '3' };
     server = await startServer(env);
-    const made = cli(['clients', 'create', '--name', 'busy', '--json'], env);
+    const made = await cli(['clients', 'create', '--name', 'busy', '--json'], env);
     expect(made.status, made.stderr).toBe(0);
     client = JSON.parse(made.stdout);
     lock = new Database(env.DATABASE_PATH!);

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../src/cli/main.js';
 import { openSqliteStore } from '../../src/infra/db/sqlite/store.js';
-import { cli, ROOT, startServer, tempDir, type RunningServer } from '../support/process.js';
+import { cli, ROOT, run, startServer, tempDir, type RunningServer } from '../support/process.js';
 
 const flat = (text: string): string => text.replace(/\s+/g, ' ');
 
@@ -23,7 +22,7 @@ describe('tollgate help', () => {
   const env = { DATABASE_PATH: join(tempDir(), 'never-opened.db') };
   const all = commandPaths(buildCli());
 
-  it('describes every command and every option', () => {
+  it('describes every command and every option', async () => {
     expect(all.map((c) => c.path.join(' '))).toEqual(
       expect.arrayContaining(['clients create', 'clients delete', 'clients list', 'keys rotate', 'keys retire', 'backup', 'audit', 'serve', 'migrate']),
     );
@@ -33,13 +32,13 @@ describe('tollgate help', () => {
     }
   }, SLOW);
 
-  it('prints each command\'s help through the real bin, with its description, options and subcommands', () => {
-    const root = cli(['--help'], env);
+  it('prints each command\'s help through the real bin, with its description, options and subcommands', async () => {
+    const root = await cli(['--help'], env);
     expect(root.status).toBe(0);
     expect(root.stdout).toMatch(/^Usage: tollgate \[options\] \[command\]/);
     expect(flat(root.stdout)).toContain('npx tollgate help clients create');
     for (const { path, cmd } of all) {
-      const r = cli([...path, '--help'], env);
+      const r = await cli([...path, '--help'], env);
       expect(r.status, path.join(' ')).toBe(0);
       expect(r.stderr).toBe('');
       expect(r.stdout.startsWith(`Usage: tollgate ${path.join(' ')}`), r.stdout).toBe(true);
@@ -50,14 +49,14 @@ describe('tollgate help', () => {
     }
   }, SLOW);
 
-  it('says that clients create defaults to live mode', () => {
-    const text = flat(cli(['clients', 'create', '--help'], env).stdout);
+  it('says that clients create defaults to live mode', async () => {
+    const text = flat((await cli(['clients', 'create', '--help'], env)).stdout);
     expect(text).toContain('in live mode unless --mode test');
     expect(text).toContain('(choices: "live", "test", default: "live")');
   }, SLOW);
 
-  it('answers `help …`, `… help sub` and `-- --help` as --help', () => {
-    const want = (args: string[]) => cli([...args, '--help'], env).stdout;
+  it('answers `help …`, `… help sub` and `-- --help` as --help', async () => {
+    const want = async (args: string[]) => (await cli([...args, '--help'], env)).stdout;
     for (const [asked, same] of [
       [['help'], []],
       [['help', 'clients'], ['clients']],
@@ -67,21 +66,20 @@ describe('tollgate help', () => {
       [['--', '--help'], []],
       [['--', 'clients', 'list', '--help'], ['clients', 'list']],
     ] as const) {
-      const r = cli([...asked], env);
+      const r = await cli([...asked], env);
       expect(r.status, asked.join(' ')).toBe(0);
-      expect(r.stdout, asked.join(' ')).toBe(want([...same]));
+      expect(r.stdout, asked.join(' ')).toBe(await want([...same]));
     }
   }, SLOW);
 
-  it('works through npx as the README says: `npx tollgate help …`, `npx tollgate --help` and `npx tollgate -- --help`', () => {
-    const npx = (args: string[]) =>
-      spawnSync('npx', ['--no-install', 'tollgate', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  it('works through npx as the README says: `npx tollgate help …`, `npx tollgate --help` and `npx tollgate -- --help`', async () => {
+    const npx = (args: string[]) => run('npx', ['--no-install', 'tollgate', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeoutMs: 60_000 });
     for (const args of [['help'], ['--help'], ['--', '--help']]) {
-      const r = npx(args);
+      const r = await npx(args);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/^Usage: tollgate \[options\] \[command\]/);
     }
-    expect(npx(['help', 'keys', 'retire']).stdout).toMatch(/^Usage: tollgate keys retire/);
+    expect((await npx(['help', 'keys', 'retire'])).stdout).toMatch(/^Usage: tollgate keys retire/);
   }, SLOW);
 });
 
@@ -89,12 +87,12 @@ describe('tollgate against a running server: delete, keys rotate and retire, bac
   let server: RunningServer;
   let env: Record<string, string>;
   const operator = `cli:${userInfo().username}`;
-  const json = (...args: string[]) => {
-    const r = cli([...args, '--json'], env);
+  const json = async (...args: string[]) => {
+    const r = await cli([...args, '--json'], env);
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };
-  const auditOf = (...args: string[]) => JSON.parse(cli(['audit', ...args, '--json'], env).stdout) as Array<Record<string, unknown>>;
+  const auditOf = async (...args: string[]) => JSON.parse((await cli(['audit', ...args, '--json'], env)).stdout) as Array<Record<string, unknown>>;
   const commonToken = async (id: string, secret: string): Promise<string> => {
     const res = await fetch(`${server.url}/api/v1/client/token`, {
       method: 'POST',
@@ -123,7 +121,7 @@ describe('tollgate against a running server: delete, keys rotate and retire, bac
   });
 
   it('deletes a client by its exact id, audited, and its tokens are refused at once, non-expiring ones included', async () => {
-    const made = json('clients', 'create', '--name', 'doomed', '--scope', 'read');
+    const made = await json('clients', 'create', '--name', 'doomed', '--scope', 'read');
     const id = made.clientId as string;
     const secret = made.clientSecret as string;
     const common = await commonToken(id, secret); // no exp: lives until the client changes
@@ -133,83 +131,83 @@ describe('tollgate against a running server: delete, keys rotate and retire, bac
 
     // Only the exact id: a prefix or other case names no client, and nothing is deleted.
     for (const wrong of [id.slice(0, -1), id.toUpperCase()]) {
-      const r = cli(['clients', 'delete', wrong, '--json'], env);
+      const r = await cli(['clients', 'delete', wrong, '--json'], env);
       expect(r.status).toBe(1);
       expect(JSON.parse(r.stderr)).toEqual({ error: 'not_found', message: 'No such client' });
     }
     expect(await me(common)).toBe(200);
 
-    const text = cli(['clients', 'delete', id], env);
+    const text = await cli(['clients', 'delete', id], env);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toBe(`${id} deleted (doomed, live); its tokens are refused from now on\n`);
     expect(text.stdout + text.stderr).not.toContain(secret);
     expect(await me(common)).toBe(401);
     expect(await verify(v2)).toBe(401);
     expect((await v2Token(id, secret)).status).toBe(401);
-    expect(cli(['clients', 'show', id], env).status).toBe(1);
-    const [deleted] = auditOf('--client', id);
+    expect((await cli(['clients', 'show', id], env)).status).toBe(1);
+    const [deleted] = await auditOf('--client', id);
     expect(deleted).toMatchObject({ action: 'client.deleted', actor: operator, clientId: id, detail: { name: 'doomed', mode: 'live', secretGeneration: 1 } });
-    const again = cli(['clients', 'delete', id], env);
+    const again = await cli(['clients', 'delete', id], env);
     expect([again.status, again.stderr]).toEqual([1, 'tollgate: No such client\n']);
   }, SLOW);
 
   it('rotates keys audited, refuses to retire a current key, warns without --yes, and retires with it', async () => {
-    const made = json('clients', 'create', '--name', 'keys');
+    const made = await json('clients', 'create', '--name', 'keys');
     const id = made.clientId as string;
     const secret = made.clientSecret as string;
     const oldToken = await commonToken(id, secret);
     const oldKid = decodeProtectedHeader(oldToken).kid!;
 
-    const current = cli(['keys', 'retire', oldKid], env);
+    const current = await cli(['keys', 'retire', oldKid], env);
     expect(current.status).toBe(1);
     expect(current.stderr).toContain(`key ${oldKid} is the current live key`);
     expect(current.stderr).toContain('tollgate keys rotate --mode live');
 
-    const rotated = JSON.parse(cli(['keys', 'rotate', '--mode', 'live', '--json'], env).stdout) as Array<{ kid: string; mode: string }>;
+    const rotated = JSON.parse((await cli(['keys', 'rotate', '--mode', 'live', '--json'], env)).stdout) as Array<{ kid: string; mode: string }>;
     const newKid = rotated[0]!.kid;
-    const [rotation] = auditOf('--limit', '1');
+    const [rotation] = await auditOf('--limit', '1');
     expect(rotation).toMatchObject({ action: 'key.rotated', actor: operator, clientId: null, detail: { kid: newKid, mode: 'live', alg: 'ES256', replaced: oldKid } });
     // The server signs with the new key within a second; the old key's tokens stay good.
     expect(await eventually(async () => decodeProtectedHeader(await commonToken(id, secret)).kid === newKid)).toBe(true);
     expect(await me(oldToken)).toBe(200);
 
-    const warned = cli(['keys', 'retire', oldKid], env);
+    const warned = await cli(['keys', 'retire', oldKid], env);
     expect(warned.status).toBe(1);
     expect(warned.stdout).toBe('');
     expect(warned.stderr).toContain(`Retiring live key ${oldKid}`);
     expect(flat(warned.stderr)).toContain(`when key ${newKid} replaced it`);
     expect(flat(warned.stderr)).toContain('common-door tokens (/api/v1/client/...) never expire (CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES is unset): EVERY one issued in that span dies');
     expect(warned.stderr).toContain('Nothing was changed. Run again with --yes to retire it.');
-    const warnedJson = cli(['keys', 'retire', oldKid, '--json'], env);
+    const warnedJson = await cli(['keys', 'retire', oldKid, '--json'], env);
     expect(warnedJson.status).toBe(1);
     expect(JSON.parse(warnedJson.stderr)).toMatchObject({ error: 'confirmation_required', kid: oldKid, replacedBy: newKid, tokensThatDie: { commonDoorWithoutExpiry: 'all issued in the span' } });
     expect(await jwksKids()).toContain(oldKid);
     expect(await me(oldToken)).toBe(200);
-    expect(auditOf('--limit', '1')[0]).toMatchObject({ action: 'key.rotated' });
+    expect((await auditOf('--limit', '1'))[0]).toMatchObject({ action: 'key.rotated' });
 
-    const retired = cli(['keys', 'retire', oldKid, '--yes'], env);
+    const retired = await cli(['keys', 'retire', oldKid, '--yes'], env);
     expect(retired.status, retired.stderr).toBe(0);
     expect(retired.stdout).toContain(`retired live key ${oldKid}`);
     expect(await jwksKids()).not.toContain(oldKid);
-    expect((JSON.parse(cli(['keys', 'list', '--json'], env).stdout) as Array<{ kid: string }>).map((k) => k.kid)).not.toContain(oldKid);
+    expect((JSON.parse((await cli(['keys', 'list', '--json'], env)).stdout) as Array<{ kid: string }>).map((k) => k.kid)).not.toContain(oldKid);
     // The running server drops the key within a second: its token is refused, however it is presented.
     expect(await eventually(async () => (await me(oldToken)) === 401)).toBe(true);
     expect(await verify(oldToken)).toBe(401);
     expect(await me(await commonToken(id, secret))).toBe(200);
-    expect(auditOf('--limit', '1')[0]).toMatchObject({ action: 'key.retired', actor: operator, clientId: null, detail: { kid: oldKid, mode: 'live', alg: 'ES256' } });
-    const unknown = cli(['keys', 'retire', oldKid, '--yes'], env);
+    expect((await auditOf('--limit', '1'))[0]).toMatchObject({ action: 'key.retired', actor: operator, clientId: null, detail: { kid: oldKid, mode: 'live', alg: 'ES256' } });
+    const unknown = await cli(['keys', 'retire', oldKid, '--yes'], env);
     expect([unknown.status, unknown.stderr]).toEqual([1, 'tollgate: No such signing key\n']);
   }, SLOW);
 
-  it('backs up into folders that do not exist yet, as one file; or names what is in the way', () => {
+  it('backs up into folders that do not exist yet, as one file; or names what is in the way', async () => {
     const dir = join(tempDir(), 'backups', '2026', 'jan');
     const file = join(dir, 'tollgate.db');
-    expect(json('backup', file)).toMatchObject({ file, integrity: 'ok' });
+    expect(await json('backup', file)).toMatchObject({ file, integrity: 'ok' });
     expect(readdirSync(dir)).toEqual(['tollgate.db']);
 
     const root = tempDir();
     writeFileSync(join(root, 'backups'), '');
-    const blocked = cli(['backup', join(root, 'backups', 'jan', 'tollgate.db')], env);
+    const blocked = await cli(['backup', join(root, 'backups', 'jan', 'tollgate.db')], env);
     expect(blocked.status).toBe(1);
     expect(blocked.stderr).toBe(`tollgate: cannot create the folder ${join(root, 'backups', 'jan')} for the backup: ${join(root, 'backups')} is a file, not a folder\n`);
     expect(readdirSync(root)).toEqual(['backups']);
@@ -231,11 +229,9 @@ describe('tollgate output into a closed pipe', () => {
     await store.close();
     for (const command of ['clients list --json | head -c 10', 'clients list | head -1']) {
       // pipefail: the status is tollgate's own, not head's.
-      const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `set -o pipefail; "${process.execPath}" bin/tollgate.js ${command}`], {
+      const r = await run('bash', ['--norc', '--noprofile', '-c', `set -o pipefail; "${process.execPath}" bin/tollgate.js ${command}`], {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '', DATABASE_PATH: db },
-        encoding: 'utf8',
-        timeout: 30_000,
       });
       expect(r.stderr, command).toBe('');
       expect(r.status, command).toBe(0);

@@ -65,8 +65,8 @@ function cliAsync(args: string[], env: Record<string, string>): Promise<{ status
   });
 }
 
-function createAdmin(env: Record<string, string>, name: string): Creds {
-  const r = cli(['clients', 'create', '--name', name, '--scope', 'tollgate:admin', '--json'], env);
+async function createAdmin(env: Record<string, string>, name: string): Promise<Creds> {
+  const r = await cli(['clients', 'create', '--name', name, '--scope', 'tollgate:admin', '--json'], env);
   expect(r.status, r.stderr).toBe(0);
   const c = JSON.parse(r.stdout) as { clientId: string; clientSecret: string; secretGeneration: number };
   return { id: c.clientId, secret: c.clientSecret, generation: c.secretGeneration };
@@ -101,7 +101,7 @@ describe('durability of the real server', () => {
     const started = Date.now();
     process.stdout.write(`durability: DURABILITY_SEED=${SEED} repeats these kill points\n`);
     const env = { DATABASE_PATH: join(tempDir(), 'tollgate.db') };
-    let ack = createAdmin(env, 'rotating admin');
+    let ack = await createAdmin(env, 'rotating admin');
     const outcomes: string[] = [];
 
     for (let cycle = 0; cycle < KILL_CYCLES && Date.now() - started < DEADLINE_MS; cycle++) {
@@ -171,7 +171,7 @@ describe('durability of the real server', () => {
           // The unanswered rotation committed with its audit row, never without it.
           expect(rotationsAudited(env.DATABASE_PATH, ack.id)).toBe(generation - 1);
           // The operator recovers the client with a new secret from the CLI.
-          const r = cli(['clients', 'rotate-secret', ack.id, '--json'], env);
+          const r = await cli(['clients', 'rotate-secret', ack.id, '--json'], env);
           expect(r.status, r.stderr).toBe(0);
           const fresh = JSON.parse(r.stdout) as { clientSecret: string; secretGeneration: number };
           expect(fresh.secretGeneration).toBe(generation + 1);
@@ -189,8 +189,8 @@ describe('durability of the real server', () => {
   it('backs up under load with `tollgate backup`; the copy restores to a working server', async () => {
     const dir = tempDir();
     const env = { DATABASE_PATH: join(dir, 'tollgate.db') };
-    const before = createAdmin(env, 'made before the backup');
-    const busy = createAdmin(env, 'rotated during the backup');
+    const before = await createAdmin(env, 'made before the backup');
+    const busy = await createAdmin(env, 'rotated during the backup');
     const server = await startServer(env);
     const stop = { now: false };
     let restored: RunningServer | undefined;
@@ -230,7 +230,7 @@ describe('durability of the real server', () => {
       expect(busyCreds.generation).toBeGreaterThan(1);
 
       // A client made after the backup is not in it.
-      const after = createAdmin(env, 'made after the backup');
+      const after = await createAdmin(env, 'made after the backup');
 
       // Restore: the backup as the database of a new path, with the same master key beside it.
       const target = tempDir();

@@ -98,10 +98,10 @@ describe('examples/ against the real server', () => {
     ]);
     srv = server;
     expect(build.status, build.stderr).toBe(0);
-    live = createClient(srv.env, '--scope', 'read write');
-    test = createClient(srv.env, '--mode', 'test', '--scope', 'read write');
-    plus = createClient(srv.env, '--secret', 'imported+secret%zz:x');
-    hex = createClient(srv.env, '--secret', 'imported%7Asecret');
+    live = await createClient(srv.env, '--scope', 'read write');
+    test = await createClient(srv.env, '--mode', 'test', '--scope', 'read write');
+    plus = await createClient(srv.env, '--secret', 'imported+secret%zz:x');
+    hex = await createClient(srv.env, '--secret', 'imported%7Asecret');
   }, 60_000);
   afterAll(async () => {
     await srv?.stop();

@@ -114,8 +114,8 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
   let env: Record<string, string>;
   const seen: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
 
-  const json = (args: string[]): Record<string, unknown> => {
-    const r = cli([...args, '--json'], env);
+  const json = async (args: string[]): Promise<Record<string, unknown>> => {
+    const r = await cli([...args, '--json'], env);
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };
@@ -151,7 +151,7 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
       setupFailure = e;
     }
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     if (setupFailure !== undefined) throw setupFailure;
   });
 
@@ -188,7 +188,7 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
     await waitForListen(port, nginx, why);
     base = `http://127.0.0.1:${port}`;
 
-    const made = json(['clients', 'create', '--name', 'behind-nginx', '--scope', 'read write']);
+    const made = await json(['clients', 'create', '--name', 'behind-nginx', '--scope', 'read write']);
     client = { id: made.clientId as string, secret: made.clientSecret as string };
   }
 
@@ -250,7 +250,7 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
   });
 
   it('keeps the modes apart: a test token passes only where nginx asks the test mode', async () => {
-    const made = json(['clients', 'create', '--name', 'sandbox', '--mode', 'test', '--scope', 'read']);
+    const made = await json(['clients', 'create', '--name', 'sandbox', '--mode', 'test', '--scope', 'read']);
     const token = await issue(made.clientId as string, made.clientSecret as string, 'test');
     await expectRefused('/api/orders', token, 401, /error="invalid_token"/);
     const res = await call('/sandbox/orders', token);
@@ -263,23 +263,23 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
   it('answers 403 where nginx asks for a scope the token lacks', async () => {
     const token = await issue(client.id, client.secret);
     await expectRefused('/admin/users', token, 403, undefined);
-    const admin = json(['clients', 'create', '--name', 'admin', '--scope', 'read admin']);
+    const admin = await json(['clients', 'create', '--name', 'admin', '--scope', 'read admin']);
     const res = await call('/admin/users', await issue(admin.clientId as string, admin.clientSecret as string));
     expect(res.status).toBe(200);
   });
 
   it('refuses a token rotated away by the CLI on its next request; during a grace it still passes', async () => {
-    const made = json(['clients', 'create', '--name', 'rotating', '--scope', 'read']);
+    const made = await json(['clients', 'create', '--name', 'rotating', '--scope', 'read']);
     const id = made.clientId as string;
     const first = await issue(id, made.clientSecret as string);
     expect((await call('/api/orders', first)).status).toBe(200);
 
-    const graced = json(['clients', 'rotate-secret', id, '--grace', '1h']);
+    const graced = await json(['clients', 'rotate-secret', id, '--grace', '1h']);
     expect(graced.secretGeneration).toBe(2);
     expect((await call('/api/orders', first)).status).toBe(200);
     const second = await issue(id, graced.clientSecret as string);
 
-    const rotated = json(['clients', 'rotate-secret', id]);
+    const rotated = await json(['clients', 'rotate-secret', id]);
     expect(rotated.secretGeneration).toBe(3);
     await expectRefused('/api/orders', first, 401, /error="invalid_token", error_description="The access token was issued before the client secret was rotated or the client was disabled"/);
     await expectRefused('/api/orders', second, 401, /error="invalid_token"/);
@@ -289,14 +289,14 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
 
   it('refuses a disabled client’s token at once, and for good: enabling the client lets only new tokens through', async () => {
     const token = await issue(client.id, client.secret);
-    json(['clients', 'disable', client.id]);
+    await json(['clients', 'disable', client.id]);
     await expectRefused('/api/orders', token, 401, /error="invalid_token"/);
-    json(['clients', 'enable', client.id]);
+    await json(['clients', 'enable', client.id]);
     await expectRefused('/api/orders', token, 401, /error="invalid_token"/);
     expect((await call('/api/orders', await issue(client.id, client.secret))).status).toBe(200);
   });
 
-  it('never logs a token or a secret (checked as a boolean, so a failure prints neither)', () => {
+  it('never logs a token or a secret (checked as a boolean, so a failure prints neither)', async () => {
     // The first-start banner is the one place a secret is printed on purpose; log lines are JSON.
     const log = server!.stdout().split('\n').filter((l) => l.startsWith('{'));
     expect(log.length).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ describe('operations through the real server', () => {
   it('finishes every accepted request when stopped with SIGTERM under load', async () => {
     const env = await storeEnv();
     // An imported secret is checked with scrypt: each request is in flight for a while.
-    const made = cli(['clients', 'create', '--name', 'slow', '--secret', 'an-imported-secret-1', '--json'], env);
+    const made = await cli(['clients', 'create', '--name', 'slow', '--secret', 'an-imported-secret-1', '--json'], env);
     expect(made.status, made.stderr).toBe(0);
     const id = JSON.parse(made.stdout).clientId as string;
     const server = await startServer(env);
@@ -57,7 +57,7 @@ describe('operations through the real server', () => {
 
   it('writes no secret, token, refresh token or Authorization header to its logs', async () => {
     const env = { ...(await storeEnv()), LOG_LEVEL: 'trace' };
-    const made = JSON.parse(cli(['clients', 'create', '--name', 'logs', '--scope', 'read', '--json'], env).stdout) as { clientId: string; clientSecret: string };
+    const made = JSON.parse((await cli(['clients', 'create', '--name', 'logs', '--scope', 'read', '--json'], env)).stdout) as { clientId: string; clientSecret: string };
     const server = await startServer(env);
     const { clientId: id, clientSecret: secret } = made;
     const seen: string[] = [secret];
@@ -91,7 +91,7 @@ describe('operations through the real server', () => {
 describe('metrics with WORKERS=2', () => {
   it('answers /metrics for every worker, not only the one that took the scrape', async () => {
     const env = { ...(await storeEnv()), WORKERS: '2' };
-    const made = JSON.parse(cli(['clients', 'create', '--name', 'workers', '--json'], env).stdout) as { clientId: string; clientSecret: string };
+    const made = JSON.parse((await cli(['clients', 'create', '--name', 'workers', '--json'], env)).stdout) as { clientId: string; clientSecret: string };
     const server = await startServer(env);
     try {
       // Fresh connections are spread over the workers by the primary.

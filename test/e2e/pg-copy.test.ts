@@ -26,15 +26,15 @@ describe('tollgate db copy from a populated SQLite file', () => {
   it('copies everything, refuses a non-empty target, and every token and secret works after', async () => {
     const sqliteEnv = { DATABASE_PATH: join(tempDir(), 'tollgate.db'), ISSUER };
     const old = await start(sqliteEnv);
-    const made = (args: string[]) => {
-      const r = cli(['clients', 'create', '--name', 'moving', '--scope', 'read write', ...args, '--json'], sqliteEnv);
+    const made = async (args: string[]) => {
+      const r = await cli(['clients', 'create', '--name', 'moving', '--scope', 'read write', ...args, '--json'], sqliteEnv);
       expect(r.status, r.stderr).toBe(0);
       const c = JSON.parse(r.stdout) as { clientId: string; clientSecret: string };
       return { id: c.clientId, secret: c.clientSecret };
     };
-    const generated = made([]);
-    const imported = made(['--secret', 'an-imported-secret-to-move']);
-    const graced = made([]);
+    const generated = await made([]);
+    const imported = await made(['--secret', 'an-imported-secret-to-move']);
+    const graced = await made([]);
 
     const v2 = (s: RunningServer, c: { id: string; secret: string }) =>
       request(`${s.url}/v2/credentials/oauth/token`, { headers: JSON_HEADERS, body: JSON.stringify({ clientId: c.id, clientSecret: c.secret }) });
@@ -59,7 +59,7 @@ describe('tollgate db copy from a populated SQLite file', () => {
     expect(revoked.status).toBe(200);
     expect(await verify(old, revokedToken)).toBe(401);
     const gracedToken = await common(old, graced);
-    const rotated = cli(['clients', 'rotate-secret', graced.id, '--grace', '1h', '--json'], sqliteEnv);
+    const rotated = await cli(['clients', 'rotate-secret', graced.id, '--grace', '1h', '--json'], sqliteEnv);
     expect(rotated.status, rotated.stderr).toBe(0);
     const gracedNew = { id: graced.id, secret: (JSON.parse(rotated.stdout) as { clientSecret: string }).clientSecret };
     // A locked pair stays locked after the move.
@@ -68,20 +68,20 @@ describe('tollgate db copy from a populated SQLite file', () => {
       (await request(`${s.url}/v1/auth/token`, { headers: FORM, body: `client_id=${imported.id}&client_secret=${imported.secret}`, localAddress: '127.0.0.41' })).status;
     expect(await lockedAt(old)).toBe(429);
     const jwks = (await request(`${old.url}/.well-known/jwks.json`, { method: 'GET' })).body;
-    const auditBefore = cli(['audit', '--json'], sqliteEnv).stdout;
+    const auditBefore = (await cli(['audit', '--json'], sqliteEnv)).stdout;
     await old.stop();
 
     // Into PostgreSQL, under TOLLGATE_MASTER_KEY (the SQLite side used its key file).
     const url = await freshDatabase({ empty: true });
     const pgEnv = { DATABASE_URL: url, TOLLGATE_MASTER_KEY: TEST_MASTER_KEY, ISSUER };
-    const copied = cli(['db', 'copy', sqliteEnv.DATABASE_PATH, url, '--json'], { TOLLGATE_MASTER_KEY: TEST_MASTER_KEY });
+    const copied = await cli(['db', 'copy', sqliteEnv.DATABASE_PATH, url, '--json'], { TOLLGATE_MASTER_KEY: TEST_MASTER_KEY });
     expect(copied.status, copied.stderr).toBe(0);
     const report = JSON.parse(copied.stdout) as { rows: Record<string, number>; resealed: number };
     expect(report.rows).toMatchObject({ clients: 4, signing_keys: 2, revoked_tokens: 1, refresh_tokens: 1 });
     expect(report.rows.lockouts).toBeGreaterThanOrEqual(2);
     expect(report.resealed).toBe(2);
     expect(copied.stdout).not.toContain(TEST_MASTER_KEY);
-    const again = cli(['db', 'copy', sqliteEnv.DATABASE_PATH, url], { TOLLGATE_MASTER_KEY: TEST_MASTER_KEY });
+    const again = await cli(['db', 'copy', sqliteEnv.DATABASE_PATH, url], { TOLLGATE_MASTER_KEY: TEST_MASTER_KEY });
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/not empty/);
 
@@ -99,15 +99,15 @@ describe('tollgate db copy from a populated SQLite file', () => {
     expect((await v2(moved, gracedNew)).status).toBe(200);
     expect(await lockedAt(moved)).toBe(429);
     // The same trail, ids included (jsonb keeps the details' keys in its own order).
-    expect(JSON.parse(cli(['audit', '--json'], pgEnv).stdout)).toEqual(JSON.parse(auditBefore));
+    expect(JSON.parse((await cli(['audit', '--json'], pgEnv)).stdout)).toEqual(JSON.parse(auditBefore));
     // New events continue the copied ids.
-    expect(cli(['clients', 'disable', graced.id], pgEnv).status).toBe(0);
-    const events = JSON.parse(cli(['audit', '--json', '--limit', '1'], pgEnv).stdout) as Array<{ action: string }>;
+    expect((await cli(['clients', 'disable', graced.id], pgEnv)).status).toBe(0);
+    const events = JSON.parse((await cli(['audit', '--json', '--limit', '1'], pgEnv)).stdout) as Array<{ action: string }>;
     expect(events[0]!.action).toBe('client.disabled');
 
     // And back out of PostgreSQL into a new SQLite file, which serves the same tokens.
     const back = join(tempDir(), 'back.db');
-    const out = cli(['db', 'copy', url, back], { TOLLGATE_MASTER_KEY: TEST_MASTER_KEY });
+    const out = await cli(['db', 'copy', url, back], { TOLLGATE_MASTER_KEY: TEST_MASTER_KEY });
     expect(out.status, out.stderr).toBe(0);
     const returned = await start({ DATABASE_PATH: back, TOLLGATE_MASTER_KEY: TEST_MASTER_KEY, ISSUER });
     expect(await verify(returned, forever)).toBe(200);
@@ -116,7 +116,7 @@ describe('tollgate db copy from a populated SQLite file', () => {
   }, 90_000);
 
   it('refuses a PostgreSQL end without TOLLGATE_MASTER_KEY, naming it', async () => {
-    const r = cli(['db', 'copy', join(tempDir(), 'none.db'), await freshDatabase()], {});
+    const r = await cli(['db', 'copy', join(tempDir(), 'none.db'), await freshDatabase()], {});
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('TOLLGATE_MASTER_KEY');
   });

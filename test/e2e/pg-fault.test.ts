@@ -25,7 +25,7 @@ describe('PostgreSQL lost and back under load', () => {
     await adminQuery(cluster.url, 'CREATE DATABASE tollgate');
     env = { DATABASE_URL: databaseUrl(cluster.url, 'tollgate'), TOLLGATE_MASTER_KEY: TEST_MASTER_KEY, ISSUER: 'http://tollgate.test', LOCKOUT_MAX_FAILURES: '3' };
     server = await startServer(env);
-    const made = cli(['clients', 'create', '--name', 'fault', '--scope', 'read', '--json'], env);
+    const made = await cli(['clients', 'create', '--name', 'fault', '--scope', 'read', '--json'], env);
     expect(made.status, made.stderr).toBe(0);
     const parsed = JSON.parse(made.stdout) as { clientId: string; clientSecret: string };
     c = { id: parsed.clientId, secret: parsed.clientSecret };
@@ -110,7 +110,7 @@ describe('PostgreSQL lost and back under load', () => {
     const dead = { ...env, DATABASE_URL: 'postgres://tollgate:s3cret-pw@127.0.0.1:1/tollgate' };
     await expect(startServer(dead)).rejects.toThrow(/exited with 1[\s\S]*DATABASE_URL/);
     await expect(startServer(dead)).rejects.not.toThrow(/s3cret-pw/);
-    const r = cli(['clients', 'list'], dead);
+    const r = await cli(['clients', 'list'], dead);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('DATABASE_URL');
     expect(r.stderr).not.toContain('s3cret-pw');

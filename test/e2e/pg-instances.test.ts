@@ -25,8 +25,8 @@ describe('three instances on one PostgreSQL database', () => {
     return JSON.parse(r.body).accessToken as string;
   };
   const verify = (s: RunningServer, bearer: string) => request(`${s.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${bearer}` } });
-  const create = (name: string) => {
-    const r = cli(['clients', 'create', '--name', name, '--scope', 'read', '--json'], env);
+  const create = async (name: string) => {
+    const r = await cli(['clients', 'create', '--name', name, '--scope', 'read', '--json'], env);
     expect(r.status, r.stderr).toBe(0);
     const c = JSON.parse(r.stdout) as { clientId: string; clientSecret: string };
     return { id: c.clientId, secret: c.clientSecret };
@@ -68,7 +68,7 @@ describe('three instances on one PostgreSQL database', () => {
   });
 
   it('kills the old token at every instance on the next request after a self-rotation through one', async () => {
-    const c = create('rotating');
+    const c = await create('rotating');
     const old = await token(servers[0]!, c.id, c.secret);
     for (const s of servers) expect((await verify(s, old)).status).toBe(200);
     const rotated = await request(`${servers[0]!.url}/graphql`, { headers: { ...JSON_HEADERS, authorization: `Bearer ${old}` }, body: JSON.stringify({ query: ROTATE }) });
@@ -82,20 +82,20 @@ describe('three instances on one PostgreSQL database', () => {
   });
 
   it('judges exactly LOCKOUT_MAX_FAILURES of 45 parallel wrong secrets spread over the three', async () => {
-    const c = create('targeted');
+    const c = await create('targeted');
     const answers = await Promise.all(Array.from({ length: 45 }, (_, i) => v2(servers[i % 3]!, c.id, 'wrong-secret-value', '127.0.0.31')));
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(40);
     // Locked everywhere, even for the right secret, and recorded once.
     for (const s of servers) expect((await v2(s, c.id, c.secret, '127.0.0.31')).status).toBe(429);
-    const audit = cli(['audit', '--client', c.id, '--json'], env);
+    const audit = await cli(['audit', '--client', c.id, '--json'], env);
     expect((JSON.parse(audit.stdout) as Array<{ action: string }>).filter((e) => e.action === 'lockout')).toHaveLength(1);
   });
 
   it('signs with a key rotated by `tollgate keys rotate` at every instance within the key-cache interval', async () => {
-    const c = create('keys');
-    const rotated = cli(['keys', 'rotate', '--mode', 'live', '--json'], env);
+    const c = await create('keys');
+    const rotated = await cli(['keys', 'rotate', '--mode', 'live', '--json'], env);
     expect(rotated.status, rotated.stderr).toBe(0);
     const [fresh] = JSON.parse(rotated.stdout) as Array<{ kid: string }>;
     const started = Date.now();

@@ -15,8 +15,8 @@ describe('policies through the real server', () => {
       body: new URLSearchParams({ client_id: id, client_secret: secret }).toString(),
       localAddress,
     });
-  const create = (...args: string[]) => {
-    const r = cli(['clients', 'create', '--name', 'policy', ...args, '--json'], env);
+  const create = async (...args: string[]) => {
+    const r = await cli(['clients', 'create', '--name', 'policy', ...args, '--json'], env);
     expect(r.status, r.stderr).toBe(0);
     const c = JSON.parse(r.stdout) as { clientId: string; clientSecret: string };
     return { id: c.clientId, secret: c.clientSecret };
@@ -33,7 +33,7 @@ describe('policies through the real server', () => {
   });
 
   it('lets an allowlisted address in and turns another away with 403, but only after the secret', async () => {
-    const c = create('--allow-ip', '127.0.0.3/32', '--allow-ip', '::ffff:127.0.0.4');
+    const c = await create('--allow-ip', '127.0.0.3/32', '--allow-ip', '::ffff:127.0.0.4');
     expect((await v1(c.id, c.secret, '127.0.0.3')).status).toBe(200);
     expect((await v1(c.id, c.secret, '127.0.0.4')).status).toBe(200);
     const denied = await v1(c.id, c.secret, '127.0.0.5');
@@ -43,7 +43,7 @@ describe('policies through the real server', () => {
   });
 
   it('believes X-Forwarded-For only from a trusted proxy, read right to left', async () => {
-    const c = create('--allow-ip', '10.9.9.0/24');
+    const c = await create('--allow-ip', '10.9.9.0/24');
     // 127.0.0.2 is the trusted proxy: the hop it saw is the client.
     expect((await v1(c.id, c.secret, '127.0.0.2', { 'x-forwarded-for': '10.9.9.9' })).status).toBe(200);
     // A client-supplied leftmost hop is not believed: the first untrusted hop from the right wins.
@@ -60,7 +60,7 @@ describe('policies through the real server', () => {
     ['generated-shape wrong secrets (SHA-256 path)', 'sk_live_' + 'A'.repeat(43), '127.0.0.20'],
     ['free-form wrong secrets (scrypt path, async)', 'wrong-secret-value', '127.0.0.21'],
   ])('judges at most 5 of 40 simultaneous %s; the rest get 429', async (_label, wrong, ip) => {
-    const c = create();
+    const c = await create();
     const answers = await Promise.all(Array.from({ length: 40 }, () => v1(c.id, wrong, ip)));
     expect(codes(answers)).toEqual({ 401: 5, 429: 35 });
     const locked = answers.find((a) => a.status === 429)!;
@@ -72,7 +72,7 @@ describe('policies through the real server', () => {
   });
 
   it('locks an address spraying many client ids, across ids', async () => {
-    const c = create();
+    const c = await create();
     const spray = await Promise.all(
       Array.from({ length: 45 }, (_, i) => v1(`cl_live_unknown${String(i).padStart(10, '0')}`, 'wrong-secret-value', '127.0.0.30')),
     );
@@ -82,7 +82,7 @@ describe('policies through the real server', () => {
   });
 
   it('clears the pair count on a success', async () => {
-    const c = create();
+    const c = await create();
     for (let i = 0; i < 4; i++) expect((await v1(c.id, 'wrong-secret-value', '127.0.0.40')).status).toBe(401);
     expect((await v1(c.id, c.secret, '127.0.0.40')).status).toBe(200);
     for (let i = 0; i < 4; i++) expect((await v1(c.id, 'wrong-secret-value', '127.0.0.40')).status).toBe(401);
@@ -90,7 +90,7 @@ describe('policies through the real server', () => {
   });
 
   it('applies the allowlist to Bearer endpoints from real source addresses', async () => {
-    const c = create('--allow-ip', '127.0.0.70/31');
+    const c = await create('--allow-ip', '127.0.0.70/31');
     const token = JSON.parse((await v1(c.id, c.secret, '127.0.0.70')).body).data.access_token as string;
     const verify = (localAddress: string) => request(`${server.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${token}` }, localAddress });
     expect((await verify('127.0.0.71')).status).toBe(200);
@@ -101,7 +101,7 @@ describe('policies through the real server', () => {
   });
 
   it('counts introspection and revocation authentication toward the lockout', async () => {
-    const c = create();
+    const c = await create();
     const token = JSON.parse((await v1(c.id, c.secret, '127.0.0.80')).body).data.access_token as string;
     const call = (path: string, secret: string) =>
       request(`${server.url}/api/v1/oauth2/${path}`, {
@@ -119,7 +119,7 @@ describe('policies through the real server', () => {
   });
 
   it('keeps a lock across a restart of the server process', async () => {
-    const c = create();
+    const c = await create();
     for (let i = 0; i < 5; i++) await v1(c.id, 'wrong-secret-value', '127.0.0.50');
     expect((await v1(c.id, c.secret, '127.0.0.50')).status).toBe(429);
     await server.stop();

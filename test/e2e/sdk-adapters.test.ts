@@ -72,8 +72,8 @@ describe('adapters against the real server', () => {
 
   beforeAll(async () => {
     srv = await startIssuer();
-    reader = createClient(srv.env, '--scope', 'invoices:read');
-    other = createClient(srv.env, '--scope', 'reports:read');
+    reader = await createClient(srv.env, '--scope', 'invoices:read');
+    other = await createClient(srv.env, '--scope', 'reports:read');
   });
   afterAll(async () => {
     await srv?.stop();

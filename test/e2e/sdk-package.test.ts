@@ -37,7 +37,7 @@ describe('@tollgate/client, the built package', () => {
   });
 
   it('imports by name from the project root and works against the server', async () => {
-    const c = createClient(srv.env, '--scope', 'read');
+    const c = await createClient(srv.env, '--scope', 'read');
     const script = `
       import { TokenSource, createVerifier, TollgateError } from '@tollgate/client';
       const source = new TokenSource({ tokenUrl: process.env.ISSUER + '/api/v1/oauth2/token', clientId: process.env.CID, clientSecret: process.env.CSECRET, dialect: 'oauth2' });

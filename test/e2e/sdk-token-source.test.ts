@@ -49,7 +49,7 @@ describe('TokenSource against the real server', () => {
   describe.each(DIALECTS)('%s', (dialect) => {
     it('gets a token the protected endpoints accept, in both modes', async () => {
       for (const mode of ['live', 'test'] as const) {
-        const c = createClient(main.env, '--mode', mode, '--scope', 'read write');
+        const c = await createClient(main.env, '--mode', mode, '--scope', 'read write');
         const { ts } = sourceFor(main, dialect, c, { scope: 'read' }, mode);
         const res = await ts.fetch(me(main, mode));
         expect(res.status).toBe(200);
@@ -60,7 +60,7 @@ describe('TokenSource against the real server', () => {
     });
 
     it('makes one token request for 100 concurrent callers (counted by the server)', async () => {
-      const c = createClient(main.env);
+      const c = await createClient(main.env);
       const { ts, calls } = sourceFor(main, dialect, c);
       const metricDoor = dialect === 'common' ? 'common' : dialect;
       const before = await counter(main.url, 'tollgate_tokens_issued_total', { door: metricDoor, mode: 'live' });
@@ -71,7 +71,7 @@ describe('TokenSource against the real server', () => {
     });
 
     it('replaces a revoked token on its 401 and retries the call once', async () => {
-      const c = createClient(main.env);
+      const c = await createClient(main.env);
       const { ts, calls } = sourceFor(main, dialect, c);
       const first = await ts.getToken();
       const revoke = await fetch(`${main.url}/api/v1/oauth2/revoke`, {
@@ -89,10 +89,10 @@ describe('TokenSource against the real server', () => {
     });
 
     it('reports a rotated secret as invalid_client once the old token is refused', async () => {
-      const c = createClient(main.env);
+      const c = await createClient(main.env);
       const { ts, calls } = sourceFor(main, dialect, c);
       expect((await ts.fetch(me(main))).status).toBe(200);
-      const rotated = tollgate(main.env, 'clients', 'rotate-secret', c.id, '--json') as { clientSecret: string };
+      const rotated = await tollgate(main.env, 'clients', 'rotate-secret', c.id, '--json') as { clientSecret: string };
       const e = (await ts.fetch(me(main)).catch((x: unknown) => x)) as TollgateError;
       expect(e).toBeInstanceOf(TollgateError);
       expect(e.code).toBe('invalid_client');
@@ -106,7 +106,7 @@ describe('TokenSource against the real server', () => {
     });
 
     it('carries the door code for a scope the client does not hold, without the secret', async () => {
-      const c = createClient(main.env, '--scope', 'read');
+      const c = await createClient(main.env, '--scope', 'read');
       const { ts } = sourceFor(main, dialect, c, { scope: 'admin' });
       const e = (await ts.getToken().catch((x: unknown) => x)) as TollgateError;
       expect(e).toMatchObject({ code: 'invalid_scope', status: 400 });
@@ -114,7 +114,7 @@ describe('TokenSource against the real server', () => {
     });
 
     it("reports a lockout's 429 as rate_limited, then sends nothing until Retry-After", async () => {
-      const c = createClient(main.env);
+      const c = await createClient(main.env);
       const { ts, calls } = sourceFor(main, dialect, { id: c.id, secret: `${c.secret.slice(0, -4)}AAAA` });
       for (let i = 0; i < 3; i++) await expect(ts.getToken()).rejects.toMatchObject({ code: 'invalid_client' });
       const locked = (await ts.getToken().catch((x: unknown) => x)) as TollgateError;
@@ -133,7 +133,7 @@ describe('TokenSource against the real server', () => {
   // The common door counts its lifetime in minutes (CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES); the cache
   // policy for it is the same code, tested on a fake clock in test/sdk/.
   it.each(['oauth2', 'v1', 'v2'] as const)('%s: renews a short-lived token before it expires, never handing it out inside its margin', async (dialect) => {
-    const c = createClient(short.env);
+    const c = await createClient(short.env);
     const { ts, calls } = sourceFor(short, dialect, c);
     const first = await ts.getToken();
     const issuedAt = Date.now();
@@ -155,7 +155,7 @@ describe('TokenSource against the real server', () => {
   });
 
   it('keeps a non-expiring common-door token until it is refused', async () => {
-    const c = createClient(main.env);
+    const c = await createClient(main.env);
     const { ts, calls } = sourceFor(main, 'common', c, { marginSeconds: 3600 });
     const token = await ts.getToken();
     await sleep(50);
@@ -165,7 +165,7 @@ describe('TokenSource against the real server', () => {
   });
 
   it('uses HTTP Basic and the body alike on the oauth2 door', async () => {
-    const c = createClient(main.env);
+    const c = await createClient(main.env);
     for (const clientAuth of ['basic', 'body'] as const) {
       const { ts } = sourceFor(main, 'oauth2', c, { clientAuth });
       expect((await ts.fetch(me(main))).status).toBe(200);

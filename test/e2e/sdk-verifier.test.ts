@@ -19,7 +19,7 @@ describe('createVerifier against the real server', () => {
     // v1 tokens live 2 s here, for the expiry cases; 127.0.0.1 is a trusted proxy, so the
     // forward-auth verifier's X-Forwarded-For is believed.
     srv = await startIssuer({ V1_TOKEN_TTL_SECONDS: '2', TRUST_PROXY: '127.0.0.1/32' });
-    rs = createClient(srv.env, '--scope', 'tollgate:introspect');
+    rs = await createClient(srv.env, '--scope', 'tollgate:introspect');
   });
   afterAll(async () => {
     await srv?.stop();
@@ -43,7 +43,7 @@ describe('createVerifier against the real server', () => {
 
   describe.each(MODES)('%s mode', (mode) => {
     it('returns the claims of a good token and checks the scope it needs', async () => {
-      const c = createClient(srv.env, '--scope', 'invoices:read invoices:write');
+      const c = await createClient(srv.env, '--scope', 'invoices:read invoices:write');
       const t = await token(c, 'oauth2', 'live', 'invoices:read');
       const v = verifier(mode);
       const claims = await v.verify(t, { scope: 'invoices:read' });
@@ -53,13 +53,13 @@ describe('createVerifier against the real server', () => {
     });
 
     it('refuses garbage, a tampered signature and a token of the other mode', async () => {
-      const c = createClient(srv.env);
+      const c = await createClient(srv.env);
       const live = await token(c);
       const v = verifier(mode);
       for (const bad of ['', 'not a token', 'abc.def.ghi', `${live.slice(0, -6)}AAAAAA`]) {
         expect((await refusal(v.verify(bad))).code).toBe('invalid_token');
       }
-      const t = createClient(srv.env, '--mode', 'test');
+      const t = await createClient(srv.env, '--mode', 'test');
       expect((await refusal(v.verify(await token(t, 'oauth2', 'test')))).code).toBe('invalid_token');
       const testVerifier = createVerifier({ issuer: `${srv.url}/test`, mode, ...(mode === 'introspect' ? introspectorOf(t) : {}) });
       expect((await testVerifier.verify(await token(t, 'oauth2', 'test'))).client_id).toBe(t.id);
@@ -67,7 +67,7 @@ describe('createVerifier against the real server', () => {
     });
 
     it('says it could not decide, rather than that the token is bad, when Tollgate is unreachable', async () => {
-      const c = createClient(srv.env);
+      const c = await createClient(srv.env);
       const dead = `http://127.0.0.1:${await freePort()}`;
       const v = createVerifier({ issuer: dead, mode, clientId: rs.id, clientSecret: rs.secret, timeoutSeconds: 2 });
       const e = await v.verify(await token(c)).catch((x: unknown) => x);
@@ -82,7 +82,7 @@ describe('createVerifier against the real server', () => {
 
   describe('who sees a change before the token expires', () => {
     const events: Array<[string, (c: MadeClient, t: string) => Promise<void>]> = [
-      ['a secret rotation', async (c) => void tollgate(srv.env, 'clients', 'rotate-secret', c.id, '--json')],
+      ['a secret rotation', async (c) => void await tollgate(srv.env, 'clients', 'rotate-secret', c.id, '--json')],
       [
         'a revocation',
         async (c, t) => {
@@ -94,11 +94,11 @@ describe('createVerifier against the real server', () => {
           expect(res.status).toBe(200);
         },
       ],
-      ['a disable', async (c) => void tollgate(srv.env, 'clients', 'disable', c.id)],
+      ['a disable', async (c) => void await tollgate(srv.env, 'clients', 'disable', c.id)],
     ];
 
     it.each(events)('%s: jwks still accepts the token; introspect and forward-auth refuse it at once', async (_label, change) => {
-      const c = createClient(srv.env);
+      const c = await createClient(srv.env);
       const t = await token(c);
       const [jwks, introspect, forward] = MODES.map((m) => verifier(m));
       for (const v of [jwks!, introspect!, forward!]) expect((await v.verify(t)).client_id).toBe(c.id);
@@ -109,12 +109,12 @@ describe('createVerifier against the real server', () => {
     });
 
     it('a common-door token never expires: jwks refuses it unless told, and then never sees it die', async () => {
-      const c = createClient(srv.env);
+      const c = await createClient(srv.env);
       const t = await token(c, 'common');
       expect((await refusal(verifier('jwks').verify(t))).message).toMatch(/does not expire/);
       const lenient = verifier('jwks', { acceptNonExpiring: true });
       for (const v of [lenient, verifier('introspect'), verifier('forward-auth')]) expect((await v.verify(t)).client_id).toBe(c.id);
-      tollgate(srv.env, 'clients', 'rotate-secret', c.id, '--json');
+      await tollgate(srv.env, 'clients', 'rotate-secret', c.id, '--json');
       expect((await lenient.verify(t)).client_id).toBe(c.id);
       expect((await refusal(verifier('introspect').verify(t))).code).toBe('invalid_token');
       expect((await refusal(verifier('forward-auth').verify(t))).code).toBe('invalid_token');
@@ -123,7 +123,7 @@ describe('createVerifier against the real server', () => {
 
   describe('jwks mode', () => {
     it('checks exp with a small tolerance', async () => {
-      const c = createClient(srv.env);
+      const c = await createClient(srv.env);
       const t = await token(c, 'v1');
       const strict = verifier('jwks', { clockToleranceSeconds: 0 });
       const tolerant = verifier('jwks', { clockToleranceSeconds: 30 });
@@ -134,14 +134,14 @@ describe('createVerifier against the real server', () => {
     });
 
     it('refuses another audience', async () => {
-      const c = createClient(srv.env);
+      const c = await createClient(srv.env);
       const v = verifier('jwks', { audience: 'https://payments.example' });
       expect((await refusal(v.verify(await token(c)))).code).toBe('invalid_token');
       expect((await verifier('jwks', { audience: ['https://payments.example', srv.url] }).verify(await token(c))).client_id).toBe(c.id);
     });
 
     it('caches discovery and keys, and refetches on an unknown kid at most once per cooldown', async () => {
-      const c = createClient(srv.env);
+      const c = await createClient(srv.env);
       const counting = countingFetch();
       const v = createVerifier({ issuer: srv.url, fetch: counting.fetch, jwksCooldownSeconds: 4 });
       const signedByOldKey = await token(c);
@@ -151,7 +151,7 @@ describe('createVerifier against the real server', () => {
       for (let i = 0; i < 5; i++) await v.verify(await token(c));
       expect(counting.calls).toEqual(['GET /.well-known/oauth-authorization-server', 'GET /.well-known/jwks.json']);
 
-      tollgate(srv.env, 'keys', 'rotate', '--mode', 'live');
+      await tollgate(srv.env, 'keys', 'rotate', '--mode', 'live');
       // The server looks for a new current key at most once a second.
       const kid = (t: string) => decodeProtectedHeader(t).kid;
       let signedByNewKey = await token(c);
@@ -182,7 +182,7 @@ describe('createVerifier against the real server', () => {
 
   describe('introspect mode', () => {
     it('refuses a refresh token: it introspects as active but is no access token', async () => {
-      const c = createClient(srv.env);
+      const c = await createClient(srv.env);
       const res = await fetch(`${srv.url}/api/v1/oauth2/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -193,8 +193,8 @@ describe('createVerifier against the real server', () => {
     });
 
     it("sees only its own tokens without tollgate:introspect, and says so when its own secret is wrong", async () => {
-      const plain = createClient(srv.env);
-      const other = createClient(srv.env);
+      const plain = await createClient(srv.env);
+      const other = await createClient(srv.env);
       const v = createVerifier({ issuer: srv.url, mode: 'introspect', clientId: plain.id, clientSecret: plain.secret });
       expect((await v.verify(await token(plain))).client_id).toBe(plain.id);
       expect((await refusal(v.verify(await token(other)))).code).toBe('invalid_token');
@@ -208,7 +208,7 @@ describe('createVerifier against the real server', () => {
 
   describe('forward-auth mode', () => {
     it("passes the caller's address, so the client's IP allowlist is applied to the caller", async () => {
-      const c = createClient(srv.env, '--allow-ip', '10.1.2.0/24');
+      const c = await createClient(srv.env, '--allow-ip', '10.1.2.0/24');
       // The token is issued through the trusted proxy (127.0.0.1) on behalf of 10.1.2.3.
       const res = await fetch(`${srv.url}/v1/auth/token`, {
         method: 'POST',

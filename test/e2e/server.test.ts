@@ -29,8 +29,8 @@ describe('end to end: server process and CLI', () => {
     });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const body = async (res: Response): Promise<any> => res.json();
-  const json = (args: string[]) => {
-    const r = cli([...args, '--json'], env);
+  const json = async (args: string[]) => {
+    const r = await cli([...args, '--json'], env);
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };
@@ -46,13 +46,13 @@ describe('end to end: server process and CLI', () => {
   });
 
   it('sees clients created, rotated, disabled and enabled by the CLI on the very next request', async () => {
-    const made = json(['clients', 'create', '--name', 'e2e', '--scope', 'read write']);
+    const made = await json(['clients', 'create', '--name', 'e2e', '--scope', 'read write']);
     expect(made).toMatchObject({ name: 'e2e', mode: 'live', scopes: ['read', 'write'], enabled: true, secretGeneration: 1 });
     const id = made.clientId as string;
     const first = made.clientSecret as string;
     expect((await v2(id, first)).status).toBe(200);
 
-    const rotated = json(['clients', 'rotate-secret', id]);
+    const rotated = await json(['clients', 'rotate-secret', id]);
     expect(rotated.secretGeneration).toBe(2);
     expect((await v2(id, first)).status).toBe(401);
     const second = rotated.clientSecret as string;
@@ -60,17 +60,17 @@ describe('end to end: server process and CLI', () => {
     expect(after.status).toBe(200);
     expect(decodeJwt((await body(after)).accessToken).sgen).toBe(2);
 
-    json(['clients', 'disable', id]);
+    await json(['clients', 'disable', id]);
     expect((await v1(id, second)).status).toBe(401);
-    json(['clients', 'enable', id]);
+    await json(['clients', 'enable', id]);
     expect((await v1(id, second)).status).toBe(200);
   });
 
   it('signs with a key rotated by the CLI within a second, and the CLI lists both', async () => {
-    const made = json(['clients', 'create', '--name', 'keys']);
+    const made = await json(['clients', 'create', '--name', 'keys']);
     const token = async () => (await body(await v2(made.clientId as string, made.clientSecret as string))).accessToken as string;
     const before = decodeProtectedHeader(await token()).kid;
-    const rotated = cli(['keys', 'rotate', '--mode', 'live', '--json'], env);
+    const rotated = await cli(['keys', 'rotate', '--mode', 'live', '--json'], env);
     expect(rotated.status, rotated.stderr).toBe(0);
     const [fresh] = JSON.parse(rotated.stdout) as Array<{ kid: string }>;
     // The server asks for a newer current key at most once a second (the old one stays valid).
@@ -81,22 +81,22 @@ describe('end to end: server process and CLI', () => {
     }
     expect(kid).toBe(fresh!.kid);
     expect(fresh!.kid).not.toBe(before);
-    const listed = JSON.parse(cli(['keys', 'list', '--json'], env).stdout) as Array<{ kid: string; current: boolean }>;
+    const listed = JSON.parse((await cli(['keys', 'list', '--json'], env)).stdout) as Array<{ kid: string; current: boolean }>;
     expect(listed.map((k) => k.kid)).toEqual(expect.arrayContaining([before, fresh!.kid]));
   });
 
-  it('answers the CLI user with JSON lists and clear errors', () => {
-    const all = cli(['clients', 'list', '--json'], env);
+  it('answers the CLI user with JSON lists and clear errors', async () => {
+    const all = await cli(['clients', 'list', '--json'], env);
     expect(all.status).toBe(0);
     const list = JSON.parse(all.stdout) as Array<Record<string, unknown>>;
     expect(list.length).toBeGreaterThanOrEqual(3);
     expect(list.every((c) => !('clientSecret' in c))).toBe(true);
-    const missing = cli(['clients', 'show', 'cl_live_nope000000', '--json'], env);
+    const missing = await cli(['clients', 'show', 'cl_live_nope000000', '--json'], env);
     expect(missing.status).toBe(1);
     expect(JSON.parse(missing.stderr)).toEqual({ error: 'not_found', message: 'No such client' });
   });
 
-  it('never logs a secret or a token', () => {
+  it('never logs a secret or a token', async () => {
     const log = server.stdout().split('\n').filter((l) => l.startsWith('{'));
     expect(log.length).toBeGreaterThan(0);
     expect(log.join('\n')).not.toMatch(/sk_(live|test)_|eyJ/);

@@ -41,7 +41,7 @@ describe('stalled bodies and socket hoarding', () => {
     const dir = tempDir();
     const base = { DATABASE_PATH: join(dir, 'tollgate.db'), TOLLGATE_MASTER_KEY: KEY };
     server = await startServer({ ...base, ...env }, fileLimit === undefined ? {} : { fileLimit });
-    const made = cli(['clients', 'create', '--name', 'stall', '--json'], base);
+    const made = await cli(['clients', 'create', '--name', 'stall', '--json'], base);
     expect(made.status, made.stderr).toBe(0);
     const c = JSON.parse(made.stdout) as { clientId: string; clientSecret: string };
     return { url: server.url, port: Number(new URL(server.url).port), id: c.clientId, secret: c.clientSecret };

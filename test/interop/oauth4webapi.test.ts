@@ -38,8 +38,8 @@ describe('interop: oauth4webapi and jose against the real server', () => {
     const url = new URL(issuer);
     return oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, { ...HTTP, algorithm: 'oauth2' }));
   };
-  const makeClient = (args: string[]): Made => {
-    const r = cli(['clients', 'create', '--name', 'interop', ...args, '--json'], env);
+  const makeClient = async (args: string[]): Promise<Made> => {
+    const r = await cli(['clients', 'create', '--name', 'interop', ...args, '--json'], env);
     expect(r.status, r.stderr).toBe(0);
     const made = JSON.parse(r.stdout) as { clientId: string; clientSecret: string };
     return { client: { client_id: made.clientId }, secret: made.clientSecret };
@@ -72,7 +72,7 @@ describe('interop: oauth4webapi and jose against the real server', () => {
     await server?.stop();
   });
 
-  it('discovers both modes, each with its own issuer, endpoints and keys', () => {
+  it('discovers both modes, each with its own issuer, endpoints and keys', async () => {
     expect(live.issuer).toBe(server.url);
     expect(test.issuer).toBe(`${server.url}/test`);
     expect(live.grant_types_supported).toEqual(['client_credentials', 'refresh_token']);
@@ -85,7 +85,7 @@ describe('interop: oauth4webapi and jose against the real server', () => {
     ['client_secret_post', oauth.ClientSecretPost],
   ] as const)('obtains, refreshes, introspects and revokes with %s', async (method, Auth) => {
     expect(live.token_endpoint_auth_methods_supported).toContain(method);
-    const c = makeClient(['--scope', 'read write']);
+    const c = await makeClient(['--scope', 'read write']);
     const auth = Auth(c.secret);
 
     const granted = await clientCredentials(live, c, auth, 'read');
@@ -124,7 +124,7 @@ describe('interop: oauth4webapi and jose against the real server', () => {
   });
 
   it('renews at the seed refresh endpoint with the refresh token alone, uncached', async () => {
-    const c = makeClient([]);
+    const c = await makeClient([]);
     const { refresh_token } = await clientCredentials(live, c, oauth.ClientSecretBasic(c.secret));
     const res = await fetch(`${server.url}/api/v1/oauth2/refresh`, {
       method: 'POST',
@@ -140,7 +140,7 @@ describe('interop: oauth4webapi and jose against the real server', () => {
   });
 
   it('answers a wrong secret with 401 and a Basic challenge, whichever method is used', async () => {
-    const c = makeClient([]);
+    const c = await makeClient([]);
     for (const auth of [oauth.ClientSecretBasic('wrong-secret-value'), oauth.ClientSecretPost('wrong-secret-value')]) {
       const err = await clientCredentials(live, c, auth).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(oauth.WWWAuthenticateChallengeError);
@@ -149,7 +149,7 @@ describe('interop: oauth4webapi and jose against the real server', () => {
   });
 
   it('serves test mode from its own discovery document, with keys that do not verify live tokens', async () => {
-    const t = makeClient(['--mode', 'test', '--scope', 'read']);
+    const t = await makeClient(['--mode', 'test', '--scope', 'read']);
     const granted = await clientCredentials(test, t, oauth.ClientSecretPost(t.secret));
     const { payload } = await verify(test, granted.access_token);
     expect(payload.iss).toBe(`${server.url}/test`);
@@ -159,10 +159,10 @@ describe('interop: oauth4webapi and jose against the real server', () => {
   });
 
   it('publishes a key rotated by `tollgate keys rotate` at once and keeps the old one', async () => {
-    const c = makeClient([]);
+    const c = await makeClient([]);
     const auth = oauth.ClientSecretBasic(c.secret);
     const before = (await clientCredentials(live, c, auth)).access_token;
-    const rotated = cli(['keys', 'rotate', '--mode', 'live', '--json'], env);
+    const rotated = await cli(['keys', 'rotate', '--mode', 'live', '--json'], env);
     expect(rotated.status, rotated.stderr).toBe(0);
     const [fresh] = JSON.parse(rotated.stdout) as Array<{ kid: string }>;
     // Published on the very next read of the JWKS, and the old key with it.
@@ -180,7 +180,7 @@ describe('interop: oauth4webapi and jose against the real server', () => {
     await expect(verify(live, after)).resolves.toBeDefined();
   });
 
-  it('never logs a secret or a token', () => {
+  it('never logs a secret or a token', async () => {
     const log = server.stdout().split('\n').filter((l) => l.startsWith('{'));
     expect(log.length).toBeGreaterThan(0);
     expect(log.join('\n')).not.toMatch(/sk_(live|test)_|rt_[A-Za-z0-9_-]{43}|eyJ/);

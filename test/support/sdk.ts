@@ -41,16 +41,16 @@ export interface MadeClient {
 }
 
 /** `tollgate clients create … --json`, as an operator would. */
-export function createClient(env: Record<string, string>, ...args: string[]): MadeClient {
-  const r = cli(['clients', 'create', '--name', 'sdk', ...args, '--json'], env);
+export async function createClient(env: Record<string, string>, ...args: string[]): Promise<MadeClient> {
+  const r = await cli(['clients', 'create', '--name', 'sdk', ...args, '--json'], env);
   expect(r.status, r.stderr).toBe(0);
   const made = JSON.parse(r.stdout) as { clientId: string; clientSecret: string };
   return { id: made.clientId, secret: made.clientSecret };
 }
 
 /** Runs a `tollgate` command that must succeed; returns its parsed `--json` output when asked. */
-export function tollgate(env: Record<string, string>, ...args: string[]): unknown {
-  const r = cli(args, env);
+export async function tollgate(env: Record<string, string>, ...args: string[]): Promise<unknown> {
+  const r = await cli(args, env);
   expect(r.status, r.stderr).toBe(0);
   return args.includes('--json') ? JSON.parse(r.stdout) : r.stdout;
 }

@@ -7,14 +7,14 @@ import { cli, tempDir } from '../support/process.js';
 describe('tollgate keys retire with a kid that begins with "-"', () => {
   const kid = `-${'A'.repeat(42)}`;
 
-  it('moves such a kid behind "--", after the options', () => {
+  it('moves such a kid behind "--", after the options', async () => {
     expect(normaliseArgs(['node', 'tollgate', 'keys', 'retire', kid, '--yes'])).toEqual(['node', 'tollgate', 'keys', 'retire', '--yes', '--', kid]);
     expect(normaliseArgs(['node', 'tollgate', 'keys', 'retire', '--json', kid])).toEqual(['node', 'tollgate', 'keys', 'retire', '--json', '--', kid]);
     expect(normaliseArgs(['node', 'tollgate', 'keys', 'retire', 'A'.repeat(43)])).toEqual(['node', 'tollgate', 'keys', 'retire', 'A'.repeat(43)]);
   });
 
-  it('reaches the command through the real bin: the key is looked up, not taken for an option', () => {
-    const r = cli(['keys', 'retire', kid, '--yes'], { DATABASE_PATH: join(tempDir(), 'tollgate.db') });
+  it('reaches the command through the real bin: the key is looked up, not taken for an option', async () => {
+    const r = await cli(['keys', 'retire', kid, '--yes'], { DATABASE_PATH: join(tempDir(), 'tollgate.db') });
     expect(r.stderr).not.toContain('unknown option');
     expect([r.status, r.stderr]).toEqual([1, 'tollgate: No such signing key\n']);
   }, 60_000);
