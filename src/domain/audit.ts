@@ -2,8 +2,8 @@ import type { LockoutKey } from './lockout.js';
 
 /** Who did something: an operator at the CLI, a client through GraphQL, or Tollgate itself. */
 export interface Actor {
-  kind: 'cli' | 'graphql' | 'system';
-  /** The operator's login name, or the acting client's id. */
+  kind: 'cli' | 'graphql' | 'panel' | 'system';
+  /** The operator's login name (cli) or email (panel), or the acting client's id. */
   id: string;
   sourceIp?: string;
 }
@@ -20,6 +20,13 @@ export const AUDIT_ACTIONS = [
   'key.rotated',
   'key.retired',
   'lockout',
+  'operator.created',
+  'operator.setup',
+  'operator.signed_in',
+  'operator.signed_out',
+  'operator.disabled',
+  'operator.reset',
+  'operator.totp_enrolled',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -55,6 +62,11 @@ export function lockoutEvent(key: LockoutKey, slot: 'pair' | 'ip', lockedUntil: 
     action: 'lockout',
     clientId: key.kind === 'pair' ? key.clientId : null,
     sourceIp: key.ip,
-    detail: { kind: slot, lockedUntil, ...(key.kind === 'refresh' ? { grant: 'refresh_token' } : {}) },
+    detail: {
+      kind: slot,
+      lockedUntil,
+      ...(key.kind === 'refresh' ? { grant: 'refresh_token' } : {}),
+      ...(key.kind === 'operator' ? { operator: key.email } : {}),
+    },
   };
 }

@@ -22,6 +22,8 @@ export interface Client {
   graceUntil: number | null;
   createdAt: number;
   updatedAt: number;
+  /** When a token was last issued to it (recorded at most once a minute per process); null: never. */
+  lastUsedAt: number | null;
 }
 
 /** What a caller may see of a client. */

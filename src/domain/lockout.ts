@@ -20,6 +20,7 @@ export interface LockoutPolicy {
  */
 export type LockoutKey =
   | { kind: 'pair'; clientId: string; ip: string }
+  | { kind: 'operator'; email: string; ip: string }
   | { kind: 'refresh'; ip: string }
   | { kind: 'ip'; ip: string };
 
@@ -35,6 +36,16 @@ export const lockoutKeys = (clientId: string, ip: string): LockoutKeys => ({
   ip: { kind: 'ip', ip },
 });
 
+/**
+ * An operator's password is counted like a client secret: per (email as typed, address), so a
+ * stranger elsewhere cannot lock the operator out, and in the address's counter shared with
+ * client secrets, so spraying passwords and secrets from one address is one budget.
+ */
+export const operatorLockoutKeys = (email: string, ip: string): LockoutKeys => ({
+  pair: { kind: 'operator', email, ip },
+  ip: { kind: 'ip', ip },
+});
+
 /** Refresh-token guessing is counted per source address. */
 export const refreshLockoutKeys = (ip: string): LockoutKeys => ({ pair: { kind: 'refresh', ip }, ip: { kind: 'ip', ip } });
 
@@ -46,6 +57,8 @@ export function lockoutKeyId(key: LockoutKey): string {
   switch (key.kind) {
     case 'pair':
       return `pair ${key.clientId} ${key.ip}`;
+    case 'operator':
+      return `operator ${key.email} ${key.ip}`;
     case 'refresh':
       return `refresh ${key.ip}`;
     case 'ip':
@@ -57,7 +70,8 @@ export function lockoutKeyId(key: LockoutKey): string {
  * The failures that lock a key. Refresh guesses are held to the per-address limit: clients
  * sharing a NAT address should not lock each other out with a few expired refresh tokens.
  */
-const limitOf = (key: LockoutKey, policy: LockoutPolicy): number => (key.kind === 'pair' ? policy.maxFailures : policy.maxFailuresPerIp);
+const limitOf = (key: LockoutKey, policy: LockoutPolicy): number =>
+  key.kind === 'pair' || key.kind === 'operator' ? policy.maxFailures : policy.maxFailuresPerIp;
 
 export interface CounterState {
   failures: number;

@@ -70,6 +70,16 @@ function equal(a: Buffer, b: Buffer | undefined): boolean {
 }
 
 /**
+ * Whether a password (any shape) matches its scrypt hash; against a stand-in when there is no
+ * hash, so an unknown account costs what a wrong password does.
+ */
+export async function matchesScrypt(presented: string, hash: SecretHash | null): Promise<boolean> {
+  const params = (hash !== null && parseScrypt(hash)) || DUMMY_SCRYPT;
+  const key = await scrypt(presented, params.salt, { N: 2 ** params.logN, r: params.r, p: params.p });
+  return params !== DUMMY_SCRYPT && key.length === params.key.length && timingSafeEqual(key, params.key);
+}
+
+/**
  * Which of the candidate hashes (current, previous) the presented secret matches: its index, or
  * -1. Callers pass `[]`-like nulls for an unknown client so its cost equals a wrong secret's.
  */

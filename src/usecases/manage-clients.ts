@@ -98,6 +98,7 @@ async function makeClient(deps: AdminDeps, input: CreateClientInput, actor: Acto
     graceUntil: null,
     createdAt: now,
     updatedAt: now,
+    lastUsedAt: null,
   };
   const created = event(actor, 'client.created', client.id, now, {
     name,

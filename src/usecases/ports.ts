@@ -2,6 +2,7 @@ import type { AuditEvent, AuditRecord } from '../domain/audit.js';
 import type { Client } from '../domain/client.js';
 import type { LockoutKeys, LockoutPolicy, LockoutRead, LockoutVerdict } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
+import type { Operator, Session } from '../domain/operator.js';
 import type { RefreshRecord } from '../domain/refresh.js';
 import type { AccessTokenClaims, TokenSettings } from '../domain/token.js';
 
@@ -79,9 +80,18 @@ export interface ClientStore {
    * sweep: each names a client that no longer exists, which the Bearer check refuses.
    */
   delete(id: string, now: number, audit: DeleteAudit): Promise<Client | undefined>;
-  /** Clients in byte order of their ids, after `afterId` when given. */
-  list(page: { limit: number; afterId?: string }): Promise<Client[]>;
+  /**
+   * Clients in byte order of their ids, after `afterId` when given; only those of `orgId` when
+   * given, and only those whose id or name contains `search` (case-insensitive, taken literally:
+   * `%` and `_` are no wildcards) when given.
+   */
+  list(page: { limit: number; afterId?: string; orgId?: string; search?: string }): Promise<Client[]>;
   count(): Promise<number>;
+  /**
+   * Records that the client was used at `at` (a token issued): `lastUsedAt` becomes the later of
+   * the two. No audit event, no generation change. Callers throttle it (once a minute per client).
+   */
+  markUsed(id: string, at: number): Promise<void>;
 }
 
 /**
@@ -190,6 +200,66 @@ export interface SigningKeyStore {
   remove(kid: string, audit: KeyRemoveAudit): Promise<KeyRemoval>;
 }
 
+/** What an operator update may change. */
+export type OperatorPatch = Partial<
+  Pick<Operator, 'role' | 'orgId' | 'enabled' | 'passwordHash' | 'totpSecretSealed' | 'totpEnabled' | 'recoveryCodeHashes'>
+>;
+
+/** The audit events of an operator change, from the row as it was and as it is, inside the transaction. */
+export type OperatorAudit = (before: Operator | undefined, after: Operator) => readonly AuditEvent[];
+
+/** A one-time setup link, stored by the SHA-256 of its token. `operatorId` null: the first admin's. */
+export interface SetupToken {
+  hash: string;
+  operatorId: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/**
+ * Operators of the developer panel and their setup links. Writes take their audit events and
+ * commit them in the same transaction, as the ClientStore does.
+ */
+export interface OperatorStore {
+  findById(id: string): Promise<Operator | undefined>;
+  /** By the stored (lower-cased) email. */
+  findByEmail(email: string): Promise<Operator | undefined>;
+  /** Every operator, by email. */
+  list(): Promise<Operator[]>;
+  count(): Promise<number>;
+  /** False, with nothing written, when the email is taken. */
+  insert(operator: Operator, audit: OperatorAudit): Promise<boolean>;
+  /** Inserts only when there is no operator at all, decided atomically across processes. */
+  insertFirst(operator: Operator, audit: OperatorAudit): Promise<boolean>;
+  /**
+   * Changes an operator; with `endSessions`, every session of theirs is deleted in the same
+   * transaction (a disable, a reset, a new password). Undefined when there is no such operator.
+   */
+  update(id: string, patch: OperatorPatch, now: number, audit: OperatorAudit, opts?: { endSessions?: boolean }): Promise<Operator | undefined>;
+  /**
+   * Accepts a TOTP time step only when it is later than the last accepted one, atomically, so a
+   * code is good once across requests and instances (RFC 6238 §5.2).
+   */
+  advanceTotpStep(id: string, step: number): Promise<boolean>;
+  /** Removes one unused recovery code by its hash, atomically: true when it was there. */
+  useRecoveryCode(id: string, codeHash: string): Promise<boolean>;
+  /** Stores a setup link; for an operator, the links issued before stop working. */
+  putSetupToken(token: SetupToken): Promise<void>;
+  /** Takes a live link: returns and deletes it in one step; undefined when unknown or expired. */
+  takeSetupToken(hash: string, now: number): Promise<SetupToken | undefined>;
+}
+
+/** Panel sessions, server-side. The cookie's value is never stored, only its SHA-256. */
+export interface SessionStore {
+  insert(session: Session): Promise<void>;
+  /** The session and its operator in one read; undefined when unknown. */
+  find(idHash: string): Promise<{ session: Session; operator: Operator } | undefined>;
+  /** Restarts the idle clock. */
+  touch(idHash: string, lastSeenAt: number): Promise<void>;
+  /** Ends one session; ending an unknown one is not an error. */
+  delete(idHash: string): Promise<void>;
+}
+
 /** How long housekeeping keeps what it purges. */
 export interface Retention {
   lockout: LockoutPolicy;
@@ -214,12 +284,14 @@ export interface Store {
   audit: AuditReader;
   idempotency: IdempotencyStore;
   keys: SigningKeyStore;
+  operators: OperatorStore;
+  sessions: SessionStore;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   /**
    * Housekeeping: drops expired refresh tokens, revocations of expired tokens, idempotency keys,
-   * lockout counters whose window and lock are over, and audit events past their retention, a
-   * batch at a time. Returns rows dropped.
+   * lockout counters whose window and lock are over, audit events past their retention, panel
+   * sessions past their absolute end and expired setup links, a batch at a time. Returns rows dropped.
    */
   purgeExpired(now: number, retention: Retention): Promise<number>;
   /**

@@ -222,7 +222,7 @@ describe('tollgate output into a closed pipe', () => {
     for (let i = 0; i < 800; i++) {
       const id = `cl_live_pipe${String(i).padStart(18, '0')}`;
       await store.clients.insert(
-        { id, name: `client ${i}`, mode: 'live', scopes: ['read', 'write'], orgId: null, allowedIps: [], enabled: true, secretGeneration: 1, secretHash: 'x', previousSecretHash: null, graceUntil: null, createdAt: 0, updatedAt: 0 },
+        { id, name: `client ${i}`, mode: 'live', scopes: ['read', 'write'], orgId: null, allowedIps: [], enabled: true, secretGeneration: 1, secretHash: 'x', previousSecretHash: null, graceUntil: null, createdAt: 0, updatedAt: 0, lastUsedAt: null },
         () => [],
       );
     }

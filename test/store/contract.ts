@@ -34,6 +34,7 @@ const client = (over: Partial<Client> = {}): Client => ({
   graceUntil: null,
   createdAt: T0,
   updatedAt: T0,
+  lastUsedAt: null,
   ...over,
 });
 
