@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JsonObject } from './jws.js';
 
 /** What a verified signature leaves behind: the header and payload it vouched for, never the token. */
@@ -43,9 +43,12 @@ export class VerifiedCache {
     return this.limits.maxEntries > 0 && this.limits.maxBytes > 0;
   }
 
-  /** The cache key of a token: its SHA-256, as a binary string (no token text is kept). */
+  /**
+   * The cache key of a token: its SHA-256 as a 32-character binary string (no token text is
+   * kept), by the one-shot `hash`, which costs two thirds of a createHash chain here.
+   */
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('binary');
+    return hash('sha256', token, 'binary');
   }
 
   get(key: string): VerifiedToken | undefined {
