@@ -71,7 +71,8 @@ function bucket(frame) {
   if (/^(writev|writeBuffer|writeUtf8String|writeLatin1String|writeGeneric)$/.test(fn) || url.includes('stream_base_commons')) return 'socket writes';
   if (fn === 'onStreamRead' || url.includes('_http_server') || url.includes('_http_outgoing') || url.includes('_http_common')) return 'node:http';
   if (url.includes('/fastify/') || url.includes('/find-my-way/') || url.includes('/avvio/') || url.includes('/light-my-request/') || url.includes('fast-json-stringify')) return 'Fastify';
-  if (url.includes('/graphql/') || url.includes('graphql-yoga') || url.includes('@envelop') || url.includes('@whatwg-node') || url.includes('@pothos') || url.includes('graphql-armor')) return 'GraphQL (graphql-js, yoga, envelop, Pothos)';
+  if (url.includes('/graphql/') || url.includes('graphql-yoga') || url.includes('@envelop') || url.includes('@whatwg-node') || url.includes('@pothos') || url.includes('graphql-armor') || url.includes('@graphql-tools')) return 'GraphQL (graphql-js, yoga, envelop, Pothos)';
+  if (url.includes('/prom-client/')) return 'metrics (prom-client)';
   if (url.includes('/dist/src/')) return 'Tollgate';
   if (url.includes('node_modules')) return 'other libraries';
   if (url.startsWith('node:')) return 'other node internals';

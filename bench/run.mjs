@@ -231,6 +231,8 @@ const issueDoors = (token) => [
     }),
   },
   { name: '/auth/verify', kind: 'verify', path: '/auth/verify', method: 'GET', headers: { authorization: `Bearer ${token}` } },
+  // The same door with the verified-signature cache off (VERIFY_CACHE_ENTRIES=0): what the cache buys. One process only.
+  { name: '/auth/verify, cache off', kind: 'verify', server: 'noCache', path: '/auth/verify', method: 'GET', headers: { authorization: `Bearer ${token}` } },
   { name: 'introspection', kind: 'verify', path: '/api/v1/oauth2/introspect', headers: FORM, body: form({ client_id: client.id, client_secret: client.secret, token }) },
   // Last: seed 001 makes this door write a refresh-token row per issuance.
   { name: 'oauth2', kind: 'issue', path: '/api/v1/oauth2/token', headers: FORM, body: form({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }) },
@@ -246,6 +248,9 @@ async function startScale(scale, base) {
     issueFloor: start(`issue floor (${scale})`, [join(ROOT, 'bench/floor/issue.mjs')], { WORKERS: workers, FLOOR_DB: dbPath, FLOOR_JWK: floorJwk }, base + 2, core),
     verifyFloor: start(`verify floor (${scale})`, [join(ROOT, 'bench/floor/verify.mjs')], { WORKERS: workers, FLOOR_DB: dbPath, FLOOR_JWK: floorJwk }, base + 3, core),
     empty: start(`empty server (${scale})`, [join(ROOT, 'bench/floor/empty.mjs')], { WORKERS: workers }, base + 4, core),
+    ...(scale === 'one' && wanted('/auth/verify, cache off')
+      ? { noCache: start('tollgate, verify cache off', [join(DIST, 'server.js')], { WORKERS: workers, VERIFY_CACHE_ENTRIES: '0' }, base + 5, core) }
+      : {}),
   };
   await Promise.all(Object.values(s).map((x) => waitFor(`${x.url}/`)));
   return s;
@@ -271,14 +276,16 @@ async function runScale(scale, base) {
   let dbAccessAfter;
   for (const door of issueDoors(token)) {
     if (!wanted(door.name)) continue;
+    const server = servers[door.server ?? 'tollgate'];
+    if (!server) continue;
     if (door.name === 'oauth2') dbAccessAfter = dbBytes();
     dbAccessBefore ??= dbBytes();
-    measure(servers.tollgate, door, loadCore); // warm-up
+    measure(server, door, loadCore); // warm-up
     const refNames = door.kind === 'issue' ? ['peer', 'floor'] : ['verifyFloor', 'empty'];
     const runs = { door: [], ...Object.fromEntries(refNames.map((n) => [n, []])) };
     for (let r = 0; r < ROUNDS; r++) {
       for (const n of refNames) runs[n].push(measure(refs[n].server, refs[n], loadCore));
-      runs.door.push(measure(servers.tollgate, door, loadCore));
+      runs.door.push(measure(server, door, loadCore));
     }
     if (door.kind === 'issue' && door.name !== 'oauth2') issued += runs.door.reduce((s, x) => s + x.total, 0);
     const row = {
@@ -321,14 +328,24 @@ async function runScale(scale, base) {
   if (scale === 'one' && wanted('memory')) {
     const n = 10_000;
     let next = 0;
-    const fill = async () => {
-      while (next++ < n) {
-        const t = (await (await fetch(`${servers.tollgate.url}/v2/credentials/oauth/token`, { method: 'POST', headers: JSONH, body: v2Body })).json()).accessToken;
-        const res = await fetch(`${servers.tollgate.url}/auth/verify`, { headers: { authorization: `Bearer ${t}` } });
-        if (res.status !== 200) throw new Error(`filling the cache: /auth/verify answered ${res.status}`);
+    // A connection the server closes under us (idle keep-alive) is retried, a few times.
+    const retried = async (f) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await f();
+        } catch (e) {
+          if (attempt === 3) throw e;
+        }
       }
     };
-    await Promise.all(Array.from({ length: 16 }, fill));
+    const fill = async () => {
+      while (next++ < n) {
+        const t = await retried(async () => (await (await fetch(`${servers.tollgate.url}/v2/credentials/oauth/token`, { method: 'POST', headers: JSONH, body: v2Body })).json()).accessToken);
+        const status = await retried(async () => (await fetch(`${servers.tollgate.url}/auth/verify`, { headers: { authorization: `Bearer ${t}` } })).status);
+        if (status !== 200) throw new Error(`filling the cache: /auth/verify answered ${status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, fill));
     memory = { tokensVerified: n, rssMiB: Math.round(rssBytes(processTree(servers.tollgate.proc.pid)) / 2 ** 20) };
     console.log(`[${scale}] resident memory after ${n} distinct tokens verified: ${memory.rssMiB} MiB`);
   }
@@ -420,7 +437,7 @@ const scaleTable = (s) => [
   ...s.rows.map((r) => {
     const ref = (n) => r.refs[n];
     const cpuRefs = ['peer', 'floor', 'verifyFloor', 'empty'].filter((n) => ref(n)).map((n) => Math.round(ref(n).cpuUs)).join(' / ');
-    return `| ${r.door} | ${Math.round(r.rps)} | ${ref('peer') ? x(ref('peer').ratio) + met(ref('peer').ratio, r.targets?.peer) : '—'} | ${ref('floor') ? x(ref('floor').ratio) + met(ref('floor').ratio, r.targets?.floor) : '—'} | ${ref('verifyFloor') ? x(ref('verifyFloor').ratio) : '—'} | ${ref('empty') ? x(ref('empty').ratio) + met(ref('empty').ratio, r.targets?.empty) : '—'} | ${r.p50} / ${r.p99} | ${Math.round(r.cpuUs)} (${cpuRefs}) | ${(r.ok * 100).toFixed(1)}% |`;
+    return `| ${r.door} | ${Math.round(r.rps)} | ${ref('peer') ? x(ref('peer').ratio) + met(ref('peer').ratio, r.targets?.peer) : '—'} | ${ref('floor') ? x(ref('floor').ratio) + met(ref('floor').ratio, r.targets?.floor) : '—'} | ${ref('verifyFloor') ? x(ref('verifyFloor').ratio) : '—'} | ${ref('empty') ? x(ref('empty').ratio) + met(ref('empty').ratio, r.targets?.empty) : '—'} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | ${Math.round(r.cpuUs)} (${cpuRefs}) | ${(r.ok * 100).toFixed(1)}% |`;
   }),
   '',
   'References, medians of the same rounds: ' +
@@ -428,7 +445,7 @@ const scaleTable = (s) => [
       .map((n) => {
         const hit = s.rows.find((r) => r.refs[n]);
         const name = { peer: 'node-oidc-provider', floor: 'issuance floor', verifyFloor: 'verification floor', empty: 'empty GET' }[n];
-        return hit ? `${name} ${Math.round(median(s.rows.filter((r) => r.refs[n]).map((r) => r.refs[n].rps)))} req/s (p99 ${median(s.rows.filter((r) => r.refs[n]).map((r) => r.refs[n].p99))} ms)` : null;
+        return hit ? `${name} ${Math.round(median(s.rows.filter((r) => r.refs[n]).map((r) => r.refs[n].rps)))} req/s (p99 ${median(s.rows.filter((r) => r.refs[n]).map((r) => r.refs[n].p99)).toFixed(1)} ms)` : null;
       })
       .filter(Boolean)
       .join(', ') +
@@ -449,7 +466,7 @@ const md = [
         '|---|---|---|---|---|---|---|',
         ...storeRuns.map(
           (r) =>
-            `| ${r.door} | ${Math.round(r.pgRps)} | ${Math.round(r.sqliteRps)} | ${x(r.ratio)}${r.target === null ? '' : met(r.ratio, r.target)} | ${r.pgP99} / ${r.sqliteP99} | ${Math.round(r.pgCpuUs)} / ${Math.round(r.sqliteCpuUs)} | ${(r.ok * 100).toFixed(1)}% |`,
+            `| ${r.door} | ${Math.round(r.pgRps)} | ${Math.round(r.sqliteRps)} | ${x(r.ratio)}${r.target === null ? '' : met(r.ratio, r.target)} | ${r.pgP99.toFixed(1)} / ${r.sqliteP99.toFixed(1)} | ${Math.round(r.pgCpuUs)} / ${Math.round(r.sqliteCpuUs)} | ${(r.ok * 100).toFixed(1)}% |`,
         ),
         '',
       ]
