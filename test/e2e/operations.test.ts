@@ -94,6 +94,9 @@ describe('metrics with WORKERS=2', () => {
     const made = JSON.parse((await cli(['clients', 'create', '--name', 'workers', '--json'], env)).stdout) as { clientId: string; clientSecret: string };
     const server = await startServer(env);
     try {
+      // Both workers up first: a worker still booting cannot answer the primary's collection yet.
+      for (let i = 0; i < 200 && server.stdout().split('Server listening at').length - 1 < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(server.stdout().split('Server listening at').length - 1).toBe(2);
       // Fresh connections are spread over the workers by the primary.
       for (let i = 0; i < 12; i++) {
         const r = await request(`${server.url}/v1/auth/token`, { headers: FORM, body: form({ client_id: made.clientId, client_secret: made.clientSecret }) });
