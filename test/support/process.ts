@@ -77,9 +77,11 @@ export interface Ran {
  * Runs a command to its end without blocking this process: vitest's worker answers its runner
  * over the event loop, and a run of synchronous spawns starves it ("Timeout calling onTaskUpdate").
  */
-export function run(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<Ran> {
+export function run(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string }): Promise<Ran> {
   return new Promise((ok, fail) => {
-    const proc = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 30_000 });
+    const proc = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 30_000 });
+    // What a user would type or pipe (`--password-stdin`), then end of input (at once without).
+    proc.stdin.on('error', () => undefined).end(opts.input ?? '');
     let stdout = '';
     let stderr = '';
     proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -90,8 +92,8 @@ export function run(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv;
 }
 
 /** Runs `tollgate …` as a user would, through the bin script. */
-export function cli(args: string[], env: Record<string, string>): Promise<Ran> {
-  return run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+export function cli(args: string[], env: Record<string, string>, opts: { input?: string } = {}): Promise<Ran> {
+  return run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, input: opts.input });
 }
 
 export interface HttpAnswer {
