@@ -50,6 +50,15 @@ export interface Config {
   metricsPort: number | undefined;
   /** Audit events older than this many days are purged. */
   auditRetentionDays: number;
+  /** The developer panel (spec §7). */
+  panel: {
+    /** PANEL_REQUIRE_TOTP=1: admins must enrol TOTP before they can do anything else. */
+    requireTotpForAdmins: boolean;
+    /** A session unused this long ends. */
+    sessionIdleMinutes: number;
+    /** A session ends this long after sign-in, used or not. */
+    sessionAbsoluteHours: number;
+  };
   production: boolean;
   /** NODE_ENV=development, set on purpose: only then do GraphQL errors carry their original error. */
   development: boolean;
@@ -181,6 +190,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     metricsPort: env.METRICS_PORT ? positiveInt(env, 'METRICS_PORT', 0, 65535) : undefined,
     auditRetentionDays: positiveInt(env, 'AUDIT_RETENTION_DAYS', 365, 100 * 365),
+    panel: {
+      requireTotpForAdmins: flag(env, 'PANEL_REQUIRE_TOTP', false),
+      sessionIdleMinutes: positiveInt(env, 'PANEL_SESSION_IDLE_MINUTES', 30, 7 * 24 * 60),
+      sessionAbsoluteHours: positiveInt(env, 'PANEL_SESSION_MAX_HOURS', 12, 30 * 24),
+    },
     production,
     development,
     workers,

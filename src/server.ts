@@ -9,13 +9,15 @@ import { metricsApp, type Lifecycle } from './http/ops/index.js';
 import { loggerOptions } from './http/logging.js';
 import { openServices } from './services.js';
 import { bootstrapFirstClient } from './usecases/bootstrap.js';
+import { firstAdminLink } from './usecases/operators.js';
 
 const PURGE_INTERVAL_MS = 60_000;
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
  * First-start work that must happen once, not once per worker: migrations and signing keys
- * (both inside openServices), and the first test client, whose secret is printed here.
+ * (both inside openServices), the first test client, whose secret is printed here, and a
+ * one-time link for the first panel admin while there is no operator.
  */
 async function prepare(config: Config): Promise<void> {
   const services = await openServices(config);
@@ -29,6 +31,19 @@ async function prepare(config: Config): Promise<void> {
           'No clients existed, so a test-mode client was created. Its secret is shown only now:',
           `  client_id:     ${first.client.id}`,
           `  client_secret: ${first.clientSecret}`,
+          '',
+        ].join('\n') + '\n',
+      );
+    }
+    const setup = await firstAdminLink(services.deps);
+    if (setup) {
+      // Likewise once, to the terminal: whoever holds this link becomes the first admin.
+      process.stdout.write(
+        [
+          '',
+          'No panel operator exists yet. Set up the first admin (once, before it expires) at:',
+          `  ${setup.link}`,
+          `  valid until ${new Date(setup.expiresAt).toISOString()}; or create one with: npx tollgate users create --email … --role admin`,
           '',
         ].join('\n') + '\n',
       );

@@ -3,10 +3,11 @@ import type { Mode } from './domain/mode.js';
 import type { TokenSettings } from './domain/token.js';
 import { KeyRing } from './infra/keys/keyring.js';
 import { loadMasterKey } from './infra/keys/master-key.js';
-import { IDEMPOTENCY_PURPOSE, MasterKeySealer } from './infra/keys/sealer.js';
+import { IDEMPOTENCY_PURPOSE, MasterKeySealer, TOTP_PURPOSE } from './infra/keys/sealer.js';
 import { JwtVerifier } from './infra/keys/verifier.js';
 import { openStore, type StoreOptions } from './infra/store.js';
 import { systemClock, systemRandom } from './infra/system.js';
+import { LastUsedRecorder } from './usecases/last-used.js';
 import type { Clock, Deps, Random, Store } from './usecases/ports.js';
 
 /** The core's ports made real: what the server and the CLI both run on. */
@@ -53,11 +54,20 @@ export async function openServices(config: Config, opts: ServiceOptions = {}): P
       clock,
       random,
       signer: keys,
+      usage: new LastUsedRecorder(store.clients),
       tokens,
       audit: store.audit,
       idempotency: store.idempotency,
       sealer: new MasterKeySealer(master.key, IDEMPOTENCY_PURPOSE),
       keys,
+      operators: store.operators,
+      sessions: store.sessions,
+      totpSealer: new MasterKeySealer(master.key, TOTP_PURPOSE),
+      panel: {
+        issuer: config.issuer,
+        requireTotpForAdmins: config.panel.requireTotpForAdmins,
+        session: { idleMinutes: config.panel.sessionIdleMinutes, absoluteHours: config.panel.sessionAbsoluteHours },
+      },
     };
     return { deps, store, masterKeyOrigin: master.origin, close: () => store.close() };
   } catch (e) {

@@ -7,6 +7,7 @@ import type { Mode } from '../domain/mode.js';
 import { copyDatabase, openServices, openStore, type Services } from '../services.js';
 import { createClient, deleteClient, getClient, listClients, rotateSecret, updateClient } from '../usecases/manage-clients.js';
 import { retireSigningKey, retirementNotice, rotateSigningKey } from '../usecases/manage-keys.js';
+import { addUsersCommands } from './users.js';
 import { auditJson, auditText, clientJson, clientText, parseDuration, retirementJson, retirementText } from './output.js';
 
 /**
@@ -306,6 +307,8 @@ export function buildCli(): Command {
         else print(`retired ${key.mode} key ${key.kid}: gone from the JWKS; tokens it signed are refused (by running servers within a second)`);
       }),
     );
+
+  addUsersCommands(program, { print, printJson, withServices: (fn) => withServices((s) => fn(s)), operator });
 
   return program;
 }

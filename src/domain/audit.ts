@@ -22,8 +22,6 @@ export const AUDIT_ACTIONS = [
   'lockout',
   'operator.created',
   'operator.setup',
-  'operator.signed_in',
-  'operator.signed_out',
   'operator.disabled',
   'operator.reset',
   'operator.totp_enrolled',
@@ -70,3 +68,13 @@ export function lockoutEvent(key: LockoutKey, slot: 'pair' | 'ip', lockedUntil: 
     },
   };
 }
+
+/** One audit event by `actor`; `clientId` names the client changed (null: none); `detail` never holds a secret or hash. */
+export const auditEvent = (actor: Actor, action: AuditAction, clientId: string | null, at: number, detail: Record<string, unknown> = {}): AuditEvent => ({
+  at,
+  actor: actorLabel(actor),
+  action,
+  clientId,
+  sourceIp: actorSourceIp(actor),
+  detail,
+});

@@ -47,7 +47,6 @@ export const PASSWORD_MIN = 12;
 /** scrypt reads all of it: a bound keeps one sign-in from costing more than another. */
 export const PASSWORD_MAX = 1024;
 export const EMAIL_MAX = 254;
-export const ORG_MAX = 120;
 
 /** A one-time setup link lives this long (issue 15: 24 hours). */
 export const SETUP_TTL_MS = 24 * 60 * 60 * 1000;
@@ -75,13 +74,6 @@ export function parseRole(role: string, field = 'role'): OperatorRole {
   return r as OperatorRole;
 }
 
-export function checkOrgId(orgId: string | null, field = 'org'): string | null {
-  if (orgId === null) return null;
-  const o = orgId.trim();
-  if (o.length === 0) return null;
-  if (o.length > ORG_MAX || !/^[\x21-\x7E]+$/.test(o)) throw invalidField(field, `must be 1–${ORG_MAX} printable characters without spaces`);
-  return o;
-}
 
 /** Session lifetimes (spec §7): an idle timeout and an absolute one, whichever comes first. */
 export interface SessionPolicy {

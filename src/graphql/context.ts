@@ -19,6 +19,14 @@ export interface GraphQLServerContext {
   authorization: string | undefined;
   /** The raw `Idempotency-Key` header. */
   idempotencyKey: string | undefined;
+  /** The panel's session cookie, when the request carries one (see session-cookie.ts). */
+  sessionCookie: string | undefined;
+  /**
+   * Whether a browser could only have sent this request from the panel's own pages: the CSRF
+   * header is present (a cross-site page cannot add it without a preflight we never grant) and
+   * the `Origin`, required on a POST, is this server's. Cookie-authenticated fields need it.
+   */
+  sameOrigin: boolean;
 }
 
 /** What yoga's context factory adds to the server context. */

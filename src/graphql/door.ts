@@ -6,6 +6,7 @@ import { strictJsonParser } from '../http/form.js';
 import type { GraphQLServerContext } from './context.js';
 import { requestError, type RequestError } from './errors.js';
 import { answerDirect, directRequest } from './direct.js';
+import { isSameOrigin, sessionCookieOf } from './session-cookie.js';
 import { buildYoga, YOGA_ENDPOINT, type Yoga } from './yoga.js';
 
 /** A JSON body as Fastify checked it: the parsed value, and the text for yoga's own parser. */
@@ -41,6 +42,7 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
   }
   const server = yoga;
   const mountPath = app.prefix;
+  const secureCookies = ctx.config.issuer.startsWith('https:');
   tagRoutes(app, 'graphql', mode);
 
   // Fastify checks the JSON (and refuses __proto__ keys) so that a malformed body is refused
@@ -70,6 +72,8 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
         metrics: app.metrics,
         authorization: authorizationOf(req),
         idempotencyKey: header(req.headers['idempotency-key']),
+        sessionCookie: sessionCookieOf(header(req.headers.cookie), secureCookies),
+        sameOrigin: isSameOrigin(req, ctx.config.issuer),
       };
       const json = req.body as JsonBody | undefined;
       const direct = req.method === 'POST' && json ? directRequest(json.value, req.headers.accept) : undefined;

@@ -8,6 +8,10 @@ import './fields/clients.js';
 import './fields/rotate-client-secret.js';
 import './fields/create-client.js';
 import './fields/update-client.js';
+import './fields/client-enabled.js';
+import './fields/operators.js';
+import './fields/panel-session.js';
+import './fields/totp.js';
 
 /** The whole schema, built once at start-up from the type and field files. */
 export const schema = builder.toSchema();

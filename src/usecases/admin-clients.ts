@@ -1,18 +1,20 @@
-import { authorize, noSuchClient, type Principal } from '../domain/access.js';
-import type { Actor } from '../domain/audit.js';
+import { authorize, callerKey, noSuchClient, orgForNewClient, visibleOrg, type Principal } from '../domain/access.js';
+import type { Actor, AuditRecord } from '../domain/audit.js';
 import { toView, type ClientView } from '../domain/client.js';
 import { invalidField } from '../domain/errors.js';
 import { clientIdPrefix } from '../domain/mode.js';
 import { createClientIdempotent, type IdempotentCreate, type IdempotentDeps } from './create-client-idempotent.js';
 import type { ClientWithSecret } from './manage-clients.js';
+import type { AuditReader } from './ports.js';
 import { rotateSecret, updateClient, type AdminDeps, type RotatedSecret, type UpdateClientInput } from './manage-clients.js';
 
 export const PAGE_DEFAULT = 20;
 export const PAGE_MAX = 100;
 const CURSOR_MAX = 200;
+const SEARCH_MAX = 200;
 
 /*
- * Administration by a caller (a client with an admin token today). Every action asks
+ * Administration by a caller (a client with an admin token, or a person in the panel). Every action asks
  * `authorize` (src/domain/access.ts) first, then for the client it names; a client the caller
  * may not see answers exactly as one that does not exist.
  */
@@ -51,7 +53,7 @@ export interface ClientPage {
 export async function listClientsFor(
   deps: Pick<AdminDeps, 'clients'>,
   caller: Principal,
-  page: { first?: number | null; after?: string | null },
+  page: { first?: number | null; after?: string | null; search?: string | null },
 ): Promise<ClientPage> {
   authorize(caller, 'list');
   const first = page.first ?? PAGE_DEFAULT;
@@ -59,7 +61,10 @@ export async function listClientsFor(
   const prefix = clientIdPrefix(caller.mode);
   const after = page.after ?? undefined;
   if (after !== undefined && (!after.startsWith(prefix) || after.length > CURSOR_MAX)) throw invalidField('after', 'is not a cursor of this list');
-  const rows = await deps.clients.list({ limit: first + 1, afterId: after ?? prefix });
+  const search = page.search?.trim() || undefined;
+  if (search !== undefined && search.length > SEARCH_MAX) throw invalidField('search', `must be at most ${SEARCH_MAX} characters`);
+  const orgId = visibleOrg(caller);
+  const rows = await deps.clients.list({ limit: first + 1, afterId: after ?? prefix, ...(orgId !== undefined ? { orgId } : {}), ...(search ? { search } : {}) });
   const run: ClientView[] = [];
   for (const c of rows) {
     if (!c.id.startsWith(prefix) || c.mode !== caller.mode) break;
@@ -68,10 +73,15 @@ export async function listClientsFor(
   return { clients: run.slice(0, first), hasNextPage: run.length > first };
 }
 
-/** Creates a client in the caller's mode, honouring an Idempotency-Key. */
+/**
+ * Creates a client in the caller's mode, honouring an Idempotency-Key; a developer's client
+ * belongs to its organisation.
+ */
 export async function createClientFor(deps: IdempotentDeps, caller: Principal, req: Omit<IdempotentCreate, 'callerId'>): Promise<ClientWithSecret> {
-  authorize(caller, 'create', { mode: req.input.mode });
-  return createClientIdempotent(deps, { ...req, callerId: caller.clientId });
+  authorize(caller, 'create');
+  const orgId = orgForNewClient(caller, req.input.orgId ?? null);
+  authorize(caller, 'create', { mode: req.input.mode, orgId });
+  return createClientIdempotent(deps, { ...req, input: { ...req.input, orgId }, callerId: callerKey(caller) });
 }
 
 export async function updateClientFor(deps: AdminDeps, caller: Principal, id: string, input: UpdateClientInput, actor?: Actor): Promise<ClientView> {
@@ -82,4 +92,15 @@ export async function updateClientFor(deps: AdminDeps, caller: Principal, id: st
 export async function rotateSecretFor(deps: AdminDeps, caller: Principal, id: string, graceSeconds?: number, actor?: Actor): Promise<RotatedSecret> {
   await managed(deps, caller, 'rotate', id);
   return rotateSecret(deps, id, graceSeconds, actor);
+}
+
+/** A client's audit trail, newest first, when the caller may read the client. */
+export async function clientAuditFor(deps: Pick<AdminDeps, 'clients'> & { audit: AuditReader }, caller: Principal, id: string, first: number | null | undefined): Promise<AuditRecord[]> {
+  const limit = first ?? PAGE_DEFAULT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) throw invalidField('first', `must be a whole number from 1 to ${PAGE_MAX}`);
+  authorize(caller, 'read');
+  const client = await deps.clients.findById(id);
+  if (!client) throw noSuchClient();
+  authorize(caller, 'read', client);
+  return deps.audit.list({ clientId: id, limit });
 }

@@ -37,5 +37,6 @@ export async function issueToken(deps: IssueDeps, input: IssueTokenInput): Promi
     jti: deps.random.bytes(16).toString('base64url'),
   });
   const accessToken = await deps.signer.sign(client.mode, claims);
+  deps.usage.used(client.id, claims.iat * 1000);
   return { accessToken, tokenType: 'Bearer', expiresIn: input.ttlSeconds, scopes, clientId: client.id, generation };
 }

@@ -1,4 +1,4 @@
-import { actorLabel, actorSourceIp, SYSTEM, type Actor, type AuditAction, type AuditEvent } from '../domain/audit.js';
+import { auditEvent, SYSTEM, type Actor, type AuditEvent } from '../domain/audit.js';
 import { checkClientName, checkOrgId, isSecretShape, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../domain/client.js';
 import { invalidField } from '../domain/errors.js';
 import { noSuchClient } from '../domain/access.js';
@@ -45,15 +45,7 @@ function checkScopes(scopes: string[]): string[] {
   return parseScopeString(scopes.join(' '), 'scopes');
 }
 
-/** One audit event for a change to `clientId`; `detail` must never hold a secret or hash. */
-const event = (actor: Actor, action: AuditAction, clientId: string, at: number, detail: Record<string, unknown> = {}): AuditEvent => ({
-  at,
-  actor: actorLabel(actor),
-  action,
-  clientId,
-  sourceIp: actorSourceIp(actor),
-  detail,
-});
+const event = auditEvent;
 
 /** Creates a client with a generated (or imported) secret, shown once; audited as `client.created`. */
 export async function createClient(deps: AdminDeps, input: CreateClientInput, actor: Actor = SYSTEM): Promise<ClientWithSecret> {

@@ -2,7 +2,7 @@ import type { AuditEvent, AuditRecord } from '../domain/audit.js';
 import type { Client } from '../domain/client.js';
 import type { LockoutKeys, LockoutPolicy, LockoutRead, LockoutVerdict } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
-import type { Operator, Session } from '../domain/operator.js';
+import type { Operator, Session, SessionPolicy } from '../domain/operator.js';
 import type { RefreshRecord } from '../domain/refresh.js';
 import type { AccessTokenClaims, TokenSettings } from '../domain/token.js';
 
@@ -357,14 +357,41 @@ export interface CoreDeps {
   random: Random;
 }
 
+/** Notes that a client was used (a token issued to it); cheap, never fails the caller. */
+export interface UsageRecorder {
+  used(clientId: string, at: number): void;
+}
+
 export interface IssueDeps extends CoreDeps {
   signer: TokenSigner;
+  usage: UsageRecorder;
   tokens: TokenSettings;
   tokenStore: TokenStore;
 }
 
+/** The panel's settings, as the core needs them. */
+export interface PanelSettings {
+  /** Where setup links point (the live issuer). */
+  issuer: string;
+  requireTotpForAdmins: boolean;
+  session: SessionPolicy;
+}
+
+/** What the developer panel's people need: their store, their sessions and the lockout core. */
+export interface PanelDeps {
+  operators: OperatorStore;
+  sessions: SessionStore;
+  lockout: LockoutStore;
+  lockoutPolicy: LockoutPolicy;
+  clock: Clock;
+  random: Random;
+  /** Seals TOTP secrets at rest (its own purpose, apart from idempotent answers). */
+  totpSealer: Sealer;
+  panel: PanelSettings;
+}
+
 /** Every port: what the doors hand to the use cases. */
-export interface Deps extends IssueDeps {
+export interface Deps extends IssueDeps, PanelDeps {
   verifier: TokenVerifier;
   audit: AuditReader;
   idempotency: IdempotencyStore;

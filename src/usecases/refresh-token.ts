@@ -84,5 +84,6 @@ export async function refreshAccessToken(deps: IssueDeps, input: RefreshInput): 
     jti: deps.random.bytes(16).toString('base64url'),
   });
   const accessToken = await deps.signer.sign(client.mode, claims);
+  deps.usage.used(client.id, now);
   return { accessToken, tokenType: 'Bearer', expiresIn: input.ttlSeconds, scopes, clientId: client.id, generation: record.generation };
 }

@@ -1,4 +1,5 @@
-import type { Principal } from '../domain/access.js';
+import { callerKey, type Principal } from '../domain/access.js';
+import { invalidField } from '../domain/errors.js';
 import type { Actor } from '../domain/audit.js';
 import type { Mode } from '../domain/mode.js';
 import type { AccessTokenClaims } from '../domain/token.js';
@@ -30,15 +31,18 @@ const rotationHash = (callerTokenId: string, req: Pick<RotationRequest, 'clientI
  */
 export async function rotateClientSecret(
   deps: AdminDeps & IdempotencyDeps,
-  caller: Principal & { tokenId: string },
+  caller: (Principal & { kind: 'client'; tokenId: string }) | (Principal & { kind: 'operator' }),
   req: RotationRequest,
 ): Promise<RotatedSecret> {
+  // A person has no secret of its own: it names the client.
+  if (caller.kind === 'operator' && req.clientId === undefined) throw invalidField('clientId', 'is required');
   const rotate = () =>
-    req.clientId === undefined
+    req.clientId === undefined && caller.kind === 'client'
       ? rotateSecret(deps, caller.clientId, req.graceSeconds, req.actor)
-      : rotateSecretFor(deps, caller, req.clientId, req.graceSeconds, req.actor);
+      : rotateSecretFor(deps, caller, req.clientId!, req.graceSeconds, req.actor);
   if (req.key === undefined) return rotate();
-  return idempotently(deps, { callerId: caller.clientId, key: req.key, requestHash: rotationHash(caller.tokenId, req) }, rotate);
+  const tokenId = caller.kind === 'client' ? caller.tokenId : callerKey(caller);
+  return idempotently(deps, { callerId: callerKey(caller), key: req.key, requestHash: rotationHash(tokenId, req) }, rotate);
 }
 
 /**

@@ -9,11 +9,12 @@ import { ClientConnection } from '../types/client-connection.js';
 builder.queryFields((t) => ({
   clients: t.field({
     type: ClientConnection,
-    description: 'Clients of this mode in id order (Bearer + tollgate:admin). `first` defaults to 20, at most 100.',
-    args: { first: t.arg.int(), after: t.arg.string() },
+    description:
+      'Clients of this mode in id order (Bearer + tollgate:admin, or a panel session: a developer sees its organisation’s). `first` defaults to 20, at most 100.',
+    args: { first: t.arg.int(), after: t.arg.string(), search: t.arg.string({ description: 'Only clients whose id or name contains this (any case).' }) },
     resolve: (_root, args, ctx) =>
       guarded(async () => {
-        const page = await listClientsFor(ctx.deps, await principal(ctx), { first: args.first, after: args.after });
+        const page = await listClientsFor(ctx.deps, await principal(ctx), { first: args.first, after: args.after, search: args.search });
         const edges = page.clients.map((c) => ({ cursor: c.id, node: c }));
         return {
           edges,

@@ -1,3 +1,4 @@
+import { actorFor } from '../../domain/access.js';
 import { createClientFor } from '../../usecases/admin-clients.js';
 import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
@@ -17,7 +18,7 @@ builder.mutationField('createClient', (t) =>
         const caller = await principal(ctx);
         return createClientFor(ctx.deps, caller, {
           key: ctx.idempotencyKey,
-          actor: { kind: 'graphql', id: caller.clientId, sourceIp: ctx.sourceIp },
+          actor: actorFor(caller, ctx.sourceIp),
           input: {
             name: input.name,
             mode: ctx.mode,

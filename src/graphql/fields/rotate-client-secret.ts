@@ -1,5 +1,6 @@
 import { replaySelfRotation, rotateClientSecret } from '../../usecases/rotate-client-secret.js';
-import { bearer, signedClaims } from '../bearer.js';
+import { actorFor } from '../../domain/access.js';
+import { bearer, operator, signedClaims } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';
 import { credentialCheck } from '../rules/one-credential-check.js';
@@ -14,7 +15,7 @@ builder.mutationField('rotateClientSecret', (t) =>
   t.field({
     type: RotatedSecret,
     description:
-      "Replaces a secret and bumps its generation (Bearer). Without clientId, the caller's own; with it, tollgate:admin is needed. With an Idempotency-Key header, a retry within 24 h returns the first answer, even with the token a self-rotation killed.",
+      "Replaces a secret and bumps its generation (Bearer, or a panel session naming clientId). Without clientId, the calling client's own; with it, tollgate:admin (or the panel role) is needed. With an Idempotency-Key header, a retry within 24 h returns the first answer, even with the token a self-rotation killed.",
     extensions: credentialCheck,
     args: {
       clientId: t.arg.id(),
@@ -24,6 +25,12 @@ builder.mutationField('rotateClientSecret', (t) =>
       guarded(async () => {
         const grace = graceSeconds ?? 0;
         const key = ctx.idempotencyKey;
+        if (ctx.authorization === undefined && ctx.sessionCookie !== undefined) {
+          // A person in the panel: always names the client; the core decides by role and organisation.
+          const person = await operator(ctx);
+          const rotated = await rotateClientSecret(ctx.deps, person, { clientId: clientId ?? undefined, graceSeconds: grace, key, actor: actorFor(person, ctx.sourceIp) });
+          return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
+        }
         let valid;
         try {
           valid = await bearer(ctx);
@@ -34,12 +41,7 @@ builder.mutationField('rotateClientSecret', (t) =>
           return { clientId: replay.client.id, clientSecret: replay.clientSecret, generation: replay.generation };
         }
         const caller = { kind: 'client', clientId: valid.client.id, mode: ctx.mode, scopes: valid.scopes, tokenId: valid.claims.jti } as const;
-        const rotated = await rotateClientSecret(ctx.deps, caller, {
-          clientId: clientId ?? undefined,
-          graceSeconds: grace,
-          key,
-          actor: { kind: 'graphql', id: caller.clientId, sourceIp: ctx.sourceIp },
-        });
+        const rotated = await rotateClientSecret(ctx.deps, caller, { clientId: clientId ?? undefined, graceSeconds: grace, key, actor: actorFor(caller, ctx.sourceIp) });
         return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
       }),
   }),

@@ -1,3 +1,4 @@
+import { actorFor } from '../../domain/access.js';
 import { updateClientFor } from '../../usecases/admin-clients.js';
 import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
@@ -24,7 +25,7 @@ builder.mutationField('updateClient', (t) =>
             allowedIps: input.allowedIps ?? undefined,
             enabled: input.enabled ?? undefined,
           },
-          { kind: 'graphql', id: caller.clientId, sourceIp: ctx.sourceIp },
+          actorFor(caller, ctx.sourceIp),
         );
       }),
   }),

@@ -1,5 +1,9 @@
 import type { ClientView } from '../../domain/client.js';
+import { clientAuditFor } from '../../usecases/admin-clients.js';
+import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
+import { guarded } from '../errors.js';
+import { AuditEvent } from './audit-event.js';
 import { DateTime } from './date-time.js';
 import { Mode } from './mode.js';
 
@@ -16,5 +20,17 @@ export const Client = builder.objectRef<ClientView>('Client').implement({
     enabled: t.exposeBoolean('enabled'),
     secretGeneration: t.exposeInt('secretGeneration', { description: 'Bumped by every rotation; older tokens die with it.' }),
     createdAt: t.field({ type: DateTime, resolve: (c) => c.createdAt }),
+    lastUsedAt: t.field({
+      type: DateTime,
+      nullable: true,
+      description: 'When a token was last issued to it, to the minute; null: never.',
+      resolve: (c) => c.lastUsedAt,
+    }),
+    auditTrail: t.field({
+      type: [AuditEvent],
+      description: 'Its recorded changes and lockouts, newest first (administration: Bearer + tollgate:admin, or the panel). `first` defaults to 20, at most 100.',
+      args: { first: t.arg.int() },
+      resolve: (c, { first }, ctx) => guarded(async () => clientAuditFor(ctx.deps, await principal(ctx), c.id, first)),
+    }),
   }),
 });

@@ -24,3 +24,4 @@ export class MasterKeySealer implements Sealer {
 
 /** The purpose of the answers kept for idempotent retries (they hold client secrets). */
 export const IDEMPOTENCY_PURPOSE = 'idempotency-result-encryption';
+export const TOTP_PURPOSE = 'operator-totp-secret-encryption';

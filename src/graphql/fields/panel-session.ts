@@ -1,0 +1,99 @@
+import { toOperatorView } from '../../domain/operator.js';
+import { isDomainError } from '../../domain/errors.js';
+import { completeSetup } from '../../usecases/operators.js';
+import { findSession, mustEnrolTotp, signIn, signOut } from '../../usecases/panel-sessions.js';
+import { crossSite } from '../bearer.js';
+import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import { guarded } from '../errors.js';
+import { credentialCheck } from '../rules/one-credential-check.js';
+import { clearSessionCookie, sessionSetCookie } from '../session-cookie.js';
+import { Operator } from '../types/operator.js';
+import { PanelSession } from '../types/panel-session.js';
+import { CompleteSetupInput, SignInInput, SignInPayload } from '../types/sign-in.js';
+
+/*
+ * The panel's way in (spec §7): sign-in with a password (and TOTP), a server-side session in an
+ * HttpOnly cookie, sign-out, and the one-time setup links the CLI makes. Each needs a request
+ * from the panel's own page (the CSRF header and this origin), sign-in too: no other site can
+ * sign a browser in to an account of its choosing.
+ */
+
+const secure = (ctx: GraphQLContext): boolean => ctx.config.issuer.startsWith('https:');
+
+function samePanel(ctx: GraphQLContext): void {
+  if (!ctx.sameOrigin) throw crossSite();
+}
+
+builder.queryField('me', (t) =>
+  t.field({
+    type: PanelSession,
+    nullable: true,
+    description: 'The panel session of the request’s cookie; null when signed out.',
+    resolve: (_root, _args, ctx) =>
+      guarded(async () => {
+        if (ctx.sessionCookie === undefined) return null;
+        samePanel(ctx);
+        const live = await findSession(ctx.deps, ctx.sessionCookie, ctx.mode);
+        if (!live) return null;
+        return { operator: toOperatorView(live.operator), expiresAt: live.session.expiresAt, totpEnrollmentRequired: live.principal.mustEnrolTotp };
+      }),
+  }),
+);
+
+builder.mutationField('signIn', (t) =>
+  t.field({
+    type: SignInPayload,
+    description:
+      'Signs in to the panel and sets the session cookie. A wrong email, password or code is one refusal (UNAUTHENTICATED), counted like a wrong client secret (RATE_LIMITED when locked).',
+    extensions: credentialCheck,
+    args: { input: t.arg({ type: SignInInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      guarded(async () => {
+        samePanel(ctx);
+        let outcome;
+        try {
+          outcome = await signIn(ctx.deps, { email: input.email, password: input.password, code: input.code ?? null, sourceIp: ctx.sourceIp });
+        } catch (e) {
+          if (isDomainError(e) && e.details.retryAfterSeconds !== undefined) ctx.responseHeaders['retry-after'] = String(e.details.retryAfterSeconds);
+          throw e;
+        }
+        if (outcome.kind === 'totp-required') return { session: null, totpRequired: true };
+        ctx.responseHeaders['set-cookie'] = sessionSetCookie(outcome.cookieValue, outcome.session, ctx.deps.clock.now(), secure(ctx));
+        const session = {
+          operator: toOperatorView(outcome.operator),
+          expiresAt: outcome.session.expiresAt,
+          totpEnrollmentRequired: mustEnrolTotp(ctx.deps, outcome.operator),
+        };
+        return { session, totpRequired: false };
+      }),
+  }),
+);
+
+builder.mutationField('signOut', (t) =>
+  t.boolean({
+    description: 'Ends the panel session of the request’s cookie and clears the cookie.',
+    resolve: (_root, _args, ctx) =>
+      guarded(async () => {
+        if (ctx.sessionCookie !== undefined) {
+          samePanel(ctx);
+          await signOut(ctx.deps, ctx.sessionCookie);
+        }
+        ctx.responseHeaders['set-cookie'] = clearSessionCookie(secure(ctx));
+        return true;
+      }),
+  }),
+);
+
+builder.mutationField('completeSetup', (t) =>
+  t.field({
+    type: Operator,
+    description: 'Follows a one-time setup link from `tollgate users create` or `users reset`: sets the password (and, for the first admin, the email). Then sign in.',
+    args: { input: t.arg({ type: CompleteSetupInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      guarded(async () => {
+        samePanel(ctx);
+        return completeSetup(ctx.deps, { token: input.token, email: input.email ?? null, password: input.password }, ctx.sourceIp);
+      }),
+  }),
+);

@@ -1,0 +1,15 @@
+import type { PublicKeyInfo } from '../../usecases/ports.js';
+import { builder } from '../builder.js';
+import { DateTime } from './date-time.js';
+import { Mode } from './mode.js';
+
+export const SigningKey = builder.objectRef<PublicKeyInfo>('SigningKey').implement({
+  description: 'A token signing key (its public half). The current key of a mode signs; the others still verify until retired.',
+  fields: (t) => ({
+    kid: t.exposeID('kid'),
+    mode: t.field({ type: Mode, resolve: (k) => k.mode }),
+    alg: t.exposeString('alg'),
+    current: t.exposeBoolean('current'),
+    createdAt: t.field({ type: DateTime, resolve: (k) => k.createdAt }),
+  }),
+});
