@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/audit.js';
 import type { Client } from '../../src/domain/client.js';
+import type { Operator, Session } from '../../src/domain/operator.js';
 import { lockoutKeys, refreshLockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
 import type { RefreshRecord } from '../../src/domain/refresh.js';
-import type { Store, StoredSigningKey } from '../../src/usecases/ports.js';
+import type { SetupToken, Store, StoredSigningKey } from '../../src/usecases/ports.js';
 import { tempDir } from '../support/process.js';
 
 /** How the suite gets a fresh, empty store of one kind, and what that kind can do. */
@@ -66,6 +67,49 @@ const signingKey = (kid: string, mode: 'live' | 'test', createdAt: number): Stor
   privateJwkEnc: `sealed-${kid}`,
   current: true,
   createdAt,
+});
+
+const operator = (over: Partial<Operator> = {}): Operator => ({
+  id: 'op_contract_1',
+  email: 'ada@example.com',
+  role: 'admin',
+  orgId: null,
+  enabled: true,
+  passwordHash: null,
+  totpSecretSealed: null,
+  totpEnabled: false,
+  totpLastStep: 0,
+  recoveryCodeHashes: [],
+  createdAt: T0,
+  updatedAt: T0,
+  ...over,
+});
+
+const opEvent = (action: AuditEvent['action'], at = T0, detail: Record<string, unknown> = {}): AuditEvent => ({
+  at,
+  actor: 'panel:ada@example.com',
+  action,
+  clientId: null,
+  sourceIp: '192.0.2.1',
+  detail,
+});
+
+const session = (idHash: string, over: Partial<Session> = {}): Session => ({
+  idHash,
+  operatorId: 'op_contract_1',
+  createdAt: T0,
+  lastSeenAt: T0,
+  expiresAt: T0 + 8 * 3600_000,
+  enrolOnly: false,
+  ...over,
+});
+
+const setupToken = (hash: string, over: Partial<SetupToken> = {}): SetupToken => ({
+  hash,
+  operatorId: 'op_contract_1',
+  createdAt: T0,
+  expiresAt: T0 + 86_400_000,
+  ...over,
 });
 
 const auditFault = (): never => {
@@ -249,6 +293,282 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect((await store.clients.list({ limit: 2, afterId: 'cl_live_a' })).map((c) => c.id)).toEqual(['cl_live_b', 'cl_test_a']);
         expect((await store.clients.list({ limit: 10, afterId: 'cl_test_' })).map((c) => c.id)).toEqual(['cl_test_a', 'cl_test_b']);
         expect(await store.clients.count()).toBe(5);
+      });
+
+      it('records the later of two uses, with no audit row, no generation or updatedAt change', async () => {
+        await store.clients.insert(client(), () => []);
+        await store.clients.markUsed(client().id, T0 + 10);
+        expect((await store.clients.findById(client().id))?.lastUsedAt).toBe(T0 + 10);
+        await store.clients.markUsed(client().id, T0 + 5);
+        expect((await store.clients.findById(client().id))?.lastUsedAt).toBe(T0 + 10);
+        await Promise.all([T0 + 30, T0 + 20, T0 + 40, T0 + 15].map((at) => store.clients.markUsed(client().id, at)));
+        expect(await store.clients.findById(client().id)).toEqual(client({ lastUsedAt: T0 + 40 }));
+        expect((await store.clients.list({ limit: 10 }))[0]?.lastUsedAt).toBe(T0 + 40);
+        expect((await store.tokens.bearerState(client().id, 'jti-x')).client?.lastUsedAt).toBe(T0 + 40);
+        await expect(store.clients.markUsed('cl_live_nobody', T0)).resolves.toBeUndefined();
+        expect(await store.audit.list({ limit: 10 })).toEqual([]);
+        expect(await store.clients.count()).toBe(1);
+      });
+
+      it('lists by organisation and by a literal, case-insensitive search of id or name, in byte order, paged', async () => {
+        const rows: Array<[string, string, string | null]> = [
+          ['cl_live_a', 'Alpha 100%', 'org_1'],
+          ['cl_live_b', 'beta_x', 'org_2'],
+          ['cl_live_C', 'gamma', 'org_1'],
+          ['cl_live_d', 'betaQx 100 x', null],
+          ['cl_live_e', 'back\\slash', 'org_1'],
+          ['cl_test_a', 'ALPHAbet', 'org_1'],
+        ];
+        for (const [id, name, orgId] of rows) await store.clients.insert(client({ id, name, orgId, mode: id.startsWith('cl_live') ? 'live' : 'test' }), () => []);
+        const ids = async (page: Parameters<Store['clients']['list']>[0]) => (await store.clients.list(page)).map((c) => c.id);
+        expect(await ids({ limit: 10, orgId: 'org_1' })).toEqual(['cl_live_C', 'cl_live_a', 'cl_live_e', 'cl_test_a']);
+        expect(await ids({ limit: 10, orgId: 'org_' })).toEqual([]);
+        expect(await ids({ limit: 10, search: 'alpha' })).toEqual(['cl_live_a', 'cl_test_a']);
+        expect(await ids({ limit: 10, search: 'ALPHA' })).toEqual(['cl_live_a', 'cl_test_a']);
+        // The id too, case-insensitively.
+        expect(await ids({ limit: 10, search: 'LIVE_C' })).toEqual(['cl_live_C']);
+        // `_` and `%` are characters, not wildcards: 'betaQx 100 x' matches neither.
+        expect(await ids({ limit: 10, search: 'a_x' })).toEqual(['cl_live_b']);
+        expect(await ids({ limit: 10, search: '0%' })).toEqual(['cl_live_a']);
+        expect(await ids({ limit: 10, search: '%' })).toEqual(['cl_live_a']);
+        expect(await ids({ limit: 10, search: 'k\\s' })).toEqual(['cl_live_e']);
+        expect(await ids({ limit: 10, search: 'nothing' })).toEqual([]);
+        // Filters combine, and page after a cursor.
+        expect(await ids({ limit: 10, orgId: 'org_1', search: 'a' })).toEqual(['cl_live_C', 'cl_live_a', 'cl_live_e', 'cl_test_a']);
+        expect(await ids({ limit: 2, orgId: 'org_1', search: 'a' })).toEqual(['cl_live_C', 'cl_live_a']);
+        expect(await ids({ limit: 2, orgId: 'org_1', search: 'a', afterId: 'cl_live_a' })).toEqual(['cl_live_e', 'cl_test_a']);
+        expect(await ids({ limit: 10, search: 'x', afterId: 'cl_live_b' })).toEqual(['cl_live_d']);
+        expect(await ids({ limit: 10, orgId: 'org_2', afterId: 'cl_live_b' })).toEqual([]);
+      });
+    });
+
+    describe('operators', () => {
+      it('stores an operator with its audit events and reads it back whole, by id and by email', async () => {
+        const o = operator({ role: 'developer', orgId: 'org_1', passwordHash: 'scrypt$x', totpSecretSealed: 'sealed', totpEnabled: true, totpLastStep: 12, recoveryCodeHashes: ['r1', 'r2'] });
+        const seen: Array<[Operator | undefined, Operator]> = [];
+        expect(
+          await store.operators.insert(o, (before, after) => {
+            seen.push([before, after]);
+            return [opEvent('operator.created', T0, { email: after.email })];
+          }),
+        ).toBe(true);
+        expect(seen).toEqual([[undefined, o]]);
+        expect(await store.operators.findById(o.id)).toEqual(o);
+        expect(await store.operators.findByEmail(o.email)).toEqual(o);
+        expect(await store.operators.findByEmail('ADA@example.com')).toBeUndefined();
+        expect(await store.operators.findById('op_nobody')).toBeUndefined();
+        expect(await store.operators.count()).toBe(1);
+        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.clientId, e.detail])).toEqual([['operator.created', null, { email: o.email }]]);
+      });
+
+      it('refuses a taken email with false, writing nothing and asking no audit', async () => {
+        await store.operators.insert(operator(), () => [opEvent('operator.created')]);
+        let asked = false;
+        const taken = await store.operators.insert(operator({ id: 'op_contract_2', role: 'viewer' }), () => {
+          asked = true;
+          return [opEvent('operator.created')];
+        });
+        expect(taken).toBe(false);
+        expect(asked).toBe(false);
+        expect(await store.operators.findById('op_contract_2')).toBeUndefined();
+        expect((await store.operators.findByEmail(operator().email))?.role).toBe('admin');
+        expect(await store.operators.count()).toBe(1);
+        expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
+      });
+
+      it('gives a contested email to one of many racing inserts', async () => {
+        const made = await Promise.all(Array.from({ length: 5 }, (_, i) => store.operators.insert(operator({ id: `op_race_${i}` }), () => [opEvent('operator.created')])));
+        expect(made.filter(Boolean)).toHaveLength(1);
+        expect(await store.operators.count()).toBe(1);
+        expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
+      });
+
+      it('lists every operator in byte order of email', async () => {
+        for (const [id, email] of [['op_1', 'zed@example.com'], ['op_2', 'Bob@example.com'], ['op_3', 'amy@example.com']] as const) {
+          await store.operators.insert(operator({ id, email }), () => []);
+        }
+        expect((await store.operators.list()).map((o) => o.email)).toEqual(['Bob@example.com', 'amy@example.com', 'zed@example.com']);
+        expect(await store.operators.count()).toBe(3);
+      });
+
+      it('inserts a first operator only while there is none', async () => {
+        expect(await store.operators.insertFirst(operator(), () => [opEvent('operator.created')])).toBe(true);
+        let asked = false;
+        const second = await store.operators.insertFirst(operator({ id: 'op_second', email: 'second@example.com' }), () => {
+          asked = true;
+          return [];
+        });
+        expect(second).toBe(false);
+        expect(asked).toBe(false);
+        expect(await store.operators.findById('op_second')).toBeUndefined();
+        expect(await store.operators.count()).toBe(1);
+        expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
+      });
+
+      it('inserts exactly one first operator of many racing, with its audit row', async () => {
+        const made = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => store.operators.insertFirst(operator({ id: `op_first_${i}`, email: `first${i}@example.com` }), () => [opEvent('operator.created')])),
+        );
+        expect(made.filter(Boolean)).toHaveLength(1);
+        expect(await store.operators.count()).toBe(1);
+        expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
+      });
+
+      it('writes no operator when its audit events cannot be written', async () => {
+        await expect(store.operators.insert(operator(), auditFault)).rejects.toThrow('audit write failed');
+        await expect(store.operators.insertFirst(operator(), auditFault)).rejects.toThrow('audit write failed');
+        expect(await store.operators.count()).toBe(0);
+        expect(await store.operators.findByEmail(operator().email)).toBeUndefined();
+        expect(await store.audit.list({ limit: 10 })).toEqual([]);
+        // The email is free again.
+        expect(await store.operators.insert(operator(), () => [])).toBe(true);
+      });
+
+      it('updates the given fields, judging the audit events on the row as it was and as it is, sessions kept', async () => {
+        await store.operators.insert(operator({ recoveryCodeHashes: ['r1'] }), () => []);
+        await store.sessions.insert(session('s1'));
+        const seen: Array<[string, string]> = [];
+        const patch = { role: 'developer', orgId: 'org_7', enabled: false, passwordHash: 'scrypt$new', totpSecretSealed: 'sealed-2', totpEnabled: true, recoveryCodeHashes: ['a', 'b'] } as const;
+        const after = await store.operators.update(operator().id, { ...patch, recoveryCodeHashes: [...patch.recoveryCodeHashes] }, T0 + 5, (before, now) => {
+          seen.push([before!.role, now.role]);
+          return [opEvent('operator.disabled', T0 + 5, { fields: ['role', 'enabled'] })];
+        });
+        const expected = operator({ ...patch, recoveryCodeHashes: ['a', 'b'], updatedAt: T0 + 5 });
+        expect(after).toEqual(expected);
+        expect(seen).toEqual([['admin', 'developer']]);
+        expect(await store.operators.findById(operator().id)).toEqual(expected);
+        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.detail])).toEqual([['operator.disabled', { fields: ['role', 'enabled'] }]]);
+        // Without endSessions the session lives on, and reads the operator as it is now.
+        expect(await store.sessions.find('s1')).toEqual({ session: session('s1'), operator: expected });
+        // Back to null, and a partial patch leaves the other fields alone.
+        const cleared = await store.operators.update(operator().id, { orgId: null, passwordHash: null, totpSecretSealed: null, recoveryCodeHashes: [] }, T0 + 6, () => []);
+        expect(cleared).toEqual({ ...expected, orgId: null, passwordHash: null, totpSecretSealed: null, recoveryCodeHashes: [], updatedAt: T0 + 6 });
+      });
+
+      it('with endSessions, ends every session of the operator in the same write, and only theirs', async () => {
+        await store.operators.insert(operator(), () => []);
+        await store.operators.insert(operator({ id: 'op_other', email: 'other@example.com' }), () => []);
+        await store.sessions.insert(session('s1'));
+        await store.sessions.insert(session('s2', { enrolOnly: true }));
+        await store.sessions.insert(session('s3', { operatorId: 'op_other' }));
+        const after = await store.operators.update(operator().id, { passwordHash: 'scrypt$reset' }, T0 + 1, () => [opEvent('operator.reset', T0 + 1)], { endSessions: true });
+        expect(after?.passwordHash).toBe('scrypt$reset');
+        expect(await store.sessions.find('s1')).toBeUndefined();
+        expect(await store.sessions.find('s2')).toBeUndefined();
+        expect((await store.sessions.find('s3'))?.operator.id).toBe('op_other');
+        expect((await store.audit.list({ limit: 10 })).map((e) => e.action)).toEqual(['operator.reset']);
+      });
+
+      it('leaves the operator and its sessions as they were when an update cannot be audited', async () => {
+        await store.operators.insert(operator(), () => []);
+        await store.sessions.insert(session('s1'));
+        await expect(store.operators.update(operator().id, { enabled: false }, T0 + 1, auditFault, { endSessions: true })).rejects.toThrow('audit write failed');
+        expect(await store.operators.findById(operator().id)).toEqual(operator());
+        expect(await store.sessions.find('s1')).toEqual({ session: session('s1'), operator: operator() });
+        expect(await store.audit.list({ limit: 10 })).toEqual([]);
+      });
+
+      it('answers undefined for an update of no operator, writing nothing', async () => {
+        let asked = false;
+        const audit = () => {
+          asked = true;
+          return [opEvent('operator.disabled')];
+        };
+        expect(await store.operators.update('op_nobody', { enabled: false }, T0, audit, { endSessions: true })).toBeUndefined();
+        expect(asked).toBe(false);
+        expect(await store.audit.list({ limit: 10 })).toEqual([]);
+      });
+
+      it('accepts a TOTP step only when it is later than the last accepted one', async () => {
+        await store.operators.insert(operator({ totpLastStep: 100 }), () => []);
+        expect(await store.operators.advanceTotpStep(operator().id, 100)).toBe(false);
+        expect(await store.operators.advanceTotpStep(operator().id, 99)).toBe(false);
+        expect(await store.operators.advanceTotpStep(operator().id, 101)).toBe(true);
+        expect(await store.operators.advanceTotpStep(operator().id, 101)).toBe(false);
+        expect(await store.operators.advanceTotpStep(operator().id, 100)).toBe(false);
+        expect(await store.operators.advanceTotpStep(operator().id, 105)).toBe(true);
+        expect((await store.operators.findById(operator().id))?.totpLastStep).toBe(105);
+        expect(await store.operators.advanceTotpStep('op_nobody', 1)).toBe(false);
+      });
+
+      it('lets exactly one of many racing uses of one TOTP step through', async () => {
+        await store.operators.insert(operator(), () => []);
+        const won = await Promise.all(Array.from({ length: 10 }, () => store.operators.advanceTotpStep(operator().id, 7)));
+        expect(won.filter(Boolean)).toHaveLength(1);
+        expect((await store.operators.findById(operator().id))?.totpLastStep).toBe(7);
+      });
+
+      it('takes a recovery code once, even among racing uses, leaving the others', async () => {
+        await store.operators.insert(operator({ recoveryCodeHashes: ['r1', 'r2', 'r3'] }), () => []);
+        expect(await store.operators.useRecoveryCode(operator().id, 'r2')).toBe(true);
+        expect(await store.operators.useRecoveryCode(operator().id, 'r2')).toBe(false);
+        expect(await store.operators.useRecoveryCode(operator().id, 'r')).toBe(false);
+        expect(await store.operators.useRecoveryCode('op_nobody', 'r1')).toBe(false);
+        expect((await store.operators.findById(operator().id))?.recoveryCodeHashes).toEqual(['r1', 'r3']);
+        const won = await Promise.all(Array.from({ length: 8 }, () => store.operators.useRecoveryCode(operator().id, 'r3')));
+        expect(won.filter(Boolean)).toHaveLength(1);
+        expect((await store.operators.findById(operator().id))?.recoveryCodeHashes).toEqual(['r1']);
+        expect(await store.operators.useRecoveryCode(operator().id, 'r1')).toBe(true);
+        expect((await store.operators.findById(operator().id))?.recoveryCodeHashes).toEqual([]);
+      });
+
+      it("replaces an operator's earlier setup links with a new one, leaving other operators' links", async () => {
+        await store.operators.insert(operator(), () => []);
+        await store.operators.insert(operator({ id: 'op_other', email: 'other@example.com' }), () => []);
+        await store.operators.putSetupToken(setupToken('old'));
+        await store.operators.putSetupToken(setupToken('theirs', { operatorId: 'op_other' }));
+        await store.operators.putSetupToken(setupToken('new', { createdAt: T0 + 1 }));
+        expect(await store.operators.takeSetupToken('old', T0 + 2)).toBeUndefined();
+        expect(await store.operators.takeSetupToken('new', T0 + 2)).toEqual(setupToken('new', { createdAt: T0 + 1 }));
+        expect(await store.operators.takeSetupToken('theirs', T0 + 2)).toEqual(setupToken('theirs', { operatorId: 'op_other' }));
+      });
+
+      it('takes a live setup link once, and never after it expires', async () => {
+        await store.operators.putSetupToken(setupToken('first-admin', { operatorId: null, expiresAt: T0 + 1000 }));
+        expect(await store.operators.takeSetupToken('first-admin', T0 + 1000)).toBeUndefined();
+        expect(await store.operators.takeSetupToken('unknown', T0)).toBeUndefined();
+        expect(await store.operators.takeSetupToken('first-admin', T0 + 999)).toEqual(setupToken('first-admin', { operatorId: null, expiresAt: T0 + 1000 }));
+        expect(await store.operators.takeSetupToken('first-admin', T0 + 999)).toBeUndefined();
+        await store.operators.putSetupToken(setupToken('raced', { operatorId: null }));
+        const taken = await Promise.all(Array.from({ length: 8 }, () => store.operators.takeSetupToken('raced', T0)));
+        expect(taken.filter((t) => t !== undefined)).toHaveLength(1);
+      });
+    });
+
+    describe('sessions', () => {
+      beforeEach(async () => {
+        await store.operators.insert(operator({ role: 'viewer', orgId: 'org_3', recoveryCodeHashes: ['r1'] }), () => []);
+      });
+
+      it('stores a session and reads it with its operator in one go', async () => {
+        await store.sessions.insert(session('s1', { enrolOnly: true }));
+        expect(await store.sessions.find('s1')).toEqual({
+          session: session('s1', { enrolOnly: true }),
+          operator: operator({ role: 'viewer', orgId: 'org_3', recoveryCodeHashes: ['r1'] }),
+        });
+        expect(await store.sessions.find('s')).toBeUndefined();
+        await expect(store.sessions.insert(session('s1'))).rejects.toThrow();
+      });
+
+      it('restarts the idle clock on touch, never moving it back', async () => {
+        await store.sessions.insert(session('s1'));
+        await store.sessions.insert(session('s2'));
+        await store.sessions.touch('s1', T0 + 60_000);
+        expect((await store.sessions.find('s1'))?.session).toEqual(session('s1', { lastSeenAt: T0 + 60_000 }));
+        await store.sessions.touch('s1', T0 + 30_000);
+        expect((await store.sessions.find('s1'))?.session.lastSeenAt).toBe(T0 + 60_000);
+        expect((await store.sessions.find('s2'))?.session.lastSeenAt).toBe(T0);
+        await expect(store.sessions.touch('unknown', T0)).resolves.toBeUndefined();
+      });
+
+      it('ends one session; ending an unknown one is no error', async () => {
+        await store.sessions.insert(session('s1'));
+        await store.sessions.insert(session('s2'));
+        await store.sessions.delete('s1');
+        expect(await store.sessions.find('s1')).toBeUndefined();
+        expect(await store.sessions.find('s2')).toBeDefined();
+        await expect(store.sessions.delete('s1')).resolves.toBeUndefined();
+        await expect(store.sessions.delete('unknown')).resolves.toBeUndefined();
       });
     });
 
@@ -507,6 +827,23 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect((await store.tokens.bearerState(client().id, 'jti-forever')).revoked).toBe(true);
         expect((await store.tokens.bearerState(client().id, 'jti-gone')).revoked).toBe(false);
         expect(await store.lockout.read(lockoutKeys('cl_live_x', '192.0.2.9'))).toEqual({ pair: undefined, ip: undefined });
+        expect(await store.purgeExpired(T0, RETENTION)).toBe(0);
+      });
+
+      it('purges panel sessions past their absolute end and expired setup links, and nothing else', async () => {
+        await store.operators.insert(operator(), () => []);
+        await store.operators.insert(operator({ id: 'op_other', email: 'other@example.com' }), () => []);
+        await store.sessions.insert(session('s-gone', { expiresAt: T0 }));
+        await store.sessions.insert(session('s-kept', { expiresAt: T0 + 1 }));
+        await store.operators.putSetupToken(setupToken('t-gone', { operatorId: null, expiresAt: T0 }));
+        await store.operators.putSetupToken(setupToken('t-kept', { operatorId: 'op_other', expiresAt: T0 + 1 }));
+        expect(await store.purgeExpired(T0, RETENTION)).toBe(2);
+        expect(await store.sessions.find('s-gone')).toBeUndefined();
+        expect(await store.sessions.find('s-kept')).toBeDefined();
+        // Gone for good: even a clock before its expiry finds nothing.
+        expect(await store.operators.takeSetupToken('t-gone', T0 - 1)).toBeUndefined();
+        expect(await store.operators.takeSetupToken('t-kept', T0)).toBeDefined();
+        expect(await store.operators.count()).toBe(2);
         expect(await store.purgeExpired(T0, RETENTION)).toBe(0);
       });
 

@@ -8,7 +8,16 @@ import type { AuditEvent } from '../../src/domain/audit.js';
 import type { Mode } from '../../src/domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../src/domain/token.js';
 import type { Clock, Deps, PublicKeyInfo, Random, SigningKeys, TokenSigner } from '../../src/usecases/ports.js';
-import { MemoryAuditReader, MemoryClientStore, MemoryIdempotencyStore, MemoryLockoutStore, MemoryStore, MemoryTokenStore } from './memory-store.js';
+import {
+  MemoryAuditReader,
+  MemoryClientStore,
+  MemoryIdempotencyStore,
+  MemoryLockoutStore,
+  MemoryOperatorStore,
+  MemorySessionStore,
+  MemoryStore,
+  MemoryTokenStore,
+} from './memory-store.js';
 
 /** A clock that only moves when told to. */
 export class FixedClock implements Clock {
@@ -121,6 +130,9 @@ export interface FakeDeps extends Deps {
   lockout: MemoryLockoutStore;
   audit: MemoryAuditReader;
   idempotency: MemoryIdempotencyStore;
+  /** The panel's stores, on the same memory store (its audit trail included). */
+  operators: MemoryOperatorStore;
+  sessions: MemorySessionStore;
   clock: FixedClock;
   signer: MemorySigner;
   store: MemoryStore;
@@ -138,6 +150,8 @@ export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<
     lockout: store.lockout,
     audit: store.audit,
     idempotency: store.idempotency,
+    operators: store.operators,
+    sessions: store.sessions,
     sealer: new MasterKeySealer(Buffer.alloc(32, 7), 'test'),
     keys: signer,
     lockoutPolicy: policy,

@@ -2,6 +2,7 @@ import type { AuditEvent, AuditRecord } from '../../src/domain/audit.js';
 import type { Client } from '../../src/domain/client.js';
 import { lockoutKeyId, settleLockout, type CounterState, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../src/domain/lockout.js';
 import type { Mode } from '../../src/domain/mode.js';
+import type { Operator, Session } from '../../src/domain/operator.js';
 import type { RefreshRecord } from '../../src/domain/refresh.js';
 import type {
   AuditReader,
@@ -15,9 +16,14 @@ import type {
   KeyRemoval,
   KeyRemoveAudit,
   LockoutStore,
+  OperatorAudit,
+  OperatorPatch,
+  OperatorStore,
   Retention,
   RotateAudit,
   SecretChange,
+  SessionStore,
+  SetupToken,
   SigningKeyStore,
   Store,
   StoredIdempotency,
@@ -122,15 +128,132 @@ export class MemoryClientStore implements ClientStore {
     this.rows.set(row.id, row);
     this.audit.append(events);
   }
-  async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
+  async list(page: { limit: number; afterId?: string; orgId?: string; search?: string }): Promise<Client[]> {
+    // ASCII case folding, as SQLite's lower() and PostgreSQL's lower(… COLLATE "C").
+    const fold = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    const search = page.search === undefined ? undefined : fold(page.search);
     return [...this.rows.values()]
       .filter((c) => page.afterId === undefined || c.id > page.afterId)
+      .filter((c) => page.orgId === undefined || c.orgId === page.orgId)
+      .filter((c) => search === undefined || fold(c.id).includes(search) || fold(c.name).includes(search))
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .slice(0, page.limit)
       .map(copy);
   }
   async count(): Promise<number> {
     return this.rows.size;
+  }
+  async markUsed(id: string, at: number): Promise<void> {
+    const c = this.rows.get(id);
+    if (c) c.lastUsedAt = Math.max(c.lastUsedAt ?? 0, at);
+  }
+}
+
+/**
+ * Operators and their setup links in maps. Like the clients, a change and its audit events are
+ * built first and stored together, so a throwing event builder leaves nothing behind.
+ */
+export class MemoryOperatorStore implements OperatorStore {
+  readonly rows = new Map<string, Operator>();
+  readonly setupTokens = new Map<string, SetupToken>();
+  constructor(
+    private readonly audit: MemoryAuditReader,
+    private readonly sessions: MemorySessionStore,
+  ) {}
+
+  async findById(id: string): Promise<Operator | undefined> {
+    const o = this.rows.get(id);
+    return o && copy(o);
+  }
+  async findByEmail(email: string): Promise<Operator | undefined> {
+    const o = [...this.rows.values()].find((r) => r.email === email);
+    return o && copy(o);
+  }
+  async list(): Promise<Operator[]> {
+    return [...this.rows.values()].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)).map(copy);
+  }
+  async count(): Promise<number> {
+    return this.rows.size;
+  }
+  async insert(operator: Operator, audit: OperatorAudit): Promise<boolean> {
+    if ([...this.rows.values()].some((r) => r.email === operator.email)) return false;
+    if (this.rows.has(operator.id)) throw new Error('duplicate id');
+    const events = audit(undefined, copy(operator));
+    this.rows.set(operator.id, copy(operator));
+    this.audit.append(events);
+    return true;
+  }
+  async insertFirst(operator: Operator, audit: OperatorAudit): Promise<boolean> {
+    if (this.rows.size > 0) return false;
+    return this.insert(operator, audit);
+  }
+  async update(id: string, patch: OperatorPatch, now: number, audit: OperatorAudit, opts: { endSessions?: boolean } = {}): Promise<Operator | undefined> {
+    const before = this.rows.get(id);
+    if (!before) return undefined;
+    const after: Operator = { ...copy(before), ...copy(patch), updatedAt: now };
+    const events = audit(copy(before), copy(after));
+    this.rows.set(id, after);
+    if (opts.endSessions) for (const [h, s] of this.sessions.rows) if (s.operatorId === id) this.sessions.rows.delete(h);
+    this.audit.append(events);
+    return copy(after);
+  }
+  async advanceTotpStep(id: string, step: number): Promise<boolean> {
+    const o = this.rows.get(id);
+    if (!o || o.totpLastStep >= step) return false;
+    o.totpLastStep = step;
+    return true;
+  }
+  async useRecoveryCode(id: string, codeHash: string): Promise<boolean> {
+    const o = this.rows.get(id);
+    if (!o || !o.recoveryCodeHashes.includes(codeHash)) return false;
+    o.recoveryCodeHashes = o.recoveryCodeHashes.filter((h) => h !== codeHash);
+    return true;
+  }
+  async putSetupToken(token: SetupToken): Promise<void> {
+    if (this.setupTokens.has(token.hash)) throw new Error('duplicate setup token');
+    if (token.operatorId !== null) for (const [h, t] of this.setupTokens) if (t.operatorId === token.operatorId) this.setupTokens.delete(h);
+    this.setupTokens.set(token.hash, copy(token));
+  }
+  async takeSetupToken(hash: string, now: number): Promise<SetupToken | undefined> {
+    const t = this.setupTokens.get(hash);
+    if (!t || t.expiresAt <= now) return undefined;
+    this.setupTokens.delete(hash);
+    return copy(t);
+  }
+  purge(now: number): number {
+    let n = 0;
+    for (const [h, t] of this.setupTokens) if (t.expiresAt <= now && this.setupTokens.delete(h)) n++;
+    return n;
+  }
+}
+
+/** Panel sessions in a map; `find` reads the operator too, as the real stores' join does. */
+export class MemorySessionStore implements SessionStore {
+  readonly rows = new Map<string, Session>();
+  /** The operators a session names (set by MemoryStore). */
+  operators?: MemoryOperatorStore;
+
+  async insert(session: Session): Promise<void> {
+    if (this.rows.has(session.idHash)) throw new Error('duplicate session');
+    if (!this.operators?.rows.has(session.operatorId)) throw new Error('no such operator');
+    this.rows.set(session.idHash, copy(session));
+  }
+  async find(idHash: string): Promise<{ session: Session; operator: Operator } | undefined> {
+    const s = this.rows.get(idHash);
+    const o = s && this.operators?.rows.get(s.operatorId);
+    return s && o ? { session: copy(s), operator: copy(o) } : undefined;
+  }
+  async touch(idHash: string, lastSeenAt: number): Promise<void> {
+    const s = this.rows.get(idHash);
+    if (s) s.lastSeenAt = Math.max(s.lastSeenAt, lastSeenAt);
+  }
+  async delete(idHash: string): Promise<void> {
+    this.rows.delete(idHash);
+  }
+  purge(now: number): number {
+    let n = 0;
+    for (const [h, s] of this.rows) if (s.expiresAt <= now && this.rows.delete(h)) n++;
+    return n;
   }
 }
 
@@ -285,18 +408,26 @@ export class MemoryStore implements Store {
   readonly tokens = new MemoryTokenStore(this.clients);
   readonly idempotency = new MemoryIdempotencyStore();
   readonly keys = new MemorySigningKeyStore(this.audit);
+  readonly sessions = new MemorySessionStore();
+  readonly operators = new MemoryOperatorStore(this.audit, this.sessions);
   private closed = false;
 
   constructor(opts: { onLock?: (kind: 'pair' | 'ip') => void } = {}) {
     this.lockout = new MemoryLockoutStore(this.audit, opts.onLock);
     this.clients.lockout = this.lockout;
+    this.sessions.operators = this.operators;
   }
 
   async ping(): Promise<void> {
     if (this.closed) throw new Error('the store is closed');
   }
   async purgeExpired(now: number, { lockout, auditRetentionDays }: Retention): Promise<number> {
-    return this.tokens.purge(now) + this.idempotency.purge(now) + this.lockout.purge(now, lockout) + this.audit.purge(now - auditRetentionDays * 86_400_000);
+    return (
+      this.tokens.purge(now) +
+      this.idempotency.purge(now) + this.lockout.purge(now, lockout) + this.audit.purge(now - auditRetentionDays * 86_400_000) +
+      this.sessions.purge(now) +
+      this.operators.purge(now)
+    );
   }
   async backup(_file: string): Promise<BackupResult> {
     throw new Error('An in-memory store has nothing on disk to back up');

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type pg from 'pg';
 import { isPostgresUrl } from '../../config.js';
 import { decrypt, encrypt, loadMasterKey } from '../keys/master-key.js';
-import { IDEMPOTENCY_PURPOSE, MasterKeySealer } from '../keys/sealer.js';
+import { IDEMPOTENCY_PURPOSE, MasterKeySealer, TOTP_PURPOSE } from '../keys/sealer.js';
 import { openPgStore, type PgStore } from './pg/store.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/store.js';
 
@@ -16,13 +16,35 @@ interface Table {
   key: readonly string[];
   booleans?: readonly string[];
   json?: readonly string[];
+  /** Lists of text: a JSON array in SQLite, `text[]` in PostgreSQL. */
+  arrays?: readonly string[];
 }
 
-/** Every table, in an order that needs nothing before it; both stores use the same column names. */
+/**
+ * Every table, in an order that needs nothing before it; both stores use the same column names.
+ * Panel sessions (`sessions`) are not copied: everyone signs in to the panel again on the new
+ * database. Setup links are copied (only their hashes are stored), so a link sent before the move
+ * still works after it, until it expires.
+ */
 export const TABLES: readonly Table[] = [
   {
     name: 'clients',
-    columns: ['id', 'name', 'mode', 'scopes', 'org_id', 'allowed_ips', 'enabled', 'secret_generation', 'secret_hash', 'previous_secret_hash', 'grace_until', 'created_at', 'updated_at'],
+    columns: [
+      'id',
+      'name',
+      'mode',
+      'scopes',
+      'org_id',
+      'allowed_ips',
+      'enabled',
+      'secret_generation',
+      'secret_hash',
+      'previous_secret_hash',
+      'grace_until',
+      'created_at',
+      'updated_at',
+      'last_used_at',
+    ],
     key: ['id'],
     booleans: ['enabled'],
   },
@@ -32,6 +54,28 @@ export const TABLES: readonly Table[] = [
   { name: 'lockouts', columns: ['key', 'failures', 'window_start', 'locked_until'], key: ['key'] },
   { name: 'idempotency_keys', columns: ['caller_id', 'key', 'request_hash', 'result_enc', 'created_at', 'expires_at'], key: ['caller_id', 'key'] },
   { name: 'audit_events', columns: ['id', 'at', 'actor', 'action', 'client_id', 'source_ip', 'detail'], key: ['id'], json: ['detail'] },
+  {
+    name: 'operators',
+    columns: [
+      'id',
+      'email',
+      'role',
+      'org_id',
+      'enabled',
+      'password_hash',
+      'totp_secret_sealed',
+      'totp_enabled',
+      'totp_last_step',
+      'recovery_code_hashes',
+      'created_at',
+      'updated_at',
+    ],
+    key: ['id'],
+    booleans: ['enabled', 'totp_enabled'],
+    arrays: ['recovery_code_hashes'],
+  },
+  // After operators: each link names one (or none, the first admin's).
+  { name: 'setup_tokens', columns: ['hash', 'operator_id', 'created_at', 'expires_at'], key: ['hash'] },
 ];
 
 const PAGE = 1000;
@@ -65,7 +109,7 @@ function sqliteSide(store: SqliteStore, label: string): Side {
       const rows = db.prepare(`SELECT ${t.columns.map(q).join(', ')} FROM ${t.name} ${where} ORDER BY ${t.key.map(q).join(', ')} LIMIT ${PAGE}`).all(...(after ?? [])) as Row[];
       for (const r of rows) {
         for (const b of t.booleans ?? []) r[b] = r[b] === 1;
-        for (const j of t.json ?? []) r[j] = JSON.parse(r[j] as string);
+        for (const j of [...(t.json ?? []), ...(t.arrays ?? [])]) r[j] = JSON.parse(r[j] as string);
       }
       return rows;
     },
@@ -79,7 +123,7 @@ function sqliteSide(store: SqliteStore, label: string): Side {
           ...t.columns.map((c) => {
             const v = r[c];
             if (t.booleans?.includes(c)) return v ? 1 : 0;
-            if (t.json?.includes(c)) return JSON.stringify(v);
+            if (t.json?.includes(c) || t.arrays?.includes(c)) return JSON.stringify(v);
             return v;
           }),
         );
@@ -120,7 +164,7 @@ function pgSide(store: PgStore, label: string): Side {
       const tuples = rows.map((r) => `(${t.columns.map((c) => {
         const v = r[c];
         values.push(t.json?.includes(c) ? JSON.stringify(v) : v);
-        return `$${values.length}${t.json?.includes(c) ? '::jsonb' : ''}`;
+        return `$${values.length}${t.json?.includes(c) ? '::jsonb' : t.arrays?.includes(c) ? '::text[]' : ''}`;
       }).join(', ')})`);
       await (await client()).query(`INSERT INTO ${t.name} (${t.columns.map(q).join(', ')}) VALUES ${tuples.join(', ')}`, values);
       if (t.name === 'audit_events') {
@@ -191,14 +235,15 @@ export interface CopyReport {
   from: string;
   to: string;
   rows: Record<string, number>;
-  /** Sealed values (private signing keys, idempotent answers) sealed again for the target's master key. */
+  /** Sealed values (private signing keys, idempotent answers, TOTP secrets) sealed again for the target's master key. */
   resealed: number;
 }
 
 /**
  * `tollgate db copy FROM TO`: every table of one store into another, empty one (both migrated
  * first): clients with their hashes, generations and grace periods, signing keys, revocations,
- * refresh tokens, lockout counters, idempotency keys and the audit trail with its ids. The source
+ * refresh tokens, lockout counters, idempotency keys, the audit trail with its ids, and the panel's
+ * operators and setup links (not its sessions: see TABLES). The source
  * is read in one snapshot; the target is written in one transaction, so a failed copy leaves it
  * empty. Sealed values move as they are when both ends use the same master key, and are opened
  * and sealed again when they do not (a SQLite key file moving to TOLLGATE_MASTER_KEY), so every
@@ -218,6 +263,7 @@ export async function copyDatabase(from: string, to: string, envMasterKey: strin
     }
     const same = sourceKey.equals(targetKey);
     const sealers = { from: new MasterKeySealer(sourceKey, IDEMPOTENCY_PURPOSE), to: new MasterKeySealer(targetKey, IDEMPOTENCY_PURPOSE) };
+    const totp = { from: new MasterKeySealer(sourceKey, TOTP_PURPOSE), to: new MasterKeySealer(targetKey, TOTP_PURPOSE) };
     const report: CopyReport = { from: source.label, to: target.label, rows: {}, resealed: 0 };
     await target.begin();
     let ok = false;
@@ -239,6 +285,14 @@ export async function copyDatabase(from: string, to: string, envMasterKey: strin
             for (const r of rows) {
               if (r.result_enc === null) continue;
               r.result_enc = sealers.to.seal(sealers.from.open(r.result_enc as string));
+              report.resealed++;
+            }
+          }
+          if (t.name === 'operators' && !same) {
+            // Operators' TOTP secrets are sealed under the master key too (their own purpose).
+            for (const r of rows) {
+              if (r.totp_secret_sealed === null) continue;
+              r.totp_secret_sealed = totp.to.seal(totp.from.open(r.totp_secret_sealed as string));
               report.resealed++;
             }
           }

@@ -29,6 +29,7 @@ export const clientSelect = (p = ''): string =>
     `${p}grace_until AS "graceUntil"`,
     `${p}created_at AS "createdAt"`,
     `${p}updated_at AS "updatedAt"`,
+    `${p}last_used_at AS "lastUsedAt"`,
   ].join(', ');
 
 const splitList = (s: string): string[] => (s === '' ? [] : s.split(' '));
@@ -48,7 +49,41 @@ export function toClient(row: ClientRow): Client {
     graceUntil: row.graceUntil,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    lastUsedAt: row.lastUsedAt,
   };
+}
+
+/** Lower-cases ASCII letters only, as `lower(… COLLATE "C")` does (and every store's list search). */
+const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+type ListPage = { limit: number; afterId?: string; orgId?: string; search?: string };
+
+/**
+ * The list query for one combination of filters, a named prepared statement each. Byte order: the
+ * id column is COLLATE "C", so `>` and ORDER BY agree with SQLite and the cursor. The search is
+ * `strpos` on `lower(… COLLATE "C")` (ASCII case folding whatever the database's locale, as in
+ * SQLite), so `%`, `_` and `\` are plain characters.
+ */
+function listQuery(page: ListPage): { name: string; text: string; values: unknown[] } {
+  const values: unknown[] = [page.limit];
+  const where: string[] = [];
+  let name = 'tg_client_list';
+  if (page.afterId !== undefined) {
+    values.push(page.afterId);
+    where.push(`id > $${values.length}`);
+    name += '_after';
+  }
+  if (page.orgId !== undefined) {
+    values.push(page.orgId);
+    where.push(`org_id = $${values.length}`);
+    name += '_org';
+  }
+  if (page.search !== undefined) {
+    values.push(asciiLower(page.search));
+    where.push(`(strpos(lower(id), $${values.length}) > 0 OR strpos(lower(name COLLATE "C"), $${values.length}) > 0)`);
+    name += '_search';
+  }
+  return { name, text: `SELECT ${clientSelect()} FROM clients${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $1`, values };
 }
 
 /** Advisory lock class of the first-start client. */
@@ -130,8 +165,8 @@ export class PgClientStore implements ClientStore {
 
   private async insertWith(c: pg.PoolClient, client: Client, audit: InsertAudit): Promise<void> {
     await c.query(
-      `INSERT INTO clients (id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, previous_secret_hash, grace_until, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      `INSERT INTO clients (id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, previous_secret_hash, grace_until, created_at, updated_at, last_used_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
         client.id,
         client.name,
@@ -146,6 +181,7 @@ export class PgClientStore implements ClientStore {
         client.graceUntil,
         client.createdAt,
         client.updatedAt,
+        client.lastUsedAt,
       ],
     );
     await insertAudit(c, audit(client));
@@ -203,22 +239,20 @@ export class PgClientStore implements ClientStore {
     });
   }
 
-  async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
-    // Byte order: the id column is COLLATE "C", so `>` and ORDER BY agree with SQLite and the cursor.
-    const { rows } = await guard(() =>
-      page.afterId === undefined
-        ? this.db.$client.query<ClientRow>({ name: 'tg_client_list', text: `SELECT ${clientSelect()} FROM clients ORDER BY id LIMIT $1`, values: [page.limit] })
-        : this.db.$client.query<ClientRow>({
-            name: 'tg_client_list_after',
-            text: `SELECT ${clientSelect()} FROM clients WHERE id > $2 ORDER BY id LIMIT $1`,
-            values: [page.limit, page.afterId],
-          }),
-    );
+  async list(page: ListPage): Promise<Client[]> {
+    const { rows } = await guard(() => this.db.$client.query<ClientRow>(listQuery(page)));
     return rows.map(toClient);
   }
 
   async count(): Promise<number> {
     const { rows } = await guard(() => this.db.$client.query<{ n: number }>('SELECT count(*)::int AS n FROM clients'));
     return rows[0]!.n;
+  }
+
+  async markUsed(id: string, at: number): Promise<void> {
+    // The later of the two: a slower instance's older time never moves it back.
+    await guard(() =>
+      this.db.$client.query({ name: 'tg_client_mark_used', text: 'UPDATE clients SET last_used_at = GREATEST(coalesce(last_used_at, 0), $2) WHERE id = $1', values: [id, at] }),
+    );
   }
 }

@@ -28,6 +28,8 @@ export const clients = pgTable('clients', {
   graceUntil: millis('grace_until'),
   createdAt: millis('created_at').notNull(),
   updatedAt: millis('updated_at').notNull(),
+  /** When a token was last issued to it (ClientStore.markUsed); null: never. Not audited. */
+  lastUsedAt: millis('last_used_at'),
 });
 
 /**
@@ -111,4 +113,56 @@ export const auditEvents = pgTable(
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index('audit_events_client_id_at').on(t.clientId, t.at), index('audit_events_at').on(t.at)],
+);
+
+/**
+ * Operators of the developer panel (spec §7). `email` is stored lower-cased, unique, and compared
+ * byte by byte so the list is in the same order as SQLite's; the recovery codes are a text array
+ * of SHA-256 hashes (one is removed by a single conditional UPDATE); the TOTP secret is sealed.
+ */
+export const operators = pgTable(
+  'operators',
+  {
+    id: text('id').primaryKey(),
+    email: byteText('email').notNull(),
+    role: text('role', { enum: ['admin', 'developer', 'viewer'] }).notNull(),
+    orgId: text('org_id'),
+    enabled: boolean('enabled').notNull().default(true),
+    passwordHash: text('password_hash'),
+    totpSecretSealed: text('totp_secret_sealed'),
+    totpEnabled: boolean('totp_enabled').notNull().default(false),
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }).notNull().default(0),
+    recoveryCodeHashes: text('recovery_code_hashes').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: millis('created_at').notNull(),
+    updatedAt: millis('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('operators_email').on(t.email)],
+);
+
+/** Panel sessions, by the SHA-256 of the cookie's value; deleted with their operator. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    operatorId: text('operator_id')
+      .notNull()
+      .references(() => operators.id, { onDelete: 'cascade' }),
+    createdAt: millis('created_at').notNull(),
+    lastSeenAt: millis('last_seen_at').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+    enrolOnly: boolean('enrol_only').notNull().default(false),
+  },
+  (t) => [index('sessions_operator_id').on(t.operatorId), index('sessions_expires_at').on(t.expiresAt)],
+);
+
+/** One-time setup links by the SHA-256 of their token; `operator_id` null: the first admin's link. */
+export const setupTokens = pgTable(
+  'setup_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    operatorId: text('operator_id').references(() => operators.id, { onDelete: 'cascade' }),
+    createdAt: millis('created_at').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+  },
+  (t) => [index('setup_tokens_operator_id').on(t.operatorId), index('setup_tokens_expires_at').on(t.expiresAt)],
 );

@@ -6,6 +6,8 @@ import { checkMigrated, checkReachable, guard, migrateDatabase, openPool, type D
 import { PgIdempotencyStore } from './idempotency.js';
 import { PgSigningKeyStore } from './keys.js';
 import { PgLockoutStore } from './lockout.js';
+import { PgOperatorStore } from './operators.js';
+import { PgSessionStore } from './sessions.js';
 import { PgTokenStore } from './tokens.js';
 
 const LOCKOUT_PURGE_BATCH = 1000;
@@ -27,6 +29,8 @@ export class PgStore implements Store {
   readonly audit: PgAuditReader;
   readonly idempotency: PgIdempotencyStore;
   readonly keys: PgSigningKeyStore;
+  readonly operators: PgOperatorStore;
+  readonly sessions: PgSessionStore;
 
   /** `db` is public for PostgreSQL's own tests and tools (db copy, bench); nothing above infra sees it. */
   constructor(readonly db: Db, opts: LockoutStoreOptions = {}) {
@@ -36,6 +40,8 @@ export class PgStore implements Store {
     this.audit = new PgAuditReader(db);
     this.idempotency = new PgIdempotencyStore(db);
     this.keys = new PgSigningKeyStore(db);
+    this.operators = new PgOperatorStore(db);
+    this.sessions = new PgSessionStore(db);
   }
 
   async ping(): Promise<void> {
@@ -54,7 +60,14 @@ export class PgStore implements Store {
         now - auditRetentionDays * 86_400_000,
       ]),
     );
-    return (await this.tokens.purgeExpired(now)) + (await this.idempotency.purgeExpired(now)) + (stale.rowCount ?? 0) + (oldAudit.rowCount ?? 0);
+    return (
+      (await this.tokens.purgeExpired(now)) +
+      (await this.idempotency.purgeExpired(now)) +
+      (stale.rowCount ?? 0) +
+      (oldAudit.rowCount ?? 0) +
+      (await this.sessions.purgeExpired(now)) +
+      (await this.operators.purgeExpired(now))
+    );
   }
 
   /** Refused: a consistent copy of a PostgreSQL database is pg_dump's job (see README). */

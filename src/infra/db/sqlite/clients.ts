@@ -1,4 +1,5 @@
-import { asc, eq, getTableColumns, gt, sql, type Column, type SQL } from 'drizzle-orm';
+import { eq, getTableColumns, sql, type Column, type SQL } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
 import type { AuditEvent } from '../../../domain/audit.js';
 import type { Client } from '../../../domain/client.js';
 import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
@@ -42,6 +43,24 @@ export function clientFromArray(r: readonly unknown[]): Client {
   return toClient(row as ClientRow);
 }
 
+/** Lower-cases ASCII letters only, as SQLite's `lower()` does (and every store's list search). */
+export const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+type ListPage = { limit: number; afterId?: string; orgId?: string; search?: string };
+
+/**
+ * The list query for one combination of filters (8 in all, each prepared on first use). The
+ * search is `instr` on `lower()`, so `%`, `_` and `\` are plain characters; ids are compared
+ * in SQLite's BINARY collation, byte order.
+ */
+function listSql(page: ListPage): string {
+  const where: string[] = [];
+  if (page.afterId !== undefined) where.push('id > @afterId');
+  if (page.orgId !== undefined) where.push('org_id = @orgId');
+  if (page.search !== undefined) where.push('(instr(lower(id), @search) > 0 OR instr(lower(name), @search) > 0)');
+  return `SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT @limit`;
+}
+
 /** A row's new values: plain values, or SQL computed from the row (the generation bump). */
 type ClientSet = { [K in keyof ClientRow]?: ClientRow[K] | SQL };
 
@@ -73,6 +92,8 @@ export class SqliteClientStore implements ClientStore {
   private readonly updateTx;
   private readonly rotateTx;
   private readonly deleteTx;
+  private readonly markUsedStmt;
+  private readonly listStmts = new Map<string, Database.Statement<Record<string, unknown>, unknown[]>>();
 
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
@@ -85,6 +106,8 @@ export class SqliteClientStore implements ClientStore {
          FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = ? LEFT JOIN lockouts i ON i.key = ? LEFT JOIN clients c ON c.id = ?`,
       )
       .raw(true);
+    // The later of the two: a slower process's older time never moves it back.
+    this.markUsedStmt = sqlite.prepare<[number, string]>('UPDATE clients SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?');
     const audit = prepareAuditInsert(sqlite);
     const record = (events: readonly AuditEvent[]): void => {
       for (const e of events) audit(e);
@@ -172,16 +195,25 @@ export class SqliteClientStore implements ClientStore {
     return whenFree(() => this.deleteTx.immediate(id, audit));
   }
 
-  async list(page: { limit: number; afterId?: string }): Promise<Client[]> {
-    const query = this.db.select().from(clients);
-    const rows = (page.afterId === undefined ? query : query.where(gt(clients.id, page.afterId)))
-      .orderBy(asc(clients.id))
-      .limit(page.limit)
-      .all();
-    return rows.map(toClient);
+  async list(page: ListPage): Promise<Client[]> {
+    const shape = `${+(page.afterId !== undefined)}${+(page.orgId !== undefined)}${+(page.search !== undefined)}`;
+    let stmt = this.listStmts.get(shape);
+    if (!stmt) {
+      stmt = this.db.$client.prepare<Record<string, unknown>, unknown[]>(listSql(page)).raw(true);
+      this.listStmts.set(shape, stmt);
+    }
+    const params: Record<string, unknown> = { limit: page.limit };
+    if (page.afterId !== undefined) params.afterId = page.afterId;
+    if (page.orgId !== undefined) params.orgId = page.orgId;
+    if (page.search !== undefined) params.search = asciiLower(page.search);
+    return stmt.all(params).map(clientFromArray);
   }
 
   async count(): Promise<number> {
     return this.db.$count(clients);
+  }
+
+  async markUsed(id: string, at: number): Promise<void> {
+    await whenFree(() => this.markUsedStmt.run(at, id));
   }
 }

@@ -1,4 +1,5 @@
-import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Clients. Scopes and allowlist are stored space-separated: they hold no spaces themselves. */
 export const clients = sqliteTable('clients', {
@@ -15,6 +16,8 @@ export const clients = sqliteTable('clients', {
   graceUntil: integer('grace_until'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /** When a token was last issued to it (ClientStore.markUsed); null: never. Not audited. */
+  lastUsedAt: integer('last_used_at'),
 });
 
 /** Signing keys per mode; the private half is AES-256-GCM ciphertext under the master key. */
@@ -106,4 +109,58 @@ export const auditEvents = sqliteTable(
     detail: text('detail').notNull().default('{}'),
   },
   (t) => [index('audit_events_client_id_at').on(t.clientId, t.at), index('audit_events_at').on(t.at)],
+);
+
+/**
+ * Operators of the developer panel (spec §7). `email` is stored lower-cased and is unique; the
+ * recovery codes are a JSON array of SHA-256 hashes; the TOTP secret is sealed under the master key.
+ */
+export const operators = sqliteTable(
+  'operators',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    role: text('role', { enum: ['admin', 'developer', 'viewer'] }).notNull(),
+    orgId: text('org_id'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    passwordHash: text('password_hash'),
+    totpSecretSealed: text('totp_secret_sealed'),
+    totpEnabled: integer('totp_enabled', { mode: 'boolean' }).notNull().default(false),
+    totpLastStep: integer('totp_last_step').notNull().default(0),
+    recoveryCodeHashes: text('recovery_code_hashes').notNull().default(sql`'[]'`),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('operators_email').on(t.email)],
+);
+
+/**
+ * Panel sessions, by the SHA-256 of the cookie's value (never the value). Deleted with their
+ * operator; purged once past their absolute end.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    operatorId: text('operator_id')
+      .notNull()
+      .references(() => operators.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    enrolOnly: integer('enrol_only', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [index('sessions_operator_id').on(t.operatorId), index('sessions_expires_at').on(t.expiresAt)],
+);
+
+/** One-time setup links by the SHA-256 of their token; `operator_id` null: the first admin's link. */
+export const setupTokens = sqliteTable(
+  'setup_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    operatorId: text('operator_id').references(() => operators.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('setup_tokens_operator_id').on(t.operatorId), index('setup_tokens_expires_at').on(t.expiresAt)],
 );

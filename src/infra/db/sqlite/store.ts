@@ -8,6 +8,8 @@ import { migrateDatabase, openDatabase, ownerOnly, type Db } from './connection.
 import { SqliteIdempotencyStore } from './idempotency.js';
 import { SqliteSigningKeyStore } from './keys.js';
 import { SqliteLockoutStore, type LockoutStoreOptions } from './lockout.js';
+import { SqliteOperatorStore } from './operators.js';
+import { SqliteSessionStore } from './sessions.js';
 import { SqliteTokenStore } from './tokens.js';
 
 const LOCKOUT_PURGE_BATCH = 1000;
@@ -23,6 +25,8 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAuditReader;
   readonly idempotency: SqliteIdempotencyStore;
   readonly keys: SqliteSigningKeyStore;
+  readonly operators: SqliteOperatorStore;
+  readonly sessions: SqliteSessionStore;
   private readonly pingStmt;
   private readonly purgeLockouts;
   private readonly purgeAudit;
@@ -35,6 +39,8 @@ export class SqliteStore implements Store {
     this.audit = new SqliteAuditReader(db);
     this.idempotency = new SqliteIdempotencyStore(db);
     this.keys = new SqliteSigningKeyStore(db);
+    this.operators = new SqliteOperatorStore(db);
+    this.sessions = new SqliteSessionStore(db);
     this.pingStmt = db.$client.prepare('SELECT 1');
     this.purgeLockouts = db.$client.prepare<[number, number]>(
       `DELETE FROM lockouts WHERE rowid IN (SELECT rowid FROM lockouts WHERE window_start < ? AND locked_until <= ? LIMIT ${LOCKOUT_PURGE_BATCH})`,
@@ -53,7 +59,9 @@ export class SqliteStore implements Store {
       this.tokens.purgeExpired(now) +
       this.idempotency.purgeExpired(now) +
       this.purgeLockouts.run(now - lockout.windowSeconds * 1000, now).changes +
-      this.purgeAudit.run(now - auditRetentionDays * 86_400_000).changes
+      this.purgeAudit.run(now - auditRetentionDays * 86_400_000).changes +
+      this.sessions.purgeExpired(now) +
+      this.operators.purgeExpired(now)
     );
   }
 
