@@ -16,12 +16,19 @@ const loadBundle = (): Promise<Bundle> => (bundle ??= import('@graphql-yoga/rend
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** Starts GraphiQL from the options in `#root[data-options]`, with monaco's workers from files. */
+/**
+ * JSON inside a `<script type="application/json">` (data, never run): `<` is escaped so no
+ * value can close the element, and U+2028/2029 so older parsers read it as JSON.
+ */
+const jsonInHtml = (v: unknown): string =>
+  JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+/** Starts GraphiQL from the JSON in `#graphiql-options`, with monaco's workers from files. */
 const BOOT = `(function () {
   var root = document.getElementById('root');
   var workers = { editorWorkerService: '${GRAPHIQL_ASSETS}/editor.worker.js', json: '${GRAPHIQL_ASSETS}/json.worker.js', graphql: '${GRAPHIQL_ASSETS}/graphql.worker.js' };
   self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: function (_id, label) { return workers[label] || workers.editorWorkerService; } };
-  YogaGraphiQL.renderYogaGraphiQL(root, JSON.parse(root.getAttribute('data-options') || '{}'));
+  YogaGraphiQL.renderYogaGraphiQL(root, JSON.parse(document.getElementById('graphiql-options').textContent || '{}'));
 })();
 `;
 
@@ -38,7 +45,8 @@ export function renderLocalGraphiQL(opts: GraphiQLOptions): string {
   </head>
   <body id="body" class="no-focus-outline">
     <noscript>GraphiQL needs JavaScript.</noscript>
-    <div id="root" data-options="${escapeHtml(JSON.stringify(opts))}"></div>
+    <div id="root"></div>
+    <script type="application/json" id="graphiql-options">${jsonInHtml(opts)}</script>
     <script src="${GRAPHIQL_ASSETS}/graphiql.js"></script>
     <script src="${GRAPHIQL_ASSETS}/boot.js"></script>
   </body>

@@ -94,7 +94,9 @@ describe('GraphiQL', () => {
       const html = await res.text();
       expect(html).toContain('src="/graphiql/graphiql.js"');
       expect(html).not.toMatch(/unpkg|jsdelivr|cdn/i);
-      expect(html).toContain(`&quot;endpoint&quot;:&quot;${path}&quot;`);
+      expect(html).toContain(`"endpoint":"${path}"`);
+      // No inline script to run: the options are a JSON data block.
+      for (const tag of html.match(/<script\b[^>]*>/g) ?? []) expect(tag).toMatch(/src="\/graphiql\/|type="application\/json"/);
     }
     for (const file of ['graphiql.js', 'graphiql.css', 'boot.js', 'editor.worker.js', 'json.worker.js', 'graphql.worker.js', 'favicon.ico']) {
       const res = await fetch(`${ps.url}/graphiql/${file}`);
