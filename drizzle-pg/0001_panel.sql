@@ -18,8 +18,7 @@ CREATE TABLE "sessions" (
 	"operator_id" text NOT NULL,
 	"created_at" bigint NOT NULL,
 	"last_seen_at" bigint NOT NULL,
-	"expires_at" bigint NOT NULL,
-	"enrol_only" boolean DEFAULT false NOT NULL
+	"expires_at" bigint NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "setup_tokens" (

@@ -89,8 +89,6 @@ export interface Session {
   lastSeenAt: number;
   /** The absolute end, fixed at sign-in. */
   expiresAt: number;
-  /** Signed in with a password only, while TOTP is required but not enrolled: enrolment alone is open. */
-  enrolOnly: boolean;
 }
 
 /** Whether a session is still alive at `now`. */

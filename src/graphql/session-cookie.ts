@@ -16,7 +16,7 @@ export function sessionCookieOf(header: string | undefined, secure: boolean): st
   return value === undefined || value === '' ? undefined : value;
 }
 
-export function sessionSetCookie(value: string, session: Session, now: number, secure: boolean): string {
+export function sessionSetCookie(value: string, session: Session, secure: boolean): string {
   return stringifySetCookie({
     name: cookieName(secure),
     value,
@@ -24,7 +24,7 @@ export function sessionSetCookie(value: string, session: Session, now: number, s
     httpOnly: true,
     sameSite: 'strict',
     secure,
-    maxAge: Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
+    maxAge: Math.floor((session.expiresAt - session.createdAt) / 1000),
   });
 }
 

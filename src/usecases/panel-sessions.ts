@@ -64,7 +64,6 @@ export async function signIn(deps: PanelDeps, attempt: SignInAttempt): Promise<S
     createdAt: now,
     lastSeenAt: now,
     expiresAt: now + deps.panel.session.absoluteHours * 3_600_000,
-    enrolOnly: false,
   };
   // Always a new id at sign-in: a session id planted before cannot be carried across it.
   await deps.sessions.insert(session);

@@ -71,7 +71,7 @@ describe('tollgate db copy: the panel tables', () => {
     await source.operators.insert(operator({ id: 'op_copy_2', email: 'bob@example.com', role: 'viewer', enabled: false, passwordHash: null }), () => []);
     await source.operators.putSetupToken({ hash: 'link', operatorId: 'op_copy_2', createdAt: T0, expiresAt: T0 + 86_400_000 });
     await source.operators.putSetupToken({ hash: 'first', operatorId: null, createdAt: T0, expiresAt: T0 + 86_400_000 });
-    await source.sessions.insert({ idHash: 's1', operatorId: 'op_copy_1', createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 3600_000, enrolOnly: false });
+    await source.sessions.insert({ idHash: 's1', operatorId: 'op_copy_1', createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 3600_000 });
     await source.close();
 
     const url = await freshDatabase();

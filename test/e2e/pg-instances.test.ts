@@ -1,7 +1,7 @@
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, TEST_MASTER_KEY } from '../support/pg.js';
+import { freshDatabase, PG_MIGRATIONS, TEST_MASTER_KEY } from '../support/pg.js';
 import { cli, request, startServer, type RunningServer } from '../support/process.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -47,7 +47,7 @@ describe('three instances on one PostgreSQL database', () => {
     await db.connect();
     try {
       const applied = await db.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
-      expect(applied.rows[0].n).toBe(1);
+      expect(applied.rows[0].n).toBe(PG_MIGRATIONS);
       const current = await db.query('SELECT mode, count(*)::int AS n FROM signing_keys WHERE current GROUP BY mode ORDER BY mode');
       expect(current.rows).toEqual([
         { mode: 'live', n: 1 },

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshDatabase, TEST_MASTER_KEY } from '../support/pg.js';
+import { freshDatabase, PG_MIGRATIONS, TEST_MASTER_KEY } from '../support/pg.js';
 import { cli, startServer, type RunningServer } from '../support/process.js';
 
 /** Migrations as a one-off step (behind a transaction pooler, say), before instances start. */
@@ -11,7 +11,7 @@ describe('tollgate migrate as a separate step', () => {
 
   it('refuses to start unmigrated with MIGRATE_ON_START=false, then starts once `tollgate migrate` ran', async () => {
     const env = { DATABASE_URL: await freshDatabase({ empty: true }), TOLLGATE_MASTER_KEY: TEST_MASTER_KEY, MIGRATE_ON_START: 'false' };
-    await expect(startServer(env)).rejects.toThrow(/lacks 1 of 1 migrations: run `tollgate migrate`/);
+    await expect(startServer(env)).rejects.toThrow(`lacks ${PG_MIGRATIONS} of ${PG_MIGRATIONS} migrations: run \`tollgate migrate\``);
     const migrated = await cli(['migrate'], env);
     expect(migrated.status, migrated.stderr).toBe(0);
     expect(migrated.stdout).toMatch(/^migrations applied to postgres:\/\/\S+\/tg_\d+_\w+$/m);

@@ -73,6 +73,8 @@ describe('GraphQL direct path', () => {
       responseHeaders: {},
       metrics: h.app.metrics,
       authorization: headers.authorization,
+      sessionCookie: undefined,
+      sameOrigin: false,
       idempotencyKey: undefined,
     };
     const res = await reference.fetch('http://tollgate.internal/graphql', { method: 'POST', headers, body: JSON.stringify(body) }, serverContext);

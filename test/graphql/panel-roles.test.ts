@@ -108,7 +108,8 @@ describe('panel roles, decided in the core', () => {
     expect((await panel(h, DISABLE, { id: c }, { cookie: dev })).json().data.disableClient).toEqual({ id: c, enabled: false });
     expect((await panel(h, ENABLE, { id: c }, { cookie: dev })).json().data.enableClient).toEqual({ id: c, enabled: true });
     const rotated = (await panel(h, ROTATE, { id: c }, { cookie: dev })).json().data.rotateClientSecret;
-    expect(rotated.generation).toBe(2);
+    // The disable ended every token for good (generation 2), the rotation made generation 3.
+    expect(rotated.generation).toBe(3);
     const trail = (await panel(h, ONE, { id: c }, { cookie: orgViewer })).json().data.client.auditTrail;
     expect(trail.map((e: { action: string }) => e.action)).toEqual(['client.rotated', 'client.enabled', 'client.disabled', 'client.created']);
     expect(trail[0].actor).toBe('panel:dev@acme.example');

@@ -100,7 +100,6 @@ const session = (idHash: string, over: Partial<Session> = {}): Session => ({
   createdAt: T0,
   lastSeenAt: T0,
   expiresAt: T0 + 8 * 3600_000,
-  enrolOnly: false,
   ...over,
 });
 
@@ -449,7 +448,7 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.operators.insert(operator(), () => []);
         await store.operators.insert(operator({ id: 'op_other', email: 'other@example.com' }), () => []);
         await store.sessions.insert(session('s1'));
-        await store.sessions.insert(session('s2', { enrolOnly: true }));
+        await store.sessions.insert(session('s2'));
         await store.sessions.insert(session('s3', { operatorId: 'op_other' }));
         const after = await store.operators.update(operator().id, { passwordHash: 'scrypt$reset' }, T0 + 1, () => [opEvent('operator.reset', T0 + 1)], { endSessions: true });
         expect(after?.passwordHash).toBe('scrypt$reset');
@@ -541,9 +540,9 @@ export function describeStoreContract(factory: StoreFactory): void {
       });
 
       it('stores a session and reads it with its operator in one go', async () => {
-        await store.sessions.insert(session('s1', { enrolOnly: true }));
+        await store.sessions.insert(session('s1'));
         expect(await store.sessions.find('s1')).toEqual({
-          session: session('s1', { enrolOnly: true }),
+          session: session('s1'),
           operator: operator({ role: 'viewer', orgId: 'org_3', recoveryCodeHashes: ['r1'] }),
         });
         expect(await store.sessions.find('s')).toBeUndefined();

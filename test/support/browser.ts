@@ -48,7 +48,7 @@ export async function startPanelServer(extra: Record<string, string> = {}): Prom
 /** An operator made as the README says: `tollgate users create … --password-stdin`. */
 export async function createOperator(env: Record<string, string>, email: string, role: 'admin' | 'developer' | 'viewer', password: string, org?: string): Promise<void> {
   const args = ['users', 'create', '--email', email, '--role', role, '--password-stdin', ...(org ? ['--org', org] : [])];
-  const ran = await cli(args, env, { input: `${password}\n` });
+  const ran = await cli(args, env, `${password}\n`);
   if (ran.status !== 0) throw new Error(`tollgate ${args.join(' ')} exited ${ran.status}:\n${ran.stdout}\n${ran.stderr}`);
 }
 

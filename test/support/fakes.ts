@@ -2,6 +2,7 @@ import { createHash, KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { compactVerifier, type CompactVerifier } from '../../src/infra/keys/jws.js';
 import { JwtVerifier, type KeySource, type VerificationKey } from '../../src/infra/keys/verifier.js';
+import { LastUsedRecorder } from '../../src/usecases/last-used.js';
 import { MasterKeySealer } from '../../src/infra/keys/sealer.js';
 import type { LockoutPolicy } from '../../src/domain/lockout.js';
 import type { AuditEvent } from '../../src/domain/audit.js';
@@ -153,6 +154,9 @@ export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<
     operators: store.operators,
     sessions: store.sessions,
     sealer: new MasterKeySealer(Buffer.alloc(32, 7), 'test'),
+    totpSealer: new MasterKeySealer(Buffer.alloc(32, 7), 'totp'),
+    panel: { issuer: 'https://issuer.example', requireTotpForAdmins: false, session: { idleMinutes: 30, absoluteHours: 12 } },
+    usage: new LastUsedRecorder(store.clients),
     keys: signer,
     lockoutPolicy: policy,
     clock,

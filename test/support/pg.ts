@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { adminQuery, databaseUrl } from './pg-cluster.js';
+import { ROOT } from './process.js';
 
 /**
  * A new database on the suite's PostgreSQL server (test/support/pg-global.ts): migrated (a copy
@@ -19,3 +22,6 @@ export const testStore = (): 'pg' | 'sqlite' => (process.env.TEST_STORE === 'pg'
 
 /** A master key for PostgreSQL tests (it is required there). */
 export const TEST_MASTER_KEY = 'test-master-key-that-is-long-enough-0123456789';
+
+/** How many migrations drizzle-pg/ holds: what a fully migrated database has applied. */
+export const PG_MIGRATIONS: number = (JSON.parse(readFileSync(join(ROOT, 'drizzle-pg/meta/_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;

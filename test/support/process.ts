@@ -79,21 +79,20 @@ export interface Ran {
  */
 export function run(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string }): Promise<Ran> {
   return new Promise((ok, fail) => {
-    const proc = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 30_000 });
-    // What a user would type or pipe (`--password-stdin`), then end of input (at once without).
-    proc.stdin.on('error', () => undefined).end(opts.input ?? '');
+    const proc = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 30_000 });
+    if (opts.input !== undefined) proc.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     proc.once('error', fail);
     proc.once('close', (status) => ok({ status, stdout, stderr }));
   });
 }
 
-/** Runs `tollgate …` as a user would, through the bin script. */
-export function cli(args: string[], env: Record<string, string>, opts: { input?: string } = {}): Promise<Ran> {
-  return run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, input: opts.input });
+/** Runs `tollgate …` as a user would, through the bin script; `input` is written to its stdin. */
+export function cli(args: string[], env: Record<string, string>, input?: string): Promise<Ran> {
+  return run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, ...(input !== undefined ? { input } : {}) });
 }
 
 export interface HttpAnswer {

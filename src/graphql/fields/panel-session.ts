@@ -59,7 +59,7 @@ builder.mutationField('signIn', (t) =>
           throw e;
         }
         if (outcome.kind === 'totp-required') return { session: null, totpRequired: true };
-        ctx.responseHeaders['set-cookie'] = sessionSetCookie(outcome.cookieValue, outcome.session, ctx.deps.clock.now(), secure(ctx));
+        ctx.responseHeaders['set-cookie'] = sessionSetCookie(outcome.cookieValue, outcome.session, secure(ctx));
         const session = {
           operator: toOperatorView(outcome.operator),
           expiresAt: outcome.session.expiresAt,

@@ -51,7 +51,6 @@ export const sessionSelect = (p = ''): string =>
     `${p}created_at AS "createdAt"`,
     `${p}last_seen_at AS "lastSeenAt"`,
     `${p}expires_at AS "expiresAt"`,
-    `${p}enrol_only AS "enrolOnly"`,
   ].join(', ');
 
 export const toSession = (r: Session): Session => ({
@@ -60,7 +59,6 @@ export const toSession = (r: Session): Session => ({
   createdAt: r.createdAt,
   lastSeenAt: r.lastSeenAt,
   expiresAt: r.expiresAt,
-  enrolOnly: r.enrolOnly,
 });
 
 const SETUP_SELECT = 'hash, operator_id AS "operatorId", created_at AS "createdAt", expires_at AS "expiresAt"';

@@ -150,7 +150,6 @@ export const sessions = pgTable(
     createdAt: millis('created_at').notNull(),
     lastSeenAt: millis('last_seen_at').notNull(),
     expiresAt: millis('expires_at').notNull(),
-    enrolOnly: boolean('enrol_only').notNull().default(false),
   },
   (t) => [index('sessions_operator_id').on(t.operatorId), index('sessions_expires_at').on(t.expiresAt)],
 );

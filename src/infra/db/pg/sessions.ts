@@ -19,8 +19,8 @@ export class PgSessionStore implements SessionStore {
     await guard(() =>
       this.db.$client.query({
         name: 'tg_session_insert',
-        text: 'INSERT INTO sessions (id_hash, operator_id, created_at, last_seen_at, expires_at, enrol_only) VALUES ($1, $2, $3, $4, $5, $6)',
-        values: [s.idHash, s.operatorId, s.createdAt, s.lastSeenAt, s.expiresAt, s.enrolOnly],
+        text: 'INSERT INTO sessions (id_hash, operator_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+        values: [s.idHash, s.operatorId, s.createdAt, s.lastSeenAt, s.expiresAt],
       }),
     );
   }

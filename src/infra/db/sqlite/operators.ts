@@ -86,7 +86,6 @@ export const sessionColumns = (p = ''): string =>
     `${p}created_at AS createdAt`,
     `${p}last_seen_at AS lastSeenAt`,
     `${p}expires_at AS expiresAt`,
-    `${p}enrol_only AS enrolOnly`,
   ].join(', ');
 
 export interface SessionRow {
@@ -95,10 +94,9 @@ export interface SessionRow {
   createdAt: number;
   lastSeenAt: number;
   expiresAt: number;
-  enrolOnly: number;
 }
 
-export const toSession = (r: SessionRow): Session => ({ ...r, enrolOnly: r.enrolOnly === 1 });
+export const toSession = (r: SessionRow): Session => ({ ...r });
 
 interface SetupTokenRow {
   hash: string;

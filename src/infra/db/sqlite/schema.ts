@@ -148,7 +148,6 @@ export const sessions = sqliteTable(
     createdAt: integer('created_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
-    enrolOnly: integer('enrol_only', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('sessions_operator_id').on(t.operatorId), index('sessions_expires_at').on(t.expiresAt)],
 );

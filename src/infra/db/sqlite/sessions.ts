@@ -25,8 +25,8 @@ export class SqliteSessionStore implements SessionStore {
 
   constructor(db: Db) {
     const sqlite = db.$client;
-    this.insertStmt = sqlite.prepare<[string, string, number, number, number, number]>(
-      'INSERT INTO sessions (id_hash, operator_id, created_at, last_seen_at, expires_at, enrol_only) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insertStmt = sqlite.prepare<[string, string, number, number, number]>(
+      'INSERT INTO sessions (id_hash, operator_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)',
     );
     this.findStmt = sqlite.prepare<[string], FindRow>(FIND);
     // The later of the two: a request that read the session earlier never moves the clock back.
@@ -36,7 +36,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async insert(s: Session): Promise<void> {
-    await whenFree(() => this.insertStmt.run(s.idHash, s.operatorId, s.createdAt, s.lastSeenAt, s.expiresAt, s.enrolOnly ? 1 : 0));
+    await whenFree(() => this.insertStmt.run(s.idHash, s.operatorId, s.createdAt, s.lastSeenAt, s.expiresAt));
   }
 
   async find(idHash: string): Promise<{ session: Session; operator: Operator } | undefined> {
@@ -45,7 +45,7 @@ export class SqliteSessionStore implements SessionStore {
     const operator: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r)) if (k.startsWith('o_')) operator[k.slice(2)] = v;
     return {
-      session: toSession({ idHash: r.idHash, operatorId: r.operatorId, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, expiresAt: r.expiresAt, enrolOnly: r.enrolOnly }),
+      session: toSession({ idHash: r.idHash, operatorId: r.operatorId, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, expiresAt: r.expiresAt }),
       operator: toOperator(operator as unknown as OperatorRow),
     };
   }
