@@ -4,7 +4,11 @@ import { buildSchema, isInterfaceType, isObjectType, isUnionType, type GraphQLFi
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/process.js';
 
-/** The committed SDL (kept equal to the code by schema-drift.test.ts) against spec §5, by hand. */
+/**
+ * The committed SDL (kept equal to the code by schema-drift.test.ts) against spec §5, by hand,
+ * with the fields the developer panel uses (issue 15: "in the committed SDL, so scripts can do
+ * what the panel does").
+ */
 const schema: GraphQLSchema = buildSchema(readFileSync(join(ROOT, 'schema/schema.graphql'), 'utf8'));
 
 function fields(typeName: string): Record<string, string> {
@@ -19,15 +23,40 @@ describe('schema/schema.graphql follows spec §5', () => {
   it('has the root fields of the spec, and no Relay node lookup', () => {
     expect(fields('Query')).toEqual({
       viewer: ': Client',
-      clients: '(after: String, first: Int): ClientConnection!',
+      clients: '(after: String, first: Int, search: String): ClientConnection!',
       client: '(id: ID!): Client',
+      me: ': PanelSession',
+      operators: ': [Operator!]!',
+      signingKeys: ': [SigningKey!]!',
     });
     expect(fields('Mutation')).toEqual({
       issueToken: '(input: IssueTokenInput!): IssueTokenResult!',
       rotateClientSecret: '(clientId: ID, graceSeconds: Int): RotatedSecret!',
       createClient: '(input: CreateClientInput!): CreateClientPayload!',
       updateClient: '(input: UpdateClientInput!): Client!',
+      disableClient: '(id: ID!): Client!',
+      enableClient: '(id: ID!): Client!',
+      signIn: '(input: SignInInput!): SignInPayload!',
+      signOut: ': Boolean!',
+      completeSetup: '(input: CompleteSetupInput!): Operator!',
+      beginTotpEnrollment: ': TotpEnrollment!',
+      confirmTotpEnrollment: '(code: String!): TotpRecoveryCodes!',
     });
+  });
+
+  it('has the panel’s types, none holding a password, hash or session id', () => {
+    expect(fields('Operator')).toEqual({
+      id: ': ID!',
+      email: ': String!',
+      role: ': OperatorRole!',
+      orgId: ': String',
+      enabled: ': Boolean!',
+      totpEnabled: ': Boolean!',
+      createdAt: ': DateTime!',
+    });
+    expect(fields('PanelSession')).toEqual({ operator: ': Operator!', expiresAt: ': DateTime!', totpEnrollmentRequired: ': Boolean!' });
+    expect(fields('SignInPayload')).toEqual({ session: ': PanelSession', totpRequired: ': Boolean!' });
+    expect(fields('SigningKey')).toEqual({ kid: ': ID!', mode: ': Mode!', alg: ': String!', current: ': Boolean!', createdAt: ': DateTime!' });
   });
 
   it('answers issueToken with the union of a grant and errors implementing Error', () => {
@@ -56,6 +85,8 @@ describe('schema/schema.graphql follows spec §5', () => {
       enabled: ': Boolean!',
       secretGeneration: ': Int!',
       createdAt: ': DateTime!',
+      lastUsedAt: ': DateTime',
+      auditTrail: '(first: Int): [AuditEvent!]!',
     });
     expect(fields('RotatedSecret')).toEqual({ clientId: ': ID!', clientSecret: ': String!', generation: ': Int!' });
     expect(fields('CreateClientPayload')).toEqual({ client: ': Client!', clientSecret: ': String!' });
