@@ -59,6 +59,8 @@ export interface Config {
     /** A session ends this long after sign-in, used or not. */
     sessionAbsoluteHours: number;
   };
+  /** Tokens whose verified signature is remembered (0: none), and the bytes they may take. */
+  verifyCache: { entries: number; bytes: number };
   production: boolean;
   /** NODE_ENV=development, set on purpose: only then do GraphQL errors carry their original error. */
   development: boolean;
@@ -78,6 +80,16 @@ function positiveInt(env: Env, name: string, fallback: number, max = 10 * 365 * 
     throw new ConfigError(`${name} must be a positive whole number (at most ${max}), got ${JSON.stringify(raw)}`);
   }
   return Number(raw);
+}
+
+/** Like positiveInt, and 0 is allowed (a setting that 0 turns off). */
+function wholeNumber(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === '0') return 0;
+  if (raw !== undefined && raw !== '' && !/^[1-9]\d*$/.test(raw)) {
+    throw new ConfigError(`${name} must be a whole number (0 to ${max}), got ${JSON.stringify(raw)}`);
+  }
+  return positiveInt(env, name, fallback, max);
 }
 
 function list(env: Env, name: string): string[] {
@@ -194,6 +206,10 @@ export function loadConfig(env: Env = process.env): Config {
       requireTotpForAdmins: flag(env, 'PANEL_REQUIRE_TOTP', false),
       sessionIdleMinutes: positiveInt(env, 'PANEL_SESSION_IDLE_MINUTES', 30, 7 * 24 * 60),
       sessionAbsoluteHours: positiveInt(env, 'PANEL_SESSION_MAX_HOURS', 12, 30 * 24),
+    },
+    verifyCache: {
+      entries: wholeNumber(env, 'VERIFY_CACHE_ENTRIES', 10_000, 10_000_000),
+      bytes: positiveInt(env, 'VERIFY_CACHE_BYTES', 16 * 2 ** 20, 2 ** 34),
     },
     production,
     development,

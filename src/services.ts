@@ -4,6 +4,7 @@ import type { TokenSettings } from './domain/token.js';
 import { KeyRing } from './infra/keys/keyring.js';
 import { loadMasterKey } from './infra/keys/master-key.js';
 import { IDEMPOTENCY_PURPOSE, MasterKeySealer, TOTP_PURPOSE } from './infra/keys/sealer.js';
+import { VerifiedCache } from './infra/keys/verified-cache.js';
 import { JwtVerifier } from './infra/keys/verifier.js';
 import { openStore, type StoreOptions } from './infra/store.js';
 import { systemClock, systemRandom } from './infra/system.js';
@@ -48,7 +49,7 @@ export async function openServices(config: Config, opts: ServiceOptions = {}): P
     const deps: Deps = {
       clients: store.clients,
       tokenStore: store.tokens,
-      verifier: new JwtVerifier(keys, tokens, clock),
+      verifier: new JwtVerifier(keys, tokens, clock, new VerifiedCache({ maxEntries: config.verifyCache.entries, maxBytes: config.verifyCache.bytes })),
       lockout: store.lockout,
       lockoutPolicy: config.lockout,
       clock,

@@ -11,7 +11,7 @@ import { openSqliteStore, type SqliteStore } from '../../src/infra/db/sqlite/sto
 import { Metrics } from '../../src/infra/metrics.js';
 import { openServices, type Services } from '../../src/services.js';
 import { createClient, type CreateClientInput } from '../../src/usecases/manage-clients.js';
-import type { Store } from '../../src/usecases/ports.js';
+import type { Clock, Store } from '../../src/usecases/ports.js';
 import { freshDatabase, testStore } from './pg.js';
 
 export interface Harness {
@@ -34,7 +34,7 @@ export interface Harness {
  * The real app on a real store: a SQLite file in a temp folder, or (TEST_STORE=pg, the vitest
  * project "pg") a fresh PostgreSQL database; requests go through `app.inject()`.
  */
-export async function harness(env: Record<string, string> = {}, opts: { metrics?: Metrics } = {}): Promise<Harness> {
+export async function harness(env: Record<string, string> = {}, opts: { metrics?: Metrics; clock?: Clock } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-'));
   const pg = testStore() === 'pg';
   const config = loadConfig({
@@ -47,7 +47,7 @@ export async function harness(env: Record<string, string> = {}, opts: { metrics?
   const metrics = opts.metrics;
   const storeOpts = metrics ? { onLock: (kind: 'pair' | 'ip') => metrics.lockouts.inc({ kind }) } : {};
   const store = config.databaseUrl !== undefined ? await openPgStore(config.databaseUrl, { ...storeOpts, migrate: false }) : openSqliteStore(config.databasePath, storeOpts);
-  const services = await openServices(config, { store });
+  const services = await openServices(config, { store, ...(opts.clock ? { clock: opts.clock } : {}) });
   const app = buildApp(services, config, metrics ? { metrics } : {});
   await app.ready();
   return {

@@ -34,8 +34,14 @@ describe('loadConfig defaults', () => {
       development: false,
       metricsPort: undefined,
       auditRetentionDays: 365,
+      verifyCache: { entries: 10_000, bytes: 16 * 2 ** 20 },
       workers: 1,
     });
+  });
+
+  it('turns the verified-signature cache off with VERIFY_CACHE_ENTRIES=0', () => {
+    expect(loadConfig({ VERIFY_CACHE_ENTRIES: '0' }).verifyCache.entries).toBe(0);
+    expect(loadConfig({ VERIFY_CACHE_ENTRIES: '500', VERIFY_CACHE_BYTES: '65536' }).verifyCache).toEqual({ entries: 500, bytes: 65536 });
   });
 
   it('derives the issuer from PORT and strips trailing slashes from ISSUER', () => {
@@ -115,6 +121,9 @@ describe('invalid settings stop start-up naming the variable', () => {
     ['DATABASE_URL', 'mysql://db.example/tollgate'],
     ['DATABASE_URL', 'not a url'],
     ['MIGRATE_ON_START', 'sometimes'],
+    ['VERIFY_CACHE_ENTRIES', '-1'],
+    ['VERIFY_CACHE_ENTRIES', '00'],
+    ['VERIFY_CACHE_BYTES', '0'],
   ])('%s=%j', (name, value) => {
     const e = configError({ [name]: value });
     expect(e.message).toContain(name);

@@ -55,6 +55,38 @@ async function verify(deps: FakeDeps, token: string, mode: Mode = 'live') {
 }
 
 describe('issueToken: success', () => {
+  it('reads the store once per token: the client and both lockout counters together, handed on to settle', async () => {
+    const s = await setup();
+    // Port calls made by the use case itself (the in-memory store composes its own reads inside).
+    const calls: string[] = [];
+    let depth = 0;
+    const spy = <T extends object>(target: T, name: keyof T & string): void => {
+      const original = (target[name] as (...a: unknown[]) => Promise<unknown>).bind(target);
+      (target as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+        if (depth === 0) calls.push(name);
+        depth++;
+        try {
+          return await original(...args);
+        } finally {
+          depth--;
+        }
+      };
+    };
+    let found: { lockout: unknown } | undefined;
+    let seen: unknown;
+    const findForCheck = s.deps.clients.findForCheck.bind(s.deps.clients);
+    s.deps.clients.findForCheck = async (...args) => (found = await findForCheck(...args));
+    const settle = s.deps.lockout.settle.bind(s.deps.lockout);
+    s.deps.lockout.settle = (...args) => ((seen = args[4]), settle(...args));
+    for (const name of ['findForCheck', 'findById'] as const) spy(s.deps.clients, name);
+    for (const name of ['read', 'settle'] as const) spy(s.deps.lockout, name);
+    spy(s.deps.tokenStore, 'bearerState');
+    await issueToken(s.deps, attempt(s));
+    expect(calls).toEqual(['findForCheck', 'settle']);
+    // settle decides on what findForCheck read: a success on a clean pair reads and writes nothing more.
+    expect(seen).toBe(found!.lockout);
+  });
+
   it('returns a signed RFC 9068 token carrying every claim of spec §1', async () => {
     const s = await setup({ orgId: 'org_42' });
     const issued = await issueToken(s.deps, attempt(s));

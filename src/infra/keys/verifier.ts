@@ -3,6 +3,7 @@ import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../domain/token.js';
 import type { Clock, TokenVerifier } from '../../usecases/ports.js';
 import { decodeHeader, parseCompact, type CompactVerifier, type JsonObject } from './jws.js';
+import { VerifiedCache } from './verified-cache.js';
 
 export interface VerificationKey {
   mode: Mode;
@@ -39,16 +40,33 @@ const isNumericDate = (value: unknown): value is number => typeof value === 'num
  * the called mode, and only that key's own algorithm is accepted (so `none`, HS256 keyed with a
  * public key and algorithm swaps all fail). Signatures are node:crypto's (see jws.ts); the claims
  * are checked here, in the order jose checked them, so that the same tokens are called expired.
+ *
+ * With a `VerifiedCache`, a token whose signature was already checked skips the parsing and the
+ * signature: only that is remembered. Its key must still be published for the called mode, and
+ * the claims (expiry above all) are checked again on every call, like those of a new token.
  * @see RFC 9068 §4, RFC 8725 §3.1
  */
 export class JwtVerifier implements TokenVerifier {
+  /** Undefined when turned off (VERIFY_CACHE_ENTRIES=0). */
+  readonly cache: VerifiedCache | undefined;
+
   constructor(
     private readonly keys: KeySource,
     private readonly settings: TokenSettings,
     private readonly clock: Clock,
-  ) {}
+    cache?: VerifiedCache,
+  ) {
+    this.cache = cache?.enabled ? cache : undefined;
+  }
 
   async verify(token: string, mode: Mode): Promise<AccessTokenClaims> {
+    const cacheKey = this.cache && VerifiedCache.keyOf(token);
+    const seen = cacheKey === undefined ? undefined : this.cache!.get(cacheKey);
+    if (seen) {
+      // A key removed since (`keys retire`), or one of the other mode, sends it the long way, which refuses it.
+      const key = await this.keys.verificationKey(seen.header.kid as string);
+      if (key && key.mode === mode) return this.checkClaims(seen.header, seen.payload, mode);
+    }
     // "Malformed" is a header that does not read, as with jose; a bad payload or signature is "invalid".
     // Split and decoded once; only when that fails is the header read alone, for the message.
     const jws = parseCompact(token);
@@ -60,7 +78,12 @@ export class JwtVerifier implements TokenVerifier {
     if (!key || key.mode !== mode) throw invalid('The access token is signed by an unknown key');
     const verified = jws && key.verifier.verify(jws);
     if (!verified) throw invalid(INVALID);
-    return this.checkClaims(verified.header, verified.payload, mode);
+    const claims = this.checkClaims(verified.header, verified.payload, mode);
+    // Kept only once every check passed, frozen because later hits hand out the same objects.
+    if (cacheKey !== undefined) {
+      this.cache!.set(cacheKey, { header: Object.freeze(verified.header), payload: Object.freeze(verified.payload) }, jws.signingInput.length);
+    }
+    return claims;
   }
 
   /**
