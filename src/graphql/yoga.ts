@@ -8,6 +8,7 @@ import { useNoEchoedValues } from './plugins/no-echoed-values.js';
 import { useValidationCache } from './plugins/validation-cache.js';
 import { oneCredentialCheckPerOperation } from './rules/one-credential-check.js';
 import { schema } from './schema.js';
+import { renderLocalGraphiQL } from '../http/graphiql.js';
 
 export type Yoga = YogaServerInstance<GraphQLServerContext, GraphQLUserContext>;
 
@@ -41,8 +42,8 @@ const useCredentialCheckLimit = (): Plugin => ({
 });
 
 /**
- * The GraphQL server, built once per app. Outside production it serves GraphiQL and field
- * suggestions. Masked errors carry their original error (a stack with file paths) only when
+ * The GraphQL server, built once per app. It serves GraphiQL everywhere; field suggestions
+ * only outside production. Masked errors carry their original error (a stack with file paths) only when
  * NODE_ENV=development is set on purpose: an unset NODE_ENV must not leak them.
  */
 export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
@@ -62,7 +63,10 @@ export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
     // Parsed documents stay in yoga's cache; validation results go to ours (useValidationCache).
     parserAndValidationCache: { validationCache: false },
     landingPage: false,
-    graphiql: development ? (_request, server) => ({ endpoint: server.mountPath, title: 'Tollgate GraphQL' }) : false,
+    // GraphiQL in every environment (a GET with Accept: text/html), its files served by this
+    // server (src/http/graphiql.ts): nothing from a CDN.
+    graphiql: (_request, server) => ({ endpoint: server.mountPath, title: 'Tollgate GraphQL' }),
+    renderGraphiQL: renderLocalGraphiQL,
     maskedErrors: { isDev: ctx.config.development },
     logging: {
       debug: () => undefined,

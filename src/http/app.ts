@@ -22,6 +22,7 @@ import { renderCommon } from './common/errors.js';
 import { forwardAuthDoor } from './forward-auth/index.js';
 import { renderForwardAuth } from './forward-auth/errors.js';
 import { graphqlDoor } from '../graphql/door.js';
+import { panelRoutes } from './panel.js';
 import { renderGraphQLRequest } from '../graphql/errors.js';
 
 const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
@@ -112,6 +113,7 @@ export function buildApp(services: AppPorts, config: Config, opts: AppOptions = 
     gatherMetrics: opts.gatherMetrics,
     serveMetrics: config.metricsPort === undefined,
   });
+  app.register(panelRoutes);
   const ctx: DoorContext = { deps: services.deps, config };
   // Every door, once per mode: live at the plain paths, test under /test.
   for (const mode of ['live', 'test'] as const) {

@@ -12,8 +12,8 @@ type OpenApi = { paths: Record<string, Record<string, Operation>> };
 
 const committed = (): OpenApi => JSON.parse(readFileSync(join(ROOT, 'schema/openapi.json'), 'utf8'));
 
-/** Mounts the document leaves out on purpose: the `/test` copies, Swagger UI's own files, GraphQL. */
-const undocumented = (url: string): boolean => /^\/(test|docs|graphql)(\/|$)/.test(url);
+/** Mounts the document leaves out on purpose: the `/test` copies, Swagger UI's own files, GraphQL, the panel and GraphiQL's files. */
+const undocumented = (url: string): boolean => /^\/(test|docs|graphql|panel|graphiql)(\/|$)/.test(url);
 
 /** A Fastify path as OpenAPI writes it (`/a/:id` → `/a/{id}`). */
 const openapiPath = (url: string): string => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

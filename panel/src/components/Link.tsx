@@ -1,0 +1,13 @@
+import type { ReactNode } from 'react';
+import { followLink, href, useLocation } from '../router';
+
+/** A link within the panel; `aria-current="page"` when it names the page shown. */
+export function Link({ to, children, className }: { to: string; children: ReactNode; className?: string }) {
+  const { path } = useLocation();
+  const here = to.split('?')[0] === path || (to === '/clients' && path === '/');
+  return (
+    <a href={href(to)} className={className} aria-current={here ? 'page' : undefined} onClick={(e) => followLink(e, to)}>
+      {children}
+    </a>
+  );
+}

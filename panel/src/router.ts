@@ -1,0 +1,48 @@
+import { useEffect, useState, type MouseEvent } from 'react';
+
+/**
+ * A router of a few lines: the panel's pages are paths under /panel, pushed with the History
+ * API; the server answers index.html for every one of them.
+ */
+export const BASE = '/panel';
+
+export interface Location {
+  /** The path below /panel, always starting with '/': '/', '/clients/cl_live_…'. */
+  path: string;
+  query: URLSearchParams;
+}
+
+const read = (): Location => {
+  const p = window.location.pathname;
+  const path = p === BASE || p === `${BASE}/` ? '/' : p.startsWith(`${BASE}/`) ? p.slice(BASE.length) : '/';
+  return { path: path.replace(/\/+$/, '') || '/', query: new URLSearchParams(window.location.search) };
+};
+
+const listeners = new Set<() => void>();
+window.addEventListener('popstate', () => listeners.forEach((l) => l()));
+
+export const href = (to: string): string => `${BASE}${to === '/' ? '/' : to}`;
+
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  const url = href(to);
+  if (opts.replace) window.history.replaceState(null, '', url);
+  else window.history.pushState(null, '', url);
+  listeners.forEach((l) => l());
+}
+
+export function useLocation(): Location {
+  const [loc, setLoc] = useState(read);
+  useEffect(() => {
+    const l = () => setLoc(read());
+    listeners.add(l);
+    return () => void listeners.delete(l);
+  }, []);
+  return loc;
+}
+
+/** A plain link's click, handled in the page (a modified click still opens a new tab). */
+export function followLink(e: MouseEvent<HTMLAnchorElement>, to: string): void {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  e.preventDefault();
+  navigate(to);
+}

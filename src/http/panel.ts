@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { NO_STORE } from './door.js';
+import { graphiqlAssets } from './graphiql.js';
+
+/** Where the panel lives: `/panel` and everything under it. */
+export const PANEL_PREFIX = '/panel';
+
+/**
+ * The built panel (`vite build` into dist/panel), found from this file whether it runs compiled
+ * (dist/src/http) or from source under vitest (src/http).
+ */
+export function panelRoot(): string {
+  const up = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  return basename(up) === 'dist' ? join(up, 'panel') : join(up, 'dist', 'panel');
+}
+
+/**
+ * Every panel page loads only its own origin's files and runs no inline script, so an injected
+ * string in a client's name cannot become code even past React's escaping; no page may frame it
+ * (clickjacking of "Rotate"), and no URL leaks to another site in a Referer.
+ * @see https://www.w3.org/TR/CSP3/ (frame-ancestors replaces X-Frame-Options)
+ */
+export const PANEL_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const PANEL_HEADERS = {
+  'content-security-policy': PANEL_CSP,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+} as const;
+
+/** Hashed file names (`index-3f2a….js`) never change content: cache them for a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export interface PanelOptions {
+  /** The built panel's folder; defaults to dist/panel. */
+  root?: string;
+}
+
+/**
+ * Serves the developer panel (spec §7): hashed assets under `/panel/assets/` with a long cache,
+ * and index.html (never cached, so a deploy is seen at once) for every other path under
+ * `/panel`, so the app's own routes (`/panel/clients/ID`, `/panel/setup#token=…`) load on a
+ * reload or a pasted link. Also GraphiQL's files (./graphiql.ts). The panel talks only to `/graphql` and `/test/graphql`; it holds no
+ * rule of its own.
+ */
+export const panelRoutes: FastifyPluginAsync<PanelOptions> = async (app, opts) => {
+  const root = opts.root ?? panelRoot();
+  await app.register(fastifyStatic, { root, serve: false, decorateReply: true });
+  await app.register(graphiqlAssets);
+
+  const index = (reply: FastifyReply): FastifyReply => {
+    reply.headers(PANEL_HEADERS);
+    if (!existsSync(join(root, 'index.html'))) {
+      return reply.code(503).headers(NO_STORE).type('text/plain; charset=utf-8').send('The panel is not built: run `npm run build`.\n');
+    }
+    return reply.headers(NO_STORE).sendFile('index.html', root, { cacheControl: false, etag: false, lastModified: false });
+  };
+
+  const hide = { schema: { hide: true } };
+  app.get(PANEL_PREFIX, hide, (_req, reply) => index(reply));
+  app.get(`${PANEL_PREFIX}/*`, hide, (req, reply) => {
+    const rest = (req.params as { '*': string })['*'];
+    if (!rest.startsWith('assets/')) return index(reply);
+    // A missing asset is a 404, never index.html: a stale page asking for an old hash must not
+    // get HTML where it expects a script.
+    reply.headers(PANEL_HEADERS);
+    return reply.header('cache-control', IMMUTABLE).sendFile(rest, root, { cacheControl: false });
+  });
+};

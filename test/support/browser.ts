@@ -1,0 +1,152 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { cli, ROOT, startServer, storeEnv, type RunningServer } from './process.js';
+
+/**
+ * Real Chromium for the panel's end-to-end tests: Debian's `chromium` package (.ci/run installs
+ * it), driven by playwright-core; no browser is downloaded. The tests fail, never skip, without it.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(ROOT, 'test-results/panel');
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`);
+  // The sandbox needs user namespaces, which CI containers running as root do not give.
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/** A port nobody listens on now, so the server's ISSUER can name its own origin before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export interface PanelServer {
+  server: RunningServer;
+  url: string;
+  env: Record<string, string>;
+}
+
+/** The real server on its own database, with ISSUER equal to the origin the browser uses. */
+export async function startPanelServer(extra: Record<string, string> = {}): Promise<PanelServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...(await storeEnv()), ISSUER: url, ...extra };
+  const server = await startServer({ ...env, PORT: String(port) });
+  return { server, url, env };
+}
+
+/** An operator made as the README says: `tollgate users create … --password-stdin`. */
+export async function createOperator(env: Record<string, string>, email: string, role: 'admin' | 'developer' | 'viewer', password: string, org?: string): Promise<void> {
+  const args = ['users', 'create', '--email', email, '--role', role, '--password-stdin', ...(org ? ['--org', org] : [])];
+  const ran = await cli(args, env, `${password}\n`);
+  if (ran.status !== 0) throw new Error(`tollgate ${args.join(' ')} exited ${ran.status}:\n${ran.stdout}\n${ran.stderr}`);
+}
+
+export interface Watched {
+  context: BrowserContext;
+  page: Page;
+  /** Requests the page tried to send to any other origin (all refused). */
+  foreign: string[];
+  /** Uncaught page errors and `dialog` events (alert, confirm): both must stay empty. */
+  pageErrors: string[];
+  dialogs: string[];
+}
+
+/**
+ * A fresh context (its own cookies) with one page, watched: every request to another origin is
+ * aborted and recorded, so a test proves the panel loads nothing from other hosts.
+ */
+export async function openPanel(browser: Browser, url: string): Promise<Watched> {
+  const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
+  const origin = new URL(url).origin;
+  const foreign: string[] = [];
+  await context.route('**/*', (route) => {
+    const target = route.request().url();
+    if (target.startsWith('data:') || target.startsWith('blob:') || new URL(target).origin === origin) return route.continue();
+    foreign.push(target);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss();
+  });
+  return { context, page, foreign, pageErrors, dialogs };
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/panel/');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[] }>;
+}
+
+/**
+ * axe-core's serious and critical violations on the page as it is now (WCAG 2.x A and AA).
+ * Injected through the DevTools protocol: the panel's CSP refuses inline scripts, so a
+ * `<script>` tag (page.addScriptTag) could not run there.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`)) as AxeViolation[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Node-side GraphQL as a script would send it, with a session cookie (for setting up cases and checking results). */
+export async function graphqlAs(
+  url: string,
+  cookie: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  opts: { mode?: 'live' | 'test'; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> } }> {
+  const res = await fetch(`${url}${opts.mode === 'test' ? '/test' : ''}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tollgate-csrf': '1', origin: url, cookie, ...opts.headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as never };
+}
+
+/** Signs in through the API from Node; returns the `Cookie` header value to send back. */
+export async function sessionCookie(url: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tollgate-csrf': '1', origin: url },
+    body: JSON.stringify({ query: 'mutation ($input: SignInInput!) { signIn(input: $input) { totpRequired session { expiresAt } } }', variables: { input: { email, password } } }),
+  });
+  const body = (await res.json()) as { data?: { signIn?: { session: unknown } }; errors?: unknown };
+  const set = res.headers.getSetCookie().map((c) => c.split(';')[0]!).filter((c) => /tollgate_session=/.test(c));
+  if (!body.data?.signIn?.session || set.length === 0) throw new Error(`sign-in as ${email} failed: ${JSON.stringify(body)}`);
+  return set.join('; ');
+}
