@@ -137,12 +137,19 @@ export async function runServer(config: Config): Promise<void> {
     }
     return;
   }
-  const stop = await startServer(config);
+  // Handlers first: a signal that comes while the server starts (it may already have said it is
+  // listening) is honoured with the same graceful stop once it is up, never by the default kill.
+  let stop: (() => Promise<void>) | undefined;
+  let asked = false;
+  const shutDown = () => void stop!().then(() => process.exit(0));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      void stop().then(() => process.exit(0));
+      asked = true;
+      if (stop) shutDown();
     });
   }
+  stop = await startServer(config);
+  if (asked) shutDown();
 }
 
 function main(): void {
