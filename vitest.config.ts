@@ -9,6 +9,10 @@ import { defineConfig } from 'vitest/config';
 const PG_ONLY = ['test/store/pg.test.ts', 'test/e2e/pg-*.test.ts'];
 const ON_BOTH = ['test/contract/**/*.test.ts', 'test/e2e/server.test.ts', 'test/e2e/audit.test.ts', 'test/e2e/operations.test.ts', 'test/e2e/policies.test.ts', 'test/e2e/users-cli.test.ts'];
 
+/** `npm run test:fast` (TOLLGATE_TESTS=fast): SQLite only, nothing that needs a build or a real process. */
+const FAST = process.env.TOLLGATE_TESTS === 'fast';
+const REAL_PROCESSES = ['test/e2e/**', 'test/interop/**'];
+
 export default defineConfig({
   // Tests import the SDK from its source; test/e2e/sdk-package.test.ts imports the built package.
   resolve: { alias: { '@tollgate/client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)) } },
@@ -17,12 +21,14 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ['default'],
-    projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: PG_ONLY } },
-      {
-        extends: true,
-        test: { name: 'pg', include: [...PG_ONLY, ...ON_BOTH], env: { TEST_STORE: 'pg' }, globalSetup: ['test/support/pg-global.ts'] },
-      },
-    ],
+    projects: FAST
+      ? [{ extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...PG_ONLY, ...REAL_PROCESSES] } }]
+      : [
+          { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: PG_ONLY } },
+          {
+            extends: true,
+            test: { name: 'pg', include: [...PG_ONLY, ...ON_BOTH], env: { TEST_STORE: 'pg' }, globalSetup: ['test/support/pg-global.ts'] },
+          },
+        ],
   },
 });
