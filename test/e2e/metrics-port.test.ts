@@ -1,15 +1,8 @@
-import { createServer } from 'node:net';
+import { freePort } from '../support/pg-cluster.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, tempDir, type RunningServer } from '../support/process.js';
 
-const freePort = (): Promise<number> =>
-  new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 
 /** Issue 16 item 12: with METRICS_PORT, whoever reaches the API cannot read the metrics. */
 describe('METRICS_PORT', () => {

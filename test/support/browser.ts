@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { cli, ROOT, startServer, storeEnv, type RunningServer } from './process.js';
@@ -19,16 +18,9 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** A port nobody listens on now, so the server's ISSUER can name its own origin before it starts. */
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
+import { freePort } from './pg-cluster.js';
+
+export { freePort };
 
 export interface PanelServer {
   server: RunningServer;

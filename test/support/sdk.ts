@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { cli, startServer, tempDir, type RunningServer } from './process.js';
@@ -9,13 +8,9 @@ import { cli, startServer, tempDir, type RunningServer } from './process.js';
  * chosen before it starts and `ISSUER` set to match.
  */
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return port;
-}
+import { freePort } from './pg-cluster.js';
+
+export { freePort };
 
 export interface IssuerServer {
   server: RunningServer;

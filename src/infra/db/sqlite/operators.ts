@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AuditEvent } from '../../../domain/audit.js';
-import type { Operator, OperatorRole, Session } from '../../../domain/operator.js';
+import type { Operator, OperatorRole } from '../../../domain/operator.js';
 import type { OperatorAudit, OperatorPatch, OperatorStore, SetupToken } from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';
@@ -9,7 +9,7 @@ import type { Db } from './connection.js';
 /*
  * The row mappers of the panel's tables, in one place: every read below (and the session store's
  * join) selects OPERATOR_COLUMNS / SESSION_COLUMNS under the domain's own names and maps through
- * toOperator / toSession.
+ * toOperator.
  */
 
 /** An operator's columns under the Operator's own names (prefix `o.` where joined). */
@@ -88,15 +88,7 @@ export const sessionColumns = (p = ''): string =>
     `${p}expires_at AS expiresAt`,
   ].join(', ');
 
-export interface SessionRow {
-  idHash: string;
-  operatorId: string;
-  createdAt: number;
-  lastSeenAt: number;
-  expiresAt: number;
-}
 
-export const toSession = (r: SessionRow): Session => ({ ...r });
 
 interface SetupTokenRow {
   hash: string;

@@ -2,7 +2,7 @@ import type { Operator, Session } from '../../../domain/operator.js';
 import type { SessionStore } from '../../../usecases/ports.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
-import { operatorColumns, sessionColumns, toOperator, toSession, type OperatorRow, type SessionRow } from './operators.js';
+import { operatorColumns, sessionColumns, toOperator, type OperatorRow } from './operators.js';
 
 const PURGE_BATCH = 1000;
 
@@ -13,7 +13,7 @@ const FIND = `SELECT ${sessionColumns('s.')}, ${operatorColumns('o.')
   .join(', ')}
   FROM sessions s JOIN operators o ON o.id = s.operator_id WHERE s.id_hash = ?`;
 
-type FindRow = SessionRow & { [K in keyof OperatorRow as `o_${K}`]: OperatorRow[K] };
+type FindRow = Session & { [K in keyof OperatorRow as `o_${K}`]: OperatorRow[K] };
 
 /** Panel sessions in SQLite, by the SHA-256 of the cookie; a session is read with its operator in one statement. */
 export class SqliteSessionStore implements SessionStore {
@@ -45,7 +45,7 @@ export class SqliteSessionStore implements SessionStore {
     const operator: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r)) if (k.startsWith('o_')) operator[k.slice(2)] = v;
     return {
-      session: toSession({ idHash: r.idHash, operatorId: r.operatorId, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, expiresAt: r.expiresAt }),
+      session: { idHash: r.idHash, operatorId: r.operatorId, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, expiresAt: r.expiresAt },
       operator: toOperator(operator as unknown as OperatorRow),
     };
   }
