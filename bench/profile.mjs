@@ -12,6 +12,8 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist/src');
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 6);
+/** Load before the profile counts: the JIT settles in about 10 s (bench/run.mjs). */
+const WARMUP = Number(process.env.PROFILE_WARMUP_SECONDS ?? 10);
 const ONLY = process.env.PROFILE_ONLY?.split(',');
 const OUT = join(ROOT, 'bench/results/profiles');
 mkdirSync(OUT, { recursive: true });
@@ -30,6 +32,7 @@ const env = {
 };
 const { loadConfig } = await import(join(DIST, 'config.js'));
 const { openServices } = await import(join(DIST, 'services.js'));
+const { SERVER_NODE_FLAGS } = await import(join(DIST, 'infra/heap.js'));
 const { createClient } = await import(join(DIST, 'usecases/manage-clients.js'));
 const services = await openServices(loadConfig(env));
 const made = await createClient(services.deps, { name: 'profile', mode: 'live', scopes: ['read', 'write'] });
@@ -113,12 +116,12 @@ function summarise(profile, fromUs) {
   };
 }
 
-const lines = [`# CPU profiles, ${new Date().toISOString()}`, '', `One Tollgate process (WORKERS=1) per door, Node ${process.version}, wrk at 32 connections for ${SECONDS} s after a 1 s warm-up (start-up and warm-up are not counted). Shares are of busy time (idle excluded), by the function that was running (self time); better-sqlite3's native calls count as the JS function that makes them.`, ''];
+const lines = [`# CPU profiles, ${new Date().toISOString()}`, '', `One Tollgate process (WORKERS=1) per door, Node ${process.version}, wrk at 32 connections for ${SECONDS} s after a ${WARMUP} s warm-up (start-up and warm-up are not counted). Shares are of busy time (idle excluded), by the function that was running (self time); better-sqlite3's native calls count as the JS function that makes them.`, ''];
 for (const door of doors('')) {
   if (ONLY && !ONLY.includes(door.name)) continue;
   const profDir = mkdtempSync(join(dir, 'prof-'));
   const spawnedAt = performance.now();
-  const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(DIST, 'server.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, ...SERVER_NODE_FLAGS, join(DIST, 'server.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; ; i++) {
     try {
       await fetch(`http://127.0.0.1:4490/`);
@@ -140,7 +143,7 @@ for (const door of doors('')) {
       d.auth ? `wrk.headers["authorization"] = ${JSON.stringify(d.auth)}` : '',
     ].join('\n'),
   );
-  spawnSync('wrk', ['-t1', '-c32', '-d1s', '-s', script, `http://127.0.0.1:4490${d.path}`]); // warm-up: JIT, caches
+  spawnSync('wrk', ['-t1', '-c32', `-d${WARMUP}s`, '-s', script, `http://127.0.0.1:4490${d.path}`]); // warm-up: JIT, caches
   // The profile begins a little after the spawn, so this cuts at most that little of the load.
   const loadFromUs = (performance.now() - spawnedAt) * 1000;
   const w = spawnSync('wrk', ['-t1', '-c32', `-d${SECONDS}s`, '-s', script, `http://127.0.0.1:4490${d.path}`], { encoding: 'utf8' });

@@ -15,6 +15,13 @@ const DIST = join(ROOT, 'dist/src');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+/**
+ * Warm-up before anything counts, in rounds of SECONDS: every server at the start of a scale
+ * (node-oidc-provider needs about 15 s under load before its JIT settles: its first 2 s answered
+ * 0.4× of its steady rate here), then each door again before its rounds.
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
+const DOOR_WARMUP_SECONDS = Number(process.env.BENCH_DOOR_WARMUP_SECONDS ?? 6);
 const CONNECTIONS = 32;
 const CLIENTS = 10_000;
 const CORES = cpus().length;
@@ -42,6 +49,9 @@ const { createClient } = await import(join(DIST, 'usecases/manage-clients.js'));
 const { hashGeneratedSecret } = await import(join(DIST, 'domain/secrets.js'));
 const { newClientId, newClientSecret } = await import(join(DIST, 'domain/ids.js'));
 const { randomBytes } = await import('node:crypto');
+// Tollgate runs as `npm start` runs it, with its V8 flags.
+const { SERVER_NODE_FLAGS } = await import(join(DIST, 'infra/heap.js'));
+const TOLLGATE = [...SERVER_NODE_FLAGS, join(DIST, 'server.js')];
 
 const { openSqliteStore } = await import(join(DIST, 'infra/db/sqlite/store.js'));
 const seedStore = openSqliteStore(dbPath);
@@ -186,6 +196,11 @@ function measure(server, target, core) {
   return m;
 }
 
+/** Load, not counted, for `seconds`: the server's JIT settles before its rounds. */
+function warm(server, target, seconds, core) {
+  for (let t = 0; t < seconds; t += SECONDS) measure(server, target, core);
+}
+
 /** Jiffies of all CPUs from /proc/stat: [total, steal]. */
 function cpuTimes() {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -243,13 +258,13 @@ async function startScale(scale, base) {
   const workers = scale === 'one' ? '1' : String(CORES);
   const core = scale === 'one' ? LAST_CORE : undefined;
   const s = {
-    tollgate: start(`tollgate (${scale})`, [join(DIST, 'server.js')], { WORKERS: workers }, base, core),
+    tollgate: start(`tollgate (${scale})`, TOLLGATE, { WORKERS: workers }, base, core),
     peer: start(`oidc-provider (${scale})`, [join(ROOT, 'bench/peer/oidc-provider.mjs')], { WORKERS: workers, PEER_CLIENT_ID: client.id, PEER_CLIENT_SECRET: client.secret, PEER_JWK: peerJwk, NODE_ENV: 'production' }, base + 1, core),
     issueFloor: start(`issue floor (${scale})`, [join(ROOT, 'bench/floor/issue.mjs')], { WORKERS: workers, FLOOR_DB: dbPath, FLOOR_JWK: floorJwk }, base + 2, core),
     verifyFloor: start(`verify floor (${scale})`, [join(ROOT, 'bench/floor/verify.mjs')], { WORKERS: workers, FLOOR_DB: dbPath, FLOOR_JWK: floorJwk }, base + 3, core),
     empty: start(`empty server (${scale})`, [join(ROOT, 'bench/floor/empty.mjs')], { WORKERS: workers }, base + 4, core),
     ...(scale === 'one' && wanted('/auth/verify, cache off')
-      ? { noCache: start('tollgate, verify cache off', [join(DIST, 'server.js')], { WORKERS: workers, VERIFY_CACHE_ENTRIES: '0' }, base + 5, core) }
+      ? { noCache: start('tollgate, verify cache off', TOLLGATE, { WORKERS: workers, VERIFY_CACHE_ENTRIES: '0' }, base + 5, core) }
       : {}),
   };
   await Promise.all(Object.values(s).map((x) => waitFor(`${x.url}/`)));
@@ -268,7 +283,9 @@ async function runScale(scale, base) {
     empty: { server: servers.empty, path: '/', method: 'GET', headers: {} },
   };
   // Warm-ups, not counted: every process's JIT, the peer's and Tollgate's caches.
-  for (const r of Object.values(refs)) measure(r.server, r, loadCore);
+  for (const r of Object.values(refs)) warm(r.server, r, WARMUP_SECONDS, loadCore);
+  const v2Door = issueDoors(token).find((d) => d.name === 'v2');
+  for (const tollgate of [servers.tollgate, servers.noCache].filter(Boolean)) warm(tollgate, v2Door, WARMUP_SECONDS, loadCore);
 
   const rows = [];
   let issued = 0;
@@ -280,7 +297,7 @@ async function runScale(scale, base) {
     if (!server) continue;
     if (door.name === 'oauth2') dbAccessAfter = dbBytes();
     dbAccessBefore ??= dbBytes();
-    measure(server, door, loadCore); // warm-up
+    warm(server, door, DOOR_WARMUP_SECONDS, loadCore);
     const refNames = door.kind === 'issue' ? ['peer', 'floor'] : ['verifyFloor', 'empty'];
     const runs = { door: [], ...Object.fromEntries(refNames.map((n) => [n, []])) };
     for (let r = 0; r < ROUNDS; r++) {
@@ -377,14 +394,14 @@ if (wanted('stores')) {
     await admin.query('CREATE DATABASE tollgate');
     await admin.end();
     await copyDatabase(dbPath, pgUrl, serverEnv.TOLLGATE_MASTER_KEY);
-    const onSqlite = start('tollgate on SQLite', [join(DIST, 'server.js')], { WORKERS: '1' }, 4420, LAST_CORE);
-    const onPg = start('tollgate on PostgreSQL', [join(DIST, 'server.js')], { WORKERS: '1', DATABASE_URL: pgUrl }, 4421, LAST_CORE);
+    const onSqlite = start('tollgate on SQLite', TOLLGATE, { WORKERS: '1' }, 4420, LAST_CORE);
+    const onPg = start('tollgate on PostgreSQL', TOLLGATE, { WORKERS: '1', DATABASE_URL: pgUrl }, 4421, LAST_CORE);
     await Promise.all([waitFor(`${onSqlite.url}/`), waitFor(`${onPg.url}/`)]);
     const token = (await (await fetch(`${onSqlite.url}/v2/credentials/oauth/token`, { method: 'POST', headers: JSONH, body: v2Body })).json()).accessToken;
     for (const name of ['v1', 'oauth2', '/auth/verify']) {
       const door = issueDoors(token).find((d) => d.name === name);
-      measure(onPg, door, '0'); // warm-up, not counted
-      measure(onSqlite, door, '0');
+      warm(onPg, door, name === 'v1' ? WARMUP_SECONDS : DOOR_WARMUP_SECONDS, '0');
+      warm(onSqlite, door, name === 'v1' ? WARMUP_SECONDS : DOOR_WARMUP_SECONDS, '0');
       const sqliteRuns = [];
       const pgRuns = [];
       for (let r = 0; r < ROUNDS; r++) {

@@ -4,6 +4,7 @@ import { ConfigError, describeDatabase, loadConfig, type Config } from './config
 import { buildApp } from './http/app.js';
 import { trackConnections } from './http/graceful.js';
 import { clusterMetricsGatherer, serveClusterMetrics } from './infra/cluster-metrics.js';
+import { workerExecArgv } from './infra/heap.js';
 import { Metrics } from './infra/metrics.js';
 import { metricsApp, type Lifecycle } from './http/ops/index.js';
 import { loggerOptions } from './http/logging.js';
@@ -120,6 +121,7 @@ export async function runServer(config: Config): Promise<void> {
   if (cluster.isPrimary && config.workers > 1) {
     let stopping = false;
     serveClusterMetrics();
+    cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
     for (let i = 0; i < config.workers; i++) cluster.fork();
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) {

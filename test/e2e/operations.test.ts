@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { SERVER_NODE_FLAGS } from '../../src/infra/heap.js';
 import { cli, request, startServer, storeEnv } from '../support/process.js';
 
 const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
@@ -88,8 +90,22 @@ describe('operations through the real server', () => {
   });
 });
 
+/** The pids whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+      } catch {
+        return false; // gone since the listing
+      }
+    })
+    .map(Number);
+}
+
 describe('metrics with WORKERS=2', () => {
-  it('answers /metrics for every worker, not only the one that took the scrape', async () => {
+  it('answers /metrics for every worker, not only the one that took the scrape, and forks each with the server flags', async () => {
     const env = { ...(await storeEnv()), WORKERS: '2' };
     const made = JSON.parse((await cli(['clients', 'create', '--name', 'workers', '--json'], env)).stdout) as { clientId: string; clientSecret: string };
     const server = await startServer(env);
@@ -107,6 +123,10 @@ describe('metrics with WORKERS=2', () => {
         const line = text.split('\n').find((l) => l.startsWith('tollgate_tokens_issued_total{') && l.includes('door="v1"') && l.includes('mode="live"'));
         expect(Number(line?.split(' ').pop())).toBe(12);
       }
+      // Each worker runs with the server's V8 flags (the young generation capped).
+      const workers = childrenOf(server.proc.pid!);
+      expect(workers).toHaveLength(2);
+      for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([...SERVER_NODE_FLAGS]));
     } finally {
       await server.stop();
     }
