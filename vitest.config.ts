@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -15,7 +16,15 @@ const REAL_PROCESSES = ['test/e2e/**', 'test/interop/**'];
 
 export default defineConfig({
   // Tests import the SDK from its source; test/e2e/sdk-package.test.ts imports the built package.
-  resolve: { alias: { '@tollgate/client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)) } },
+  // graphql is one module in production: Node resolves `graphql` to its CommonJS entry for our
+  // code and for every library alike. Vite would pick the ESM entry for our code only, a second
+  // copy whose GraphQLSchema the other one refuses; the alias keeps tests on the one Node loads.
+  resolve: {
+    alias: {
+      '@tollgate/client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)),
+      graphql: createRequire(import.meta.url).resolve('graphql'),
+    },
+  },
   test: {
     pool: 'forks',
     testTimeout: 20_000,

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { DoorContext } from '../http/door.js';
 import type { GraphQLServerContext, GraphQLUserContext } from './context.js';
+import { useGraphQLJsExecute } from './plugins/graphql-js-execute.js';
 import { useNoEchoedValues } from './plugins/no-echoed-values.js';
 import { useValidationCache } from './plugins/validation-cache.js';
 import { oneCredentialCheckPerOperation } from './rules/one-credential-check.js';
@@ -77,6 +78,7 @@ export function buildYoga(ctx: DoorContext, log: FastifyBaseLogger): Yoga {
       },
     },
     plugins: [
+      useGraphQLJsExecute(),
       useValidationCache(),
       EnvelopArmorPlugin({
         maxDepth: { n: LIMITS.maxDepth, ...asValidationError },
