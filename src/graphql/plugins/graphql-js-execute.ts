@@ -1,4 +1,4 @@
-import { execute, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { execute, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -11,7 +11,7 @@ const asBadRequest = (e: GraphQLError): GraphQLError =>
 function executeOperation(args: ExecutionArgs): ReturnType<typeof execute> {
   const result = execute(args);
   if (result instanceof Promise || 'data' in result) return result;
-  return { ...result, errors: (result as ExecutionResult).errors?.map(asBadRequest) };
+  return { ...result, errors: result.errors?.map(asBadRequest) };
 }
 
 /**
