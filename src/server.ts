@@ -58,7 +58,11 @@ async function prepare(config: Config): Promise<void> {
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const metrics = new Metrics();
   // Workers find the database migrated: the primary's prepare() did it before forking them.
-  const services = await openServices(config, { onLock: (kind) => metrics.lockouts.inc({ kind }), ...(cluster.isWorker ? { migrate: false } : {}) });
+  const services = await openServices(config, {
+    onLock: (kind) => metrics.lockouts.inc({ kind }),
+    checkpointInBackground: true,
+    ...(cluster.isWorker ? { migrate: false } : {}),
+  });
   const lifecycle: Lifecycle = { shuttingDown: false };
   const app = buildApp(services, config, {
     logger: loggerOptions(config.logLevel, config.logFormat),

@@ -40,7 +40,7 @@ export interface ServiceOptions extends StoreOptions {
 export async function openServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
-  const store = opts.store ?? (await openStore(config, { onLock: opts.onLock, migrate: opts.migrate }));
+  const store = opts.store ?? (await openStore(config, { onLock: opts.onLock, migrate: opts.migrate, checkpointInBackground: opts.checkpointInBackground }));
   try {
     const master = loadMasterKey(config.masterKey, config.databasePath);
     const keys = new KeyRing(store.keys, master.key, config.jwtAlg, clock);

@@ -7,6 +7,8 @@ import type { LockoutStoreOptions } from './db/sqlite/lockout.js';
 export interface StoreOptions extends LockoutStoreOptions {
   /** Override config.migrateOnStart (`tollgate migrate` always migrates). */
   migrate?: boolean;
+  /** SQLite only: a long-running server's WAL checkpoints run on a thread of their own. */
+  checkpointInBackground?: boolean;
 }
 
 export type StoreConfig = Pick<Config, 'databasePath' | 'databaseUrl' | 'databasePoolSize' | 'migrateOnStart'>;
@@ -21,5 +23,5 @@ export async function openStore(config: StoreConfig, opts: StoreOptions = {}): P
     return openPgStore(config.databaseUrl, { onLock: opts.onLock, poolSize: config.databasePoolSize, migrate: opts.migrate ?? config.migrateOnStart });
   }
   // SQLite is one file on one box: migrating on open is always safe there.
-  return openSqliteStore(config.databasePath, { onLock: opts.onLock });
+  return openSqliteStore(config.databasePath, { onLock: opts.onLock, checkpointInBackground: opts.checkpointInBackground });
 }

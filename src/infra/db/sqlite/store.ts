@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
 import { SqliteAuditReader } from './audit.js';
+import { BackgroundCheckpointer } from './checkpointer.js';
 import { SqliteClientStore } from './clients.js';
 import { migrateDatabase, openDatabase, ownerOnly, type Db } from './connection.js';
 import { SqliteIdempotencyStore } from './idempotency.js';
@@ -31,8 +32,15 @@ export class SqliteStore implements Store {
   private readonly purgeLockouts;
   private readonly purgeAudit;
 
-  /** `db` is public for SQLite's own tests and tools (bench seeding); nothing above infra sees it. */
-  constructor(readonly db: Db, opts: LockoutStoreOptions = {}) {
+  /**
+   * `db` is public for SQLite's own tests and tools (bench seeding); nothing above infra sees it.
+   * `checkpointer`, when given, runs the WAL checkpoints and is stopped by `close()`.
+   */
+  constructor(
+    readonly db: Db,
+    opts: LockoutStoreOptions = {},
+    readonly checkpointer?: BackgroundCheckpointer,
+  ) {
     this.clients = new SqliteClientStore(db);
     this.lockout = new SqliteLockoutStore(db, opts);
     this.tokens = new SqliteTokenStore(db);
@@ -100,9 +108,10 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Queued refresh rows commit before the database closes. */
+  /** Queued refresh rows commit before the database closes; the checkpoint thread ends first. */
   async close(): Promise<void> {
     await this.tokens.flushRefresh();
+    await this.checkpointer?.stop();
     this.db.$client.close();
   }
 }
@@ -134,9 +143,23 @@ function backupFolder(target: string): void {
   }
 }
 
+export interface SqliteStoreOptions extends LockoutStoreOptions {
+  /**
+   * WAL checkpoints on a thread of their own (see checkpointer.ts): for a long-running server,
+   * not for a CLI command that opens the file for a moment. Ignored for `:memory:`.
+   */
+  checkpointInBackground?: boolean;
+}
+
 /** Opens (creating if need be) and migrates the SQLite database at `path`. */
-export function openSqliteStore(path: string, opts: LockoutStoreOptions = {}): SqliteStore {
+export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
   const db = openDatabase(path);
   migrateDatabase(db);
-  return new SqliteStore(db, opts);
+  const checkpointer =
+    opts.checkpointInBackground && path !== ':memory:'
+      ? new BackgroundCheckpointer(db.$client, path, (err) =>
+          process.emitWarning(`SQLite's WAL checkpoints are back on the serving thread: ${err instanceof Error ? err.message : String(err)}`),
+        )
+      : undefined;
+  return new SqliteStore(db, opts, checkpointer);
 }
