@@ -27,6 +27,8 @@ export default defineConfig({
   },
   test: {
     pool: 'forks',
+    // Every test file's temp folders go when the file is done.
+    setupFiles: ['test/support/cleanup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ['default'],

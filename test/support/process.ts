@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -19,8 +19,24 @@ export function ensureBuilt(): void {
   if (!existsSync(SERVER)) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
 }
 
+const madeHere: string[] = [];
+
+/** A fresh folder, removed after the test file by `removeTempDirs` (test/support/cleanup.ts). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'tollgate-e2e-'));
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-e2e-'));
+  madeHere.push(dir);
+  return dir;
+}
+
+/** Removes every folder `tempDir` made in this test file; one that will not go is left, never failing the file. */
+export function removeTempDirs(): void {
+  for (const dir of madeHere.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // A process the file started may still hold it; the OS's temp cleaning will take it.
+    }
+  }
 }
 
 /** Starts the compiled server on a free port and waits for it to listen (under `ulimit -n fileLimit` when given). */
