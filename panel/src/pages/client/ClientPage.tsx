@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useAction } from '../../action';
 import { CLIENT_FIELDS, gql, messageOf, modeOfClientId, type AuditEvent, type Client } from '../../api';
 import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
@@ -23,10 +24,11 @@ export function ClientPage({ id }: { id: string }) {
   const [client, setClient] = useState<Full | null | undefined>(undefined);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [draft, setDraft] = useState<ClientDraft>({ name: '', scopes: '', allowedIps: '' });
-  const [saveError, setSaveError] = useState<string | null>(null);
+  const saving = useAction();
   const [saved, setSaved] = useState<string | null>(null);
-  const [statusError, setStatusError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const status = useAction();
+  // One change at a time: either action disables both buttons.
+  const busy = saving.busy || status.busy;
   const [rotating, setRotating] = useState(false);
   const [rotated, setRotated] = useState<Rotated | null>(null);
 
@@ -59,11 +61,9 @@ export function ClientPage({ id }: { id: string }) {
   const save = async (e: FormEvent) => {
     e.preventDefault();
     const ips = checkAllowlist(draft.allowedIps);
-    if (ips.error) return setSaveError(ips.error);
-    setBusy(true);
-    setSaveError(null);
+    if (ips.error) return saving.setError(ips.error);
     setSaved(null);
-    try {
+    await saving.run(async () => {
       await gql<{ updateClient: Client }>(
         `mutation UpdateClient($input: UpdateClientInput!) { updateClient(input: $input) { ${CLIENT_FIELDS} } }`,
         { input: { id: client.id, name: draft.name, scopes: parseList(draft.scopes), allowedIps: ips.entries } },
@@ -71,25 +71,14 @@ export function ClientPage({ id }: { id: string }) {
       );
       await load();
       setSaved('Saved.');
-    } catch (err) {
-      setSaveError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
-  const setEnabled = async (enabled: boolean) => {
-    setBusy(true);
-    setStatusError(null);
-    try {
+  const setEnabled = (enabled: boolean) =>
+    status.run(async () => {
       const field = enabled ? 'enableClient' : 'disableClient';
       await gql(`mutation SetEnabled($id: ID!) { ${field}(id: $id) { id enabled } }`, { id: client.id }, mode);
       await load();
-    } catch (err) {
-      setStatusError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <>
@@ -134,7 +123,7 @@ export function ClientPage({ id }: { id: string }) {
           <section aria-labelledby="status-h">
             <h2 id="status-h">Status</h2>
             <p>{client.enabled ? 'A disabled client gets no tokens and its tokens are refused.' : 'This client is disabled: it gets no tokens.'}</p>
-            <ErrorText error={statusError} />
+            <ErrorText error={status.error} />
             <button type="button" disabled={busy} onClick={() => void setEnabled(!client.enabled)}>
               {client.enabled ? 'Disable' : 'Enable'}
             </button>
@@ -143,7 +132,7 @@ export function ClientPage({ id }: { id: string }) {
             <h2 id="edit-h">Edit</h2>
             <form onSubmit={(e) => void save(e)}>
               <ClientFields idPrefix="edit" draft={draft} onChange={setDraft} />
-              <ErrorText error={saveError} />
+              <ErrorText error={saving.error} />
               <p role="status">{saved}</p>
               <p className="actions">
                 <button type="submit" className="primary" disabled={busy}>

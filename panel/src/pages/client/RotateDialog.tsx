@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { gql, messageOf, type Client } from '../../api';
+import { useAction } from '../../action';
+import { gql, type Client } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { ErrorText } from '../../components/ErrorText';
 
@@ -24,25 +25,20 @@ const GRACE: ReadonlyArray<{ seconds: number; label: string }> = [
  */
 export function RotateDialog({ client, onClose, onRotated }: { client: Client; onClose: () => void; onRotated: (r: Rotated) => void }) {
   const [grace, setGrace] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const label = GRACE.find((g) => g.seconds === grace)?.label ?? `${grace} seconds`;
 
-  const rotate = async (e: FormEvent) => {
+  // On success the page closes this dialog in the same render as `busy` clears.
+  const rotate = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run(async () => {
       const d = await gql<{ rotateClientSecret: Rotated }>(
         'mutation Rotate($clientId: ID, $graceSeconds: Int) { rotateClientSecret(clientId: $clientId, graceSeconds: $graceSeconds) { clientId clientSecret generation } }',
         { clientId: client.id, graceSeconds: grace > 0 ? grace : null },
         client.mode,
       );
       onRotated(d.rotateClientSecret);
-    } catch (err) {
-      setError(messageOf(err));
-      setBusy(false);
-    }
+    });
   };
 
   return (

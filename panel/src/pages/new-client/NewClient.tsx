@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { CLIENT_FIELDS, gql, messageOf, type Client } from '../../api';
+import { useAction } from '../../action';
+import { CLIENT_FIELDS, gql, type Client } from '../../api';
 import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
 import { Link } from '../../components/Link';
@@ -22,26 +23,19 @@ export function NewClient() {
   const admin = useRole() === 'ADMIN';
   const [draft, setDraft] = useState<ClientDraft>({ name: '', scopes: '', allowedIps: '' });
   const [orgId, setOrgId] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const [created, setCreated] = useState<Created['createClient'] | null>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const ips = checkAllowlist(draft.allowedIps);
     if (ips.error) return setError(ips.error);
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const input: Record<string, unknown> = { name: draft.name, scopes: parseList(draft.scopes), allowedIps: ips.entries };
       if (admin && orgId.trim()) input.orgId = orgId.trim();
       const d = await gql<Created>(CREATE, { input }, mode);
       setCreated(d.createClient);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const modeName = mode === 'LIVE' ? 'live' : 'test';

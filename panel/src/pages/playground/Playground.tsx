@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useAction } from '../../action';
 import { PageHeading } from '../../components/Heading';
 import { ErrorText } from '../../components/ErrorText';
 import { asCurl, asFetch, buildRequest, decodeJwt, DOORS, type Door } from './requests';
@@ -21,19 +22,22 @@ export function Playground() {
   const [clientSecret, setClientSecret] = useState('');
   const [scope, setScope] = useState('');
   const [result, setResult] = useState<Result | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
 
   const req = buildRequest(door, window.location.origin, { clientId: clientId.trim(), clientSecret, scope });
 
-  const run = async (e: FormEvent) => {
+  const run = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     setResult(null);
-    try {
-      const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, credentials: 'omit', cache: 'no-store' });
-      const text = await res.text();
+    return act(async () => {
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, credentials: 'omit', cache: 'no-store' });
+        text = await res.text();
+      } catch {
+        throw new Error('The request could not be sent.');
+      }
       let parsed: unknown;
       let body = text;
       try {
@@ -44,11 +48,7 @@ export function Playground() {
       }
       const token = req.tokenOf(parsed);
       setResult({ status: res.status, statusText: res.statusText, body, jwt: token ? decodeJwt(token) : null });
-    } catch {
-      setError('The request could not be sent.');
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { useAction } from '../../action';
 import { gql, messageOf } from '../../api';
 import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
@@ -21,30 +22,26 @@ export function Setup({ onDone }: { onDone: (message: string) => void }) {
   const [askEmail, setAskEmail] = useState(false);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   useEffect(() => {
     if (!token) setError('This page needs the setup link printed by `tollgate users create`, with its #token=… part.');
   }, [token]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
     if (password !== confirm) return setError('The two passwords differ.');
-    setBusy(true);
-    try {
+    await run(async () => {
       const input: Record<string, string> = { token: token ?? '', password };
       if (askEmail) input.email = email;
-      const d = await gql<{ completeSetup: { email: string } }>('mutation CompleteSetup($input: CompleteSetupInput!) { completeSetup(input: $input) { id email } }', { input });
-      onDone(`Your password is set for ${d.completeSetup.email}. Sign in.`);
-    } catch (err) {
-      const message = messageOf(err);
-      // The first admin's link also asks for an email; the server says so in its message.
-      if (!askEmail && /e-?mail/i.test(message)) setAskEmail(true);
-      setError(message);
-    } finally {
-      setBusy(false);
-    }
+      try {
+        const d = await gql<{ completeSetup: { email: string } }>('mutation CompleteSetup($input: CompleteSetupInput!) { completeSetup(input: $input) { id email } }', { input });
+        onDone(`Your password is set for ${d.completeSetup.email}. Sign in.`);
+      } catch (err) {
+        // The first admin's link also asks for an email; the server says so in its message.
+        if (!askEmail && /e-?mail/i.test(messageOf(err))) setAskEmail(true);
+        throw err;
+      }
+    });
   };
 
   return (

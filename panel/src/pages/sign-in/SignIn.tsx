@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { gql, messageOf, SESSION_FIELDS, type PanelSession } from '../../api';
+import { useAction } from '../../action';
+import { gql, SESSION_FIELDS, type PanelSession } from '../../api';
 import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
 
@@ -19,14 +20,11 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [needCode, setNeedCode] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run(async () => {
       const input: Record<string, string> = { email, password };
       if (needCode) input.code = code.trim();
       const { signIn } = await gql<SignInPayload>(SIGN_IN, { input });
@@ -35,11 +33,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
         if (needCode) setError('That code was not accepted.');
         setNeedCode(true);
       } else setError('The server did not sign you in.');
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { gql, messageOf } from '../../api';
+import { useAction } from '../../action';
+import { gql } from '../../api';
 import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
 import { useSession } from '../../session';
@@ -20,37 +21,23 @@ export function Totp({ required }: { required: boolean }) {
   const [enrollment, setEnrollment] = useState<Enrollment | null>(null);
   const [code, setCode] = useState('');
   const [codes, setCodes] = useState<string[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
-  const begin = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const begin = () =>
+    run(async () => {
       const d = await gql<{ beginTotpEnrollment: Enrollment }>('mutation BeginTotp { beginTotpEnrollment { secret otpauthUri } }');
       setEnrollment(d.beginTotpEnrollment);
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const confirm = async (e: FormEvent) => {
+    });
+  const confirm = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run(async () => {
       const d = await gql<{ confirmTotpEnrollment: { recoveryCodes: string[] } }>(
         'mutation ConfirmTotp($code: String!) { confirmTotpEnrollment(code: $code) { recoveryCodes } }',
         { code: code.trim() },
       );
       setCodes(d.confirmTotpEnrollment.recoveryCodes);
       setEnrollment(null);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
