@@ -127,6 +127,24 @@ describe('metrics with WORKERS=2', () => {
       const workers = childrenOf(server.proc.pid!);
       expect(workers).toHaveLength(2);
       for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([...SERVER_NODE_FLAGS]));
+
+      // A worker dies; while the primary's new one starts, a scrape is answered at once: 503 with
+      // Retry-After, or 200 once it is up. Never a five-second wait and a 500.
+      process.kill(workers[0]!, 'SIGKILL');
+      // Until the primary has seen the death it may still hand a new connection to the dead worker.
+      for (let i = 0; i < 100 && !server.stderr().includes(`worker ${workers[0]} exited`); i++) await new Promise((r) => setTimeout(r, 20));
+      const statuses = new Set<number>();
+      const up = () => server.stdout().split('Server listening at').length - 1 === 3;
+      for (let i = 0; i < 400 && !(up() && statuses.has(200)); i++) {
+        const started = Date.now();
+        const r = await request(`${server.url}/metrics`, { method: 'GET' });
+        expect(Date.now() - started).toBeLessThan(2000);
+        if (r.status === 503) expect(r.headers['retry-after']).toBe('1');
+        else expect(r.status).toBe(200);
+        statuses.add(r.status);
+      }
+      expect(up()).toBe(true);
+      expect(statuses.has(200)).toBe(true);
     } finally {
       await server.stop();
     }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
-import type { Lifecycle } from '../../src/http/ops/index.js';
+import { metricsApp as metricsAppAlone, type Lifecycle } from '../../src/http/ops/index.js';
+import { MetricsUnavailable } from '../../src/infra/cluster-metrics.js';
 import { Metrics } from '../../src/infra/metrics.js';
 import { harness, type Harness } from '../support/harness.js';
 
@@ -93,6 +94,20 @@ describe('operator endpoints', () => {
     expect(sample(text, 'tollgate_bearer_verifications_total', { result: 'invalid' })).toBe(1);
     expect(sample(text, 'tollgate_http_request_duration_seconds_count', { door: 'v1', method: 'POST', status: '200' })).toBe(4);
     expect(text).toContain('tollgate_process_resident_memory_bytes');
+  });
+
+  it('answers /metrics 503 with Retry-After, at once, while the metrics of every worker cannot be had', async () => {
+    for (const metricsApp of [
+      buildApp(h.services, h.config, { gatherMetrics: () => Promise.reject(new MetricsUnavailable('a worker is starting')) }),
+      metricsAppAlone({ metrics: new Metrics(), gatherMetrics: () => Promise.reject(new MetricsUnavailable('a worker is starting')) }),
+    ]) {
+      const res = await metricsApp.inject({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.headers['content-type']).toContain('text/plain');
+      expect(res.body).toContain('a worker is starting');
+      await metricsApp.close();
+    }
   });
 });
 

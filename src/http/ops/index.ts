@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { MetricsUnavailable } from '../../infra/cluster-metrics.js';
 import type { Metrics } from '../../infra/metrics.js';
 import type { Store } from '../../usecases/ports.js';
 import { homeRoute } from './home.js';
@@ -44,10 +45,15 @@ export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, li
 /** `GET /metrics`: this process's metrics, or with WORKERS > 1 every worker's. */
 export const metricsRoute: FastifyPluginAsync<Pick<OpsOptions, 'metrics' | 'gatherMetrics'>> = async (app, { metrics, gatherMetrics }) => {
   app.get('/metrics', { schema: metricsSchema }, async (_req, reply) => {
-    const { contentType, body } = gatherMetrics
-      ? await gatherMetrics()
-      : { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
-    return reply.header('content-type', contentType).send(body);
+    let gathered;
+    try {
+      gathered = gatherMetrics ? await gatherMetrics() : { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+    } catch (e) {
+      if (!(e instanceof MetricsUnavailable)) throw e;
+      // A worker starting (or one gone mid-scrape): the next scrape will have them all.
+      return reply.code(503).header('retry-after', '1').type('text/plain; charset=utf-8').send(`metrics unavailable for a moment: ${e.message}\n`);
+    }
+    return reply.header('content-type', gathered.contentType).send(gathered.body);
   });
 };
 

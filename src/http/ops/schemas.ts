@@ -32,6 +32,10 @@ export const metricsSchema = {
       description: 'The metrics.',
       content: { 'text/plain': { schema: { type: 'string' } } },
     },
+    503: {
+      description: 'With WORKERS > 1, while a worker is starting: try again after `Retry-After` seconds.',
+      content: { 'text/plain': { schema: { type: 'string' } } },
+    },
   },
 };
 
