@@ -26,7 +26,8 @@ export const AUTOCHECKPOINT_PAGES = 1000;
 /**
  * The thread's whole program: its own connection, a PASSIVE checkpoint every interval (it never
  * waits for readers or writers, and one already running elsewhere just makes it skip a turn),
- * a RESTART one when the WAL has grown past `RESTART_PAGES`, and a clean close when asked.
+ * a RESTART one while the WAL is past `RESTART_PAGES` and writes outrun the copying, and a
+ * clean close when asked.
  * Anything else that goes wrong ends the thread with the error.
  */
 const PROGRAM = `
@@ -75,16 +76,11 @@ export class BackgroundCheckpointer {
   restarts = 0;
   private stopping = false;
 
-  constructor(
-    private readonly sqlite: Database.Database,
-    file: string,
-    onFailure: (err: unknown) => void,
-    intervalMs = CHECKPOINT_INTERVAL_MS,
-  ) {
+  constructor(sqlite: Database.Database, file: string, onFailure: (err: unknown) => void) {
     sqlite.pragma('wal_autocheckpoint = 0');
     this.worker = new Worker(PROGRAM, {
       eval: true,
-      workerData: { driver, file: resolve(file), intervalMs, restartPages: RESTART_PAGES, restartWaitMs: RESTART_WAIT_MS },
+      workerData: { driver, file: resolve(file), intervalMs: CHECKPOINT_INTERVAL_MS, restartPages: RESTART_PAGES, restartWaitMs: RESTART_WAIT_MS },
       // A connection and a timer: a small heap is plenty.
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
     });
