@@ -135,7 +135,8 @@ describe('metrics with WORKERS=2', () => {
       for (let i = 0; i < 100 && !server.stderr().includes(`worker ${workers[0]} exited`); i++) await new Promise((r) => setTimeout(r, 20));
       const statuses = new Set<number>();
       const up = () => server.stdout().split('Server listening at').length - 1 === 3;
-      for (let i = 0; i < 400 && !(up() && statuses.has(200)); i++) {
+      // A worker takes a few seconds to start on a loaded machine: scrape every 25 ms, for up to 20 s.
+      for (const end = Date.now() + 20_000; !(up() && statuses.has(200)) && Date.now() < end; await new Promise((r) => setTimeout(r, 25))) {
         const started = Date.now();
         const r = await request(`${server.url}/metrics`, { method: 'GET' });
         expect(Date.now() - started).toBeLessThan(2000);
@@ -148,5 +149,5 @@ describe('metrics with WORKERS=2', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 60_000);
 });

@@ -95,12 +95,17 @@ export class BackgroundCheckpointer {
     });
   }
 
-  /** Closes the thread's connection and waits for the thread to end. */
+  /**
+   * Closes the thread's connection and waits for the thread to end. The thread is ref'd again
+   * first: at shutdown it may be all that is left, and an unref'd thread would let the process
+   * exit in the middle of the wait, before the database closes and the shutdown is logged.
+   */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     const exited = new Promise<void>((done) => this.worker.once('exit', () => done()));
     if (this.worker.threadId === -1) return;
+    this.worker.ref();
     this.worker.postMessage('stop');
     await exited;
   }
