@@ -26,8 +26,7 @@ export const AUTOCHECKPOINT_PAGES = 1000;
 /**
  * The thread's whole program: its own connection, a PASSIVE checkpoint every interval (it never
  * waits for readers or writers, and one already running elsewhere just makes it skip a turn),
- * a RESTART one while the WAL is past `RESTART_PAGES` and writes outrun the copying, and a
- * clean close when asked.
+ * a RESTART one while the WAL is past `RESTART_PAGES`, and a clean close when asked.
  * Anything else that goes wrong ends the thread with the error.
  */
 const PROGRAM = `
@@ -39,10 +38,7 @@ const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 const restart = db.prepare('PRAGMA wal_checkpoint(RESTART)');
 const timer = setInterval(() => {
   try {
-    const { log, checkpointed } = passive.get();
-    // Copied to the end, the WAL starts over at the next write by itself; only a WAL that keeps
-    // outrunning its checkpoints needs the wait.
-    if (log >= workerData.restartPages && checkpointed < log) {
+    if (passive.get().log >= workerData.restartPages) {
       restart.get();
       parentPort.postMessage('restarted');
     }
