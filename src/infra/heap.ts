@@ -1,11 +1,12 @@
 /**
  * The V8 flags Tollgate's server processes run with. V8 sizes the young generation from the heap
  * limit, so on a large machine Node 24 lets each semi-space grow to 64 MiB: 128 MiB of resident
- * memory for objects that live one request. Capped at 16 MiB the server answers as fast (the same
- * req/s and CPU per request in alternating runs; bench/README.md) and holds about 100 MiB less.
+ * memory for objects that live one request. Capped at 8 MiB the server answers as fast (the same
+ * req/s and CPU per request in alternating runs against 16 and 64 MiB; bench/README.md) and holds
+ * about 115 MiB less than uncapped.
  * `npm start` passes them; node:cluster workers are forked with them (`workerExecArgv`).
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
 const flagName = (flag: string): string => flag.replace(/^--/, '').split('=')[0]!.replaceAll('_', '-');
 

@@ -6,14 +6,14 @@ import { ROOT } from '../support/process.js';
 
 describe('the server processes’ V8 flags', () => {
   it('forks workers with the primary’s arguments plus the server flags', () => {
-    expect(workerExecArgv(['--enable-source-maps'])).toEqual(['--enable-source-maps', '--max-semi-space-size=16']);
+    expect(workerExecArgv(['--enable-source-maps'])).toEqual(['--enable-source-maps', '--max-semi-space-size=8']);
     expect(workerExecArgv([])).toEqual([...SERVER_NODE_FLAGS]);
   });
 
   it('keeps a size the operator chose, on the command line or in NODE_OPTIONS, in either spelling', () => {
     expect(workerExecArgv(['--max-semi-space-size=64'])).toEqual(['--max-semi-space-size=64']);
     expect(workerExecArgv(['--max_semi_space_size=32'])).toEqual(['--max_semi_space_size=32']);
-    expect(workerExecArgv([], '--max-old-space-size=512 --max-semi-space-size=8')).toEqual([]);
+    expect(workerExecArgv([], '--max-old-space-size=512 --max-semi-space-size=32')).toEqual([]);
     expect(workerExecArgv([], '--max-old-space-size=512')).toEqual([...SERVER_NODE_FLAGS]);
   });
 
