@@ -1,13 +1,9 @@
 import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
-import { buildApp } from './http/app.js';
-import { trackConnections } from './http/graceful.js';
+import type { Lifecycle } from './http/ops/index.js';
 import { clusterMetricsGatherer, serveClusterMetrics } from './infra/cluster-metrics.js';
 import { workerExecArgv } from './infra/heap.js';
-import { Metrics } from './infra/metrics.js';
-import { metricsApp, type Lifecycle } from './http/ops/index.js';
-import { loggerOptions } from './http/logging.js';
 import { openServices } from './services.js';
 import { bootstrapFirstClient } from './usecases/bootstrap.js';
 import { firstAdminLink } from './usecases/operators.js';
@@ -56,6 +52,15 @@ async function prepare(config: Config): Promise<void> {
 
 /** Wires the services to the HTTP app and listens; returns a function that shuts it down. */
 export async function startServer(config: Config): Promise<() => Promise<void>> {
+  // Loaded here, not at the top: a primary that only forks workers never serves, and without the
+  // HTTP stack, GraphQL schema and panel in its heap it holds about a third of a worker's memory.
+  const [{ buildApp }, { trackConnections }, { Metrics }, { metricsApp }, { loggerOptions }] = await Promise.all([
+    import('./http/app.js'),
+    import('./http/graceful.js'),
+    import('./infra/metrics.js'),
+    import('./http/ops/index.js'),
+    import('./http/logging.js'),
+  ]);
   const metrics = new Metrics();
   // Workers find the database migrated: the primary's prepare() did it before forking them.
   const services = await openServices(config, {
