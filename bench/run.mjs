@@ -372,6 +372,14 @@ async function runScale(scale, base) {
     memory = { tokensVerified: n, rssMiB: mib('VmRSS'), anonMiB: mib('RssAnon'), fileMiB: mib('RssFile') };
     console.log(`[${scale}] resident memory after ${n} distinct tokens verified: ${memory.rssMiB} MiB (anonymous ${memory.anonMiB}, file-backed ${memory.fileMiB})`);
   }
+  // At all cores, each process of the cluster after the doors: the primary, which only forks, and
+  // the workers (no cache filled here).
+  if (scale === 'all' && wanted('memory')) {
+    const [primary, ...workers] = processTree(servers.tollgate.proc.pid);
+    const mib = (pid) => Math.round(rssBytes([pid]) / 2 ** 20);
+    memory = { primaryMiB: mib(primary), workersMiB: workers.map(mib) };
+    console.log(`[${scale}] resident memory: primary ${memory.primaryMiB} MiB, workers ${memory.workersMiB.join(', ')} MiB`);
+  }
   await Promise.all(Object.values(servers).map(stop));
   return { scale, workers: scale === 'one' ? 1 : CORES, rows, issued, dbAccessBefore, dbAccessAfter, memory };
 }
@@ -497,7 +505,8 @@ const md = [
   ...scales
     .filter((s) => s.dbAccessBefore !== undefined)
     .map((s) => `${s.workers === 1 ? 'One process' : 'All cores'}: ${s.issued} access tokens issued by doors that write no rows; database + WAL bytes before ${s.dbAccessBefore}, after ${s.dbAccessAfter}.`),
-  ...scales.filter((s) => s.memory).map((s) => `Resident memory of the server (one process) after the run and ${s.memory.tokensVerified} distinct tokens verified (the verified-signature cache full): ${s.memory.rssMiB} MiB, of which ${s.memory.anonMiB} MiB anonymous (heaps, SQLite's page cache) and ${s.memory.fileMiB} MiB file-backed (the node binary, the mapped database file).`),
+  ...scales.filter((s) => s.memory?.rssMiB).map((s) => `Resident memory of the server (one process) after the run and ${s.memory.tokensVerified} distinct tokens verified (the verified-signature cache full): ${s.memory.rssMiB} MiB, of which ${s.memory.anonMiB} MiB anonymous (heaps, SQLite's page cache) and ${s.memory.fileMiB} MiB file-backed (the node binary, the mapped database file).`),
+  ...scales.filter((s) => s.memory?.primaryMiB).map((s) => `Resident memory at all cores after the doors: the primary (it only forks) ${s.memory.primaryMiB} MiB, each worker ${s.memory.workersMiB.join(' and ')} MiB.`),
   `CPU time taken by the hypervisor (steal) while the doors ran: ${(stealShare * 100).toFixed(0)}%.`,
   '',
 ].join('\n');
