@@ -14,6 +14,14 @@ interface Page {
   clients: { edges: Array<{ node: Client }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
+/** A page as it arrived, with what was asked for it: the caption and pager describe these rows. */
+interface Loaded {
+  clients: Page['clients'];
+  number: number;
+  search: string;
+  mode: Mode;
+}
+
 const LIST = `query Clients($first: Int, $after: String, $search: String) {
   clients(first: $first, after: $after, search: $search) {
     edges { node { ${CLIENT_FIELDS} } }
@@ -30,7 +38,7 @@ export function ClientList() {
   const [search, setSearch] = useState('');
   // Cursors of the pages before this one (for "Previous page"), and this page's own.
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const [page, setPage] = useState<Page['clients'] | null>(null);
+  const [page, setPage] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -39,12 +47,13 @@ export function ClientList() {
   }, [typed]);
   useEffect(() => setCursors([null]), [search, mode]);
 
-  const after = cursors[cursors.length - 1] ?? null;
+  const number = cursors.length;
+  const after = cursors[number - 1] ?? null;
   useEffect(() => {
     let live = true;
     setError(null);
     gql<Page>(LIST, { first: PAGE_SIZE, after, search: search || null }, mode)
-      .then((d) => live && setPage(d.clients))
+      .then((d) => live && setPage({ clients: d.clients, number, search, mode }))
       .catch((e: unknown) => {
         if (!live) return;
         setPage(null);
@@ -53,10 +62,13 @@ export function ClientList() {
     return () => {
       live = false;
     };
-  }, [after, search, mode]);
+  }, [after, number, search, mode]);
+  // Until the page asked for arrives, the rows are the previous one's: the pager waits, so a
+  // second click cannot reuse their cursor.
+  const loading = page === null || page.number !== number || page.search !== search || page.mode !== mode;
 
   const setMode = (m: Mode) => navigate(`/clients${modeQuery(m)}`, { replace: true });
-  const modeName = mode === 'LIVE' ? 'live' : 'test';
+  const modeName = (m: Mode) => (m === 'LIVE' ? 'live' : 'test');
 
   return (
     <>
@@ -78,9 +90,9 @@ export function ClientList() {
       <ErrorText error={error} />
       {page && (
         <>
-          <table>
+          <table aria-busy={loading}>
             <caption>
-              {modeName === 'live' ? 'Live' : 'Test'} clients{search ? ` matching “${search}”` : ''}, page {cursors.length}
+              {page.mode === 'LIVE' ? 'Live' : 'Test'} clients{page.search ? ` matching “${page.search}”` : ''}, page {page.number}
             </caption>
             <thead>
               <tr>
@@ -92,12 +104,14 @@ export function ClientList() {
               </tr>
             </thead>
             <tbody>
-              {page.edges.length === 0 && (
+              {page.clients.edges.length === 0 && (
                 <tr>
-                  <td colSpan={5}>No {modeName} clients{search ? ' match this search' : ' yet'}.</td>
+                  <td colSpan={5}>
+                    No {modeName(page.mode)} clients{page.search ? ' match this search' : ' yet'}.
+                  </td>
                 </tr>
               )}
-              {page.edges.map(({ node: c }) => (
+              {page.clients.edges.map(({ node: c }) => (
                 <tr key={c.id}>
                   <td>
                     <Link to={`/clients/${encodeURIComponent(c.id)}`}>{c.name}</Link>
@@ -115,10 +129,14 @@ export function ClientList() {
             </tbody>
           </table>
           <nav aria-label="Pages" className="pager">
-            <button type="button" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            <button type="button" disabled={loading || page.number === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
               Previous page
             </button>
-            <button type="button" disabled={!page.pageInfo.hasNextPage} onClick={() => setCursors((c) => [...c, page.pageInfo.endCursor])}>
+            <button
+              type="button"
+              disabled={loading || !page.clients.pageInfo.hasNextPage}
+              onClick={() => setCursors((c) => [...c, page.clients.pageInfo.endCursor])}
+            >
               Next page
             </button>
           </nav>
