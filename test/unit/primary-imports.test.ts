@@ -22,7 +22,7 @@ function staticGraph(entry: string): { packages: Set<string>; files: Set<string>
       else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
     }
   };
-  walk(join(ROOT, 'src/server.ts'));
+  walk(entry);
   return { packages, files };
 }
 
