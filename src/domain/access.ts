@@ -4,15 +4,31 @@ import { DomainError, insufficientScope } from './errors.js';
 import type { Mode } from './mode.js';
 import type { OperatorRole } from './operator.js';
 
+/**
+ * Tollgate's own scopes are powers over Tollgate itself, not labels for the APIs behind it: every
+ * scope under this prefix (today the two below, and any added later) is reserved, and only a
+ * deployment admin may grant it (see `authorizeScopes`).
+ */
+export const RESERVED_SCOPE_PREFIX = 'tollgate:';
+
 /** The scope a Bearer token needs to administer clients (GraphQL admin fields). */
 export const ADMIN_SCOPE = 'tollgate:admin';
 
-/** A client administering by its Bearer token, in the mode of the address it called. */
+/** The scope that lets a client introspect tokens of other clients, not only its own. */
+export const INTROSPECT_SCOPE = 'tollgate:introspect';
+
+export const isReservedScope = (scope: string): boolean => scope.startsWith(RESERVED_SCOPE_PREFIX);
+
+/**
+ * A client administering by its Bearer token, in the mode of the address it called. A client of
+ * an organisation administers that organisation only, as a developer of it would.
+ */
 export interface ClientPrincipal {
   kind: 'client';
   clientId: string;
   mode: Mode;
   scopes: readonly string[];
+  orgId: string | null;
 }
 
 /** A person signed in to the developer panel (spec §7), in the mode of the address called. */
@@ -59,9 +75,13 @@ export function authorize(caller: Principal, action: AdminAction, client?: Pick<
     if (!caller.scopes.includes(ADMIN_SCOPE)) throw insufficientScope([ADMIN_SCOPE]);
     if (action === 'operators') throw new DomainError('access_denied', 'Operators are managed by people, not tokens');
     if (client !== undefined && client.mode !== caller.mode) throw noSuchClient();
+    if (client !== undefined && caller.orgId !== null && client.orgId !== caller.orgId) throw noSuchClient();
     return;
   }
   if (caller.mustEnrolTotp) throw new DomainError('access_denied', 'Set up two-step sign-in (TOTP) first');
+  // A session works in the mode of the address it called, as a token does: the other mode's
+  // clients are not there.
+  if (client !== undefined && client.mode !== caller.mode) throw noSuchClient();
   if (caller.role === 'admin') return;
   if (action === 'operators' || action === 'keys') throw new DomainError('access_denied', 'Only admins may do this');
   if (caller.role === 'viewer' && CHANGES.has(action)) throw new DomainError('access_denied', 'Viewers cannot change clients');
@@ -73,19 +93,72 @@ export function authorize(caller: Principal, action: AdminAction, client?: Pick<
  * without an organisation sees none: its filter matches no client.
  */
 export function visibleOrg(caller: Principal): string | undefined {
-  if (caller.kind === 'client' || caller.role === 'admin') return undefined;
+  if (caller.kind === 'client') return caller.orgId ?? undefined;
+  if (caller.role === 'admin') return undefined;
   if (caller.role === 'viewer' && caller.orgId === null) return undefined;
   return caller.orgId ?? '\u0000none';
 }
 
 /**
- * The organisation a new client gets: an admin (or admin token) chooses; a developer's clients
- * belong to its own organisation, and naming another is refused.
+ * The organisation a new client gets: a deployment admin chooses; a developer's clients, and an
+ * organisation's admin token's, belong to that organisation, and naming another is refused.
  */
 export function orgForNewClient(caller: Principal, asked: string | null): string | null {
-  if (caller.kind === 'client' || caller.role === 'admin') return asked;
-  if (asked !== null && asked !== caller.orgId) throw new DomainError('access_denied', 'Developers create clients in their own organisation only');
+  if (isDeploymentAdmin(caller)) return asked;
+  if (asked !== null && asked !== caller.orgId) {
+    throw new DomainError(
+      'access_denied',
+      caller.kind === 'client' ? 'An organisation’s admin token creates clients in its own organisation only' : 'Developers create clients in their own organisation only',
+    );
+  }
   return caller.orgId;
+}
+
+/**
+ * Whether the caller administers the whole deployment: an `admin` operator, or an admin token of
+ * a client that belongs to no organisation. (The CLI is the deployment's operator too; it calls
+ * the use cases directly, without a principal.)
+ */
+export const isDeploymentAdmin = (caller: Principal): boolean =>
+  caller.kind === 'client' ? caller.scopes.includes(ADMIN_SCOPE) && caller.orgId === null : caller.role === 'admin' && !caller.mustEnrolTotp;
+
+/** A refused grant of reserved scopes: the scopes, for the refusal's message and its audit row. */
+export class ReservedScopeRefused extends DomainError {
+  constructor(
+    readonly scopes: readonly string[],
+    message = `Only a deployment admin may grant the reserved scope${scopes.length === 1 ? '' : 's'} ${scopes.join(' ')}`,
+  ) {
+    super('access_denied', message);
+  }
+}
+
+/**
+ * May the caller set a client's scopes to `after`, from `before` (undefined: a new client)?
+ * Reserved scopes (`tollgate:*`) are granted by deployment admins alone. Anyone else may not add
+ * one; and while a client holds one, may change its scopes only by taking entries away (so the
+ * reserved scope can be removed, never traded or kept alongside a new grant). Throws
+ * `ReservedScopeRefused` naming the scopes at fault.
+ */
+export function authorizeScopes(caller: Principal, before: readonly string[] | undefined, after: readonly string[]): void {
+  if (isDeploymentAdmin(caller)) return;
+  const had = new Set(before ?? []);
+  const added = after.filter((s) => isReservedScope(s) && !had.has(s));
+  if (added.length > 0) throw new ReservedScopeRefused(added);
+  const held = [...had].filter(isReservedScope);
+  if (held.length > 0 && after.some((s) => !had.has(s))) {
+    throw new ReservedScopeRefused(held, `The client holds the reserved scope${held.length === 1 ? '' : 's'} ${held.join(' ')}: only a deployment admin may change its scopes, except to remove entries`);
+  }
+}
+
+/**
+ * May `caller` (a client authenticated at the introspection endpoint) see a token of `owner`?
+ * Its own, always; another client's with `tollgate:introspect`, inside its organisation when it
+ * has one.
+ */
+export function mayIntrospect(caller: Pick<Client, 'id' | 'scopes' | 'orgId'>, owner: Pick<Client, 'id' | 'orgId'>): boolean {
+  if (owner.id === caller.id) return true;
+  if (!caller.scopes.includes(INTROSPECT_SCOPE)) return false;
+  return caller.orgId === null || caller.orgId === owner.orgId;
 }
 
 export const noSuchClient = (): DomainError => new DomainError('not_found', 'No such client');

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'client.disabled',
   'client.enabled',
   'client.deleted',
+  'client.scope_refused',
   'key.rotated',
   'key.retired',
   'lockout',

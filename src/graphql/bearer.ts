@@ -43,5 +43,5 @@ export const crossSite = (): DomainError =>
 export async function principal(ctx: GraphQLContext): Promise<Principal> {
   if (ctx.authorization === undefined && ctx.sessionCookie !== undefined) return operator(ctx);
   const { client, scopes } = await bearer(ctx);
-  return { kind: 'client', clientId: client.id, mode: ctx.mode, scopes };
+  return { kind: 'client', clientId: client.id, mode: ctx.mode, scopes, orgId: client.orgId };
 }

@@ -3,6 +3,7 @@ import { DomainError } from '../domain/errors.js';
 import { authorizationOf, callerIp, callMode, NO_STORE, tagRoutes, type DoorContext, type DoorOptions } from '../http/door.js';
 import { toDomainError } from '../http/errors.js';
 import { strictJsonParser } from '../http/form.js';
+import { TOOL_PAGE_HEADERS } from '../http/html-headers.js';
 import type { GraphQLServerContext } from './context.js';
 import { requestError, type RequestError } from './errors.js';
 import { answerDirect, directRequest } from './direct.js';
@@ -100,6 +101,8 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
       });
       reply.headers(NO_STORE);
       reply.headers(serverContext.responseHeaders);
+      // GraphiQL's page, for a browser's GET: the headers of every HTML page.
+      if (res.headers.get('content-type')?.startsWith('text/html')) reply.headers(TOOL_PAGE_HEADERS);
       return reply.send(Buffer.from(await res.arrayBuffer()));
     },
   });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import swagger, { type SwaggerOptions, type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyPluginAsync, FastifySchema } from 'fastify';
+import { TOOL_PAGE_HEADERS } from './html-headers.js';
 import { DOCUMENTED_ONLY } from './schemas.js';
 
 /** Where the document and its UI are served. */
@@ -159,6 +160,13 @@ const documentRoute: FastifyPluginAsync = async (app) => {
  */
 export function registerApiDocs(app: FastifyInstance): void {
   app.register(swagger, OPTIONS);
-  app.register(swaggerUi, { routePrefix: DOCS_PREFIX, theme: { title: 'Tollgate API' }, uiConfig: { deepLinking: true } });
+  // Every file under /docs carries the headers of every HTML page (src/http/html-headers.ts):
+  // the hook sits on a context of its own around Swagger UI, so its static files get it too.
+  app.register(async (docs) => {
+    docs.addHook('onRequest', async (_req, reply) => {
+      reply.headers(TOOL_PAGE_HEADERS);
+    });
+    await docs.register(swaggerUi, { routePrefix: DOCS_PREFIX, theme: { title: 'Tollgate API' }, uiConfig: { deepLinking: true } });
+  });
   app.register(documentRoute);
 }

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { NO_STORE } from './door.js';
 import { graphiqlAssets } from './graphiql.js';
+import { PANEL_HEADERS } from './html-headers.js';
 
 /** Where the panel lives: `/panel` and everything under it. */
 export const PANEL_PREFIX = '/panel';
@@ -17,34 +18,6 @@ export function panelRoot(): string {
   const up = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   return basename(up) === 'dist' ? join(up, 'panel') : join(up, 'dist', 'panel');
 }
-
-/**
- * Every panel page loads only its own origin's files and runs no inline script, so an injected
- * string in a client's name cannot become code even past React's escaping; no page may frame it
- * (clickjacking of "Rotate"), and no URL leaks to another site in a Referer.
- * @see https://www.w3.org/TR/CSP3/ (frame-ancestors replaces X-Frame-Options)
- */
-export const PANEL_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export const PANEL_HEADERS = {
-  'content-security-policy': PANEL_CSP,
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-} as const;
 
 /** Hashed file names (`index-3f2a….js`) never change content: cache them for a year. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';

@@ -1,11 +1,11 @@
-import { authorize, callerKey, noSuchClient, orgForNewClient, visibleOrg, type Principal } from '../domain/access.js';
-import type { Actor, AuditRecord } from '../domain/audit.js';
+import { authorize, authorizeScopes, callerKey, noSuchClient, orgForNewClient, ReservedScopeRefused, visibleOrg, type Principal } from '../domain/access.js';
+import { auditEvent, type Actor, type AuditRecord } from '../domain/audit.js';
 import { toView, type ClientView } from '../domain/client.js';
 import { invalidField } from '../domain/errors.js';
 import { clientIdPrefix } from '../domain/mode.js';
 import { createClientIdempotent, type IdempotentCreate, type IdempotentDeps } from './create-client-idempotent.js';
 import type { ClientWithSecret } from './manage-clients.js';
-import type { AuditReader } from './ports.js';
+import type { AuditLog, Clock } from './ports.js';
 import { rotateSecret, updateClient, type AdminDeps, type RotatedSecret, type UpdateClientInput } from './manage-clients.js';
 
 export const PAGE_DEFAULT = 20;
@@ -38,6 +38,23 @@ async function managed(deps: Pick<AdminDeps, 'clients'>, caller: Principal, acti
   const client = await deps.clients.findById(id);
   if (!client) throw noSuchClient();
   authorize(caller, action, client);
+}
+
+/**
+ * Runs a change whose scopes `authorizeScopes` may refuse; a refusal is recorded in the audit
+ * trail (who, which client, which scopes) before it is answered: an attempt to grant Tollgate's
+ * own powers without the right is worth seeing.
+ */
+async function refusalsAudited<T>(deps: { audit: AuditLog; clock: Clock }, actor: Actor | undefined, target: { clientId: string | null; name?: string }, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (e) {
+    if (!(e instanceof ReservedScopeRefused) || actor === undefined) throw e;
+    await deps.audit.record([
+      auditEvent(actor, 'client.scope_refused', target.clientId, deps.clock.now(), { scopes: [...e.scopes], ...(target.name === undefined ? {} : { name: target.name }) }),
+    ]);
+    throw e;
+  }
 }
 
 export interface ClientPage {
@@ -77,16 +94,23 @@ export async function listClientsFor(
  * Creates a client in the caller's mode, honouring an Idempotency-Key; a developer's client
  * belongs to its organisation.
  */
-export async function createClientFor(deps: IdempotentDeps, caller: Principal, req: Omit<IdempotentCreate, 'callerId'>): Promise<ClientWithSecret> {
+export async function createClientFor(deps: IdempotentDeps & { audit: AuditLog }, caller: Principal, req: Omit<IdempotentCreate, 'callerId'>): Promise<ClientWithSecret> {
   authorize(caller, 'create');
   const orgId = orgForNewClient(caller, req.input.orgId ?? null);
   authorize(caller, 'create', { mode: req.input.mode, orgId });
+  await refusalsAudited(deps, req.actor, { clientId: null, name: req.input.name }, async () => authorizeScopes(caller, undefined, req.input.scopes ?? []));
   return createClientIdempotent(deps, { ...req, input: { ...req.input, orgId }, callerId: callerKey(caller) });
 }
 
-export async function updateClientFor(deps: AdminDeps, caller: Principal, id: string, input: UpdateClientInput, actor?: Actor): Promise<ClientView> {
+/**
+ * Changes a client the caller may change. New scopes are judged against the row as the writing
+ * transaction reads it, so a concurrent change cannot slip a reserved scope past the check.
+ */
+export async function updateClientFor(deps: AdminDeps & { audit: AuditLog }, caller: Principal, id: string, input: UpdateClientInput, actor?: Actor): Promise<ClientView> {
   await managed(deps, caller, 'update', id);
-  return updateClient(deps, id, input, actor);
+  const scopes = input.scopes;
+  if (scopes === undefined) return updateClient(deps, id, input, actor);
+  return refusalsAudited(deps, actor, { clientId: id }, () => updateClient(deps, id, input, actor, (before, after) => authorizeScopes(caller, before.scopes, after.scopes)));
 }
 
 export async function rotateSecretFor(deps: AdminDeps, caller: Principal, id: string, graceSeconds?: number, actor?: Actor): Promise<RotatedSecret> {
@@ -95,7 +119,7 @@ export async function rotateSecretFor(deps: AdminDeps, caller: Principal, id: st
 }
 
 /** A client's audit trail, newest first, when the caller may read the client. */
-export async function clientAuditFor(deps: Pick<AdminDeps, 'clients'> & { audit: AuditReader }, caller: Principal, id: string, first: number | null | undefined): Promise<AuditRecord[]> {
+export async function clientAuditFor(deps: Pick<AdminDeps, 'clients'> & { audit: AuditLog }, caller: Principal, id: string, first: number | null | undefined): Promise<AuditRecord[]> {
   const limit = first ?? PAGE_DEFAULT;
   if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) throw invalidField('first', `must be a whole number from 1 to ${PAGE_MAX}`);
   authorize(caller, 'read');

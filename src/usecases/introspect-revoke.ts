@@ -1,3 +1,5 @@
+import { mayIntrospect } from '../domain/access.js';
+import type { Client } from '../domain/client.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
 import { hashRefreshToken, isRefreshTokenShape, refreshTokenUsable } from '../domain/refresh.js';
@@ -5,9 +7,6 @@ import { scopeString } from '../domain/scopes.js';
 import { authenticateClient, type CredentialAttempt } from './authenticate-client.js';
 import type { Deps } from './ports.js';
 import { validateAccessToken } from './verify-bearer.js';
-
-/** The scope that lets a client introspect any token of its mode, not only its own. */
-export const INTROSPECT_SCOPE = 'tollgate:introspect';
 
 export type Introspection =
   | { active: false }
@@ -26,7 +25,7 @@ export type Introspection =
     };
 
 interface TokenFacts {
-  owner: string;
+  owner: Pick<Client, 'id' | 'orgId'>;
   introspection: Introspection;
   revoke(): Promise<void>;
 }
@@ -38,9 +37,9 @@ async function describe(deps: Deps, token: string, mode: Mode): Promise<TokenFac
     const hash = hashRefreshToken(token);
     const r = await deps.tokenStore.findRefreshToken(hash);
     const client = r && (await deps.clients.findById(r.clientId));
-    if (!r || !refreshTokenUsable(r, client, mode, now)) return undefined;
+    if (!r || !client || !refreshTokenUsable(r, client, mode, now)) return undefined;
     return {
-      owner: r.clientId,
+      owner: client,
       introspection: {
         active: true,
         scope: scopeString(r.scopes),
@@ -53,9 +52,9 @@ async function describe(deps: Deps, token: string, mode: Mode): Promise<TokenFac
     };
   }
   try {
-    const { claims } = await validateAccessToken(deps, token, mode);
+    const { claims, client } = await validateAccessToken(deps, token, mode);
     return {
-      owner: claims.client_id,
+      owner: client,
       introspection: {
         active: true,
         scope: claims.scope,
@@ -78,15 +77,16 @@ async function describe(deps: Deps, token: string, mode: Mode): Promise<TokenFac
 
 /**
  * Token introspection. The caller authenticates like at the token endpoint; it sees its own
- * tokens, or any token of its mode with `tollgate:introspect`. Anything else is `active: false`,
- * which tells nothing about whose token it was.
+ * tokens, or with `tollgate:introspect` any token of its mode (of its organisation, when it has
+ * one: `mayIntrospect`). Anything else is `active: false`, which tells nothing about whose token
+ * it was.
  * @see RFC 7662 §2
  */
 export async function introspectToken(deps: Deps, caller: CredentialAttempt, token: string): Promise<Introspection> {
   const { client } = await authenticateClient(deps, caller);
   const facts = await describe(deps, token, caller.mode);
   if (!facts) return { active: false };
-  if (facts.owner !== client.id && !client.scopes.includes(INTROSPECT_SCOPE)) return { active: false };
+  if (!mayIntrospect(client, facts.owner)) return { active: false };
   return facts.introspection;
 }
 
@@ -98,5 +98,5 @@ export async function introspectToken(deps: Deps, caller: CredentialAttempt, tok
 export async function revokeToken(deps: Deps, caller: CredentialAttempt, token: string): Promise<void> {
   const { client } = await authenticateClient(deps, caller);
   const facts = await describe(deps, token, caller.mode);
-  if (facts && facts.owner === client.id) await facts.revoke();
+  if (facts && facts.owner.id === client.id) await facts.revoke();
 }

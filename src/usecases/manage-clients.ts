@@ -148,7 +148,14 @@ function updateEvents(actor: Actor, id: string, at: number, before: Client, afte
  * flag flips, `client.updated` (changed field names and new values) for the rest; a call that
  * changes nothing records nothing.
  */
-export async function updateClient(deps: AdminDeps, id: string, input: UpdateClientInput, actor: Actor = SYSTEM): Promise<ClientView> {
+export async function updateClient(
+  deps: AdminDeps,
+  id: string,
+  input: UpdateClientInput,
+  actor: Actor = SYSTEM,
+  /** Judges the change inside the writing transaction; a throw leaves the client as it was. */
+  allowed?: (before: Client, after: Client) => void,
+): Promise<ClientView> {
   const patch: ClientPatch = {};
   if (input.name !== undefined) patch.name = checkClientName(input.name);
   if (input.scopes !== undefined) patch.scopes = checkScopes(input.scopes);
@@ -159,7 +166,10 @@ export async function updateClient(deps: AdminDeps, id: string, input: UpdateCli
   // ones included, so a disable also advances the generation they are bound to.
   if (input.enabled === false) patch.endTokens = true;
   const now = deps.clock.now();
-  const updated = await deps.clients.update(id, patch, now, (before, after) => updateEvents(actor, id, now, before, after));
+  const updated = await deps.clients.update(id, patch, now, (before, after) => {
+    allowed?.(before, after);
+    return updateEvents(actor, id, now, before, after);
+  });
   if (!updated) throw noSuchClient();
   return toView(updated);
 }

@@ -124,12 +124,15 @@ export interface TokenStore {
 }
 
 /**
- * The audit trail, read. It is written only by the stores that make the changes, inside their
- * transactions: client changes by the ClientStore, lockouts by the LockoutStore when a lock begins.
+ * The audit trail. Changes are written by the stores that make them, inside their transactions:
+ * client changes by the ClientStore, lockouts by the LockoutStore when a lock begins. `record`
+ * is for events that describe no change (a refused attempt worth seeing).
  */
-export interface AuditReader {
+export interface AuditLog {
   /** Newest first; only `clientId`'s events when given. */
   list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]>;
+  /** Appends events that go with no other write, durably, in one transaction. */
+  record(events: readonly AuditEvent[]): Promise<void>;
 }
 
 /** What is stored under (caller, key): still running, or the finished answer, sealed. */
@@ -281,7 +284,7 @@ export interface Store {
   clients: ClientStore;
   lockout: LockoutStore;
   tokens: TokenStore;
-  audit: AuditReader;
+  audit: AuditLog;
   idempotency: IdempotencyStore;
   keys: SigningKeyStore;
   operators: OperatorStore;
@@ -393,7 +396,7 @@ export interface PanelDeps {
 /** Every port: what the doors hand to the use cases. */
 export interface Deps extends IssueDeps, PanelDeps {
   verifier: TokenVerifier;
-  audit: AuditReader;
+  audit: AuditLog;
   idempotency: IdempotencyStore;
   sealer: Sealer;
   keys: SigningKeys;

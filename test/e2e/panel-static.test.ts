@@ -117,6 +117,19 @@ describe('GraphiQL', () => {
     await screenshot(w.page, 'graphiql');
     expect(w.foreign).toEqual([]);
     expect(w.pageErrors).toEqual([]);
+    // It runs under the headers of every HTML page (frame-ancestors 'none' and scripts of this
+    // origin alone), and nothing it needs is refused by them.
+    expect(w.cspViolations).toEqual([]);
+    await w.context.close();
+  });
+
+  it('Swagger UI runs in Chromium under the same headers, refusing nothing it needs', async () => {
+    const w = await openPanel(browser, ps.url);
+    await w.page.goto('/docs/');
+    await w.page.locator('.swagger-ui .info').first().waitFor({ timeout: 15_000 });
+    expect(w.foreign).toEqual([]);
+    expect(w.pageErrors).toEqual([]);
+    expect(w.cspViolations).toEqual([]);
     await w.context.close();
   });
 });

@@ -52,6 +52,8 @@ export interface Watched {
   /** Uncaught page errors and `dialog` events (alert, confirm): both must stay empty. */
   pageErrors: string[];
   dialogs: string[];
+  /** What the page's Content-Security-Policy refused, as the console reported it. */
+  cspViolations: string[];
 }
 
 /**
@@ -71,12 +73,16 @@ export async function openPanel(browser: Browser, url: string): Promise<Watched>
   const page = await context.newPage();
   const pageErrors: string[] = [];
   const dialogs: string[] = [];
+  const cspViolations: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   page.on('dialog', (d) => {
     dialogs.push(`${d.type()}: ${d.message()}`);
     void d.dismiss();
   });
-  return { context, page, foreign, pageErrors, dialogs };
+  return { context, page, foreign, pageErrors, dialogs, cspViolations };
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {

@@ -10,7 +10,7 @@ import type { Mode } from '../../src/domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../src/domain/token.js';
 import type { Clock, Deps, PublicKeyInfo, Random, SigningKeys, TokenSigner } from '../../src/usecases/ports.js';
 import {
-  MemoryAuditReader,
+  MemoryAuditLog,
   MemoryClientStore,
   MemoryIdempotencyStore,
   MemoryLockoutStore,
@@ -59,7 +59,7 @@ export class MemorySigner implements TokenSigner, KeySource, SigningKeys {
   private readonly retired: MemoryKey[] = [];
   private constructor(
     readonly keys: Record<Mode, MemoryKey>,
-    private readonly audit: MemoryAuditReader,
+    private readonly audit: MemoryAuditLog,
   ) {}
 
   private static async make(kid: string): Promise<MemoryKey> {
@@ -68,7 +68,7 @@ export class MemorySigner implements TokenSigner, KeySource, SigningKeys {
   }
 
   /** Key events (rotate and remove with an audit builder) land in `audit`, as a store would put them. */
-  static async create(audit: MemoryAuditReader = new MemoryAuditReader()): Promise<MemorySigner> {
+  static async create(audit: MemoryAuditLog = new MemoryAuditLog()): Promise<MemorySigner> {
     return new MemorySigner({ live: await MemorySigner.make('live-1'), test: await MemorySigner.make('test-1') }, audit);
   }
 
@@ -129,7 +129,7 @@ export interface FakeDeps extends Deps {
   clients: MemoryClientStore;
   tokenStore: MemoryTokenStore;
   lockout: MemoryLockoutStore;
-  audit: MemoryAuditReader;
+  audit: MemoryAuditLog;
   idempotency: MemoryIdempotencyStore;
   /** The panel's stores, on the same memory store (its audit trail included). */
   operators: MemoryOperatorStore;

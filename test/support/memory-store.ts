@@ -5,7 +5,7 @@ import type { Mode } from '../../src/domain/mode.js';
 import type { Operator, Session } from '../../src/domain/operator.js';
 import type { RefreshRecord } from '../../src/domain/refresh.js';
 import type {
-  AuditReader,
+  AuditLog,
   BackupResult,
   ClientPatch,
   ClientStore,
@@ -42,12 +42,16 @@ import type {
 const copy = <T>(value: T): T => structuredClone(value);
 
 /** The audit trail, oldest first; read newest first like the real stores. */
-export class MemoryAuditReader implements AuditReader {
+export class MemoryAuditLog implements AuditLog {
   readonly events: AuditRecord[] = [];
 
   /** Appends events; called by the memory stores inside their atomic steps. */
   append(events: readonly AuditEvent[]): void {
     for (const e of events) this.events.push(copy({ ...e, id: this.events.length + 1 }));
+  }
+
+  async record(events: readonly AuditEvent[]): Promise<void> {
+    this.append(events);
   }
 
   purge(before: number): number {
@@ -74,7 +78,7 @@ export class MemoryClientStore implements ClientStore {
   readonly rows = new Map<string, Client>();
   /** The lockout store whose counters findForCheck reads (set by MemoryStore). */
   lockout?: MemoryLockoutStore;
-  constructor(private readonly audit: MemoryAuditReader) {}
+  constructor(private readonly audit: MemoryAuditLog) {}
 
   async findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }> {
     return { client: await this.findById(id), lockout: this.lockout ? await this.lockout.read(keys) : { pair: undefined, ip: undefined } };
@@ -157,7 +161,7 @@ export class MemoryOperatorStore implements OperatorStore {
   readonly rows = new Map<string, Operator>();
   readonly setupTokens = new Map<string, SetupToken>();
   constructor(
-    private readonly audit: MemoryAuditReader,
+    private readonly audit: MemoryAuditLog,
     private readonly sessions: MemorySessionStore,
   ) {}
 
@@ -261,7 +265,7 @@ export class MemorySessionStore implements SessionStore {
 export class MemoryLockoutStore implements LockoutStore {
   readonly rows = new Map<string, CounterState>();
   constructor(
-    private readonly audit: MemoryAuditReader,
+    private readonly audit: MemoryAuditLog,
     private readonly onLock?: (kind: 'pair' | 'ip') => void,
   ) {}
 
@@ -364,7 +368,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
 export class MemorySigningKeyStore implements SigningKeyStore {
   readonly rows: StoredSigningKey[] = [];
-  constructor(private readonly audit: MemoryAuditReader = new MemoryAuditReader()) {}
+  constructor(private readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
 
   async currentKid(mode: Mode): Promise<string | undefined> {
     return this.rows.find((k) => k.mode === mode && k.current)?.kid;
@@ -402,7 +406,7 @@ export class MemorySigningKeyStore implements SigningKeyStore {
 
 /** Every port in memory; closing it makes every later call of `ping` fail, as a closed database would. */
 export class MemoryStore implements Store {
-  readonly audit = new MemoryAuditReader();
+  readonly audit = new MemoryAuditLog();
   readonly clients = new MemoryClientStore(this.audit);
   readonly lockout: MemoryLockoutStore;
   readonly tokens = new MemoryTokenStore(this.clients);

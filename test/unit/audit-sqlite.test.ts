@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockoutKeys, lockoutWait, refreshLockoutKeys, type LockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
-import { prepareAuditInsert, SqliteAuditReader } from '../../src/infra/db/sqlite/audit.js';
+import { prepareAuditInsert, SqliteAuditLog } from '../../src/infra/db/sqlite/audit.js';
 import { migrateDatabase, openDatabase, type Db } from '../../src/infra/db/sqlite/connection.js';
 import { SqliteLockoutStore, type LockKind } from '../../src/infra/db/sqlite/lockout.js';
 import { tempDir } from '../support/process.js';
@@ -15,7 +15,7 @@ describe('audit trail in SQLite', () => {
   let db: Db;
   let locks: LockKind[];
   let store: SqliteLockoutStore;
-  let audit: SqliteAuditReader;
+  let audit: SqliteAuditLog;
   const peek = async (s: SqliteLockoutStore, keys: LockoutKeys, now: number) => lockoutWait(await s.read(keys), now);
 
   const rows = () => db.$client.prepare('SELECT actor, action, client_id, source_ip, detail FROM audit_events ORDER BY id').all();
@@ -27,7 +27,7 @@ describe('audit trail in SQLite', () => {
     migrateDatabase(db);
     locks = [];
     store = new SqliteLockoutStore(db, { onLock: (kind) => locks.push(kind) });
-    audit = new SqliteAuditReader(db);
+    audit = new SqliteAuditLog(db);
   });
   afterEach(() => {
     db.$client.close();

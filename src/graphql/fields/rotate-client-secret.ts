@@ -40,7 +40,7 @@ builder.mutationField('rotateClientSecret', (t) =>
           if (!replay) throw refused;
           return { clientId: replay.client.id, clientSecret: replay.clientSecret, generation: replay.generation };
         }
-        const caller = { kind: 'client', clientId: valid.client.id, mode: ctx.mode, scopes: valid.scopes, tokenId: valid.claims.jti } as const;
+        const caller = { kind: 'client', clientId: valid.client.id, mode: ctx.mode, scopes: valid.scopes, orgId: valid.client.orgId, tokenId: valid.claims.jti } as const;
         const rotated = await rotateClientSecret(ctx.deps, caller, { clientId: clientId ?? undefined, graceSeconds: grace, key, actor: actorFor(caller, ctx.sourceIp) });
         return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
       }),

@@ -21,6 +21,18 @@ export function scrubValue(message: string): string {
   return literal ? `${literal[1]}.` : message;
 }
 
+/**
+ * Anything in a message that looks like a Tollgate credential: a client secret (`sk_live_…`,
+ * `sk_test_…`), a refresh token (`rt_…`) or a JWT (`eyJ…`, with or without its dots), whole or
+ * in part. graphql-js and yoga quote names back (`Cannot query field "sk_live_…"`, `Unknown
+ * fragment`, `Unknown directive`, `Unknown type`, `Variable "$…"`, `Unknown operation named`,
+ * a syntax error's token): a secret pasted where a name goes must not come back either.
+ */
+const CREDENTIAL = /(?<![A-Za-z0-9])(?:sk_(?:live|test)_|rt_|eyJ)[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,2}/g;
+export const REDACTED = '[redacted]';
+
+export const scrubCredentials = (message: string): string => message.replace(CREDENTIAL, REDACTED);
+
 function scrub(errors: readonly Error[] | undefined): void {
   for (const e of errors ?? []) {
     const before = e.message;
@@ -32,7 +44,11 @@ function scrub(errors: readonly Error[] | undefined): void {
   }
 }
 
-/** Applies `scrubValue` to validation errors and to errors of variable coercion, and codes the latter. */
+/**
+ * Applies `scrubValue` to validation errors and to errors of variable coercion, and codes the
+ * latter; then every error of every answer (parse, validation, execution, masked) loses whatever
+ * looks like a credential (`scrubCredentials`).
+ */
 export const useNoEchoedValues = (): Plugin => ({
   onValidate: () => ({ result }) => scrub(result),
   onExecute: () => ({
@@ -40,4 +56,14 @@ export const useNoEchoedValues = (): Plugin => ({
       if (!(Symbol.asyncIterator in result)) scrub(result.errors);
     },
   }),
+  onExecutionResult: ({ result }) => {
+    const results = Array.isArray(result) ? result : [result];
+    for (const r of results) {
+      if (!r || Symbol.asyncIterator in r) continue;
+      for (const e of (r as { errors?: readonly { message: string }[] }).errors ?? []) {
+        const scrubbed = scrubCredentials(e.message);
+        if (scrubbed !== e.message) e.message = scrubbed;
+      }
+    }
+  },
 });

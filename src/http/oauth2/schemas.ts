@@ -141,7 +141,7 @@ export const introspectSchema = {
   tags: ['oauth2'],
   operationId: 'oauth2Introspect',
   summary: 'Token introspection (RFC 7662)',
-  description: `A client sees its own tokens, or any token of its mode with scope \`tollgate:introspect\`; anything else is \`{"active":false}\`. ${CLIENT_AUTH_TEXT}`,
+  description: `A client sees its own tokens, or with scope \`tollgate:introspect\` any token of its mode (of its organisation, when it has one); anything else is \`{"active":false}\`. ${CLIENT_AUTH_TEXT}`,
   security: CLIENT_AUTH,
   consumes: BOTH,
   body: tokenRequest('OAuth2IntrospectionRequest'),

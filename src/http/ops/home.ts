@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { PANEL_HEADERS } from '../html-headers.js';
 import { homeSchema } from './schemas.js';
 
 /** Where a person or a script goes from the root. */
@@ -25,6 +26,6 @@ export const homeRoute: FastifyPluginAsync = async (app) => {
     // A browser asks for text/html; a script asking for JSON (and not HTML) gets JSON.
     const accept = req.headers.accept ?? '';
     if (accept.includes('application/json') && !accept.includes('text/html')) return reply.type('application/json; charset=utf-8').send({ name: 'Tollgate', links: LINKS });
-    return reply.type('text/html; charset=utf-8').send(PAGE);
+    return reply.headers(PANEL_HEADERS).type('text/html; charset=utf-8').send(PAGE);
   });
 };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { AuditAction, AuditEvent, AuditRecord } from '../../../domain/audit.js';
-import type { AuditReader } from '../../../usecases/ports.js';
-import { guard, type Db } from './connection.js';
+import type { AuditLog } from '../../../usecases/ports.js';
+import { guard, transaction, type Db } from './connection.js';
 
 /**
  * Writes audit events on the connection of the transaction that makes the change they describe
@@ -31,7 +31,7 @@ interface AuditRow {
 const COLUMNS = 'id, at, actor, action, client_id AS "clientId", source_ip AS "sourceIp", detail';
 
 /** The audit trail in PostgreSQL, read newest first by the indexes on (client_id, at) and (at). */
-export class PgAuditReader implements AuditReader {
+export class PgAuditLog implements AuditLog {
   constructor(private readonly db: Db) {}
 
   async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {
@@ -45,5 +45,9 @@ export class PgAuditReader implements AuditReader {
           }),
     );
     return rows.map((r) => ({ ...r, action: r.action as AuditAction }));
+  }
+
+  async record(events: readonly AuditEvent[]): Promise<void> {
+    if (events.length > 0) await transaction(this.db, (c) => insertAudit(c, events));
   }
 }

@@ -1,6 +1,6 @@
 import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
 import type { LockoutStoreOptions } from '../sqlite/lockout.js';
-import { PgAuditReader } from './audit.js';
+import { PgAuditLog } from './audit.js';
 import { PgClientStore } from './clients.js';
 import { checkMigrated, checkReachable, guard, migrateDatabase, openPool, type Db, type PgOptions } from './connection.js';
 import { PgIdempotencyStore } from './idempotency.js';
@@ -26,7 +26,7 @@ export class PgStore implements Store {
   readonly clients: PgClientStore;
   readonly lockout: PgLockoutStore;
   readonly tokens: PgTokenStore;
-  readonly audit: PgAuditReader;
+  readonly audit: PgAuditLog;
   readonly idempotency: PgIdempotencyStore;
   readonly keys: PgSigningKeyStore;
   readonly operators: PgOperatorStore;
@@ -37,7 +37,7 @@ export class PgStore implements Store {
     this.clients = new PgClientStore(db);
     this.lockout = new PgLockoutStore(db, opts);
     this.tokens = new PgTokenStore(db);
-    this.audit = new PgAuditReader(db);
+    this.audit = new PgAuditLog(db);
     this.idempotency = new PgIdempotencyStore(db);
     this.keys = new PgSigningKeyStore(db);
     this.operators = new PgOperatorStore(db);

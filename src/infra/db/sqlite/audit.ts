@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AuditAction, AuditEvent, AuditRecord } from '../../../domain/audit.js';
-import type { AuditReader } from '../../../usecases/ports.js';
+import type { AuditLog } from '../../../usecases/ports.js';
 import type { Db } from './connection.js';
 
 /**
@@ -34,14 +34,17 @@ const toRecord = (r: AuditRow): AuditRecord => ({
 
 /**
  * The audit trail in SQLite, read; reads are newest first, by the indexes on (client_id, at) and
- * (at). Rows are written by the stores that make the changes (prepareAuditInsert).
+ * (at). Changes are written by the stores that make them (prepareAuditInsert); `record` writes the rest.
  */
-export class SqliteAuditReader implements AuditReader {
+export class SqliteAuditLog implements AuditLog {
   private readonly all;
   private readonly byClient;
+  private readonly insertAll;
 
   constructor(db: Db) {
     const sqlite = db.$client;
+    const insert = prepareAuditInsert(sqlite);
+    this.insertAll = sqlite.transaction((events: readonly AuditEvent[]) => events.forEach(insert));
     this.all = sqlite.prepare<[number], AuditRow>(`SELECT ${COLUMNS} FROM audit_events ORDER BY at DESC, id DESC LIMIT ?`);
     this.byClient = sqlite.prepare<[string, number], AuditRow>(
       `SELECT ${COLUMNS} FROM audit_events WHERE client_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
@@ -51,5 +54,9 @@ export class SqliteAuditReader implements AuditReader {
   async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {
     const rows = query.clientId === undefined ? this.all.all(query.limit) : this.byClient.all(query.clientId, query.limit);
     return rows.map(toRecord);
+  }
+
+  async record(events: readonly AuditEvent[]): Promise<void> {
+    if (events.length > 0) this.insertAll(events);
   }
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
-import { SqliteAuditReader } from './audit.js';
+import { SqliteAuditLog } from './audit.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { SqliteClientStore } from './clients.js';
 import { migrateDatabase, openDatabase, ownerOnly, type Db } from './connection.js';
@@ -23,7 +23,7 @@ export class SqliteStore implements Store {
   readonly clients: SqliteClientStore;
   readonly lockout: SqliteLockoutStore;
   readonly tokens: SqliteTokenStore;
-  readonly audit: SqliteAuditReader;
+  readonly audit: SqliteAuditLog;
   readonly idempotency: SqliteIdempotencyStore;
   readonly keys: SqliteSigningKeyStore;
   readonly operators: SqliteOperatorStore;
@@ -44,7 +44,7 @@ export class SqliteStore implements Store {
     this.clients = new SqliteClientStore(db);
     this.lockout = new SqliteLockoutStore(db, opts);
     this.tokens = new SqliteTokenStore(db);
-    this.audit = new SqliteAuditReader(db);
+    this.audit = new SqliteAuditLog(db);
     this.idempotency = new SqliteIdempotencyStore(db);
     this.keys = new SqliteSigningKeyStore(db);
     this.operators = new SqliteOperatorStore(db);
