@@ -33,7 +33,7 @@ const env = {
 const { loadConfig } = await import(join(DIST, 'config.js'));
 const { openServices } = await import(join(DIST, 'services.js'));
 const { SERVER_NODE_FLAGS } = await import(join(DIST, 'infra/heap.js'));
-const { createClient } = await import(join(DIST, 'usecases/manage-clients.js'));
+const { createClient } = await import(join(DIST, 'usecases/clients/manage.js'));
 const services = await openServices(loadConfig(env));
 const made = await createClient(services.deps, { name: 'profile', mode: 'live', scopes: ['read', 'write'] });
 await services.close();

@@ -46,7 +46,7 @@ const serverEnv = {
 // ---- seed: 10,000 clients, written through the real code's hashing and ids --------------------
 const { loadConfig } = await import(join(DIST, 'config.js'));
 const { openServices } = await import(join(DIST, 'services.js'));
-const { createClient } = await import(join(DIST, 'usecases/manage-clients.js'));
+const { createClient } = await import(join(DIST, 'usecases/clients/manage.js'));
 const { hashGeneratedSecret } = await import(join(DIST, 'domain/secrets.js'));
 const { newClientId, newClientSecret } = await import(join(DIST, 'domain/ids.js'));
 const { randomBytes } = await import('node:crypto');

@@ -5,7 +5,7 @@ import type { Actor } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
 import { copyDatabase, openServices, openStore, type Services } from '../services.js';
-import { createClient, deleteClient, getClient, listClients, rotateSecret, updateClient } from '../usecases/manage-clients.js';
+import { createClient, deleteClient, getClient, listClients, rotateSecret, updateClient } from '../usecases/clients/manage.js';
 import { retireSigningKey, retirementNotice, rotateSigningKey } from '../usecases/manage-keys.js';
 import { addUsersCommands } from './users.js';
 import { auditJson, auditText, clientJson, clientText, parseDuration, retirementJson, retirementText } from './output.js';

@@ -21,9 +21,9 @@ import { commonDoor } from './common/index.js';
 import { renderCommon } from './common/errors.js';
 import { forwardAuthDoor } from './forward-auth/index.js';
 import { renderForwardAuth } from './forward-auth/errors.js';
-import { graphqlDoor } from '../graphql/door.js';
+import { graphqlDoor } from './graphql/door.js';
 import { panelRoutes } from './panel.js';
-import { renderGraphQLRequest } from '../graphql/errors.js';
+import { renderGraphQLRequest } from './graphql/errors.js';
 
 const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
 

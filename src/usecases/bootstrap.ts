@@ -1,4 +1,4 @@
-import { createFirstClient, type AdminDeps, type ClientWithSecret } from './manage-clients.js';
+import { createFirstClient, type AdminDeps, type ClientWithSecret } from './clients/manage.js';
 
 /**
  * First start: with no clients at all, one test-mode client is made so the README's `curl`

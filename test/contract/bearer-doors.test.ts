@@ -3,7 +3,7 @@ import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
 import type { AccessTokenClaims } from '../../src/domain/token.js';
-import { rotateSecret, updateClient } from '../../src/usecases/manage-clients.js';
+import { rotateSecret, updateClient } from '../../src/usecases/clients/manage.js';
 import { harness, type Harness } from '../support/harness.js';
 import { pathOf } from './driver.js';
 

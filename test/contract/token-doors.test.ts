@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { updateClient } from '../../src/usecases/manage-clients.js';
+import { updateClient } from '../../src/usecases/clients/manage.js';
 import { harness, type Harness } from '../support/harness.js';
 import { DOORS } from './doors.js';
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GraphQLServerContext } from '../../src/graphql/context.js';
-import { directRequest, SIMPLE_ACCEPT } from '../../src/graphql/direct.js';
-import { buildYoga, type Yoga } from '../../src/graphql/yoga.js';
+import type { GraphQLServerContext } from '../../src/http/graphql/context.js';
+import { directRequest, SIMPLE_ACCEPT } from '../../src/http/graphql/direct.js';
+import { buildYoga, type Yoga } from '../../src/http/graphql/yoga.js';
 import { harness, type Harness } from '../support/harness.js';
 import { ISSUE, tokenFor } from './support.js';
 
 /**
- * The door answers simple POSTs without yoga's Fetch layer (src/graphql/direct.ts). Each case
+ * The door answers simple POSTs without yoga's Fetch layer (src/http/graphql/direct.ts). Each case
  * here is asked twice, of the door and of a second yoga through its own `fetch`, and the two
  * answers must be the same: status, content type and body (fresh tokens aside).
  */

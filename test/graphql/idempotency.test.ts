@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteIdempotencyStore } from '../../src/infra/db/sqlite/idempotency.js';
-import { createClientIdempotent, requestHash, type IdempotentDeps } from '../../src/usecases/create-client-idempotent.js';
+import { createClientIdempotent, requestHash, type IdempotentDeps } from '../../src/usecases/clients/create-idempotent.js';
 import { IDEMPOTENCY_TTL_MS } from '../../src/usecases/idempotency.js';
 import { FixedClock } from '../support/fakes.js';
 import { harness, type Harness } from '../support/harness.js';

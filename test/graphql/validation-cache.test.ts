@@ -1,6 +1,6 @@
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useValidationCache } from '../../src/graphql/plugins/validation-cache.js';
+import { useValidationCache } from '../../src/http/graphql/plugins/validation-cache.js';
 import { harness, type Harness } from '../support/harness.js';
 import { gql, ISSUE } from './support.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildYoga, type Yoga } from '../../src/graphql/yoga.js';
+import { buildYoga, type Yoga } from '../../src/http/graphql/yoga.js';
 import { harness, type Harness } from '../support/harness.js';
 import { ISSUE } from './support.js';
 

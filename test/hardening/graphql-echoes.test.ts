@@ -45,7 +45,7 @@ describe('GraphQL error messages never quote a credential-shaped name', () => {
     for (const n of names) {
       for (const [query, operationName] of documents(n)) {
         const payload = JSON.stringify({ query, ...(operationName ? { operationName } : {}) });
-        // A plain Accept takes the direct path, a q-value yoga's full path (src/graphql/direct.ts).
+        // A plain Accept takes the direct path, a q-value yoga's full path (src/http/graphql/direct.ts).
         for (const accept of ['application/json', 'application/json;q=0.9']) {
           const res = await h.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', accept }, payload });
           expect(res.statusCode, res.body).toBeLessThan(500);

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { openServices, type Services } from '../../src/services.js';
-import { createClient, rotateSecret } from '../../src/usecases/manage-clients.js';
+import { createClient, rotateSecret } from '../../src/usecases/clients/manage.js';
 import { mintRefreshToken, refreshAccessToken } from '../../src/usecases/refresh-token.js';
 import { FixedClock } from '../support/fakes.js';
 

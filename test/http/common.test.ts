@@ -3,7 +3,7 @@ import type { Response } from 'light-my-request';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAIN_ERROR_CODES, DomainError } from '../../src/domain/errors.js';
 import { renderCommon } from '../../src/http/common/errors.js';
-import { updateClient } from '../../src/usecases/manage-clients.js';
+import { updateClient } from '../../src/usecases/clients/manage.js';
 import { harness, type Harness } from '../support/harness.js';
 
 /** Spec §3 common, written out by hand: status, CommonResponse code, RFC 6750 error (or none). */

@@ -3,7 +3,7 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
 import { decrypt, loadMasterKey } from '../../src/infra/keys/master-key.js';
-import { rotateSecret } from '../../src/usecases/manage-clients.js';
+import { rotateSecret } from '../../src/usecases/clients/manage.js';
 import { harness, type Harness } from '../support/harness.js';
 
 type Claims = Record<string, unknown>;

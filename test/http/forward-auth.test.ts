@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAIN_ERROR_CODES, DomainError } from '../../src/domain/errors.js';
 import { renderForwardAuth } from '../../src/http/forward-auth/errors.js';
-import { rotateSecret, updateClient } from '../../src/usecases/manage-clients.js';
+import { rotateSecret, updateClient } from '../../src/usecases/clients/manage.js';
 import { harness, type Harness } from '../support/harness.js';
 
 /** Spec §4 forward-auth, written out by hand: status, body code, and the RFC 6750 error (or none). */

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import type { DomainErrorCode } from '../../src/domain/errors.js';
 import { buildApp } from '../../src/http/app.js';
 import { openServices } from '../../src/services.js';
-import { createClient } from '../../src/usecases/manage-clients.js';
+import { createClient } from '../../src/usecases/clients/manage.js';
 import { validateAccessToken } from '../../src/usecases/verify-bearer.js';
 import { expectNoStore } from '../contract/driver.js';
 import { basicAuth, oauth2Driver } from '../contract/drivers/oauth2.js';

@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import type { Response } from 'light-my-request';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainErrorCode } from '../../src/domain/errors.js';
-import { rotateSecret, updateClient } from '../../src/usecases/manage-clients.js';
+import { rotateSecret, updateClient } from '../../src/usecases/clients/manage.js';
 import { expectNoStore } from '../contract/driver.js';
 import { basicAuth, oauth2Driver } from '../contract/drivers/oauth2.js';
 import { harness, type Harness } from '../support/harness.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JwtVerifier } from '../../src/infra/keys/verifier.js';
 import { LEEWAY_SECONDS } from '../../src/infra/keys/verifier.js';
-import { rotateSecret, updateClient } from '../../src/usecases/manage-clients.js';
+import { rotateSecret, updateClient } from '../../src/usecases/clients/manage.js';
 import { FixedClock } from '../support/fakes.js';
 import { harness, type Harness } from '../support/harness.js';
 

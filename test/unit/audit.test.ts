@@ -3,7 +3,7 @@ import { lockoutEvent, SYSTEM, type Actor } from '../../src/domain/audit.js';
 import { lockoutKeys, refreshLockoutKeys } from '../../src/domain/lockout.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { issueToken } from '../../src/usecases/issue-token.js';
-import { createClient, rotateSecret, updateClient } from '../../src/usecases/manage-clients.js';
+import { createClient, rotateSecret, updateClient } from '../../src/usecases/clients/manage.js';
 import { refreshAccessToken } from '../../src/usecases/refresh-token.js';
 import { fakeDeps, type FakeDeps } from '../support/fakes.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/usecases/issue-token.js';
-import { createClient, rotateSecret, updateClient } from '../../src/usecases/manage-clients.js';
+import { createClient, rotateSecret, updateClient } from '../../src/usecases/clients/manage.js';
 import { harness, type Harness } from '../support/harness.js';
 
 const OPS = { kind: 'cli', id: 'ops' } as const;

@@ -5,7 +5,7 @@ import type { LockoutPolicy } from '../../src/domain/lockout.js';
 import type { Mode } from '../../src/domain/mode.js';
 import { authenticateClient } from '../../src/usecases/authenticate-client.js';
 import { issueToken, type IssueTokenInput } from '../../src/usecases/issue-token.js';
-import { createClient, updateClient, type CreateClientInput } from '../../src/usecases/manage-clients.js';
+import { createClient, updateClient, type CreateClientInput } from '../../src/usecases/clients/manage.js';
 import { DEFAULT_POLICY, fakeDeps, TEST_TOKENS, type FakeDeps } from '../support/fakes.js';
 
 const IP = '203.0.113.10';

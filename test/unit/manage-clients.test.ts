@@ -9,7 +9,7 @@ import {
   MAX_GRACE_SECONDS,
   rotateSecret,
   updateClient,
-} from '../../src/usecases/manage-clients.js';
+} from '../../src/usecases/clients/manage.js';
 import { fakeDeps, type FakeDeps } from '../support/fakes.js';
 
 const IP = '203.0.113.10';

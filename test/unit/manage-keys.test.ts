@@ -4,7 +4,7 @@ import type { AccessTokenClaims } from '../../src/domain/token.js';
 import { KeyRing } from '../../src/infra/keys/keyring.js';
 import { JwtVerifier } from '../../src/infra/keys/verifier.js';
 import { issueToken } from '../../src/usecases/issue-token.js';
-import { createClient, deleteClient } from '../../src/usecases/manage-clients.js';
+import { createClient, deleteClient } from '../../src/usecases/clients/manage.js';
 import { retireSigningKey, retirementNotice, rotateSigningKey, type TokenLifetimes } from '../../src/usecases/manage-keys.js';
 import { validateAccessToken } from '../../src/usecases/verify-bearer.js';
 import { fakeDeps, FixedClock, TEST_TOKENS } from '../support/fakes.js';

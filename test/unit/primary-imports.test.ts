@@ -33,6 +33,6 @@ describe('the cluster primary', () => {
     expect(packages).toContain('better-sqlite3');
     expect([...files].some((f) => f.endsWith('src/services.ts'))).toBe(true);
     for (const serving of ['fastify', 'graphql', 'graphql-yoga', '@pothos/core', '@fastify/static']) expect(packages).not.toContain(serving);
-    expect([...files].filter((f) => f.includes('/src/http/') || f.includes('/src/graphql/'))).toEqual([]);
+    expect([...files].filter((f) => f.includes('/src/http/'))).toEqual([]);
   });
 });

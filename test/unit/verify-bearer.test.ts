@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/usecases/issue-token.js';
-import { createClient, rotateSecret, updateClient } from '../../src/usecases/manage-clients.js';
+import { createClient, rotateSecret, updateClient } from '../../src/usecases/clients/manage.js';
 import { authenticateBearer, validateAccessToken } from '../../src/usecases/verify-bearer.js';
 import { fakeDeps, type FakeDeps } from '../support/fakes.js';
 

@@ -1,5 +1,5 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { isDomainError, type DomainError, type DomainErrorCode } from '../domain/errors.js';
+import { isDomainError, type DomainError, type DomainErrorCode } from '../../domain/errors.js';
 
 /** The members of `IssueTokenResult` that are failures. */
 export type IssueTokenErrorType = 'InvalidRequestError' | 'InvalidClientError' | 'InvalidScopeError' | 'AccessDeniedError' | 'RateLimitedError';

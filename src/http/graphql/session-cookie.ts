@@ -1,5 +1,5 @@
 import { parseCookie, stringifySetCookie } from 'cookie';
-import type { Session } from '../domain/operator.js';
+import type { Session } from '../../domain/operator.js';
 
 /*
  * The panel's session cookie (spec §7): opaque, HttpOnly, SameSite=Strict, Path=/ (the live and

@@ -1,4 +1,4 @@
-import { beginTotpEnrolment, confirmTotpEnrolment } from '../../usecases/totp-enrolment.js';
+import { beginTotpEnrolment, confirmTotpEnrolment } from '../../../usecases/totp-enrolment.js';
 import { operator } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';

@@ -2,14 +2,14 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GraphQLError, ValidationContext } from 'graphql';
-import type { DoorContext } from '../http/door.js';
+import type { DoorContext } from '../door.js';
 import type { GraphQLServerContext, GraphQLUserContext } from './context.js';
 import { useGraphQLJsExecute } from './plugins/graphql-js-execute.js';
 import { useNoEchoedValues } from './plugins/no-echoed-values.js';
 import { useValidationCache } from './plugins/validation-cache.js';
 import { oneCredentialCheckPerOperation } from './rules/one-credential-check.js';
 import { schema } from './schema.js';
-import { renderLocalGraphiQL } from '../http/graphiql.js';
+import { renderLocalGraphiQL } from '../graphiql.js';
 
 export type Yoga = YogaServerInstance<GraphQLServerContext, GraphQLUserContext>;
 

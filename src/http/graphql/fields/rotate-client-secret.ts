@@ -1,5 +1,5 @@
-import { replaySelfRotation, rotateClientSecret } from '../../usecases/rotate-client-secret.js';
-import { actorFor } from '../../domain/access.js';
+import { replaySelfRotation, rotateClientSecret } from '../../../usecases/clients/rotate.js';
+import { actorFor } from '../../../domain/access.js';
 import { bearer, operator, signedClaims } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';

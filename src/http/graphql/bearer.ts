@@ -1,8 +1,8 @@
-import { DomainError } from '../domain/errors.js';
-import type { OperatorPrincipal, Principal } from '../domain/access.js';
-import type { AccessTokenClaims } from '../domain/token.js';
-import { sessionPrincipal } from '../usecases/panel-sessions.js';
-import { authenticateBearer, bearerClaims, type ValidToken } from '../usecases/verify-bearer.js';
+import { DomainError } from '../../domain/errors.js';
+import type { OperatorPrincipal, Principal } from '../../domain/access.js';
+import type { AccessTokenClaims } from '../../domain/token.js';
+import { sessionPrincipal } from '../../usecases/panel-sessions.js';
+import { authenticateBearer, bearerClaims, type ValidToken } from '../../usecases/verify-bearer.js';
 import type { GraphQLContext } from './context.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { DomainError } from '../domain/errors.js';
-import { authorizationOf, callerIp, callMode, NO_STORE, tagRoutes, type DoorContext, type DoorOptions } from '../http/door.js';
-import { toDomainError } from '../http/errors.js';
-import { strictJsonParser } from '../http/form.js';
-import { TOOL_PAGE_HEADERS } from '../http/html-headers.js';
+import { DomainError } from '../../domain/errors.js';
+import { authorizationOf, callerIp, callMode, NO_STORE, tagRoutes, type DoorContext, type DoorOptions } from '../door.js';
+import { toDomainError } from '../errors.js';
+import { strictJsonParser } from '../form.js';
+import { TOOL_PAGE_HEADERS } from '../html-headers.js';
 import type { GraphQLServerContext } from './context.js';
 import { requestError, type RequestError } from './errors.js';
 import { answerDirect, directRequest } from './direct.js';

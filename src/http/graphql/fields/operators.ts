@@ -1,4 +1,4 @@
-import { operatorsFor, signingKeysFor } from '../../usecases/panel-admin.js';
+import { operatorsFor, signingKeysFor } from '../../../usecases/panel-admin.js';
 import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';

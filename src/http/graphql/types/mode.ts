@@ -1,4 +1,4 @@
-import type { Mode as DomainMode } from '../../domain/mode.js';
+import type { Mode as DomainMode } from '../../../domain/mode.js';
 import { builder } from '../builder.js';
 
 /** Live or test: ids, secrets, issuers and signing keys of one mode never work in the other. */

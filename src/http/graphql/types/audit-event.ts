@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../../domain/audit.js';
+import type { AuditRecord } from '../../../domain/audit.js';
 import { builder } from '../builder.js';
 import { DateTime } from './date-time.js';
 

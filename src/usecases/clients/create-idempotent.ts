@@ -1,6 +1,6 @@
-import type { Actor } from '../domain/audit.js';
-import { idempotently, requestHashOf, type IdempotencyDeps } from './idempotency.js';
-import { createClient, type AdminDeps, type ClientWithSecret, type CreateClientInput } from './manage-clients.js';
+import type { Actor } from '../../domain/audit.js';
+import { idempotently, requestHashOf, type IdempotencyDeps } from '../idempotency.js';
+import { createClient, type AdminDeps, type ClientWithSecret, type CreateClientInput } from './manage.js';
 
 export interface IdempotentDeps extends AdminDeps, IdempotencyDeps {}
 

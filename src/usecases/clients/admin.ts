@@ -1,12 +1,12 @@
-import { authorize, authorizeScopes, callerKey, noSuchClient, orgForNewClient, ReservedScopeRefused, visibleOrg, type Principal } from '../domain/access.js';
-import { auditEvent, type Actor, type AuditRecord } from '../domain/audit.js';
-import { toView, type ClientView } from '../domain/client.js';
-import { invalidField } from '../domain/errors.js';
-import { clientIdPrefix } from '../domain/mode.js';
-import { createClientIdempotent, type IdempotentCreate, type IdempotentDeps } from './create-client-idempotent.js';
-import type { ClientWithSecret } from './manage-clients.js';
-import type { AuditLog, Clock } from './ports.js';
-import { rotateSecret, updateClient, type AdminDeps, type RotatedSecret, type UpdateClientInput } from './manage-clients.js';
+import { authorize, authorizeScopes, callerKey, noSuchClient, orgForNewClient, ReservedScopeRefused, visibleOrg, type Principal } from '../../domain/access.js';
+import { auditEvent, type Actor, type AuditRecord } from '../../domain/audit.js';
+import { toView, type ClientView } from '../../domain/client.js';
+import { invalidField } from '../../domain/errors.js';
+import { clientIdPrefix } from '../../domain/mode.js';
+import { createClientIdempotent, type IdempotentCreate, type IdempotentDeps } from './create-idempotent.js';
+import type { ClientWithSecret } from './manage.js';
+import type { AuditLog, Clock } from '../ports.js';
+import { rotateSecret, updateClient, type AdminDeps, type RotatedSecret, type UpdateClientInput } from './manage.js';
 
 export const PAGE_DEFAULT = 20;
 export const PAGE_MAX = 100;

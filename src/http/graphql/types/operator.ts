@@ -1,4 +1,4 @@
-import type { OperatorRole as DomainRole, OperatorView } from '../../domain/operator.js';
+import type { OperatorRole as DomainRole, OperatorView } from '../../../domain/operator.js';
 import { builder } from '../builder.js';
 import { DateTime } from './date-time.js';
 

@@ -1,5 +1,5 @@
-import type { ClientView } from '../../domain/client.js';
-import { clientAuditFor } from '../../usecases/admin-clients.js';
+import type { ClientView } from '../../../domain/client.js';
+import { clientAuditFor } from '../../../usecases/clients/admin.js';
 import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';

@@ -1,6 +1,6 @@
-import { invalidField, type DomainError } from '../../domain/errors.js';
-import { scopeString } from '../../domain/scopes.js';
-import { issueToken } from '../../usecases/issue-token.js';
+import { invalidField, type DomainError } from '../../../domain/errors.js';
+import { scopeString } from '../../../domain/scopes.js';
+import { issueToken } from '../../../usecases/issue-token.js';
 import { builder } from '../builder.js';
 import { issueTokenFailure } from '../errors.js';
 import { credentialCheck } from '../rules/one-credential-check.js';

@@ -1,4 +1,4 @@
-import { toView } from '../../domain/client.js';
+import { toView } from '../../../domain/client.js';
 import { bearer } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';

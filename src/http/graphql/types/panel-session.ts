@@ -1,4 +1,4 @@
-import type { OperatorView } from '../../domain/operator.js';
+import type { OperatorView } from '../../../domain/operator.js';
 import { builder } from '../builder.js';
 import { DateTime } from './date-time.js';
 import { Operator } from './operator.js';

@@ -1,5 +1,5 @@
-import { actorFor } from '../../domain/access.js';
-import { updateClientFor } from '../../usecases/admin-clients.js';
+import { actorFor } from '../../../domain/access.js';
+import { updateClientFor } from '../../../usecases/clients/admin.js';
 import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';

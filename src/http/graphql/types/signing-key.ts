@@ -1,4 +1,4 @@
-import type { PublicKeyInfo } from '../../usecases/ports.js';
+import type { PublicKeyInfo } from '../../../usecases/ports.js';
 import { builder } from '../builder.js';
 import { DateTime } from './date-time.js';
 import { Mode } from './mode.js';

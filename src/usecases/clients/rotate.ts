@@ -1,11 +1,11 @@
-import { callerKey, type Principal } from '../domain/access.js';
-import { invalidField } from '../domain/errors.js';
-import type { Actor } from '../domain/audit.js';
-import type { Mode } from '../domain/mode.js';
-import type { AccessTokenClaims } from '../domain/token.js';
-import { rotateSecretFor } from './admin-clients.js';
-import { idempotently, requestHashOf, storedAnswer, type IdempotencyDeps } from './idempotency.js';
-import { rotateSecret, type AdminDeps, type RotatedSecret } from './manage-clients.js';
+import { callerKey, type Principal } from '../../domain/access.js';
+import { invalidField } from '../../domain/errors.js';
+import type { Actor } from '../../domain/audit.js';
+import type { Mode } from '../../domain/mode.js';
+import type { AccessTokenClaims } from '../../domain/token.js';
+import { rotateSecretFor } from './admin.js';
+import { idempotently, requestHashOf, storedAnswer, type IdempotencyDeps } from '../idempotency.js';
+import { rotateSecret, type AdminDeps, type RotatedSecret } from './manage.js';
 
 export interface RotationRequest {
   /** The client to rotate; absent, the caller's own secret. */

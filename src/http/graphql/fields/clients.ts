@@ -1,4 +1,4 @@
-import { findClientFor, listClientsFor } from '../../usecases/admin-clients.js';
+import { findClientFor, listClientsFor } from '../../../usecases/clients/admin.js';
 import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';

@@ -1,7 +1,7 @@
-import { toOperatorView } from '../../domain/operator.js';
-import { isDomainError } from '../../domain/errors.js';
-import { completeSetup } from '../../usecases/operators.js';
-import { findSession, mustEnrolTotp, signIn, signOut } from '../../usecases/panel-sessions.js';
+import { toOperatorView } from '../../../domain/operator.js';
+import { isDomainError } from '../../../domain/errors.js';
+import { completeSetup } from '../../../usecases/operators.js';
+import { findSession, mustEnrolTotp, signIn, signOut } from '../../../usecases/panel-sessions.js';
 import { crossSite } from '../bearer.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';

@@ -1,4 +1,4 @@
-import type { ClientWithSecret } from '../../usecases/manage-clients.js';
+import type { ClientWithSecret } from '../../../usecases/clients/manage.js';
 import { builder } from '../builder.js';
 import { Client } from './client.js';
 

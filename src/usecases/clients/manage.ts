@@ -1,13 +1,13 @@
-import { auditEvent, SYSTEM, type Actor, type AuditEvent } from '../domain/audit.js';
-import { checkClientName, checkOrgId, isSecretShape, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../domain/client.js';
-import { invalidField } from '../domain/errors.js';
-import { noSuchClient } from '../domain/access.js';
-import { newClientId, newClientSecret } from '../domain/ids.js';
-import { normaliseAllowlist } from '../domain/ip.js';
-import type { Mode } from '../domain/mode.js';
-import { parseScopeString } from '../domain/scopes.js';
-import { hashGeneratedSecret, hashImportedSecret, isGeneratedShape } from '../domain/secrets.js';
-import type { ClientPatch, ClientStore, Clock, Random } from './ports.js';
+import { auditEvent, SYSTEM, type Actor, type AuditEvent } from '../../domain/audit.js';
+import { checkClientName, checkOrgId, isSecretShape, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../../domain/client.js';
+import { invalidField } from '../../domain/errors.js';
+import { noSuchClient } from '../../domain/access.js';
+import { newClientId, newClientSecret } from '../../domain/ids.js';
+import { normaliseAllowlist } from '../../domain/ip.js';
+import type { Mode } from '../../domain/mode.js';
+import { parseScopeString } from '../../domain/scopes.js';
+import { hashGeneratedSecret, hashImportedSecret, isGeneratedShape } from '../../domain/secrets.js';
+import type { ClientPatch, ClientStore, Clock, Random } from '../ports.js';
 
 /** The client store also writes the audit trail: each change commits with its events. */
 export interface AdminDeps {
