@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { cpus } from 'node:os';
 import type { LockoutPolicy } from './domain/lockout.js';
 import { parseCidr } from './domain/ip.js';
-import { JWT_ALGS, type JwtAlg } from './infra/keys/keyring.js';
+import { JWT_ALGS, type JwtAlg } from './domain/token.js';
 
 export interface Config {
   port: number;

@@ -1,5 +1,3 @@
-import type { LockoutKey } from './lockout.js';
-
 /** Who did something: an operator at the CLI, a client through GraphQL, or Tollgate itself. */
 export interface Actor {
   kind: 'cli' | 'graphql' | 'panel' | 'system';
@@ -48,27 +46,6 @@ export interface AuditRecord extends AuditEvent {
 
 /** The event's source address: where the actor called from (none for the CLI and Tollgate itself). */
 export const actorSourceIp = (a: Actor): string | null => a.sourceIp ?? null;
-
-/**
- * The audit event of a lock beginning on one counter. `slot` is the counter's place in the check:
- * `pair` (a client id and address, or refresh-token guessing from an address) or `ip` (an
- * address across client ids). The client id is the one presented, known or not.
- */
-export function lockoutEvent(key: LockoutKey, slot: 'pair' | 'ip', lockedUntil: number, now: number): AuditEvent {
-  return {
-    at: now,
-    actor: actorLabel(SYSTEM),
-    action: 'lockout',
-    clientId: key.kind === 'pair' ? key.clientId : null,
-    sourceIp: key.ip,
-    detail: {
-      kind: slot,
-      lockedUntil,
-      ...(key.kind === 'refresh' ? { grant: 'refresh_token' } : {}),
-      ...(key.kind === 'operator' ? { operator: key.email } : {}),
-    },
-  };
-}
 
 /** One audit event by `actor`; `clientId` names the client changed (null: none); `detail` never holds a secret or hash. */
 export const auditEvent = (actor: Actor, action: AuditAction, clientId: string | null, at: number, detail: Record<string, unknown> = {}): AuditEvent => ({

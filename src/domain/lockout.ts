@@ -1,4 +1,4 @@
-import { lockoutEvent, type AuditEvent } from './audit.js';
+import { actorLabel, SYSTEM, type AuditEvent } from './audit.js';
 import { DomainError } from './errors.js';
 
 /**
@@ -163,4 +163,25 @@ export const rateLimited = (retryAfterSeconds: number): DomainError =>
 /** Throws `rate_limited` for a locked verdict. */
 export function refuseIfLocked(verdict: LockoutVerdict): void {
   if (verdict.locked) throw rateLimited(verdict.retryAfterSeconds);
+}
+
+/**
+ * The audit event of a lock beginning on one counter. `slot` is the counter's place in the check:
+ * `pair` (a client id and address, or refresh-token guessing from an address) or `ip` (an
+ * address across client ids). The client id is the one presented, known or not.
+ */
+export function lockoutEvent(key: LockoutKey, slot: 'pair' | 'ip', lockedUntil: number, now: number): AuditEvent {
+  return {
+    at: now,
+    actor: actorLabel(SYSTEM),
+    action: 'lockout',
+    clientId: key.kind === 'pair' ? key.clientId : null,
+    sourceIp: key.ip,
+    detail: {
+      kind: slot,
+      lockedUntil,
+      ...(key.kind === 'refresh' ? { grant: 'refresh_token' } : {}),
+      ...(key.kind === 'operator' ? { operator: key.email } : {}),
+    },
+  };
 }

@@ -2,6 +2,10 @@ import type { Client } from './client.js';
 import type { Mode } from './mode.js';
 import { scopeString } from './scopes.js';
 
+/** The algorithms Tollgate signs access tokens with (`JWT_ALG`); every one asymmetric. */
+export const JWT_ALGS = ['ES256', 'RS256', 'EdDSA'] as const;
+export type JwtAlg = (typeof JWT_ALGS)[number];
+
 /**
  * The claims of an access token.
  * @see RFC 9068 §2.2 (iss, exp, aud, sub, client_id, iat, jti, scope); `permissions`, `gty` and

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lockoutEvent, SYSTEM, type Actor } from '../../src/domain/audit.js';
-import { lockoutKeys, refreshLockoutKeys } from '../../src/domain/lockout.js';
+import { SYSTEM, type Actor } from '../../src/domain/audit.js';
+import { lockoutEvent, lockoutKeys, refreshLockoutKeys } from '../../src/domain/lockout.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { issueToken } from '../../src/usecases/issue-token.js';
 import { createClient, rotateSecret, updateClient } from '../../src/usecases/clients/manage.js';

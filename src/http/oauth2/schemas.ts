@@ -1,5 +1,5 @@
 import type { DomainErrorCode } from '../../domain/errors.js';
-import { JWT_ALGS } from '../../infra/keys/keyring.js';
+import { JWT_ALGS } from '../../domain/token.js';
 import {
   ACCESS_TOKEN,
   BEARER,

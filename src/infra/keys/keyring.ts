@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Mode } from '../../domain/mode.js';
-import type { AccessTokenClaims } from '../../domain/token.js';
+import type { AccessTokenClaims, JwtAlg } from '../../domain/token.js';
 import type { AuditEvent } from '../../domain/audit.js';
 import type { Clock, PublicKeyInfo, SigningKeys, SigningKeyStore, StoredSigningKey, TokenSigner } from '../../usecases/ports.js';
 import type { KeySource, VerificationKey } from './verifier.js';
@@ -11,8 +11,6 @@ const CURRENT_KEY_CHECK_MS = 1000;
 /** How often, at most, the published keys are read again: new kids appear, removed ones go. */
 export const KEY_RELOAD_MS = 1000;
 
-export const JWT_ALGS = ['ES256', 'RS256', 'EdDSA'] as const;
-export type JwtAlg = (typeof JWT_ALGS)[number];
 
 interface SigningKey {
   kid: string;

@@ -5,8 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config.js';
 import { openServices } from '../services.js';
-import { buildApp } from './app.js';
-import { openapiText } from './openapi.js';
+import { buildApp } from '../http/app.js';
+import { openapiText } from '../http/openapi.js';
 
 /**
  * `npm run schema:openapi`: builds the app on a throwaway database and writes its OpenAPI
