@@ -9,7 +9,8 @@ import { JwtVerifier } from './infra/keys/verifier.js';
 import { openStore, type StoreOptions } from './infra/store.js';
 import { systemClock, systemRandom } from './infra/system.js';
 import { LastUsedRecorder } from './usecases/last-used.js';
-import type { Clock, Deps, Random, Store } from './usecases/ports.js';
+import type { Clock, Random, Store } from './usecases/ports.js';
+import type { Deps } from './usecases/deps.js';
 
 /** The core's ports made real: what the server and the CLI both run on. */
 export interface Services {

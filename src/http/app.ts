@@ -2,7 +2,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, 
 import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { Metrics } from '../infra/metrics.js';
-import type { Deps, Store } from '../usecases/ports.js';
+import type { Store } from '../usecases/ports.js';
+import type { Deps } from '../usecases/deps.js';
 import { opsRoutes, type Lifecycle, type OpsOptions } from './ops/index.js';
 import { observeRequests } from './ops/observe.js';
 import { registerApiDocs } from './openapi.js';

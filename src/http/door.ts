@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import { resolveSourceIp } from '../domain/ip.js';
 import type { Mode } from '../domain/mode.js';
-import type { Deps } from '../usecases/ports.js';
+import type { Deps } from '../usecases/deps.js';
 import type { IssueTokenInput } from '../usecases/issue-token.js';
 import { toDomainError } from './errors.js';
 import { bodyRecord, optionalString, requiredString } from './form.js';

@@ -3,7 +3,17 @@ import { badCredentials, DomainError } from '../domain/errors.js';
 import { lockoutKeys, lockoutWait, rateLimited, refuseIfLocked } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
 import { isGeneratedShape, matchSecret } from '../domain/secrets.js';
-import type { CoreDeps } from './ports.js';
+import type { Clock, ClientStore, LockoutStore, Random } from './ports.js';
+import type { LockoutPolicy } from '../domain/lockout.js';
+
+/** Everything a credential check needs. */
+export interface CoreDeps {
+  clients: ClientStore;
+  lockout: LockoutStore;
+  lockoutPolicy: LockoutPolicy;
+  clock: Clock;
+  random: Random;
+}
 
 export interface CredentialAttempt {
   /** The mode of the address called. */

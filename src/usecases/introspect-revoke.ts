@@ -5,7 +5,7 @@ import type { Mode } from '../domain/mode.js';
 import { hashRefreshToken, isRefreshTokenShape, refreshTokenUsable } from '../domain/refresh.js';
 import { scopeString } from '../domain/scopes.js';
 import { authenticateClient, type CredentialAttempt } from './authenticate-client.js';
-import type { Deps } from './ports.js';
+import type { Deps } from './deps.js';
 import { validateAccessToken } from './verify-bearer.js';
 
 export type Introspection =

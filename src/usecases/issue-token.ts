@@ -1,7 +1,22 @@
 import { grantScopes, parseScopeString } from '../domain/scopes.js';
 import { accessTokenClaims } from '../domain/token.js';
 import { authenticateClient, type CredentialAttempt } from './authenticate-client.js';
-import type { IssueDeps } from './ports.js';
+import type { TokenSettings } from '../domain/token.js';
+import type { TokenSigner, TokenStore } from './ports.js';
+import type { CoreDeps } from './authenticate-client.js';
+
+/** Notes that a client was used (a token issued to it); cheap, never fails the caller. */
+export interface UsageRecorder {
+  used(clientId: string, at: number): void;
+}
+
+/** Everything issuing a token needs: the credential check, a signer and the token settings. */
+export interface IssueDeps extends CoreDeps {
+  signer: TokenSigner;
+  usage: UsageRecorder;
+  tokens: TokenSettings;
+  tokenStore: TokenStore;
+}
 
 export interface IssueTokenInput extends CredentialAttempt {
   /** Space-delimited scopes asked for; absent or empty means all of the client's. */

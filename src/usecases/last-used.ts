@@ -1,4 +1,5 @@
-import type { ClientStore, UsageRecorder } from './ports.js';
+import type { ClientStore } from './ports.js';
+import type { UsageRecorder } from './issue-token.js';
 
 /** At most one write per client per minute per process (issue 15): "last used" costs no write per token. */
 export const LAST_USED_RESOLUTION_MS = 60_000;

@@ -1,6 +1,6 @@
 import { authenticateClient, type CredentialAttempt } from './authenticate-client.js';
 import { issueToken, type IssuedToken, type IssueTokenInput } from './issue-token.js';
-import type { IssueDeps } from './ports.js';
+import type { IssueDeps } from './issue-token.js';
 import { mintRefreshToken, refreshAccessToken } from './refresh-token.js';
 
 /**

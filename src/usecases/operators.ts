@@ -5,7 +5,7 @@ import { DomainError, invalidField } from '../domain/errors.js';
 import { newOperatorId } from '../domain/ids.js';
 import { checkPasswordShape, normaliseEmail, parseRole, SETUP_TTL_MS, toOperatorView, type Operator, type OperatorView } from '../domain/operator.js';
 import { hashImportedSecret } from '../domain/secrets.js';
-import type { PanelDeps } from './ports.js';
+import type { PanelDeps } from './panel-sessions.js';
 
 /*
  * Operators of the developer panel, managed from the CLI on the database host (spec §6, §7):

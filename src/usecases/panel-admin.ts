@@ -1,7 +1,8 @@
 import { authorize, type Principal } from '../domain/access.js';
 import type { OperatorView } from '../domain/operator.js';
 import { listOperators } from './operators.js';
-import type { PanelDeps, PublicKeyInfo, SigningKeys } from './ports.js';
+import type { PublicKeyInfo, SigningKeys } from './ports.js';
+import type { PanelDeps } from './panel-sessions.js';
 
 /** The operator list, for admins. */
 export async function operatorsFor(deps: Pick<PanelDeps, 'operators'>, caller: Principal): Promise<OperatorView[]> {

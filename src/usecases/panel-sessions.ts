@@ -6,7 +6,30 @@ import type { Mode } from '../domain/mode.js';
 import { badSignIn, normaliseEmail, PASSWORD_MAX, sessionAlive, sessionNeedsTouch, type Operator, type Session } from '../domain/operator.js';
 import { matchesScrypt } from '../domain/secrets.js';
 import { isTotpShape, recoveryCodeHash, totpStep } from '../domain/totp.js';
-import type { PanelDeps } from './ports.js';
+import type { LockoutPolicy } from '../domain/lockout.js';
+import type { SessionPolicy } from '../domain/operator.js';
+import type { Clock, LockoutStore, OperatorStore, Random, Sealer, SessionStore } from './ports.js';
+
+/** The panel's settings, as the core needs them. */
+export interface PanelSettings {
+  /** Where setup links point (the live issuer). */
+  issuer: string;
+  requireTotpForAdmins: boolean;
+  session: SessionPolicy;
+}
+
+/** What the developer panel's people need: their store, their sessions and the lockout core. */
+export interface PanelDeps {
+  operators: OperatorStore;
+  sessions: SessionStore;
+  lockout: LockoutStore;
+  lockoutPolicy: LockoutPolicy;
+  clock: Clock;
+  random: Random;
+  /** Seals TOTP secrets at rest (its own purpose, apart from idempotent answers). */
+  totpSealer: Sealer;
+  panel: PanelSettings;
+}
 
 /*
  * Panel sign-in and sessions (spec §7). A password is checked through the same lockout core and

@@ -6,7 +6,7 @@ import { hashRefreshToken, isRefreshTokenShape, newRefreshToken, refreshTokenUsa
 import { grantScopes, parseScopeString } from '../domain/scopes.js';
 import { accessTokenClaims } from '../domain/token.js';
 import type { IssuedToken } from './issue-token.js';
-import type { IssueDeps } from './ports.js';
+import type { IssueDeps } from './issue-token.js';
 
 /** Mints a refresh token bound to client, mode, secret generation and scope (seed 001). */
 export async function mintRefreshToken(

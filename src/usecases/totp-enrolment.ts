@@ -2,7 +2,7 @@ import type { OperatorPrincipal } from '../domain/access.js';
 import { auditEvent } from '../domain/audit.js';
 import { DomainError, invalidField } from '../domain/errors.js';
 import { newRecoveryCodes, newTotpSecret, recoveryCodeHash, totpStep } from '../domain/totp.js';
-import type { PanelDeps } from './ports.js';
+import type { PanelDeps } from './panel-sessions.js';
 
 /*
  * Optional TOTP for operators (spec §7), enrolled in the panel: a secret is offered, and only a

@@ -2,7 +2,7 @@ import { acceptsGeneration, checkSourceAllowed, type Client } from '../domain/cl
 import { DomainError, insufficientScope } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
 import type { AccessTokenClaims } from '../domain/token.js';
-import type { Deps } from './ports.js';
+import type { Deps } from './deps.js';
 
 export interface ValidToken {
   client: Client;

@@ -8,7 +8,8 @@ import type { LockoutPolicy } from '../../src/domain/lockout.js';
 import type { AuditEvent } from '../../src/domain/audit.js';
 import type { Mode } from '../../src/domain/mode.js';
 import type { AccessTokenClaims, TokenSettings } from '../../src/domain/token.js';
-import type { Clock, Deps, PublicKeyInfo, Random, SigningKeys, TokenSigner } from '../../src/usecases/ports.js';
+import type { Clock, PublicKeyInfo, Random, SigningKeys, TokenSigner } from '../../src/usecases/ports.js';
+import type { Deps } from '../../src/usecases/deps.js';
 import {
   MemoryAuditLog,
   MemoryClientStore,

@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import type { Metrics } from '../../infra/metrics.js';
 import type { Mode } from '../../domain/mode.js';
-import type { Deps } from '../../usecases/ports.js';
+import type { Deps } from '../../usecases/deps.js';
 
 /** What the HTTP mount hands yoga with every request, worked out once from the Fastify request. */
 export interface GraphQLServerContext {

@@ -1,0 +1,12 @@
+import type { IssueDeps } from './issue-token.js';
+import type { PanelDeps } from './panel-sessions.js';
+import type { AuditLog, IdempotencyStore, Sealer, SigningKeys, TokenVerifier } from './ports.js';
+
+/** Every port: what the doors hand to the use cases. */
+export interface Deps extends IssueDeps, PanelDeps {
+  verifier: TokenVerifier;
+  audit: AuditLog;
+  idempotency: IdempotencyStore;
+  sealer: Sealer;
+  keys: SigningKeys;
+}

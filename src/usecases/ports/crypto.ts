@@ -1,0 +1,22 @@
+import type { Mode } from '../../domain/mode.js';
+import type { AccessTokenClaims } from '../../domain/token.js';
+
+/* Signing, verifying and sealing: the crypto ports. */
+
+/** Signs access tokens with the mode's current key. */
+export interface TokenSigner {
+  sign(mode: Mode, claims: AccessTokenClaims): Promise<string>;
+}
+
+/** Checks an access token's signature, `typ`, issuer, audience and expiry; nothing stateful. */
+export interface TokenVerifier {
+  /** The claims, or a DomainError `invalid_token` saying what is wrong (never quoting the token). */
+  verify(token: string, mode: Mode): Promise<AccessTokenClaims>;
+}
+
+/** Seals and opens values stored at rest (answers kept for idempotent retries hold secrets). */
+export interface Sealer {
+  seal(plaintext: string): string;
+  /** Throws when the text was not sealed by this sealer's key. */
+  open(sealed: string): string;
+}
