@@ -3,8 +3,9 @@ import RelayPlugin from '@pothos/plugin-relay';
 import type { GraphQLContext } from './context.js';
 
 /**
- * The Pothos builder, and nothing else: every type lives in its own file under `types/` and
- * every root field under `fields/`; `schema.ts` imports them all and builds the schema.
+ * The Pothos builder, and nothing else: each noun's type, inputs, queries and mutations live
+ * in one file under `schema/` (client.ts, token.ts, operator.ts, signing-key.ts …); `schema.ts`
+ * imports them all and builds the schema.
  */
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;

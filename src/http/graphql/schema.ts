@@ -1,19 +1,19 @@
 import { createRequire } from 'node:module';
 import { builder } from './builder.js';
-import './types/query.js';
-import './types/mutation.js';
-import './fields/issue-token.js';
-import './fields/viewer.js';
-import './fields/clients.js';
-import './fields/rotate-client-secret.js';
-import './fields/create-client.js';
-import './fields/update-client.js';
-import './fields/client-enabled.js';
-import './fields/operators.js';
-import './fields/panel-session.js';
-import './fields/totp.js';
+// One file per noun (its type, inputs, queries and mutations), as Pothos's examples do.
+import './schema/root.js';
+import './schema/date-time.js';
+import './schema/mode.js';
+import './schema/error.js';
+import './schema/audit-event.js';
+import './schema/client.js';
+import './schema/token.js';
+import './schema/operator.js';
+import './schema/signing-key.js';
+import './schema/panel-session.js';
+import './schema/totp.js';
 
-/** The whole schema, built once at start-up from the type and field files. */
+/** The whole schema, built once at start-up from the noun files under `schema/`. */
 export const schema = builder.toSchema();
 
 // graphql ships a CJS and an ESM build. Node gives every importer (Pothos, yoga, us) the CJS one,

@@ -1,5 +1,8 @@
+import { signingKeysFor } from '../../../usecases/panel-admin.js';
 import type { PublicKeyInfo } from '../../../usecases/ports.js';
+import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
+import { guarded } from '../errors.js';
 import { DateTime } from './date-time.js';
 import { Mode } from './mode.js';
 
@@ -13,3 +16,12 @@ export const SigningKey = builder.objectRef<PublicKeyInfo>('SigningKey').impleme
     createdAt: t.field({ type: DateTime, resolve: (k) => k.createdAt }),
   }),
 });
+
+/** The signing keys, as admins see them. */
+builder.queryField('signingKeys', (t) =>
+  t.field({
+    type: [SigningKey],
+    description: 'The signing keys, current first: of both modes for panel admins, of the mode called for an admin token.',
+    resolve: (_root, _args, ctx) => guarded(async () => signingKeysFor(ctx.deps, await principal(ctx))),
+  }),
+);

@@ -1,5 +1,5 @@
-import { toOperatorView } from '../../../domain/operator.js';
 import { isDomainError } from '../../../domain/errors.js';
+import { type OperatorView, toOperatorView } from '../../../domain/operator.js';
 import { completeSetup } from '../../../usecases/operators.js';
 import { findSession, mustEnrolTotp, signIn, signOut } from '../../../usecases/panel-sessions.js';
 import { crossSite } from '../bearer.js';
@@ -8,9 +8,54 @@ import type { GraphQLContext } from '../context.js';
 import { guarded } from '../errors.js';
 import { credentialCheck } from '../rules/one-credential-check.js';
 import { clearSessionCookie, sessionSetCookie } from '../session-cookie.js';
-import { Operator } from '../types/operator.js';
-import { PanelSession } from '../types/panel-session.js';
-import { CompleteSetupInput, SignInInput, SignInPayload } from '../types/sign-in.js';
+import { DateTime } from './date-time.js';
+import { Operator } from './operator.js';
+
+export interface PanelSessionShape {
+  operator: OperatorView;
+  expiresAt: number;
+  totpEnrollmentRequired: boolean;
+}
+
+export const PanelSession = builder.objectRef<PanelSessionShape>('PanelSession').implement({
+  description: 'A signed-in panel session (its id lives only in an HttpOnly cookie).',
+  fields: (t) => ({
+    operator: t.field({ type: Operator, resolve: (s) => s.operator }),
+    expiresAt: t.field({ type: DateTime, description: 'The absolute end; an idle session ends sooner.', resolve: (s) => s.expiresAt }),
+    totpEnrollmentRequired: t.exposeBoolean('totpEnrollmentRequired', {
+      description: 'PANEL_REQUIRE_TOTP is on and this admin has no TOTP yet: nothing but enrolment works until it is set up.',
+    }),
+  }),
+});
+
+export const SignInInput = builder.inputType('SignInInput', {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    password: t.string({ required: true }),
+    code: t.string({ description: 'A TOTP code, or one of the recovery codes, when the operator has enrolled.' }),
+  }),
+});
+
+export interface SignInPayloadShape {
+  session: PanelSessionShape | null;
+  totpRequired: boolean;
+}
+
+export const SignInPayload = builder.objectRef<SignInPayloadShape>('SignInPayload').implement({
+  description: 'Signed in (the session cookie is set), or asked for the second factor: send email, password and code again.',
+  fields: (t) => ({
+    session: t.field({ type: PanelSession, nullable: true, resolve: (p) => p.session }),
+    totpRequired: t.exposeBoolean('totpRequired'),
+  }),
+});
+
+export const CompleteSetupInput = builder.inputType('CompleteSetupInput', {
+  fields: (t) => ({
+    token: t.string({ required: true, description: 'From the setup link (after #token=).' }),
+    email: t.string({ description: "Only for the first admin's link; other links belong to an operator already." }),
+    password: t.string({ required: true, description: 'At least 12 characters.' }),
+  }),
+});
 
 /*
  * The panel's way in (spec §7): sign-in with a password (and TOTP), a server-side session in an

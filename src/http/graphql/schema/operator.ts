@@ -1,5 +1,8 @@
 import type { OperatorRole as DomainRole, OperatorView } from '../../../domain/operator.js';
+import { operatorsFor } from '../../../usecases/panel-admin.js';
+import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
+import { guarded } from '../errors.js';
 import { DateTime } from './date-time.js';
 
 export const OperatorRole = builder.enumType('OperatorRole', {
@@ -24,3 +27,12 @@ export const Operator = builder.objectRef<OperatorView>('Operator').implement({
     createdAt: t.field({ type: DateTime, resolve: (o) => o.createdAt }),
   }),
 });
+
+/** The panel's operators, as admins see them. */
+builder.queryField('operators', (t) =>
+  t.field({
+    type: [Operator],
+    description: 'Every panel operator, by email (panel admins).',
+    resolve: (_root, _args, ctx) => guarded(async () => operatorsFor(ctx.deps, await principal(ctx))),
+  }),
+);

@@ -1,4 +1,0 @@
-import { builder } from '../builder.js';
-
-/** The root mutation type; its fields live in `fields/`. */
-builder.mutationType({});

@@ -1,4 +1,0 @@
-import { builder } from '../builder.js';
-
-/** The root query type; its fields live in `fields/`. */
-builder.queryType({});
