@@ -1,9 +1,8 @@
 import type { Response } from 'light-my-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuth } from '../contract/drivers/oauth2.js';
 import { harness, type Harness } from '../support/harness.js';
 import { makeOperator, panel, signedIn } from './panel-support.js';
-import { gql } from './support.js';
+import { gql, tokenFor } from './support.js';
 
 /*
  * Tollgate's own scopes (`tollgate:*`) are powers: only a deployment admin (an admin operator,
@@ -40,14 +39,7 @@ describe('reserved scopes', () => {
       ['bearer admin without organisation', null],
       ['bearer admin of acme', 'acme'],
     ] as const) {
-      const c = await h.client({ name, scopes: ['tollgate:admin'], orgId });
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/api/v1/oauth2/token',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(c.id, c.secret) },
-        payload: 'grant_type=client_credentials',
-      });
-      const token = res.json().access_token as string;
+      const token = await tokenFor(h, await h.client({ name, scopes: ['tollgate:admin'], orgId }));
       callers[name] = (q, v) => gql(h, q, v, { token });
     }
   });

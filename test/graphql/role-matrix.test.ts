@@ -4,7 +4,7 @@ import type { Mode } from '../../src/domain/mode.js';
 import { basicAuth } from '../contract/drivers/oauth2.js';
 import { harness, type Harness } from '../support/harness.js';
 import { makeOperator, panel, signedIn } from './panel-support.js';
-import { gql } from './support.js';
+import { gql, tokenFor } from './support.js';
 
 /*
  * The role matrix (issue 26), through the real GraphQL endpoint (and the oauth2 introspection
@@ -118,13 +118,7 @@ describe('the role matrix, through the real GraphQL endpoint', () => {
       for (const mode of MODES) {
         const c = await h.client({ name: p.name, mode, scopes: p.scopes!, orgId: p.orgId });
         creds.set(`${p.name}/${mode}`, c);
-        const res = await h.app.inject({
-          method: 'POST',
-          url: `${mode === 'test' ? '/test' : ''}/api/v1/oauth2/token`,
-          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(c.id, c.secret) },
-          payload: 'grant_type=client_credentials',
-        });
-        tokens.set(mode, res.json().access_token);
+        tokens.set(mode, await tokenFor(h, c));
       }
       callers.set(p.name, (address, q, v) => gql(h, q, v, { mode: address, token: tokens.get(address)! }));
     }
@@ -145,18 +139,11 @@ describe('the role matrix, through the real GraphQL endpoint', () => {
     }
     const t = await target(c.org, c.target);
     if (c.action === 'introspect') {
-      const prefix = (m: Mode) => (m === 'test' ? '/test' : '');
-      const issued = await h.app.inject({
-        method: 'POST',
-        url: `${prefix(c.target)}/api/v1/oauth2/token`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(t.id, t.secret) },
-        payload: 'grant_type=client_credentials',
-      });
-      const token = issued.json().access_token as string;
+      const token = await tokenFor(h, t);
       const me = creds.get(`${p.name}/${c.address}`);
       const res = await h.app.inject({
         method: 'POST',
-        url: `${prefix(c.address)}/api/v1/oauth2/introspect`,
+        url: `${c.address === 'test' ? '/test' : ''}/api/v1/oauth2/introspect`,
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...(me ? { authorization: basicAuth(me.id, me.secret) } : {}) },
         payload: new URLSearchParams({ token }).toString(),
       });
