@@ -92,7 +92,7 @@ const DRIVERS = [me, verify, viewer];
 
 /**
  * One table of Bearer cases run against every Bearer surface, each answering in its own
- * envelope (STYLE.md: one contract suite, many doors).
+ * envelope (docs/architecture.md: one contract suite, many doors).
  */
 describe.each(DRIVERS)('contract: $name', (door) => {
   let h: Harness;

@@ -9,7 +9,7 @@ const wrongSecret = (secret: string, to = 'A'): string => secret.slice(0, -1) + 
 
 /**
  * One table of cases, run against every token door, each answering in its own envelope
- * (STYLE.md: one contract suite, many doors).
+ * (docs/architecture.md: one contract suite, many doors).
  */
 describe.each(DOORS)('contract: $name token door', (door) => {
   let h: Harness;

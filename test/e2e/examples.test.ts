@@ -9,7 +9,7 @@ import { createClient, startIssuer, type IssuerServer, type MadeClient } from '.
 /**
  * The clients users already have, unchanged, against the real server: the runnable examples in
  * examples/ (Python with requests-oauthlib and Authlib, Go with x/oauth2's clientcredentials,
- * and curl). Their tools are Debian packages that `.ci/run` installs; a missing one fails this
+ * and curl). Their tools are Debian packages that `scripts/test-deps.sh` installs; a missing one fails this
  * suite, it never skips it.
  */
 
@@ -17,7 +17,7 @@ import { createClient, startIssuer, type IssuerServer, type MadeClient } from '.
 const PYTHON = '/usr/bin/python3';
 /** Where golang-golang-x-oauth2-dev puts the library's source (GOPATH mode, offline). */
 const GOPATH = '/usr/share/gocode';
-const INSTALL = 'apt-get update && apt-get install -y python3-requests python3-requests-oauthlib python3-authlib golang-go golang-golang-x-oauth2-dev curl   (.ci/run does this)';
+const INSTALL = 'apt-get update && apt-get install -y python3-requests python3-requests-oauthlib python3-authlib golang-go golang-golang-x-oauth2-dev curl   (scripts/test-deps.sh does this)';
 
 function requireTools(): void {
   const missing: string[] = [];

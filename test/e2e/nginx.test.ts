@@ -10,13 +10,13 @@ import { cli, startServer, tempDir, type RunningServer } from '../support/proces
 
 /**
  * The forward-auth endpoint proven behind a real nginx: `auth_request` to `/auth/verify` guards a
- * sample upstream. nginx is a hard requirement of this suite (`.ci/run` installs it); it fails,
+ * sample upstream. nginx is a hard requirement of this suite (`scripts/test-deps.sh` installs it); it fails,
  * never skips, when nginx is missing.
  */
 
 const NGINX_MISSING =
   'nginx is not installed, and this end-to-end test needs it (with ngx_http_auth_request_module). ' +
-  'Install the Debian package: apt-get update && apt-get install -y nginx   (.ci/run does this)';
+  'Install the Debian package: apt-get update && apt-get install -y nginx   (scripts/test-deps.sh does this)';
 
 function findNginx(): string {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/local/nginx/sbin'];

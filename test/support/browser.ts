@@ -5,14 +5,14 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { cli, ROOT, startServer, storeEnv, type RunningServer } from './process.js';
 
 /**
- * Real Chromium for the panel's end-to-end tests: Debian's `chromium` package (.ci/run installs
+ * Real Chromium for the panel's end-to-end tests: Debian's `chromium` package (scripts/test-deps.sh installs
  * it), driven by playwright-core; no browser is downloaded. The tests fail, never skip, without it.
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(ROOT, 'test-results/panel');
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install chromium (scripts/test-deps.sh does), or set CHROMIUM_PATH`);
   // The sandbox needs user namespaces, which CI containers running as root do not give.
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }

@@ -31,7 +31,7 @@ function binDir(): string {
   versions.sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) {
     throw new Error(
-      'PostgreSQL is not installed: the PostgreSQL tests run a real server. Install it (Debian: apt-get install postgresql; .ci/run does it) or set TEST_DATABASE_URL to a database whose user may CREATE DATABASE.',
+      'PostgreSQL is not installed: the PostgreSQL tests run a real server. Install it (Debian: apt-get install postgresql; scripts/test-deps.sh does it) or set TEST_DATABASE_URL to a database whose user may CREATE DATABASE.',
     );
   }
   return join(root, versions[0]!, 'bin');
