@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Store } from '../usecases/ports.js';
 import { openPgStore } from './db/pg/store.js';
 import { openSqliteStore } from './db/sqlite/store.js';
-import type { LockoutStoreOptions } from './db/sqlite/lockout.js';
+import type { LockoutStoreOptions } from './db/rows.js';
 
 export interface StoreOptions extends LockoutStoreOptions {
   /** Override config.migrateOnStart (`tollgate migrate` always migrates). */

@@ -1,7 +1,13 @@
 import type pg from 'pg';
-import type { AuditAction, AuditEvent, AuditRecord } from '../../../domain/audit.js';
+import type { AuditEvent, AuditRecord } from '../../../domain/audit.js';
 import type { AuditLog } from '../../../usecases/ports.js';
+import { selectList, toAuditRecord, type AuditRow } from '../rows.js';
+import { rowInsert } from './columns.js';
 import { guard, transaction, type Db } from './connection.js';
+import { auditEvents } from './schema.js';
+
+/** Events as rows; the id is the identity column's to give. */
+const insertEvents = rowInsert<AuditEvent>(auditEvents, ['id']);
 
 /**
  * Writes audit events on the connection of the transaction that makes the change they describe
@@ -9,26 +15,10 @@ import { guard, transaction, type Db } from './connection.js';
  */
 export async function insertAudit(c: pg.PoolClient, events: readonly AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const values: unknown[] = [];
-  const rows = events.map((e, i) => {
-    values.push(e.at, e.actor, e.action, e.clientId, e.sourceIp, JSON.stringify(e.detail));
-    const p = i * 6;
-    return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb)`;
-  });
-  await c.query(`INSERT INTO audit_events (at, actor, action, client_id, source_ip, detail) VALUES ${rows.join(', ')}`, values);
+  await c.query(insertEvents.text(events.length), insertEvents.values(events));
 }
 
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  clientId: string | null;
-  sourceIp: string | null;
-  detail: Record<string, unknown>;
-}
-
-const COLUMNS = 'id, at, actor, action, client_id AS "clientId", source_ip AS "sourceIp", detail';
+const COLUMNS = selectList(auditEvents);
 
 /** The audit trail in PostgreSQL, read newest first by the indexes on (client_id, at) and (at). */
 export class PgAuditLog implements AuditLog {
@@ -44,7 +34,7 @@ export class PgAuditLog implements AuditLog {
             values: [query.clientId, query.limit],
           }),
     );
-    return rows.map((r) => ({ ...r, action: r.action as AuditAction }));
+    return rows.map(toAuditRecord);
   }
 
   async record(events: readonly AuditEvent[]): Promise<void> {

@@ -6,55 +6,18 @@ import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
 import { ReadBatcher } from './batch.js';
 import { counterFrom } from './lockout.js';
+import { asciiLower, clientPatchRow, clientToRow, keysOf, rowPicker, selectList, toClient, type ClientRow } from '../rows.js';
+import { rowInsert, setClause } from './columns.js';
+import { clients } from './schema.js';
 
-/** A client row as selected by CLIENT_SELECT: the Client's own names, lists still joined. */
-export interface ClientRow extends Omit<Client, 'scopes' | 'allowedIps'> {
-  scopes: string;
-  allowedIps: string;
-}
+/** A client's columns under its row's property keys (prefix `c.` where joined). */
+export const clientSelect = (p = ''): string => selectList(clients, p);
 
-/** The client columns under the Client's own names, for every read (prefix `c.` where joined). */
-export const clientSelect = (p = ''): string =>
-  [
-    `${p}id`,
-    `${p}name`,
-    `${p}mode`,
-    `${p}scopes`,
-    `${p}org_id AS "orgId"`,
-    `${p}allowed_ips AS "allowedIps"`,
-    `${p}enabled`,
-    `${p}secret_generation AS "secretGeneration"`,
-    `${p}secret_hash AS "secretHash"`,
-    `${p}previous_secret_hash AS "previousSecretHash"`,
-    `${p}grace_until AS "graceUntil"`,
-    `${p}created_at AS "createdAt"`,
-    `${p}updated_at AS "updatedAt"`,
-    `${p}last_used_at AS "lastUsedAt"`,
-  ].join(', ');
+/** The Client of a row that holds its columns, in a join's wider row or alone. */
+const clientRow = rowPicker<ClientRow>(keysOf(clients));
+export const clientOf = (r: object): Client => toClient(clientRow(r));
 
-const splitList = (s: string): string[] => (s === '' ? [] : s.split(' '));
-
-export function toClient(row: ClientRow): Client {
-  return {
-    id: row.id,
-    name: row.name,
-    mode: row.mode,
-    scopes: splitList(row.scopes),
-    orgId: row.orgId,
-    allowedIps: splitList(row.allowedIps),
-    enabled: row.enabled,
-    secretGeneration: row.secretGeneration,
-    secretHash: row.secretHash,
-    previousSecretHash: row.previousSecretHash,
-    graceUntil: row.graceUntil,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    lastUsedAt: row.lastUsedAt,
-  };
-}
-
-/** Lower-cases ASCII letters only, as `lower(… COLLATE "C")` does (and every store's list search). */
-const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+const insertClient = rowInsert<ClientRow>(clients);
 
 type ListPage = { limit: number; afterId?: string; orgId?: string; search?: string };
 
@@ -132,7 +95,7 @@ export class PgClientStore implements ClientStore {
       const out = new Array<ForCheck>(keys.length);
       for (const r of rows) {
         out[r.n - 1] = {
-          client: r.id === null ? undefined : toClient(r as ClientRow),
+          client: r.id === null ? undefined : clientOf(r),
           lockout: { pair: counterFrom(r.pf, r.pw, r.pl), ip: counterFrom(r.i_f, r.iw, r.il) },
         };
       }
@@ -142,7 +105,7 @@ export class PgClientStore implements ClientStore {
 
   async findById(id: string): Promise<Client | undefined> {
     const { rows } = await guard(() => this.db.$client.query<ClientRow>({ name: 'tg_client_by_id', text: BY_ID, values: [id] }));
-    return rows[0] && toClient(rows[0]);
+    return rows[0] && clientOf(rows[0]);
   }
 
   async findForCheck(id: string, keys: LockoutKeys): Promise<ForCheck> {
@@ -164,26 +127,7 @@ export class PgClientStore implements ClientStore {
   }
 
   private async insertWith(c: pg.PoolClient, client: Client, audit: InsertAudit): Promise<void> {
-    await c.query(
-      `INSERT INTO clients (id, name, mode, scopes, org_id, allowed_ips, enabled, secret_generation, secret_hash, previous_secret_hash, grace_until, created_at, updated_at, last_used_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
-        client.id,
-        client.name,
-        client.mode,
-        client.scopes.join(' '),
-        client.orgId,
-        client.allowedIps.join(' '),
-        client.enabled,
-        client.secretGeneration,
-        client.secretHash,
-        client.previousSecretHash,
-        client.graceUntil,
-        client.createdAt,
-        client.updatedAt,
-        client.lastUsedAt,
-      ],
-    );
+    await c.query(insertClient.text(), insertClient.values([clientToRow(client)]));
     await insertAudit(c, audit(client));
   }
 
@@ -192,21 +136,12 @@ export class PgClientStore implements ClientStore {
       // The row as it was, locked, so the events describe exactly the change that commits.
       const before = (await c.query<ClientRow>(`${BY_ID} FOR UPDATE`, [id])).rows[0];
       if (!before) return undefined;
-      const set: string[] = ['updated_at = $2'];
-      const values: unknown[] = [id, now];
-      const add = (column: string, value: unknown): void => {
-        values.push(value);
-        set.push(`${column} = $${values.length}`);
-      };
-      if (patch.name !== undefined) add('name', patch.name);
-      if (patch.scopes !== undefined) add('scopes', patch.scopes.join(' '));
-      if (patch.allowedIps !== undefined) add('allowed_ips', patch.allowedIps.join(' '));
-      if (patch.orgId !== undefined) add('org_id', patch.orgId);
-      if (patch.enabled !== undefined) add('enabled', patch.enabled);
+      const values: unknown[] = [id];
+      const set = setClause(clients, clientPatchRow(patch, now), values);
       // Every token issued so far dies with this write (see ClientPatch.endTokens).
-      if (patch.endTokens) set.push('secret_generation = secret_generation + 1', 'previous_secret_hash = NULL', 'grace_until = NULL');
-      const after = toClient((await c.query<ClientRow>(`UPDATE clients SET ${set.join(', ')} WHERE id = $1 RETURNING ${clientSelect()}`, values)).rows[0]!);
-      await insertAudit(c, audit(toClient(before), after));
+      if (patch.endTokens) set.push('secret_generation = secret_generation + 1');
+      const after = clientOf((await c.query<ClientRow>(`UPDATE clients SET ${set.join(', ')} WHERE id = $1 RETURNING ${clientSelect()}`, values)).rows[0]!);
+      await insertAudit(c, audit(clientOf(before), after));
       return after;
     });
   }
@@ -223,7 +158,7 @@ export class PgClientStore implements ClientStore {
         [id, change.secretHash, change.graceUntil, now],
       );
       if (!rows[0]) return undefined;
-      const rotated = toClient(rows[0]);
+      const rotated = clientOf(rows[0]);
       await insertAudit(c, audit(rotated));
       return rotated;
     });
@@ -233,7 +168,7 @@ export class PgClientStore implements ClientStore {
     return transaction(this.db, async (c) => {
       const { rows } = await c.query<ClientRow>(`DELETE FROM clients WHERE id = $1 RETURNING ${clientSelect()}`, [id]);
       if (!rows[0]) return undefined;
-      const deleted = toClient(rows[0]);
+      const deleted = clientOf(rows[0]);
       await insertAudit(c, audit(deleted));
       return deleted;
     });
@@ -241,7 +176,7 @@ export class PgClientStore implements ClientStore {
 
   async list(page: ListPage): Promise<Client[]> {
     const { rows } = await guard(() => this.db.$client.query<ClientRow>(listQuery(page)));
-    return rows.map(toClient);
+    return rows.map(clientOf);
   }
 
   async count(): Promise<number> {

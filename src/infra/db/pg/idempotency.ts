@@ -1,5 +1,10 @@
 import type { IdempotencyStore, StoredIdempotency } from '../../../usecases/ports.js';
 import { guard, transaction, type Db } from './connection.js';
+import type { IdempotencyRow } from '../rows.js';
+import { rowInsert } from './columns.js';
+import { idempotencyKeys } from './schema.js';
+
+const insertKey = rowInsert<IdempotencyRow>(idempotencyKeys);
 
 const PURGE_BATCH = 100;
 
@@ -20,9 +25,8 @@ export class PgIdempotencyStore implements IdempotencyStore {
     return transaction(this.db, async (c) => {
       await c.query('DELETE FROM idempotency_keys WHERE caller_id = $1 AND key = $2 AND expires_at <= $3', [callerId, key, now]);
       const inserted = await c.query(
-        `INSERT INTO idempotency_keys (caller_id, key, request_hash, result_enc, created_at, expires_at) VALUES ($1, $2, $3, NULL, $4, $5)
-         ON CONFLICT (caller_id, key) DO NOTHING`,
-        [callerId, key, requestHash, now, expiresAt],
+        `${insertKey.text()} ON CONFLICT (caller_id, key) DO NOTHING`,
+        insertKey.values([{ callerId, key, requestHash, resultEnc: null, createdAt: now, expiresAt }]),
       );
       if (inserted.rowCount === 1) {
         await this.purgeWith((text, values) => c.query(text, values), now);

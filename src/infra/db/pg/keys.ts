@@ -4,6 +4,10 @@ import type { KeyInsertAudit, KeyRemoval, KeyRemoveAudit, SigningKeyStore, Store
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
 import { signingKeys } from './schema.js';
+import { selectList } from '../rows.js';
+import { rowInsert } from './columns.js';
+
+const insertKey = rowInsert<StoredSigningKey>(signingKeys);
 
 /** Advisory lock class for "who changes this mode's current key" (the mode is the second key). */
 const KEY_LOCK_CLASS = 74_001;
@@ -53,10 +57,7 @@ export class PgSigningKeyStore implements SigningKeyStore {
       const replaced = rows[0]?.kid ?? null;
       if (onlyReplacing !== undefined && replaced !== onlyReplacing) return false;
       await c.query('UPDATE signing_keys SET current = false WHERE mode = $1 AND current', [key.mode]);
-      await c.query(
-        'INSERT INTO signing_keys (kid, mode, alg, public_jwk, private_jwk_enc, current, created_at) VALUES ($1, $2, $3, $4, $5, true, $6)',
-        [key.kid, key.mode, key.alg, key.publicJwk, key.privateJwkEnc, key.createdAt],
-      );
+      await c.query(insertKey.text(), insertKey.values([{ ...key, current: true }]));
       if (audit) await insertAudit(c, audit({ ...key, current: true }, replaced));
       return true;
     });
@@ -68,7 +69,7 @@ export class PgSigningKeyStore implements SigningKeyStore {
       if (!rows[0]) return { outcome: 'not_found' } as const;
       // The mode's key lock: a rotation cannot make this key current between the check and the delete.
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [KEY_LOCK_CLASS, modeLock(rows[0].mode)]);
-      const locked = (await c.query<StoredRow>('SELECT kid, mode, alg, public_jwk AS "publicJwk", private_jwk_enc AS "privateJwkEnc", current, created_at AS "createdAt" FROM signing_keys WHERE kid = $1 FOR UPDATE', [kid])).rows[0];
+      const locked = (await c.query<StoredRow>(`SELECT ${selectList(signingKeys)} FROM signing_keys WHERE kid = $1 FOR UPDATE`, [kid])).rows[0];
       if (!locked) return { outcome: 'not_found' } as const;
       if (locked.current) return { outcome: 'current' } as const;
       await c.query('DELETE FROM signing_keys WHERE kid = $1', [kid]);

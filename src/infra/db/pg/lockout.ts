@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { settleLockout, lockoutKeyId, type CounterState, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../../domain/lockout.js';
 import type { LockoutStore } from '../../../usecases/ports.js';
-import type { LockoutStoreOptions } from '../sqlite/lockout.js';
+import { counterOf, replaceOnConflict, type LockoutRow, type LockoutStoreOptions } from '../rows.js';
+import { rowInsert } from './columns.js';
+import { lockouts } from './schema.js';
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
 
@@ -10,7 +12,7 @@ import { guard, transaction, type Db } from './connection.js';
  * one as a placeholder to have a row to lock, and leaves it only when nothing else was written).
  */
 export const counterFrom = (failures: number | null, windowStart: number | null, lockedUntil: number | null): CounterState | undefined =>
-  failures === null || failures === 0 ? undefined : { failures, windowStart: windowStart!, lockedUntil: lockedUntil! };
+  failures === 0 ? undefined : counterOf(failures, windowStart, lockedUntil);
 
 const READ_BOTH = `SELECT p.failures AS pf, p.window_start AS pw, p.locked_until AS pl,
     i.failures AS i_f, i.window_start AS iw, i.locked_until AS il
@@ -36,8 +38,8 @@ const LOCK_BOTH = `INSERT INTO lockouts (key, failures, window_start, locked_unt
   ON CONFLICT (key) DO UPDATE SET key = excluded.key
   RETURNING key, failures, window_start AS "windowStart", locked_until AS "lockedUntil"`;
 
-const UPSERT = `INSERT INTO lockouts (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4)
-  ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`;
+const insertLockout = rowInsert<LockoutRow>(lockouts);
+const UPSERT = `${insertLockout.text()} ${replaceOnConflict(lockouts)}`;
 
 const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
@@ -97,7 +99,7 @@ export class PgLockoutStore implements LockoutStore {
     for (const w of decision.writes) {
       written.add(w.id);
       if (w.state === null) await c.query({ name: 'tg_lockout_delete', text: 'DELETE FROM lockouts WHERE key = $1', values: [w.id] });
-      else await c.query({ name: 'tg_lockout_upsert', text: UPSERT, values: [w.id, w.state.failures, w.state.windowStart, w.state.lockedUntil] });
+      else await c.query({ name: 'tg_lockout_upsert', text: UPSERT, values: insertLockout.values([{ key: w.id, ...w.state }]) });
     }
     // Placeholders this settle created and did not fill go again.
     const unused = rows.filter((r) => r.failures === 0 && !written.has(r.key)).map((r) => r.key);

@@ -1,87 +1,22 @@
 import type pg from 'pg';
-import type { Operator, OperatorRole, Session } from '../../../domain/operator.js';
+import type { Operator } from '../../../domain/operator.js';
 import type { OperatorAudit, OperatorPatch, OperatorStore, SetupToken } from '../../../usecases/ports.js';
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
+import { keysOf, operatorPatchRow, rowPicker, selectList, type OperatorRow } from '../rows.js';
+import { rowInsert, setClause } from './columns.js';
+import { operators, setupTokens } from './schema.js';
 
-/*
- * The row mappers of the panel's tables, in one place: every read below (and the session store's
- * join) selects operatorSelect / sessionSelect under the domain's own names and maps through
- * toOperator / toSession. Booleans, int8 (as numbers, see connection.ts) and text[] arrive typed.
- */
+/** An operator's columns under its row's keys (prefix `o.` and a key prefix where joined). */
+export const operatorSelect = (p = '', as = ''): string => selectList(operators, p, as);
 
-/** An operator's columns under the Operator's own names (prefix `o.` and a name prefix where joined). */
-export const operatorSelect = (p = '', as = ''): string =>
-  [
-    `${p}id AS "${as}id"`,
-    `${p}email AS "${as}email"`,
-    `${p}role AS "${as}role"`,
-    `${p}org_id AS "${as}orgId"`,
-    `${p}enabled AS "${as}enabled"`,
-    `${p}password_hash AS "${as}passwordHash"`,
-    `${p}totp_secret_sealed AS "${as}totpSecretSealed"`,
-    `${p}totp_enabled AS "${as}totpEnabled"`,
-    `${p}totp_last_step AS "${as}totpLastStep"`,
-    `${p}recovery_code_hashes AS "${as}recoveryCodeHashes"`,
-    `${p}created_at AS "${as}createdAt"`,
-    `${p}updated_at AS "${as}updatedAt"`,
-  ].join(', ');
-
-export type OperatorRow = Omit<Operator, 'role'> & { role: string };
-
-export const toOperator = (r: OperatorRow): Operator => ({
-  id: r.id,
-  email: r.email,
-  role: r.role as OperatorRole,
-  orgId: r.orgId,
-  enabled: r.enabled,
-  passwordHash: r.passwordHash,
-  totpSecretSealed: r.totpSecretSealed,
-  totpEnabled: r.totpEnabled,
-  totpLastStep: r.totpLastStep,
-  recoveryCodeHashes: r.recoveryCodeHashes,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-});
-
-export const sessionSelect = (p = ''): string =>
-  [
-    `${p}id_hash AS "idHash"`,
-    `${p}operator_id AS "operatorId"`,
-    `${p}created_at AS "createdAt"`,
-    `${p}last_seen_at AS "lastSeenAt"`,
-    `${p}expires_at AS "expiresAt"`,
-  ].join(', ');
-
-export const toSession = (r: Session): Session => ({
-  idHash: r.idHash,
-  operatorId: r.operatorId,
-  createdAt: r.createdAt,
-  lastSeenAt: r.lastSeenAt,
-  expiresAt: r.expiresAt,
-});
-
-const SETUP_SELECT = 'hash, operator_id AS "operatorId", created_at AS "createdAt", expires_at AS "expiresAt"';
+/** An operator from a row that holds its columns: booleans, int8 (as numbers) and text[] arrive typed. */
+export const toOperator = rowPicker<OperatorRow>(keysOf(operators));
 
 const BY_ID = `SELECT ${operatorSelect()} FROM operators WHERE id = $1`;
 
-const INSERT = `INSERT INTO operators (id, email, role, org_id, enabled, password_hash, totp_secret_sealed, totp_enabled, totp_last_step, recovery_code_hashes, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11, $12)`;
-
-const insertValues = (o: Operator): unknown[] => [
-  o.id,
-  o.email,
-  o.role,
-  o.orgId,
-  o.enabled,
-  o.passwordHash,
-  o.totpSecretSealed,
-  o.totpEnabled,
-  o.totpLastStep,
-  o.recoveryCodeHashes,
-  o.createdAt,
-  o.updatedAt,
-];
+const insertOperator = rowInsert<Operator>(operators);
+const insertSetupToken = rowInsert<SetupToken>(setupTokens);
 
 /** Advisory lock class of the first operator (the clients' first-start lock is 74_002). */
 const FIRST_OPERATOR_LOCK = 74_003;
@@ -123,7 +58,7 @@ export class PgOperatorStore implements OperatorStore {
   async insert(operator: Operator, audit: OperatorAudit): Promise<boolean> {
     return transaction(this.db, async (c) => {
       // A taken email is no error: the unique index decides, even against a racing insert.
-      const { rows } = await c.query<OperatorRow>(`${INSERT} ON CONFLICT (email) DO NOTHING RETURNING ${operatorSelect()}`, insertValues(operator));
+      const { rows } = await c.query<OperatorRow>(`${insertOperator.text()} ON CONFLICT (email) DO NOTHING RETURNING ${operatorSelect()}`, insertOperator.values([operator]));
       if (!rows[0]) return false;
       await insertAudit(c, audit(undefined, toOperator(rows[0])));
       return true;
@@ -135,7 +70,7 @@ export class PgOperatorStore implements OperatorStore {
       // Every first-operator insert takes this lock, so the check below sees any that committed before.
       await c.query('SELECT pg_advisory_xact_lock($1, 0)', [FIRST_OPERATOR_LOCK]);
       if ((await c.query('SELECT 1 FROM operators LIMIT 1')).rowCount) return false;
-      const { rows } = await c.query<OperatorRow>(`${INSERT} RETURNING ${operatorSelect()}`, insertValues(operator));
+      const { rows } = await c.query<OperatorRow>(`${insertOperator.text()} RETURNING ${operatorSelect()}`, insertOperator.values([operator]));
       await insertAudit(c, audit(undefined, toOperator(rows[0]!)));
       return true;
     });
@@ -146,19 +81,8 @@ export class PgOperatorStore implements OperatorStore {
       // The row as it was, locked, so the events describe exactly the change that commits.
       const before = (await c.query<OperatorRow>(`${BY_ID} FOR UPDATE`, [id])).rows[0];
       if (!before) return undefined;
-      const set: string[] = ['updated_at = $2'];
-      const values: unknown[] = [id, now];
-      const add = (column: string, value: unknown, cast = ''): void => {
-        values.push(value);
-        set.push(`${column} = $${values.length}${cast}`);
-      };
-      if (patch.role !== undefined) add('role', patch.role);
-      if (patch.orgId !== undefined) add('org_id', patch.orgId);
-      if (patch.enabled !== undefined) add('enabled', patch.enabled);
-      if (patch.passwordHash !== undefined) add('password_hash', patch.passwordHash);
-      if (patch.totpSecretSealed !== undefined) add('totp_secret_sealed', patch.totpSecretSealed);
-      if (patch.totpEnabled !== undefined) add('totp_enabled', patch.totpEnabled);
-      if (patch.recoveryCodeHashes !== undefined) add('recovery_code_hashes', patch.recoveryCodeHashes, '::text[]');
+      const values: unknown[] = [id];
+      const set = setClause(operators, operatorPatchRow(patch, now), values);
       const after = toOperator((await c.query<OperatorRow>(`UPDATE operators SET ${set.join(', ')} WHERE id = $1 RETURNING ${operatorSelect()}`, values)).rows[0]!);
       if (opts.endSessions) await c.query('DELETE FROM sessions WHERE operator_id = $1', [id]);
       await insertAudit(c, audit(toOperator(before), after));
@@ -187,7 +111,7 @@ export class PgOperatorStore implements OperatorStore {
   async putSetupToken(token: SetupToken): Promise<void> {
     await transaction(this.db, async (c) => {
       if (token.operatorId !== null) await c.query('DELETE FROM setup_tokens WHERE operator_id = $1', [token.operatorId]);
-      await c.query('INSERT INTO setup_tokens (hash, operator_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [token.hash, token.operatorId, token.createdAt, token.expiresAt]);
+      await c.query(insertSetupToken.text(), insertSetupToken.values([token]));
     });
   }
 
@@ -195,7 +119,7 @@ export class PgOperatorStore implements OperatorStore {
     const { rows } = await guard(() =>
       this.db.$client.query<SetupToken>({
         name: 'tg_setup_take',
-        text: `DELETE FROM setup_tokens WHERE hash = $1 AND expires_at > $2 RETURNING ${SETUP_SELECT}`,
+        text: `DELETE FROM setup_tokens WHERE hash = $1 AND expires_at > $2 RETURNING ${selectList(setupTokens)}`,
         values: [hash, now],
       }),
     );

@@ -1,15 +1,22 @@
 import type { Operator, Session } from '../../../domain/operator.js';
 import type { SessionStore } from '../../../usecases/ports.js';
 import { guard, type Db } from './connection.js';
-import { operatorSelect, sessionSelect, toOperator, toSession, type OperatorRow } from './operators.js';
+import { keysOf, rowPicker, selectList, type SessionRow } from '../rows.js';
+import { rowInsert } from './columns.js';
+import { operatorSelect, toOperator } from './operators.js';
+import { operators, sessions } from './schema.js';
 
 const PURGE_BATCH = 1000;
 
 /** The session's columns, then the operator's (named `o_…`), in one join on two primary keys. */
-const FIND = `SELECT ${sessionSelect('s.')}, ${operatorSelect('o.', 'o_')}
+const FIND = `SELECT ${selectList(sessions, 's.')}, ${operatorSelect('o.', 'o_')}
   FROM sessions s JOIN operators o ON o.id = s.operator_id WHERE s.id_hash = $1`;
 
-type FindRow = Session & { [K in keyof OperatorRow as `o_${K}`]: OperatorRow[K] };
+const toSession = rowPicker<SessionRow>(keysOf(sessions));
+/** The operator's part of the join's row, under its own keys. */
+const OPERATOR_KEYS = keysOf(operators).map((k) => [`o_${k}`, k] as const);
+
+const insertSession = rowInsert<Session>(sessions);
 
 /** Panel sessions in PostgreSQL, by the SHA-256 of the cookie; a session is read with its operator in one statement. */
 export class PgSessionStore implements SessionStore {
@@ -19,19 +26,19 @@ export class PgSessionStore implements SessionStore {
     await guard(() =>
       this.db.$client.query({
         name: 'tg_session_insert',
-        text: 'INSERT INTO sessions (id_hash, operator_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
-        values: [s.idHash, s.operatorId, s.createdAt, s.lastSeenAt, s.expiresAt],
+        text: insertSession.text(),
+        values: insertSession.values([s]),
       }),
     );
   }
 
   async find(idHash: string): Promise<{ session: Session; operator: Operator } | undefined> {
-    const { rows } = await guard(() => this.db.$client.query<FindRow>({ name: 'tg_session_find', text: FIND, values: [idHash] }));
+    const { rows } = await guard(() => this.db.$client.query<Record<string, unknown>>({ name: 'tg_session_find', text: FIND, values: [idHash] }));
     const r = rows[0];
     if (!r) return undefined;
     const operator: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(r)) if (k.startsWith('o_')) operator[k.slice(2)] = v;
-    return { session: toSession(r), operator: toOperator(operator as unknown as OperatorRow) };
+    for (const [as, k] of OPERATOR_KEYS) operator[k] = r[as];
+    return { session: toSession(r), operator: toOperator(operator) };
   }
 
   async touch(idHash: string, lastSeenAt: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
-import type { LockoutStoreOptions } from '../sqlite/lockout.js';
+import type { LockoutStoreOptions } from '../rows.js';
 import { PgAuditLog } from './audit.js';
 import { PgClientStore } from './clients.js';
 import { checkMigrated, checkReachable, guard, migrateDatabase, openPool, type Db, type PgOptions } from './connection.js';

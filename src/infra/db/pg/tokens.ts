@@ -2,7 +2,9 @@ import { eq, sql } from 'drizzle-orm';
 import type { Client } from '../../../domain/client.js';
 import type { RefreshRecord } from '../../../domain/refresh.js';
 import type { TokenStore } from '../../../usecases/ports.js';
-import { clientSelect, toClient, type ClientRow } from './clients.js';
+import { refreshToRow, toRefresh, type ClientRow, type RefreshRow } from '../rows.js';
+import { clientOf, clientSelect } from './clients.js';
+import { arraysInsert } from './columns.js';
 import { ReadBatcher } from './batch.js';
 import { guard, type Db } from './connection.js';
 import { refreshTokens, revokedTokens } from './schema.js';
@@ -24,8 +26,8 @@ interface PendingRefresh {
 const BEARER_STATE = `SELECT k.n, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = k.jti) AS revoked, ${clientSelect('c.')}
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(id, jti, n) LEFT JOIN clients c ON c.id = k.id COLLATE "C"`;
 
-const INSERT_REFRESH = `INSERT INTO refresh_tokens (hash, client_id, mode, generation, scope, expires_at, created_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[])`;
+/** Refresh rows as one array per column. */
+const INSERT_REFRESH = arraysInsert<RefreshRow>(refreshTokens);
 
 type BearerState = { client: Client | undefined; revoked: boolean };
 
@@ -42,7 +44,7 @@ export class PgTokenStore implements TokenStore {
         db.$client.query<ClientRow & { n: number; revoked: boolean }>({ name: 'tg_bearer_state', text: BEARER_STATE, values: [keys.map((k) => k[0]), keys.map((k) => k[1])] }),
       );
       const out = new Array<BearerState>(keys.length);
-      for (const r of rows) out[r.n - 1] = { client: r.id === null ? undefined : toClient(r), revoked: r.revoked };
+      for (const r of rows) out[r.n - 1] = { client: r.id === null ? undefined : clientOf(r), revoked: r.revoked };
       return out;
     });
     this.refreshByHash = db.select().from(refreshTokens).where(eq(refreshTokens.hash, sql.placeholder('hash'))).prepare('tg_refresh_by_hash');
@@ -100,31 +102,16 @@ export class PgTokenStore implements TokenStore {
     }
   }
 
-  /** One prepared statement whatever the batch's size: the rows travel as seven arrays. */
+  /** One prepared statement whatever the batch's size: the rows travel as one array per column. */
   private insertRows(records: RefreshRecord[]): Promise<unknown> {
-    const column = <T>(pick: (r: RefreshRecord) => T): T[] => records.map(pick);
     return guard(() =>
-      this.db.$client.query({
-        name: 'tg_refresh_insert',
-        text: INSERT_REFRESH,
-        values: [
-          column((r) => r.hash),
-          column((r) => r.clientId),
-          column((r) => r.mode),
-          column((r) => r.generation),
-          column((r) => r.scopes.join(' ')),
-          column((r) => r.expiresAt),
-          column((r) => r.createdAt),
-        ],
-      }),
+      this.db.$client.query({ name: 'tg_refresh_insert', text: INSERT_REFRESH.text, values: INSERT_REFRESH.values(records.map(refreshToRow)) }),
     );
   }
 
   async findRefreshToken(hash: string): Promise<RefreshRecord | undefined> {
     const [row] = await guard(() => this.refreshByHash.execute({ hash }));
-    if (!row) return undefined;
-    const { scope, ...rest } = row;
-    return { ...rest, scopes: scope === '' ? [] : scope.split(' ') };
+    return row && toRefresh(row);
   }
 
   async deleteRefreshToken(hash: string): Promise<void> {

@@ -1,36 +1,28 @@
 import type Database from 'better-sqlite3';
-import type { AuditAction, AuditEvent, AuditRecord } from '../../../domain/audit.js';
+import type { AuditEvent, AuditRecord } from '../../../domain/audit.js';
 import type { AuditLog } from '../../../usecases/ports.js';
+import { selectList, toAuditRecord, type AuditRow } from '../rows.js';
+import { insertSql, rowReader, rowWriter } from './columns.js';
 import type { Db } from './connection.js';
+import { auditEvents } from './schema.js';
+
+/** An event as bound to the INSERT (its detail as JSON text); the id is SQLite's to give. */
+const bindEvent = rowWriter<AuditEvent>(auditEvents);
 
 /**
  * One prepared INSERT into `audit_events`, for the stores that write events inside their own
  * transactions (client changes, and the lockout store when a lock begins).
  */
 export function prepareAuditInsert(sqlite: Database.Database): (event: AuditEvent) => void {
-  const insert = sqlite.prepare<[number, string, string, string | null, string | null, string]>(
-    'INSERT INTO audit_events (at, actor, action, client_id, source_ip, detail) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  return (e) => void insert.run(e.at, e.actor, e.action, e.clientId, e.sourceIp, JSON.stringify(e.detail));
+  const insert = sqlite.prepare<[Record<string, unknown>]>(insertSql(auditEvents, ['id']));
+  return (e) => void insert.run(bindEvent(e));
 }
 
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  clientId: string | null;
-  sourceIp: string | null;
-  detail: string;
-}
+const COLUMNS = selectList(auditEvents);
 
-const COLUMNS = 'id, at, actor, action, client_id AS clientId, source_ip AS sourceIp, detail';
-
-const toRecord = (r: AuditRow): AuditRecord => ({
-  ...r,
-  action: r.action as AuditAction,
-  detail: JSON.parse(r.detail) as Record<string, unknown>,
-});
+/** A record from its row, the detail parsed (the column is JSON). */
+const readRow = rowReader<AuditRow>(auditEvents);
+const toRecord = (selected: unknown): AuditRecord => toAuditRecord(readRow(selected));
 
 /**
  * The audit trail in SQLite, read; reads are newest first, by the indexes on (client_id, at) and
@@ -45,8 +37,8 @@ export class SqliteAuditLog implements AuditLog {
     const sqlite = db.$client;
     const insert = prepareAuditInsert(sqlite);
     this.insertAll = sqlite.transaction((events: readonly AuditEvent[]) => events.forEach(insert));
-    this.all = sqlite.prepare<[number], AuditRow>(`SELECT ${COLUMNS} FROM audit_events ORDER BY at DESC, id DESC LIMIT ?`);
-    this.byClient = sqlite.prepare<[string, number], AuditRow>(
+    this.all = sqlite.prepare<[number], unknown>(`SELECT ${COLUMNS} FROM audit_events ORDER BY at DESC, id DESC LIMIT ?`);
+    this.byClient = sqlite.prepare<[string, number], unknown>(
       `SELECT ${COLUMNS} FROM audit_events WHERE client_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
     );
   }

@@ -1,6 +1,9 @@
 import type { IdempotencyStore, StoredIdempotency } from '../../../usecases/ports.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
+import type { IdempotencyRow } from '../rows.js';
+import { insertSql } from './columns.js';
+import { idempotencyKeys } from './schema.js';
 
 const PURGE_BATCH = 100;
 
@@ -27,9 +30,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       `DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
     );
     const read = sqlite.prepare<[string, string], Row>('SELECT request_hash, result_enc FROM idempotency_keys WHERE caller_id = ? AND key = ?');
-    const insert = sqlite.prepare<[string, string, string, number, number]>(
-      'INSERT INTO idempotency_keys (caller_id, key, request_hash, result_enc, created_at, expires_at) VALUES (?, ?, ?, NULL, ?, ?)',
-    );
+    const insert = sqlite.prepare<[IdempotencyRow]>(insertSql(idempotencyKeys));
     this.completeStmt = sqlite.prepare<[string, string, string]>('UPDATE idempotency_keys SET result_enc = ? WHERE caller_id = ? AND key = ?');
     this.releaseStmt = sqlite.prepare<[string, string]>('DELETE FROM idempotency_keys WHERE caller_id = ? AND key = ? AND result_enc IS NULL');
     // IMMEDIATE: the read and the insert hold the write lock together, across processes too.
@@ -42,7 +43,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
           ? { state: 'pending', requestHash: row.request_hash }
           : { state: 'done', requestHash: row.request_hash, sealed: row.result_enc };
       }
-      insert.run(callerId, key, hash, now, expiresAt);
+      insert.run({ callerId, key, requestHash: hash, resultEnc: null, createdAt: now, expiresAt });
       return { state: 'claimed' };
     });
     this.claimTx = (...args) => tx.immediate(...args);

@@ -1,16 +1,13 @@
-import { settleLockout, lockoutKeyId, type CounterState, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../../domain/lockout.js';
+import { settleLockout, lockoutKeyId, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../../domain/lockout.js';
 import type { LockoutStore } from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
+import { counterOf, replaceOnConflict, type LockKind, type LockoutRow, type LockoutStoreOptions } from '../rows.js';
+import { insertSql } from './columns.js';
+import { lockouts } from './schema.js';
 
-/** Which counter a lock began on: the check's own, or the address's across client ids. */
-export type LockKind = 'pair' | 'ip';
-
-export interface LockoutStoreOptions {
-  /** Told after the transaction commits, once per lock that began (for metrics); must be cheap. */
-  onLock?: (kind: LockKind) => void;
-}
+export type { LockKind, LockoutStoreOptions };
 
 /**
  * Lockout counters in SQLite, shared by every process on the file and kept across restarts.
@@ -37,16 +34,13 @@ export class SqliteLockoutStore implements LockoutStore {
          FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = ? LEFT JOIN lockouts i ON i.key = ?`,
       )
       .raw(true);
-    this.upsert = sqlite.prepare<[string, number, number, number]>(
-      `INSERT INTO lockouts (key, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
-       ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`,
-    );
+    this.upsert = sqlite.prepare<[LockoutRow]>(`${insertSql(lockouts)} ${replaceOnConflict(lockouts)}`);
     this.remove = sqlite.prepare<[string]>('DELETE FROM lockouts WHERE key = ?');
     this.settleTx = sqlite.transaction((keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy) => {
       const decision = settleLockout(keys, this.readNow(keys), succeeded, now, policy);
       for (const w of decision.writes) {
         if (w.state === null) this.remove.run(w.id);
-        else this.upsert.run(w.id, w.state.failures, w.state.windowStart, w.state.lockedUntil);
+        else this.upsert.run({ key: w.id, ...w.state });
       }
       for (const e of decision.events) audit(e);
       return decision;
@@ -55,7 +49,7 @@ export class SqliteLockoutStore implements LockoutStore {
 
   private readNow(keys: LockoutKeys): LockoutRead {
     const r = this.readBoth.get(lockoutKeyId(keys.pair), lockoutKeyId(keys.ip))!;
-    return { pair: counter(r[0], r[1], r[2]), ip: counter(r[3], r[4], r[5]) };
+    return { pair: counterOf(r[0], r[1], r[2]), ip: counterOf(r[3], r[4], r[5]) };
   }
 
   async read(keys: LockoutKeys): Promise<LockoutRead> {
@@ -79,6 +73,3 @@ export class SqliteLockoutStore implements LockoutStore {
     return verdict;
   }
 }
-
-export const counter = (failures: number | null, windowStart: number | null, lockedUntil: number | null): CounterState | undefined =>
-  failures === null ? undefined : { failures, windowStart: windowStart!, lockedUntil: lockedUntil! };

@@ -1,121 +1,31 @@
 import type Database from 'better-sqlite3';
 import type { AuditEvent } from '../../../domain/audit.js';
-import type { Operator, OperatorRole } from '../../../domain/operator.js';
+import type { Operator } from '../../../domain/operator.js';
 import type { OperatorAudit, OperatorPatch, OperatorStore, SetupToken } from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
+import { columnsOf, operatorPatchRow, selectList, type OperatorRow, type SetupTokenRow } from '../rows.js';
+import { insertSql, rowReader, rowWriter } from './columns.js';
+import { operators, setupTokens } from './schema.js';
 
-/*
- * The row mappers of the panel's tables, in one place: every read below (and the session store's
- * join) selects OPERATOR_COLUMNS / SESSION_COLUMNS under the domain's own names and maps through
- * toOperator.
- */
+/** An operator's columns under its row's keys (prefix `o.` and a key prefix where joined). */
+export const operatorColumns = (p = '', as = ''): string => selectList(operators, p, as);
 
-/** An operator's columns under the Operator's own names (prefix `o.` where joined). */
-export const operatorColumns = (p = ''): string =>
-  [
-    `${p}id AS id`,
-    `${p}email AS email`,
-    `${p}role AS role`,
-    `${p}org_id AS orgId`,
-    `${p}enabled AS enabled`,
-    `${p}password_hash AS passwordHash`,
-    `${p}totp_secret_sealed AS totpSecretSealed`,
-    `${p}totp_enabled AS totpEnabled`,
-    `${p}totp_last_step AS totpLastStep`,
-    `${p}recovery_code_hashes AS recoveryCodeHashes`,
-    `${p}created_at AS createdAt`,
-    `${p}updated_at AS updatedAt`,
-  ].join(', ');
+/** An operator from its row as SQLite returns it: booleans and the recovery codes (JSON) mapped by their columns. */
+export const toOperator = rowReader<OperatorRow>(operators);
 
-/** An operator row as SQLite returns it: booleans as 0/1, the recovery codes as JSON text. */
-export interface OperatorRow {
-  id: string;
-  email: string;
-  role: string;
-  orgId: string | null;
-  enabled: number;
-  passwordHash: string | null;
-  totpSecretSealed: string | null;
-  totpEnabled: number;
-  totpLastStep: number;
-  recoveryCodeHashes: string;
-  createdAt: number;
-  updatedAt: number;
-}
+/** An operator as bound to its INSERT (booleans 0/1, the recovery codes as JSON). */
+const bindOperator = rowWriter<Operator>(operators);
+const bindPatch = rowWriter<Partial<OperatorRow>>(operators);
 
-export function toOperator(r: OperatorRow): Operator {
-  return {
-    id: r.id,
-    email: r.email,
-    role: r.role as OperatorRole,
-    orgId: r.orgId,
-    enabled: r.enabled === 1,
-    passwordHash: r.passwordHash,
-    totpSecretSealed: r.totpSecretSealed,
-    totpEnabled: r.totpEnabled === 1,
-    totpLastStep: r.totpLastStep,
-    recoveryCodeHashes: JSON.parse(r.recoveryCodeHashes) as string[],
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  };
-}
-
-/** An operator as bound to the INSERT below. */
-const operatorParams = (o: Operator) => ({
-  id: o.id,
-  email: o.email,
-  role: o.role,
-  orgId: o.orgId,
-  enabled: o.enabled ? 1 : 0,
-  passwordHash: o.passwordHash,
-  totpSecretSealed: o.totpSecretSealed,
-  totpEnabled: o.totpEnabled ? 1 : 0,
-  totpLastStep: o.totpLastStep,
-  recoveryCodeHashes: JSON.stringify(o.recoveryCodeHashes),
-  createdAt: o.createdAt,
-  updatedAt: o.updatedAt,
-});
-
-/** A session's columns under the Session's own names (prefix `s.` where joined). */
-export const sessionColumns = (p = ''): string =>
-  [
-    `${p}id_hash AS idHash`,
-    `${p}operator_id AS operatorId`,
-    `${p}created_at AS createdAt`,
-    `${p}last_seen_at AS lastSeenAt`,
-    `${p}expires_at AS expiresAt`,
-  ].join(', ');
-
-
-
-interface SetupTokenRow {
-  hash: string;
-  operatorId: string | null;
-  createdAt: number;
-  expiresAt: number;
-}
-
-const INSERT_OPERATOR = `INSERT INTO operators (id, email, role, org_id, enabled, password_hash, totp_secret_sealed, totp_enabled, totp_last_step, recovery_code_hashes, created_at, updated_at)
-  VALUES (@id, @email, @role, @orgId, @enabled, @passwordHash, @totpSecretSealed, @totpEnabled, @totpLastStep, @recoveryCodeHashes, @createdAt, @updatedAt)`;
-
-/** The SET clause of an update: the patched columns, always `updated_at`. */
+/** The SET clause of an update (the patch's columns, always `updated_at`) and its parameters. */
 function patchParams(patch: OperatorPatch, now: number): { set: string[]; params: Record<string, unknown> } {
-  const set = ['updated_at = @now'];
-  const params: Record<string, unknown> = { now };
-  const add = (column: string, name: string, value: unknown): void => {
-    set.push(`${column} = @${name}`);
-    params[name] = value;
-  };
-  if (patch.role !== undefined) add('role', 'role', patch.role);
-  if (patch.orgId !== undefined) add('org_id', 'orgId', patch.orgId);
-  if (patch.enabled !== undefined) add('enabled', 'enabled', patch.enabled ? 1 : 0);
-  if (patch.passwordHash !== undefined) add('password_hash', 'passwordHash', patch.passwordHash);
-  if (patch.totpSecretSealed !== undefined) add('totp_secret_sealed', 'totpSecretSealed', patch.totpSecretSealed);
-  if (patch.totpEnabled !== undefined) add('totp_enabled', 'totpEnabled', patch.totpEnabled ? 1 : 0);
-  if (patch.recoveryCodeHashes !== undefined) add('recovery_code_hashes', 'recoveryCodeHashes', JSON.stringify(patch.recoveryCodeHashes));
-  return { set, params };
+  const row = operatorPatchRow(patch, now);
+  const set = columnsOf(operators)
+    .filter(([key]) => row[key as keyof OperatorRow] !== undefined)
+    .map(([key, column]) => `${column.name} = @${key}`);
+  return { set, params: bindPatch(row) };
 }
 
 const PURGE_BATCH = 1000;
@@ -143,11 +53,11 @@ export class SqliteOperatorStore implements OperatorStore {
 
   constructor(db: Db) {
     const sqlite = db.$client;
-    this.byId = sqlite.prepare<[string], OperatorRow>(`SELECT ${operatorColumns()} FROM operators WHERE id = ?`);
-    this.byEmail = sqlite.prepare<[string], OperatorRow>(`SELECT ${operatorColumns()} FROM operators WHERE email = ?`);
-    this.all = sqlite.prepare<[], OperatorRow>(`SELECT ${operatorColumns()} FROM operators ORDER BY email`);
+    this.byId = sqlite.prepare<[string], unknown>(`SELECT ${operatorColumns()} FROM operators WHERE id = ?`);
+    this.byEmail = sqlite.prepare<[string], unknown>(`SELECT ${operatorColumns()} FROM operators WHERE email = ?`);
+    this.all = sqlite.prepare<[], unknown>(`SELECT ${operatorColumns()} FROM operators ORDER BY email`);
     this.countStmt = sqlite.prepare<[], number>('SELECT count(*) FROM operators').pluck();
-    const insertOne = sqlite.prepare(`${INSERT_OPERATOR} ON CONFLICT (email) DO NOTHING`);
+    const insertOne = sqlite.prepare(`${insertSql(operators)} ON CONFLICT (email) DO NOTHING`);
     const audit = prepareAuditInsert(sqlite);
     const record = (events: readonly AuditEvent[]): void => {
       for (const e of events) audit(e);
@@ -155,7 +65,7 @@ export class SqliteOperatorStore implements OperatorStore {
     const endSessions = sqlite.prepare<[string]>('DELETE FROM sessions WHERE operator_id = ?');
     this.insertTx = sqlite.transaction((operator: Operator, events: OperatorAudit): boolean => {
       // A taken email is no error: nothing is written, and the caller is told.
-      if (insertOne.run(operatorParams(operator)).changes === 0) return false;
+      if (insertOne.run(bindOperator(operator)).changes === 0) return false;
       record(events(undefined, toOperator(this.byId.get(operator.id)!)));
       return true;
     });
@@ -163,7 +73,7 @@ export class SqliteOperatorStore implements OperatorStore {
     const anyOperator = sqlite.prepare('SELECT 1 FROM operators LIMIT 1').pluck();
     this.insertFirstTx = sqlite.transaction((operator: Operator, events: OperatorAudit): boolean => {
       if (anyOperator.get() !== undefined) return false;
-      insertOne.run(operatorParams(operator));
+      insertOne.run(bindOperator(operator));
       record(events(undefined, toOperator(this.byId.get(operator.id)!)));
       return true;
     });
@@ -178,7 +88,7 @@ export class SqliteOperatorStore implements OperatorStore {
         stmt = sqlite.prepare(`UPDATE operators SET ${key} WHERE id = @id RETURNING ${operatorColumns()}`);
         this.updates.set(key, stmt);
       }
-      const after = toOperator(stmt.get({ ...params, id }) as OperatorRow);
+      const after = toOperator(stmt.get({ ...params, id }));
       if (end) endSessions.run(id);
       record(events(toOperator(before), after));
       return after;
@@ -190,13 +100,13 @@ export class SqliteOperatorStore implements OperatorStore {
        WHERE id = @id AND EXISTS (SELECT 1 FROM json_each(recovery_code_hashes) WHERE value = @hash)`,
     );
     const dropTokensOf = sqlite.prepare<[string]>('DELETE FROM setup_tokens WHERE operator_id = ?');
-    const insertToken = sqlite.prepare<[string, string | null, number, number]>('INSERT INTO setup_tokens (hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)');
+    const insertToken = sqlite.prepare<[SetupToken]>(insertSql(setupTokens));
     this.putTokenTx = sqlite.transaction((t: SetupToken): void => {
       if (t.operatorId !== null) dropTokensOf.run(t.operatorId);
-      insertToken.run(t.hash, t.operatorId, t.createdAt, t.expiresAt);
+      insertToken.run(t);
     });
     this.takeTokenStmt = sqlite.prepare<[string, number], SetupTokenRow>(
-      'DELETE FROM setup_tokens WHERE hash = ? AND expires_at > ? RETURNING hash, operator_id AS operatorId, created_at AS createdAt, expires_at AS expiresAt',
+      `DELETE FROM setup_tokens WHERE hash = ? AND expires_at > ? RETURNING ${selectList(setupTokens)}`,
     );
     this.purgeTokensStmt = sqlite.prepare<[number]>(
       `DELETE FROM setup_tokens WHERE rowid IN (SELECT rowid FROM setup_tokens WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
@@ -204,12 +114,12 @@ export class SqliteOperatorStore implements OperatorStore {
   }
 
   async findById(id: string): Promise<Operator | undefined> {
-    const row = this.byId.get(id);
+    const row = this.byId.get(id) as object | undefined;
     return row && toOperator(row);
   }
 
   async findByEmail(email: string): Promise<Operator | undefined> {
-    const row = this.byEmail.get(email);
+    const row = this.byEmail.get(email) as object | undefined;
     return row && toOperator(row);
   }
 

@@ -1,6 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
+/*
+ * The SQLite tables. Each is stated here and in ../pg/schema.ts, column for column, and nowhere
+ * else: the row codecs, db copy and the raw statements read their columns from these tables
+ * (getTableColumns), and test/store/schema-parity.test.ts fails when the two schemas differ
+ * beyond the type mappings it lists. JSON columns (`mode: 'json'`) are text holding JSON, read
+ * and written through the column's own mapping.
+ */
+
 /** Clients. Scopes and allowlist are stored space-separated: they hold no spaces themselves. */
 export const clients = sqliteTable('clients', {
   id: text('id').primaryKey(),
@@ -106,7 +114,7 @@ export const auditEvents = sqliteTable(
     action: text('action').notNull(),
     clientId: text('client_id'),
     sourceIp: text('source_ip'),
-    detail: text('detail').notNull().default('{}'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index('audit_events_client_id_at').on(t.clientId, t.at), index('audit_events_at').on(t.at)],
 );
@@ -127,7 +135,7 @@ export const operators = sqliteTable(
     totpSecretSealed: text('totp_secret_sealed'),
     totpEnabled: integer('totp_enabled', { mode: 'boolean' }).notNull().default(false),
     totpLastStep: integer('totp_last_step').notNull().default(0),
-    recoveryCodeHashes: text('recovery_code_hashes').notNull().default(sql`'[]'`),
+    recoveryCodeHashes: text('recovery_code_hashes', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -2,18 +2,18 @@ import type { Operator, Session } from '../../../domain/operator.js';
 import type { SessionStore } from '../../../usecases/ports.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
-import { operatorColumns, sessionColumns, toOperator, type OperatorRow } from './operators.js';
+import { rowPicker, selectList, keysOf, type SessionRow } from '../rows.js';
+import { insertSql } from './columns.js';
+import { operatorColumns, toOperator } from './operators.js';
+import { sessions } from './schema.js';
 
 const PURGE_BATCH = 1000;
 
-/** The session's columns, then the operator's (prefixed `o_`), from one join. */
-const FIND = `SELECT ${sessionColumns('s.')}, ${operatorColumns('o.')
-  .split(', ')
-  .map((c) => c.replace(/ AS (\w+)$/, ' AS o_$1'))
-  .join(', ')}
+/** The session's columns, then the operator's (named `o_…`), from one join. */
+const FIND = `SELECT ${selectList(sessions, 's.')}, ${operatorColumns('o.', 'o_')}
   FROM sessions s JOIN operators o ON o.id = s.operator_id WHERE s.id_hash = ?`;
 
-type FindRow = Session & { [K in keyof OperatorRow as `o_${K}`]: OperatorRow[K] };
+const sessionOf = rowPicker<SessionRow>(keysOf(sessions));
 
 /** Panel sessions in SQLite, by the SHA-256 of the cookie; a session is read with its operator in one statement. */
 export class SqliteSessionStore implements SessionStore {
@@ -25,10 +25,8 @@ export class SqliteSessionStore implements SessionStore {
 
   constructor(db: Db) {
     const sqlite = db.$client;
-    this.insertStmt = sqlite.prepare<[string, string, number, number, number]>(
-      'INSERT INTO sessions (id_hash, operator_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.findStmt = sqlite.prepare<[string], FindRow>(FIND);
+    this.insertStmt = sqlite.prepare<[Session]>(insertSql(sessions));
+    this.findStmt = sqlite.prepare<[string], Record<string, unknown>>(FIND);
     // The later of the two: a request that read the session earlier never moves the clock back.
     this.touchStmt = sqlite.prepare<[number, string]>('UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE id_hash = ?');
     this.deleteStmt = sqlite.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?');
@@ -36,7 +34,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async insert(s: Session): Promise<void> {
-    await whenFree(() => this.insertStmt.run(s.idHash, s.operatorId, s.createdAt, s.lastSeenAt, s.expiresAt));
+    await whenFree(() => this.insertStmt.run(s));
   }
 
   async find(idHash: string): Promise<{ session: Session; operator: Operator } | undefined> {
@@ -44,10 +42,7 @@ export class SqliteSessionStore implements SessionStore {
     if (!r) return undefined;
     const operator: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r)) if (k.startsWith('o_')) operator[k.slice(2)] = v;
-    return {
-      session: { idHash: r.idHash, operatorId: r.operatorId, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, expiresAt: r.expiresAt },
-      operator: toOperator(operator as unknown as OperatorRow),
-    };
+    return { session: sessionOf(r), operator: toOperator(operator) };
   }
 
   async touch(idHash: string, lastSeenAt: number): Promise<void> {

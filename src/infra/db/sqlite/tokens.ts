@@ -7,11 +7,16 @@ import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
 import { refreshTokens, revokedTokens } from './schema.js';
 import { clientFromArray, CLIENT_COLUMNS } from './clients.js';
+import { insertSql, rowWriter } from './columns.js';
+import { refreshToRow, toRefresh, type RefreshRow } from '../rows.js';
 
 const PURGE_BATCH = 1000;
 
+/** A refresh row as bound to its INSERT (the row itself: every column is text or integer). */
+const bindRefresh = rowWriter<RefreshRow>(refreshTokens);
+
 interface PendingRefresh {
-  row: Omit<RefreshRecord, 'scopes'> & { scope: string };
+  row: Record<string, unknown>;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -40,10 +45,7 @@ export class SqliteTokenStore implements TokenStore {
          FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId`,
       )
       .raw(true);
-    this.insertRefresh = sqlite.prepare(
-      `INSERT INTO refresh_tokens (hash, client_id, mode, generation, scope, expires_at, created_at)
-       VALUES (@hash, @clientId, @mode, @generation, @scope, @expiresAt, @createdAt)`,
-    );
+    this.insertRefresh = sqlite.prepare<[Record<string, unknown>]>(insertSql(refreshTokens));
     this.insertBatch = sqlite.transaction((batch: PendingRefresh[]) => {
       for (const p of batch) this.insertRefresh.run(p.row);
     }).immediate;
@@ -79,7 +81,7 @@ export class SqliteTokenStore implements TokenStore {
    */
   saveRefreshToken(r: RefreshRecord): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.pending.push({ row: { ...r, scope: r.scopes.join(' ') }, resolve, reject }) === 1) setImmediate(this.flushRefresh);
+      if (this.pending.push({ row: bindRefresh(refreshToRow(r)), resolve, reject }) === 1) setImmediate(this.flushRefresh);
     });
   }
 
@@ -133,9 +135,7 @@ export class SqliteTokenStore implements TokenStore {
 
   async findRefreshToken(hash: string): Promise<RefreshRecord | undefined> {
     const row = this.refreshByHash.get({ hash });
-    if (!row) return undefined;
-    const { scope, ...rest } = row;
-    return { ...rest, scopes: scope === '' ? [] : scope.split(' ') };
+    return row && toRefresh(row);
   }
 
   async deleteRefreshToken(hash: string): Promise<void> {

@@ -1,0 +1,154 @@
+import { getTableColumns, type Column, type Table } from 'drizzle-orm';
+import type { AuditAction, AuditRecord } from '../../domain/audit.js';
+import type { Client } from '../../domain/client.js';
+import type { CounterState } from '../../domain/lockout.js';
+import type { Operator, Session } from '../../domain/operator.js';
+import type { RefreshRecord } from '../../domain/refresh.js';
+import type { ClientPatch, OperatorPatch, SetupToken, StoredSigningKey } from '../../usecases/ports.js';
+
+/*
+ * What both stores share: the rows of their tables as the domain sees them, the codecs between
+ * rows and domain objects, the column lists read off a Drizzle table, and the stores' options.
+ * Neither store imports the other; both import this. A row here is a table's `$inferSelect`
+ * (each schema checks its tables against these types in its store's columns.ts): property keys,
+ * values as the domain holds them (booleans, numbers, parsed JSON); how a value travels to its
+ * database is the column's business.
+ */
+
+// ---- Columns, from the Drizzle tables
+
+/** A table's columns as [property key, column], in declaration order. */
+export const columnsOf = (table: Table): Array<[string, Column]> => Object.entries(getTableColumns(table));
+
+/** A table's property keys, in declaration order. */
+export const keysOf = (table: Table): string[] => Object.keys(getTableColumns(table));
+
+/**
+ * `p.sql_name AS "asKey"` for each column, in declaration order: a row under the table's property
+ * keys (prefix `p` a join's alias such as `c.`, `as` a prefix of the names in a join).
+ */
+export const selectList = (table: Table, p = '', as = ''): string =>
+  columnsOf(table)
+    .map(([key, column]) => `${p}${column.name} AS "${as}${key}"`)
+    .join(', ');
+
+/** `ON CONFLICT (pk) DO UPDATE SET col = excluded.col, …`: an INSERT of a whole row that replaces the one of its key. */
+export function replaceOnConflict(table: Table): string {
+  const columns = columnsOf(table).map(([, c]) => c);
+  const key = columns.filter((c) => c.primary).map((c) => c.name);
+  const rest = columns.filter((c) => !c.primary).map((c) => `${c.name} = excluded.${c.name}`);
+  return `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${rest.join(', ')}`;
+}
+
+/** A row of exactly these keys, from a wider one (a join's). */
+export function rowPicker<R>(keys: readonly string[]): (wide: object) => R {
+  return (wide) => {
+    const row: Record<string, unknown> = {};
+    for (const k of keys) row[k] = (wide as Record<string, unknown>)[k];
+    return row as R;
+  };
+}
+
+// ---- Rows and their codecs
+
+/** Lists (scopes, allowlists) are stored space-separated: they hold no spaces themselves. */
+export const splitList = (s: string): string[] => (s === '' ? [] : s.split(' '));
+export const joinList = (list: readonly string[]): string => list.join(' ');
+
+/** Lower-cases ASCII letters only, as SQLite's `lower()` and `lower(… COLLATE "C")` do (every list search). */
+export const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/** `clients`: the Client, its lists joined. */
+export type ClientRow = Omit<Client, 'scopes' | 'allowedIps'> & { scopes: string; allowedIps: string };
+
+/** The Client of a row holding the table's columns and nothing else. */
+export const toClient = (row: ClientRow): Client => ({ ...row, scopes: splitList(row.scopes), allowedIps: splitList(row.allowedIps) });
+
+export const clientToRow = (c: Client): ClientRow => ({ ...c, scopes: joinList(c.scopes), allowedIps: joinList(c.allowedIps) });
+
+/**
+ * The columns a patch sets, always `updatedAt`. Ending tokens also clears the previous secret and
+ * its grace; the generation bump (`secret_generation + 1`) is SQL, each store's own.
+ */
+export function clientPatchRow(patch: ClientPatch, now: number): Partial<ClientRow> {
+  const set: Partial<ClientRow> = { updatedAt: now };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.scopes !== undefined) set.scopes = joinList(patch.scopes);
+  if (patch.allowedIps !== undefined) set.allowedIps = joinList(patch.allowedIps);
+  if (patch.orgId !== undefined) set.orgId = patch.orgId;
+  if (patch.enabled !== undefined) set.enabled = patch.enabled;
+  if (patch.endTokens) {
+    set.previousSecretHash = null;
+    set.graceUntil = null;
+  }
+  return set;
+}
+
+/** `refresh_tokens`: the record, its scopes joined in one `scope`. */
+export type RefreshRow = Omit<RefreshRecord, 'scopes'> & { scope: string };
+
+export const refreshToRow = ({ scopes, ...r }: RefreshRecord): RefreshRow => ({ ...r, scope: joinList(scopes) });
+export const toRefresh = ({ scope, ...r }: RefreshRow): RefreshRecord => ({ ...r, scopes: splitList(scope) });
+
+/** `revoked_tokens`. */
+export interface RevokedRow {
+  jti: string;
+  clientId: string;
+  expiresAt: number | null;
+  revokedAt: number;
+}
+
+/** `lockouts`: a counter under its key's id. */
+export type LockoutRow = CounterState & { key: string };
+
+/** A counter from its three columns, as read through a LEFT JOIN (null: no row). */
+export const counterOf = (failures: number | null, windowStart: number | null, lockedUntil: number | null): CounterState | undefined =>
+  failures === null ? undefined : { failures, windowStart: windowStart!, lockedUntil: lockedUntil! };
+
+/** `idempotency_keys`: `resultEnc` null while the first request still runs. */
+export interface IdempotencyRow {
+  callerId: string;
+  key: string;
+  requestHash: string;
+  resultEnc: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** `audit_events`: the record, its action as stored text. */
+export type AuditRow = Omit<AuditRecord, 'action'> & { action: string };
+
+export const toAuditRecord = (row: AuditRow): AuditRecord => ({ ...row, action: row.action as AuditAction });
+
+/** `operators`, `sessions`, `setup_tokens`, `signing_keys`: the domain's objects as they are. */
+export type OperatorRow = Operator;
+export type SessionRow = Session;
+export type SetupTokenRow = SetupToken;
+export type SigningKeyRow = StoredSigningKey;
+
+/** The columns an operator patch sets, always `updatedAt`. */
+export function operatorPatchRow(patch: OperatorPatch, now: number): Partial<OperatorRow> {
+  const set: Partial<OperatorRow> = { updatedAt: now };
+  if (patch.role !== undefined) set.role = patch.role;
+  if (patch.orgId !== undefined) set.orgId = patch.orgId;
+  if (patch.enabled !== undefined) set.enabled = patch.enabled;
+  if (patch.passwordHash !== undefined) set.passwordHash = patch.passwordHash;
+  if (patch.totpSecretSealed !== undefined) set.totpSecretSealed = patch.totpSecretSealed;
+  if (patch.totpEnabled !== undefined) set.totpEnabled = patch.totpEnabled;
+  if (patch.recoveryCodeHashes !== undefined) set.recoveryCodeHashes = patch.recoveryCodeHashes;
+  return set;
+}
+
+/** Holds when `A` and `B` are the same type; `Holds<…>` fails to compile when they are not. */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type Holds<T extends true> = T;
+
+// ---- Options both stores take
+
+/** Which counter a lock began on: the check's own, or the address's across client ids. */
+export type LockKind = 'pair' | 'ip';
+
+export interface LockoutStoreOptions {
+  /** Told after the transaction commits, once per lock that began (for metrics); must be cheap. */
+  onLock?: (kind: LockKind) => void;
+}
