@@ -1,82 +1,72 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type pg from 'pg';
+import { getTableName, is } from 'drizzle-orm';
+import { PgTable } from 'drizzle-orm/pg-core';
+import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { PoolClient } from 'pg';
 import { isPostgresUrl } from '../../config.js';
 import { decrypt, encrypt, loadMasterKey } from '../keys/master-key.js';
 import { IDEMPOTENCY_PURPOSE, MasterKeySealer, TOTP_PURPOSE } from '../keys/sealer.js';
+import { rowInsert } from './pg/columns.js';
+import * as pg from './pg/schema.js';
 import { openPgStore, type PgStore } from './pg/store.js';
+import { columnsOf, selectList } from './rows.js';
+import { insertSql, rowReader, rowWriter } from './sqlite/columns.js';
+import * as sqlite from './sqlite/schema.js';
 import { openSqliteStore, type SqliteStore } from './sqlite/store.js';
 
 type Row = Record<string, unknown>;
 
-interface Table {
-  name: string;
-  columns: readonly string[];
-  /** Primary key, for paging in a stable order. */
-  key: readonly string[];
-  booleans?: readonly string[];
-  json?: readonly string[];
-  /** Lists of text: a JSON array in SQLite, `text[]` in PostgreSQL. */
-  arrays?: readonly string[];
-}
+/**
+ * Every table db copy copies, in an order that needs nothing before it (a foreign key points at
+ * a table earlier in the list; test/store/copy-tables.test.ts holds it to that, and to naming
+ * every table of both schemas here or in NOT_COPIED). Each is copied column for column as its
+ * Drizzle tables state them: rows travel under the tables' property keys, with booleans as
+ * booleans and JSON parsed, each end reading and writing them through its own columns.
+ */
+const COPIED = [
+  sqlite.clients,
+  sqlite.signingKeys,
+  sqlite.revokedTokens,
+  sqlite.refreshTokens,
+  sqlite.lockouts,
+  sqlite.idempotencyKeys,
+  sqlite.auditEvents,
+  sqlite.operators,
+  // After operators: each link names one (or none, the first admin's).
+  sqlite.setupTokens,
+];
 
 /**
- * Every table, in an order that needs nothing before it; both stores use the same column names.
- * Panel sessions (`sessions`) are not copied: everyone signs in to the panel again on the new
- * database. Setup links are copied (only their hashes are stored), so a link sent before the move
- * still works after it, until it expires.
+ * Not copied: panel sessions, so everyone signs in to the panel again on the new database. Setup
+ * links are copied (only their hashes are stored), so a link sent before the move still works
+ * after it, until it expires.
  */
-export const TABLES: readonly Table[] = [
-  {
-    name: 'clients',
-    columns: [
-      'id',
-      'name',
-      'mode',
-      'scopes',
-      'org_id',
-      'allowed_ips',
-      'enabled',
-      'secret_generation',
-      'secret_hash',
-      'previous_secret_hash',
-      'grace_until',
-      'created_at',
-      'updated_at',
-      'last_used_at',
-    ],
-    key: ['id'],
-    booleans: ['enabled'],
-  },
-  { name: 'signing_keys', columns: ['kid', 'mode', 'alg', 'public_jwk', 'private_jwk_enc', 'current', 'created_at'], key: ['kid'], booleans: ['current'] },
-  { name: 'revoked_tokens', columns: ['jti', 'client_id', 'expires_at', 'revoked_at'], key: ['jti'] },
-  { name: 'refresh_tokens', columns: ['hash', 'client_id', 'mode', 'generation', 'scope', 'expires_at', 'created_at'], key: ['hash'] },
-  { name: 'lockouts', columns: ['key', 'failures', 'window_start', 'locked_until'], key: ['key'] },
-  { name: 'idempotency_keys', columns: ['caller_id', 'key', 'request_hash', 'result_enc', 'created_at', 'expires_at'], key: ['caller_id', 'key'] },
-  { name: 'audit_events', columns: ['id', 'at', 'actor', 'action', 'client_id', 'source_ip', 'detail'], key: ['id'], json: ['detail'] },
-  {
-    name: 'operators',
-    columns: [
-      'id',
-      'email',
-      'role',
-      'org_id',
-      'enabled',
-      'password_hash',
-      'totp_secret_sealed',
-      'totp_enabled',
-      'totp_last_step',
-      'recovery_code_hashes',
-      'created_at',
-      'updated_at',
-    ],
-    key: ['id'],
-    booleans: ['enabled', 'totp_enabled'],
-    arrays: ['recovery_code_hashes'],
-  },
-  // After operators: each link names one (or none, the first admin's).
-  { name: 'setup_tokens', columns: ['hash', 'operator_id', 'created_at', 'expires_at'], key: ['hash'] },
-];
+export const NOT_COPIED: readonly SQLiteTable[] = [sqlite.sessions];
+
+interface Table {
+  name: string;
+  sqlite: SQLiteTable;
+  pg: PgTable;
+  /** The primary key's property keys and SQL names, for paging in a stable order. */
+  key: readonly string[];
+  keyColumns: readonly string[];
+}
+
+const pgTables: PgTable[] = Object.values(pg as Record<string, unknown>).filter((t): t is PgTable => is(t, PgTable));
+
+function describeTable(table: SQLiteTable): Table {
+  const name = getTableName(table);
+  const twin = pgTables.find((t) => getTableName(t) === name);
+  if (!twin) throw new Error(`db copy: table ${name} has no PostgreSQL twin in pg/schema.ts`);
+  const composite = getTableConfig(table).primaryKeys[0]?.columns;
+  const primary = composite ?? columnsOf(table).filter(([, c]) => c.primary).map(([, c]) => c);
+  const keyOf = new Map(columnsOf(table).map(([k, c]) => [c, k] as const));
+  return { name, sqlite: table, pg: twin, key: primary.map((c) => keyOf.get(c)!), keyColumns: primary.map((c) => c.name) };
+}
+
+/** Every copied table, in COPIED's order. */
+export const TABLES: readonly Table[] = COPIED.map(describeTable);
 
 const PAGE = 1000;
 
@@ -84,7 +74,7 @@ const PAGE = 1000;
 interface Side {
   label: string;
   count(table: Table): Promise<number>;
-  /** Rows after `after` (the key's values), in key order; booleans as booleans, JSON parsed. */
+  /** Rows after `after` (the key's values), in key order, under the property keys; booleans as booleans, JSON parsed. */
   page(table: Table, after: unknown[] | undefined): Promise<Row[]>;
   begin(): Promise<void>;
   insert(table: Table, rows: Row[]): Promise<void>;
@@ -94,6 +84,9 @@ interface Side {
 
 const keyOf = (t: Table, r: Row): unknown[] => t.key.map((k) => r[k]);
 const q = (c: string): string => `"${c}"`;
+/** `WHERE (key…) > (after…)` and `ORDER BY key…`, the placeholders numbered by `param`. */
+const after = (t: Table, param: (i: number) => string): string => `WHERE (${t.keyColumns.map(q).join(', ')}) > (${t.key.map((_, i) => param(i)).join(', ')})`;
+const order = (t: Table): string => `ORDER BY ${t.keyColumns.map(q).join(', ')} LIMIT ${PAGE}`;
 
 function sqliteSide(store: SqliteStore, label: string): Side {
   const db = store.db.$client;
@@ -102,32 +95,20 @@ function sqliteSide(store: SqliteStore, label: string): Side {
     async count(t) {
       return (db.prepare(`SELECT count(*) AS n FROM ${t.name}`).get() as { n: number }).n;
     },
-    async page(t, after) {
+    async page(t, from) {
       // One read transaction: every page comes from the same snapshot of the file.
       if (!db.inTransaction) db.exec('BEGIN');
-      const where = after ? `WHERE (${t.key.map(q).join(', ')}) > (${t.key.map(() => '?').join(', ')})` : '';
-      const rows = db.prepare(`SELECT ${t.columns.map(q).join(', ')} FROM ${t.name} ${where} ORDER BY ${t.key.map(q).join(', ')} LIMIT ${PAGE}`).all(...(after ?? [])) as Row[];
-      for (const r of rows) {
-        for (const b of t.booleans ?? []) r[b] = r[b] === 1;
-        for (const j of [...(t.json ?? []), ...(t.arrays ?? [])]) r[j] = JSON.parse(r[j] as string);
-      }
-      return rows;
+      const where = from ? after(t, () => '?') : '';
+      const rows = db.prepare(`SELECT ${selectList(t.sqlite)} FROM ${t.name} ${where} ${order(t)}`).all(...(from ?? []));
+      return rows.map(rowReader<Row>(t.sqlite));
     },
     async begin() {
       db.exec('BEGIN IMMEDIATE');
     },
     async insert(t, rows) {
-      const stmt = db.prepare(`INSERT INTO ${t.name} (${t.columns.map(q).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`);
-      for (const r of rows) {
-        stmt.run(
-          ...t.columns.map((c) => {
-            const v = r[c];
-            if (t.booleans?.includes(c)) return v ? 1 : 0;
-            if (t.json?.includes(c) || t.arrays?.includes(c)) return JSON.stringify(v);
-            return v;
-          }),
-        );
-      }
+      const stmt = db.prepare(insertSql(t.sqlite));
+      const bind = rowWriter<Row>(t.sqlite);
+      for (const r of rows) stmt.run(bind(r));
     },
     async finish(ok) {
       if (db.inTransaction) db.exec(ok ? 'COMMIT' : 'ROLLBACK');
@@ -137,38 +118,35 @@ function sqliteSide(store: SqliteStore, label: string): Side {
 }
 
 function pgSide(store: PgStore, label: string): Side {
-  let conn: pg.PoolClient | undefined;
+  let conn: PoolClient | undefined;
   let snapshot = false;
-  const client = async (): Promise<pg.PoolClient> => (conn ??= await store.db.$client.connect());
+  const client = async (): Promise<PoolClient> => (conn ??= await store.db.$client.connect());
   return {
     label,
     async count(t) {
       return Number((await (await client()).query<{ n: string }>(`SELECT count(*) AS n FROM ${t.name}`)).rows[0]!.n);
     },
-    async page(t, after) {
+    async page(t, from) {
       const c = await client();
       if (!snapshot) {
         // One snapshot for every page of every table.
         snapshot = true;
         await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       }
-      const where = after ? `WHERE (${t.key.map(q).join(', ')}) > (${t.key.map((_, i) => `$${i + 1}`).join(', ')})` : '';
-      return (await c.query<Row>(`SELECT ${t.columns.map(q).join(', ')} FROM ${t.name} ${where} ORDER BY ${t.key.map(q).join(', ')} LIMIT ${PAGE}`, after ?? [])).rows;
+      const where = from ? after(t, (i) => `$${i + 1}`) : '';
+      return (await c.query<Row>(`SELECT ${selectList(t.pg)} FROM ${t.name} ${where} ${order(t)}`, from ?? [])).rows;
     },
     async begin() {
       await (await client()).query('BEGIN');
     },
     async insert(t, rows) {
       if (rows.length === 0) return;
-      const values: unknown[] = [];
-      const tuples = rows.map((r) => `(${t.columns.map((c) => {
-        const v = r[c];
-        values.push(t.json?.includes(c) ? JSON.stringify(v) : v);
-        return `$${values.length}${t.json?.includes(c) ? '::jsonb' : t.arrays?.includes(c) ? '::text[]' : ''}`;
-      }).join(', ')})`);
-      await (await client()).query(`INSERT INTO ${t.name} (${t.columns.map(q).join(', ')}) VALUES ${tuples.join(', ')}`, values);
-      if (t.name === 'audit_events') {
-        await (await client()).query(`SELECT setval(pg_get_serial_sequence('audit_events', 'id'), (SELECT max(id) FROM audit_events))`);
+      const insert = rowInsert<Row>(t.pg);
+      await (await client()).query(insert.text(rows.length), insert.values(rows));
+      // Identity columns go on from the highest value copied.
+      for (const [, c] of columnsOf(t.pg)) {
+        if (!(c as { generatedIdentity?: unknown }).generatedIdentity) continue;
+        await (await client()).query(`SELECT setval(pg_get_serial_sequence('${t.name}', '${c.name}'), (SELECT max(${c.name}) FROM ${t.name}))`);
       }
     },
     async finish(ok) {
@@ -218,11 +196,11 @@ async function sourceMasterKey(from: string, source: Side, envKey: string | unde
   if (envKey) candidates.push(loadMasterKey(envKey, from).key);
   if (!isPostgresUrl(from) && existsSync(join(dirname(resolve(from)), 'tollgate.master.key'))) candidates.push(loadMasterKey(undefined, from).key);
   if (candidates.length === 0) return masterKeyFor(from, envKey);
-  const [sample] = await source.page(TABLES[1]!, undefined);
+  const [sample] = await source.page(TABLES.find((t) => t.sqlite === sqlite.signingKeys)!, undefined);
   if (!sample) return candidates[0]!;
   for (const key of candidates) {
     try {
-      decrypt(key, sample.private_jwk_enc as string);
+      decrypt(key, sample.privateJwkEnc as string);
       return key;
     } catch {
       // Not this one.
@@ -271,28 +249,28 @@ export async function copyDatabase(from: string, to: string, envMasterKey: strin
       for (const t of TABLES) {
         let n = 0;
         for (let rows = await source.page(t, undefined); rows.length > 0; rows = rows.length < PAGE ? [] : await source.page(t, keyOf(t, rows[rows.length - 1]!))) {
-          if (t.name === 'signing_keys') {
+          if (t.sqlite === sqlite.signingKeys) {
             for (const r of rows) {
               // Opening it proves the master key is the right one, before anything is committed.
-              const plain = decrypt(sourceKey, r.private_jwk_enc as string);
+              const plain = decrypt(sourceKey, r.privateJwkEnc as string);
               if (!same) {
-                r.private_jwk_enc = encrypt(targetKey, plain);
+                r.privateJwkEnc = encrypt(targetKey, plain);
                 report.resealed++;
               }
             }
           }
-          if (t.name === 'idempotency_keys' && !same) {
+          if (t.sqlite === sqlite.idempotencyKeys && !same) {
             for (const r of rows) {
-              if (r.result_enc === null) continue;
-              r.result_enc = sealers.to.seal(sealers.from.open(r.result_enc as string));
+              if (r.resultEnc === null) continue;
+              r.resultEnc = sealers.to.seal(sealers.from.open(r.resultEnc as string));
               report.resealed++;
             }
           }
-          if (t.name === 'operators' && !same) {
+          if (t.sqlite === sqlite.operators && !same) {
             // Operators' TOTP secrets are sealed under the master key too (their own purpose).
             for (const r of rows) {
-              if (r.totp_secret_sealed === null) continue;
-              r.totp_secret_sealed = totp.to.seal(totp.from.open(r.totp_secret_sealed as string));
+              if (r.totpSecretSealed === null) continue;
+              r.totpSecretSealed = totp.to.seal(totp.from.open(r.totpSecretSealed as string));
               report.resealed++;
             }
           }
