@@ -1,6 +1,7 @@
 import { lockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
 import { TABLES } from '../../src/infra/db/copy.js';
 import type { SqliteStore } from '../../src/infra/db/sqlite/store.js';
+import type { Store } from '../../src/usecases/ports.js';
 import { encrypt } from '../../src/infra/keys/master-key.js';
 import { IDEMPOTENCY_PURPOSE, MasterKeySealer, TOTP_PURPOSE } from '../../src/infra/keys/sealer.js';
 
@@ -12,7 +13,7 @@ const POLICY: LockoutPolicy = { maxFailures: 5, maxFailuresPerIp: 50, windowSeco
  * could get wrong: booleans both ways, nulls, JSON with quotes and nesting, lists with odd
  * characters, times past 2^31, sealed values under `masterKey`.
  */
-export async function fillEveryTable(store: SqliteStore, masterKey: Buffer): Promise<void> {
+export async function fillEveryTable(store: Store, masterKey: Buffer): Promise<void> {
   const base = {
     mode: 'live' as const,
     orgId: null,

@@ -31,12 +31,15 @@ import type {
   TokenStore,
   UpdateAudit,
 } from '../../src/usecases/ports.js';
+import { clientToRow, refreshToRow, type IdempotencyRow, type LockoutRow, type RevokedRow } from '../../src/infra/db/rows.js';
 
 /*
  * Every storage port in memory, for unit tests and the store contract suite. Honestly atomic:
  * each method that checks and writes does both synchronously, with no await between, so no other
  * call can run in the middle (what a transaction does for a real store). Every value crosses the
- * port as a copy, as it would through a database.
+ * port as a copy, as it would through a database. What it keeps is what the tables hold:
+ * `MemoryStore.tableRows()` shows it as their rows, through the real stores' codecs, and
+ * test/store/memory-tables.test.ts holds every table of the schemas to a home here.
  */
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -303,15 +306,15 @@ export class MemoryLockoutStore implements LockoutStore {
 }
 
 export class MemoryTokenStore implements TokenStore {
-  readonly revoked = new Map<string, number | null>();
+  readonly revoked = new Map<string, RevokedRow>();
   readonly refresh = new Map<string, RefreshRecord>();
   constructor(private readonly clients: MemoryClientStore) {}
 
   async bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }> {
     return { client: await this.clients.findById(clientId), revoked: this.revoked.has(jti) };
   }
-  async revokeAccessToken(jti: string, _clientId: string, expiresAt: number | null): Promise<void> {
-    if (!this.revoked.has(jti)) this.revoked.set(jti, expiresAt);
+  async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now = 0): Promise<void> {
+    if (!this.revoked.has(jti)) this.revoked.set(jti, { jti, clientId, expiresAt, revokedAt: now });
   }
   async saveRefreshToken(r: RefreshRecord): Promise<void> {
     if (this.refresh.has(r.hash)) throw new Error('duplicate refresh token');
@@ -327,15 +330,9 @@ export class MemoryTokenStore implements TokenStore {
   purge(now: number): number {
     let n = 0;
     for (const [h, r] of this.refresh) if (r.expiresAt <= now && this.refresh.delete(h)) n++;
-    for (const [j, exp] of this.revoked) if (exp !== null && exp <= now && this.revoked.delete(j)) n++;
+    for (const [j, { expiresAt }] of this.revoked) if (expiresAt !== null && expiresAt <= now && this.revoked.delete(j)) n++;
     return n;
   }
-}
-
-interface IdempotencyRow {
-  requestHash: string;
-  sealed: string | null;
-  expiresAt: number;
 }
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
@@ -346,18 +343,18 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const id = this.id(callerId, key);
     const row = this.rows.get(id);
     if (row && row.expiresAt > now) {
-      return row.sealed === null ? { state: 'pending', requestHash: row.requestHash } : { state: 'done', requestHash: row.requestHash, sealed: row.sealed };
+      return row.resultEnc === null ? { state: 'pending', requestHash: row.requestHash } : { state: 'done', requestHash: row.requestHash, sealed: row.resultEnc };
     }
-    this.rows.set(id, { requestHash, sealed: null, expiresAt });
+    this.rows.set(id, { callerId, key, requestHash, resultEnc: null, createdAt: now, expiresAt });
     return { state: 'claimed' };
   }
   async complete(callerId: string, key: string, sealed: string): Promise<void> {
     const row = this.rows.get(this.id(callerId, key));
-    if (row) row.sealed = sealed;
+    if (row) row.resultEnc = sealed;
   }
   async release(callerId: string, key: string): Promise<void> {
     const id = this.id(callerId, key);
-    if (this.rows.get(id)?.sealed === null) this.rows.delete(id);
+    if (this.rows.get(id)?.resultEnc === null) this.rows.delete(id);
   }
   purge(now: number): number {
     let n = 0;
@@ -435,6 +432,21 @@ export class MemoryStore implements Store {
   }
   async backup(_file: string): Promise<BackupResult> {
     throw new Error('An in-memory store has nothing on disk to back up');
+  }
+  /** What it keeps, table by table (SQL names), as the tables' rows (property keys, domain values). */
+  tableRows(): Record<string, object[]> {
+    return {
+      clients: [...this.clients.rows.values()].map(clientToRow),
+      signing_keys: this.keys.rows.map(copy),
+      lockouts: [...this.lockout.rows].map(([key, state]): LockoutRow => ({ key, ...state })),
+      refresh_tokens: [...this.tokens.refresh.values()].map(refreshToRow),
+      revoked_tokens: [...this.tokens.revoked.values()].map(copy),
+      idempotency_keys: [...this.idempotency.rows.values()].map(copy),
+      audit_events: this.audit.events.map(copy),
+      operators: [...this.operators.rows.values()].map(copy),
+      sessions: [...this.sessions.rows.values()].map(copy),
+      setup_tokens: [...this.operators.setupTokens.values()].map(copy),
+    };
   }
   async close(): Promise<void> {
     this.closed = true;

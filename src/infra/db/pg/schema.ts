@@ -1,6 +1,13 @@
 import { bigint, boolean, customType, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 
+/*
+ * The PostgreSQL tables: ../sqlite/schema.ts's, column for column, in PostgreSQL's types. The
+ * row codecs, db copy and the raw statements read their columns from these tables, and
+ * test/store/schema-parity.test.ts fails when the two schemas differ beyond the type mappings it
+ * lists (bigint for SQLite's integers, boolean, jsonb and text[] for its 0/1 and JSON text).
+ */
+
 /**
  * Text compared byte by byte (`COLLATE "C"`), whatever the database's locale: client ids are paged
  * by their prefix (`cl_live_` < `cl_test_`, `cl_live_C` < `cl_live_a`), exactly as SQLite and the
