@@ -1,16 +1,13 @@
 import { Option, type Command } from 'commander';
-import type { Actor } from '../domain/audit.js';
 import { OPERATOR_ROLES, type OperatorView } from '../domain/operator.js';
-import type { Services } from '../services.js';
-import { createOperator, disableOperator, listOperators, resetOperator, type SetupLink } from '../usecases/operators.js';
-
-/** What the users commands borrow from the CLI around them. */
-export interface UsersCliContext {
-  print(text: string): void;
-  printJson(value: unknown): void;
-  withServices<T>(fn: (s: Services) => Promise<T>): Promise<T>;
-  operator(): Actor;
-}
+import {
+  createOperator,
+  disableOperator,
+  listOperators,
+  resetOperator,
+  type SetupLink,
+} from '../usecases/operators.js';
+import { operator, print, printJson, withServices } from './context.js';
 
 const operatorJson = (o: OperatorView, setup?: SetupLink): Record<string, unknown> => ({
   id: o.id,
@@ -24,10 +21,12 @@ const operatorJson = (o: OperatorView, setup?: SetupLink): Record<string, unknow
 });
 
 const operatorText = (o: OperatorView): string =>
-  `${o.email}  ${o.role}${o.orgId ? `  org ${o.orgId}` : ''}${o.enabled ? '' : '  DISABLED'}${o.totpEnabled ? '  totp' : ''}`;
+  `${o.email}  ${o.role}${o.orgId ? `  org ${o.orgId}` : ''}` +
+  `${o.enabled ? '' : '  DISABLED'}${o.totpEnabled ? '  totp' : ''}`;
 
 const setupText = (s: SetupLink): string =>
-  `one-time setup link (valid until ${new Date(s.expiresAt).toISOString()}, works once; send it privately):\n  ${s.link}`;
+  `one-time setup link (valid until ${new Date(s.expiresAt).toISOString()}, works once; send it privately):\n` +
+  `  ${s.link}`;
 
 /** The password on stdin, as `--password-stdin` asks (docker login's convention): one trailing newline dropped. */
 async function readPassword(): Promise<string> {
@@ -37,22 +36,30 @@ async function readPassword(): Promise<string> {
 }
 
 /** `tollgate users …`: the developer panel's operators (spec §6, §7). */
-export function addUsersCommands(program: Command, cli: UsersCliContext): void {
+export function addUsersCommands(program: Command): void {
   const users = program.command('users').description('manage the people who sign in to the developer panel (/panel)');
   users
     .command('create')
     .description('create an operator; prints a one-time setup link (24 h) unless --password-stdin')
     .requiredOption('--email <email>', 'the email they sign in with')
-    .addOption(new Option('--role <role>', 'admin: everything; developer: its organisation’s clients; viewer: read-only').choices([...OPERATOR_ROLES]).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'admin: everything; developer: its organisation’s clients; viewer: read-only')
+        .choices([...OPERATOR_ROLES])
+        .makeOptionMandatory(),
+    )
     .option('--org <id>', 'organisation (required for a developer)')
     .option('--password-stdin', 'read the password (at least 12 characters) from stdin instead of making a setup link')
     .option('--json', 'print JSON (with setupLink when one was made)')
     .action((o: { email: string; role: string; org?: string; passwordStdin?: boolean; json?: boolean }) =>
-      cli.withServices(async ({ deps }) => {
+      withServices(async ({ deps }) => {
         const password = o.passwordStdin ? await readPassword() : undefined;
-        const made = await createOperator(deps, { email: o.email, role: o.role, orgId: o.org ?? null, ...(password !== undefined ? { password } : {}) }, cli.operator());
-        if (o.json) cli.printJson(operatorJson(made.operator, made.setup));
-        else cli.print(`created ${operatorText(made.operator)}${made.setup ? `\n${setupText(made.setup)}` : ''}`);
+        const made = await createOperator(
+          deps,
+          { email: o.email, role: o.role, orgId: o.org ?? null, ...(password !== undefined ? { password } : {}) },
+          operator(),
+        );
+        if (o.json) printJson(operatorJson(made.operator, made.setup));
+        else print(`created ${operatorText(made.operator)}${made.setup ? `\n${setupText(made.setup)}` : ''}`);
       }),
     );
   users
@@ -60,10 +67,10 @@ export function addUsersCommands(program: Command, cli: UsersCliContext): void {
     .description('list every operator (never a password)')
     .option('--json', 'print a JSON array')
     .action((o: { json?: boolean }) =>
-      cli.withServices(async ({ deps }) => {
+      withServices(async ({ deps }) => {
         const all = await listOperators(deps);
-        if (o.json) cli.printJson(all.map((u) => operatorJson(u)));
-        else cli.print(all.length === 0 ? 'no operators' : all.map(operatorText).join('\n'));
+        if (o.json) printJson(all.map((u) => operatorJson(u)));
+        else print(all.length === 0 ? 'no operators' : all.map(operatorText).join('\n'));
       }),
     );
   users
@@ -71,10 +78,10 @@ export function addUsersCommands(program: Command, cli: UsersCliContext): void {
     .description('disable an operator: every session ends, sign-in is refused')
     .option('--json', 'print JSON')
     .action((email: string, o: { json?: boolean }) =>
-      cli.withServices(async ({ deps }) => {
-        const done = await disableOperator(deps, email, cli.operator());
-        if (o.json) cli.printJson(operatorJson(done));
-        else cli.print(`disabled ${done.email}; every session of theirs has ended`);
+      withServices(async ({ deps }) => {
+        const done = await disableOperator(deps, email, operator());
+        if (o.json) printJson(operatorJson(done));
+        else print(`disabled ${done.email}; every session of theirs has ended`);
       }),
     );
   users
@@ -82,10 +89,10 @@ export function addUsersCommands(program: Command, cli: UsersCliContext): void {
     .description('clear the password and TOTP, end every session, and print a new one-time setup link')
     .option('--json', 'print JSON (with setupLink)')
     .action((email: string, o: { json?: boolean }) =>
-      cli.withServices(async ({ deps }) => {
-        const done = await resetOperator(deps, email, cli.operator());
-        if (o.json) cli.printJson(operatorJson(done.operator, done.setup));
-        else cli.print(`reset ${done.operator.email}; every session of theirs has ended\n${setupText(done.setup)}`);
+      withServices(async ({ deps }) => {
+        const done = await resetOperator(deps, email, operator());
+        if (o.json) printJson(operatorJson(done.operator, done.setup));
+        else print(`reset ${done.operator.email}; every session of theirs has ended\n${setupText(done.setup)}`);
       }),
     );
 }

@@ -1,0 +1,172 @@
+import { Option, type Command } from 'commander';
+import type { Mode } from '../domain/mode.js';
+import {
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  rotateSecret,
+  updateClient,
+} from '../usecases/clients/manage.js';
+import { collect, operator, print, printJson, withServices } from './context.js';
+import { clientJson, clientText, parseDuration } from './output.js';
+
+interface CreateOptions {
+  name: string;
+  mode: Mode;
+  scope: string;
+  allowIp: string[];
+  org?: string;
+  secret?: string;
+  json?: boolean;
+}
+
+interface UpdateOptions {
+  name?: string;
+  scope?: string;
+  allowIp?: string[];
+  clearAllowIp?: boolean;
+  json?: boolean;
+}
+
+/** `tollgate clients …`: the machine clients that take tokens. */
+export function addClientsCommands(program: Command): void {
+  const clients = program.command('clients').description('create, list, change, rotate, disable and delete clients');
+  clients
+    .command('create')
+    .description('create a client, in live mode unless --mode test; prints its secret once')
+    .requiredOption('--name <name>', 'display name')
+    .addOption(
+      new Option('--mode <mode>', 'live or test: the tokens, keys and addresses it belongs to')
+        .choices(['live', 'test'])
+        .default('live'),
+    )
+    .addOption(new Option('--scope <scopes>', 'space-separated scopes').default('', 'none'))
+    .addOption(
+      new Option('--allow-ip <cidr>', 'allowed source address or CIDR (repeatable)')
+        .argParser(collect)
+        .default([], 'any address'),
+    )
+    .option('--org <id>', 'organisation id (default: none)')
+    .option('--secret <secret>', 'import an existing secret (10–255 chars) instead of generating one')
+    .option('--json', 'print JSON (with clientSecret)')
+    .action((o: CreateOptions) =>
+      withServices(async ({ deps }) => {
+        const made = await createClient(
+          deps,
+          {
+            name: o.name,
+            mode: o.mode,
+            scopes: o.scope.split(' ').filter(Boolean),
+            allowedIps: o.allowIp,
+            orgId: o.org ?? null,
+            secret: o.secret,
+          },
+          operator(),
+        );
+        if (o.json) printJson(clientJson(made.client, made.clientSecret));
+        else print(clientText(made.client, made.clientSecret));
+      }),
+    );
+
+  clients
+    .command('list')
+    .description('list every client, in byte order of ids (never a secret)')
+    .option('--json', 'print a JSON array')
+    .action((o: { json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const all = [];
+        for (let page = await listClients(deps, { limit: 500 }); page.length > 0; ) {
+          all.push(...page);
+          page = await listClients(deps, { limit: 500, afterId: page[page.length - 1]!.id });
+        }
+        if (o.json) printJson(all.map((c) => clientJson(c)));
+        else print(all.length === 0 ? 'no clients' : all.map((c) => clientText(c)).join('\n'));
+      }),
+    );
+
+  clients
+    .command('show <id>')
+    .description('show one client (never its secret)')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const c = await getClient(deps, id);
+        if (o.json) printJson(clientJson(c));
+        else print(clientText(c));
+      }),
+    );
+
+  clients
+    .command('rotate-secret <id>')
+    .description('replace the secret, printed once; every token of the old one dies on its next use')
+    .option(
+      '--grace <duration>',
+      'keep the old secret and its tokens alive this long (e.g. 90s, 15m, 1h, 2d; at most 30d)',
+    )
+    .option('--json', 'print JSON (with clientSecret)')
+    .action((id: string, o: { grace?: string; json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const grace = o.grace === undefined ? 0 : parseDuration(o.grace);
+        const rotated = await rotateSecret(deps, id, grace, operator());
+        if (o.json) printJson(clientJson(rotated.client, rotated.clientSecret));
+        else print(clientText(rotated.client, rotated.clientSecret));
+      }),
+    );
+
+  clients
+    .command('update <id>')
+    .description('change a client\'s name, scopes or allowlist; what is not given stays')
+    .option('--name <name>', 'display name')
+    .option('--scope <scopes>', 'space-separated scopes (replaces them)')
+    .option('--allow-ip <cidr>', 'allowed source address or CIDR (repeatable; replaces the list)', collect)
+    .option('--clear-allow-ip', 'remove the allowlist: any address may call')
+    .option('--json', 'print JSON')
+    .action((id: string, o: UpdateOptions) =>
+      withServices(async ({ deps }) => {
+        if (o.allowIp && o.clearAllowIp) throw new Error('--allow-ip and --clear-allow-ip cannot be used together');
+        const c = await updateClient(
+          deps,
+          id,
+          {
+            name: o.name,
+            scopes: o.scope === undefined ? undefined : o.scope.split(' ').filter(Boolean),
+            allowedIps: o.clearAllowIp ? [] : o.allowIp,
+          },
+          operator(),
+        );
+        if (o.json) printJson(clientJson(c));
+        else print(clientText(c));
+      }),
+    );
+
+  const toggles = [
+    ['disable', false, 'refuse the client and end every token it holds (an enable does not bring them back)'],
+    ['enable', true, 'accept a disabled client again; it needs new tokens'],
+  ] as const;
+  for (const [name, enabled, description] of toggles) {
+    clients
+      .command(`${name} <id>`)
+      .description(description)
+      .option('--json', 'print JSON')
+      .action((id: string, o: { json?: boolean }) =>
+        withServices(async ({ deps }) => {
+          const c = await updateClient(deps, id, { enabled }, operator());
+          if (o.json) printJson(clientJson(c));
+          else print(`${c.id} ${enabled ? 'enabled' : 'disabled'}`);
+        }),
+      );
+  }
+
+  clients
+    .command('delete <id>')
+    .description('delete a client for good, named by its exact id; its tokens are refused at once (audited)')
+    .option('--json', 'print the deleted client as JSON')
+    .action((id: string, o: { json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const c = await deleteClient(deps, id, operator());
+        if (o.json) printJson({ ...clientJson(c), deleted: true });
+        else print(`${c.id} deleted (${c.name}, ${c.mode}); its tokens are refused from now on`);
+      }),
+    );
+}

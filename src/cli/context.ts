@@ -1,0 +1,56 @@
+/**
+ * What every command group shares: printing to stdout, the operator for the audit trail, and
+ * services opened for one command. The formats of what is printed live in output.ts.
+ */
+import { userInfo } from 'node:os';
+import { loadConfig, type Config } from '../config.js';
+import type { Actor } from '../domain/audit.js';
+import { openServices, type Services } from '../services.js';
+
+/**
+ * Whether stdout's reader has gone (`tollgate clients list --json | head -1`). Then the rest of
+ * the output is dropped and the command ends as it would have, quietly: a closed pipe is the
+ * reader's choice, not a failure of the command.
+ */
+let stdoutClosed = false;
+
+export const print = (text: string): void => {
+  if (!stdoutClosed) process.stdout.write(text + '\n');
+};
+export const printJson = (value: unknown): void => print(JSON.stringify(value, null, 2));
+
+/** An option's argParser for a repeatable option: each use adds one value. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** A closed stdout (or stderr) pipe ends the output quietly instead of crashing with EPIPE. */
+export function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+      if (stream === process.stdout) stdoutClosed = true;
+    });
+  }
+}
+
+/** The operator, for the audit trail: the login name running the command. */
+export function operator(): Actor {
+  let id: string;
+  try {
+    id = userInfo().username;
+  } catch {
+    // No passwd entry for the uid (some containers): fall back to the environment, then the uid.
+    id = process.env.USER ?? process.env.LOGNAME ?? `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+  return { kind: 'cli', id };
+}
+
+/** Runs a command on freshly opened services and closes them, whatever happens. */
+export async function withServices<T>(fn: (s: Services, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const services = await openServices(config);
+  try {
+    return await fn(services, config);
+  } finally {
+    await services.close();
+  }
+}
