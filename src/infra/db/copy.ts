@@ -62,7 +62,8 @@ function describeTable(table: SQLiteTable): Table {
   const composite = getTableConfig(table).primaryKeys[0]?.columns;
   const primary = composite ?? columnsOf(table).filter(([, c]) => c.primary).map(([, c]) => c);
   const keyOf = new Map(columnsOf(table).map(([k, c]) => [c, k] as const));
-  return { name, sqlite: table, pg: twin, key: primary.map((c) => keyOf.get(c)!), keyColumns: primary.map((c) => c.name) };
+  const key = primary.map((c) => keyOf.get(c)!);
+  return { name, sqlite: table, pg: twin, key, keyColumns: primary.map((c) => c.name) };
 }
 
 /** Every copied table, in COPIED's order. */
@@ -74,7 +75,7 @@ const PAGE = 1000;
 interface Side {
   label: string;
   count(table: Table): Promise<number>;
-  /** Rows after `after` (the key's values), in key order, under the property keys; booleans as booleans, JSON parsed. */
+  /** Rows after `after` (the key's values), in key order, under the property keys; booleans and JSON as such. */
   page(table: Table, after: unknown[] | undefined): Promise<Row[]>;
   begin(): Promise<void>;
   insert(table: Table, rows: Row[]): Promise<void>;
@@ -85,7 +86,8 @@ interface Side {
 const keyOf = (t: Table, r: Row): unknown[] => t.key.map((k) => r[k]);
 const q = (c: string): string => `"${c}"`;
 /** `WHERE (key…) > (after…)` and `ORDER BY key…`, the placeholders numbered by `param`. */
-const after = (t: Table, param: (i: number) => string): string => `WHERE (${t.keyColumns.map(q).join(', ')}) > (${t.key.map((_, i) => param(i)).join(', ')})`;
+const after = (t: Table, param: (i: number) => string): string =>
+  `WHERE (${t.keyColumns.map(q).join(', ')}) > (${t.key.map((_, i) => param(i)).join(', ')})`;
 const order = (t: Table): string => `ORDER BY ${t.keyColumns.map(q).join(', ')} LIMIT ${PAGE}`;
 
 function sqliteSide(store: SqliteStore, label: string): Side {
@@ -99,7 +101,8 @@ function sqliteSide(store: SqliteStore, label: string): Side {
       // One read transaction: every page comes from the same snapshot of the file.
       if (!db.inTransaction) db.exec('BEGIN');
       const where = from ? after(t, () => '?') : '';
-      const rows = db.prepare(`SELECT ${selectList(t.sqlite)} FROM ${t.name} ${where} ${order(t)}`).all(...(from ?? []));
+      const select = db.prepare(`SELECT ${selectList(t.sqlite)} FROM ${t.name} ${where} ${order(t)}`);
+      const rows = select.all(...(from ?? []));
       return rows.map(rowReader<Row>(t.sqlite));
     },
     async begin() {
@@ -146,7 +149,8 @@ function pgSide(store: PgStore, label: string): Side {
       // Identity columns go on from the highest value copied.
       for (const [, c] of columnsOf(t.pg)) {
         if (!(c as { generatedIdentity?: unknown }).generatedIdentity) continue;
-        await (await client()).query(`SELECT setval(pg_get_serial_sequence('${t.name}', '${c.name}'), (SELECT max(${c.name}) FROM ${t.name}))`);
+        const sequence = `pg_get_serial_sequence('${t.name}', '${c.name}')`;
+        await (await client()).query(`SELECT setval(${sequence}, (SELECT max(${c.name}) FROM ${t.name}))`);
       }
     },
     async finish(ok) {

@@ -32,7 +32,7 @@ export const selectList = (table: Table, p = '', as = ''): string =>
     .map(([key, column]) => `${p}${column.name} AS "${as}${key}"`)
     .join(', ');
 
-/** `ON CONFLICT (pk) DO UPDATE SET col = excluded.col, …`: an INSERT of a whole row that replaces the one of its key. */
+/** `ON CONFLICT (pk) DO UPDATE SET col = excluded.col, …`: a whole row's INSERT that replaces its key's row. */
 export function replaceOnConflict(table: Table): string {
   const columns = columnsOf(table).map(([, c]) => c);
   const key = columns.filter((c) => c.primary).map((c) => c.name);
@@ -62,9 +62,17 @@ export const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.to
 export type ClientRow = Omit<Client, 'scopes' | 'allowedIps'> & { scopes: string; allowedIps: string };
 
 /** The Client of a row holding the table's columns and nothing else. */
-export const toClient = (row: ClientRow): Client => ({ ...row, scopes: splitList(row.scopes), allowedIps: splitList(row.allowedIps) });
+export const toClient = (row: ClientRow): Client => ({
+  ...row,
+  scopes: splitList(row.scopes),
+  allowedIps: splitList(row.allowedIps),
+});
 
-export const clientToRow = (c: Client): ClientRow => ({ ...c, scopes: joinList(c.scopes), allowedIps: joinList(c.allowedIps) });
+export const clientToRow = (c: Client): ClientRow => ({
+  ...c,
+  scopes: joinList(c.scopes),
+  allowedIps: joinList(c.allowedIps),
+});
 
 /**
  * The columns a patch sets, always `updatedAt`. Ending tokens also clears the previous secret and
@@ -102,7 +110,11 @@ export interface RevokedRow {
 export type LockoutRow = CounterState & { key: string };
 
 /** A counter from its three columns, as read through a LEFT JOIN (null: no row). */
-export const counterOf = (failures: number | null, windowStart: number | null, lockedUntil: number | null): CounterState | undefined =>
+export const counterOf = (
+  failures: number | null,
+  windowStart: number | null,
+  lockedUntil: number | null,
+): CounterState | undefined =>
   failures === null ? undefined : { failures, windowStart: windowStart!, lockedUntil: lockedUntil! };
 
 /** `idempotency_keys`: `resultEnc` null while the first request still runs. */
@@ -139,9 +151,34 @@ export function operatorPatchRow(patch: OperatorPatch, now: number): Partial<Ope
   return set;
 }
 
-/** Holds when `A` and `B` are the same type; `Holds<…>` fails to compile when they are not. */
-export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-export type Holds<T extends true> = T;
+/** Each table's row, under the table's export name in both schemas. */
+export interface Rows {
+  clients: ClientRow;
+  signingKeys: SigningKeyRow;
+  lockouts: LockoutRow;
+  refreshTokens: RefreshRow;
+  revokedTokens: RevokedRow;
+  idempotencyKeys: IdempotencyRow;
+  auditEvents: AuditRow;
+  operators: OperatorRow;
+  sessions: SessionRow;
+  setupTokens: SetupTokenRow;
+}
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * The export names of a schema's tables whose `$inferSelect` is not their row of Rows, or that
+ * have none: `never` when the schema and the rows agree. Each store's columns.ts requires it.
+ */
+export type RowsUnlike<S> =
+  | Exclude<keyof S, keyof Rows>
+  | { [K in keyof Rows]: K extends keyof S ? (Same<Selected<S[K]>, Rows[K]> extends true ? never : K) : K }[keyof Rows];
+
+type Selected<T> = T extends { $inferSelect: infer R } ? R : never;
+
+/** Compiles only when `T` is `never`. */
+export type None<T extends never> = T;
 
 // ---- Options both stores take
 

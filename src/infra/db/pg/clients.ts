@@ -5,8 +5,9 @@ import type { ClientPatch, ClientStore, DeleteAudit, InsertAudit, RotateAudit, S
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
 import { ReadBatcher } from './batch.js';
-import { counterFrom } from './lockout.js';
-import { asciiLower, clientPatchRow, clientToRow, keysOf, rowPicker, selectList, toClient, type ClientRow } from '../rows.js';
+import { BOTH_COUNTERS, bothCounters, type BothCounters } from './lockout.js';
+import { asciiLower, clientPatchRow, clientToRow, keysOf, rowPicker, selectList, toClient } from '../rows.js';
+import type { ClientRow } from '../rows.js';
 import { rowInsert, setClause } from './columns.js';
 import { clients } from './schema.js';
 
@@ -59,23 +60,13 @@ const BY_ID = `SELECT ${clientSelect()} FROM clients WHERE id = $1`;
  * primary-key lookups), for every check of the batch in one statement (ReadBatcher). The keys
  * are compared as COLLATE "C", the columns' own collation, so the primary keys serve them.
  */
-const FOR_CHECK = `SELECT k.n, ${clientSelect('c.')},
-    p.failures AS pf, p.window_start AS pw, p.locked_until AS pl,
-    i.failures AS i_f, i.window_start AS iw, i.locked_until AS il
+const FOR_CHECK = `SELECT k.n, ${clientSelect('c.')}, ${BOTH_COUNTERS}
   FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(id, pk, ik, n)
   LEFT JOIN clients c ON c.id = k.id COLLATE "C"
   LEFT JOIN lockouts p ON p.key = k.pk COLLATE "C"
   LEFT JOIN lockouts i ON i.key = k.ik COLLATE "C"`;
 
-type ForCheckRow = (ClientRow | { [K in keyof ClientRow]: null }) & {
-  n: number;
-  pf: number | null;
-  pw: number | null;
-  pl: number | null;
-  i_f: number | null;
-  iw: number | null;
-  il: number | null;
-};
+type ForCheckRow = (ClientRow | { [K in keyof ClientRow]: null }) & BothCounters & { n: number };
 
 type ForCheck = { client: Client | undefined; lockout: LockoutRead };
 
@@ -96,7 +87,7 @@ export class PgClientStore implements ClientStore {
       for (const r of rows) {
         out[r.n - 1] = {
           client: r.id === null ? undefined : clientOf(r),
-          lockout: { pair: counterFrom(r.pf, r.pw, r.pl), ip: counterFrom(r.i_f, r.iw, r.il) },
+          lockout: bothCounters(r),
         };
       }
       return out;
@@ -140,7 +131,8 @@ export class PgClientStore implements ClientStore {
       const set = setClause(clients, clientPatchRow(patch, now), values);
       // Every token issued so far dies with this write (see ClientPatch.endTokens).
       if (patch.endTokens) set.push('secret_generation = secret_generation + 1');
-      const after = clientOf((await c.query<ClientRow>(`UPDATE clients SET ${set.join(', ')} WHERE id = $1 RETURNING ${clientSelect()}`, values)).rows[0]!);
+      const update = `UPDATE clients SET ${set.join(', ')} WHERE id = $1 RETURNING ${clientSelect()}`;
+      const after = clientOf((await c.query<ClientRow>(update, values)).rows[0]!);
       await insertAudit(c, audit(clientOf(before), after));
       return after;
     });

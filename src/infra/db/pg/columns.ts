@@ -1,7 +1,6 @@
 import { getTableName, type Column, type Table } from 'drizzle-orm';
 import { columnsOf } from '../rows.js';
-import type { Holds, Same } from '../rows.js';
-import type * as rows from '../rows.js';
+import type { None, RowsUnlike } from '../rows.js';
 import type * as schema from './schema.js';
 
 /*
@@ -14,7 +13,8 @@ import type * as schema from './schema.js';
 const isJson = (c: Column): boolean => c.columnType === 'PgJsonb';
 
 /** Parameter `$n`, cast where the value travels as text: JSON, and arrays. */
-const param = (c: Column, n: number): string => (isJson(c) ? `$${n}::jsonb` : c.columnType === 'PgArray' ? `$${n}::${c.getSQLType()}` : `$${n}`);
+const param = (c: Column, n: number): string =>
+  isJson(c) ? `$${n}::jsonb` : c.columnType === 'PgArray' ? `$${n}::${c.getSQLType()}` : `$${n}`;
 
 /** A row's value for one column, as sent. */
 const sent = (c: Column, value: unknown): unknown => (isJson(c) && value !== null ? JSON.stringify(value) : value);
@@ -29,7 +29,8 @@ export interface RowInsert<R> {
 export function rowInsert<R extends object>(table: Table, skip: readonly string[] = []): RowInsert<R> {
   const columns = columnsOf(table).filter(([key]) => !skip.includes(key));
   const head = `INSERT INTO ${getTableName(table)} (${columns.map(([, c]) => c.name).join(', ')}) VALUES `;
-  const tuple = (row: number): string => `(${columns.map(([, c], i) => param(c, row * columns.length + i + 1)).join(', ')})`;
+  const tuple = (row: number): string =>
+    `(${columns.map(([, c], i) => param(c, row * columns.length + i + 1)).join(', ')})`;
   const one = head + tuple(0);
   return {
     text: (n = 1) => (n === 1 ? one : head + Array.from({ length: n }, (_, row) => tuple(row)).join(', ')),
@@ -41,12 +42,13 @@ export function rowInsert<R extends object>(table: Table, skip: readonly string[
  * An INSERT of any number of rows as one array per column (`unnest($1::text[], …)`): one
  * statement, and so one prepared plan, whatever the batch's size.
  */
-export function arraysInsert<R extends object>(table: Table): { text: string; values(rows: readonly R[]): unknown[][] } {
+export function arraysInsert<R extends object>(table: Table): { text: string; values(rows: readonly R[]): unknown[] } {
   const columns = columnsOf(table);
   // An array of the column's type, its collation (byteText's) aside: unnest's values take the column's.
   const arrays = columns.map(([, c], i) => `$${i + 1}::${c.getSQLType().replace(/ COLLATE .*$/, '')}[]`).join(', ');
   return {
-    text: `INSERT INTO ${getTableName(table)} (${columns.map(([, c]) => c.name).join(', ')}) SELECT * FROM unnest(${arrays})`,
+    text: `INSERT INTO ${getTableName(table)} (${columns.map(([, c]) => c.name).join(', ')})
+  SELECT * FROM unnest(${arrays})`,
     values: (rs) => columns.map(([key]) => rs.map((r) => (r as Record<string, unknown>)[key])),
   };
 }
@@ -66,16 +68,5 @@ export function setClause(table: Table, set: object, values: unknown[]): string[
   return out;
 }
 
-/** Compile time: each table's row is the shared row type of ../rows.ts, key for key and type for type. */
-export type RowsMatchSchema = [
-  Holds<Same<typeof schema.clients.$inferSelect, rows.ClientRow>>,
-  Holds<Same<typeof schema.signingKeys.$inferSelect, rows.SigningKeyRow>>,
-  Holds<Same<typeof schema.lockouts.$inferSelect, rows.LockoutRow>>,
-  Holds<Same<typeof schema.refreshTokens.$inferSelect, rows.RefreshRow>>,
-  Holds<Same<typeof schema.revokedTokens.$inferSelect, rows.RevokedRow>>,
-  Holds<Same<typeof schema.idempotencyKeys.$inferSelect, rows.IdempotencyRow>>,
-  Holds<Same<typeof schema.auditEvents.$inferSelect, rows.AuditRow>>,
-  Holds<Same<typeof schema.operators.$inferSelect, rows.OperatorRow>>,
-  Holds<Same<typeof schema.sessions.$inferSelect, rows.SessionRow>>,
-  Holds<Same<typeof schema.setupTokens.$inferSelect, rows.SetupTokenRow>>,
-];
+/** Compile time: each table's row is its row type in ../rows.ts, key for key and type for type. */
+export type RowsMatchSchema = None<RowsUnlike<typeof schema>>;

@@ -1,10 +1,10 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { unavailable } from '../../../domain/errors.js';
+import { migrationsFolder } from '../migrations.js';
 import * as schema from './schema.js';
 
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -19,18 +19,6 @@ export const CONNECT_TIMEOUT_MS = 3000;
 export const STATEMENT_TIMEOUT_MS = 5000;
 export const LOCK_TIMEOUT_MS = 3000;
 const QUERY_TIMEOUT_MS = 10_000;
-
-/** `drizzle-pg/` at the project root, found from `src/infra/db/pg` and `dist/src/infra/db/pg` alike. */
-function migrationsFolder(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 7; i++) {
-    dir = dirname(dir);
-    if (existsSync(resolve(dir, 'package.json')) && existsSync(resolve(dir, 'drizzle-pg/meta/_journal.json'))) {
-      return resolve(dir, 'drizzle-pg');
-    }
-  }
-  throw new Error('drizzle-pg/ migrations folder not found');
-}
 
 /**
  * int8 (times in milliseconds, generations, counters) as JS numbers, for this pool only: every
@@ -86,7 +74,7 @@ export async function migrateDatabase(url: string): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
-      await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
+      await migrate(drizzle(client), { migrationsFolder: migrationsFolder('drizzle-pg') });
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
@@ -100,7 +88,8 @@ export async function migrateDatabase(url: string): Promise<void> {
  * later on a missing table or column.
  */
 export async function checkMigrated(db: Db): Promise<void> {
-  const journal = JSON.parse(readFileSync(resolve(migrationsFolder(), 'meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+  const journalFile = resolve(migrationsFolder('drizzle-pg'), 'meta/_journal.json');
+  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
   const table = await db.$client.query<{ t: string | null }>(`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`);
   const applied =
     table.rows[0]?.t == null ? 0 : (await db.$client.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')).rows[0]!.n;

@@ -69,7 +69,8 @@ export class PgSigningKeyStore implements SigningKeyStore {
       if (!rows[0]) return { outcome: 'not_found' } as const;
       // The mode's key lock: a rotation cannot make this key current between the check and the delete.
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [KEY_LOCK_CLASS, modeLock(rows[0].mode)]);
-      const locked = (await c.query<StoredRow>(`SELECT ${selectList(signingKeys)} FROM signing_keys WHERE kid = $1 FOR UPDATE`, [kid])).rows[0];
+      const lock = `SELECT ${selectList(signingKeys)} FROM signing_keys WHERE kid = $1 FOR UPDATE`;
+      const locked = (await c.query<StoredRow>(lock, [kid])).rows[0];
       if (!locked) return { outcome: 'not_found' } as const;
       if (locked.current) return { outcome: 'current' } as const;
       await c.query('DELETE FROM signing_keys WHERE kid = $1', [kid]);

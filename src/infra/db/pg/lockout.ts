@@ -14,11 +14,12 @@ import { guard, transaction, type Db } from './connection.js';
 export const counterFrom = (failures: number | null, windowStart: number | null, lockedUntil: number | null): CounterState | undefined =>
   failures === 0 ? undefined : counterOf(failures, windowStart, lockedUntil);
 
-const READ_BOTH = `SELECT p.failures AS pf, p.window_start AS pw, p.locked_until AS pl,
-    i.failures AS i_f, i.window_start AS iw, i.locked_until AS il
-  FROM (SELECT 1) one LEFT JOIN lockouts p ON p.key = $1 LEFT JOIN lockouts i ON i.key = $2`;
+/** Both counters' columns, from `lockouts p` (the pair's) and `lockouts i` (the address's) of a join. */
+export const BOTH_COUNTERS = `p.failures AS pf, p.window_start AS pw, p.locked_until AS pl,
+    i.failures AS i_f, i.window_start AS iw, i.locked_until AS il`;
 
-interface ReadRow {
+/** A row selected with BOTH_COUNTERS (null: no such counter). */
+export interface BothCounters {
   pf: number | null;
   pw: number | null;
   pl: number | null;
@@ -26,6 +27,14 @@ interface ReadRow {
   iw: number | null;
   il: number | null;
 }
+
+export const bothCounters = (r: BothCounters): LockoutRead => ({
+  pair: counterFrom(r.pf, r.pw, r.pl),
+  ip: counterFrom(r.i_f, r.iw, r.il),
+});
+
+const READ_BOTH = `SELECT ${BOTH_COUNTERS}
+  FROM (SELECT 1) one LEFT JOIN lockouts p ON p.key = $1 LEFT JOIN lockouts i ON i.key = $2`;
 
 /**
  * Inserts a placeholder for each key that has no row and locks both rows, in one statement: the
@@ -58,10 +67,13 @@ export class PgLockoutStore implements LockoutStore {
 
   async read(keys: LockoutKeys): Promise<LockoutRead> {
     const { rows } = await guard(() =>
-      this.db.$client.query<ReadRow>({ name: 'tg_lockout_read', text: READ_BOTH, values: [lockoutKeyId(keys.pair), lockoutKeyId(keys.ip)] }),
+      this.db.$client.query<BothCounters>({
+        name: 'tg_lockout_read',
+        text: READ_BOTH,
+        values: [lockoutKeyId(keys.pair), lockoutKeyId(keys.ip)],
+      }),
     );
-    const r = rows[0]!;
-    return { pair: counterFrom(r.pf, r.pw, r.pl), ip: counterFrom(r.i_f, r.iw, r.il) };
+    return bothCounters(rows[0]!);
   }
 
   async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy, seen?: LockoutRead): Promise<LockoutVerdict> {
@@ -99,7 +111,10 @@ export class PgLockoutStore implements LockoutStore {
     for (const w of decision.writes) {
       written.add(w.id);
       if (w.state === null) await c.query({ name: 'tg_lockout_delete', text: 'DELETE FROM lockouts WHERE key = $1', values: [w.id] });
-      else await c.query({ name: 'tg_lockout_upsert', text: UPSERT, values: insertLockout.values([{ key: w.id, ...w.state }]) });
+      else {
+        const row: LockoutRow = { key: w.id, ...w.state };
+        await c.query({ name: 'tg_lockout_upsert', text: UPSERT, values: insertLockout.values([row]) });
+      }
     }
     // Placeholders this settle created and did not fill go again.
     const unused = rows.filter((r) => r.failures === 0 && !written.has(r.key)).map((r) => r.key);

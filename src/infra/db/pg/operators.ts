@@ -58,7 +58,8 @@ export class PgOperatorStore implements OperatorStore {
   async insert(operator: Operator, audit: OperatorAudit): Promise<boolean> {
     return transaction(this.db, async (c) => {
       // A taken email is no error: the unique index decides, even against a racing insert.
-      const { rows } = await c.query<OperatorRow>(`${insertOperator.text()} ON CONFLICT (email) DO NOTHING RETURNING ${operatorSelect()}`, insertOperator.values([operator]));
+      const insert = `${insertOperator.text()} ON CONFLICT (email) DO NOTHING RETURNING ${operatorSelect()}`;
+      const { rows } = await c.query<OperatorRow>(insert, insertOperator.values([operator]));
       if (!rows[0]) return false;
       await insertAudit(c, audit(undefined, toOperator(rows[0])));
       return true;
@@ -70,7 +71,8 @@ export class PgOperatorStore implements OperatorStore {
       // Every first-operator insert takes this lock, so the check below sees any that committed before.
       await c.query('SELECT pg_advisory_xact_lock($1, 0)', [FIRST_OPERATOR_LOCK]);
       if ((await c.query('SELECT 1 FROM operators LIMIT 1')).rowCount) return false;
-      const { rows } = await c.query<OperatorRow>(`${insertOperator.text()} RETURNING ${operatorSelect()}`, insertOperator.values([operator]));
+      const insert = `${insertOperator.text()} RETURNING ${operatorSelect()}`;
+      const { rows } = await c.query<OperatorRow>(insert, insertOperator.values([operator]));
       await insertAudit(c, audit(undefined, toOperator(rows[0]!)));
       return true;
     });

@@ -33,7 +33,9 @@ export class PgSessionStore implements SessionStore {
   }
 
   async find(idHash: string): Promise<{ session: Session; operator: Operator } | undefined> {
-    const { rows } = await guard(() => this.db.$client.query<Record<string, unknown>>({ name: 'tg_session_find', text: FIND, values: [idHash] }));
+    const { rows } = await guard(() =>
+      this.db.$client.query<Record<string, unknown>>({ name: 'tg_session_find', text: FIND, values: [idHash] }),
+    );
     const r = rows[0];
     if (!r) return undefined;
     const operator: Record<string, unknown> = {};

@@ -105,7 +105,11 @@ export class PgTokenStore implements TokenStore {
   /** One prepared statement whatever the batch's size: the rows travel as one array per column. */
   private insertRows(records: RefreshRecord[]): Promise<unknown> {
     return guard(() =>
-      this.db.$client.query({ name: 'tg_refresh_insert', text: INSERT_REFRESH.text, values: INSERT_REFRESH.values(records.map(refreshToRow)) }),
+      this.db.$client.query({
+        name: 'tg_refresh_insert',
+        text: INSERT_REFRESH.text,
+        values: INSERT_REFRESH.values(records.map(refreshToRow)),
+      }),
     );
   }
 

@@ -37,7 +37,9 @@ export class SqliteAuditLog implements AuditLog {
     const sqlite = db.$client;
     const insert = prepareAuditInsert(sqlite);
     this.insertAll = sqlite.transaction((events: readonly AuditEvent[]) => events.forEach(insert));
-    this.all = sqlite.prepare<[number], unknown>(`SELECT ${COLUMNS} FROM audit_events ORDER BY at DESC, id DESC LIMIT ?`);
+    this.all = sqlite.prepare<[number], unknown>(
+      `SELECT ${COLUMNS} FROM audit_events ORDER BY at DESC, id DESC LIMIT ?`,
+    );
     this.byClient = sqlite.prepare<[string, number], unknown>(
       `SELECT ${COLUMNS} FROM audit_events WHERE client_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
     );

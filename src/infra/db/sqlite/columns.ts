@@ -1,7 +1,6 @@
 import { Column, getTableName, type Table } from 'drizzle-orm';
 import { columnsOf } from '../rows.js';
-import type * as rows from '../rows.js';
-import type { Holds, Same } from '../rows.js';
+import type { None, RowsUnlike } from '../rows.js';
 import type * as schema from './schema.js';
 
 /*
@@ -58,20 +57,10 @@ export function rowWriter<R extends object>(table: Table): (row: R) => Record<st
 /** `INSERT INTO t (…) VALUES (@key, …)` of every column but `skip`'s (generated ones). */
 export function insertSql(table: Table, skip: readonly string[] = []): string {
   const columns = columnsOf(table).filter(([key]) => !skip.includes(key));
-  return `INSERT INTO ${getTableName(table)} (${columns.map(([, c]) => c.name).join(', ')}) VALUES (${columns.map(([key]) => `@${key}`).join(', ')})`;
+  const names = columns.map(([, c]) => c.name).join(', ');
+  return `INSERT INTO ${getTableName(table)} (${names}) VALUES (${columns.map(([key]) => `@${key}`).join(', ')})`;
 }
 
 
-/** Compile time: each table's row is the shared row type of ../rows.ts, key for key and type for type. */
-export type RowsMatchSchema = [
-  Holds<Same<typeof schema.clients.$inferSelect, rows.ClientRow>>,
-  Holds<Same<typeof schema.signingKeys.$inferSelect, rows.SigningKeyRow>>,
-  Holds<Same<typeof schema.lockouts.$inferSelect, rows.LockoutRow>>,
-  Holds<Same<typeof schema.refreshTokens.$inferSelect, rows.RefreshRow>>,
-  Holds<Same<typeof schema.revokedTokens.$inferSelect, rows.RevokedRow>>,
-  Holds<Same<typeof schema.idempotencyKeys.$inferSelect, rows.IdempotencyRow>>,
-  Holds<Same<typeof schema.auditEvents.$inferSelect, rows.AuditRow>>,
-  Holds<Same<typeof schema.operators.$inferSelect, rows.OperatorRow>>,
-  Holds<Same<typeof schema.sessions.$inferSelect, rows.SessionRow>>,
-  Holds<Same<typeof schema.setupTokens.$inferSelect, rows.SetupTokenRow>>,
-];
+/** Compile time: each table's row is its row type in ../rows.ts, key for key and type for type. */
+export type RowsMatchSchema = None<RowsUnlike<typeof schema>>;

@@ -3,23 +3,11 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BUSY_TIMEOUT_MS } from './busy.js';
+import { migrationsFolder } from '../migrations.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-
-/** `drizzle/` at the project root, found from `src/infra/db` and `dist/src/infra/db` alike. */
-function migrationsFolder(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    dir = dirname(dir);
-    if (existsSync(resolve(dir, 'package.json')) && existsSync(resolve(dir, 'drizzle/meta/_journal.json'))) {
-      return resolve(dir, 'drizzle');
-    }
-  }
-  throw new Error('drizzle/ migrations folder not found');
-}
 
 /** Upper bounds, per connection: SQLite's page cache in KiB, and the memory-mapped span of the file. */
 export const PAGE_CACHE_KIB = 8 * 1024;
@@ -65,5 +53,5 @@ export function ownerOnly(path: string): void {
 }
 
 export function migrateDatabase(db: Db): void {
-  migrate(db, { migrationsFolder: migrationsFolder() });
+  migrate(db, { migrationsFolder: migrationsFolder('drizzle') });
 }

@@ -1,4 +1,5 @@
-import { settleLockout, lockoutKeyId, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../../domain/lockout.js';
+import { settleLockout, lockoutKeyId } from '../../../domain/lockout.js';
+import type { LockoutKeys, LockoutPolicy, LockoutRead, LockoutVerdict } from '../../../domain/lockout.js';
 import type { LockoutStore } from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';

@@ -81,7 +81,8 @@ export class SqliteTokenStore implements TokenStore {
    */
   saveRefreshToken(r: RefreshRecord): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.pending.push({ row: bindRefresh(refreshToRow(r)), resolve, reject }) === 1) setImmediate(this.flushRefresh);
+      const queued = this.pending.push({ row: bindRefresh(refreshToRow(r)), resolve, reject });
+      if (queued === 1) setImmediate(this.flushRefresh);
     });
   }
 
