@@ -1,11 +1,9 @@
 /**
- * The closed set of failures a token request can end in: Tollgate's own error codes (the same
- * for every dialect, whatever envelope carried them), plus two that only a client can see.
- *
- * - `network_error`: no answer came (connection refused, reset, timeout).
- * - `invalid_response`: an answer came that is not the dialect's documented shape.
+ * Tollgate's own error codes: the same for every dialect, whatever envelope carried them. This is
+ * the server's closed set (`DOMAIN_ERROR_CODES` in src/domain/errors.ts), held equal to it by
+ * test/unit/sdk-error-codes.test.ts.
  */
-export const TOKEN_ERROR_CODES = [
+export const SERVER_ERROR_CODES = [
   'invalid_request',
   'invalid_client',
   'invalid_grant',
@@ -19,9 +17,18 @@ export const TOKEN_ERROR_CODES = [
   'not_found',
   'server_error',
   'unavailable',
-  'network_error',
-  'invalid_response',
 ] as const;
+
+/**
+ * The two codes only a client can see, which no server ever sends.
+ *
+ * - `network_error`: no answer came (connection refused, reset, timeout).
+ * - `invalid_response`: an answer came that is not the dialect's documented shape.
+ */
+export const CLIENT_ERROR_CODES = ['network_error', 'invalid_response'] as const;
+
+/** The closed set of failures a token request can end in: the server's codes, then the client's own. */
+export const TOKEN_ERROR_CODES = [...SERVER_ERROR_CODES, ...CLIENT_ERROR_CODES] as const;
 
 export type TokenErrorCode = (typeof TOKEN_ERROR_CODES)[number];
 
