@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useAction } from '../../action';
 import { CLIENT_FIELDS, gql, messageOf, modeOfClientId, type AuditEvent, type Client } from '../../api';
+import { ClientFields, type ClientDraft } from '../../components/ClientFields';
 import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
 import { Link } from '../../components/Link';
 import { SecretOnce } from '../../components/SecretOnce';
 import { checkAllowlist, formatDate, parseList } from '../../format';
+import { modeQuery } from '../../mode';
 import { canWrite, useRole } from '../../session';
-import { modeQuery } from '../clients/ModeSwitch';
-import { ClientFields, type ClientDraft } from '../new-client/ClientFields';
 import { AuditTrail } from './AuditTrail';
 import { RotateDialog, type Rotated } from './RotateDialog';
 

@@ -4,9 +4,10 @@ import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
 import { Link } from '../../components/Link';
 import { formatDate } from '../../format';
+import { modeFromQuery, modeQuery } from '../../mode';
 import { navigate, useLocation } from '../../router';
 import { canWrite, useRole } from '../../session';
-import { ModeSwitch, modeFromQuery, modeQuery } from './ModeSwitch';
+import { ModeSwitch } from './ModeSwitch';
 
 const PAGE_SIZE = 20;
 

@@ -14,6 +14,3 @@ export function ModeSwitch({ mode, onChange }: { mode: Mode; onChange: (m: Mode)
     </fieldset>
   );
 }
-
-export const modeFromQuery = (q: URLSearchParams): Mode => (q.get('mode') === 'test' ? 'TEST' : 'LIVE');
-export const modeQuery = (m: Mode): string => (m === 'TEST' ? '?mode=test' : '');

@@ -1,15 +1,15 @@
 import { useState, type FormEvent } from 'react';
 import { useAction } from '../../action';
 import { CLIENT_FIELDS, gql, type Client } from '../../api';
+import { ClientFields, type ClientDraft } from '../../components/ClientFields';
 import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
 import { Link } from '../../components/Link';
 import { SecretOnce } from '../../components/SecretOnce';
 import { checkAllowlist, parseList } from '../../format';
+import { modeFromQuery, modeQuery } from '../../mode';
 import { useLocation } from '../../router';
 import { useRole } from '../../session';
-import { modeFromQuery, modeQuery } from '../clients/ModeSwitch';
-import { ClientFields, type ClientDraft } from './ClientFields';
 
 interface Created {
   createClient: { client: Client; clientSecret: string };

@@ -1,4 +1,4 @@
-import { checkAllowlist } from '../../format';
+import { checkAllowlist } from '../format';
 
 export interface ClientDraft {
   name: string;
