@@ -43,7 +43,7 @@ serve(async () => {
     try {
       const payload = verifyJwt(auth.slice(7));
       const row = byId.get(payload.client_id);
-      if (!row || row.enabled !== 1) throw new Error('gone');
+      if (row?.enabled !== 1) throw new Error('gone');
       return reply.header('x-client-id', row.id).send();
     } catch {
       return reply.code(401).send({ code: 'INVALID_TOKEN' });

@@ -19,7 +19,9 @@ const read = (): Location => {
 };
 
 const listeners = new Set<() => void>();
-window.addEventListener('popstate', () => listeners.forEach((l) => l()));
+window.addEventListener('popstate', () => {
+  for (const l of listeners) l();
+});
 
 export const href = (to: string): string => `${BASE}${to === '/' ? '/' : to}`;
 
@@ -27,7 +29,7 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   const url = href(to);
   if (opts.replace) window.history.replaceState(null, '', url);
   else window.history.pushState(null, '', url);
-  listeners.forEach((l) => l());
+  for (const l of listeners) l();
 }
 
 export function useLocation(): Location {

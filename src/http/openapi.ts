@@ -149,7 +149,10 @@ const documentRoute: FastifyPluginAsync = async (app) => {
         response: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } },
       },
     },
-    async (_req, reply) => reply.type('application/json; charset=utf-8').send((text ??= openapiText(app))),
+    async (_req, reply) => {
+      text ??= openapiText(app);
+      return reply.type('application/json; charset=utf-8').send(text);
+    },
   );
 };
 

@@ -36,7 +36,7 @@ export interface Aggregator {
 export function serveClusterMetrics(hub: ClusterHub = cluster, aggregator: Aggregator = new AggregatorRegistry()): void {
   const ready = new Set<number>();
   const gathering = new Set<() => void>();
-  const starting = (): boolean => Object.values(hub.workers ?? {}).some((w) => w !== undefined && w.isConnected() && !ready.has(w.id));
+  const starting = (): boolean => Object.values(hub.workers ?? {}).some((w) => w?.isConnected() && !ready.has(w.id));
   hub.on('exit', (worker: Worker) => {
     ready.delete(worker.id);
     for (const fail of [...gathering]) fail();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError, invalidField } from '../domain/errors.js';
+import { type DomainError, invalidField } from '../domain/errors.js';
 import type { Clock, IdempotencyStore, Sealer } from './ports.js';
 
 /** How long an Idempotency-Key is remembered (Stripe's window). */

@@ -155,7 +155,7 @@ export async function completeSetup(deps: OperatorDeps, input: SetupInput, sourc
     return toOperatorView(admin);
   }
   const op = await deps.operators.findById(link.operatorId);
-  if (!op || !op.enabled) throw badLink();
+  if (!op?.enabled) throw badLink();
   const actor: Actor = { kind: 'panel', id: op.email, sourceIp };
   const done = await deps.operators.update(op.id, { passwordHash }, now, (_b, o) => [auditEvent(actor, 'operator.setup', null, now, { operator: o.email })], { endSessions: true });
   if (!done) throw badLink();

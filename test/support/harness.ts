@@ -8,7 +8,7 @@ import type { Mode } from '../../src/domain/mode.js';
 import { buildApp } from '../../src/http/app.js';
 import { openPgStore } from '../../src/infra/db/pg/store.js';
 import { openSqliteStore, type SqliteStore } from '../../src/infra/db/sqlite/store.js';
-import { Metrics } from '../../src/infra/metrics.js';
+import type { Metrics } from '../../src/infra/metrics.js';
 import { openServices, type Services } from '../../src/services.js';
 import { createClient, type CreateClientInput } from '../../src/usecases/clients/manage.js';
 import type { Clock, Store } from '../../src/usecases/ports.js';

@@ -64,7 +64,12 @@ describe('JwtVerifier with the cache', () => {
     const clock = new FixedClock(NOW);
     const inner = compactVerifier(publicKey, 'ES256');
     let signatures = 0;
-    const counting: CompactVerifier = { verify: (t) => (signatures++, inner.verify(t)) };
+    const counting: CompactVerifier = {
+      verify: (t) => {
+        signatures++;
+        return inner.verify(t);
+      },
+    };
     const source = { published: true, verificationKey: async (kid: string): Promise<VerificationKey | undefined> => (source.published && kid === 'k1' ? { mode: 'live', verifier: counting } : undefined) };
     const verifier = new JwtVerifier(source as KeySource, TEST_TOKENS, clock, new VerifiedCache({ maxEntries: cacheEntries, maxBytes: 1 << 20 }));
     return { clock, verifier, source, signatures: () => signatures };

@@ -1,5 +1,5 @@
 import { createHmac, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { decodeProtectedHeader, errors, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { decodeProtectedHeader, errors, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
 import type { Mode } from '../../src/domain/mode.js';
@@ -40,7 +40,7 @@ const signRaw = (alg: Alg, key: KeyObject, header: Json, payload: string): strin
  * new JwtVerifier is held to.
  */
 async function joseVerdict(token: string, keys: Map<string, { mode: Mode; alg: string; key: CryptoKey }>): Promise<{ verdict: string; joseExpired: boolean }> {
-  let header;
+  let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(token);
   } catch {
@@ -49,8 +49,8 @@ async function joseVerdict(token: string, keys: Map<string, { mode: Mode; alg: s
   if (['jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256', 'crit'].some((h) => h in header)) return { verdict: 'The access token header names its own key', joseExpired: false };
   if (typeof header.kid !== 'string') return { verdict: 'The access token names no key', joseExpired: false };
   const key = keys.get(header.kid);
-  if (!key || key.mode !== 'live') return { verdict: 'The access token is signed by an unknown key', joseExpired: false };
-  let payload;
+  if (key?.mode !== 'live') return { verdict: 'The access token is signed by an unknown key', joseExpired: false };
+  let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, key.key, {
       algorithms: [key.alg],

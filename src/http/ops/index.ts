@@ -45,7 +45,7 @@ export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, li
 /** `GET /metrics`: this process's metrics, or with WORKERS > 1 every worker's. */
 export const metricsRoute: FastifyPluginAsync<Pick<OpsOptions, 'metrics' | 'gatherMetrics'>> = async (app, { metrics, gatherMetrics }) => {
   app.get('/metrics', { schema: metricsSchema }, async (_req, reply) => {
-    let gathered;
+    let gathered: { contentType: string; body: string };
     try {
       gathered = gatherMetrics ? await gatherMetrics() : { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
     } catch (e) {

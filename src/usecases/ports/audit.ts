@@ -1,6 +1,4 @@
 import type { AuditEvent, AuditRecord } from '../../domain/audit.js';
-import type { ClientStore } from './clients.js';
-import type { LockoutStore } from './lockout.js';
 
 /* The audit trail. */
 

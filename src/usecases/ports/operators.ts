@@ -1,6 +1,5 @@
 import type { AuditEvent } from '../../domain/audit.js';
 import type { Operator } from '../../domain/operator.js';
-import type { ClientStore } from './clients.js';
 
 /* Panel operators and their setup links. */
 

@@ -46,6 +46,8 @@ export function ClientList() {
     const t = setTimeout(() => setSearch(typed.trim()), 250);
     return () => clearTimeout(t);
   }, [typed]);
+  // Back to page 1 whenever the search or the mode changes: the dependencies are the trigger, not inputs.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: they are the reason the effect runs
   useEffect(() => setCursors([null]), [search, mode]);
 
   const number = cursors.length;

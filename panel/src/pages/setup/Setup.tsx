@@ -25,7 +25,7 @@ export function Setup({ onDone }: { onDone: (message: string) => void }) {
   const { busy, error, setError, run } = useAction();
   useEffect(() => {
     if (!token) setError('This page needs the setup link printed by `tollgate users create`, with its #token=… part.');
-  }, [token]);
+  }, [token, setError]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -61,6 +61,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
                 id="code"
                 autoComplete="one-time-code"
                 required
+                // biome-ignore lint/a11y/noAutofocus: the code field appears after the password step; focus goes where the next keystroke belongs
                 autoFocus
                 spellCheck={false}
                 aria-describedby="code-help"

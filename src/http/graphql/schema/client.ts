@@ -225,7 +225,7 @@ builder.mutationField('rotateClientSecret', (t) =>
           const rotated = await rotateClientSecret(ctx.deps, person, { clientId: clientId ?? undefined, graceSeconds: grace, key, actor: actorFor(person, ctx.sourceIp) });
           return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
         }
-        let valid;
+        let valid: Awaited<ReturnType<typeof bearer>>;
         try {
           valid = await bearer(ctx);
         } catch (refused) {

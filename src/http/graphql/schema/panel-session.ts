@@ -96,7 +96,7 @@ builder.mutationField('signIn', (t) =>
     resolve: (_root, { input }, ctx) =>
       guarded(async () => {
         samePanel(ctx);
-        let outcome;
+        let outcome: Awaited<ReturnType<typeof signIn>>;
         try {
           outcome = await signIn(ctx.deps, { email: input.email, password: input.password, code: input.code ?? null, sourceIp: ctx.sourceIp });
         } catch (e) {

@@ -27,8 +27,12 @@ export class ReadBatcher<K, R> {
     for (let i = 0; i < all.length; i += this.max) {
       const batch = all.slice(i, i + this.max);
       this.run(batch.map((b) => b.key)).then(
-        (rows) => batch.forEach((b, j) => b.resolve(rows[j]!)),
-        (err: unknown) => batch.forEach((b) => b.reject(err)),
+        (rows) => {
+          for (const [j, b] of batch.entries()) b.resolve(rows[j]!);
+        },
+        (err: unknown) => {
+          for (const b of batch) b.reject(err);
+        },
       );
     }
   };
