@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRunner, tokenFrom, tollgateDoors } from './lib/load.mjs';
 import { ROOT, start, stop, TOLLGATE, waitFor } from './lib/procs.mjs';
-import { createClient } from './lib/seed.mjs';
+import { BENCH_API, createClient, seedApi } from './lib/seed.mjs';
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 6);
 /** Load before the profile counts: the JIT settles in about 10 s (bench/run.mjs). */
@@ -35,9 +35,11 @@ const env = {
 };
 // One client, made as an operator would: `tollgate clients create` (bench/lib/seed.mjs).
 const client = createClient(env, { name: 'profile', scopes: ['read', 'write'] });
+// The API the named-API doors ask for, and the client's grant to it (`tollgate apis create`, `grants set`).
+seedApi(env, client);
 const { run } = loadRunner({ dir, seconds: SECONDS });
 // The bench's doors but the one that needs a second server.
-const doors = (token) => tollgateDoors(client, token).filter((d) => !d.server);
+const doors = (token) => tollgateDoors(client, token, BENCH_API.identifier).filter((d) => !d.server);
 
 /** Where a function's own time goes, by what it is (the buckets of the notes in bench/README.md). */
 function bucket(frame) {

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { CONNECTIONS, FORM, form, JSONH, loadRunner, tokenFrom, tollgateDoors, WRK } from './lib/load.mjs';
 import { CORES, cpuTimes, LAST_CORE, PIN, processTree, ROOT, rssBytes, start, stop, TOLLGATE, waitFor }
   from './lib/procs.mjs';
-import { doorRow, doorLine, median, storeLine, storeRow, writeResults } from './lib/report.mjs';
-import { copyDatabase, seedClients } from './lib/seed.mjs';
+import { doorRow, doorLine, p99ToFloor, storeLine, storeRow, writeResults } from './lib/report.mjs';
+import { BENCH_API, copyDatabase, seedApi, seedClients } from './lib/seed.mjs';
 
 /** Seven: the same code measured an hour apart moved by up to ±0.3 against the peer over five. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -53,6 +53,9 @@ const { measure, warm } = loadRunner({ dir, seconds: SECONDS, connections: CONNE
 const seeded = await seedClients(serverEnv, { count: CLIENTS, port: 4430 });
 const client = seeded.client;
 console.log(`seeded ${CLIENTS} clients in ${seeded.seconds.toFixed(1)} s`);
+// The API the named-API doors ask for, and the bench client's grant to it, through the CLI.
+seedApi(serverEnv, client);
+const API = BENCH_API.identifier;
 
 const fileBytes = (p) => (existsSync(p) ? statSync(p).size : 0);
 const dbBytes = () => fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
@@ -89,6 +92,31 @@ async function startScale(scale, base) {
   };
   await Promise.all(Object.values(s).map((x) => waitFor(`${x.url}/`)));
   return s;
+}
+
+/** The payload of a JWT access token, decoded (its signature is not checked here). */
+const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+
+/**
+ * Before anything is measured: the named-API doors and the peer asked with `resource=` must each
+ * answer with a JWT whose aud is the bench's API, so that both sides do the same work.
+ */
+async function checkAudiences(servers, refs, doors) {
+  const targets = [
+    ['node-oidc-provider, resource=', refs.peerResource, (a) => a.access_token],
+    ...doors.filter((d) => d.plain).map((d) => [d.name, { ...d, server: servers.tollgate }, (a) =>
+      a.access_token ?? a.data?.access_token]),
+  ];
+  for (const [name, t, tokenOf] of targets) {
+    const res = await fetch(`${t.server.url}${t.path}`, { method: 'POST', headers: t.headers, body: t.body });
+    const answer = await res.json();
+    const jwt = tokenOf(answer);
+    const aud = jwt && claimsOf(jwt).aud;
+    if (!(aud === API || (Array.isArray(aud) && aud.length === 1 && aud[0] === API))) {
+      const said = JSON.stringify(answer).slice(0, 300);
+      throw new Error(`${name} did not issue a token for ${API}: ${res.status} ${said}`);
+    }
+  }
 }
 
 /** Resident memory with every cache full, at one process; each process's, at all cores. */
@@ -144,13 +172,12 @@ async function runScale(scale, base) {
   const loadCore = scale === 'one' ? '0' : undefined;
   const token = await tokenFrom(servers.tollgate.url, client);
   const floorToken = (await (await fetch(`${servers.verifyFloor.url}/token?client_id=${client.id}`)).json()).token;
+  const peerCreds = { grant_type: 'client_credentials', ...creds, scope: 'read write' };
   const refs = {
-    peer: {
-      server: servers.peer,
-      path: '/token',
-      headers: FORM,
-      body: form({ grant_type: 'client_credentials', ...creds, scope: 'read write' }),
-    },
+    peer: { server: servers.peer, path: '/token', headers: FORM, body: form(peerCreds) },
+    // The same, naming the resource server with RFC 8707's `resource=` (the references of the
+    // named-API doors; the request above gets it as the default resource).
+    peerResource: { server: servers.peer, path: '/token', headers: FORM, body: form({ ...peerCreds, resource: API }) },
     floor: { server: servers.issueFloor, path: '/token', headers: JSONH, body: JSON.stringify(creds) },
     verifyFloor: {
       server: servers.verifyFloor,
@@ -160,7 +187,8 @@ async function runScale(scale, base) {
     },
     empty: { server: servers.empty, path: '/', method: 'GET', headers: {} },
   };
-  const doors = tollgateDoors(client, token);
+  const doors = tollgateDoors(client, token, API);
+  await checkAudiences(servers, refs, doors);
   // Warm-ups, not counted: every process's JIT, the peer's and Tollgate's caches.
   for (const r of Object.values(refs)) warm(r.server, r, WARMUP_SECONDS, loadCore);
   const v2Door = doors.find((d) => d.name === 'v2');
@@ -169,6 +197,7 @@ async function runScale(scale, base) {
   }
 
   const rows = [];
+  const floorP99s = [];
   let issued = 0;
   let dbAccessBefore;
   let dbAccessAfter;
@@ -176,21 +205,32 @@ async function runScale(scale, base) {
     if (!wanted(door.name)) continue;
     const server = servers[door.server ?? 'tollgate'];
     if (!server) continue;
-    if (door.name === 'oauth2') dbAccessAfter = dbBytes();
+    if (door.writes) dbAccessAfter ??= dbBytes();
     dbAccessBefore ??= dbBytes();
     warm(server, door, DOOR_WARMUP_SECONDS, loadCore);
-    const refNames = door.kind === 'issue' ? ['peer', 'floor'] : ['verifyFloor', 'empty'];
+    // A named-API door runs against its plain door (same server, the request without the API) and
+    // the peer asked with `resource=`, in the same rounds.
+    const doorRefs = door.plain
+      ? { plain: { ...doors.find((d) => d.name === door.plain), server }, peerResource: refs.peerResource,
+          floor: refs.floor }
+      : refs;
+    const issueRefs = door.plain ? ['plain', 'peerResource', 'floor'] : ['peer', 'floor'];
+    const refNames = door.kind === 'issue' ? issueRefs : ['verifyFloor', 'empty'];
     const runs = { door: [], ...Object.fromEntries(refNames.map((n) => [n, []])) };
     for (let r = 0; r < ROUNDS; r++) {
-      for (const n of refNames) runs[n].push(measure(refs[n].server, refs[n], loadCore));
+      for (const n of refNames) runs[n].push(measure(doorRefs[n].server, doorRefs[n], loadCore));
       runs.door.push(measure(server, door, loadCore));
     }
-    if (door.kind === 'issue' && door.name !== 'oauth2') issued += runs.door.reduce((s, x) => s + x.total, 0);
+    if (door.kind === 'issue' && !door.writes) issued += runs.door.reduce((s, x) => s + x.total, 0);
+    if (runs.floor) floorP99s.push(...runs.floor.map((x) => x.p99));
     const row = doorRow(door.name, runs, refNames);
     rows.push(row);
     console.log(doorLine(scale, row));
   }
   dbAccessAfter ??= dbBytes();
+  // Each door's p99 against the issuance floor's: of the same rounds where the floor ran in them,
+  // else of every round of the floor at this scale (the verifying doors).
+  p99ToFloor(rows, floorP99s);
 
   const memory = wanted('memory') ? await memoryOf(scale, servers.tollgate) : null;
   await Promise.all(Object.values(servers).map(stop));

@@ -49,6 +49,7 @@ export async function openServices(config: Config, opts: ServiceOptions = {}): P
     const tokens = tokenSettings(config);
     const deps: Deps = {
       clients: store.clients,
+      apis: store.apis,
       tokenStore: store.tokens,
       verifier: new JwtVerifier(keys, tokens, clock, new VerifiedCache({ maxEntries: config.verifyCache.entries, maxBytes: config.verifyCache.bytes })),
       lockout: store.lockout,

@@ -20,12 +20,20 @@ export const JSONH = { 'content-type': 'application/json' };
 /**
  * Tollgate's doors, in the order they run, for `client` ({ id, secret }) and a token it holds.
  * `server: 'noCache'` marks the door run on the server with the verified-signature cache off.
+ * With `api` (its identifier; the client holds a grant to it), two doors more name that API:
+ * `v1 audience` (`audience=`) and `oauth2 resource` (RFC 8707 `resource=`), each measured against
+ * its `plain` door (the same request without it). `writes` marks the doors that write a row.
  */
-export function tollgateDoors(client, token) {
+export function tollgateDoors(client, token, api) {
   const creds = { client_id: client.id, client_secret: client.secret };
   const bearer = { authorization: `Bearer ${token}` };
+  const oauth2 = { grant_type: 'client_credentials', ...creds };
   return [
     { name: 'v1', kind: 'issue', path: '/v1/auth/token', headers: FORM, body: form(creds) },
+    ...(api
+      ? [{ name: 'v1 audience', kind: 'issue', plain: 'v1', path: '/v1/auth/token', headers: FORM,
+          body: form({ ...creds, audience: api }) }]
+      : []),
     {
       name: 'v2',
       kind: 'issue',
@@ -57,14 +65,12 @@ export function tollgateDoors(client, token) {
       headers: FORM,
       body: form({ ...creds, token }),
     },
-    // Last: seed 001 makes this door write a refresh-token row per issuance.
-    {
-      name: 'oauth2',
-      kind: 'issue',
-      path: '/api/v1/oauth2/token',
-      headers: FORM,
-      body: form({ grant_type: 'client_credentials', ...creds }),
-    },
+    // Last: seed 001 makes these doors write a refresh-token row per issuance.
+    { name: 'oauth2', kind: 'issue', writes: true, path: '/api/v1/oauth2/token', headers: FORM, body: form(oauth2) },
+    ...(api
+      ? [{ name: 'oauth2 resource', kind: 'issue', writes: true, plain: 'oauth2', path: '/api/v1/oauth2/token',
+          headers: FORM, body: form({ ...oauth2, resource: api }) }]
+      : []),
   ];
 }
 

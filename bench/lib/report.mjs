@@ -8,16 +8,23 @@ export const median = (xs) => {
   return s.length ? s[Math.floor(s.length / 2)] : null;
 };
 
-/** The targets (issue 19), as ratios to a reference: `peer`, `floor` (issuance) or `empty`. */
+/**
+ * The targets (issues 19 and 28), as ratios to a reference: `peer`, `floor` (issuance), `empty`, or
+ * `plain` (the same door without naming an API).
+ */
 export const TARGETS = {
   v1: { floor: 0.8, peer: 1.8 },
+  'v1 audience': { plain: 0.95 },
   v2: { floor: 0.8, peer: 1.8 },
   common: { floor: 0.8, peer: 1.8 },
   'graphql issueToken': { peer: 1.3 },
   oauth2: { peer: 1.4 },
+  'oauth2 resource': { plain: 0.95 },
   '/auth/verify': { empty: 0.2 },
   introspection: { empty: 0.15 },
 };
+/** Every door's p99 against the issuance floor's p99, same run, at most (issue 28). */
+export const P99_TARGET = 1.5;
 /** PostgreSQL ÷ SQLite, same doors, same run. */
 export const STORE_TARGETS = { v1: 0.7, '/auth/verify': 0.5 };
 
@@ -48,21 +55,38 @@ export function doorRow(name, runs, refNames) {
     rounds: runs.door.map((d, i) => ({
       door: Math.round(d.rps),
       doorCpuUs: Math.round(d.cpuUs),
+      doorP99: d.p99,
       ...Object.fromEntries(
         refNames.flatMap((n) => [
           [n, Math.round(runs[n][i].rps)],
           [`${n}CpuUs`, Math.round(runs[n][i].cpuUs)],
+          [`${n}P99`, runs[n][i].p99],
         ]),
       ),
     })),
   };
 }
 
+/**
+ * Each row's p99 as a ratio to the issuance floor's (`p99Floor`, and `p99FloorOf`): the median of
+ * the per-round ratios where the floor ran in the door's rounds, else the door's median p99 over
+ * the median of `floorP99s`, every p99 the floor gave at this scale (the verifying doors').
+ */
+export function p99ToFloor(rows, floorP99s) {
+  const floor = median(floorP99s);
+  for (const row of rows) {
+    const own = row.rounds.every((r) => r.floorP99 !== undefined);
+    row.p99Floor = own ? median(row.rounds.map((r) => r.doorP99 / r.floorP99)) : floor ? row.p99 / floor : null;
+    row.p99FloorOf = own ? 'rounds' : 'scale';
+  }
+}
+
 export function doorLine(scale, row) {
   const refs = Object.entries(row.refs).map(([n, r]) => `${n} ${Math.round(r.rps)} (×${r.ratio.toFixed(2)})`);
   return (
     `[${scale}] ${row.door.padEnd(20)} ${Math.round(row.rps)} req/s  ${refs.join('  ')}  ` +
-    `cpu ${Math.round(row.cpuUs)} µs/req  p50 ${row.p50} ms  p99 ${row.p99} ms  2xx ${(row.ok * 100).toFixed(1)}%`
+    `cpu ${Math.round(row.cpuUs)} µs/req  p50 ${row.p50} ms  p99 ${row.p99} ms` +
+    `${row.refs.floor ? ` (floor ${row.refs.floor.p99} ms)` : ''}  2xx ${(row.ok * 100).toFixed(1)}%`
   );
 }
 
@@ -90,9 +114,12 @@ export const storeLine = (row) =>
 const x = (v) => (v === null || v === undefined ? '—' : `${v.toFixed(2)}×`);
 const met = (ratio, target) =>
   target === undefined ? '' : ratio >= target ? ` (≥ ${target} ✓)` : ` (≥ ${target} ✗)`;
+const under = (ratio, target) => (ratio <= target ? ` (≤ ${target} ✓)` : ` (≤ ${target} ✗)`);
 const pct = (share) => `${(share * 100).toFixed(1)}%`;
 const REF_NAMES = {
+  plain: 'the plain door',
   peer: 'node-oidc-provider',
+  peerResource: 'node-oidc-provider asked with resource=',
   floor: 'issuance floor',
   verifyFloor: 'verification floor',
   empty: 'empty GET',
@@ -111,17 +138,23 @@ function scaleTable(s, lastCore) {
     const cells = [
       r.door,
       Math.round(r.rps),
-      cell(r, 'peer', true),
+      cell(r, 'plain', true),
+      r.refs.peerResource ? `${cell(r, 'peerResource', false)} (resource=)` : cell(r, 'peer', true),
       cell(r, 'floor', true),
       cell(r, 'verifyFloor', false),
       cell(r, 'empty', true),
       `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)}`,
+      r.p99Floor === null || r.p99Floor === undefined
+        ? '—'
+        : `${x(r.p99Floor)}${r.p99FloorOf === 'scale' ? '*' : ''}${under(r.p99Floor, P99_TARGET)}`,
       `${Math.round(r.cpuUs)} (${cpuRefs})`,
       pct(r.ok),
     ];
     return `| ${cells.join(' | ')} |`;
   };
+  // The plain door is a different door for each named-API door: no median of it here.
   const references = Object.entries(REF_NAMES)
+    .filter(([n]) => n !== 'plain')
     .map(([n, name]) => {
       const rows = s.rows.filter((r) => r.refs[n]);
       if (!rows.length) return null;
@@ -136,12 +169,16 @@ function scaleTable(s, lastCore) {
       : `**All ${s.workers} cores each** (Tollgate \`WORKERS=${s.workers}\`, the others under node:cluster; ` +
         'nothing pinned, the load generator shares the cores):',
     '',
-    '| door | req/s | × peer (target) | × issuance floor (target) | × verify floor | × empty GET (target) | ' +
-      'p50 / p99 ms | CPU µs/req (peer / floor / empty) | 2xx |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| door | req/s | × plain door (target) | × peer (target) | × issuance floor (target) | × verify floor | ' +
+      '× empty GET (target) | p50 / p99 ms | p99 × floor p99 (target) | CPU µs/req (references) | 2xx |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...s.rows.map(row),
     '',
-    `References, medians of the same rounds: ${references.join(', ')}.`,
+    `References, medians of the same rounds: ${references.join(', ')}. ` +
+      "The plain door is the same door's request without naming an API; the named-API doors' peer is " +
+      'node-oidc-provider asked for the same resource with `resource=`. p99 × floor p99: the median of ' +
+      "per-round ratios to the issuance floor's p99; * where the floor did not run in the door's rounds, " +
+      "the door's median p99 over the floor's median p99 at this scale.",
     '',
   ];
 }

@@ -33,6 +33,20 @@ export function createClient(env, { name, scopes }) {
   return { id: made.clientId, secret: made.clientSecret };
 }
 
+/** The API (resource server) the bench's named-API doors ask for: its identifier is the tokens' aud. */
+export const BENCH_API = { identifier: 'https://bench.example.com/api', name: 'Bench', permissions: ['read', 'write'] };
+
+/**
+ * The bench's API, made with `tollgate apis create`, and `client`'s grant to it (`tollgate grants
+ * set`), both with the permissions `read write`: what an operator would run before a client names
+ * the API in a token request (`audience=` or RFC 8707 `resource=`).
+ */
+export function seedApi(env, client, api = BENCH_API) {
+  const permissions = api.permissions.join(' ');
+  tollgate(['apis', 'create', '--identifier', api.identifier, '--name', api.name, '--permissions', permissions], env);
+  tollgate(['grants', 'set', client.id, api.identifier, '--permissions', permissions], env);
+}
+
 /** `tollgate db copy <from> <to>`: everything, keys and tokens too, into an empty database. */
 export const copyDatabase = (from, to, env) => tollgate(['db', 'copy', from, to], env);
 

@@ -1,18 +1,22 @@
 // The peer: node-oidc-provider (a devDependency used only here), configured for what Tollgate
 // does, the client credentials grant with ES256-signed JWT access tokens (RFC 9068), its client
-// held in the provider's own configuration. WORKERS > 1 runs it under node:cluster (bench/cluster.mjs).
+// held in the provider's own configuration. WORKERS > 1 runs it under node:cluster
+// (bench/cluster.mjs).
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import { serve } from '../cluster.mjs';
 
 serve(async () => {
   // The signing key: every worker must sign with the same one, so it comes from the environment
   // when the bench hands one in (it generates it once), else it is made here.
-  const jwk = process.env.PEER_JWK ? JSON.parse(process.env.PEER_JWK) : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  const jwk = process.env.PEER_JWK
+    ? JSON.parse(process.env.PEER_JWK)
+    : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
   const port = Number(process.env.PORT);
   const issuer = `http://127.0.0.1:${port}`;
-  const resource = 'https://api.example';
+  // The resource server: the bench's API (bench/lib/seed.mjs), whose identifier Tollgate puts in aud.
+  const resource = process.env.PEER_RESOURCE ?? 'https://bench.example.com/api';
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -31,12 +35,23 @@ serve(async () => {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      // A JWT access token (RFC 9068) for one resource server, signed ES256.
+      // A JWT access token (RFC 9068) for one resource server, signed ES256: the one a request
+      // names with RFC 8707's `resource=`, or the default one when it names none. Any other
+      // resource is refused (invalid_target), as a real deployment would refuse an unknown API.
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'read write', audience: resource, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }),
+        getResourceServerInfo: (ctx, indicator) => {
+          if (indicator !== resource) throw new errors.InvalidTarget();
+          return {
+            scope: 'read write',
+            audience: resource,
+            accessTokenTTL: 3600,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
       },
     },
     ttl: { ClientCredentials: 3600 },

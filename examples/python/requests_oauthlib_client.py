@@ -9,7 +9,10 @@ Debian: apt-get install python3-requests python3-requests-oauthlib, then run wit
     /usr/bin/python3 examples/python/requests_oauthlib_client.py [--auth basic|body] [--wait-for-expiry]
 
 TOLLGATE_URL is the issuer: the server's address for live mode, with /test for test mode.
-TOLLGATE_SCOPE (optional) asks for fewer scopes than the client holds.
+TOLLGATE_AUDIENCE (optional) names the API the token is for: its identifier (tollgate apis
+create), which becomes the token's aud. Omitted, the token is for the default API.
+TOLLGATE_SCOPE (optional) asks for fewer scopes than the client holds (at that API: fewer
+permissions than its grant).
 
 Prints one JSON object per step, so a script (and the test suite) can read what happened.
 
@@ -22,13 +25,19 @@ How requests-oauthlib meets Tollgate:
 - It refreshes on its own once the token's expires_at has passed, at auto_refresh_url. Tollgate's
   /refresh needs only the refresh token (seed 001), and answers without a new refresh token:
   requests-oauthlib keeps the old one, which stays good for 24 h.
+- The API is named with RFC 8707's resource parameter: extra keyword arguments of fetch_token
+  go into the token request, and auto_refresh_kwargs into every refresh.
+- Tollgate's own GET /api/v1/client/me takes tokens for the default API only. With an audience,
+  the example calls GET /auth/verify?audience=... instead: the check a proxy in front of that
+  API makes (spec §4).
 """
 import argparse
+import base64
 import json
 import os
 import sys
 import time
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from oauthlib.oauth2 import BackendApplicationClient
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
@@ -37,6 +46,21 @@ from requests_oauthlib import OAuth2Session
 
 def emit(**fields):
     print(json.dumps(fields), flush=True)
+
+
+def aud_of(access_token):
+    """The aud claim of a JWT access token, read without verifying it: for display only."""
+    payload = access_token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("aud")
+
+
+def call_api(session, issuer, audience):
+    """The default API's GET /api/v1/client/me, or a named API's check at /auth/verify."""
+    if audience:
+        res = session.get(f"{issuer}/auth/verify?audience={quote(audience, safe='')}")
+        return "verify", res.status_code, res.headers.get("X-Client-Id")
+    res = session.get(f"{issuer}/api/v1/client/me")
+    return "me", res.status_code, res.json()["data"]["id"] if res.ok else None
 
 
 def main():
@@ -49,6 +73,9 @@ def main():
     client_id = os.environ["TOLLGATE_CLIENT_ID"]
     client_secret = os.environ["TOLLGATE_CLIENT_SECRET"]
     scope = os.environ.get("TOLLGATE_SCOPE") or None
+    audience = os.environ.get("TOLLGATE_AUDIENCE") or None
+    # RFC 8707: the API as `resource`, on the exchange and on every refresh.
+    resource = {"resource": audience} if audience else {}
 
     if urlparse(issuer).hostname in ("127.0.0.1", "localhost", "::1"):
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
@@ -58,32 +85,36 @@ def main():
         client=BackendApplicationClient(client_id=client_id, scope=scope),
         scope=scope,
         auto_refresh_url=f"{issuer}/api/v1/oauth2/refresh",
+        auto_refresh_kwargs=resource,
         token_updater=refreshed.append,
     )
     token_url = f"{issuer}/api/v1/oauth2/token"
     try:
         if args.auth == "basic":
             # client_secret_basic: requests-oauthlib builds the Basic header itself.
-            token = session.fetch_token(token_url, client_id=client_id, client_secret=client_secret)
+            token = session.fetch_token(token_url, client_id=client_id, client_secret=client_secret, **resource)
         else:
             # client_secret_post: id and secret in the form body, no Authorization header.
-            token = session.fetch_token(token_url, client_id=client_id, client_secret=client_secret, include_client_id=True)
+            token = session.fetch_token(token_url, client_id=client_id, client_secret=client_secret,
+                                        include_client_id=True, **resource)
     except OAuth2Error as e:
         # The RFC 6749 §5.2 `error` of the answer: invalid_client, invalid_scope, rate_limited, ...
         emit(step="token", error=e.error, status=e.status_code)
         return 1
     emit(step="token", auth=args.auth, token_type=token["token_type"], expires_in=token["expires_in"],
-         has_refresh_token="refresh_token" in token, access_token=token["access_token"])
+         has_refresh_token="refresh_token" in token, scope=token.get("scope"), aud=aud_of(token["access_token"]),
+         access_token=token["access_token"])
 
-    me = session.get(f"{issuer}/api/v1/client/me")
-    emit(step="me", status=me.status_code, client_id=me.json()["data"]["id"] if me.ok else None)
+    step, status, called_by = call_api(session, issuer, audience)
+    emit(step=step, status=status, client_id=called_by)
 
     if args.wait_for_expiry:
         time.sleep(max(0.0, token["expires_at"] - time.time()) + 0.2)
-        me = session.get(f"{issuer}/api/v1/client/me")
-        emit(step="after-expiry", status=me.status_code, refreshed=len(refreshed),
+        _, status, _ = call_api(session, issuer, audience)
+        emit(step="after-expiry", status=status, refreshed=len(refreshed),
              new_access_token=session.token["access_token"] != token["access_token"],
-             refresh_token_kept=session.token.get("refresh_token") == token.get("refresh_token"))
+             refresh_token_kept=session.token.get("refresh_token") == token.get("refresh_token"),
+             aud=aud_of(session.token["access_token"]))
     return 0
 
 

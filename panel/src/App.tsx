@@ -13,6 +13,9 @@ import { ClientPage } from './pages/client/ClientPage';
 import { Playground } from './pages/playground/Playground';
 import { Operators } from './pages/operators/Operators';
 import { SigningKeys } from './pages/keys/SigningKeys';
+import { ApiList } from './pages/apis/ApiList';
+import { NewApi } from './pages/apis/NewApi';
+import { ApiPage } from './pages/apis/ApiPage';
 import { NotFound } from './pages/not-found/NotFound';
 
 /** The frame of every page: a skip link, the banner with navigation, and one main landmark. */
@@ -32,6 +35,9 @@ function Shell({ session, onSignOut, children }: { session?: PanelSession; onSig
             <ul>
               <li>
                 <Link to="/clients">Clients</Link>
+              </li>
+              <li>
+                <Link to="/apis">APIs</Link>
               </li>
               <li>
                 <Link to="/playground">Playground</Link>
@@ -76,12 +82,28 @@ function Shell({ session, onSignOut, children }: { session?: PanelSession; onSig
   );
 }
 
+/** A path segment decoded, or null when it is no valid percent-encoding. */
+const decoded = (segment: string): string | null => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+};
+
 function Routes() {
-  const { path } = useLocation();
+  const { path, query } = useLocation();
   if (path === '/' || path === '/clients') return <ClientList />;
   if (path === '/clients/new') return <NewClient />;
   const client = /^\/clients\/([^/]+)$/.exec(path);
   if (client) return <ClientPage key={client[1]} id={decodeURIComponent(client[1]!)} />;
+  if (path === '/apis') return <ApiList />;
+  if (path === '/apis/new') return <NewApi />;
+  const api = /^\/apis\/([^/]+)$/.exec(path);
+  if (api) {
+    const identifier = decoded(api[1]!);
+    if (identifier !== null) return <ApiPage key={`${api[1]}${query.get('mode') ?? ''}`} identifier={identifier} />;
+  }
   if (path === '/playground') return <Playground />;
   if (path === '/operators') return <Operators />;
   if (path === '/keys') return <SigningKeys />;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
+import { addApisCommands } from './apis.js';
 import { addAuditCommand } from './audit.js';
 import { addClientsCommands } from './clients.js';
 import { quietOnClosedPipes } from './context.js';
@@ -38,6 +39,7 @@ export function buildCli(): Command {
   addAuditCommand(program);
   addKeysCommands(program);
   addUsersCommands(program);
+  addApisCommands(program);
 
   return program;
 }

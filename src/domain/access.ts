@@ -162,3 +162,14 @@ export function mayIntrospect(caller: Pick<Client, 'id' | 'scopes' | 'orgId'>, o
 }
 
 export const noSuchClient = (): DomainError => new DomainError('not_found', 'No such client');
+
+/**
+ * APIs are the deployment's catalogue (spec §8): whoever may administer at all reads the APIs of
+ * the address's mode (a developer needs them to grant its clients access); only a deployment
+ * admin creates, changes or deletes one. An API of the other mode is not there.
+ */
+export function authorizeApi(caller: Principal, action: 'read' | 'manage', api?: { mode: Mode }): void {
+  authorize(caller, 'list');
+  if (api !== undefined && api.mode !== caller.mode) throw new DomainError('not_found', 'No such API');
+  if (action === 'manage' && !isDeploymentAdmin(caller)) throw new DomainError('access_denied', 'Only a deployment admin may create, change or delete APIs');
+}

@@ -9,6 +9,7 @@ export const DOMAIN_ERROR_CODES = [
   'invalid_grant',
   'unsupported_grant_type',
   'invalid_scope',
+  'invalid_target',
   'access_denied',
   'rate_limited',
   'invalid_token',

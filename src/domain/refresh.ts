@@ -19,6 +19,8 @@ export interface RefreshRecord {
   mode: Mode;
   generation: number;
   scopes: string[];
+  /** The API the token is for (its identifier); null: the default API. */
+  audience: string | null;
   expiresAt: number;
   createdAt: number;
 }

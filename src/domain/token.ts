@@ -41,6 +41,8 @@ export interface ClaimsInput {
   ttlSeconds: number | null;
   nowMs: number;
   jti: string;
+  /** The named API's identifier; omitted, the mode's default API. */
+  audience?: string;
 }
 
 export function accessTokenClaims(settings: TokenSettings, input: ClaimsInput): AccessTokenClaims {
@@ -50,7 +52,7 @@ export function accessTokenClaims(settings: TokenSettings, input: ClaimsInput): 
     iss: settings.issuer(client.mode),
     sub: client.id,
     client_id: client.id,
-    aud: settings.audience(client.mode),
+    aud: input.audience ?? settings.audience(client.mode),
     iat,
     jti,
     scope: scopeString(scopes),

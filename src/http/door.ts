@@ -2,11 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import { resolveSourceIp } from '../domain/ip.js';
+import type { TargetRequest } from '../domain/api.js';
 import type { Mode } from '../domain/mode.js';
 import type { Deps } from '../usecases/deps.js';
 import type { IssueTokenInput } from '../usecases/issue-token.js';
 import { toDomainError } from './errors.js';
-import { bodyRecord, optionalString, requiredString } from './form.js';
+import { bodyRecord, optionalString, requiredString, stringValues, type WireBody } from './form.js';
 
 /** What every door needs: the core's ports and the validated configuration. */
 export interface DoorContext {
@@ -89,6 +90,17 @@ export interface CredentialFields {
 export const SNAKE_CREDENTIALS: CredentialFields = { clientId: 'client_id', clientSecret: 'client_secret' };
 
 /**
+ * The API a token request names: `audience` on every door, and RFC 8707's `resource` where the
+ * door is OAuth 2.0's. Repeats are kept, for the core to refuse as `invalid_target`.
+ * @see RFC 8707 §2
+ */
+export function targetRequest(body: WireBody, withResource = false): TargetRequest {
+  const audience = stringValues(body, 'audience');
+  const resource = withResource ? stringValues(body, 'resource') : undefined;
+  return { ...(audience === undefined ? {} : { audience }), ...(resource === undefined ? {} : { resource }) };
+}
+
+/**
  * The issue-token input every credentials-in-the-body door builds the same way: the fields in
  * the dialect's spelling (errors name the wire field), the mode and source of the call.
  */
@@ -105,6 +117,7 @@ export function issueTokenInput(
     clientId: requiredString(body, fields.clientId, 'client_id'),
     clientSecret: requiredString(body, fields.clientSecret, 'client_secret'),
     scope: optionalString(body, 'scope'),
+    target: targetRequest(body),
     sourceIp: callerIp(req, ctx.config),
     ttlSeconds,
   };

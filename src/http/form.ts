@@ -75,3 +75,18 @@ export function optionalString(body: WireBody, wire: string, domainField = wire)
   if (typeof v !== 'string') throw new DomainError('invalid_request', `${wire} must be a string`, { field: domainField });
   return v;
 }
+
+/**
+ * A field that may be repeated (RFC 8707 `resource`): each value, in order; undefined when absent.
+ * A JSON array counts as its values; anything but strings is refused, naming the field.
+ */
+export function stringValues(body: WireBody, wire: string, domainField = wire): string[] | undefined {
+  if (!Object.hasOwn(body, wire)) return undefined;
+  const v = body[wire];
+  if (v === undefined || v === null) return undefined;
+  const values = Array.isArray(v) ? v : [v];
+  if (!values.every((x): x is string => typeof x === 'string')) {
+    throw new DomainError('invalid_request', `${wire} must be a string`, { field: domainField });
+  }
+  return values;
+}

@@ -77,13 +77,25 @@ export const SCOPE_REQUEST: JsonSchema = {
   examples: ['balances:read'],
 };
 
+export const AUDIENCE_REQUEST: JsonSchema = {
+  type: 'string',
+  description: "The API the token is for: its identifier becomes the token's `aud`. Omitted: the deployment's default API.",
+  examples: ['https://billing.example.com/api'],
+};
+
+export const AUDIENCE_GUARDED: JsonSchema = {
+  type: 'string',
+  description: 'The API this location guards: a token for any other API is refused (401). Omitted: the default API.',
+  examples: ['https://billing.example.com/api'],
+};
+
 /** The request body of a credentials-in-the-body token endpoint, in a dialect's spelling. */
 export function tokenRequestBody(title: string, clientId = 'client_id', clientSecret = 'client_secret'): JsonSchema {
   return {
     title,
     type: 'object',
     required: [clientId, clientSecret],
-    properties: { [clientId]: CLIENT_ID, [clientSecret]: CLIENT_SECRET, scope: SCOPE_REQUEST },
+    properties: { [clientId]: CLIENT_ID, [clientSecret]: CLIENT_SECRET, scope: SCOPE_REQUEST, audience: AUDIENCE_REQUEST },
   };
 }
 

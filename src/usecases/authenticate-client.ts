@@ -3,7 +3,8 @@ import { badCredentials, DomainError } from '../domain/errors.js';
 import { lockoutKeys, lockoutWait, rateLimited, refuseIfLocked } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
 import { isGeneratedShape, matchSecret } from '../domain/secrets.js';
-import type { Clock, ClientStore, LockoutStore, Random } from './ports.js';
+import type { Target } from '../domain/api.js';
+import type { ApiRef, Clock, ClientStore, LockoutStore, Random } from './ports.js';
 import type { LockoutPolicy } from '../domain/lockout.js';
 
 /** Everything a credential check needs. */
@@ -33,6 +34,8 @@ export interface Authenticated {
   client: Client;
   /** The secret generation the presented secret belongs to (the previous one during a grace). */
   generation: number;
+  /** The API asked for and the client's grant for it, when one was asked and both exist. */
+  target?: Target | undefined;
 }
 
 /**
@@ -40,7 +43,7 @@ export interface Authenticated {
  * 1 shape → 2 lockout → 3 client, secret, mode, enabled → 4 IP allowlist. (5, scope, is the
  * caller's: it depends on what is being asked for.)
  */
-export async function authenticateClient(deps: CoreDeps, attempt: CredentialAttempt): Promise<Authenticated> {
+export async function authenticateClient(deps: CoreDeps, attempt: CredentialAttempt, target?: ApiRef): Promise<Authenticated> {
   // 1. Shape.
   checkCredentialShape('client_id', attempt.clientId);
   checkCredentialShape('client_secret', attempt.clientSecret);
@@ -52,7 +55,7 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   const keys = lockoutKeys(attempt.clientId, attempt.sourceIp);
   const presented = [attempt.clientSecret];
   if (attempt.rawSecret !== undefined && attempt.rawSecret !== attempt.clientSecret && isSecretShape(attempt.rawSecret)) presented.push(attempt.rawSecret);
-  const { client, lockout } = await deps.clients.findForCheck(attempt.clientId, keys);
+  const { client, lockout, target: found } = await deps.clients.findForCheck(attempt.clientId, keys, target);
   if (!presented.every(isGeneratedShape)) {
     const locked = lockoutWait(lockout, deps.clock.now());
     if (locked > 0) throw rateLimited(locked);
@@ -73,12 +76,13 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   // The verdict is settled atomically: past the limit it turns into rate_limited, right or wrong.
   refuseIfLocked(await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy, lockout));
   if (failure) throw failure;
-  const found = client!;
+  const known = client!;
 
   // 4. IP allowlist, after the secret so that the answer is no oracle to someone without it.
-  checkSourceAllowed(found, attempt.sourceIp);
+  checkSourceAllowed(known, attempt.sourceIp);
   // Slot 1 is the previous secret, only ever offered during a grace period.
-  return { client: found, generation: slot === 0 ? found.secretGeneration : found.secretGeneration - 1 };
+  const generation = slot === 0 ? known.secretGeneration : known.secretGeneration - 1;
+  return { client: known, generation, ...(target ? { target: found } : {}) };
 }
 
 function verdict(client: Client | undefined, slot: number, mode: Mode): DomainError | undefined {

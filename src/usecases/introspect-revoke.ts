@@ -38,6 +38,8 @@ async function describe(deps: Deps, token: string, mode: Mode): Promise<TokenFac
     const r = await deps.tokenStore.findRefreshToken(hash);
     const client = r && (await deps.clients.findById(r.clientId));
     if (!r || !client || !refreshTokenUsable(r, client, mode, now)) return undefined;
+    // A refresh token for a named API lives as long as the client's grant for it.
+    if (r.audience !== null && !(await deps.apis.target(client.id, { mode, identifier: r.audience }))) return undefined;
     return {
       owner: client,
       introspection: {
@@ -47,12 +49,15 @@ async function describe(deps: Deps, token: string, mode: Mode): Promise<TokenFac
         sub: r.clientId,
         exp: Math.floor(r.expiresAt / 1000),
         iat: Math.floor(r.createdAt / 1000),
+        // Named only for a named API's refresh token: the default API's answer stays as it was.
+        ...(r.audience === null ? {} : { aud: r.audience }),
       },
       revoke: () => deps.tokenStore.deleteRefreshToken(hash),
     };
   }
   try {
-    const { claims, client } = await validateAccessToken(deps, token, mode);
+    // A token for any API of the mode; validateAccessToken holds it to that API's grant.
+    const { claims, client } = await validateAccessToken(deps, token, mode, null);
     return {
       owner: client,
       introspection: {

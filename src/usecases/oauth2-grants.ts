@@ -1,3 +1,4 @@
+import type { TargetRequest } from '../domain/api.js';
 import { authenticateClient, type CredentialAttempt } from './authenticate-client.js';
 import { issueToken, type IssuedToken, type IssueTokenInput } from './issue-token.js';
 import type { IssueDeps } from './issue-token.js';
@@ -23,6 +24,7 @@ export interface RefreshGrantInput {
   sourceIp: string;
   refreshToken: string;
   scope?: string;
+  target?: TargetRequest;
   /** Client credentials, when presented: checked first, and then the token must be that client's. */
   client?: Pick<CredentialAttempt, 'clientId' | 'clientSecret' | 'rawSecret'>;
   ttlSeconds: number;
@@ -41,6 +43,7 @@ export async function refreshGrant(deps: IssueDeps, input: RefreshGrantInput): P
     sourceIp,
     refreshToken: input.refreshToken,
     scope: input.scope,
+    ...(input.target ? { target: input.target } : {}),
     authenticatedClientId: authenticated?.id,
     ttlSeconds: input.ttlSeconds,
   });

@@ -5,6 +5,7 @@
  */
 export type * from './ports/system.js';
 export type * from './ports/clients.js';
+export type * from './ports/apis.js';
 export type * from './ports/lockout.js';
 export type * from './ports/tokens.js';
 export type * from './ports/audit.js';

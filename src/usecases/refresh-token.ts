@@ -5,13 +5,14 @@ import type { Mode } from '../domain/mode.js';
 import { hashRefreshToken, isRefreshTokenShape, newRefreshToken, refreshTokenUsable } from '../domain/refresh.js';
 import { grantScopes, parseScopeString } from '../domain/scopes.js';
 import { accessTokenClaims } from '../domain/token.js';
+import { cappedTtl, effectivePermissions, invalidTarget, requestedAudience, type TargetRequest } from '../domain/api.js';
 import type { IssuedToken } from './issue-token.js';
 import type { IssueDeps } from './issue-token.js';
 
 /** Mints a refresh token bound to client, mode, secret generation and scope (seed 001). */
 export async function mintRefreshToken(
   deps: Pick<IssueDeps, 'tokenStore' | 'clock' | 'random'>,
-  issued: Pick<IssuedToken, 'clientId' | 'generation' | 'scopes'> & { mode: Mode },
+  issued: Pick<IssuedToken, 'clientId' | 'generation' | 'scopes' | 'audience'> & { mode: Mode },
   ttlSeconds: number,
 ): Promise<string> {
   const token = newRefreshToken(deps.random.bytes(32));
@@ -22,6 +23,7 @@ export async function mintRefreshToken(
     mode: issued.mode,
     generation: issued.generation,
     scopes: issued.scopes,
+    audience: issued.audience,
     expiresAt: now + ttlSeconds * 1000,
     createdAt: now,
   });
@@ -34,6 +36,8 @@ export interface RefreshInput {
   sourceIp: string;
   /** May narrow the scope of the original grant, never widen it. @see RFC 6749 §6 */
   scope?: string;
+  /** `audience` or `resource` sent with the refresh: it must name the token's own API. */
+  target?: TargetRequest;
   /** Set when the caller authenticated as a client: the token must be that client's. */
   authenticatedClientId?: string;
   ttlSeconds: number;
@@ -48,6 +52,7 @@ const invalidGrant = (): DomainError => new DomainError('invalid_grant', 'The re
  */
 export async function refreshAccessToken(deps: IssueDeps, input: RefreshInput): Promise<IssuedToken> {
   const requested = input.scope === undefined ? undefined : parseScopeString(input.scope);
+  const asked = input.target ? requestedAudience(input.target) : undefined;
   const keys = refreshLockoutKeys(input.sourceIp);
   const locked = lockoutWait(await deps.lockout.read(keys), deps.clock.now());
   if (locked > 0) throw rateLimited(locked);
@@ -66,24 +71,34 @@ export async function refreshAccessToken(deps: IssueDeps, input: RefreshInput): 
 
   // Spec §2 step 4 holds for refresh too.
   checkSourceAllowed(client, input.sourceIp);
+  // The refresh token is for the API it was issued for, and for no other (RFC 8707 §2.2).
+  const audience = record.audience ?? deps.tokens.audience(record.mode);
+  if (asked !== undefined && asked !== audience) throw invalidTarget();
+  const target = record.audience === null ? undefined : await deps.apis.target(client.id, { mode: record.mode, identifier: record.audience });
+  // A grant removed since, or an API deleted, ends its refresh tokens too.
+  if (record.audience !== null && !target) throw invalidGrant();
   // Asked-for scopes must lie inside the original grant and inside what the client holds now;
   // asking for none keeps the original grant, less any scope the client has lost since.
-  const stillHeld = record.scopes.filter((s) => client.scopes.includes(s));
+  const holds = target ? effectivePermissions(target) : client.scopes;
+  const stillHeld = record.scopes.filter((s) => holds.includes(s));
   let scopes: string[];
   try {
     scopes = grantScopes(stillHeld, requested);
   } catch {
     throw new DomainError('invalid_scope', 'The requested scope exceeds the scope of the refresh token', { field: 'scope' });
   }
+  const ttlSeconds = cappedTtl(input.ttlSeconds, target?.api) ?? input.ttlSeconds;
   const claims = accessTokenClaims(deps.tokens, {
     client,
     scopes,
     generation: record.generation,
-    ttlSeconds: input.ttlSeconds,
+    ttlSeconds,
     nowMs: now,
     jti: deps.random.bytes(16).toString('base64url'),
+    ...(record.audience === null ? {} : { audience: record.audience }),
   });
-  const accessToken = await deps.signer.sign(client.mode, claims);
+  const accessToken = await deps.signer.sign(client.mode, claims, target?.api.alg ?? undefined);
   deps.usage.used(client.id, now);
-  return { accessToken, tokenType: 'Bearer', expiresIn: input.ttlSeconds, scopes, clientId: client.id, generation: record.generation };
+  const generation = record.generation;
+  return { accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds, scopes, clientId: client.id, generation, audience: record.audience };
 }

@@ -3,6 +3,7 @@ import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
 import type { AccessTokenClaims } from '../../src/domain/token.js';
+import { createApi, setGrant } from '../../src/usecases/apis/manage.js';
 import { rotateSecret, updateClient } from '../../src/usecases/clients/manage.js';
 import { harness, type Harness } from '../support/harness.js';
 import { pathOf } from './driver.js';
@@ -26,6 +27,8 @@ const CHALLENGE: Record<Refusal, RegExp | undefined> = {
   invalid_token: /^Bearer realm="tollgate", error="invalid_token", error_description="[^"]+"$/,
   access_denied: undefined,
 };
+
+const ORDERS = 'https://orders.example.com/api';
 
 const headersOf = (authorization: string | undefined) => (authorization === undefined ? {} : { authorization });
 
@@ -99,18 +102,20 @@ describe.each(DRIVERS)('contract: $name', (door) => {
 
   beforeAll(async () => {
     h = await harness();
+    await createApi(h.services.deps, { identifier: ORDERS, name: 'Orders', mode: 'live', permissions: [{ name: 'orders:read', description: '' }] });
   });
   afterAll(() => h.close());
 
   /** A fresh client and a token of its own, issued at the v1 door (from `from`, for allowlists). */
-  async function tokenFor(opts: { mode?: Mode; allowedIps?: string[]; from?: string } = {}) {
+  async function tokenFor(opts: { mode?: Mode; allowedIps?: string[]; from?: string; audience?: string; scopes?: string[] } = {}) {
     const mode = opts.mode ?? 'live';
-    const c = await h.client({ mode, allowedIps: opts.allowedIps ?? [] });
+    const c = await h.client({ mode, allowedIps: opts.allowedIps ?? [], ...(opts.scopes ? { scopes: opts.scopes } : {}) });
+    if (opts.audience !== undefined) await setGrant(h.services.deps, c.id, { mode, identifier: opts.audience }, ['orders:read']);
     const res = await h.app.inject({
       method: 'POST',
       url: pathOf(mode, '/v1/auth/token'),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ client_id: c.id, client_secret: c.secret }).toString(),
+      payload: new URLSearchParams({ client_id: c.id, client_secret: c.secret, ...(opts.audience ? { audience: opts.audience } : {}) }).toString(),
       ...(opts.from ? { remoteAddress: opts.from } : {}),
     });
     expect(res.statusCode).toBe(200);
@@ -182,6 +187,20 @@ describe.each(DRIVERS)('contract: $name', (door) => {
         const { client, token } = await tokenFor();
         const claims = decodeJwt(token);
         await h.services.deps.tokenStore.revokeAccessToken(claims.jti!, client.id, claims.exp! * 1000, Date.now());
+        return `Bearer ${token}`;
+      },
+    },
+    {
+      name: "a token for another API (these endpoints are the default API's)",
+      refusal: 'invalid_token',
+      authorization: async () => `Bearer ${(await tokenFor({ audience: ORDERS })).token}`,
+    },
+    {
+      name: 'a token carrying a reserved scope (a power) the client has lost since',
+      refusal: 'invalid_token',
+      authorization: async () => {
+        const { client, token } = await tokenFor({ scopes: ['read', 'tollgate:introspect'] });
+        await updateClient(h.services.deps, client.id, { scopes: ['read'] });
         return `Bearer ${token}`;
       },
     },

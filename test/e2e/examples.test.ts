@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../support/process.js';
-import { createClient, startIssuer, type IssuerServer, type MadeClient } from '../support/sdk.js';
+import { decodeJwt } from 'jose';
+import { createClient, startIssuer, tollgate, type IssuerServer, type MadeClient } from '../support/sdk.js';
 
 /**
  * The clients users already have, unchanged, against the real server: the runnable examples in
  * examples/ (Python with requests-oauthlib and Authlib, Go with x/oauth2's clientcredentials,
- * and curl). Their tools are Debian packages that `scripts/test-deps.sh` installs; a missing one fails this
+ * and curl), with and without an audience (a named API, `tollgate apis create`). Their tools are
+ * Debian packages that `scripts/test-deps.sh` installs; a missing one fails this
  * suite, it never skips it.
  */
 
@@ -60,6 +62,15 @@ const steps = (r: Run): Array<Record<string, unknown>> =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 const step = (r: Run, name: string): Record<string, unknown> | undefined => steps(r).find((s) => s.step === name);
 
+/** The API the audience runs ask for, and the client's grant there. */
+const BILLING = 'https://billing.example/api';
+const GRANTED = 'invoices:read';
+/** The `aud` and `scope` a JWT access token carries (read, not verified: the server issued it). */
+const audScope = (token: unknown) => {
+  const { aud, scope } = decodeJwt(String(token));
+  return { aud, scope };
+};
+
 /** The "<step>: <body>" lines the curl example prints. */
 const curlSteps = (r: Run): Record<string, string> =>
   Object.fromEntries(
@@ -102,15 +113,20 @@ describe('examples/ against the real server', () => {
     test = await createClient(srv.env, '--mode', 'test', '--scope', 'read write');
     plus = await createClient(srv.env, '--secret', 'imported+secret%zz:x');
     hex = await createClient(srv.env, '--secret', 'imported%7Asecret');
+    const permissions = ['--permissions', 'invoices:read invoices:write'];
+    await tollgate(srv.env, 'apis', 'create', '--identifier', BILLING, '--name', 'Billing', ...permissions);
+    await tollgate(srv.env, 'grants', 'set', live.id, BILLING, '--permissions', GRANTED);
   }, 60_000);
+  const withAudience = (c: MadeClient = live) => envFor(c, 'live', { TOLLGATE_AUDIENCE: BILLING });
   afterAll(async () => {
     await srv?.stop();
   });
 
   describe('curl', () => {
+    const DOORS = ['oauth2-basic', 'oauth2-body', 'v1', 'v2', 'common'];
     const curl = (door: string, env: Record<string, string>) => run('bash', ['examples/curl/tollgate.sh', door], env);
 
-    it.each(['oauth2-basic', 'oauth2-body', 'v1', 'v2', 'common'])('%s: a token the protected endpoints accept, live and test', async (door) => {
+    it.each(DOORS)('%s: a token the protected endpoints accept, live and test', async (door) => {
       for (const [c, mode] of [
         [live, 'live'],
         [test, 'test'],
@@ -124,6 +140,21 @@ describe('examples/ against the real server', () => {
           expect(JSON.parse(out.token!)).toMatchObject({ token_type: 'Bearer', scope: 'read', refresh_token: expect.stringMatching(/^rt_/) });
           expect(JSON.parse(out.refresh!)).not.toHaveProperty('refresh_token');
         }
+      }
+    });
+
+    it.each(DOORS)('%s with TOLLGATE_AUDIENCE: a token for that API', async (door) => {
+      const r = await curl(door, withAudience());
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      const out = curlSteps(r);
+      const body = JSON.parse(out.token!) as Record<string, unknown> & { data?: Record<string, unknown> };
+      const token = body.access_token ?? body.accessToken ?? body.data?.access_token;
+      expect(audScope(token)).toEqual({ aud: BILLING, scope: GRANTED });
+      // The check a proxy in front of that API makes; /api/v1/client/me is the default API's.
+      expect(out.verify).toBe(`200 ${live.id}`);
+      expect(out.me).toBeUndefined();
+      if (door.startsWith('oauth2')) {
+        expect(audScope(JSON.parse(out.refresh!).access_token)).toEqual({ aud: BILLING, scope: GRANTED });
       }
     });
 
@@ -148,8 +179,33 @@ describe('examples/ against the real server', () => {
         expect(r.status, r.stderr).toBe(0);
         expect(step(r, 'token')).toMatchObject({ auth: ['basic', 'body'][i], token_type: 'Bearer', expires_in: 2, has_refresh_token: true });
         expect(step(r, 'me')).toEqual({ step: 'me', status: 200, client_id: live.id });
-        expect(step(r, 'after-expiry')).toEqual({ step: 'after-expiry', status: 200, refreshed: 1, new_access_token: true, refresh_token_kept: true });
+        expect(step(r, 'after-expiry')).toEqual({
+          step: 'after-expiry',
+          status: 200,
+          refreshed: 1,
+          new_access_token: true,
+          refresh_token_kept: true,
+          aud: srv.url,
+        });
       }
+    });
+
+    it('with TOLLGATE_AUDIENCE: resource on the exchange and the refresh, the tokens for that API', async () => {
+      const runs = await Promise.all(
+        ['basic', 'body'].map((auth) => py(['--auth', auth, '--wait-for-expiry'], withAudience())),
+      );
+      for (const r of runs) {
+        expect(r.status, r.stderr).toBe(0);
+        // oauthlib hands the scope back as a list.
+        expect(step(r, 'token')).toMatchObject({ aud: BILLING, scope: [GRANTED], has_refresh_token: true });
+        expect(audScope(step(r, 'token')?.access_token)).toEqual({ aud: BILLING, scope: GRANTED });
+        expect(step(r, 'verify')).toEqual({ step: 'verify', status: 200, client_id: live.id });
+        const renewed = { status: 200, refreshed: 1, new_access_token: true, aud: BILLING };
+        expect(step(r, 'after-expiry')).toMatchObject(renewed);
+      }
+      const notGranted = await py([], withAudience(plus));
+      expect(notGranted.status).toBe(1);
+      expect(step(notGranted, 'token')).toEqual({ step: 'token', error: 'invalid_target', status: 400 });
     });
 
     it('works in test mode, with scope, and with an imported secret sent raw in HTTP Basic', async () => {
@@ -179,13 +235,36 @@ describe('examples/ against the real server', () => {
         expect(r.status, r.stderr).toBe(0);
         expect(step(r, 'token')).toMatchObject({ door: 'oauth2', auth, token_type: 'Bearer', expires_in: 2, has_refresh_token: true });
         expect(step(r, 'me')).toEqual({ step: 'me', status: 200, client_id: live.id });
-        expect(step(r, 'after-expiry')).toEqual({ step: 'after-expiry', status: 200, renewed_by: ['refresh_token'], new_access_token: true, refresh_token_kept: true });
+        expect(step(r, 'after-expiry')).toEqual({
+          step: 'after-expiry',
+          status: 200,
+          renewed_by: ['refresh_token'],
+          new_access_token: true,
+          refresh_token_kept: true,
+          aud: srv.url,
+        });
       }
       // v1 has no refresh token: Authlib makes a new client_credentials exchange.
       expect(v1!.status, v1!.stderr).toBe(0);
       expect(step(v1!, 'token')).toMatchObject({ door: 'v1', token_type: 'Bearer', expires_in: 2, has_refresh_token: false });
       expect(step(v1!, 'me')).toEqual({ step: 'me', status: 200, client_id: live.id });
       expect(step(v1!, 'after-expiry')).toMatchObject({ status: 200, renewed_by: ['client_credentials'], new_access_token: true });
+    });
+
+    it('with TOLLGATE_AUDIENCE: resource on oauth2, audience on v1, renewals included', async () => {
+      const [oauth2, v1] = await Promise.all([
+        py(['--auth', 'basic', '--wait-for-expiry'], withAudience()),
+        py(['--door', 'v1', '--auth', 'body', '--wait-for-expiry'], withAudience()),
+      ]);
+      for (const [r, renewedBy] of [[oauth2!, 'refresh_token'], [v1!, 'client_credentials']] as const) {
+        expect(r.status, r.stderr).toBe(0);
+        expect(step(r, 'token')).toMatchObject({ aud: BILLING });
+        expect(audScope(step(r, 'token')?.access_token)).toEqual({ aud: BILLING, scope: GRANTED });
+        expect(step(r, 'verify')).toEqual({ step: 'verify', status: 200, client_id: live.id });
+        // Authlib's own renewal asks for the same API.
+        const renewed = { status: 200, renewed_by: [renewedBy], new_access_token: true, aud: BILLING };
+        expect(step(r, 'after-expiry')).toMatchObject(renewed);
+      }
     });
 
     it('works in test mode and with an imported secret sent raw in HTTP Basic; reports door errors', async () => {
@@ -212,9 +291,25 @@ describe('examples/ against the real server', () => {
       ] as const) {
         const r = await go(['-auth', auth, '-calls', '3'], envFor(c, mode, { TOLLGATE_SCOPE: 'read' }));
         expect(r.status, r.stdout + r.stderr).toBe(0);
-        expect(step(r, 'token')).toMatchObject({ token_type: 'Bearer', has_refresh_token: true, scope: 'read' });
+        const aud = mode === 'test' ? `${srv.url}/test` : srv.url;
+        expect(step(r, 'token')).toMatchObject({ token_type: 'Bearer', has_refresh_token: true, scope: 'read', aud });
         expect(steps(r).filter((s) => s.step === 'me')).toEqual(Array(3).fill({ step: 'me', status: 200, client_id: c.id }));
       }
+    });
+
+    it('with TOLLGATE_AUDIENCE or -audience: resource in EndpointParams, every renewal for that API', async () => {
+      const byEnv = await go(['-calls', '3'], withAudience());
+      const byFlag = await go(['-calls', '3', '-auth', 'params', '-audience', BILLING], envFor(live));
+      for (const r of [byEnv, byFlag]) {
+        expect(r.status, r.stdout + r.stderr).toBe(0);
+        expect(step(r, 'token')).toMatchObject({ token_type: 'Bearer', aud: BILLING, scope: GRANTED });
+        // 2 s tokens are inside x/oauth2's 10 s expiry delta: each call takes a new one, for that API.
+        const verified = { step: 'verify', status: 200, client_id: live.id };
+        expect(steps(r).filter((s) => s.step === 'verify')).toEqual(Array(3).fill(verified));
+      }
+      const notGranted = await go([], withAudience(plus));
+      expect(notGranted.status).toBe(1);
+      expect(String(step(notGranted, 'token')?.error)).toMatch(/400 Bad Request[\s\S]*"error":"invalid_target"/);
     });
 
     it('form-encodes the Basic credentials, so every imported secret works in the header', async () => {

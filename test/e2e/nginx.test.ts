@@ -57,6 +57,9 @@ async function waitForListen(port: number, proc: ChildProcess, why: () => string
 }
 
 /** The documented setup (README "Behind nginx"), with every path inside the temp dir. */
+/** The API the README's per-API `location` guards. */
+const BILLING = 'https://billing.example.com/api';
+
 function nginxConf(dir: string, listen: number, tollgate: string, upstream: number): string {
   const verify = (name: string, path: string) => `
     location = /${name} {
@@ -96,9 +99,11 @@ http {
     ${guarded('/', '_tollgate')}
     ${guarded('/admin/', '_tollgate_admin')}
     ${guarded('/sandbox/', '_tollgate_test')}
+    ${guarded('/billing/', '_tollgate_billing')}
     ${verify('_tollgate', '/auth/verify')}
     ${verify('_tollgate_admin', '/auth/verify?scope=admin')}
     ${verify('_tollgate_test', '/test/auth/verify')}
+    ${verify('_tollgate_billing', `/auth/verify?audience=${encodeURIComponent(BILLING)}&scope=invoices:read`)}
   }
 }
 `;
@@ -119,11 +124,11 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };
-  const issue = async (id: string, secret: string, mode: 'live' | 'test' = 'live'): Promise<string> => {
+  const issue = async (id: string, secret: string, mode: 'live' | 'test' = 'live', audience?: string): Promise<string> => {
     const res = await fetch(`${server!.url}${mode === 'test' ? '/test' : ''}/api/v1/client/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: id, client_secret: secret }),
+      body: JSON.stringify({ client_id: id, client_secret: secret, ...(audience === undefined ? {} : { audience }) }),
     });
     expect(res.status).toBe(200);
     return ((await res.json()) as { data: { access_token: string } }).data.access_token;
@@ -247,6 +252,22 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
     const sig = cryptoSign('sha256', Buffer.from(input), { key: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })), dsaEncoding: 'ieee-p1363' });
     await expectRefused('/api/orders', `${input}.${sig.toString('base64url')}`, 401, invalid);
     await expectRefused('/api/orders', 'not-a-jwt', 401, invalid);
+  });
+
+  it('guards one API per location: its audience and permission, nothing else (README, APIs and permissions)', async () => {
+    await json(['apis', 'create', '--identifier', BILLING, '--name', 'Billing', '--permissions', 'invoices:read invoices:write']);
+    const made = await json(['clients', 'create', '--name', 'billing-worker']);
+    const [id, secret] = [made.clientId as string, made.clientSecret as string];
+    await json(['grants', 'set', id, BILLING, '--permissions', 'invoices:read invoices:write']);
+    const billing = await issue(id, secret, 'live', BILLING);
+    const res = await call('/billing/invoices', billing);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ clientId: id, scope: 'invoices:read invoices:write' });
+    // The default API's token, and the billing token where the default API is guarded, are refused.
+    await expectRefused('/billing/invoices', await issue(client.id, client.secret), 401, /error="invalid_token"/);
+    await expectRefused('/api/orders', billing, 401, /error="invalid_token"/);
+    await json(['grants', 'set', id, BILLING, '--permissions', 'invoices:write']);
+    await expectRefused('/billing/invoices', await issue(id, secret, 'live', BILLING), 403, undefined);
   });
 
   it('keeps the modes apart: a test token passes only where nginx asks the test mode', async () => {

@@ -14,13 +14,17 @@ import {
   type GuardOptions,
   type Verifier,
 } from '@tollgate/client';
-import { createClient, freePort, startIssuer, type IssuerServer, type MadeClient } from '../support/sdk.js';
+import { createClient, freePort, startIssuer, tollgate, type IssuerServer, type MadeClient } from '../support/sdk.js';
 
 /**
  * The three adapters guard a real API (node:http, Fastify, Express) with a verifier of the real
- * server: RFC 6750 answers for no token, a bad token and a narrow one; the claims for a good one;
- * 503 when Tollgate cannot be asked.
+ * server: RFC 6750 answers for no token, a bad token, a token for another API and a narrow one;
+ * the claims for a good one; 503 when Tollgate cannot be asked. The API guarded is a named one
+ * (`tollgate apis create`), so its verifier names its audience.
  */
+
+const BILLING = 'https://billing.example/api';
+const REPORTS = 'https://reports.example/api';
 
 type Framework = 'node:http' | 'fastify' | 'express';
 
@@ -72,15 +76,33 @@ describe('adapters against the real server', () => {
 
   beforeAll(async () => {
     srv = await startIssuer();
+    const api = (identifier: string, permissions: string) =>
+      tollgate(srv.env, 'apis', 'create', '--identifier', identifier, '--name', 'api', '--permissions', permissions);
+    const grant = (c: MadeClient, identifier: string, permissions: string) =>
+      tollgate(srv.env, 'grants', 'set', c.id, identifier, '--permissions', permissions, '--json');
+    await api(BILLING, 'invoices:read invoices:write');
+    await api(REPORTS, 'invoices:read');
+    // reader holds invoices:read at the default API too: a scope of the same name elsewhere.
     reader = await createClient(srv.env, '--scope', 'invoices:read');
-    other = await createClient(srv.env, '--scope', 'reports:read');
+    other = await createClient(srv.env);
+    await grant(reader, BILLING, 'invoices:read');
+    await grant(reader, REPORTS, 'invoices:read');
+    await grant(other, BILLING, 'invoices:write');
   });
   afterAll(async () => {
     await srv?.stop();
   });
 
-  const bearer = (c: MadeClient, scope?: string) =>
-    new TokenSource({ tokenUrl: `${srv.url}/api/v1/oauth2/token`, clientId: c.id, clientSecret: c.secret, dialect: 'oauth2', cache: new TokenCache(), ...(scope ? { scope } : {}) }).getToken();
+  /** A token of the client for `audience` (BILLING unless told; null: the default API). */
+  const bearer = (c: MadeClient, audience: string | null = BILLING) =>
+    new TokenSource({
+      tokenUrl: `${srv.url}/api/v1/oauth2/token`,
+      clientId: c.id,
+      clientSecret: c.secret,
+      dialect: 'oauth2',
+      cache: new TokenCache(),
+      ...(audience === null ? {} : { audience }),
+    }).getToken();
   const get = (base: string, authorization?: string) => fetch(`${base}/invoices`, authorization ? { headers: { authorization } } : {});
 
   describe.each<Framework>(['node:http', 'fastify', 'express'])('%s', (framework) => {
@@ -88,8 +110,11 @@ describe('adapters against the real server', () => {
     let deadApi: Api;
 
     beforeAll(async () => {
-      api = await startApi(framework, createVerifier({ issuer: srv.url }), { scope: 'invoices:read', realm: 'payments' });
-      deadApi = await startApi(framework, createVerifier({ issuer: `http://127.0.0.1:${await freePort()}`, timeoutSeconds: 2 }), {});
+      const verifier = createVerifier({ issuer: srv.url, audience: BILLING });
+      api = await startApi(framework, verifier, { scope: 'invoices:read', realm: 'payments' });
+      const deadIssuer = `http://127.0.0.1:${await freePort()}`;
+      const dead = createVerifier({ issuer: deadIssuer, audience: BILLING, timeoutSeconds: 2 });
+      deadApi = await startApi(framework, dead, {});
     });
     afterAll(async () => {
       await Promise.all([api?.close(), deadApi?.close()]);
@@ -119,6 +144,17 @@ describe('adapters against the real server', () => {
       expect(await res.json()).toMatchObject({ error: 'invalid_token' });
     });
 
+    it.each([
+      ['another API', REPORTS],
+      ['the default API', null],
+    ])('answers a token for %s with 401 invalid_token, whatever scope it holds', async (_label, audience) => {
+      const res = await get(api.url, `Bearer ${await bearer(reader, audience)}`);
+      expect(res.status).toBe(401);
+      const challenge = res.headers.get('www-authenticate');
+      expect(challenge).toMatch(/^Bearer realm="payments", error="invalid_token", error_description="[^"]*aud/);
+      expect(await res.json()).toMatchObject({ error: 'invalid_token' });
+    });
+
     it('answers a token without the scope with 403 insufficient_scope naming it', async () => {
       const res = await get(api.url, `Bearer ${await bearer(other)}`);
       expect(res.status).toBe(403);
@@ -134,7 +170,14 @@ describe('adapters against the real server', () => {
     });
 
     it('works with TokenSource.fetch on the calling side', async () => {
-      const ts = new TokenSource({ tokenUrl: `${srv.url}/api/v1/oauth2/token`, clientId: reader.id, clientSecret: reader.secret, dialect: 'oauth2', cache: new TokenCache() });
+      const ts = new TokenSource({
+        tokenUrl: `${srv.url}/api/v1/oauth2/token`,
+        clientId: reader.id,
+        clientSecret: reader.secret,
+        dialect: 'oauth2',
+        audience: BILLING,
+        cache: new TokenCache(),
+      });
       const res = await ts.fetch(`${api.url}/invoices`);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ client: reader.id });

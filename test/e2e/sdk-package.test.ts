@@ -41,7 +41,8 @@ describe('@tollgate/client, the built package', () => {
     const script = `
       import { TokenSource, createVerifier, TollgateError } from '@tollgate/client';
       const source = new TokenSource({ tokenUrl: process.env.ISSUER + '/api/v1/oauth2/token', clientId: process.env.CID, clientSecret: process.env.CSECRET, dialect: 'oauth2' });
-      const claims = await createVerifier({ issuer: process.env.ISSUER }).verify(await source.getToken(), { scope: 'read' });
+      const verifier = createVerifier({ issuer: process.env.ISSUER, audience: process.env.ISSUER });
+      const claims = await verifier.verify(await source.getToken(), { scope: 'read' });
       const me = await (await source.fetch(process.env.ISSUER + '/api/v1/client/me')).json();
       const bad = await new TokenSource({ tokenUrl: process.env.ISSUER + '/v1/auth/token', clientId: process.env.CID, clientSecret: 'wrong-secret-value', dialect: 'v1' }).getToken().catch((e) => e);
       console.log(JSON.stringify({ client: claims.client_id, me: me.data.id, error: bad instanceof TollgateError ? bad.code : String(bad) }));

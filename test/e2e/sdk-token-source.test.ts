@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenCache, TokenSource, TollgateError, type Dialect, type TokenSourceOptions } from '@tollgate/client';
 import { countingFetch, counter, createClient, sleep, startIssuer, tollgate, type IssuerServer, type MadeClient } from '../support/sdk.js';
@@ -5,7 +6,8 @@ import { countingFetch, counter, createClient, sleep, startIssuer, tollgate, typ
 /**
  * TokenSource against the real server process, every dialect: tokens that work on a protected
  * endpoint, one request for 100 concurrent callers, renewal on expiry (refresh token on oauth2),
- * a revoked token replaced on its 401, a rotated secret, and a lockout's 429.
+ * a revoked token replaced on its 401, a rotated secret, a lockout's 429, and one source per API
+ * (`audience`), each with its own token.
  */
 
 const PATHS: Record<Dialect, string> = {
@@ -127,6 +129,86 @@ describe('TokenSource against the real server', () => {
       // The pair is locked for the right secret as well: the server says so, with its own wait.
       const right = sourceFor(main, dialect, c).ts;
       await expect(right.getToken()).rejects.toMatchObject({ code: 'rate_limited', status: 429 });
+    });
+  });
+
+  describe('one source per API (audience)', () => {
+    const BILLING = 'https://billing.example/api';
+    const REPORTS = 'https://reports.example/api';
+    /** Has grants at BILLING (invoices:read) and REPORTS (reports:read), and `profile` at the default API. */
+    let client: MadeClient;
+    let shortClient: MadeClient;
+
+    /** The API and grants on a server; `tollgate apis create` and `grants set`, as an operator would. */
+    const setUp = async (srv: IssuerServer): Promise<MadeClient> => {
+      const api = (identifier: string, permissions: string) =>
+        tollgate(srv.env, 'apis', 'create', '--identifier', identifier, '--name', 'api', '--permissions', permissions);
+      await api(BILLING, 'invoices:read invoices:write');
+      await api(REPORTS, 'reports:read');
+      const c = await createClient(srv.env, '--scope', 'profile');
+      await tollgate(srv.env, 'grants', 'set', c.id, BILLING, '--permissions', 'invoices:read', '--json');
+      await tollgate(srv.env, 'grants', 'set', c.id, REPORTS, '--permissions', 'reports:read', '--json');
+      return c;
+    };
+    beforeAll(async () => {
+      [client, shortClient] = await Promise.all([setUp(main), setUp(short)]);
+    });
+
+    const claims = (token: string) => decodeJwt(token) as { aud: unknown; scope: unknown; client_id: unknown };
+
+    it.each(DIALECTS)('%s: a token whose aud is the API, whose scope is the granted permissions', async (dialect) => {
+      const { ts } = sourceFor(main, dialect, client, { audience: BILLING });
+      expect(claims(await ts.getToken())).toMatchObject({ aud: BILLING, scope: 'invoices:read', client_id: client.id });
+      // /auth/verify for that API takes it; for the default API it does not.
+      const t = await ts.getToken();
+      const forBilling = await fetch(`${main.url}/auth/verify?audience=${encodeURIComponent(BILLING)}`, {
+        headers: { authorization: `Bearer ${t}` },
+      });
+      expect(forBilling.status).toBe(200);
+      expect(forBilling.headers.get('x-scope')).toBe('invoices:read');
+      expect((await fetch(`${main.url}/auth/verify`, { headers: { authorization: `Bearer ${t}` } })).status).toBe(401);
+    });
+
+    it.each(DIALECTS)('%s: two sources for two APIs, sharing one cache, each keep their own token', async (dialect) => {
+      const cache = new TokenCache();
+      const billing = sourceFor(main, dialect, client, { audience: BILLING, cache });
+      const reports = sourceFor(main, dialect, client, { audience: REPORTS, cache });
+      const byDefault = sourceFor(main, dialect, client, { cache });
+      const tokens = [await billing.ts.getToken(), await reports.ts.getToken(), await byDefault.ts.getToken()];
+      expect(tokens.map((t) => claims(t).aud)).toEqual([BILLING, REPORTS, main.url]);
+      expect(tokens.map((t) => claims(t).scope)).toEqual(['invoices:read', 'reports:read', 'profile']);
+      // Asked again: every one from the cache, no request.
+      for (let i = 0; i < 3; i++) {
+        const again = [await billing.ts.getToken(), await reports.ts.getToken(), await byDefault.ts.getToken()];
+        expect(again).toEqual(tokens);
+      }
+      expect([billing.calls, reports.calls, byDefault.calls]).toEqual(Array(3).fill([`POST ${PATHS[dialect]}`]));
+      expect(cache.size).toBe(3);
+    });
+
+    it.each(DIALECTS)('%s: an API not granted or unknown, or a permission outside the grant', async (dialect) => {
+      const other = await createClient(main.env);
+      for (const [c, audience, scope, code] of [
+        [other, BILLING, undefined, 'invalid_target'],
+        [client, 'https://nowhere.example/api', undefined, 'invalid_target'],
+        [client, BILLING, 'invoices:write', 'invalid_scope'],
+      ] as const) {
+        const { ts } = sourceFor(main, dialect, c, { audience, ...(scope === undefined ? {} : { scope }) });
+        const e = (await ts.getToken().catch((x: unknown) => x)) as TollgateError;
+        expect(e).toBeInstanceOf(TollgateError);
+        expect(e).toMatchObject({ code, status: 400 });
+        expect(e.message).not.toContain(c.secret);
+      }
+    });
+
+    it('oauth2: renews with the refresh token for the same API, and keeps its aud', async () => {
+      const { ts, calls } = sourceFor(short, 'oauth2', shortClient, { audience: BILLING });
+      const first = await ts.getToken();
+      await sleep(1_600);
+      const second = await ts.getToken();
+      expect(second).not.toBe(first);
+      expect(calls).toEqual(['POST /api/v1/oauth2/token', 'POST /api/v1/oauth2/refresh']);
+      expect(claims(second)).toMatchObject({ aud: BILLING, scope: 'invoices:read' });
     });
   });
 

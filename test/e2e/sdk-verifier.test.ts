@@ -30,8 +30,9 @@ describe('createVerifier against the real server', () => {
     const prefix = mode === 'test' ? '/test' : '';
     return new TokenSource({ tokenUrl: `${srv.url}${prefix}${paths[dialect]}`, clientId: c.id, clientSecret: c.secret, dialect, cache: new TokenCache(), ...(scope ? { scope } : {}) }).getToken();
   };
+  // The default API's audience is the issuer here (no TOKEN_AUDIENCE).
   const verifier = (mode: VerifierMode, more: Partial<Parameters<typeof createVerifier>[0]> = {}): Verifier =>
-    createVerifier({ issuer: srv.url, mode, clientId: rs.id, clientSecret: rs.secret, ...more });
+    createVerifier({ issuer: srv.url, audience: srv.url, mode, clientId: rs.id, clientSecret: rs.secret, ...more });
   const refusal = async (p: Promise<unknown>): Promise<VerifyError> => {
     const e = await p.then(
       () => undefined,
@@ -61,7 +62,9 @@ describe('createVerifier against the real server', () => {
       }
       const t = await createClient(srv.env, '--mode', 'test');
       expect((await refusal(v.verify(await token(t, 'oauth2', 'test')))).code).toBe('invalid_token');
-      const testVerifier = createVerifier({ issuer: `${srv.url}/test`, mode, ...(mode === 'introspect' ? introspectorOf(t) : {}) });
+      const testIssuer = `${srv.url}/test`;
+      const introspector = mode === 'introspect' ? introspectorOf(t) : {};
+      const testVerifier = createVerifier({ issuer: testIssuer, audience: testIssuer, mode, ...introspector });
       expect((await testVerifier.verify(await token(t, 'oauth2', 'test'))).client_id).toBe(t.id);
       expect((await refusal(testVerifier.verify(live))).code).toBe('invalid_token');
     });
@@ -69,11 +72,62 @@ describe('createVerifier against the real server', () => {
     it('says it could not decide, rather than that the token is bad, when Tollgate is unreachable', async () => {
       const c = await createClient(srv.env);
       const dead = `http://127.0.0.1:${await freePort()}`;
-      const v = createVerifier({ issuer: dead, mode, clientId: rs.id, clientSecret: rs.secret, timeoutSeconds: 2 });
+      const v = verifier(mode, { issuer: dead, audience: dead, timeoutSeconds: 2 });
       const e = await v.verify(await token(c)).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(TollgateError);
       expect(e).not.toBeInstanceOf(VerifyError);
       expect((e as TollgateError).code).toBe('network_error');
+    });
+  });
+
+  describe('one verifier per API: each mode accepts only the audience it guards', () => {
+    const BILLING = 'https://billing.example/api';
+    const REPORTS = 'https://reports.example/api';
+    let client: MadeClient;
+
+    beforeAll(async () => {
+      const api = (identifier: string, permissions: string) =>
+        tollgate(srv.env, 'apis', 'create', '--identifier', identifier, '--name', 'api', '--permissions', permissions);
+      await api(BILLING, 'invoices:read invoices:write');
+      await api(REPORTS, 'reports:read');
+      client = await createClient(srv.env, '--scope', 'profile');
+      await tollgate(srv.env, 'grants', 'set', client.id, BILLING, '--permissions', 'invoices:read', '--json');
+      await tollgate(srv.env, 'grants', 'set', client.id, REPORTS, '--permissions', 'reports:read', '--json');
+    });
+
+    const tokenFor = (audience?: string): Promise<string> =>
+      new TokenSource({
+        tokenUrl: `${srv.url}/api/v1/oauth2/token`,
+        clientId: client.id,
+        clientSecret: client.secret,
+        dialect: 'oauth2',
+        cache: new TokenCache(),
+        ...(audience === undefined ? {} : { audience }),
+      }).getToken();
+
+    it.each(MODES)('%s: a verifier for one API refuses a token for another API and a default one', async (mode) => {
+      const [forBilling, forReports, byDefault] = await Promise.all([tokenFor(BILLING), tokenFor(REPORTS), tokenFor()]);
+      const billing = verifier(mode, { audience: BILLING });
+      expect(await billing.verify(forBilling, { scope: 'invoices:read' })).toMatchObject({
+        client_id: client.id,
+        scope: 'invoices:read',
+        aud: BILLING,
+      });
+      expect((await refusal(billing.verify(forReports))).code).toBe('invalid_token');
+      expect((await refusal(billing.verify(byDefault))).code).toBe('invalid_token');
+      // And the default API's verifier takes none of the named APIs' tokens.
+      const byDefaultVerifier = verifier(mode);
+      expect((await byDefaultVerifier.verify(byDefault)).client_id).toBe(client.id);
+      expect((await refusal(byDefaultVerifier.verify(forBilling))).code).toBe('invalid_token');
+      // The permission asked for is the API's, not the default API's scope.
+      expect((await refusal(billing.verify(forBilling, { scope: 'invoices:write' }))).code).toBe('insufficient_scope');
+    });
+
+    it('forward-auth: an audience that is no absolute URI is a configuration error, not a bad token', async () => {
+      const notUri = verifier('forward-auth', { audience: 'billing' });
+      const e = await notUri.verify(await tokenFor(BILLING)).catch((x: unknown) => x);
+      expect(e).not.toBeInstanceOf(VerifyError);
+      expect(e).toMatchObject({ code: 'invalid_target', status: 400 });
     });
   });
 
@@ -137,13 +191,13 @@ describe('createVerifier against the real server', () => {
       const c = await createClient(srv.env);
       const v = verifier('jwks', { audience: 'https://payments.example' });
       expect((await refusal(v.verify(await token(c)))).code).toBe('invalid_token');
-      expect((await verifier('jwks', { audience: ['https://payments.example', srv.url] }).verify(await token(c))).client_id).toBe(c.id);
+      expect((await verifier('jwks', { audience: srv.url }).verify(await token(c))).client_id).toBe(c.id);
     });
 
     it('caches discovery and keys, and refetches on an unknown kid at most once per cooldown', async () => {
       const c = await createClient(srv.env);
       const counting = countingFetch();
-      const v = createVerifier({ issuer: srv.url, fetch: counting.fetch, jwksCooldownSeconds: 4 });
+      const v = createVerifier({ issuer: srv.url, audience: srv.url, fetch: counting.fetch, jwksCooldownSeconds: 4 });
       const signedByOldKey = await token(c);
       const beforeFetch = Date.now();
       await v.verify(signedByOldKey);
@@ -195,14 +249,15 @@ describe('createVerifier against the real server', () => {
     it("sees only its own tokens without tollgate:introspect, and says so when its own secret is wrong", async () => {
       const plain = await createClient(srv.env);
       const other = await createClient(srv.env);
-      const v = createVerifier({ issuer: srv.url, mode: 'introspect', clientId: plain.id, clientSecret: plain.secret });
+      const v = verifier('introspect', { clientId: plain.id, clientSecret: plain.secret });
       expect((await v.verify(await token(plain))).client_id).toBe(plain.id);
       expect((await refusal(v.verify(await token(other)))).code).toBe('invalid_token');
-      const wrong = createVerifier({ issuer: srv.url, mode: 'introspect', clientId: rs.id, clientSecret: `${rs.secret.slice(0, -4)}AAAA` });
+      const wrong = verifier('introspect', { clientSecret: `${rs.secret.slice(0, -4)}AAAA` });
       const e = await wrong.verify(await token(other)).catch((x: unknown) => x);
       expect(e).not.toBeInstanceOf(VerifyError);
       expect(e).toMatchObject({ code: 'invalid_client', status: 401 });
-      expect(() => createVerifier({ issuer: srv.url, mode: 'introspect' })).toThrow(/clientId and clientSecret/);
+      const noCredentials = { issuer: srv.url, audience: srv.url, mode: 'introspect' as const };
+      expect(() => createVerifier(noCredentials)).toThrow(/clientId and clientSecret/);
     });
   });
 

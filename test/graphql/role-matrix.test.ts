@@ -1,10 +1,9 @@
-import type { Response } from 'light-my-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
 import { basicAuth } from '../contract/drivers/oauth2.js';
 import { harness, type Harness } from '../support/harness.js';
-import { makeOperator, panel, signedIn } from './panel-support.js';
-import { gql, tokenFor } from './support.js';
+import { MODES, outcome, principalCallers, type Caller, type Org, type PrincipalSpec } from './matrix-support.js';
+import { tokenFor } from './support.js';
 
 /*
  * The role matrix (issue 26), through the real GraphQL endpoint (and the oauth2 introspection
@@ -14,17 +13,7 @@ import { gql, tokenFor } from './support.js';
  * change of a rule there fails a cell here.
  */
 
-type Org = 'acme' | 'globex' | null;
 type Action = 'create' | 'update' | 'rotate' | 'disable' | 'list' | 'read' | 'introspect';
-
-interface PrincipalSpec {
-  name: string;
-  /** A panel operator (session cookie) or a client (Bearer token of a client in the address's mode). */
-  kind: 'operator' | 'client';
-  role?: 'admin' | 'developer' | 'viewer';
-  scopes?: string[];
-  orgId: Org;
-}
 
 const PRINCIPALS: PrincipalSpec[] = [
   { name: 'admin', kind: 'operator', role: 'admin', orgId: null },
@@ -37,7 +26,6 @@ const PRINCIPALS: PrincipalSpec[] = [
 ];
 const ACTIONS: Action[] = ['create', 'update', 'rotate', 'disable', 'list', 'read', 'introspect'];
 const ORGS: Org[] = ['acme', 'globex', null];
-const MODES: Mode[] = ['live', 'test'];
 
 interface Cell {
   action: Action;
@@ -77,7 +65,11 @@ function expected(p: PrincipalSpec, c: Cell): string {
 }
 
 const cells = (action: Action): Cell[] =>
-  ORGS.flatMap((org) => MODES.flatMap((address) => (action === 'create' ? [address] : MODES).map((target) => ({ action, org, address, target }))));
+  ORGS.flatMap((org) =>
+    MODES.flatMap((address) =>
+      (action === 'create' ? [address] : MODES).map((target) => ({ action, org, address, target })),
+    ),
+  );
 
 const LIST = 'query($search: String) { clients(first: 100, search: $search) { edges { node { id } } } }';
 const READ = 'query($id: ID!) { client(id: $id) { id } }';
@@ -86,42 +78,15 @@ const UPDATE = 'mutation($input: UpdateClientInput!) { updateClient(input: $inpu
 const ROTATE = 'mutation($id: ID!) { rotateClientSecret(clientId: $id) { clientId generation } }';
 const DISABLE = 'mutation($id: ID!) { disableClient(id: $id) { id enabled } }';
 
-/** The `extensions.code` of the one error, or `ok` with the data. */
-function outcome(res: Response): { code: string; data?: Record<string, unknown> } {
-  expect(res.statusCode, res.body).toBe(200);
-  const body = res.json();
-  if (body.errors) {
-    expect(body.errors, res.body).toHaveLength(1);
-    return { code: body.errors[0].extensions.code };
-  }
-  return { code: 'ok', data: body.data };
-}
-
 describe('the role matrix, through the real GraphQL endpoint', () => {
   let h: Harness;
-  /** Per principal: how to call GraphQL at an address. */
-  const callers = new Map<string, (address: Mode, query: string, variables: Record<string, unknown>) => Promise<Response>>();
-  /** Per principal and mode: its client's credentials (client principals only). */
-  const creds = new Map<string, { id: string; secret: string }>();
+  /** Per principal: how to call GraphQL at an address; its clients' credentials by `name/mode`. */
+  let callers: Map<string, Caller>;
+  let creds: Map<string, { id: string; secret: string }>;
 
   beforeAll(async () => {
     h = await harness({ LOCKOUT_MAX_FAILURES: '1000', LOCKOUT_MAX_FAILURES_PER_IP: '100000' });
-    for (const p of PRINCIPALS) {
-      if (p.kind === 'operator') {
-        const email = `${p.role}@${p.orgId ?? 'deployment'}.example`;
-        await makeOperator(h, email, p.role!, p.orgId);
-        const cookie = await signedIn(h, email);
-        callers.set(p.name, (address, q, v) => panel(h, q, v, { cookie, mode: address }));
-        continue;
-      }
-      const tokens = new Map<Mode, string>();
-      for (const mode of MODES) {
-        const c = await h.client({ name: p.name, mode, scopes: p.scopes!, orgId: p.orgId });
-        creds.set(`${p.name}/${mode}`, c);
-        tokens.set(mode, await tokenFor(h, c));
-      }
-      callers.set(p.name, (address, q, v) => gql(h, q, v, { mode: address, token: tokens.get(address)! }));
-    }
+    ({ callers, creds } = await principalCallers(h, PRINCIPALS));
   });
   afterAll(() => h.close());
 
@@ -131,7 +96,11 @@ describe('the role matrix, through the real GraphQL endpoint', () => {
   async function run(p: PrincipalSpec, c: Cell): Promise<string> {
     const call = callers.get(p.name)!;
     if (c.action === 'create') {
-      const r = outcome(await call(c.address, CREATE, { input: { name: 'made in the matrix', ...(c.org === null ? {} : { orgId: c.org }) } }));
+      const r = outcome(
+        await call(c.address, CREATE, {
+          input: { name: 'made in the matrix', ...(c.org === null ? {} : { orgId: c.org }) },
+        }),
+      );
       if (r.code !== 'ok') return r.code;
       const made = (r.data!.createClient as { client: { orgId: string | null; mode: string } }).client;
       expect(made.mode).toBe(c.address.toUpperCase());
@@ -144,7 +113,10 @@ describe('the role matrix, through the real GraphQL endpoint', () => {
       const res = await h.app.inject({
         method: 'POST',
         url: `${c.address === 'test' ? '/test' : ''}/api/v1/oauth2/introspect`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(me ? { authorization: basicAuth(me.id, me.secret) } : {}) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(me ? { authorization: basicAuth(me.id, me.secret) } : {}),
+        },
         payload: new URLSearchParams({ token }).toString(),
       });
       if (res.statusCode !== 200) return res.json().error;
@@ -162,12 +134,18 @@ describe('the role matrix, through the real GraphQL endpoint', () => {
       return (r.data!.client as { id: string } | null)?.id === t.id ? 'shown' : 'hidden';
     }
     const [query, variables] =
-      c.action === 'update' ? [UPDATE, { input: { id: t.id, name: 'renamed in the matrix' } }] : c.action === 'rotate' ? [ROTATE, { id: t.id }] : [DISABLE, { id: t.id }];
+      c.action === 'update'
+        ? [UPDATE, { input: { id: t.id, name: 'renamed in the matrix' } }]
+        : c.action === 'rotate'
+          ? [ROTATE, { id: t.id }]
+          : [DISABLE, { id: t.id }];
     const r = outcome(await call(c.address, query, variables));
     // What the store holds afterwards agrees with the answer: a refusal changed nothing.
     const after = (await h.store.clients.findById(t.id))!;
     const changed = after.name === 'renamed in the matrix' || after.secretGeneration !== 1 || !after.enabled;
-    expect(changed, `${p.name} ${JSON.stringify(c)}: answer ${r.code} but the row changed: ${changed}`).toBe(r.code === 'ok');
+    expect(changed, `${p.name} ${JSON.stringify(c)}: answer ${r.code} but the row changed: ${changed}`).toBe(
+      r.code === 'ok',
+    );
     return r.code === 'ok' ? 'done' : r.code;
   }
 

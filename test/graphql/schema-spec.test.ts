@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSchema, isInterfaceType, isObjectType, isUnionType, type GraphQLField, type GraphQLSchema } from 'graphql';
+import {
+  buildSchema,
+  isInterfaceType,
+  isObjectType,
+  isUnionType,
+  type GraphQLField,
+  type GraphQLSchema,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/process.js';
 
@@ -28,6 +35,8 @@ describe('schema/schema.graphql follows spec §5', () => {
       me: ': PanelSession',
       operators: ': [Operator!]!',
       signingKeys: ': [SigningKey!]!',
+      apis: ': [Api!]!',
+      api: '(identifier: String!): Api',
     });
     expect(fields('Mutation')).toEqual({
       issueToken: '(input: IssueTokenInput!): IssueTokenResult!',
@@ -41,6 +50,35 @@ describe('schema/schema.graphql follows spec §5', () => {
       completeSetup: '(input: CompleteSetupInput!): Operator!',
       beginTotpEnrollment: ': TotpEnrollment!',
       confirmTotpEnrollment: '(code: String!): TotpRecoveryCodes!',
+      createApi: '(input: CreateApiInput!): Api!',
+      updateApi: '(input: UpdateApiInput!): Api!',
+      deleteApi: '(force: Boolean, identifier: String!): Api!',
+      setGrant: '(clientId: ID!, identifier: String!, permissions: [String!]!): Grant!',
+      removeGrant: '(clientId: ID!, identifier: String!): Grant!',
+    });
+  });
+
+  it('has the APIs and grants of spec §8', () => {
+    expect(fields('Api')).toEqual({
+      id: ': ID!',
+      identifier: ': String!',
+      name: ': String!',
+      mode: ': Mode!',
+      permissions: ': [ApiPermission!]!',
+      tokenTtlSeconds: ': Int',
+      alg: ': String',
+      createdAt: ': DateTime!',
+      updatedAt: ': DateTime!',
+      grants: ': [Grant!]!',
+    });
+    expect(fields('ApiPermission')).toEqual({ name: ': String!', description: ': String!' });
+    expect(fields('Grant')).toEqual({
+      clientId: ': ID!',
+      client: ': Client',
+      api: ': Api!',
+      permissions: ': [String!]!',
+      createdAt: ': DateTime!',
+      updatedAt: ': DateTime!',
     });
   });
 
@@ -54,16 +92,39 @@ describe('schema/schema.graphql follows spec §5', () => {
       totpEnabled: ': Boolean!',
       createdAt: ': DateTime!',
     });
-    expect(fields('PanelSession')).toEqual({ operator: ': Operator!', expiresAt: ': DateTime!', totpEnrollmentRequired: ': Boolean!' });
+    expect(fields('PanelSession')).toEqual({
+      operator: ': Operator!',
+      expiresAt: ': DateTime!',
+      totpEnrollmentRequired: ': Boolean!',
+    });
     expect(fields('SignInPayload')).toEqual({ session: ': PanelSession', totpRequired: ': Boolean!' });
-    expect(fields('SigningKey')).toEqual({ kid: ': ID!', mode: ': Mode!', alg: ': String!', current: ': Boolean!', createdAt: ': DateTime!' });
+    expect(fields('SigningKey')).toEqual({
+      kid: ': ID!',
+      mode: ': Mode!',
+      alg: ': String!',
+      current: ': Boolean!',
+      createdAt: ': DateTime!',
+    });
   });
 
   it('answers issueToken with the union of a grant and errors implementing Error', () => {
     const union = schema.getType('IssueTokenResult');
     expect(isUnionType(union)).toBe(true);
-    const members = isUnionType(union) ? union.getTypes().map((t) => t.name).sort() : [];
-    expect(members).toEqual(['AccessDeniedError', 'InvalidClientError', 'InvalidRequestError', 'InvalidScopeError', 'RateLimitedError', 'TokenGrant']);
+    const members = isUnionType(union)
+      ? union
+          .getTypes()
+          .map((t) => t.name)
+          .sort()
+      : [];
+    expect(members).toEqual([
+      'AccessDeniedError',
+      'InvalidClientError',
+      'InvalidRequestError',
+      'InvalidScopeError',
+      'InvalidTargetError',
+      'RateLimitedError',
+      'TokenGrant',
+    ]);
     expect(fields('Error')).toEqual({ code: ': String!', message: ': String!' });
     for (const name of members.filter((m) => m !== 'TokenGrant')) {
       const type = schema.getType(name);
@@ -71,7 +132,12 @@ describe('schema/schema.graphql follows spec §5', () => {
     }
     expect(fields('InvalidRequestError').field).toBe(': String');
     expect(fields('RateLimitedError').retryAfterSeconds).toBe(': Int!');
-    expect(fields('TokenGrant')).toEqual({ accessToken: ': String!', tokenType: ': String!', expiresIn: ': Int', scope: ': String!' });
+    expect(fields('TokenGrant')).toEqual({
+      accessToken: ': String!',
+      tokenType: ': String!',
+      expiresIn: ': Int',
+      scope: ': String!',
+    });
   });
 
   it('has the Client, RotatedSecret and CreateClientPayload of the spec', () => {
@@ -87,6 +153,7 @@ describe('schema/schema.graphql follows spec §5', () => {
       createdAt: ': DateTime!',
       lastUsedAt: ': DateTime',
       auditTrail: '(first: Int): [AuditEvent!]!',
+      grants: ': [Grant!]!',
     });
     expect(fields('RotatedSecret')).toEqual({ clientId: ': ID!', clientSecret: ': String!', generation: ': Int!' });
     expect(fields('CreateClientPayload')).toEqual({ client: ': Client!', clientSecret: ': String!' });
@@ -98,8 +165,38 @@ describe('schema/schema.graphql follows spec §5', () => {
       if (!type || !('getFields' in type)) throw new Error(name);
       return Object.fromEntries(Object.values(type.getFields()).map((f) => [f.name, String(f.type)]));
     };
-    expect(inputs('IssueTokenInput')).toEqual({ clientId: 'String', clientSecret: 'String', scope: 'String' });
-    expect(inputs('CreateClientInput')).toEqual({ name: 'String!', scopes: '[String!]', allowedIps: '[String!]', orgId: 'String' });
-    expect(inputs('UpdateClientInput')).toEqual({ id: 'ID!', name: 'String', scopes: '[String!]', allowedIps: '[String!]', enabled: 'Boolean' });
+    expect(inputs('IssueTokenInput')).toEqual({
+      clientId: 'String',
+      clientSecret: 'String',
+      scope: 'String',
+      audience: 'String',
+    });
+    expect(inputs('CreateApiInput')).toEqual({
+      identifier: 'String!',
+      name: 'String!',
+      permissions: '[ApiPermissionInput!]',
+      tokenTtlSeconds: 'Int',
+      alg: 'String',
+    });
+    expect(inputs('UpdateApiInput')).toEqual({
+      identifier: 'String!',
+      name: 'String',
+      permissions: '[ApiPermissionInput!]',
+      tokenTtlSeconds: 'Int',
+      clearTokenTtl: 'Boolean',
+    });
+    expect(inputs('CreateClientInput')).toEqual({
+      name: 'String!',
+      scopes: '[String!]',
+      allowedIps: '[String!]',
+      orgId: 'String',
+    });
+    expect(inputs('UpdateClientInput')).toEqual({
+      id: 'ID!',
+      name: 'String',
+      scopes: '[String!]',
+      allowedIps: '[String!]',
+      enabled: 'Boolean',
+    });
   });
 });

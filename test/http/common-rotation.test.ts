@@ -72,7 +72,7 @@ describe('rotation through /api/v1/client/me and /auth/verify', () => {
   const refresh = (refreshToken: string) =>
     refreshAccessToken(services.deps, { mode: 'live', refreshToken, sourceIp: '127.0.0.1', ttlSeconds: 900 });
   const refreshTokenOf = (generation: number) =>
-    mintRefreshToken(services.deps, { clientId: id, generation, scopes: ['read'], mode: 'live' }, 86_400);
+    mintRefreshToken(services.deps, { clientId: id, generation, scopes: ['read'], audience: null, mode: 'live' }, 86_400);
 
   it('keeps a token without expiry alive for years, until the secret is rotated', async () => {
     const t = await tokenOf(firstSecret);

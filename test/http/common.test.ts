@@ -10,7 +10,8 @@ import { harness, type Harness } from '../support/harness.js';
 const EXPECTED: Record<(typeof DOMAIN_ERROR_CODES)[number], [number, number, string | null]> = {
   invalid_request: [400, 40001, null],
   invalid_scope: [400, 40002, null],
-  invalid_grant: [400, 40003, null],
+  invalid_target: [400, 40003, null],
+  invalid_grant: [400, 40005, null],
   unsupported_grant_type: [400, 40004, null],
   invalid_client: [401, 40101, null],
   missing_token: [401, 40102, ''],

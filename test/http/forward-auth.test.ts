@@ -8,6 +8,7 @@ import { harness, type Harness } from '../support/harness.js';
 const EXPECTED: Record<(typeof DOMAIN_ERROR_CODES)[number], [number, string, string | null]> = {
   invalid_request: [400, 'INVALID_REQUEST', null],
   invalid_scope: [400, 'INVALID_SCOPE', null],
+  invalid_target: [400, 'INVALID_TARGET', null],
   invalid_grant: [400, 'INVALID_GRANT', null],
   unsupported_grant_type: [400, 'UNSUPPORTED_GRANT_TYPE', null],
   invalid_client: [401, 'INVALID_TOKEN', 'invalid_token'],

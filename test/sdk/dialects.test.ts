@@ -92,6 +92,49 @@ describe('request shapes', () => {
   });
 });
 
+const API = 'https://billing.example/api';
+const GOOGLE_RPC = 'type.googleapis.com/google.rpc.';
+
+describe('the API a token is for (audience)', () => {
+  /** What each dialect's request body holds, parsed as the door parses it. */
+  const fields = (dialect: Dialect, body: string): Record<string, unknown> =>
+    dialect === 'oauth2' || dialect === 'v1' ? Object.fromEntries(new URLSearchParams(body)) : JSON.parse(body);
+
+  it.each<[Dialect, Record<string, unknown>]>([
+    ['oauth2', { grant_type: 'client_credentials', scope: 'invoices:read', resource: API }],
+    ['v1', { client_id: 'cl_live_dialect', client_secret: SECRET, scope: 'invoices:read', audience: API }],
+    ['v2', { clientId: 'cl_live_dialect', clientSecret: SECRET, scope: 'invoices:read', audience: API }],
+    ['common', { client_id: 'cl_live_dialect', client_secret: SECRET, scope: 'invoices:read', audience: API }],
+  ])('%s names it as the door spells it', async (dialect, expected) => {
+    const { ts, seen } = source(dialect, () => json(200, GRANTS[dialect]), { audience: API, scope: 'invoices:read' });
+    await ts.getToken();
+    expect(ts.audience).toBe(API);
+    expect(fields(dialect, seen[0]!.body)).toEqual(expected);
+  });
+
+  it('oauth2 with the secret in the body sends resource too', async () => {
+    const { ts, seen } = source('oauth2', () => json(200, GRANTS.oauth2), { audience: API, clientAuth: 'body' });
+    await ts.getToken();
+    expect(new URLSearchParams(seen[0]!.body).get('resource')).toBe(API);
+    expect(new URLSearchParams(seen[0]!.body).has('audience')).toBe(false);
+  });
+
+  it.each(Object.keys(URLS) as Dialect[])('%s sends no audience field when none is asked', async (dialect) => {
+    const { ts, seen } = source(dialect, () => json(200, GRANTS[dialect]));
+    await ts.getToken();
+    expect(ts.audience).toBeUndefined();
+    const sent = fields(dialect, seen[0]!.body);
+    expect(sent).not.toHaveProperty('audience');
+    expect(sent).not.toHaveProperty('resource');
+  });
+
+  it('refuses an empty or non-string audience', () => {
+    const base = { tokenUrl: URLS.v1, clientId: 'cl_live_x', clientSecret: 'sk_live_x', dialect: 'v1' as const };
+    expect(() => new TokenSource({ ...base, audience: '' })).toThrow(/audience/);
+    expect(() => new TokenSource({ ...base, audience: 42 as unknown as string })).toThrow(/audience/);
+  });
+});
+
 describe('error codes from each envelope', () => {
   it.each<[Dialect, number, unknown, string]>([
     ['v1', 400, { error: { code: '400014', code_reason: 'invalid_scope', message: 'Scope not allowed' } }, 'invalid_scope'],
@@ -117,6 +160,19 @@ describe('error codes from each envelope', () => {
     ['oauth2', 503, { error: 'temporarily_unavailable', error_description: 'busy' }, 'unavailable'],
     ['oauth2', 502, '<html>bad gateway</html>', 'server_error'],
     ['v1', 404, undefined, 'not_found'],
+    // An API that does not exist, is of the other mode or is not granted (RFC 8707 §2).
+    ['v1', 400, { error: { code: '400015', code_reason: 'invalid_target', message: 'no' } }, 'invalid_target'],
+    ['v1', 400, { error: { code: '400015', message: 'no reason given' } }, 'invalid_target'],
+    ['v1', 400, { error: { code: '400017', message: 'no reason given' } }, 'invalid_grant'],
+    [
+      'v2',
+      400,
+      { code: 3, message: 'no', details: [{ '@type': `${GOOGLE_RPC}ErrorInfo`, reason: 'INVALID_TARGET' }] },
+      'invalid_target',
+    ],
+    ['common', 400, { code: 40003, message: 'The requested audience is not available', data: null }, 'invalid_target'],
+    ['common', 400, { code: 40005, message: 'bad refresh token', data: null }, 'invalid_grant'],
+    ['oauth2', 400, { error: 'invalid_target', error_description: 'no', code: 'INVALID_TARGET' }, 'invalid_target'],
   ])('%s %i → %s', async (dialect, status, body, code) => {
     const { ts } = source(dialect, () =>
       typeof body === 'string' ? new Response(body, { status, headers: { 'content-type': 'text/html' } }) : body === undefined ? new Response(null, { status }) : json(status, body),

@@ -50,6 +50,22 @@ describe('oauth2 refresh tokens', () => {
     }
   });
 
+  it('names the API again on the refresh, at …/refresh and at the token endpoint', async () => {
+    const API = 'https://billing.example/api';
+    const answer: Handler = (req, n) => (req.body.includes('refresh_token=') ? refreshed(n) : oauth2Grant(n));
+    const { ts, seen } = source(answer, { audience: API });
+    await ts.getToken();
+    at(870_000);
+    await ts.getToken();
+    expect(Object.fromEntries(new URLSearchParams(seen[1]!.body))).toEqual({ refresh_token: 'rt-1', resource: API });
+    const standard = source(answer, { audience: API, tokenUrl: 'https://tollgate.test/oauth/token-endpoint' });
+    await standard.ts.getToken();
+    at(1_740_000);
+    await standard.ts.getToken();
+    const body = Object.fromEntries(new URLSearchParams(standard.seen[1]!.body));
+    expect(body).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt-1', resource: API });
+  });
+
   it('falls back to the full exchange when the refresh token is refused, and uses the new one next', async () => {
     const { ts, seen } = source((req, n) => {
       if (req.path.endsWith('/refresh')) return new URLSearchParams(req.body).get('refresh_token') === 'rt-1' ? invalidGrant() : refreshed(n);

@@ -71,6 +71,22 @@ describe('caching', () => {
     expect(seen.map((s) => new URLSearchParams(s.body).get('scope'))).toEqual(['read write', 'read', 'read write', 'read write']);
   });
 
+  it('keys the cache by API too: one source per API, and two APIs never share a token', async () => {
+    const { make, seen, cache } = source((_r, n) => v1Grant(n));
+    const billing = 'https://billing.example/api';
+    const reports = 'https://reports.example/api';
+    const byDefault = await make().getToken();
+    const forBilling = await make({ audience: billing }).getToken();
+    const forReports = await make({ audience: reports }).getToken();
+    expect(new Set([byDefault, forBilling, forReports]).size).toBe(3);
+    // Each is cached on its own: asked again, no request.
+    expect(await make({ audience: billing }).getToken()).toBe(forBilling);
+    expect(await make({ audience: reports }).getToken()).toBe(forReports);
+    expect(await make().getToken()).toBe(byDefault);
+    expect(seen.map((s) => new URLSearchParams(s.body).get('audience'))).toEqual([null, billing, reports]);
+    expect(cache.size).toBe(3);
+  });
+
   it('shares one token between sources of the same client and secret, never across secrets', async () => {
     const { make, seen } = source((_r, n) => v1Grant(n));
     expect(await make().getToken()).toBe('at-1');

@@ -68,7 +68,9 @@ describe('createVerifier, jwks mode, rule by rule', () => {
     for (const k of omit) delete payload[k];
     return new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ, kid: key.kid }).sign(key.privateKey);
   };
-  const verifier = (more: Partial<Parameters<typeof createVerifier>[0]> = {}): Verifier => createVerifier({ issuer, ...more });
+  // Tollgate's default API: its audience is the issuer unless TOKEN_AUDIENCE is set.
+  const verifier = (more: Partial<Parameters<typeof createVerifier>[0]> = {}): Verifier =>
+    createVerifier({ issuer, audience: issuer, ...more });
   const refused = async (p: Promise<unknown>): Promise<VerifyError> => {
     const e = await p.then(
       () => undefined,
@@ -104,8 +106,22 @@ describe('createVerifier, jwks mode, rule by rule', () => {
   it('refuses another issuer, another audience, and a token naming no client', async () => {
     await refused(verifier().verify(await mint({ claims: { iss: 'https://elsewhere.example' } })));
     await refused(verifier().verify(await mint({ claims: { aud: 'https://other-api.example' } })));
-    expect((await verifier({ audience: 'https://other-api.example' }).verify(await mint({ claims: { aud: ['https://other-api.example'] } }))).sub).toBe('cl_live_x');
+    const forOther = verifier({ audience: 'https://other-api.example' });
+    const inList = await mint({ claims: { aud: ['https://other-api.example'] } });
+    expect((await forOther.verify(inList)).sub).toBe('cl_live_x');
     await refused(verifier().verify(await mint({ omit: ['client_id'] })));
+  });
+
+  it('guards one API: a token for another API of the same issuer, or for the default one, is refused', async () => {
+    const billing = verifier({ audience: 'https://billing.example/api' });
+    const forBilling = await mint({ claims: { aud: 'https://billing.example/api' } });
+    expect(billing.audience).toBe('https://billing.example/api');
+    expect((await billing.verify(forBilling)).aud).toBe('https://billing.example/api');
+    expect((await refused(billing.verify(await mint({ claims: { aud: 'https://reports.example/api' } })))).message)
+      .toMatch(/aud/);
+    await refused(billing.verify(await mint()));
+    await refused(billing.verify(await mint({ omit: ['aud'] })));
+    await refused(verifier().verify(forBilling));
   });
 
   it('checks exp and nbf with the tolerance, 5 s by default', async () => {

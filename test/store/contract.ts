@@ -5,6 +5,7 @@ import type { AuditEvent } from '../../src/domain/audit.js';
 import type { Client } from '../../src/domain/client.js';
 import type { Operator, Session } from '../../src/domain/operator.js';
 import { lockoutKeys, refreshLockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
+import type { Api, Grant } from '../../src/domain/api.js';
 import type { RefreshRecord } from '../../src/domain/refresh.js';
 import type { SetupToken, Store, StoredSigningKey } from '../../src/usecases/ports.js';
 import { tempDir } from '../support/process.js';
@@ -39,7 +40,7 @@ const client = (over: Partial<Client> = {}): Client => ({
   ...over,
 });
 
-const event = (clientId: string, action: AuditEvent['action'], at = T0, detail: Record<string, unknown> = {}): AuditEvent => ({
+const event = (clientId: string | null, action: AuditEvent['action'], at = T0, detail: Record<string, unknown> = {}): AuditEvent => ({
   at,
   actor: 'cli:contract',
   action,
@@ -53,6 +54,7 @@ const refresh = (hash: string, over: Partial<RefreshRecord> = {}): RefreshRecord
   clientId: 'cl_live_contract0000000000000000',
   mode: 'live',
   generation: 1,
+  audience: null,
   scopes: ['read'],
   expiresAt: T0 + 60_000,
   createdAt: T0,
@@ -697,12 +699,12 @@ export function describeStoreContract(factory: StoreFactory): void {
 
     describe('signing keys', () => {
       it('keeps one current key per mode, older keys listed oldest first', async () => {
-        expect(await store.keys.current('live')).toBeUndefined();
+        expect(await store.keys.current('live', 'ES256')).toBeUndefined();
         expect(await store.keys.insertCurrent(signingKey('k1', 'live', T0), null)).toBe(true);
         expect(await store.keys.insertCurrent(signingKey('t1', 'test', T0 + 1))).toBe(true);
         expect(await store.keys.insertCurrent(signingKey('k2', 'live', T0 + 2))).toBe(true);
-        expect(await store.keys.currentKid('live')).toBe('k2');
-        expect(await store.keys.current('live')).toEqual(signingKey('k2', 'live', T0 + 2));
+        expect(await store.keys.currentKid('live', 'ES256')).toBe('k2');
+        expect(await store.keys.current('live', 'ES256')).toEqual(signingKey('k2', 'live', T0 + 2));
         expect((await store.keys.list('live')).map((k) => [k.kid, k.current])).toEqual([
           ['k1', false],
           ['k2', true],
@@ -714,10 +716,10 @@ export function describeStoreContract(factory: StoreFactory): void {
         const made = await Promise.all(['a', 'b', 'c'].map((kid, i) => store.keys.insertCurrent(signingKey(kid, 'live', T0 + i), null)));
         expect(made.filter(Boolean)).toHaveLength(1);
         expect(await store.keys.list('live')).toHaveLength(1);
-        const current = (await store.keys.currentKid('live'))!;
+        const current = (await store.keys.currentKid('live', 'ES256'))!;
         expect(await store.keys.insertCurrent(signingKey('d', 'live', T0 + 9), 'not-the-current-kid')).toBe(false);
         expect(await store.keys.insertCurrent(signingKey('e', 'live', T0 + 9), current)).toBe(true);
-        expect(await store.keys.currentKid('live')).toBe('e');
+        expect(await store.keys.currentKid('live', 'ES256')).toBe('e');
       });
     });
 
@@ -746,7 +748,7 @@ export function describeStoreContract(factory: StoreFactory): void {
       it('keeps the current key when the rotation cannot be audited', async () => {
         await store.keys.insertCurrent(signingKey('k1', 'live', T0), null);
         await expect(store.keys.insertCurrent(signingKey('k2', 'live', T0 + 1), undefined, auditFault)).rejects.toThrow('audit write failed');
-        expect(await store.keys.currentKid('live')).toBe('k1');
+        expect(await store.keys.currentKid('live', 'ES256')).toBe('k1');
         expect((await store.keys.list()).map((k) => k.kid)).toEqual(['k1']);
       });
 
@@ -766,7 +768,7 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.audit.list({ limit: 10 })).toEqual([]);
         expect(await store.keys.remove('k1', audit)).toEqual({ outcome: 'removed', key: { ...signingKey('k1', 'live', T0), current: false } });
         expect((await store.keys.list()).map((k) => k.kid)).toEqual(['t1', 'k2']);
-        expect(await store.keys.currentKid('live')).toBe('k2');
+        expect(await store.keys.currentKid('live', 'ES256')).toBe('k2');
         expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.detail])).toEqual([['key.retired', { kid: 'k1', mode: 'live' }]]);
         expect(await store.keys.remove('k1', audit)).toEqual({ outcome: 'not_found' });
       });
@@ -788,7 +790,7 @@ export function describeStoreContract(factory: StoreFactory): void {
           store.keys.remove('k3', () => []),
         ]);
         expect(results[0]).toMatchObject({ outcome: 'removed' });
-        expect(await store.keys.currentKid('live')).toBeDefined();
+        expect(await store.keys.currentKid('live', 'ES256')).toBeDefined();
         expect((await store.keys.list('live')).filter((k) => k.current)).toHaveLength(1);
       });
     });
@@ -900,6 +902,112 @@ export function describeStoreContract(factory: StoreFactory): void {
           expect(readdirSync(root)).toEqual(['plain']);
         });
       }
+    });
+
+    describe('apis and grants', () => {
+      const api = (over: Partial<Api> = {}): Api => ({
+        id: 'api_contract_1',
+        identifier: 'https://billing.example.com/api',
+        name: 'Billing',
+        mode: 'live',
+        permissions: [
+          { name: 'invoices:read', description: 'Read invoices' },
+          { name: 'invoices:write', description: '' },
+        ],
+        tokenTtlSeconds: 300,
+        alg: 'RS256',
+        createdAt: T0,
+        updatedAt: T0,
+        ...over,
+      });
+      const ref = { mode: 'live' as const, identifier: 'https://billing.example.com/api' };
+      const grant = (over: Partial<Grant> = {}): Grant => ({ clientId: client().id, apiId: 'api_contract_1', permissions: ['invoices:read'], createdAt: T0, updatedAt: T0, ...over });
+      const actions = async () => (await store.audit.list({ limit: 50 })).map((e) => e.action).reverse();
+
+      it('stores an API with its audit events, unique per mode, and reads it back whole', async () => {
+        expect(await store.apis.insertApi(api(), () => [event(null, 'api.created')])).toBe(true);
+        expect(await store.apis.findApi(ref)).toEqual(api());
+        expect(await store.apis.insertApi(api({ id: 'api_contract_2' }), () => [event(null, 'api.created')])).toBe(false);
+        expect(await store.apis.insertApi(api({ id: 'api_contract_3', mode: 'test', tokenTtlSeconds: null, alg: null }), () => [])).toBe(true);
+        expect(await store.apis.findApi({ mode: 'test', identifier: ref.identifier })).toMatchObject({ id: 'api_contract_3', tokenTtlSeconds: null, alg: null });
+        expect((await store.apis.listApis('live')).map((a) => a.id)).toEqual(['api_contract_1']);
+        expect((await store.apis.listApis()).map((a) => a.id)).toEqual(['api_contract_1', 'api_contract_3']);
+        expect(await actions()).toEqual(['api.created']);
+      });
+
+      it('updates an API with before and after read in the transaction; a throwing builder changes nothing', async () => {
+        await store.apis.insertApi(api(), () => []);
+        await expect(store.apis.updateApi(ref, { name: 'Never' }, T0 + 1, auditFault)).rejects.toThrow();
+        expect((await store.apis.findApi(ref))!.name).toBe('Billing');
+        let seen: [Api, Api] | undefined;
+        const after = await store.apis.updateApi(ref, { name: 'Invoices', permissions: [{ name: 'invoices:read', description: '' }], tokenTtlSeconds: null }, T0 + 5, (b, a) => {
+          seen = [b, a];
+          return [event(null, 'api.updated')];
+        });
+        expect(after).toEqual({ ...api(), name: 'Invoices', permissions: [{ name: 'invoices:read', description: '' }], tokenTtlSeconds: null, updatedAt: T0 + 5 });
+        expect(seen).toEqual([api(), after]);
+        expect(await store.apis.updateApi({ ...ref, mode: 'test' }, { name: 'x' }, T0, () => [])).toBeUndefined();
+      });
+
+      it('sets, replaces and removes a grant, read with its API in one go', async () => {
+        await store.clients.insert(client(), () => []);
+        await store.apis.insertApi(api(), () => []);
+        let before: Grant | undefined | null = null;
+        await store.apis.setGrant(grant(), (b) => ((before = b), [event(client().id, 'grant.set')]));
+        expect(before).toBeUndefined();
+        expect(await store.apis.target(client().id, ref)).toEqual({ api: api(), grant: grant() });
+        const replaced = await store.apis.setGrant(grant({ permissions: ['invoices:read', 'invoices:write'], createdAt: T0 + 9, updatedAt: T0 + 9 }), (b) => ((before = b), []));
+        expect(before).toEqual(grant());
+        expect(replaced).toEqual(grant({ permissions: ['invoices:read', 'invoices:write'], updatedAt: T0 + 9 }));
+        expect(await store.apis.grantsOf(client().id)).toEqual([{ api: api(), grant: replaced }]);
+        expect(await store.apis.grantsFor(api().id)).toEqual([replaced]);
+        expect(await store.apis.target(client().id, { ...ref, mode: 'test' })).toBeUndefined();
+        expect(await store.apis.target('cl_live_nobody', ref)).toBeUndefined();
+        expect(await store.apis.removeGrant(client().id, api().id, () => [event(client().id, 'grant.removed')])).toEqual(replaced);
+        expect(await store.apis.removeGrant(client().id, api().id, () => [])).toBeUndefined();
+        expect(await store.apis.target(client().id, ref)).toBeUndefined();
+        expect(await actions()).toEqual(['grant.set', 'grant.removed']);
+      });
+
+      it('brings the grant with the credential read and the Bearer read, only when one is asked', async () => {
+        await store.clients.insert(client(), () => []);
+        await store.apis.insertApi(api(), () => []);
+        await store.apis.setGrant(grant(), () => []);
+        const keys = lockoutKeys(client().id, '192.0.2.7');
+        expect(await store.clients.findForCheck(client().id, keys, ref)).toEqual({
+          client: client(),
+          lockout: { pair: undefined, ip: undefined },
+          target: { api: api(), grant: grant() },
+        });
+        expect((await store.clients.findForCheck(client().id, keys, { ...ref, identifier: 'https://other.example' })).target).toBeUndefined();
+        expect((await store.clients.findForCheck(client().id, keys)).target).toBeUndefined();
+        expect(await store.tokens.bearerState(client().id, 'jti-1', ref)).toEqual({ client: client(), revoked: false, target: { api: api(), grant: grant() } });
+        const many = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => store.tokens.bearerState(client().id, `j${i}`, i % 2 ? ref : { ...ref, mode: 'test' })),
+        );
+        expect(many.map((m) => m.target === undefined)).toEqual(Array.from({ length: 12 }, (_, i) => i % 2 === 0));
+      });
+
+      it('refuses to delete an API that has grants unless forced; a forced delete takes them too', async () => {
+        await store.clients.insert(client(), () => []);
+        await store.apis.insertApi(api(), () => []);
+        await store.apis.setGrant(grant(), () => []);
+        expect(await store.apis.deleteApi(ref, false, () => [event(null, 'api.deleted')])).toEqual({ outcome: 'has_grants', grants: 1 });
+        expect(await store.apis.findApi(ref)).toBeDefined();
+        expect(await store.apis.deleteApi(ref, true, () => [event(null, 'api.deleted')])).toEqual({ outcome: 'deleted', api: api(), grants: [grant()] });
+        expect(await store.apis.findApi(ref)).toBeUndefined();
+        expect(await store.apis.grantsOf(client().id)).toEqual([]);
+        expect(await store.apis.deleteApi(ref, true, () => [])).toEqual({ outcome: 'not_found' });
+        expect(await actions()).toEqual(['api.deleted']);
+      });
+
+      it("a client's grants go with the client", async () => {
+        await store.clients.insert(client(), () => []);
+        await store.apis.insertApi(api(), () => []);
+        await store.apis.setGrant(grant(), () => []);
+        await store.clients.delete(client().id, T0, () => []);
+        expect(await store.apis.grantsFor(api().id)).toEqual([]);
+      });
     });
   });
 }

@@ -38,7 +38,31 @@ export async function fillEveryTable(store: Store, masterKey: Buffer): Promise<v
   await store.keys.insertCurrent({ kid: 'k2', mode: 'live', alg: 'ES256', publicJwk: '{}', privateJwkEnc: encrypt(masterKey, '{}'), current: true, createdAt: T0 + 1 });
   await store.tokens.revokeAccessToken('jti-1', 'cl_live_a', null, T0);
   await store.tokens.revokeAccessToken('jti-2', 'cl_live_a', T0 + 5, T0);
-  await store.tokens.saveRefreshToken({ hash: 'rt1', clientId: 'cl_live_a', mode: 'live', generation: 3, scopes: ['read'], expiresAt: T0 + 9, createdAt: T0 });
+  await store.tokens.saveRefreshToken({ hash: 'rt1', clientId: 'cl_live_a', mode: 'live', generation: 3, scopes: ['read'], audience: null, expiresAt: T0 + 9, createdAt: T0 });
+  await store.tokens.saveRefreshToken({
+    hash: 'rt2',
+    clientId: 'cl_live_a',
+    mode: 'live',
+    generation: 3,
+    scopes: ['a'],
+    audience: 'https://api.example.com/',
+    expiresAt: T0 + 9,
+    createdAt: T0,
+  });
+  const api = {
+    id: 'api_1',
+    identifier: 'https://api.example.com/',
+    name: 'API "one"',
+    mode: 'live' as const,
+    permissions: [{ name: 'a', description: 'Reads "a"' }, { name: 'b', description: '' }],
+    tokenTtlSeconds: 300,
+    alg: 'RS256' as const,
+    createdAt: T0,
+    updatedAt: T0 + 1,
+  };
+  await store.apis.insertApi(api, () => []);
+  await store.apis.insertApi({ ...api, id: 'api_2', mode: 'test', permissions: [], tokenTtlSeconds: null, alg: null }, () => []);
+  await store.apis.setGrant({ clientId: 'cl_live_a', apiId: 'api_1', permissions: ['a', 'b'], createdAt: T0, updatedAt: T0 + 2 }, () => []);
   await store.lockout.settle(lockoutKeys('cl_live_a', '192.0.2.9'), false, T0, POLICY);
   await store.idempotency.claim('cl_live_a', 'key-1', 'request-hash', T0, T0 + 86_400_000);
   await store.idempotency.claim('cl_live_a', 'key-2', 'request-hash', T0, T0 + 86_400_000);

@@ -35,12 +35,12 @@ const TYPE_MAPPINGS: Record<string, readonly string[]> = {
 
 /**
  * Indexes that differ on purpose, by table: each side's, as `describeIndex` writes them.
- * signing_keys: PostgreSQL holds "one current key per mode" with a partial unique index, the
+ * signing_keys: PostgreSQL holds "one current key per mode and algorithm" with a partial unique index, the
  * last word whatever races between instances; SQLite serialises rotations in `BEGIN IMMEDIATE`
  * and only indexes the lookup of the current key.
  */
 const INDEX_DIFFERENCES: Record<string, { sqlite: string[]; pg: string[] }> = {
-  signing_keys: { sqlite: ['signing_keys_mode_current (mode, current)'], pg: ['signing_keys_one_current unique (mode) where …'] },
+  signing_keys: { sqlite: ['signing_keys_mode_current (mode, current)'], pg: ['signing_keys_one_current unique (mode, alg) where …'] },
 };
 
 const typeOf = (c: Column): string => (c.columnType === 'PgCustomColumn' || c.columnType === 'PgArray' ? `${c.columnType}[${c.getSQLType()}]` : c.columnType);

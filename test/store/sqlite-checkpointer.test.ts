@@ -29,6 +29,7 @@ async function writeRows(store: SqliteStore, n: number, from = 0): Promise<void>
       clientId: 'cl_live_checkpoint',
       mode: 'live',
       generation: 1,
+      audience: null,
       scopes: ['read'],
       expiresAt: now + 3_600_000,
       createdAt: now,

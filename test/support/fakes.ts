@@ -148,6 +148,7 @@ export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<
   return {
     store,
     clients: store.clients,
+    apis: store.apis,
     tokenStore: store.tokens,
     lockout: store.lockout,
     audit: store.audit,

@@ -1,3 +1,4 @@
+import type { Api, Grant, Target } from '../../src/domain/api.js';
 import type { AuditEvent, AuditRecord } from '../../src/domain/audit.js';
 import type { Client } from '../../src/domain/client.js';
 import { lockoutKeyId, settleLockout, type CounterState, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../src/domain/lockout.js';
@@ -5,6 +6,10 @@ import type { Mode } from '../../src/domain/mode.js';
 import type { Operator, Session } from '../../src/domain/operator.js';
 import type { RefreshRecord } from '../../src/domain/refresh.js';
 import type {
+  ApiDeletion,
+  ApiPatch,
+  ApiRef,
+  ApiStore,
   AuditLog,
   BackupResult,
   ClientPatch,
@@ -31,7 +36,7 @@ import type {
   TokenStore,
   UpdateAudit,
 } from '../../src/usecases/ports.js';
-import { clientToRow, refreshToRow, type IdempotencyRow, type LockoutRow, type RevokedRow } from '../../src/infra/db/rows.js';
+import { clientToRow, grantToRow, refreshToRow, type IdempotencyRow, type LockoutRow, type RevokedRow } from '../../src/infra/db/rows.js';
 
 /*
  * Every storage port in memory, for unit tests and the store contract suite. Honestly atomic:
@@ -81,10 +86,15 @@ export class MemoryClientStore implements ClientStore {
   readonly rows = new Map<string, Client>();
   /** The lockout store whose counters findForCheck reads (set by MemoryStore). */
   lockout?: MemoryLockoutStore;
+  /** The API store whose grants findForCheck reads and a deletion removes (set by MemoryStore). */
+  apis?: MemoryApiStore;
   constructor(private readonly audit: MemoryAuditLog) {}
 
-  async findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }> {
-    return { client: await this.findById(id), lockout: this.lockout ? await this.lockout.read(keys) : { pair: undefined, ip: undefined } };
+  async findForCheck(id: string, keys: LockoutKeys, target?: ApiRef): Promise<{ client: Client | undefined; lockout: LockoutRead; target?: Target | undefined }> {
+    const client = await this.findById(id);
+    const lockout = this.lockout ? await this.lockout.read(keys) : { pair: undefined, ip: undefined };
+    if (target === undefined) return { client, lockout };
+    return { client, lockout, target: this.apis?.lookup(id, target) };
   }
 
   async findById(id: string): Promise<Client | undefined> {
@@ -128,6 +138,7 @@ export class MemoryClientStore implements ClientStore {
     if (!c) return undefined;
     const events = audit(copy(c));
     this.rows.delete(id);
+    this.apis?.forgetClient(id);
     this.audit.append(events);
     return copy(c);
   }
@@ -308,10 +319,14 @@ export class MemoryLockoutStore implements LockoutStore {
 export class MemoryTokenStore implements TokenStore {
   readonly revoked = new Map<string, RevokedRow>();
   readonly refresh = new Map<string, RefreshRecord>();
+  /** The API store whose grants a token check reads (set by MemoryStore). */
+  apis?: MemoryApiStore;
   constructor(private readonly clients: MemoryClientStore) {}
 
-  async bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }> {
-    return { client: await this.clients.findById(clientId), revoked: this.revoked.has(jti) };
+  async bearerState(clientId: string, jti: string, target?: ApiRef): Promise<{ client: Client | undefined; revoked: boolean; target?: Target | undefined }> {
+    const state = { client: await this.clients.findById(clientId), revoked: this.revoked.has(jti) };
+    if (target === undefined) return state;
+    return { ...state, target: this.apis?.lookup(clientId, target) };
   }
   async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now = 0): Promise<void> {
     if (!this.revoked.has(jti)) this.revoked.set(jti, { jti, clientId, expiresAt, revokedAt: now });
@@ -367,24 +382,24 @@ export class MemorySigningKeyStore implements SigningKeyStore {
   readonly rows: StoredSigningKey[] = [];
   constructor(private readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
 
-  async currentKid(mode: Mode): Promise<string | undefined> {
-    return this.rows.find((k) => k.mode === mode && k.current)?.kid;
+  async currentKid(mode: Mode, alg: string): Promise<string | undefined> {
+    return this.rows.find((k) => k.mode === mode && k.alg === alg && k.current)?.kid;
   }
-  async current(mode: Mode): Promise<StoredSigningKey | undefined> {
-    const k = this.rows.find((r) => r.mode === mode && r.current);
+  async current(mode: Mode, alg: string): Promise<StoredSigningKey | undefined> {
+    const k = this.rows.find((r) => r.mode === mode && r.alg === alg && r.current);
     return k && copy(k);
   }
   async list(mode?: Mode): Promise<StoredSigningKey[]> {
     return this.rows.filter((k) => mode === undefined || k.mode === mode).sort((a, b) => a.createdAt - b.createdAt).map(copy);
   }
   async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null, audit?: KeyInsertAudit): Promise<boolean> {
-    const current = this.rows.find((k) => k.mode === key.mode && k.current);
+    const current = this.rows.find((k) => k.mode === key.mode && k.alg === key.alg && k.current);
     const replaced = current?.kid ?? null;
     if (onlyReplacing !== undefined && replaced !== onlyReplacing) return false;
     if (this.rows.some((k) => k.kid === key.kid)) throw new Error('duplicate kid');
     // Events first: a throwing builder leaves nothing changed.
     const events = audit ? audit({ ...copy(key), current: true }, replaced) : [];
-    for (const k of this.rows) if (k.mode === key.mode) k.current = false;
+    for (const k of this.rows) if (k.mode === key.mode && k.alg === key.alg) k.current = false;
     this.rows.push({ ...copy(key), current: true });
     this.audit.append(events);
     return true;
@@ -401,10 +416,103 @@ export class MemorySigningKeyStore implements SigningKeyStore {
   }
 }
 
+/**
+ * APIs and grants in maps. A grant goes with its client (the client store calls `forgetClient`)
+ * or its API, as the databases' ON DELETE CASCADE does.
+ */
+export class MemoryApiStore implements ApiStore {
+  readonly apis = new Map<string, Api>();
+  readonly grants = new Map<string, Grant>();
+  constructor(private readonly audit: MemoryAuditLog) {}
+
+  private byRef(ref: ApiRef): Api | undefined {
+    return [...this.apis.values()].find((a) => a.mode === ref.mode && a.identifier === ref.identifier);
+  }
+  private static key = (clientId: string, apiId: string): string => JSON.stringify([clientId, apiId]);
+
+  forgetClient(clientId: string): void {
+    for (const [k, g] of this.grants) if (g.clientId === clientId) this.grants.delete(k);
+  }
+  async listApis(mode?: Mode): Promise<Api[]> {
+    return [...this.apis.values()]
+      .filter((a) => mode === undefined || a.mode === mode)
+      .sort((a, b) => (a.identifier < b.identifier ? -1 : a.identifier > b.identifier ? 1 : a.mode < b.mode ? -1 : 1))
+      .map(copy);
+  }
+  async findApi(ref: ApiRef): Promise<Api | undefined> {
+    const a = this.byRef(ref);
+    return a && copy(a);
+  }
+  async insertApi(api: Api, audit: (api: Api) => readonly AuditEvent[]): Promise<boolean> {
+    if (this.byRef(api)) return false;
+    const events = audit(copy(api));
+    this.apis.set(api.id, copy(api));
+    this.audit.append(events);
+    return true;
+  }
+  async updateApi(ref: ApiRef, patch: ApiPatch, now: number, audit: (before: Api, after: Api) => readonly AuditEvent[]): Promise<Api | undefined> {
+    const before = this.byRef(ref);
+    if (!before) return undefined;
+    const after: Api = { ...copy(before), ...copy(patch), updatedAt: now };
+    const events = audit(copy(before), copy(after));
+    this.apis.set(after.id, after);
+    this.audit.append(events);
+    return copy(after);
+  }
+  async deleteApi(ref: ApiRef, force: boolean, audit: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[]): Promise<ApiDeletion> {
+    const api = this.byRef(ref);
+    if (!api) return { outcome: 'not_found' };
+    const held = [...this.grants.values()].filter((g) => g.apiId === api.id).sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+    if (held.length > 0 && !force) return { outcome: 'has_grants', grants: held.length };
+    const events = audit(copy(api), copy(held));
+    for (const g of held) this.grants.delete(MemoryApiStore.key(g.clientId, g.apiId));
+    this.apis.delete(api.id);
+    this.audit.append(events);
+    return { outcome: 'deleted', api: copy(api), grants: copy(held) };
+  }
+  async grantsOf(clientId: string): Promise<Target[]> {
+    return [...this.grants.values()]
+      .filter((g) => g.clientId === clientId)
+      .map((grant) => ({ api: copy(this.apis.get(grant.apiId)!), grant: copy(grant) }))
+      .sort((a, b) => (a.api.identifier < b.api.identifier ? -1 : 1));
+  }
+  async grantsFor(apiId: string): Promise<Grant[]> {
+    return [...this.grants.values()].filter((g) => g.apiId === apiId).sort((a, b) => (a.clientId < b.clientId ? -1 : 1)).map(copy);
+  }
+  async target(clientId: string, ref: ApiRef): Promise<Target | undefined> {
+    return this.lookup(clientId, ref);
+  }
+  /** The target, for the port and for the other stores' one-read checks alike. */
+  lookup(clientId: string, ref: ApiRef): Target | undefined {
+    const api = this.byRef(ref);
+    const grant = api && this.grants.get(MemoryApiStore.key(clientId, api.id));
+    return api && grant ? { api: copy(api), grant: copy(grant) } : undefined;
+  }
+  async setGrant(grant: Grant, audit: (before: Grant | undefined, after: Grant) => readonly AuditEvent[]): Promise<Grant> {
+    const key = MemoryApiStore.key(grant.clientId, grant.apiId);
+    const before = this.grants.get(key);
+    const after: Grant = before ? { ...copy(grant), createdAt: before.createdAt } : copy(grant);
+    const events = audit(before && copy(before), copy(after));
+    this.grants.set(key, after);
+    this.audit.append(events);
+    return copy(after);
+  }
+  async removeGrant(clientId: string, apiId: string, audit: (removed: Grant) => readonly AuditEvent[]): Promise<Grant | undefined> {
+    const key = MemoryApiStore.key(clientId, apiId);
+    const g = this.grants.get(key);
+    if (!g) return undefined;
+    const events = audit(copy(g));
+    this.grants.delete(key);
+    this.audit.append(events);
+    return copy(g);
+  }
+}
+
 /** Every port in memory; closing it makes every later call of `ping` fail, as a closed database would. */
 export class MemoryStore implements Store {
   readonly audit = new MemoryAuditLog();
   readonly clients = new MemoryClientStore(this.audit);
+  readonly apis = new MemoryApiStore(this.audit);
   readonly lockout: MemoryLockoutStore;
   readonly tokens = new MemoryTokenStore(this.clients);
   readonly idempotency = new MemoryIdempotencyStore();
@@ -416,6 +524,8 @@ export class MemoryStore implements Store {
   constructor(opts: { onLock?: (kind: 'pair' | 'ip') => void } = {}) {
     this.lockout = new MemoryLockoutStore(this.audit, opts.onLock);
     this.clients.lockout = this.lockout;
+    this.clients.apis = this.apis;
+    this.tokens.apis = this.apis;
     this.sessions.operators = this.operators;
   }
 
@@ -446,6 +556,8 @@ export class MemoryStore implements Store {
       operators: [...this.operators.rows.values()].map(copy),
       sessions: [...this.sessions.rows.values()].map(copy),
       setup_tokens: [...this.operators.setupTokens.values()].map(copy),
+      apis: [...this.apis.apis.values()].map(copy),
+      grants: [...this.apis.grants.values()].map(grantToRow),
     };
   }
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import type { LockoutPolicy } from '../../src/domain/lockout.js';
 import type { Mode } from '../../src/domain/mode.js';
 import { authenticateClient } from '../../src/usecases/authenticate-client.js';
 import { issueToken, type IssueTokenInput } from '../../src/usecases/issue-token.js';
+import { createApi, setGrant } from '../../src/usecases/apis/manage.js';
 import { createClient, updateClient, type CreateClientInput } from '../../src/usecases/clients/manage.js';
 import { DEFAULT_POLICY, fakeDeps, TEST_TOKENS, type FakeDeps } from '../support/fakes.js';
 
@@ -376,5 +377,45 @@ describe('authenticateClient', () => {
     const s = await setup();
     const e = await rejection(authenticateClient(s.deps, { mode: 'live', clientId: s.id, clientSecret: WRONG_SECRET, sourceIp: IP }));
     expect(e.code).toBe('invalid_client');
+  });
+});
+
+describe('issuing for a named API (spec §8)', () => {
+  const BILLING = 'https://billing.example.com/api';
+
+  async function withApi() {
+    const s = await setup();
+    await createApi(s.deps, { identifier: BILLING, name: 'Billing', mode: 'live', permissions: [{ name: 'invoices:read', description: '' }], tokenTtlSeconds: 60 });
+    await setGrant(s.deps, s.id, { mode: 'live', identifier: BILLING }, ['invoices:read']);
+    return s;
+  }
+
+  it('reads the grant with the client, in the credential check’s one read', async () => {
+    const s = await withApi();
+    const reads = { forCheck: 0, target: 0, findApi: 0 };
+    const { clients, apis } = s.deps;
+    const forCheck = clients.findForCheck.bind(clients);
+    clients.findForCheck = (...args) => (reads.forCheck++, forCheck(...args));
+    const target = apis.target.bind(apis);
+    apis.target = (...args) => (reads.target++, target(...args));
+    const findApi = apis.findApi.bind(apis);
+    apis.findApi = (...args) => (reads.findApi++, findApi(...args));
+    const token = await issueToken(s.deps, attempt(s, { target: { audience: [BILLING] } }));
+    expect(decodeJwt(token.accessToken)).toMatchObject({ aud: BILLING, scope: 'invoices:read' });
+    expect(token.expiresIn).toBe(60);
+    expect(reads).toEqual({ forCheck: 1, target: 0, findApi: 0 });
+  });
+
+  it('judges the audience only once the credentials hold: a wrong secret is invalid_client, and counts', async () => {
+    const s = await withApi();
+    const counters = () => JSON.stringify([...s.deps.lockout.rows]);
+    const wrong = await rejection(issueToken(s.deps, attempt(s, { clientSecret: WRONG_SECRET, target: { audience: ['https://nowhere.example'] } })));
+    expect(wrong.code).toBe('invalid_client');
+    const afterWrong = counters();
+    expect(afterWrong).not.toBe('[]');
+    const unknown = await rejection(issueToken(s.deps, attempt(s, { target: { audience: ['https://nowhere.example'] } })));
+    expect(unknown.code).toBe('invalid_target');
+    // The right secret settles the check as a success: the audience refused is no failed guess.
+    expect(counters()).not.toContain('"failures":2');
   });
 });

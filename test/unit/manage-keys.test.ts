@@ -52,10 +52,10 @@ async function rejection(p: Promise<unknown>): Promise<DomainError> {
 describe('rotateSigningKey', () => {
   it('audits key.rotated with the kid, mode, algorithm and the kid replaced, never the private half', async () => {
     const { store, clock, cli } = await twoRings();
-    const before = await store.keys.currentKid('live');
+    const before = await store.keys.currentKid('live', 'ES256');
     clock.advance(5);
     const made = await rotateSigningKey({ keys: cli, clock }, 'live', OPERATOR);
-    expect(await store.keys.currentKid('live')).toBe(made.kid);
+    expect(await store.keys.currentKid('live', 'ES256')).toBe(made.kid);
     expect(await store.audit.list({ limit: 10 })).toEqual([
       { id: 1, at: T0 + 5000, actor: 'cli:alice', action: 'key.rotated', clientId: null, sourceIp: null, detail: { kid: made.kid, mode: 'live', alg: 'ES256', replaced: before } },
     ]);
@@ -67,7 +67,7 @@ describe('rotateSigningKey', () => {
 describe('retiring a key', () => {
   it('refuses the current key with a message that says what to do, changing nothing', async () => {
     const { store, clock, cli } = await twoRings();
-    const current = (await store.keys.currentKid('live'))!;
+    const current = (await store.keys.currentKid('live', 'ES256'))!;
     for (const p of [retirementNotice({ keys: cli, clock }, current, LIFETIMES), retireSigningKey({ keys: cli, clock }, current, OPERATOR)]) {
       const e = await rejection(p);
       expect(e.code).toBe('invalid_request');
@@ -81,7 +81,7 @@ describe('retiring a key', () => {
 
   it('names the span the key signed in and how long its tokens live', async () => {
     const { store, clock, cli } = await twoRings();
-    const old = (await store.keys.currentKid('live'))!;
+    const old = (await store.keys.currentKid('live', 'ES256'))!;
     clock.advance(3600);
     const fresh = await rotateSigningKey({ keys: cli, clock }, 'live', OPERATOR);
     clock.advance(60);
@@ -101,7 +101,7 @@ describe('retiring a key', () => {
 
   it('removes the key, audited as key.retired, and a running server stops verifying its tokens within a second', async () => {
     const { store, clock, server, cli, verifier } = await twoRings();
-    const old = (await store.keys.currentKid('live'))!;
+    const old = (await store.keys.currentKid('live', 'ES256'))!;
     const token = await server.sign('live', claims(clock, 'jti-old'));
     await expect(verifier.verify(token, 'live')).resolves.toMatchObject({ jti: 'jti-old' });
     await rotateSigningKey({ keys: cli, clock }, 'live', OPERATOR);
@@ -120,7 +120,7 @@ describe('retiring a key', () => {
 
   it('keeps a removed kid at most a second in a ring that had just read its keys', async () => {
     const { store, clock, server, cli, verifier } = await twoRings();
-    const old = (await store.keys.currentKid('live'))!;
+    const old = (await store.keys.currentKid('live', 'ES256'))!;
     const token = await server.sign('live', claims(clock, 'jti-cached'));
     await rotateSigningKey({ keys: cli, clock }, 'live', OPERATOR);
     clock.advance(1);
@@ -138,7 +138,7 @@ describe('retiring a key', () => {
 
   it('drops the kid from the ring that removed it at once', async () => {
     const { store, clock, cli } = await twoRings();
-    const old = (await store.keys.currentKid('live'))!;
+    const old = (await store.keys.currentKid('live', 'ES256'))!;
     const token = await cli.sign('live', claims(clock, 'jti-self'));
     await rotateSigningKey({ keys: cli, clock }, 'live', OPERATOR);
     await retireSigningKey({ keys: cli, clock }, old, OPERATOR);

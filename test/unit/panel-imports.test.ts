@@ -95,13 +95,13 @@ describe('panel/src imports', () => {
     const clientPage = join(PAGES, 'client/ClientPage.tsx');
     const link = join(PANEL_SRC, 'components/Link.tsx');
     const texts = new Map([
-      [clientPage, `import { ModeSwitch } from '../clients/ModeSwitch';\nimport { AuditTrail } from './AuditTrail';`],
+      [clientPage, `import { ClientList } from '../clients/ClientList';\nimport { AuditTrail } from './AuditTrail';`],
       [link, `export type { Rotated } from '../pages/client/RotateDialog';`],
       [ROUTES, `const page = import('./pages/client/ClientPage');`],
     ]);
     const fake = (f: string): string[] => importsOf(f, texts.get(f) ?? '');
     expect(violations([clientPage, link, ROUTES], fake)).toEqual([
-      'pages/client/ClientPage.tsx → pages/clients/ModeSwitch.tsx',
+      'pages/client/ClientPage.tsx → pages/clients/ClientList.tsx',
       'components/Link.tsx → pages/client/RotateDialog.tsx',
     ]);
   });

@@ -18,7 +18,7 @@ describe('SQLite token store: refresh rows', () => {
     const c = await h.client();
     expect(synchronous()).toBe(2);
     const now = Date.now();
-    const record = { hash: 'h'.repeat(43), clientId: c.id, mode: 'live' as const, generation: 1, scopes: ['read'], expiresAt: now + 60_000, createdAt: now };
+    const record = { hash: 'h'.repeat(43), clientId: c.id, mode: 'live' as const, generation: 1, audience: null, scopes: ['read'], expiresAt: now + 60_000, createdAt: now };
     await h.services.deps.tokenStore.saveRefreshToken(record);
     expect(await h.services.deps.tokenStore.findRefreshToken(record.hash)).toEqual(record);
     expect(synchronous()).toBe(2);
@@ -27,7 +27,7 @@ describe('SQLite token store: refresh rows', () => {
   it('is back at FULL even when the insert fails', async () => {
     const c = await h.client();
     const now = Date.now();
-    const record = { hash: 'x'.repeat(43), clientId: c.id, mode: 'live' as const, generation: 1, scopes: [], expiresAt: now + 60_000, createdAt: now };
+    const record = { hash: 'x'.repeat(43), clientId: c.id, mode: 'live' as const, generation: 1, audience: null, scopes: [], expiresAt: now + 60_000, createdAt: now };
     await h.services.deps.tokenStore.saveRefreshToken(record);
     await expect(h.services.deps.tokenStore.saveRefreshToken(record)).rejects.toThrow(/UNIQUE/);
     expect(synchronous()).toBe(2);
@@ -35,7 +35,7 @@ describe('SQLite token store: refresh rows', () => {
 
   const record = (clientId: string, hash: string): RefreshRecord => {
     const now = Date.now();
-    return { hash: hash.padEnd(43, '.'), clientId, mode: 'live', generation: 1, scopes: ['read'], expiresAt: now + 60_000, createdAt: now };
+    return { hash: hash.padEnd(43, '.'), clientId, mode: 'live', generation: 1, audience: null, scopes: ['read'], expiresAt: now + 60_000, createdAt: now };
   };
   /** WAL frames written since the log was last reset. */
   const walFrames = () => (h.sqlite.db.$client.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
@@ -87,7 +87,7 @@ describe('SQLite token store: closing', () => {
     const path = join(h.dir, 'tollgate.db');
     const now = Date.now();
     const saved = h.services.deps.tokenStore.saveRefreshToken({
-      hash: 'q'.repeat(43), clientId: c.id, mode: 'live', generation: 1, scopes: [], expiresAt: now + 60_000, createdAt: now,
+      hash: 'q'.repeat(43), clientId: c.id, mode: 'live', generation: 1, audience: null, scopes: [], expiresAt: now + 60_000, createdAt: now,
     });
     await h.app.close();
     await h.services.close();
@@ -106,7 +106,7 @@ describe('SQLite token store: closing', () => {
     const c = await h.client();
     const now = Date.now();
     const saved = h.services.deps.tokenStore.saveRefreshToken({
-      hash: 'z'.repeat(43), clientId: c.id, mode: 'live', generation: 1, scopes: [], expiresAt: now + 60_000, createdAt: now,
+      hash: 'z'.repeat(43), clientId: c.id, mode: 'live', generation: 1, audience: null, scopes: [], expiresAt: now + 60_000, createdAt: now,
     });
     await h.app.close();
     h.sqlite.db.$client.close(); // the raw connection, without the store's flush

@@ -27,6 +27,8 @@ export interface ExchangeInput {
   clientId: string;
   clientSecret: string;
   scope?: string;
+  /** The API the token is for (its identifier, the token's `aud`); omitted, the default API. */
+  audience?: string;
   clientAuth: ClientAuth;
 }
 
@@ -55,24 +57,45 @@ export function basicCredentials(clientId: string, clientSecret: string): string
   return `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`, 'utf8').toString('base64')}`;
 }
 
-/** The full client-credentials exchange, in the dialect's own shape. */
+/**
+ * The full client-credentials exchange, in the dialect's own shape. The API is named as each door
+ * spells it: RFC 8707 `resource` on oauth2, `audience` on the others.
+ * @see RFC 6749 §4.4.2, RFC 8707 §2
+ */
 export function exchangeRequest(dialect: Dialect, tokenUrl: string, input: ExchangeInput): WireRequest {
-  const { clientId, clientSecret, scope } = input;
+  const { clientId, clientSecret, scope, audience } = input;
+  const formHeaders = { ...ACCEPT, 'content-type': FORM };
+  const jsonHeaders = { ...ACCEPT, 'content-type': JSON_TYPE };
   switch (dialect) {
     case 'oauth2': {
-      // @see RFC 6749 §4.4.2
-      const grant = { grant_type: 'client_credentials', scope };
+      const grant = { grant_type: 'client_credentials', scope, resource: audience };
       if (input.clientAuth === 'body') {
-        return { url: tokenUrl, headers: { ...ACCEPT, 'content-type': FORM }, body: form({ ...grant, client_id: clientId, client_secret: clientSecret }) };
+        return {
+          url: tokenUrl,
+          headers: formHeaders,
+          body: form({ ...grant, client_id: clientId, client_secret: clientSecret }),
+        };
       }
-      return { url: tokenUrl, headers: { ...ACCEPT, 'content-type': FORM, authorization: basicCredentials(clientId, clientSecret) }, body: form(grant) };
+      return {
+        url: tokenUrl,
+        headers: { ...formHeaders, authorization: basicCredentials(clientId, clientSecret) },
+        body: form(grant),
+      };
     }
     case 'v1':
-      return { url: tokenUrl, headers: { ...ACCEPT, 'content-type': FORM }, body: form({ client_id: clientId, client_secret: clientSecret, scope }) };
+      return {
+        url: tokenUrl,
+        headers: formHeaders,
+        body: form({ client_id: clientId, client_secret: clientSecret, scope, audience }),
+      };
     case 'v2':
-      return { url: tokenUrl, headers: { ...ACCEPT, 'content-type': JSON_TYPE }, body: json({ clientId, clientSecret, scope }) };
+      return { url: tokenUrl, headers: jsonHeaders, body: json({ clientId, clientSecret, scope, audience }) };
     case 'common':
-      return { url: tokenUrl, headers: { ...ACCEPT, 'content-type': JSON_TYPE }, body: json({ client_id: clientId, client_secret: clientSecret, scope }) };
+      return {
+        url: tokenUrl,
+        headers: jsonHeaders,
+        body: json({ client_id: clientId, client_secret: clientSecret, scope, audience }),
+      };
   }
 }
 
@@ -88,12 +111,24 @@ function siblingRefreshUrl(tokenUrl: string): string | undefined {
  * Where a refresh token is spent. Seed 001's `…/oauth2/refresh` takes the refresh token alone, so
  * the secret travels once per refresh-token lifetime instead of once per access token; a token
  * URL of another shape gets the standard `grant_type=refresh_token` at the token endpoint, which
- * needs client authentication.
- * @see RFC 6749 §6
+ * needs client authentication. Either way a source for a named API names it again as `resource`,
+ * which the server holds to the refresh token's own API.
+ * @see RFC 6749 §6, RFC 8707 §2
  */
-export function refreshRequest(tokenUrl: string, refreshUrl: string | undefined, refreshToken: string, input: ExchangeInput): WireRequest {
+export function refreshRequest(
+  tokenUrl: string,
+  refreshUrl: string | undefined,
+  refreshToken: string,
+  input: ExchangeInput,
+): WireRequest {
   const url = refreshUrl ?? siblingRefreshUrl(tokenUrl);
-  if (url !== undefined) return { url, headers: { ...ACCEPT, 'content-type': FORM }, body: form({ refresh_token: refreshToken }) };
+  if (url !== undefined) {
+    return {
+      url,
+      headers: { ...ACCEPT, 'content-type': FORM },
+      body: form({ refresh_token: refreshToken, resource: input.audience }),
+    };
+  }
   const viaTokenEndpoint = exchangeRequest('oauth2', tokenUrl, input);
   const body = new URLSearchParams(viaTokenEndpoint.body);
   body.set('grant_type', 'refresh_token');
@@ -153,6 +188,7 @@ export interface WireError {
 const V1_REASONS: Record<string, TokenErrorCode> = {
   invalid_request: 'invalid_request',
   invalid_scope: 'invalid_scope',
+  invalid_target: 'invalid_target',
   invalid_grant: 'invalid_grant',
   unsupported_grant_type: 'unsupported_grant_type',
   invalid_client: 'invalid_client',
@@ -166,9 +202,28 @@ const V1_REASONS: Record<string, TokenErrorCode> = {
   service_unavailable: 'unavailable',
 };
 
+/** v1 numeric `code` values (spec §3 v1), read when `code_reason` names nothing we know. */
+const V1_CODES: Record<string, TokenErrorCode> = {
+  '400013': 'invalid_request',
+  '400014': 'invalid_scope',
+  '400015': 'invalid_target',
+  '400016': 'unsupported_grant_type',
+  '400017': 'invalid_grant',
+  '401021': 'invalid_client',
+  '401022': 'invalid_token',
+  '401023': 'missing_token',
+  '403001': 'access_denied',
+  '403002': 'insufficient_scope',
+  '404001': 'not_found',
+  '429001': 'rate_limited',
+  '500999': 'server_error',
+  '503001': 'unavailable',
+};
+
 /** v2 `google.rpc.ErrorInfo` reasons (spec §3 v2). */
 const V2_REASONS: Record<string, TokenErrorCode> = {
   INVALID_SCOPE: 'invalid_scope',
+  INVALID_TARGET: 'invalid_target',
   INVALID_GRANT: 'invalid_grant',
   UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
   INVALID_CLIENT: 'invalid_client',
@@ -187,8 +242,9 @@ const V2_GRPC: Record<number, TokenErrorCode> = { 3: 'invalid_request', 5: 'not_
 const COMMON_CODES: Record<number, TokenErrorCode> = {
   40001: 'invalid_request',
   40002: 'invalid_scope',
-  40003: 'invalid_grant',
+  40003: 'invalid_target',
   40004: 'unsupported_grant_type',
+  40005: 'invalid_grant',
   40101: 'invalid_client',
   40102: 'missing_token',
   40103: 'invalid_token',
@@ -203,7 +259,21 @@ const COMMON_CODES: Record<number, TokenErrorCode> = {
 /** oauth2 `error` values: RFC 6749 §5.2, RFC 6750 §3.1, and the spec's own names. */
 const OAUTH2_ERRORS: Record<string, TokenErrorCode> = {
   ...Object.fromEntries(
-    ['invalid_request', 'invalid_client', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope', 'access_denied', 'rate_limited', 'invalid_token', 'missing_token', 'insufficient_scope', 'not_found', 'server_error'].map((c) => [c, c as TokenErrorCode]),
+    [
+      'invalid_request',
+      'invalid_client',
+      'invalid_grant',
+      'unsupported_grant_type',
+      'invalid_scope',
+      'invalid_target',
+      'access_denied',
+      'rate_limited',
+      'invalid_token',
+      'missing_token',
+      'insufficient_scope',
+      'not_found',
+      'server_error',
+    ].map((c) => [c, c as TokenErrorCode]),
   ),
   temporarily_unavailable: 'unavailable',
   unauthorized_client: 'invalid_client',
@@ -241,7 +311,9 @@ export function parseError(dialect: Dialect, status: number, body: unknown): Wir
     case 'v1': {
       const e = isRecord(body.error) ? body.error : {};
       const reason = str(e.code_reason);
-      return { code: (reason && V1_REASONS[reason]) || fallback.code, message: str(e.message) ?? reason ?? fallback.message };
+      const numeric = str(e.code);
+      const code = (reason && V1_REASONS[reason]) || (numeric && V1_CODES[numeric]) || fallback.code;
+      return { code, message: str(e.message) ?? reason ?? fallback.message };
     }
     case 'v2': {
       const details = Array.isArray(body.details) ? body.details.filter(isRecord) : [];

@@ -9,7 +9,7 @@ export interface CachedToken extends Schedule {
   refreshToken?: string;
 }
 
-/** What the cache knows about one (token URL, client, scope). */
+/** What the cache knows about one (token URL, client, API, scope). */
 export interface Slot {
   token?: CachedToken;
   /** The one request in flight for this key: concurrent callers share it (single-flight). */
@@ -24,13 +24,15 @@ export interface SlotKey {
   tokenUrl: string;
   dialect: string;
   clientId: string;
+  /** The API's identifier; `''` for the default API (a source that names none). */
+  audience: string;
   /** Normalised: sorted, without repeats, space-separated. */
   scope: string;
   clientSecret: string;
 }
 
 /**
- * Tokens by token URL, client and scope. Shared by every {@link TokenSource} given the same cache
+ * Tokens by token URL, client, API and scope. Shared by every {@link TokenSource} given the same cache
  * (by default one per process), so sources built per request still make one token request.
  *
  * The key holds a digest of the secret, never the secret: two sources naming the same client with
@@ -42,7 +44,7 @@ export class TokenCache {
 
   static key(k: SlotKey): string {
     const secretDigest = createHash('sha256').update(k.clientSecret, 'utf8').digest('base64url');
-    return JSON.stringify([k.tokenUrl, k.dialect, k.clientId, k.scope, secretDigest]);
+    return JSON.stringify([k.tokenUrl, k.dialect, k.clientId, k.audience, k.scope, secretDigest]);
   }
 
   slot(key: string): Slot {

@@ -10,7 +10,17 @@ export interface TokenSourceOptions {
   clientId: string;
   clientSecret: string;
   dialect: Dialect;
-  /** Space-separated or a list; omitted, the client's every scope. */
+  /**
+   * The API the tokens are for: its identifier (an absolute URI), which becomes the tokens' `aud`.
+   * Sent as RFC 8707 `resource` on oauth2 (the refresh too) and as `audience` on v1, v2 and
+   * common. Omitted, the deployment's default API (`TOKEN_AUDIENCE`, else the issuer). One source
+   * per API: each has its own cache entry, so two APIs never share a token.
+   */
+  audience?: string;
+  /**
+   * Space-separated or a list; omitted, everything the client may have: its every scope at the
+   * default API, every permission of its grant at a named one.
+   */
   scope?: string | readonly string[];
   /** oauth2: HTTP Basic (`client_secret_basic`, the default) or the body (`client_secret_post`). */
   clientAuth?: ClientAuth;
@@ -52,7 +62,7 @@ function requireText(name: string, value: unknown): string {
 }
 
 /**
- * Access tokens for one client, the way seed 001 asks every caller to handle them: cached,
+ * Access tokens for one client at one API, the way seed 001 asks every caller to handle them: cached,
  * renewed ahead of expiry, renewed with the refresh token on the oauth2 dialect (falling back to
  * the full exchange), and renewed once on a 401.
  *
@@ -67,6 +77,8 @@ export class TokenSource {
   readonly tokenUrl: string;
   readonly clientId: string;
   readonly scope: string;
+  /** The API the tokens are for; undefined for the default API. */
+  readonly audience: string | undefined;
   readonly #secret: string;
   readonly #clientAuth: ClientAuth;
   readonly #refreshUrl: string | undefined;
@@ -86,6 +98,7 @@ export class TokenSource {
     this.clientId = requireText('clientId', options.clientId);
     this.#secret = requireText('clientSecret', options.clientSecret);
     this.scope = normaliseScope(options.scope);
+    this.audience = options.audience === undefined ? undefined : requireText('audience', options.audience);
     this.#clientAuth = options.clientAuth ?? 'basic';
     this.#refreshUrl = options.refreshUrl === undefined ? undefined : new URL(options.refreshUrl).toString();
     this.#policy = {
@@ -96,7 +109,14 @@ export class TokenSource {
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#random = options.random ?? Math.random;
     this.#cache = options.cache ?? sharedTokenCache;
-    this.#key = TokenCache.key({ tokenUrl: this.tokenUrl, dialect: this.dialect, clientId: this.clientId, scope: this.scope, clientSecret: this.#secret });
+    this.#key = TokenCache.key({
+      tokenUrl: this.tokenUrl,
+      dialect: this.dialect,
+      clientId: this.clientId,
+      audience: this.audience ?? '',
+      scope: this.scope,
+      clientSecret: this.#secret,
+    });
   }
 
   /** Looked up on every use, so a cleared cache is seen by every source. */
@@ -218,7 +238,13 @@ export class TokenSource {
   }
 
   #input(): ExchangeInput {
-    return { clientId: this.clientId, clientSecret: this.#secret, clientAuth: this.#clientAuth, ...(this.scope === '' ? {} : { scope: this.scope }) };
+    return {
+      clientId: this.clientId,
+      clientSecret: this.#secret,
+      clientAuth: this.#clientAuth,
+      ...(this.scope === '' ? {} : { scope: this.scope }),
+      ...(this.audience === undefined ? {} : { audience: this.audience }),
+    };
   }
 
   /** Sends one token request; a failure becomes a {@link TollgateError} without any secret in it. */

@@ -12,12 +12,14 @@ interface CommonRow {
 
 /**
  * The common error table (spec §3 common, seed 000). `invalid_grant` and `unsupported_grant_type`
- * are not listed by the spec; they take the next 400 detail numbers.
+ * are not listed by the spec; they take the next free 400 detail numbers.
  */
 export const COMMON_ERRORS = {
   invalid_request: { status: 400, code: 40001 },
   invalid_scope: { status: 400, code: 40002 },
-  invalid_grant: { status: 400, code: 40003 },
+  invalid_target: { status: 400, code: 40003 },
+  // The common door issues no refresh tokens, so this is never answered; 40003 is invalid_target's (spec §8).
+  invalid_grant: { status: 400, code: 40005 },
   unsupported_grant_type: { status: 400, code: 40004 },
   invalid_client: { status: 401, code: 40101 },
   missing_token: { status: 401, code: 40102, challenge: 'realm_only' },

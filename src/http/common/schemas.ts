@@ -52,7 +52,7 @@ export const issueTokenSchema = {
       }),
       NO_STORE_HEADERS,
     ),
-    ...errorResponses(COMMON_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], COMMON_ERROR, label),
+    ...errorResponses(COMMON_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_target', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], COMMON_ERROR, label),
   },
 };
 

@@ -16,6 +16,8 @@ interface ForwardAuthRow {
 export const FORWARD_AUTH_ERRORS = {
   invalid_request: { status: 400, code: 'INVALID_REQUEST' },
   invalid_scope: { status: 400, code: 'INVALID_SCOPE' },
+  // `/auth/verify?audience=` naming no URI: the proxy's configuration is wrong, not the caller's token.
+  invalid_target: { status: 400, code: 'INVALID_TARGET' },
   invalid_grant: { status: 400, code: 'INVALID_GRANT' },
   unsupported_grant_type: { status: 400, code: 'UNSUPPORTED_GRANT_TYPE' },
   // Not raised here (no client credentials come to this door); kept to the two 401 codes of spec §4.

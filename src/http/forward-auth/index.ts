@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { isAbsoluteUri } from '../../domain/api.js';
 import { DomainError } from '../../domain/errors.js';
 import { parseScopeString } from '../../domain/scopes.js';
 import { authenticateBearer } from '../../usecases/verify-bearer.js';
@@ -10,6 +11,16 @@ import { renderForwardAuth } from './errors.js';
 import { verifySchema } from './schemas.js';
 
 /**
+ * `?audience=URI`: the API this proxy location guards (one nginx `location` per API). It must be
+ * an absolute URI; a bad one is the proxy's configuration at fault, answered `invalid_target`.
+ */
+function guardedAudience(audience: string | undefined): string | undefined {
+  if (audience === undefined) return undefined;
+  if (!isAbsoluteUri(audience)) throw new DomainError('invalid_target', 'audience must be an absolute URI without fragment', { field: 'audience' });
+  return audience;
+}
+
+/**
  * Proxies call with the method of the request they guard (Envoy, Traefik); HEAD comes with GET.
  */
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -17,7 +28,8 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 /**
  * Forward authentication for a reverse proxy (nginx `auth_request`, Traefik ForwardAuth, Envoy
  * `ext_authz`): 200 with `X-Client-Id`, `X-Scope` and `X-Mode` for a good token, else the
- * refusal with its RFC 6750 challenge. `?scope=a b` names scopes the token must hold.
+ * refusal with its RFC 6750 challenge. `?scope=a b` names scopes the token must hold,
+ * `?audience=URI` the API it must be for (else the default API).
  * Mounted at `/auth` and `/test/auth`.
  */
 export const forwardAuthDoor: FastifyPluginAsync<DoorOptions> = async (app, opts) => {
@@ -38,11 +50,15 @@ export const forwardAuthDoor: FastifyPluginAsync<DoorOptions> = async (app, opts
       const query = bodyRecord(req.query);
       // A parameter we do not know (`SCOPE`, `scope[]`) must not quietly drop a requirement.
       for (const name of Object.keys(query)) {
-        if (name !== 'scope') throw new DomainError('invalid_request', `Unknown query parameter: only scope is accepted`, { field: 'query' });
+        if (name !== 'scope' && name !== 'audience') {
+          throw new DomainError('invalid_request', 'Unknown query parameter: only scope and audience are accepted', { field: 'query' });
+        }
       }
       const scope = optionalString(query, 'scope');
       const required = scope === undefined ? [] : parseScopeString(scope);
-      const { client, scopes } = await authenticateBearer(ctx.deps, bearerInput(req, mode, ctx.config, required));
+      const audience = guardedAudience(optionalString(query, 'audience'));
+      const input = { ...bearerInput(req, mode, ctx.config, required), ...(audience === undefined ? {} : { audience }) };
+      const { client, scopes } = await authenticateBearer(ctx.deps, input);
       reply.headers(NO_STORE);
       reply.header('x-client-id', client.id).header('x-scope', scopes.join(' ')).header('x-mode', client.mode);
       return reply.code(200).send();

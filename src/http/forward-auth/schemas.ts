@@ -1,5 +1,5 @@
 import type { DomainErrorCode } from '../../domain/errors.js';
-import { emptyResponse, errorResponses, NO_STORE_HEADERS, type JsonSchema } from '../schemas.js';
+import { AUDIENCE_GUARDED, emptyResponse, errorResponses, NO_STORE_HEADERS, type JsonSchema } from '../schemas.js';
 import { FORWARD_AUTH_ERRORS } from './errors.js';
 
 const FORWARD_AUTH_ERROR: JsonSchema = {
@@ -24,7 +24,10 @@ export const verifySchema = {
   security: [{ bearerAuth: [] }],
   querystring: {
     type: 'object',
-    properties: { scope: { type: 'string', description: 'Space-separated scopes the token must all hold (else 403).', examples: ['admin'] } },
+    properties: {
+      scope: { type: 'string', description: 'Space-separated scopes the token must all hold (else 403).', examples: ['admin'] },
+      audience: AUDIENCE_GUARDED,
+    },
   },
   response: {
     200: emptyResponse('The token is good; no body.', {
@@ -33,6 +36,6 @@ export const verifySchema = {
       'X-Mode': { type: 'string', enum: ['live', 'test'] },
       ...NO_STORE_HEADERS,
     }),
-    ...errorResponses(FORWARD_AUTH_ERRORS, ['invalid_request', 'missing_token', 'invalid_token', 'access_denied', 'insufficient_scope', 'server_error', 'unavailable'], FORWARD_AUTH_ERROR, label),
+    ...errorResponses(FORWARD_AUTH_ERRORS, ['invalid_request', 'invalid_target', 'missing_token', 'invalid_token', 'access_denied', 'insufficient_scope', 'server_error', 'unavailable'], FORWARD_AUTH_ERROR, label),
   },
 };

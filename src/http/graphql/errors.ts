@@ -2,7 +2,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import { isDomainError, type DomainError, type DomainErrorCode } from '../../domain/errors.js';
 
 /** The members of `IssueTokenResult` that are failures. */
-export type IssueTokenErrorType = 'InvalidRequestError' | 'InvalidClientError' | 'InvalidScopeError' | 'AccessDeniedError' | 'RateLimitedError';
+export type IssueTokenErrorType = 'InvalidRequestError' | 'InvalidClientError' | 'InvalidScopeError' | 'InvalidTargetError' | 'AccessDeniedError' | 'RateLimitedError';
 
 interface GraphQLRow {
   /**
@@ -26,6 +26,7 @@ export const GRAPHQL_ERRORS = {
   invalid_grant: { member: null, code: 'BAD_USER_INPUT', request: [400, 'BAD_REQUEST'] },
   unsupported_grant_type: { member: null, code: 'BAD_USER_INPUT', request: [400, 'BAD_REQUEST'] },
   invalid_scope: { member: { type: 'InvalidScopeError', code: 'INVALID_SCOPE' }, code: 'BAD_USER_INPUT', request: [400, 'BAD_REQUEST'] },
+  invalid_target: { member: { type: 'InvalidTargetError', code: 'INVALID_TARGET' }, code: 'BAD_USER_INPUT', request: [400, 'BAD_REQUEST'] },
   access_denied: { member: { type: 'AccessDeniedError', code: 'ACCESS_DENIED' }, code: 'FORBIDDEN', request: [403, 'FORBIDDEN'] },
   rate_limited: { member: { type: 'RateLimitedError', code: 'RATE_LIMITED' }, code: 'RATE_LIMITED', request: [429, 'RATE_LIMITED'] },
   invalid_token: { member: null, code: 'UNAUTHENTICATED', request: [401, 'UNAUTHENTICATED'] },

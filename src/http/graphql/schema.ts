@@ -7,6 +7,8 @@ import './schema/mode.js';
 import './schema/error.js';
 import './schema/audit-event.js';
 import './schema/client.js';
+import './schema/api.js';
+import './schema/grant.js';
 import './schema/token.js';
 import './schema/operator.js';
 import './schema/signing-key.js';

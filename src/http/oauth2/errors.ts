@@ -29,6 +29,8 @@ export const OAUTH2_ERRORS = {
   invalid_grant: { status: 400, error: 'invalid_grant', code: 'INVALID_GRANT' },
   unsupported_grant_type: { status: 400, error: 'unsupported_grant_type', code: 'UNSUPPORTED_GRANT_TYPE' },
   invalid_scope: { status: 400, error: 'invalid_scope', code: 'INVALID_SCOPE' },
+  /** @see RFC 8707 §2 */
+  invalid_target: { status: 400, error: 'invalid_target', code: 'INVALID_TARGET' },
   access_denied: { status: 403, error: 'access_denied', code: 'ACCESS_DENIED' },
   rate_limited: { status: 429, error: 'rate_limited', code: 'RATE_LIMITED' },
   invalid_token: { status: 401, error: 'invalid_token', code: 'INVALID_TOKEN', challenge: 'Bearer realm="tollgate", error="invalid_token"' },

@@ -6,7 +6,7 @@ import type { CredentialAttempt } from '../../usecases/authenticate-client.js';
 import { introspectToken, revokeToken } from '../../usecases/introspect-revoke.js';
 import type { IssuedToken } from '../../usecases/issue-token.js';
 import { issueTokenWithRefresh, refreshGrant } from '../../usecases/oauth2-grants.js';
-import { callerIp, callMode, NO_STORE, useEnvelope, type DoorContext, type DoorOptions } from '../door.js';
+import { callerIp, callMode, NO_STORE, targetRequest, useEnvelope, type DoorContext, type DoorOptions } from '../door.js';
 import { acceptForm, acceptJson, bodyRecord, optionalString, requiredString, type WireBody } from '../form.js';
 import { documentRequestsOnly } from '../schemas.js';
 import { presentedClient, refuseSecretsInQuery, requiredClient, type PresentedClient } from './client-auth.js';
@@ -90,13 +90,16 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, opts) => 
     if (grant === 'client_credentials') {
       const client = requiredClient(req, body);
       const scope = optionalString(body, 'scope');
-      const { token, refreshToken } = await issueTokenWithRefresh(ctx.deps, { ...attempt(call, client), scope, ttlSeconds: ttl.oauth2Access }, ttl.oauth2Refresh);
+      const target = targetRequest(body, true);
+      const input = { ...attempt(call, client), scope, target, ttlSeconds: ttl.oauth2Access };
+      const { token, refreshToken } = await issueTokenWithRefresh(ctx.deps, input, ttl.oauth2Refresh);
       return tokenBody(token, refreshToken);
     }
     const refreshToken = requiredString(body, 'refresh_token');
     const scope = optionalString(body, 'scope');
     const client = requiredClient(req, body);
-    return tokenBody(await refreshGrant(ctx.deps, { ...call, refreshToken, scope, client, ttlSeconds: ttl.oauth2Access }));
+    const target = targetRequest(body, true);
+    return tokenBody(await refreshGrant(ctx.deps, { ...call, refreshToken, scope, target, client, ttlSeconds: ttl.oauth2Access }));
   });
 
   /**
@@ -110,7 +113,9 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, opts) => 
     const refreshToken = requiredString(body, 'refresh_token');
     const scope = optionalString(body, 'scope');
     const client = presentedClient(req, body);
-    return tokenBody(await refreshGrant(ctx.deps, { ...callOf(req, mode, ctx), refreshToken, scope, client, ttlSeconds: ttl.oauth2Access }));
+    const target = targetRequest(body, true);
+    const call = callOf(req, mode, ctx);
+    return tokenBody(await refreshGrant(ctx.deps, { ...call, refreshToken, scope, target, client, ttlSeconds: ttl.oauth2Access }));
   });
 
   /**

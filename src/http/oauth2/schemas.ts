@@ -2,6 +2,7 @@ import type { DomainErrorCode } from '../../domain/errors.js';
 import { JWT_ALGS } from '../../domain/token.js';
 import {
   ACCESS_TOKEN,
+  AUDIENCE_REQUEST,
   BEARER,
   CLIENT_ID,
   CLIENT_SECRET,
@@ -41,6 +42,14 @@ const BOTH = ['application/x-www-form-urlencoded', 'application/json'];
 
 const BODY_CLIENT_ID = { ...CLIENT_ID, description: 'With `client_secret_post`; beside HTTP Basic only when it names the same client.' };
 const BODY_CLIENT_SECRET = { ...CLIENT_SECRET, description: 'With `client_secret_post` only.' };
+/** @see RFC 8707 §2 */
+const RESOURCE_REQUEST: JsonSchema = {
+  type: 'string',
+  format: 'uri',
+  description: "RFC 8707 resource indicator: the API's identifier (an absolute URI without fragment), once. Omitted: the default API; on a refresh, it must name the refresh token's own API.",
+  examples: ['https://billing.example.com/api'],
+};
+
 const REFRESH_TOKEN: JsonSchema = { type: 'string', description: 'An opaque refresh token (`rt_…`), valid 24 h by default, bound to its client.' };
 const EXPIRES_IN: JsonSchema = { type: 'integer', description: 'Seconds (`OAUTH2_ACCESS_TTL_SECONDS`, default 900).' };
 
@@ -86,6 +95,8 @@ export const tokenSchema = {
       client_secret: BODY_CLIENT_SECRET,
       refresh_token: { ...REFRESH_TOKEN, description: 'Required with `grant_type=refresh_token`.' },
       scope: { ...SCOPE_REQUEST, description: "Space-separated scopes (RFC 6749 §3.3). `client_credentials`: a subset of the client's, omitted means all of them; `refresh_token`: a subset of the refresh token's." },
+      resource: RESOURCE_REQUEST,
+      audience: { ...AUDIENCE_REQUEST, description: `${AUDIENCE_REQUEST.description as string} Same as \`resource\`; both given, they must agree.` },
     },
   },
   response: {
@@ -94,7 +105,7 @@ export const tokenSchema = {
       { anyOf: [TOKEN_RESPONSE, ACCESS_TOKEN_RESPONSE] },
       NO_STORE_HEADERS,
     ),
-    ...errors(['invalid_request', 'unsupported_grant_type', 'invalid_grant', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable']),
+    ...errors(['invalid_request', 'unsupported_grant_type', 'invalid_grant', 'invalid_scope', 'invalid_target', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable']),
   },
 };
 
@@ -113,13 +124,15 @@ export const refreshSchema = {
     properties: {
       refresh_token: REFRESH_TOKEN,
       scope: { ...SCOPE_REQUEST, description: "Space-separated scopes, a subset of the refresh token's; omitted: all of them." },
+      resource: RESOURCE_REQUEST,
+      audience: AUDIENCE_REQUEST,
       client_id: BODY_CLIENT_ID,
       client_secret: BODY_CLIENT_SECRET,
     },
   },
   response: {
     200: response('A new access token (the refresh token stays as it is).', ACCESS_TOKEN_RESPONSE, NO_STORE_HEADERS),
-    ...errors(['invalid_request', 'invalid_grant', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable']),
+    ...errors(['invalid_request', 'invalid_grant', 'invalid_scope', 'invalid_target', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable']),
   },
 };
 
@@ -161,7 +174,7 @@ export const introspectSchema = {
           exp: { type: 'integer', description: 'Absent for an access token that does not expire.' },
           iat: { type: 'integer' },
           iss: { type: 'string', description: 'Access tokens only.' },
-          aud: { type: 'string', description: 'Access tokens only.' },
+          aud: { type: 'string', description: 'The API the token is for (its identifier). Refresh tokens carry it only when issued for a named API.' },
           jti: { type: 'string', description: 'Access tokens only.' },
         },
       },

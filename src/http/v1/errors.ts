@@ -14,7 +14,9 @@ interface V1Row {
 export const V1_ERRORS = {
   invalid_request: { status: 400, code: '400013', codeReason: 'invalid_request' },
   invalid_scope: { status: 400, code: '400014', codeReason: 'invalid_scope' },
-  invalid_grant: { status: 400, code: '400015', codeReason: 'invalid_grant' },
+  invalid_target: { status: 400, code: '400015', codeReason: 'invalid_target' },
+  // v1 issues no refresh tokens, so this is never answered; 400015 is invalid_target's (spec §8).
+  invalid_grant: { status: 400, code: '400017', codeReason: 'invalid_grant' },
   unsupported_grant_type: { status: 400, code: '400016', codeReason: 'unsupported_grant_type' },
   invalid_client: { status: 401, code: '401021', codeReason: 'invalid_client' },
   invalid_token: { status: 401, code: '401022', codeReason: 'invalid_token' },

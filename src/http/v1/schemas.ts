@@ -47,6 +47,6 @@ export const issueTokenSchema = {
       },
       NO_STORE_HEADERS,
     ),
-    ...errorResponses(V1_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], V1_ERROR, label),
+    ...errorResponses(V1_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_target', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], V1_ERROR, label),
   },
 };

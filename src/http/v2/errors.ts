@@ -22,6 +22,7 @@ interface V2Row {
 export const V2_ERRORS = {
   invalid_request: { status: 400, grpc: INVALID_ARGUMENT, detail: 'bad_request' },
   invalid_scope: { status: 400, grpc: INVALID_ARGUMENT, detail: { reason: 'INVALID_SCOPE' } },
+  invalid_target: { status: 400, grpc: INVALID_ARGUMENT, detail: { reason: 'INVALID_TARGET' } },
   invalid_grant: { status: 400, grpc: INVALID_ARGUMENT, detail: { reason: 'INVALID_GRANT' } },
   unsupported_grant_type: { status: 400, grpc: INVALID_ARGUMENT, detail: { reason: 'UNSUPPORTED_GRANT_TYPE' } },
   invalid_client: { status: 401, grpc: UNAUTHENTICATED, detail: { reason: 'INVALID_CLIENT' } },

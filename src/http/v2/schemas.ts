@@ -79,6 +79,6 @@ export const issueTokenSchema = {
       },
       NO_STORE_HEADERS,
     ),
-    ...errorResponses(V2_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], V2_STATUS, label),
+    ...errorResponses(V2_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_target', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], V2_STATUS, label),
   },
 };

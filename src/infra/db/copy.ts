@@ -35,6 +35,9 @@ const COPIED = [
   sqlite.operators,
   // After operators: each link names one (or none, the first admin's).
   sqlite.setupTokens,
+  sqlite.apis,
+  // After clients and APIs: each grant names one of each.
+  sqlite.grants,
 ];
 
 /**

@@ -1,9 +1,11 @@
 import { getTableColumns, type Column, type Table } from 'drizzle-orm';
+import type { Api, Grant } from '../../domain/api.js';
 import type { AuditAction, AuditRecord } from '../../domain/audit.js';
 import type { Client } from '../../domain/client.js';
 import type { CounterState } from '../../domain/lockout.js';
 import type { Operator, Session } from '../../domain/operator.js';
 import type { RefreshRecord } from '../../domain/refresh.js';
+import type { JwtAlg } from '../../domain/token.js';
 import type { ClientPatch, OperatorPatch, SetupToken, StoredSigningKey } from '../../usecases/ports.js';
 
 /*
@@ -151,6 +153,15 @@ export function operatorPatchRow(patch: OperatorPatch, now: number): Partial<Ope
   return set;
 }
 
+/** `apis`: the Api, its algorithm as the column's text (checked when the API is made). */
+export type ApiRow = Omit<Api, 'alg'> & { alg: string | null };
+export const toApi = (row: ApiRow): Api => ({ ...row, alg: row.alg as JwtAlg | null });
+
+/** `grants`: the Grant, its permissions joined. */
+export type GrantRow = Omit<Grant, 'permissions'> & { permissions: string };
+export const toGrant = (row: GrantRow): Grant => ({ ...row, permissions: splitList(row.permissions) });
+export const grantToRow = (g: Grant): GrantRow => ({ ...g, permissions: joinList(g.permissions) });
+
 /** Each table's row, under the table's export name in both schemas. */
 export interface Rows {
   clients: ClientRow;
@@ -163,6 +174,8 @@ export interface Rows {
   operators: OperatorRow;
   sessions: SessionRow;
   setupTokens: SetupTokenRow;
+  apis: ApiRow;
+  grants: GrantRow;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -26,17 +26,22 @@ const publicInfo = (k: StoredSigningKey): PublicKeyInfo => ({
   jwk: JSON.parse(k.publicJwk) as Record<string, unknown>,
 });
 
+/** Current keys are held per mode and algorithm. */
+const slot = (mode: Mode, alg: JwtAlg): string => `${mode}:${alg}`;
+
 /**
- * Signing keys per mode, held in memory above the key store, private halves sealed at rest. A
- * key made current by another process (`tollgate keys rotate`, another instance) is picked up on
+ * Signing keys per mode and algorithm, held in memory above the key store, private halves sealed
+ * at rest. The deployment's `JWT_ALG` has a current key in each mode from the start; another
+ * algorithm gets one the first time a token is signed with it (an API with its own `alg`), and
+ * every key of every algorithm is published in the JWKS. A key made current by another process (`tollgate keys rotate`, another instance) is picked up on
  * the next signature after at most a second: the current kid is one indexed read, and only a
  * change loads the key. Verification keys are read again at most once a second too, so a key
  * removed by `tollgate keys retire` stops verifying tokens within that second.
  */
 export class KeyRing implements TokenSigner, KeySource, SigningKeys {
-  private readonly current = new Map<Mode, SigningKey>();
+  private readonly current = new Map<string, SigningKey>();
   private readonly verification = new Map<string, VerificationKey>();
-  private readonly checkedAt = new Map<Mode, number>();
+  private readonly checkedAt = new Map<string, number>();
   private lastReload = -Infinity;
 
   constructor(
@@ -49,9 +54,9 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
   /** Makes sure each mode has a current key of the configured algorithm; loads them. */
   async init(modes: readonly Mode[] = ['live', 'test']): Promise<void> {
     for (const mode of modes) {
-      const row = await this.store.current(mode);
-      if (!row || row.alg !== this.alg) await this.create(mode, row?.kid ?? null);
-      await this.load(mode);
+      const row = await this.store.current(mode, this.alg);
+      if (!row) await this.create(mode, this.alg, null);
+      await this.load(mode, this.alg);
     }
     await this.loadPublicKeys();
     this.lastReload = this.clock.now();
@@ -61,8 +66,8 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
    * Creates a new current key for the mode; the old one stays published for verification. The
    * audit events commit with the new key.
    */
-  rotate(mode: Mode, audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[]): Promise<PublicKeyInfo> {
-    return this.create(mode, undefined, audit);
+  rotate(mode: Mode, audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[], alg: JwtAlg = this.alg): Promise<PublicKeyInfo> {
+    return this.create(mode, alg, undefined, audit);
   }
 
   /**
@@ -82,17 +87,18 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
    */
   private async create(
     mode: Mode,
+    alg: JwtAlg,
     onlyReplacing?: string | null,
     audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[],
   ): Promise<PublicKeyInfo> {
-    const { publicKey, privateKey } = await generateKeyPair(this.alg, { extractable: true });
+    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const key: StoredSigningKey = {
       kid,
       mode,
-      alg: this.alg,
-      publicJwk: JSON.stringify({ ...publicJwk, kid, alg: this.alg, use: 'sig' }),
+      alg,
+      publicJwk: JSON.stringify({ ...publicJwk, kid, alg, use: 'sig' }),
       privateJwkEnc: encrypt(this.masterKey, JSON.stringify(await exportJWK(privateKey))),
       current: true,
       createdAt: this.clock.now(),
@@ -129,8 +135,8 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
     }
   }
 
-  async sign(mode: Mode, claims: AccessTokenClaims): Promise<string> {
-    return (await this.keyFor(mode)).signer.sign(claims);
+  async sign(mode: Mode, claims: AccessTokenClaims, alg: JwtAlg = this.alg): Promise<string> {
+    return (await this.keyFor(mode, alg)).signer.sign(claims);
   }
 
   /** Every key of the mode (or both), current first, read from the store: for the JWKS and `keys list`. */
@@ -143,24 +149,27 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
    * once a second: the old key stays published and valid, so a second of lag is harmless and
    * the hot path is spared a read per token.
    */
-  private async keyFor(mode: Mode): Promise<SigningKey> {
-    const cached = this.current.get(mode);
+  private async keyFor(mode: Mode, alg: JwtAlg): Promise<SigningKey> {
+    const at = slot(mode, alg);
+    const cached = this.current.get(at);
     const now = this.clock.now();
-    if (cached && now - (this.checkedAt.get(mode) ?? -Infinity) < CURRENT_KEY_CHECK_MS) return cached;
-    this.checkedAt.set(mode, now);
-    const kid = await this.store.currentKid(mode);
+    if (cached && now - (this.checkedAt.get(at) ?? -Infinity) < CURRENT_KEY_CHECK_MS) return cached;
+    this.checkedAt.set(at, now);
+    const kid = await this.store.currentKid(mode, alg);
     if (cached && cached.kid === kid) return cached;
-    return this.load(mode);
+    // The first token of an algorithm not yet in use: of processes racing here, one key is made.
+    if (kid === undefined) await this.create(mode, alg, null);
+    return this.load(mode, alg);
   }
 
-  private async load(mode: Mode): Promise<SigningKey> {
-    const row = await this.store.current(mode);
-    if (!row) throw new Error(`No current signing key for ${mode} mode`);
+  private async load(mode: Mode, alg: JwtAlg): Promise<SigningKey> {
+    const row = await this.store.current(mode, alg);
+    if (!row) throw new Error(`No current ${alg} signing key for ${mode} mode`);
     const privateJwk = JSON.parse(decrypt(this.masterKey, row.privateJwkEnc)) as JWK;
     const key: SigningKey = { kid: row.kid, signer: compactSigner(privateJwk, { alg: row.alg, typ: 'at+jwt', kid: row.kid }) };
     // A key we sign with is one we verify with, at once.
     this.remember(row);
-    this.current.set(mode, key);
+    this.current.set(slot(mode, alg), key);
     return key;
   }
 }

@@ -1,6 +1,8 @@
+import type { Target } from '../../domain/api.js';
 import type { AuditEvent } from '../../domain/audit.js';
 import type { Client } from '../../domain/client.js';
 import type { LockoutKeys, LockoutRead } from '../../domain/lockout.js';
+import type { ApiRef } from './apis.js';
 
 /* The client store: every write takes the audit events that describe it. */
 
@@ -47,8 +49,10 @@ export interface ClientStore {
   /**
    * What a credential check reads: the client (undefined when unknown) and its two lockout
    * counters as stored now, no lock, no write, in one read (one round trip on a networked store).
+   * With `target`, the same read brings that API and the client's grant for it (undefined when
+   * either is missing): naming an API costs no second round trip.
    */
-  findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }>;
+  findForCheck(id: string, keys: LockoutKeys, target?: ApiRef): Promise<{ client: Client | undefined; lockout: LockoutRead; target?: Target | undefined }>;
   insert(client: Client, audit: InsertAudit): Promise<void>;
   /**
    * Inserts the client (with its audit events) only when there is no client at all, decided

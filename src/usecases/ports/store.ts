@@ -1,5 +1,6 @@
 import type { LockoutPolicy } from '../../domain/lockout.js';
 import type { AuditLog } from './audit.js';
+import type { ApiStore } from './apis.js';
 import type { ClientStore } from './clients.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { SigningKeyStore } from './keys.js';
@@ -29,6 +30,7 @@ export interface BackupResult {
  */
 export interface Store {
   clients: ClientStore;
+  apis: ApiStore;
   lockout: LockoutStore;
   tokens: TokenStore;
   audit: AuditLog;

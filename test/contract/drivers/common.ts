@@ -1,12 +1,13 @@
 import { expect } from 'vitest';
 import type { DomainErrorCode } from '../../../src/domain/errors.js';
-import { BIG, expectNoStore, pathOf, type Credentials, type DoorDriver } from '../driver.js';
+import { BIG, expectNoStore, jsonAudience, pathOf, type Credentials, type DoorDriver } from '../driver.js';
 
 /** Spec §3 common table (HTTP status, CommonResponse code), plus the two rows it leaves to us. */
 const COMMON: Record<DomainErrorCode, [number, number]> = {
   invalid_request: [400, 40001],
   invalid_scope: [400, 40002],
-  invalid_grant: [400, 40003],
+  invalid_target: [400, 40003],
+  invalid_grant: [400, 40005],
   unsupported_grant_type: [400, 40004],
   invalid_client: [401, 40101],
   missing_token: [401, 40102],
@@ -24,12 +25,17 @@ const commonJson = (creds: Credentials): string => {
   if (creds.clientId !== undefined) o.client_id = creds.clientId;
   if (creds.clientSecret !== undefined) o.client_secret = creds.clientSecret;
   if (creds.scope !== undefined) o.scope = creds.scope;
-  return JSON.stringify(o);
+  return JSON.stringify({ ...o, ...jsonAudience(creds) });
 };
+
+const DEFAULT_EXPIRES_IN: number | null = null;
 
 export const commonDriver: DoorDriver = {
   name: 'common',
   fields: { clientId: 'client_id', clientSecret: 'client_secret', scope: 'scope' },
+  repeatsAudience: true,
+  takesResource: false,
+  defaultExpiresIn: DEFAULT_EXPIRES_IN,
   unknownPaths: ['/api/v1/client/nope', '/test/api/v1/client', '/api/v1/client/token/extra', '/api/v1/client/me'],
   issue: (h, mode, creds, remoteAddress) =>
     h.app.inject({
@@ -68,12 +74,12 @@ export const commonDriver: DoorDriver = {
     { label: 'binary bytes', contentType: 'application/json', payload: Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x7d]) },
     { label: 'no content type', payload: JSON.stringify({ client_id: clientId, client_secret: clientSecret }) },
   ],
-  expectToken(res, { scope }) {
+  expectToken(res, { scope, expiresIn = DEFAULT_EXPIRES_IN }) {
     expect(res.statusCode).toBe(200);
     expectNoStore(res);
     const body = res.json();
     expect(Object.keys(body)).toEqual(['code', 'message', 'data']);
-    expect(body).toEqual({ code: 0, message: 'OK', data: { access_token: expect.any(String), token_type: 'Bearer', expires_in: null } });
+    expect(body).toEqual({ code: 0, message: 'OK', data: { access_token: expect.any(String), token_type: 'Bearer', expires_in: expiresIn } });
     // Seed 000's envelope does not carry the scope; the token does.
     void scope;
     return body.data.access_token;

@@ -14,6 +14,7 @@ const GRAPHQL: Record<DomainErrorCode, Row> = {
   invalid_request: { member: ['InvalidRequestError', 'INVALID_REQUEST'] },
   invalid_client: { member: ['InvalidClientError', 'INVALID_CLIENT'] },
   invalid_scope: { member: ['InvalidScopeError', 'INVALID_SCOPE'] },
+  invalid_target: { member: ['InvalidTargetError', 'INVALID_TARGET'] },
   access_denied: { member: ['AccessDeniedError', 'ACCESS_DENIED'] },
   rate_limited: { member: ['RateLimitedError', 'RATE_LIMITED'] },
   invalid_grant: { error: [200, 'BAD_USER_INPUT'] },
@@ -50,6 +51,7 @@ const input = (creds: Credentials): Record<string, unknown> => {
   if (creds.clientId !== undefined) o.clientId = creds.clientId;
   if (creds.clientSecret !== undefined) o.clientSecret = creds.clientSecret;
   if (creds.scope !== undefined) o.scope = creds.scope;
+  if (creds.audience !== undefined) o.audience = creds.audience;
   return o;
 };
 
@@ -61,9 +63,14 @@ const JSON_TYPE = 'application/json';
 const ACCEPT = 'application/graphql-response+json, application/json';
 const body = (query: string, variables?: unknown): string => JSON.stringify(variables === undefined ? { query } : { query, variables });
 
+const DEFAULT_EXPIRES_IN: number | null = 3600;
+
 export const graphqlDriver: DoorDriver = {
   name: 'graphql',
   fields: { clientId: 'clientId', clientSecret: 'clientSecret', scope: 'scope' },
+  repeatsAudience: false,
+  takesResource: false,
+  defaultExpiresIn: DEFAULT_EXPIRES_IN,
   // GraphQL has one endpoint; anything under it is no endpoint at all and answers 404 as a
   // GraphQL request error (the door's envelope), as does the endpoint with a trailing slash.
   unknownPaths: ['/graphql/nope', '/test/graphql/issueToken', '/graphql/'],
@@ -107,12 +114,12 @@ export const graphqlDriver: DoorDriver = {
     { label: 'empty body', contentType: JSON_TYPE, payload: '' },
     { label: 'no content type', payload: body(ISSUE, { input: { clientId, clientSecret } }) },
   ],
-  expectToken(res, { scope }) {
+  expectToken(res, { scope, expiresIn = DEFAULT_EXPIRES_IN }) {
     expect(res.statusCode).toBe(200);
     expectNoStore(res);
     const b = res.json();
     expect(b).toEqual({
-      data: { issueToken: { __typename: 'TokenGrant', accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 3600, scope } },
+      data: { issueToken: { __typename: 'TokenGrant', accessToken: expect.any(String), tokenType: 'Bearer', expiresIn, scope } },
     });
     return b.data.issueToken.accessToken;
   },

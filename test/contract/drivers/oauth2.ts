@@ -12,6 +12,7 @@ const OAUTH2: Record<DomainErrorCode, [number, string, string, RegExp?]> = {
   invalid_grant: [400, 'invalid_grant', 'INVALID_GRANT'],
   unsupported_grant_type: [400, 'unsupported_grant_type', 'UNSUPPORTED_GRANT_TYPE'],
   invalid_scope: [400, 'invalid_scope', 'INVALID_SCOPE'],
+  invalid_target: [400, 'invalid_target', 'INVALID_TARGET'],
   access_denied: [403, 'access_denied', 'ACCESS_DENIED'],
   rate_limited: [429, 'rate_limited', 'RATE_LIMITED'],
   invalid_token: [401, 'invalid_token', 'INVALID_TOKEN', /^Bearer /],
@@ -35,9 +36,14 @@ export function basicAuth(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${form(id)}:${form(secret)}`).toString('base64')}`;
 }
 
+const DEFAULT_EXPIRES_IN: number | null = 900;
+
 export const oauth2Driver: DoorDriver = {
   name: 'oauth2',
   fields: { clientId: 'client_id', clientSecret: 'client_secret', scope: 'scope' },
+  repeatsAudience: true,
+  takesResource: true,
+  defaultExpiresIn: DEFAULT_EXPIRES_IN,
   unknownPaths: ['/api/v1/oauth2/nope', '/test/api/v1/oauth2/token/extra', '/api/v1/oauth2/token/'],
   // client_secret_post, form-encoded: the case table's credentials travel in the body.
   issue: (h, mode, creds, remoteAddress) =>
@@ -91,7 +97,7 @@ export const oauth2Driver: DoorDriver = {
       { label: 'empty JSON body', contentType: 'application/json', payload: '' },
     ];
   },
-  expectToken(res, { scope }) {
+  expectToken(res, { scope, expiresIn = DEFAULT_EXPIRES_IN }) {
     expect(res.statusCode).toBe(200);
     expectNoStore(res);
     const body = res.json();
@@ -100,7 +106,7 @@ export const oauth2Driver: DoorDriver = {
       access_token: expect.any(String),
       refresh_token: expect.stringMatching(/^rt_[A-Za-z0-9_-]{43}$/),
       token_type: 'Bearer',
-      expires_in: 900,
+      expires_in: expiresIn,
       scope,
     });
     return body.access_token;

@@ -7,7 +7,8 @@ import { BIG, expectNoStore, formEncode, pathOf, type Credentials, type DoorDriv
 const V1: Record<DomainErrorCode, [number, string, string]> = {
   invalid_request: [400, '400013', 'invalid_request'],
   invalid_scope: [400, '400014', 'invalid_scope'],
-  invalid_grant: [400, '400015', 'invalid_grant'],
+  invalid_target: [400, '400015', 'invalid_target'],
+  invalid_grant: [400, '400017', 'invalid_grant'],
   unsupported_grant_type: [400, '400016', 'unsupported_grant_type'],
   invalid_client: [401, '401021', 'invalid_client'],
   invalid_token: [401, '401022', 'invalid_token'],
@@ -20,9 +21,14 @@ const V1: Record<DomainErrorCode, [number, string, string]> = {
   unavailable: [503, '503001', 'service_unavailable'],
 };
 
+const DEFAULT_EXPIRES_IN: number | null = 3600;
+
 export const v1Driver: DoorDriver = {
   name: 'v1',
   fields: { clientId: 'client_id', clientSecret: 'client_secret', scope: 'scope' },
+  repeatsAudience: true,
+  takesResource: false,
+  defaultExpiresIn: DEFAULT_EXPIRES_IN,
   unknownPaths: ['/v1/nope', '/test/v1/auth', '/v1/auth/token/extra'],
   issue: (h, mode, creds, remoteAddress) =>
     h.app.inject({
@@ -51,12 +57,12 @@ export const v1Driver: DoorDriver = {
     { label: 'binary bytes', contentType: 'application/x-www-form-urlencoded', payload: Buffer.from([0xff, 0xfe, 0x00, 0x3d, 0x26]) },
     { label: 'no content type', payload: `client_id=${clientId}&client_secret=${clientSecret}` },
   ],
-  expectToken(res, { scope }) {
+  expectToken(res, { scope, expiresIn = DEFAULT_EXPIRES_IN }) {
     expect(res.statusCode).toBe(200);
     expectNoStore(res);
     const body = res.json();
     expect(Object.keys(body)).toEqual(['data']);
-    expect(body.data).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
+    expect(body.data).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: expiresIn });
     void scope;
     return body.data.access_token;
   },

@@ -1,12 +1,13 @@
 import type { Response } from 'light-my-request';
 import { expect } from 'vitest';
 import type { DomainErrorCode } from '../../../src/domain/errors.js';
-import { BIG, expectNoStore, formEncode, pathOf, type Credentials, type DoorDriver } from '../driver.js';
+import { BIG, expectNoStore, formEncode, jsonAudience, pathOf, type Credentials, type DoorDriver } from '../driver.js';
 
 /** Spec §3 v2 table: HTTP status, gRPC code, and the detail it carries. */
 const V2: Record<DomainErrorCode, [number, number, string]> = {
   invalid_request: [400, 3, 'BadRequest'],
   invalid_scope: [400, 3, 'INVALID_SCOPE'],
+  invalid_target: [400, 3, 'INVALID_TARGET'],
   invalid_grant: [400, 3, 'INVALID_GRANT'],
   unsupported_grant_type: [400, 3, 'UNSUPPORTED_GRANT_TYPE'],
   invalid_client: [401, 16, 'INVALID_CLIENT'],
@@ -25,12 +26,17 @@ const v2Json = (creds: Credentials): string => {
   if (creds.clientId !== undefined) o.clientId = creds.clientId;
   if (creds.clientSecret !== undefined) o.clientSecret = creds.clientSecret;
   if (creds.scope !== undefined) o.scope = creds.scope;
-  return JSON.stringify(o);
+  return JSON.stringify({ ...o, ...jsonAudience(creds) });
 };
+
+const DEFAULT_EXPIRES_IN: number | null = 3600;
 
 export const v2Driver: DoorDriver = {
   name: 'v2',
   fields: { clientId: 'clientId', clientSecret: 'clientSecret', scope: 'scope' },
+  repeatsAudience: true,
+  takesResource: false,
+  defaultExpiresIn: DEFAULT_EXPIRES_IN,
   unknownPaths: ['/v2/nope', '/test/v2/credentials', '/v2/credentials/oauth/token/extra'],
   issue: (h, mode, creds, remoteAddress) =>
     h.app.inject({
@@ -63,11 +69,11 @@ export const v2Driver: DoorDriver = {
     { label: 'empty body', contentType: 'application/json', payload: '' },
     { label: 'no content type', payload: JSON.stringify({ clientId, clientSecret }) },
   ],
-  expectToken(res, { scope }) {
+  expectToken(res, { scope, expiresIn = DEFAULT_EXPIRES_IN }) {
     expect(res.statusCode).toBe(200);
     expectNoStore(res);
     const body = res.json();
-    expect(body).toEqual({ accessToken: expect.any(String), scope, expiresIn: 3600, tokenType: 'Bearer' });
+    expect(body).toEqual({ accessToken: expect.any(String), scope, expiresIn, tokenType: 'Bearer' });
     return body.accessToken;
   },
   expectError(res, code, opts = {}) {

@@ -3,7 +3,7 @@ import { VerifyError } from './errors.js';
 /**
  * The claims of an accepted access token. jwks mode returns the whole RFC 9068 payload;
  * introspect mode what RFC 7662 §2.2 returns; forward-auth mode what the proxy headers carry
- * (`sub`, `client_id`, `scope`, and `mode`).
+ * (`sub`, `client_id`, `scope`, and `mode`), with the issuer and the audience it was asked about.
  */
 export interface AccessTokenClaims {
   sub: string;

@@ -23,8 +23,12 @@ export type VerifierMode = (typeof VERIFIER_MODES)[number];
 export interface VerifierOptions {
   /** `ISSUER` for live tokens, `ISSUER + "/test"` for test mode ones. */
   issuer: string;
-  /** Accepted `aud` values; default the issuer (Tollgate's default `TOKEN_AUDIENCE`). */
-  audience?: string | readonly string[];
+  /**
+   * The API this verifier guards: its identifier, which a token must carry as `aud`. Required: a
+   * token for another API of the same issuer is signed by the same keys and must not pass. For
+   * Tollgate's default API it is `TOKEN_AUDIENCE`, which is the issuer unless set.
+   */
+  audience: string;
   /** Default `jwks`. */
   mode?: VerifierMode;
   /** introspect mode: the resource server's own client (with `tollgate:introspect`). */
@@ -58,6 +62,8 @@ export interface VerifyOptions {
 export interface Verifier {
   readonly mode: VerifierMode;
   readonly issuer: string;
+  /** The API it guards: tokens for any other are refused. */
+  readonly audience: string;
   /**
    * The token's claims when it is good.
    * @throws {VerifyError} `invalid_token` or `insufficient_scope` (forward-auth also
@@ -71,12 +77,21 @@ export interface Verifier {
 /** RFC 6750 §2.1 b64token: what a Bearer credential may look like at all. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-/** A verifier for access tokens of one Tollgate issuer (one mode). */
+/** A verifier for access tokens of one Tollgate issuer (one mode) and one API. */
 export function createVerifier(options: VerifierOptions): Verifier {
   const mode = options.mode ?? 'jwks';
-  if (!(VERIFIER_MODES as readonly string[]).includes(mode)) throw new TypeError(`createVerifier: mode must be one of ${VERIFIER_MODES.join(', ')}`);
+  if (!(VERIFIER_MODES as readonly string[]).includes(mode)) {
+    throw new TypeError(`createVerifier: mode must be one of ${VERIFIER_MODES.join(', ')}`);
+  }
   const issuer = new URL(options.issuer).toString().replace(/\/+$/, '');
-  const audience = [...new Set(options.audience === undefined ? [issuer] : typeof options.audience === 'string' ? [options.audience] : options.audience)];
+  const guarded: unknown = options.audience;
+  if (typeof guarded !== 'string' || guarded === '') {
+    throw new TypeError(
+      'createVerifier: audience is required: the identifier of the API this verifier guards ' +
+        "(for Tollgate's default API, TOKEN_AUDIENCE, else the issuer)",
+    );
+  }
+  const audience = [guarded];
   const clockToleranceSeconds = options.clockToleranceSeconds ?? 5;
   const http: Http = { fetch: options.fetch ?? globalThis.fetch.bind(globalThis), timeoutMs: (options.timeoutSeconds ?? 5) * 1000 };
   const discovery = new Discovery(issuer, http);
@@ -114,7 +129,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     };
   } else {
     decide = async (token, required, opts) => {
-      const claims = await verifyWithForwardAuth(http, token, { issuer, scope: required, ...(opts.clientIp === undefined ? {} : { clientIp: opts.clientIp }) });
+      const ip = opts.clientIp === undefined ? {} : { clientIp: opts.clientIp };
+      const check = { issuer, audience: guarded, scope: required, ...ip };
+      const claims = await verifyWithForwardAuth(http, token, check);
       requireScopes(claims, required);
       return claims;
     };
@@ -123,6 +140,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     mode,
     issuer,
+    audience: guarded,
     async verify(token, opts = {}) {
       if (typeof token !== 'string' || !B64TOKEN.test(token)) throw new VerifyError('invalid_token', 'The access token is missing or malformed');
       return decide(token, scopeList(opts.scope), opts);

@@ -47,7 +47,11 @@ export async function verifyWithIntrospection(discovery: Discovery, http: Http, 
     throw new VerifyError('invalid_token', 'The token is not an access token');
   }
   if (info.iss !== undefined && info.iss !== check.issuer) throw new VerifyError('invalid_token', 'The access token was issued by another issuer');
-  if (info.aud !== undefined && !audienceMatches(info.aud, check.audience)) throw new VerifyError('invalid_token', 'The access token is meant for another audience');
+  // Tollgate names every access token's API; an answer that names none cannot show it is ours.
+  if (info.aud === undefined) throw new VerifyError('invalid_token', 'The introspection answer names no audience');
+  if (!audienceMatches(info.aud, check.audience)) {
+    throw new VerifyError('invalid_token', 'The access token is meant for another audience');
+  }
   if (typeof info.exp === 'number' && info.exp + check.clockToleranceSeconds < Date.now() / 1000) throw new VerifyError('invalid_token', 'The access token has expired');
   const { active: _active, ...claims } = info;
   const clientId = typeof info.client_id === 'string' ? info.client_id : undefined;

@@ -10,6 +10,7 @@ import { checkAllowlist, formatDate, parseList } from '../../format';
 import { modeQuery } from '../../mode';
 import { canWrite, useRole } from '../../session';
 import { AuditTrail } from './AuditTrail';
+import { ClientGrants } from './ClientGrants';
 import { RotateDialog, type Rotated } from './RotateDialog';
 
 type Full = Client & { auditTrail: AuditEvent[] };
@@ -143,6 +144,8 @@ export function ClientPage({ id }: { id: string }) {
           </section>
         </>
       )}
+
+      <ClientGrants client={client} writer={writer} />
 
       <AuditTrail events={client.auditTrail} />
 

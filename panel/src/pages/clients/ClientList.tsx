@@ -7,7 +7,7 @@ import { formatDate } from '../../format';
 import { modeFromQuery, modeQuery } from '../../mode';
 import { navigate, useLocation } from '../../router';
 import { canWrite, useRole } from '../../session';
-import { ModeSwitch } from './ModeSwitch';
+import { ModeSwitch } from '../../components/ModeSwitch';
 
 const PAGE_SIZE = 20;
 
@@ -80,7 +80,13 @@ export function ClientList() {
         <ModeSwitch mode={mode} onChange={setMode} />
         <p className="search">
           <label htmlFor="client-search">Search clients</label>
-          <input id="client-search" type="search" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="Name or id" />
+          <input
+            id="client-search"
+            type="search"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            placeholder="Name or id"
+          />
         </p>
         {canWrite(role) && (
           <p className="page-actions">
@@ -95,7 +101,8 @@ export function ClientList() {
         <>
           <table aria-busy={loading}>
             <caption>
-              {page.mode === 'LIVE' ? 'Live' : 'Test'} clients{page.search ? ` matching “${page.search}”` : ''}, page {page.number}
+              {page.mode === 'LIVE' ? 'Live' : 'Test'} clients{page.search ? ` matching “${page.search}”` : ''}, page{' '}
+              {page.number}
             </caption>
             <thead>
               <tr>
@@ -132,7 +139,11 @@ export function ClientList() {
             </tbody>
           </table>
           <nav aria-label="Pages" className="pager">
-            <button type="button" disabled={loading || page.number === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            <button
+              type="button"
+              disabled={loading || page.number === 1}
+              onClick={() => setCursors((c) => c.slice(0, -1))}
+            >
               Previous page
             </button>
             <button

@@ -21,10 +21,11 @@ export function Playground() {
   const [clientId, setClientId] = useState('');
   const [clientSecret, setClientSecret] = useState('');
   const [scope, setScope] = useState('');
+  const [audience, setAudience] = useState('');
   const [result, setResult] = useState<Result | null>(null);
   const { busy, error, run: act } = useAction();
 
-  const req = buildRequest(door, window.location.origin, { clientId: clientId.trim(), clientSecret, scope });
+  const req = buildRequest(door, window.location.origin, { clientId: clientId.trim(), clientSecret, scope, audience });
 
   const run = (e: FormEvent) => {
     e.preventDefault();
@@ -85,6 +86,22 @@ export function Playground() {
             value={clientSecret}
             onChange={(e) => setClientSecret(e.target.value)}
           />
+        </p>
+        <p>
+          <label htmlFor="pg-audience">Audience (optional)</label>
+          <input
+            id="pg-audience"
+            className="mono"
+            spellCheck={false}
+            aria-describedby="pg-audience-help"
+            placeholder="https://api.example.com/invoices"
+            value={audience}
+            onChange={(e) => setAudience(e.target.value)}
+          />
+          <span className="hint" id="pg-audience-help">
+            A test-mode API’s identifier: the token’s <code>aud</code>. Sent as{' '}
+            <code>{door === 'oauth2' ? 'resource' : 'audience'}</code> at this door. Empty: the default API.
+          </span>
         </p>
         {door !== 'common' && (
           <p>

@@ -16,6 +16,8 @@ export interface Credentials {
   clientId: string;
   clientSecret: string;
   scope: string;
+  /** The API's identifier (the token's `aud`); empty, the default API. */
+  audience: string;
 }
 
 export interface BuiltRequest {
@@ -50,6 +52,10 @@ const ISSUE_TOKEN = `mutation IssueToken($input: IssueTokenInput!) {
 
 export function buildRequest(door: Door, origin: string, c: Credentials): BuiltRequest {
   const scope = c.scope.trim();
+  const audience = c.audience.trim();
+  // Every door takes `audience`; oauth2 spells it as RFC 8707 does, `resource`.
+  const aud: Record<string, string> = audience ? { audience } : {};
+  const scoped: Record<string, string> = scope ? { scope } : {};
   const FORM = 'application/x-www-form-urlencoded';
   const JSON_TYPE = 'application/json';
   switch (door) {
@@ -58,7 +64,7 @@ export function buildRequest(door: Door, origin: string, c: Credentials): BuiltR
         url: `${origin}/test/v1/auth/token`,
         method: 'POST',
         headers: { 'Content-Type': FORM },
-        body: form({ client_id: c.clientId, client_secret: c.clientSecret, ...(scope ? { scope } : {}) }),
+        body: form({ client_id: c.clientId, client_secret: c.clientSecret, ...scoped, ...aud }),
         tokenOf: (b) => str(path(b, 'data', 'access_token')),
       };
     case 'v2':
@@ -66,7 +72,7 @@ export function buildRequest(door: Door, origin: string, c: Credentials): BuiltR
         url: `${origin}/test/v2/credentials/oauth/token`,
         method: 'POST',
         headers: { 'Content-Type': JSON_TYPE },
-        body: JSON.stringify({ clientId: c.clientId, clientSecret: c.clientSecret, ...(scope ? { scope } : {}) }),
+        body: JSON.stringify({ clientId: c.clientId, clientSecret: c.clientSecret, ...scoped, ...aud }),
         tokenOf: (b) => str(path(b, 'accessToken')),
       };
     case 'oauth2':
@@ -74,7 +80,7 @@ export function buildRequest(door: Door, origin: string, c: Credentials): BuiltR
         url: `${origin}/test/api/v1/oauth2/token`,
         method: 'POST',
         headers: { 'Content-Type': FORM, Authorization: basic(c.clientId, c.clientSecret) },
-        body: form({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) }),
+        body: form({ grant_type: 'client_credentials', ...scoped, ...(audience ? { resource: audience } : {}) }),
         tokenOf: (b) => str(path(b, 'access_token')),
       };
     case 'common':
@@ -82,7 +88,7 @@ export function buildRequest(door: Door, origin: string, c: Credentials): BuiltR
         url: `${origin}/test/api/v1/client/token`,
         method: 'POST',
         headers: { 'Content-Type': JSON_TYPE },
-        body: JSON.stringify({ client_id: c.clientId, client_secret: c.clientSecret }),
+        body: JSON.stringify({ client_id: c.clientId, client_secret: c.clientSecret, ...aud }),
         tokenOf: (b) => str(path(b, 'data', 'access_token')),
       };
     case 'graphql':
@@ -90,7 +96,10 @@ export function buildRequest(door: Door, origin: string, c: Credentials): BuiltR
         url: `${origin}/test/graphql`,
         method: 'POST',
         headers: { 'Content-Type': JSON_TYPE },
-        body: JSON.stringify({ query: ISSUE_TOKEN, variables: { input: { clientId: c.clientId, clientSecret: c.clientSecret, ...(scope ? { scope } : {}) } } }),
+        body: JSON.stringify({
+          query: ISSUE_TOKEN,
+          variables: { input: { clientId: c.clientId, clientSecret: c.clientSecret, ...scoped, ...aud } },
+        }),
         tokenOf: (b) => str(path(b, 'data', 'issueToken', 'accessToken')),
       };
   }

@@ -37,6 +37,11 @@ export const InvalidClientError = failure(
 
 export const InvalidScopeError = failure('InvalidScopeError', 'A scope was asked for that the client does not hold.');
 
+export const InvalidTargetError = failure(
+  'InvalidTargetError',
+  'The audience asked for is no API of this mode that the client holds a grant for, or is no absolute URI.',
+);
+
 export const AccessDeniedError = failure('AccessDeniedError', "The caller's address is outside the client's allowlist.");
 
 export const RateLimitedError = builder.objectRef<IssueTokenFailure>('RateLimitedError').implement({

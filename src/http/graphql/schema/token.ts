@@ -4,7 +4,7 @@ import { issueToken } from '../../../usecases/issue-token.js';
 import { builder } from '../builder.js';
 import { type IssueTokenFailure, issueTokenFailure } from '../errors.js';
 import { credentialCheck } from '../rules/one-credential-check.js';
-import { AccessDeniedError, InvalidClientError, InvalidRequestError, InvalidScopeError, RateLimitedError } from './error.js';
+import { AccessDeniedError, InvalidClientError, InvalidRequestError, InvalidScopeError, InvalidTargetError, RateLimitedError } from './error.js';
 
 export interface TokenGrantShape {
   kind: 'TokenGrant';
@@ -34,13 +34,24 @@ export const IssueTokenInput = builder.inputType('IssueTokenInput', {
   fields: (t) => ({
     clientId: t.string({ description: 'Required; left out, the answer is an InvalidRequestError naming it.' }),
     clientSecret: t.string({ description: 'Required; left out, the answer is an InvalidRequestError naming it.' }),
-    scope: t.string({ description: "Space-separated; omitted, all of the client's scopes." }),
+    scope: t.string({ description: "Space-separated; omitted, all the client may have at the audience." }),
+    audience: t.string({
+      description: "The API's identifier the token is for (its `aud`); omitted, the deployment's default API.",
+    }),
   }),
 });
 
 /** A grant, or the expected failure: failures are data here, never top-level errors. */
 export const IssueTokenResult = builder.unionType('IssueTokenResult', {
-  types: [TokenGrant, InvalidRequestError, InvalidClientError, InvalidScopeError, AccessDeniedError, RateLimitedError],
+  types: [
+    TokenGrant,
+    InvalidRequestError,
+    InvalidClientError,
+    InvalidScopeError,
+    InvalidTargetError,
+    AccessDeniedError,
+    RateLimitedError,
+  ],
   resolveType: (v: TokenGrantShape | IssueTokenFailure) => v.kind,
 });
 
@@ -63,6 +74,7 @@ builder.mutationField('issueToken', (t) =>
           clientId: required(input.clientId, 'client_id'),
           clientSecret: required(input.clientSecret, 'client_secret'),
           scope: input.scope ?? undefined,
+          ...(input.audience == null ? {} : { target: { audience: [input.audience] } }),
           sourceIp: ctx.sourceIp,
           ttlSeconds: ctx.config.ttl.graphql,
         });

@@ -1,7 +1,9 @@
 import type pg from 'pg';
+import type { Target } from '../../../domain/api.js';
 import type { Client } from '../../../domain/client.js';
 import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
-import type { ClientPatch, ClientStore, DeleteAudit, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import type { ApiRef, ClientPatch, ClientStore, DeleteAudit, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import { TARGET_SELECT, targetJoin, targetOf, type TargetColumns } from './apis.js';
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
 import { ReadBatcher } from './batch.js';
@@ -68,7 +70,15 @@ const FOR_CHECK = `SELECT k.n, ${clientSelect('c.')}, ${BOTH_COUNTERS}
 
 type ForCheckRow = (ClientRow | { [K in keyof ClientRow]: null }) & BothCounters & { n: number };
 
-type ForCheck = { client: Client | undefined; lockout: LockoutRead };
+/** The same read for token requests naming an API: the API and the client's grant come with it. */
+const FOR_CHECK_TARGET = `SELECT k.n, ${clientSelect('c.')}, ${BOTH_COUNTERS}, ${TARGET_SELECT}
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS k(id, pk, ik, tm, ti, n)
+  LEFT JOIN clients c ON c.id = k.id COLLATE "C"
+  LEFT JOIN lockouts p ON p.key = k.pk COLLATE "C"
+  LEFT JOIN lockouts i ON i.key = k.ik COLLATE "C"
+  ${targetJoin('k.tm', 'k.ti', 'k.id')}`;
+
+type ForCheck = { client: Client | undefined; lockout: LockoutRead; target?: Target | undefined };
 
 /**
  * Clients in PostgreSQL. Reads are prepared statements on the pool, no transaction; every write
@@ -77,6 +87,7 @@ type ForCheck = { client: Client | undefined; lockout: LockoutRead };
  */
 export class PgClientStore implements ClientStore {
   private readonly forCheck: ReadBatcher<[string, string, string], ForCheck>;
+  private readonly forCheckTarget: ReadBatcher<[string, string, string, string, string], ForCheck>;
 
   constructor(private readonly db: Db) {
     this.forCheck = new ReadBatcher(async (keys) => {
@@ -92,6 +103,16 @@ export class PgClientStore implements ClientStore {
       }
       return out;
     });
+    this.forCheckTarget = new ReadBatcher(async (keys) => {
+      const values = [0, 1, 2, 3, 4].map((i) => keys.map((k) => k[i]));
+      const query = { name: 'tg_client_for_check_target', text: FOR_CHECK_TARGET, values };
+      const { rows } = await guard(() => db.$client.query<ForCheckRow & TargetColumns>(query));
+      const out = new Array<ForCheck>(keys.length);
+      for (const r of rows) {
+        out[r.n - 1] = { client: r.id === null ? undefined : clientOf(r), lockout: bothCounters(r), target: targetOf(r) };
+      }
+      return out;
+    });
   }
 
   async findById(id: string): Promise<Client | undefined> {
@@ -99,8 +120,9 @@ export class PgClientStore implements ClientStore {
     return rows[0] && clientOf(rows[0]);
   }
 
-  async findForCheck(id: string, keys: LockoutKeys): Promise<ForCheck> {
-    return this.forCheck.read([id, lockoutKeyId(keys.pair), lockoutKeyId(keys.ip)]);
+  async findForCheck(id: string, keys: LockoutKeys, target?: ApiRef): Promise<ForCheck> {
+    if (target === undefined) return this.forCheck.read([id, lockoutKeyId(keys.pair), lockoutKeyId(keys.ip)]);
+    return this.forCheckTarget.read([id, lockoutKeyId(keys.pair), lockoutKeyId(keys.ip), target.mode, target.identifier]);
   }
 
   async insert(client: Client, audit: InsertAudit): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ApiPermission } from '../../../domain/api.js';
 import { bigint, boolean, customType, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 
@@ -40,8 +41,9 @@ export const clients = pgTable('clients', {
 });
 
 /**
- * Signing keys per mode; the private half is AES-256-GCM ciphertext under the master key. The
- * partial unique index is the last word on "one current key per mode", whatever races.
+ * Signing keys per mode and algorithm; the private half is AES-256-GCM ciphertext under the
+ * master key. The partial unique index is the last word on "one current key per mode and
+ * algorithm", whatever races.
  */
 export const signingKeys = pgTable(
   'signing_keys',
@@ -54,7 +56,7 @@ export const signingKeys = pgTable(
     current: boolean('current').notNull().default(false),
     createdAt: millis('created_at').notNull(),
   },
-  (t) => [uniqueIndex('signing_keys_one_current').on(t.mode).where(sql`${t.current}`)],
+  (t) => [uniqueIndex('signing_keys_one_current').on(t.mode, t.alg).where(sql`${t.current}`)],
 );
 
 /** Lockout counters (spec §2 step 2), one row per key that has failed recently. */
@@ -74,6 +76,8 @@ export const refreshTokens = pgTable(
     mode: text('mode', { enum: ['live', 'test'] }).notNull(),
     generation: bigint('generation', { mode: 'number' }).notNull(),
     scope: text('scope').notNull(),
+    /** The API the token is for (its identifier); null: the default API. */
+    audience: text('audience'),
     expiresAt: millis('expires_at').notNull(),
     createdAt: millis('created_at').notNull(),
   },
@@ -171,4 +175,38 @@ export const setupTokens = pgTable(
     expiresAt: millis('expires_at').notNull(),
   },
   (t) => [index('setup_tokens_operator_id').on(t.operatorId), index('setup_tokens_expires_at').on(t.expiresAt)],
+);
+
+/** APIs (resource servers, spec §8), as in SQLite; the permissions are a JSON array. */
+export const apis = pgTable(
+  'apis',
+  {
+    id: text('id').primaryKey(),
+    identifier: byteText('identifier').notNull(),
+    mode: text('mode', { enum: ['live', 'test'] }).notNull(),
+    name: text('name').notNull(),
+    permissions: jsonb('permissions').$type<ApiPermission[]>().notNull().default([]),
+    tokenTtlSeconds: bigint('token_ttl_seconds', { mode: 'number' }),
+    alg: text('alg'),
+    createdAt: millis('created_at').notNull(),
+    updatedAt: millis('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('apis_mode_identifier').on(t.mode, t.identifier)],
+);
+
+/** Grants, as in SQLite: they go with their client or their API. */
+export const grants = pgTable(
+  'grants',
+  {
+    clientId: byteText('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    apiId: text('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    permissions: text('permissions').notNull().default(''),
+    createdAt: millis('created_at').notNull(),
+    updatedAt: millis('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.apiId] }), index('grants_api_id').on(t.apiId)],
 );

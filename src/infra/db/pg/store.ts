@@ -1,6 +1,7 @@
 import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
 import type { LockoutStoreOptions } from '../rows.js';
 import { PgAuditLog } from './audit.js';
+import { PgApiStore } from './apis.js';
 import { PgClientStore } from './clients.js';
 import { checkMigrated, checkReachable, guard, migrateDatabase, openPool, type Db, type PgOptions } from './connection.js';
 import { PgIdempotencyStore } from './idempotency.js';
@@ -24,6 +25,7 @@ export interface PgStoreOptions extends LockoutStoreOptions, PgOptions {
  */
 export class PgStore implements Store {
   readonly clients: PgClientStore;
+  readonly apis: PgApiStore;
   readonly lockout: PgLockoutStore;
   readonly tokens: PgTokenStore;
   readonly audit: PgAuditLog;
@@ -35,6 +37,7 @@ export class PgStore implements Store {
   /** `db` is public for PostgreSQL's own tests and tools (db copy, bench); nothing above infra sees it. */
   constructor(readonly db: Db, opts: LockoutStoreOptions = {}) {
     this.clients = new PgClientStore(db);
+    this.apis = new PgApiStore(db);
     this.lockout = new PgLockoutStore(db, opts);
     this.tokens = new PgTokenStore(db);
     this.audit = new PgAuditLog(db);

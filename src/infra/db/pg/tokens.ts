@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Client } from '../../../domain/client.js';
 import type { RefreshRecord } from '../../../domain/refresh.js';
-import type { TokenStore } from '../../../usecases/ports.js';
+import type { Target } from '../../../domain/api.js';
+import type { ApiRef, TokenStore } from '../../../usecases/ports.js';
+import { TARGET_SELECT, targetJoin, targetOf, type TargetColumns } from './apis.js';
 import { refreshToRow, toRefresh, type ClientRow, type RefreshRow } from '../rows.js';
 import { clientOf, clientSelect } from './clients.js';
 import { arraysInsert } from './columns.js';
@@ -26,15 +28,22 @@ interface PendingRefresh {
 const BEARER_STATE = `SELECT k.n, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = k.jti) AS revoked, ${clientSelect('c.')}
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(id, jti, n) LEFT JOIN clients c ON c.id = k.id COLLATE "C"`;
 
+/** The same read for tokens of a named API: the API and the client's grant come with it. */
+const BEARER_STATE_TARGET = `SELECT k.n, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = k.jti) AS revoked,
+    ${clientSelect('c.')}, ${TARGET_SELECT}
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(id, jti, tm, ti, n)
+  LEFT JOIN clients c ON c.id = k.id COLLATE "C" ${targetJoin('k.tm', 'k.ti', 'k.id')}`;
+
 /** Refresh rows as one array per column. */
 const INSERT_REFRESH = arraysInsert<RefreshRow>(refreshTokens);
 
-type BearerState = { client: Client | undefined; revoked: boolean };
+type BearerState = { client: Client | undefined; revoked: boolean; target?: Target | undefined };
 
 /** Revocations and refresh tokens in PostgreSQL. No row is ever written for an issued access token. */
 export class PgTokenStore implements TokenStore {
   private readonly refreshByHash;
   private readonly state: ReadBatcher<[string, string], BearerState>;
+  private readonly stateTarget: ReadBatcher<[string, string, string, string], BearerState>;
   private pending: PendingRefresh[] = [];
   private flushing: Promise<void> = Promise.resolve();
 
@@ -47,11 +56,20 @@ export class PgTokenStore implements TokenStore {
       for (const r of rows) out[r.n - 1] = { client: r.id === null ? undefined : clientOf(r), revoked: r.revoked };
       return out;
     });
+    this.stateTarget = new ReadBatcher(async (keys) => {
+      const values = [0, 1, 2, 3].map((i) => keys.map((k) => k[i]));
+      const query = { name: 'tg_bearer_state_target', text: BEARER_STATE_TARGET, values };
+      const { rows } = await guard(() => db.$client.query<ClientRow & TargetColumns & { n: number; revoked: boolean }>(query));
+      const out = new Array<BearerState>(keys.length);
+      for (const r of rows) out[r.n - 1] = { client: r.id === null ? undefined : clientOf(r), revoked: r.revoked, target: targetOf(r) };
+      return out;
+    });
     this.refreshByHash = db.select().from(refreshTokens).where(eq(refreshTokens.hash, sql.placeholder('hash'))).prepare('tg_refresh_by_hash');
   }
 
-  async bearerState(clientId: string, jti: string): Promise<BearerState> {
-    return this.state.read([clientId, jti]);
+  async bearerState(clientId: string, jti: string, target?: ApiRef): Promise<BearerState> {
+    if (target === undefined) return this.state.read([clientId, jti]);
+    return this.stateTarget.read([clientId, jti, target.mode, target.identifier]);
   }
 
   async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void> {

@@ -3,7 +3,9 @@ import type Database from 'better-sqlite3';
 import type { AuditEvent } from '../../../domain/audit.js';
 import type { Client } from '../../../domain/client.js';
 import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
-import type { ClientPatch, ClientStore, DeleteAudit, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import type { Target } from '../../../domain/api.js';
+import type { ApiRef, ClientPatch, ClientStore, DeleteAudit, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import { TARGET_COLUMNS, targetFromArray, targetJoin } from './apis.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
@@ -51,6 +53,7 @@ function patchToSet(patch: ClientPatch, now: number): { [K in keyof ClientRow]?:
 export class SqliteClientStore implements ClientStore {
   private readonly byId;
   private readonly forCheck;
+  private readonly forCheckTarget;
   private readonly insertTx;
   private readonly insertFirstTx;
   private readonly updateTx;
@@ -68,6 +71,15 @@ export class SqliteClientStore implements ClientStore {
       .prepare<[string, string, string], unknown[]>(
         `SELECT p.failures, p.window_start, p.locked_until, i.failures, i.window_start, i.locked_until, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')}
          FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = ? LEFT JOIN lockouts i ON i.key = ? LEFT JOIN clients c ON c.id = ?`,
+      )
+      .raw(true);
+    // The same read for a token request naming an API: its grant comes with the client.
+    this.forCheckTarget = sqlite
+      .prepare<Record<string, string>, unknown[]>(
+        `SELECT p.failures, p.window_start, p.locked_until, i.failures, i.window_start, i.locked_until, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')},
+           ${TARGET_COLUMNS.join(', ')}
+         FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = @pair LEFT JOIN lockouts i ON i.key = @ip LEFT JOIN clients c ON c.id = @id
+         ${targetJoin('@id')}`,
       )
       .raw(true);
     // The later of the two: a slower process's older time never moves it back.
@@ -130,12 +142,19 @@ export class SqliteClientStore implements ClientStore {
     return row ? clientFromArray(row) : undefined;
   }
 
-  async findForCheck(id: string, keys: LockoutKeys): Promise<{ client: Client | undefined; lockout: LockoutRead }> {
-    const r = this.forCheck.get(lockoutKeyId(keys.pair), lockoutKeyId(keys.ip), id)! as Array<number | null>;
-    const client = r.slice(6);
+  async findForCheck(id: string, keys: LockoutKeys, target?: ApiRef): Promise<{ client: Client | undefined; lockout: LockoutRead; target?: Target | undefined }> {
+    const pair = lockoutKeyId(keys.pair);
+    const ip = lockoutKeyId(keys.ip);
+    const r = (
+      target === undefined
+        ? this.forCheck.get(pair, ip, id)
+        : this.forCheckTarget.get({ pair, ip, id, targetMode: target.mode, targetIdentifier: target.identifier })
+    )! as Array<number | null>;
+    const client = r.slice(6, 6 + CLIENT_COLUMNS.length);
     return {
       client: client[0] === null ? undefined : clientFromArray(client),
       lockout: { pair: counterOf(r[0]!, r[1]!, r[2]!), ip: counterOf(r[3]!, r[4]!, r[5]!) },
+      ...(target === undefined ? {} : { target: targetFromArray(r.slice(6 + CLIENT_COLUMNS.length)) }),
     };
   }
 

@@ -19,7 +19,7 @@ export class SqliteSigningKeyStore implements SigningKeyStore {
   private readonly removeTx;
 
   constructor(private readonly db: Db) {
-    const isCurrent = and(eq(signingKeys.mode, sql.placeholder('mode')), eq(signingKeys.current, true));
+    const isCurrent = and(eq(signingKeys.mode, sql.placeholder('mode')), eq(signingKeys.alg, sql.placeholder('alg')), eq(signingKeys.current, true));
     this.currentKidStmt = db.select({ kid: signingKeys.kid }).from(signingKeys).where(isCurrent).prepare();
     this.currentStmt = db.select().from(signingKeys).where(isCurrent).prepare();
     // Read by every running key ring once a second (to drop removed keys): prepared once.
@@ -30,9 +30,10 @@ export class SqliteSigningKeyStore implements SigningKeyStore {
       for (const e of events) audit(e);
     };
     this.insertTx = db.$client.transaction((key: StoredSigningKey, onlyReplacing: string | null | undefined, events: KeyInsertAudit | undefined): boolean => {
-      const replaced = this.currentStmt.get({ mode: key.mode })?.kid ?? null;
+      const replaced = this.currentStmt.get({ mode: key.mode, alg: key.alg })?.kid ?? null;
       if (onlyReplacing !== undefined && replaced !== onlyReplacing) return false;
-      this.db.update(signingKeys).set({ current: false }).where(eq(signingKeys.mode, key.mode)).run();
+      // One current key per mode and algorithm: another algorithm's current key stays current.
+      this.db.update(signingKeys).set({ current: false }).where(and(eq(signingKeys.mode, key.mode), eq(signingKeys.alg, key.alg))).run();
       this.db.insert(signingKeys).values({ ...key, current: true }).run();
       if (events) record(events({ ...key, current: true }, replaced));
       return true;
@@ -48,12 +49,12 @@ export class SqliteSigningKeyStore implements SigningKeyStore {
     });
   }
 
-  async currentKid(mode: Mode): Promise<string | undefined> {
-    return this.currentKidStmt.get({ mode })?.kid;
+  async currentKid(mode: Mode, alg: string): Promise<string | undefined> {
+    return this.currentKidStmt.get({ mode, alg })?.kid;
   }
 
-  async current(mode: Mode): Promise<StoredSigningKey | undefined> {
-    return this.currentStmt.get({ mode });
+  async current(mode: Mode, alg: string): Promise<StoredSigningKey | undefined> {
+    return this.currentStmt.get({ mode, alg });
   }
 
   async list(mode?: Mode): Promise<StoredSigningKey[]> {

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { ApiPermission } from '../../../domain/api.js';
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
@@ -60,6 +61,8 @@ export const refreshTokens = sqliteTable(
     mode: text('mode', { enum: ['live', 'test'] }).notNull(),
     generation: integer('generation').notNull(),
     scope: text('scope').notNull(),
+    /** The API the token is for (its identifier); null: the default API. */
+    audience: text('audience'),
     expiresAt: integer('expires_at').notNull(),
     createdAt: integer('created_at').notNull(),
   },
@@ -170,4 +173,44 @@ export const setupTokens = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [index('setup_tokens_operator_id').on(t.operatorId), index('setup_tokens_expires_at').on(t.expiresAt)],
+);
+
+/**
+ * APIs (resource servers, spec §8): the identifier is a token's `aud`, unique per mode. The
+ * permissions are a JSON array of `{name, description}`; `alg` null signs with `JWT_ALG`.
+ */
+export const apis = sqliteTable(
+  'apis',
+  {
+    id: text('id').primaryKey(),
+    identifier: text('identifier').notNull(),
+    mode: text('mode', { enum: ['live', 'test'] }).notNull(),
+    name: text('name').notNull(),
+    permissions: text('permissions', { mode: 'json' }).$type<ApiPermission[]>().notNull().default([]),
+    tokenTtlSeconds: integer('token_ttl_seconds'),
+    alg: text('alg'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('apis_mode_identifier').on(t.mode, t.identifier)],
+);
+
+/**
+ * Grants: what a client may ask for at an API, permissions space-separated. They go with their
+ * client or their API (ON DELETE CASCADE).
+ */
+export const grants = sqliteTable(
+  'grants',
+  {
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    apiId: text('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    permissions: text('permissions').notNull().default(''),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.apiId] }), index('grants_api_id').on(t.apiId)],
 );

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
+import { SqliteApiStore } from './apis.js';
 import { SqliteAuditLog } from './audit.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { SqliteClientStore } from './clients.js';
@@ -22,6 +23,7 @@ const LOCKOUT_PURGE_BATCH = 1000;
  */
 export class SqliteStore implements Store {
   readonly clients: SqliteClientStore;
+  readonly apis: SqliteApiStore;
   readonly lockout: SqliteLockoutStore;
   readonly tokens: SqliteTokenStore;
   readonly audit: SqliteAuditLog;
@@ -43,6 +45,7 @@ export class SqliteStore implements Store {
     readonly checkpointer?: BackgroundCheckpointer,
   ) {
     this.clients = new SqliteClientStore(db);
+    this.apis = new SqliteApiStore(db);
     this.lockout = new SqliteLockoutStore(db, opts);
     this.tokens = new SqliteTokenStore(db);
     this.audit = new SqliteAuditLog(db);

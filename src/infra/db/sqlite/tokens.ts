@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Client } from '../../../domain/client.js';
 import type { RefreshRecord } from '../../../domain/refresh.js';
-import type { TokenStore } from '../../../usecases/ports.js';
+import type { Target } from '../../../domain/api.js';
+import type { ApiRef, TokenStore } from '../../../usecases/ports.js';
+import { TARGET_COLUMNS, targetFromArray, targetJoin } from './apis.js';
 import { isDomainError } from '../../../domain/errors.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
@@ -24,6 +26,7 @@ interface PendingRefresh {
 /** Revocations and refresh tokens in SQLite. No row is ever written for an issued access token. */
 export class SqliteTokenStore implements TokenStore {
   private readonly state;
+  private readonly stateTarget;
   private readonly refreshByHash;
   private readonly purgeRefresh;
   private readonly purgeRevoked;
@@ -45,6 +48,14 @@ export class SqliteTokenStore implements TokenStore {
          FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId`,
       )
       .raw(true);
+    // The same read for a token of a named API: the API and the client's grant come with it.
+    this.stateTarget = sqlite
+      .prepare<Record<string, string>, unknown[]>(
+        `SELECT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = @jti) AS revoked, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')},
+           ${TARGET_COLUMNS.join(', ')}
+         FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId ${targetJoin('@clientId')}`,
+      )
+      .raw(true);
     this.insertRefresh = sqlite.prepare<[Record<string, unknown>]>(insertSql(refreshTokens));
     this.insertBatch = sqlite.transaction((batch: PendingRefresh[]) => {
       for (const p of batch) this.insertRefresh.run(p.row);
@@ -58,9 +69,18 @@ export class SqliteTokenStore implements TokenStore {
     );
   }
 
-  async bearerState(clientId: string, jti: string): Promise<{ client: Client | undefined; revoked: boolean }> {
-    const [revoked, ...client] = this.state.get({ clientId, jti })!;
-    return { client: client[0] === null ? undefined : clientFromArray(client), revoked: revoked === 1 };
+  async bearerState(clientId: string, jti: string, target?: ApiRef): Promise<{ client: Client | undefined; revoked: boolean; target?: Target | undefined }> {
+    if (target === undefined) {
+      const [revoked, ...client] = this.state.get({ clientId, jti })!;
+      return { client: client[0] === null ? undefined : clientFromArray(client), revoked: revoked === 1 };
+    }
+    const [revoked, ...rest] = this.stateTarget.get({ clientId, jti, targetMode: target.mode, targetIdentifier: target.identifier })!;
+    const client = rest.slice(0, CLIENT_COLUMNS.length);
+    return {
+      client: client[0] === null ? undefined : clientFromArray(client),
+      revoked: revoked === 1,
+      target: targetFromArray(rest.slice(CLIENT_COLUMNS.length)),
+    };
   }
 
   async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void> {

@@ -1,6 +1,7 @@
-import type { Mode } from '../../api';
+import type { Mode } from '../api';
+import { modeLabel } from '../mode';
 
-/** Live or Test: which address the panel asks (`/graphql` or `/test/graphql`). */
+/** Live or Test: which address the panel asks (`/graphql` or `/test/graphql`), on every page that has modes. */
 export function ModeSwitch({ mode, onChange }: { mode: Mode; onChange: (m: Mode) => void }) {
   return (
     <fieldset className="mode-switch">
@@ -8,7 +9,7 @@ export function ModeSwitch({ mode, onChange }: { mode: Mode; onChange: (m: Mode)
       {(['LIVE', 'TEST'] as const).map((m) => (
         <label key={m} className={m === mode ? 'on' : undefined}>
           <input type="radio" name="mode" value={m} checked={m === mode} onChange={() => onChange(m)} />
-          {m === 'LIVE' ? 'Live' : 'Test'}
+          {modeLabel(m)}
         </label>
       ))}
     </fieldset>
