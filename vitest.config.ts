@@ -8,7 +8,15 @@ import { defineConfig } from 'vitest/config';
  * all on one throw-away cluster started once (test/support/pg-global.ts), a database per file.
  */
 const PG_ONLY = ['test/store/pg.test.ts', 'test/e2e/pg-*.test.ts'];
-const ON_BOTH = ['test/contract/**/*.test.ts', 'test/e2e/server.test.ts', 'test/e2e/audit.test.ts', 'test/e2e/operations.test.ts', 'test/e2e/policies.test.ts', 'test/e2e/users-cli.test.ts', 'test/e2e/apis-cli.test.ts'];
+const ON_BOTH = [
+  'test/contract/**/*.test.ts',
+  'test/e2e/server.test.ts',
+  'test/e2e/audit.test.ts',
+  'test/e2e/operations.test.ts',
+  'test/e2e/policies.test.ts',
+  'test/e2e/users-cli.test.ts',
+  'test/e2e/apis-cli.test.ts',
+];
 
 /** `npm run test:fast` (TOLLGATE_TESTS=fast): SQLite only, nothing that needs a build or a real process. */
 const FAST = process.env.TOLLGATE_TESTS === 'fast';
@@ -33,12 +41,22 @@ export default defineConfig({
     hookTimeout: 30_000,
     reporters: ['default'],
     projects: FAST
-      ? [{ extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...PG_ONLY, ...REAL_PROCESSES] } }]
+      ? [
+          {
+            extends: true,
+            test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: [...PG_ONLY, ...REAL_PROCESSES] },
+          },
+        ]
       : [
           { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: PG_ONLY } },
           {
             extends: true,
-            test: { name: 'pg', include: [...PG_ONLY, ...ON_BOTH], env: { TEST_STORE: 'pg' }, globalSetup: ['test/support/pg-global.ts'] },
+            test: {
+              name: 'pg',
+              include: [...PG_ONLY, ...ON_BOTH],
+              env: { TEST_STORE: 'pg' },
+              globalSetup: ['test/support/pg-global.ts'],
+            },
           },
         ],
   },

@@ -11,8 +11,13 @@ function binDir() {
   const c = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (c.status === 0 && existsSync(join(c.stdout.trim(), 'initdb'))) return c.stdout.trim();
   const root = '/usr/lib/postgresql';
-  const v = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'bin/initdb'))).sort((a, b) => b - a) : [];
-  if (!v.length) throw new Error('PostgreSQL is not installed (Debian: apt-get install postgresql); the bench compares both stores');
+  const v = existsSync(root)
+    ? readdirSync(root)
+        .filter((d) => existsSync(join(root, d, 'bin/initdb')))
+        .sort((a, b) => b - a)
+    : [];
+  if (!v.length)
+    throw new Error('PostgreSQL is not installed (Debian: apt-get install postgresql); the bench compares both stores');
   return join(root, v[0], 'bin');
 }
 
@@ -36,7 +41,12 @@ export async function startCluster({ pin } = {}) {
     execFileSync(c, a, { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/' });
   };
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-pg-'));
-  if (root) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  if (root)
+    chownSync(
+      dir,
+      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+    );
   const data = join(dir, 'data');
   run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-instructions']);
   const port = await freePort();

@@ -105,7 +105,10 @@ function summarise(profile, fromUs) {
   return {
     busyMs: busy / 1000,
     buckets: [...buckets].sort((a, b) => b[1] - a[1]).map(([k, t]) => [k, share(t)]),
-    top: [...fns].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, t]) => [k, share(t)]),
+    top: [...fns]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([k, t]) => [k, share(t)]),
   };
 }
 
@@ -146,7 +149,12 @@ for (const door of doors('')) {
     ...s.top.map(([k, v]) => `- ${v} ${k}`),
     '',
   );
-  console.log(`${door.name}: ${s.buckets.slice(0, 8).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `${door.name}: ${s.buckets
+      .slice(0, 8)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 }
 writeFileSync(join(OUT, 'summary.md'), lines.join('\n'));
 rmSync(dir, { recursive: true, force: true });

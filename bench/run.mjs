@@ -12,8 +12,19 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CONNECTIONS, FORM, form, JSONH, loadRunner, tokenFrom, tollgateDoors, WRK } from './lib/load.mjs';
-import { CORES, cpuTimes, LAST_CORE, PIN, processTree, ROOT, rssBytes, start, stop, TOLLGATE, waitFor }
-  from './lib/procs.mjs';
+import {
+  CORES,
+  cpuTimes,
+  LAST_CORE,
+  PIN,
+  processTree,
+  ROOT,
+  rssBytes,
+  start,
+  stop,
+  TOLLGATE,
+  waitFor,
+} from './lib/procs.mjs';
 import { doorRow, doorLine, p99ToFloor, storeLine, storeRow, writeResults } from './lib/report.mjs';
 import { BENCH_API, copyDatabase, seedApi, seedClients } from './lib/seed.mjs';
 
@@ -76,17 +87,37 @@ async function startScale(scale, base) {
   const floorEnv = { FLOOR_DB: dbPath, FLOOR_JWK: floorJwk };
   const s = {
     tollgate: serve(`tollgate (${scale})`, TOLLGATE, { WORKERS: workers }, base, core),
-    peer: serve(`oidc-provider (${scale})`, bench('peer/oidc-provider.mjs'),
-      { WORKERS: workers, ...peerEnv, NODE_ENV: 'production' }, base + 1, core),
-    issueFloor: serve(`issue floor (${scale})`, bench('floor/issue.mjs'), { WORKERS: workers, ...floorEnv },
-      base + 2, core),
-    verifyFloor: serve(`verify floor (${scale})`, bench('floor/verify.mjs'), { WORKERS: workers, ...floorEnv },
-      base + 3, core),
+    peer: serve(
+      `oidc-provider (${scale})`,
+      bench('peer/oidc-provider.mjs'),
+      { WORKERS: workers, ...peerEnv, NODE_ENV: 'production' },
+      base + 1,
+      core,
+    ),
+    issueFloor: serve(
+      `issue floor (${scale})`,
+      bench('floor/issue.mjs'),
+      { WORKERS: workers, ...floorEnv },
+      base + 2,
+      core,
+    ),
+    verifyFloor: serve(
+      `verify floor (${scale})`,
+      bench('floor/verify.mjs'),
+      { WORKERS: workers, ...floorEnv },
+      base + 3,
+      core,
+    ),
     empty: serve(`empty server (${scale})`, bench('floor/empty.mjs'), { WORKERS: workers }, base + 4, core),
     ...(scale === 'one' && wanted('/auth/verify, cache off')
       ? {
-          noCache: serve('tollgate, verify cache off', TOLLGATE, { WORKERS: workers, VERIFY_CACHE_ENTRIES: '0' },
-            base + 5, core),
+          noCache: serve(
+            'tollgate, verify cache off',
+            TOLLGATE,
+            { WORKERS: workers, VERIFY_CACHE_ENTRIES: '0' },
+            base + 5,
+            core,
+          ),
         }
       : {}),
   };
@@ -104,8 +135,9 @@ const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url')
 async function checkAudiences(servers, refs, doors) {
   const targets = [
     ['node-oidc-provider, resource=', refs.peerResource, (a) => a.access_token],
-    ...doors.filter((d) => d.plain).map((d) => [d.name, { ...d, server: servers.tollgate }, (a) =>
-      a.access_token ?? a.data?.access_token]),
+    ...doors
+      .filter((d) => d.plain)
+      .map((d) => [d.name, { ...d, server: servers.tollgate }, (a) => a.access_token ?? a.data?.access_token]),
   ];
   for (const [name, t, tokenOf] of targets) {
     const res = await fetch(`${t.server.url}${t.path}`, { method: 'POST', headers: t.headers, body: t.body });
@@ -211,8 +243,11 @@ async function runScale(scale, base) {
     // A named-API door runs against its plain door (same server, the request without the API) and
     // the peer asked with `resource=`, in the same rounds.
     const doorRefs = door.plain
-      ? { plain: { ...doors.find((d) => d.name === door.plain), server }, peerResource: refs.peerResource,
-          floor: refs.floor }
+      ? {
+          plain: { ...doors.find((d) => d.name === door.plain), server },
+          peerResource: refs.peerResource,
+          floor: refs.floor,
+        }
       : refs;
     const issueRefs = door.plain ? ['plain', 'peerResource', 'floor'] : ['peer', 'floor'];
     const refNames = door.kind === 'issue' ? issueRefs : ['verifyFloor', 'empty'];

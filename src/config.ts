@@ -93,7 +93,10 @@ function wholeNumber(env: Env, name: string, fallback: number, max: number): num
 }
 
 function list(env: Env, name: string): string[] {
-  return (env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
@@ -108,10 +111,12 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 function logFormat(env: Env, production: boolean): 'json' | 'pretty' {
   const raw = env.LOG_FORMAT;
   if (raw === 'json' || raw === 'pretty') {
-    if (raw === 'pretty' && production) throw new ConfigError('LOG_FORMAT=pretty is for development; production logs JSON lines');
+    if (raw === 'pretty' && production)
+      throw new ConfigError('LOG_FORMAT=pretty is for development; production logs JSON lines');
     return raw;
   }
-  if (raw !== undefined && raw !== '') throw new ConfigError(`LOG_FORMAT must be json or pretty, got ${JSON.stringify(raw)}`);
+  if (raw !== undefined && raw !== '')
+    throw new ConfigError(`LOG_FORMAT must be json or pretty, got ${JSON.stringify(raw)}`);
   return !production && process.stdout.isTTY === true ? 'pretty' : 'json';
 }
 
@@ -132,14 +137,17 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`ISSUER must be an http(s) URL without query or fragment, got ${JSON.stringify(env.ISSUER)}`);
   }
   const jwtAlg = (env.JWT_ALG || 'ES256') as JwtAlg;
-  if (!JWT_ALGS.includes(jwtAlg)) throw new ConfigError(`JWT_ALG must be one of ${JWT_ALGS.join(', ')}, got ${JSON.stringify(env.JWT_ALG)}`);
+  if (!JWT_ALGS.includes(jwtAlg))
+    throw new ConfigError(`JWT_ALG must be one of ${JWT_ALGS.join(', ')}, got ${JSON.stringify(env.JWT_ALG)}`);
   const trustProxy = list(env, 'TRUST_PROXY');
   for (const cidr of trustProxy) {
-    if (!parseCidr(cidr)) throw new ConfigError(`TRUST_PROXY holds ${JSON.stringify(cidr)}, which is not an IP address or CIDR`);
+    if (!parseCidr(cidr))
+      throw new ConfigError(`TRUST_PROXY holds ${JSON.stringify(cidr)}, which is not an IP address or CIDR`);
   }
   const testHosts = list(env, 'TEST_HOSTS').map((h) => h.toLowerCase());
   for (const h of testHosts) {
-    if (!/^[a-z0-9.-]+$/.test(h) && !isIP(h)) throw new ConfigError(`TEST_HOSTS holds ${JSON.stringify(h)}, which is not a host name`);
+    if (!/^[a-z0-9.-]+$/.test(h) && !isIP(h))
+      throw new ConfigError(`TEST_HOSTS holds ${JSON.stringify(h)}, which is not a host name`);
   }
   const masterKey = env.TOLLGATE_MASTER_KEY;
   if (masterKey !== undefined && masterKey !== '' && masterKey.length < 32) {
@@ -149,7 +157,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== undefined) {
     if (!isPostgresUrl(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
     if (masterKey === undefined || masterKey === '') {
-      throw new ConfigError('TOLLGATE_MASTER_KEY is required with DATABASE_URL (PostgreSQL has no folder beside the database for a key file)');
+      throw new ConfigError(
+        'TOLLGATE_MASTER_KEY is required with DATABASE_URL (PostgreSQL has no folder beside the database for a key ' +
+          'file)',
+      );
     }
   }
   const commonMinutes = env.CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES;
@@ -163,7 +174,12 @@ export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const development = env.NODE_ENV === 'development';
   const workersRaw = env.WORKERS;
-  const workers = workersRaw === undefined || workersRaw === '' ? (production ? cpus().length : 1) : positiveInt(env, 'WORKERS', 1, 64);
+  const workers =
+    workersRaw === undefined || workersRaw === ''
+      ? production
+        ? cpus().length
+        : 1
+      : positiveInt(env, 'WORKERS', 1, 64);
   return {
     port,
     host,

@@ -40,7 +40,8 @@ async function prepare(config: Config): Promise<void> {
           '',
           'No panel operator exists yet. Set up the first admin (once, before it expires) at:',
           `  ${setup.link}`,
-          `  valid until ${new Date(setup.expiresAt).toISOString()}; or create one with: npx tollgate users create --email … --role admin`,
+          `  valid until ${new Date(setup.expiresAt).toISOString()}; or create one with: npx tollgate users create ` +
+            `--email … --role admin`,
           '',
         ].join('\n') + '\n',
       );
@@ -79,7 +80,10 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     ...(cluster.isWorker ? { gatherMetrics: clusterMetricsGatherer(metrics) } : {}),
   });
   if (cluster.isPrimary) {
-    app.log.info({ masterKey: services.masterKeyOrigin, database: describeDatabase(config) }, 'signing keys are encrypted at rest');
+    app.log.info(
+      { masterKey: services.masterKeyOrigin, database: describeDatabase(config) },
+      'signing keys are encrypted at rest',
+    );
   }
 
   // Housekeeping off the request path: expired refresh tokens, revocations, lockout counters and

@@ -41,7 +41,13 @@ export interface ServiceOptions extends StoreOptions {
 export async function openServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
-  const store = opts.store ?? (await openStore(config, { onLock: opts.onLock, migrate: opts.migrate, checkpointInBackground: opts.checkpointInBackground }));
+  const store =
+    opts.store ??
+    (await openStore(config, {
+      onLock: opts.onLock,
+      migrate: opts.migrate,
+      checkpointInBackground: opts.checkpointInBackground,
+    }));
   try {
     const master = loadMasterKey(config.masterKey, config.databasePath);
     const keys = new KeyRing(store.keys, master.key, config.jwtAlg, clock);
@@ -51,7 +57,12 @@ export async function openServices(config: Config, opts: ServiceOptions = {}): P
       clients: store.clients,
       apis: store.apis,
       tokenStore: store.tokens,
-      verifier: new JwtVerifier(keys, tokens, clock, new VerifiedCache({ maxEntries: config.verifyCache.entries, maxBytes: config.verifyCache.bytes })),
+      verifier: new JwtVerifier(
+        keys,
+        tokens,
+        clock,
+        new VerifiedCache({ maxEntries: config.verifyCache.entries, maxBytes: config.verifyCache.bytes }),
+      ),
       lockout: store.lockout,
       lockoutPolicy: config.lockout,
       clock,

@@ -10,7 +10,9 @@ import { serve } from '../cluster.mjs';
 serve(async () => {
   const db = new Database(process.env.FLOOR_DB, { readonly: true });
   const byId = db.prepare('SELECT id, secret_hash, scopes FROM clients WHERE id = ?');
-  const key = process.env.FLOOR_JWK ? createPrivateKey({ key: JSON.parse(process.env.FLOOR_JWK), format: 'jwk' }) : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const key = process.env.FLOOR_JWK
+    ? createPrivateKey({ key: JSON.parse(process.env.FLOOR_JWK), format: 'jwk' })
+    : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const header = b64({ alg: 'ES256', typ: 'at+jwt', kid: 'floor' });
   const signJwt = (claims) => {
@@ -26,7 +28,17 @@ serve(async () => {
     const stored = row ? Buffer.from(row.secret_hash.slice(7), 'base64url') : randomBytes(32);
     if (!row || !timingSafeEqual(digest, stored)) return reply.code(401).send({ error: 'invalid_client' });
     const now = Math.floor(Date.now() / 1000);
-    const token = signJwt({ iss: 'http://floor', sub: id, aud: 'http://floor', client_id: id, iat: now, exp: now + 3600, jti: randomBytes(16).toString('base64url'), scope: row.scopes, sgen: 1 });
+    const token = signJwt({
+      iss: 'http://floor',
+      sub: id,
+      aud: 'http://floor',
+      client_id: id,
+      iat: now,
+      exp: now + 3600,
+      jti: randomBytes(16).toString('base64url'),
+      scope: row.scopes,
+      sgen: 1,
+    });
     return { access_token: token, token_type: 'Bearer', expires_in: 3600 };
   });
   await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });

@@ -31,8 +31,16 @@ export function tollgateDoors(client, token, api) {
   return [
     { name: 'v1', kind: 'issue', path: '/v1/auth/token', headers: FORM, body: form(creds) },
     ...(api
-      ? [{ name: 'v1 audience', kind: 'issue', plain: 'v1', path: '/v1/auth/token', headers: FORM,
-          body: form({ ...creds, audience: api }) }]
+      ? [
+          {
+            name: 'v1 audience',
+            kind: 'issue',
+            plain: 'v1',
+            path: '/v1/auth/token',
+            headers: FORM,
+            body: form({ ...creds, audience: api }),
+          },
+        ]
       : []),
     {
       name: 'v2',
@@ -56,8 +64,14 @@ export function tollgateDoors(client, token, api) {
     { name: '/auth/verify', kind: 'verify', path: '/auth/verify', method: 'GET', headers: bearer },
     // The same door with the verified-signature cache off (VERIFY_CACHE_ENTRIES=0): what the cache
     // buys. One process only.
-    { name: '/auth/verify, cache off', kind: 'verify', server: 'noCache', path: '/auth/verify', method: 'GET',
-      headers: bearer },
+    {
+      name: '/auth/verify, cache off',
+      kind: 'verify',
+      server: 'noCache',
+      path: '/auth/verify',
+      method: 'GET',
+      headers: bearer,
+    },
     {
       name: 'introspection',
       kind: 'verify',
@@ -68,8 +82,17 @@ export function tollgateDoors(client, token, api) {
     // Last: seed 001 makes these doors write a refresh-token row per issuance.
     { name: 'oauth2', kind: 'issue', writes: true, path: '/api/v1/oauth2/token', headers: FORM, body: form(oauth2) },
     ...(api
-      ? [{ name: 'oauth2 resource', kind: 'issue', writes: true, plain: 'oauth2', path: '/api/v1/oauth2/token',
-          headers: FORM, body: form({ ...oauth2, resource: api }) }]
+      ? [
+          {
+            name: 'oauth2 resource',
+            kind: 'issue',
+            writes: true,
+            plain: 'oauth2',
+            path: '/api/v1/oauth2/token',
+            headers: FORM,
+            body: form({ ...oauth2, resource: api }),
+          },
+        ]
       : []),
   ];
 }

@@ -9,8 +9,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const CORES = cpus().length;
 export const LAST_CORE = String(CORES - 1);
 /** Pinning with taskset, unless BENCH_PIN=0, on one core, or where taskset cannot run. */
-export const PIN =
-  process.env.BENCH_PIN !== '0' && CORES > 1 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+export const PIN = process.env.BENCH_PIN !== '0' && CORES > 1 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 export const pinned = (cmd, args, core) => (PIN && core ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args]);
 
 /**

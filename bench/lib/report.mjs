@@ -112,8 +112,7 @@ export const storeLine = (row) =>
   `ratio ${row.ratio.toFixed(2)}  p99 ${row.pgP99} ms  2xx ${(row.ok * 100).toFixed(1)}%`;
 
 const x = (v) => (v === null || v === undefined ? '—' : `${v.toFixed(2)}×`);
-const met = (ratio, target) =>
-  target === undefined ? '' : ratio >= target ? ` (≥ ${target} ✓)` : ` (≥ ${target} ✗)`;
+const met = (ratio, target) => (target === undefined ? '' : ratio >= target ? ` (≥ ${target} ✓)` : ` (≥ ${target} ✗)`);
 const under = (ratio, target) => (ratio <= target ? ` (≤ ${target} ✓)` : ` (≤ ${target} ✗)`);
 const pct = (share) => `${(share * 100).toFixed(1)}%`;
 const REF_NAMES = {

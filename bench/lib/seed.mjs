@@ -96,8 +96,12 @@ export async function seedClients(env, { count, port }) {
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, sender));
-    const { bench } = await graphql(server.url, token, `mutation { ${createField('bench', 'bench', scopes)} }`,
-      'CreateClientPayload');
+    const { bench } = await graphql(
+      server.url,
+      token,
+      `mutation { ${createField('bench', 'bench', scopes)} }`,
+      'CreateClientPayload',
+    );
     return { client: { id: bench.client.id, secret: bench.clientSecret }, seconds: (performance.now() - began) / 1000 };
   } finally {
     await stop(server);

@@ -42,7 +42,7 @@ serve(async () => {
         enabled: true,
         defaultResource: () => resource,
         useGrantedResource: () => true,
-        getResourceServerInfo: (ctx, indicator) => {
+        getResourceServerInfo: (_ctx, indicator) => {
           if (indicator !== resource) throw new errors.InvalidTarget();
           return {
             scope: 'read write',

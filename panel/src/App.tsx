@@ -19,7 +19,15 @@ import { ApiPage } from './pages/apis/ApiPage';
 import { NotFound } from './pages/not-found/NotFound';
 
 /** The frame of every page: a skip link, the banner with navigation, and one main landmark. */
-function Shell({ session, onSignOut, children }: { session?: PanelSession; onSignOut?: () => void; children: ReactNode }) {
+function Shell({
+  session,
+  onSignOut,
+  children,
+}: {
+  session?: PanelSession;
+  onSignOut?: () => void;
+  children: ReactNode;
+}) {
   const admin = session?.operator.role === 'ADMIN';
   return (
     <>

@@ -37,7 +37,11 @@ export function checkAllowlist(text: string): { entries: string[]; error: string
     const bits = slash === -1 ? null : entry.slice(slash + 1);
     const v4 = IPV4.test(addr);
     const v6 = !v4 && isIpv6(addr);
-    if (!v4 && !v6) return { entries, error: `"${entry}" is not an IPv4 or IPv6 address or CIDR (for example 10.0.0.0/8 or 2001:db8::/32).` };
+    if (!v4 && !v6)
+      return {
+        entries,
+        error: `"${entry}" is not an IPv4 or IPv6 address or CIDR (for example 10.0.0.0/8 or 2001:db8::/32).`,
+      };
     if (bits !== null && (!/^(0|[1-9]\d{0,2})$/.test(bits) || Number(bits) > (v4 ? 32 : 128))) {
       return { entries, error: `"${entry}": the prefix length must be 0–${v4 ? 32 : 128}.` };
     }

@@ -1,7 +1,16 @@
 import { Option, type Command } from 'commander';
 import type { Api, Target } from '../domain/api.js';
 import type { Mode } from '../domain/mode.js';
-import { createApi, deleteApi, getApi, grantsOf, listApis, removeGrant, setGrant, updateApi } from '../usecases/apis/manage.js';
+import {
+  createApi,
+  deleteApi,
+  getApi,
+  grantsOf,
+  listApis,
+  removeGrant,
+  setGrant,
+  updateApi,
+} from '../usecases/apis/manage.js';
 import { collect, operator, print, printJson, withServices } from './context.js';
 
 const MODES = ['live', 'test'];
@@ -19,10 +28,12 @@ const permissionsOf = (names: string | undefined, described: readonly string[] |
   ...(described ?? []).map(permissionOf),
 ];
 
-const seconds = (flag: string) => (text: string): number => {
-  if (!/^\d{1,9}$/.test(text)) throw new Error(`${flag} ${text}: a whole number of seconds`);
-  return Number(text);
-};
+const seconds =
+  (flag: string) =>
+  (text: string): number => {
+    if (!/^\d{1,9}$/.test(text)) throw new Error(`${flag} ${text}: a whole number of seconds`);
+    return Number(text);
+  };
 
 export const apiJson = (a: Api): Record<string, unknown> => ({
   identifier: a.identifier,
@@ -61,7 +72,9 @@ const modeOfClient = (clientId: string): Mode => (clientId.startsWith('cl_test_'
 
 /** `tollgate apis …` and `tollgate grants …`: the APIs tokens are for, and who may ask for what (spec §8). */
 export function addApisCommands(program: Command): void {
-  const apis = program.command('apis').description('the APIs (resource servers) a token may be for, and their permissions');
+  const apis = program
+    .command('apis')
+    .description('the APIs (resource servers) a token may be for, and their permissions');
   const mode = () => new Option('--mode <mode>', 'live or test').choices(MODES).default('live');
   apis
     .command('create')
@@ -71,17 +84,38 @@ export function addApisCommands(program: Command): void {
     .option('--permissions <names>', 'space-separated permission names')
     .option('--permission <name=description>', 'a permission with its description (repeatable)', collect)
     .addOption(mode())
-    .addOption(new Option('--ttl <seconds>', 'cap every token for it at this lifetime, on every door').argParser(seconds('--ttl')))
+    .addOption(
+      new Option('--ttl <seconds>', 'cap every token for it at this lifetime, on every door').argParser(
+        seconds('--ttl'),
+      ),
+    )
     .addOption(new Option('--alg <alg>', 'sign its tokens with this algorithm (default: JWT_ALG)').choices(ALGS))
     .option('--json', 'print JSON')
-    .action((o: { identifier: string; name: string; permissions?: string; permission?: string[]; mode: Mode; ttl?: number; alg?: string; json?: boolean }) =>
-      withServices(async ({ deps }) => {
-        const permissions = permissionsOf(o.permissions, o.permission);
-        const input = { identifier: o.identifier, name: o.name, mode: o.mode, permissions, tokenTtlSeconds: o.ttl ?? null, alg: o.alg ?? null };
-        const api = await createApi(deps, input, operator());
-        if (o.json) printJson(apiJson(api));
-        else print(`created ${apiText(api)}`);
-      }),
+    .action(
+      (o: {
+        identifier: string;
+        name: string;
+        permissions?: string;
+        permission?: string[];
+        mode: Mode;
+        ttl?: number;
+        alg?: string;
+        json?: boolean;
+      }) =>
+        withServices(async ({ deps }) => {
+          const permissions = permissionsOf(o.permissions, o.permission);
+          const input = {
+            identifier: o.identifier,
+            name: o.name,
+            mode: o.mode,
+            permissions,
+            tokenTtlSeconds: o.ttl ?? null,
+            alg: o.alg ?? null,
+          };
+          const api = await createApi(deps, input, operator());
+          if (o.json) printJson(apiJson(api));
+          else print(`created ${apiText(api)}`);
+        }),
     );
   apis
     .command('list')
@@ -109,26 +143,44 @@ export function addApisCommands(program: Command): void {
     );
   apis
     .command('update <identifier>')
-    .description("change an API's name, permissions or lifetime cap; a permission taken away ends the tokens that carry it")
+    .description(
+      "change an API's name, permissions or lifetime cap; a permission taken away ends the tokens that carry it",
+    )
     .addOption(mode())
     .option('--name <name>', 'display name')
     .option('--permissions <names>', 'space-separated permission names (with --permission: the whole new list)')
     .option('--permission <name=description>', 'a permission with its description (repeatable)', collect)
-    .addOption(new Option('--ttl <seconds>', 'cap every token at this lifetime').argParser(seconds('--ttl')).conflicts('clearTtl'))
+    .addOption(
+      new Option('--ttl <seconds>', 'cap every token at this lifetime')
+        .argParser(seconds('--ttl'))
+        .conflicts('clearTtl'),
+    )
     .option('--clear-ttl', "lift the cap: each door's own lifetime")
     .option('--json', 'print JSON')
-    .action((identifier: string, o: { mode: Mode; name?: string; permissions?: string; permission?: string[]; ttl?: number; clearTtl?: boolean; json?: boolean }) =>
-      withServices(async ({ deps }) => {
-        const listed = o.permissions !== undefined || o.permission !== undefined;
-        const change = {
-          ...(o.name === undefined ? {} : { name: o.name }),
-          ...(listed ? { permissions: permissionsOf(o.permissions, o.permission) } : {}),
-          ...(o.clearTtl ? { tokenTtlSeconds: null } : o.ttl === undefined ? {} : { tokenTtlSeconds: o.ttl }),
-        };
-        const api = await updateApi(deps, { mode: o.mode, identifier }, change, operator());
-        if (o.json) printJson(apiJson(api));
-        else print(`updated ${apiText(api)}`);
-      }),
+    .action(
+      (
+        identifier: string,
+        o: {
+          mode: Mode;
+          name?: string;
+          permissions?: string;
+          permission?: string[];
+          ttl?: number;
+          clearTtl?: boolean;
+          json?: boolean;
+        },
+      ) =>
+        withServices(async ({ deps }) => {
+          const listed = o.permissions !== undefined || o.permission !== undefined;
+          const change = {
+            ...(o.name === undefined ? {} : { name: o.name }),
+            ...(listed ? { permissions: permissionsOf(o.permissions, o.permission) } : {}),
+            ...(o.clearTtl ? { tokenTtlSeconds: null } : o.ttl === undefined ? {} : { tokenTtlSeconds: o.ttl }),
+          };
+          const api = await updateApi(deps, { mode: o.mode, identifier }, change, operator());
+          if (o.json) printJson(apiJson(api));
+          else print(`updated ${apiText(api)}`);
+        }),
     );
   apis
     .command('delete <identifier>')
@@ -147,7 +199,9 @@ export function addApisCommands(program: Command): void {
   const grants = program.command('grants').description('what each client may ask for at each API');
   grants
     .command('set <clientId> <identifier>')
-    .description("set the client's permissions at the API (replaces them); permissions taken away end the tokens that carry them")
+    .description(
+      "set the client's permissions at the API (replaces them); permissions taken away end the tokens that carry them",
+    )
     .requiredOption('--permissions <names>', 'space-separated permissions of the API')
     .option('--json', 'print JSON')
     .action((clientId: string, identifier: string, o: { permissions: string; json?: boolean }) =>
@@ -166,7 +220,8 @@ export function addApisCommands(program: Command): void {
       withServices(async ({ deps }) => {
         const target = await removeGrant(deps, clientId, { mode: modeOfClient(clientId), identifier }, operator());
         if (o.json) printJson({ ...grantJson(target), removed: true });
-        else print(`removed ${clientId}'s grant for ${target.api.identifier}; its tokens for it are refused from now on`);
+        else
+          print(`removed ${clientId}'s grant for ${target.api.identifier}; its tokens for it are refused from now on`);
       }),
     );
   grants

@@ -116,7 +116,7 @@ export function addClientsCommands(program: Command): void {
 
   clients
     .command('update <id>')
-    .description('change a client\'s name, scopes or allowlist; what is not given stays')
+    .description("change a client's name, scopes or allowlist; what is not given stays")
     .option('--name <name>', 'display name')
     .option('--scope <scopes>', 'space-separated scopes (replaces them)')
     .option('--allow-ip <cidr>', 'allowed source address or CIDR (repeatable; replaces the list)', collect)

@@ -25,7 +25,9 @@ export function addDbCommands(program: Command): void {
       const report = await copyDatabase(from, to, process.env.TOLLGATE_MASTER_KEY);
       if (o.json) printJson(report);
       else {
-        const counts = Object.entries(report.rows).map(([table, n]) => `${table} ${n}`).join(', ');
+        const counts = Object.entries(report.rows)
+          .map(([table, n]) => `${table} ${n}`)
+          .join(', ');
         const resealed = report.resealed
           ? `; ${report.resealed} sealed values sealed again under the target's master key`
           : '';

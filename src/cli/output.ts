@@ -56,7 +56,10 @@ export function auditJson(e: AuditRecord): Record<string, unknown> {
 /** One line per event: time, action, client, actor, address, detail. */
 export function auditText(e: AuditRecord): string {
   const detail = Object.keys(e.detail).length === 0 ? '' : `  ${JSON.stringify(e.detail)}`;
-  return `${new Date(e.at).toISOString()}  ${e.action.padEnd(15)}  ${e.clientId ?? '-'}  ${e.actor}  ${e.sourceIp ?? '-'}${detail}`;
+  return (
+    `${new Date(e.at).toISOString()}  ${e.action.padEnd(15)}  ${e.clientId ?? '-'}  ${e.actor}  ` +
+    `${e.sourceIp ?? '-'}${detail}`
+  );
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -67,14 +70,20 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  */
 export function retirementText(n: RetirementNotice, now: number): string {
   const { key } = n;
-  const expiring = n.expiringTokensDeadAt <= now ? `the last of them expired at ${iso(n.expiringTokensDeadAt)}, so none is alive now` : `the last of them expires at ${iso(n.expiringTokensDeadAt)}`;
+  const expiring =
+    n.expiringTokensDeadAt <= now
+      ? `the last of them expired at ${iso(n.expiringTokensDeadAt)}, so none is alive now`
+      : `the last of them expires at ${iso(n.expiringTokensDeadAt)}`;
   const doors = n.commonTokensNeverExpire ? 'v1, v2, GraphQL and oauth2' : 'v1, v2, GraphQL, oauth2 and common-door';
   return [
-    `Retiring ${key.mode} key ${key.kid} (${key.alg}) removes it from the JWKS and kills every access token it signed, at once`,
+    `Retiring ${key.mode} key ${key.kid} (${key.alg}) removes it from the JWKS and kills every access token it ` +
+      `signed, at once`,
     '(running servers refuse them within a second). Tokens are not stored, so they are named by when they were signed:',
-    `  signed with it: ${key.mode} tokens issued from ${iso(n.signedFrom)} until ${iso(n.signedUntil)}, when key ${n.replacedBy} replaced it.`,
+    `  signed with it: ${key.mode} tokens issued from ${iso(n.signedFrom)} until ${iso(n.signedUntil)}, when key ` +
+      `${n.replacedBy} replaced it.`,
     n.commonTokensNeverExpire
-      ? '  - common-door tokens (/api/v1/client/...) never expire (CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES is unset): EVERY one issued in that span dies, however old.'
+      ? '  - common-door tokens (/api/v1/client/...) never expire (CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES is unset): ' +
+        'EVERY one issued in that span dies, however old.'
       : '  - common-door tokens expire (CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES is set): they are counted below.',
     `  - ${doors} tokens live at most ${n.longestExpiringTtl} s: those still alive die; ${expiring}.`,
     '  Refresh tokens are not signed: they stay good and mint tokens with the current key.',
@@ -92,7 +101,11 @@ export function retirementJson(n: RetirementNotice, now: number): Record<string,
     replacedBy: n.replacedBy,
     tokensThatDie: {
       commonDoorWithoutExpiry: n.commonTokensNeverExpire ? 'all issued in the span' : 'none (they expire)',
-      expiring: { longestTtlSeconds: n.longestExpiringTtl, lastExpiresAt: iso(n.expiringTokensDeadAt), anyStillAlive: n.expiringTokensDeadAt > now },
+      expiring: {
+        longestTtlSeconds: n.longestExpiringTtl,
+        lastExpiresAt: iso(n.expiringTokensDeadAt),
+        anyStillAlive: n.expiringTokensDeadAt > now,
+      },
     },
   };
 }

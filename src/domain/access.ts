@@ -84,8 +84,10 @@ export function authorize(caller: Principal, action: AdminAction, client?: Pick<
   if (client !== undefined && client.mode !== caller.mode) throw noSuchClient();
   if (caller.role === 'admin') return;
   if (action === 'operators' || action === 'keys') throw new DomainError('access_denied', 'Only admins may do this');
-  if (caller.role === 'viewer' && CHANGES.has(action)) throw new DomainError('access_denied', 'Viewers cannot change clients');
-  if (client !== undefined && !(caller.role === 'viewer' && caller.orgId === null) && client.orgId !== caller.orgId) throw noSuchClient();
+  if (caller.role === 'viewer' && CHANGES.has(action))
+    throw new DomainError('access_denied', 'Viewers cannot change clients');
+  if (client !== undefined && !(caller.role === 'viewer' && caller.orgId === null) && client.orgId !== caller.orgId)
+    throw noSuchClient();
 }
 
 /**
@@ -108,7 +110,9 @@ export function orgForNewClient(caller: Principal, asked: string | null): string
   if (asked !== null && asked !== caller.orgId) {
     throw new DomainError(
       'access_denied',
-      caller.kind === 'client' ? 'An organisation’s admin token creates clients in its own organisation only' : 'Developers create clients in their own organisation only',
+      caller.kind === 'client'
+        ? 'An organisation’s admin token creates clients in its own organisation only'
+        : 'Developers create clients in their own organisation only',
     );
   }
   return caller.orgId;
@@ -120,13 +124,16 @@ export function orgForNewClient(caller: Principal, asked: string | null): string
  * the use cases directly, without a principal.)
  */
 export const isDeploymentAdmin = (caller: Principal): boolean =>
-  caller.kind === 'client' ? caller.scopes.includes(ADMIN_SCOPE) && caller.orgId === null : caller.role === 'admin' && !caller.mustEnrolTotp;
+  caller.kind === 'client'
+    ? caller.scopes.includes(ADMIN_SCOPE) && caller.orgId === null
+    : caller.role === 'admin' && !caller.mustEnrolTotp;
 
 /** A refused grant of reserved scopes: the scopes, for the refusal's message and its audit row. */
 export class ReservedScopeRefused extends DomainError {
   constructor(
     readonly scopes: readonly string[],
-    message = `Only a deployment admin may grant the reserved scope${scopes.length === 1 ? '' : 's'} ${scopes.join(' ')}`,
+    message = `Only a deployment admin may grant the reserved scope${scopes.length === 1 ? '' : 's'} ` +
+      `${scopes.join(' ')}`,
   ) {
     super('access_denied', message);
   }
@@ -139,14 +146,22 @@ export class ReservedScopeRefused extends DomainError {
  * reserved scope can be removed, never traded or kept alongside a new grant). Throws
  * `ReservedScopeRefused` naming the scopes at fault.
  */
-export function authorizeScopes(caller: Principal, before: readonly string[] | undefined, after: readonly string[]): void {
+export function authorizeScopes(
+  caller: Principal,
+  before: readonly string[] | undefined,
+  after: readonly string[],
+): void {
   if (isDeploymentAdmin(caller)) return;
   const had = new Set(before ?? []);
   const added = after.filter((s) => isReservedScope(s) && !had.has(s));
   if (added.length > 0) throw new ReservedScopeRefused(added);
   const held = [...had].filter(isReservedScope);
   if (held.length > 0 && after.some((s) => !had.has(s))) {
-    throw new ReservedScopeRefused(held, `The client holds the reserved scope${held.length === 1 ? '' : 's'} ${held.join(' ')}: only a deployment admin may change its scopes, except to remove entries`);
+    throw new ReservedScopeRefused(
+      held,
+      `The client holds the reserved scope${held.length === 1 ? '' : 's'} ${held.join(' ')}: only a deployment ` +
+        `admin may change its scopes, except to remove entries`,
+    );
   }
 }
 
@@ -155,7 +170,10 @@ export function authorizeScopes(caller: Principal, before: readonly string[] | u
  * Its own, always; another client's with `tollgate:introspect`, inside its organisation when it
  * has one.
  */
-export function mayIntrospect(caller: Pick<Client, 'id' | 'scopes' | 'orgId'>, owner: Pick<Client, 'id' | 'orgId'>): boolean {
+export function mayIntrospect(
+  caller: Pick<Client, 'id' | 'scopes' | 'orgId'>,
+  owner: Pick<Client, 'id' | 'orgId'>,
+): boolean {
   if (owner.id === caller.id) return true;
   if (!caller.scopes.includes(INTROSPECT_SCOPE)) return false;
   return caller.orgId === null || caller.orgId === owner.orgId;
@@ -171,5 +189,6 @@ export const noSuchClient = (): DomainError => new DomainError('not_found', 'No 
 export function authorizeApi(caller: Principal, action: 'read' | 'manage', api?: { mode: Mode }): void {
   authorize(caller, 'list');
   if (api !== undefined && api.mode !== caller.mode) throw new DomainError('not_found', 'No such API');
-  if (action === 'manage' && !isDeploymentAdmin(caller)) throw new DomainError('access_denied', 'Only a deployment admin may create, change or delete APIs');
+  if (action === 'manage' && !isDeploymentAdmin(caller))
+    throw new DomainError('access_denied', 'Only a deployment admin may create, change or delete APIs');
 }

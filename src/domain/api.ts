@@ -58,7 +58,11 @@ const URI_CHARS = /^[\x21-\x7E]+$/;
 
 /** RFC 3986 §4.3 absolute-URI: a scheme, no fragment. */
 export const isAbsoluteUri = (value: string): boolean =>
-  value.length <= API_IDENTIFIER_MAX && URI_CHARS.test(value) && SCHEME.test(value) && !value.includes('#') && URL.canParse(value);
+  value.length <= API_IDENTIFIER_MAX &&
+  URI_CHARS.test(value) &&
+  SCHEME.test(value) &&
+  !value.includes('#') &&
+  URL.canParse(value);
 
 /** The one answer for an unknown API, one of the other mode and one not granted: no oracle. */
 export const invalidTarget = (): DomainError =>
@@ -69,7 +73,10 @@ export const noSuchApi = (): DomainError => new DomainError('not_found', 'No suc
 /** An API's identifier as given when creating one. */
 export function checkApiIdentifier(identifier: string): string {
   if (!isAbsoluteUri(identifier)) {
-    throw invalidField('identifier', `must be an absolute URI without fragment, at most ${API_IDENTIFIER_MAX} characters`);
+    throw invalidField(
+      'identifier',
+      `must be an absolute URI without fragment, at most ${API_IDENTIFIER_MAX} characters`,
+    );
   }
   return identifier;
 }
@@ -90,7 +97,8 @@ export function checkApiTtl(seconds: number): number {
 }
 
 export function checkApiAlg(alg: string): JwtAlg {
-  if (!(JWT_ALGS as readonly string[]).includes(alg)) throw invalidField('alg', `must be one of ${JWT_ALGS.join(', ')}`);
+  if (!(JWT_ALGS as readonly string[]).includes(alg))
+    throw invalidField('alg', `must be one of ${JWT_ALGS.join(', ')}`);
   return alg as JwtAlg;
 }
 
@@ -99,18 +107,25 @@ export function checkApiAlg(alg: string): JwtAlg {
  * 500 characters without control characters.
  */
 export function checkPermissions(permissions: readonly ApiPermission[]): ApiPermission[] {
-  if (permissions.some((p) => /\s/.test(p.name))) throw invalidField('permissions', 'names must each be one scope token, without spaces');
+  if (permissions.some((p) => /\s/.test(p.name)))
+    throw invalidField('permissions', 'names must each be one scope token, without spaces');
   const names = parseScopeString(permissions.map((p) => p.name).join(' '), 'permissions');
   // Tollgate's own powers are the default API's scopes; an API's permission of that name would
   // look like one and be none.
   const reserved = names.filter(isReservedScope);
-  if (reserved.length > 0) throw invalidField('permissions', `may not use Tollgate's reserved prefix: ${reserved.join(' ')}`);
-  if (names.length !== permissions.length) throw invalidField('permissions', 'names a permission twice or an empty one');
-  if (names.length > MAX_PERMISSIONS) throw invalidField('permissions', `holds more than ${MAX_PERMISSIONS} permissions`);
+  if (reserved.length > 0)
+    throw invalidField('permissions', `may not use Tollgate's reserved prefix: ${reserved.join(' ')}`);
+  if (names.length !== permissions.length)
+    throw invalidField('permissions', 'names a permission twice or an empty one');
+  if (names.length > MAX_PERMISSIONS)
+    throw invalidField('permissions', `holds more than ${MAX_PERMISSIONS} permissions`);
   return permissions.map(({ name, description }) => {
     const text = description.trim();
     if (text.length > PERMISSION_DESCRIPTION_MAX || /[\x00-\x1F\x7F]/.test(text)) {
-      throw invalidField('permissions', `${name}: the description must be at most ${PERMISSION_DESCRIPTION_MAX} characters without control characters`);
+      throw invalidField(
+        'permissions',
+        `${name}: the description must be at most ${PERMISSION_DESCRIPTION_MAX} characters without control characters`,
+      );
     }
     return { name, description: text };
   });
@@ -120,7 +135,8 @@ export function checkPermissions(permissions: readonly ApiPermission[]): ApiPerm
 export function checkGrantPermissions(api: Api, permissions: readonly string[]): string[] {
   const known = new Set(api.permissions.map((p) => p.name));
   const unknown = permissions.filter((p) => !known.has(p));
-  if (unknown.length > 0) throw invalidField('permissions', `are not permissions of ${api.identifier}: ${unknown.join(' ')}`);
+  if (unknown.length > 0)
+    throw invalidField('permissions', `are not permissions of ${api.identifier}: ${unknown.join(' ')}`);
   return [...new Set(permissions)];
 }
 
@@ -145,7 +161,8 @@ export interface TargetRequest {
 export function requestedAudience(request: TargetRequest): string | undefined {
   const resource = request.resource ?? [];
   const audience = request.audience ?? [];
-  if (resource.length > 1 || audience.length > 1) throw new DomainError('invalid_target', 'Ask for one audience at a time', { field: 'audience' });
+  if (resource.length > 1 || audience.length > 1)
+    throw new DomainError('invalid_target', 'Ask for one audience at a time', { field: 'audience' });
   const [r] = resource;
   const [a] = audience;
   if (r !== undefined && !isAbsoluteUri(r)) {

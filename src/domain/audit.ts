@@ -52,8 +52,16 @@ export interface AuditRecord extends AuditEvent {
 /** The event's source address: where the actor called from (none for the CLI and Tollgate itself). */
 export const actorSourceIp = (a: Actor): string | null => a.sourceIp ?? null;
 
-/** One audit event by `actor`; `clientId` names the client changed (null: none); `detail` never holds a secret or hash. */
-export const auditEvent = (actor: Actor, action: AuditAction, clientId: string | null, at: number, detail: Record<string, unknown> = {}): AuditEvent => ({
+/**
+ * One audit event by `actor`; `clientId` names the client changed (null: none); `detail` never holds a secret or hash.
+ */
+export const auditEvent = (
+  actor: Actor,
+  action: AuditAction,
+  clientId: string | null,
+  at: number,
+  detail: Record<string, unknown> = {},
+): AuditEvent => ({
   at,
   actor: actorLabel(actor),
   action,

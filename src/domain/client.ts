@@ -60,13 +60,15 @@ const PRINTABLE = /^[\x21-\x7E]+$/;
 const VSCHAR = /^[\x20-\x7E]+$/;
 
 /** Whether a value has the shape of a client secret (spec §1: 10–255 VSCHAR). */
-export const isSecretShape = (value: string): boolean => value.length >= SECRET_MIN && value.length <= SECRET_MAX && VSCHAR.test(value);
+export const isSecretShape = (value: string): boolean =>
+  value.length >= SECRET_MIN && value.length <= SECRET_MAX && VSCHAR.test(value);
 
 /** Checks a presented credential's shape; the message never echoes the value. */
 export function checkCredentialShape(field: 'client_id' | 'client_secret', value: string): void {
   const [min, max] = field === 'client_id' ? [CLIENT_ID_MIN, CLIENT_ID_MAX] : [SECRET_MIN, SECRET_MAX];
   if (value.length < min || value.length > max) throw invalidField(field, `must be ${min}–${max} characters`);
-  if (field === 'client_id' && !PRINTABLE.test(value)) throw invalidField(field, 'must be printable ASCII without spaces');
+  if (field === 'client_id' && !PRINTABLE.test(value))
+    throw invalidField(field, 'must be printable ASCII without spaces');
   if (field === 'client_secret' && !VSCHAR.test(value)) throw invalidField(field, 'must be printable ASCII');
 }
 

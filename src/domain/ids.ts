@@ -16,7 +16,8 @@ function base62(bytes: Buffer): string {
 export const newClientId = (mode: Mode, random16: Buffer): string => clientIdPrefix(mode) + base62(random16);
 
 /** 256 bits, base64url: `sk_live_` + 43 characters. */
-export const newClientSecret = (mode: Mode, random32: Buffer): string => secretPrefix(mode) + random32.toString('base64url');
+export const newClientSecret = (mode: Mode, random32: Buffer): string =>
+  secretPrefix(mode) + random32.toString('base64url');
 
 /** An operator's id: opaque, never shown in a URL a stranger could guess from. */
 export const newOperatorId = (random16: Buffer): string => `op_${base62(random16)}`;

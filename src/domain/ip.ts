@@ -62,7 +62,8 @@ export function normaliseAllowlist(entries: readonly string[], field = 'allowed_
     if (!cidr) throw invalidField(field, 'holds an entry that is not an IPv4 or IPv6 address or CIDR');
     const [addr, bits] = cidr;
     const text = `${addr.toString()}/${bits}`;
-    const base = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+    const base =
+      addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
     out.add(`${base.toString()}/${bits}`);
   }
   if (out.size > 100) throw invalidField(field, 'holds more than 100 entries');

@@ -47,7 +47,10 @@ export const operatorLockoutKeys = (email: string, ip: string): LockoutKeys => (
 });
 
 /** Refresh-token guessing is counted per source address. */
-export const refreshLockoutKeys = (ip: string): LockoutKeys => ({ pair: { kind: 'refresh', ip }, ip: { kind: 'ip', ip } });
+export const refreshLockoutKeys = (ip: string): LockoutKeys => ({
+  pair: { kind: 'refresh', ip },
+  ip: { kind: 'ip', ip },
+});
 
 /**
  * The id a store files a counter under. Stores only compare ids, never parse them; the id of a
@@ -94,7 +97,12 @@ export const lockoutWait = (read: LockoutRead, now: number): number =>
   Math.max(retryAfterSeconds(read.pair, now), retryAfterSeconds(read.ip, now));
 
 /** The counter after one more failure at `now`: a stale window starts over. */
-export function afterFailure(state: CounterState | undefined, now: number, limit: number, policy: LockoutPolicy): CounterState {
+export function afterFailure(
+  state: CounterState | undefined,
+  now: number,
+  limit: number,
+  policy: LockoutPolicy,
+): CounterState {
   const fresh = !state || now - state.windowStart >= policy.windowSeconds * 1000;
   const failures = fresh ? 1 : state.failures + 1;
   const windowStart = fresh ? now : state.windowStart;
@@ -129,7 +137,13 @@ const UNLOCKED: LockoutVerdict = { locked: false };
  * locked key refuses the check, right or wrong; a success clears the pair; a failure advances
  * both counters, and a counter reaching its limit begins a lock (audited).
  */
-export function settleLockout(keys: LockoutKeys, read: LockoutRead, succeeded: boolean, now: number, policy: LockoutPolicy): LockoutDecision {
+export function settleLockout(
+  keys: LockoutKeys,
+  read: LockoutRead,
+  succeeded: boolean,
+  now: number,
+  policy: LockoutPolicy,
+): LockoutDecision {
   const wait = lockoutWait(read, now);
   if (wait > 0) return { verdict: { locked: true, retryAfterSeconds: wait }, writes: [], events: [], began: [] };
   if (succeeded) {
@@ -148,7 +162,10 @@ export function settleLockout(keys: LockoutKeys, read: LockoutRead, succeeded: b
     events: [],
     began: [],
   };
-  for (const [slot, key, state] of [['pair', keys.pair, pair], ['ip', keys.ip, ip]] as const) {
+  for (const [slot, key, state] of [
+    ['pair', keys.pair, pair],
+    ['ip', keys.ip, ip],
+  ] as const) {
     if (state.lockedUntil === 0) continue;
     decision.events.push(lockoutEvent(key, slot, state.lockedUntil, now));
     decision.began.push(slot);

@@ -70,10 +70,10 @@ export function checkPasswordShape(password: string, field = 'password'): void {
 
 export function parseRole(role: string, field = 'role'): OperatorRole {
   const r = role.trim().toLowerCase();
-  if (!(OPERATOR_ROLES as readonly string[]).includes(r)) throw invalidField(field, `must be one of ${OPERATOR_ROLES.join(', ')}`);
+  if (!(OPERATOR_ROLES as readonly string[]).includes(r))
+    throw invalidField(field, `must be one of ${OPERATOR_ROLES.join(', ')}`);
   return r as OperatorRole;
 }
-
 
 /** Session lifetimes (spec §7): an idle timeout and an absolute one, whichever comes first. */
 export interface SessionPolicy {
@@ -99,4 +99,5 @@ export const sessionAlive = (s: Session, now: number, policy: SessionPolicy): bo
 export const sessionNeedsTouch = (s: Session, now: number): boolean => now - s.lastSeenAt >= 60_000;
 
 /** One refusal for every way a sign-in fails, so it tells nothing about which accounts exist. */
-export const badSignIn = (): DomainError => new DomainError('invalid_client', 'Wrong email, password or code', { reason: 'bad_credentials' });
+export const badSignIn = (): DomainError =>
+  new DomainError('invalid_client', 'Wrong email, password or code', { reason: 'bad_credentials' });

@@ -9,7 +9,8 @@ export const newRefreshToken = (random32: Buffer): string => `rt_${random32.toSt
 export const isRefreshTokenShape = (token: string): boolean => REFRESH_SHAPE.test(token);
 
 /** Refresh tokens are 256-bit random values, so one SHA-256 is a safe way to store them. */
-export const hashRefreshToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('base64url');
+export const hashRefreshToken = (token: string): string =>
+  createHash('sha256').update(token, 'utf8').digest('base64url');
 
 /** A stored refresh token (seed 001), bound to client, mode, secret generation and scope. */
 export interface RefreshRecord {
@@ -30,7 +31,12 @@ export interface RefreshRecord {
  * client of that mode and enabled, and its secret generation still honoured. The refresh grant
  * and introspection both ask this one question.
  */
-export function refreshTokenUsable(record: RefreshRecord, client: Client | undefined, mode: Mode, now: number): client is Client {
+export function refreshTokenUsable(
+  record: RefreshRecord,
+  client: Client | undefined,
+  mode: Mode,
+  now: number,
+): client is Client {
   return (
     client !== undefined &&
     record.expiresAt > now &&

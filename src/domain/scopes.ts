@@ -25,7 +25,9 @@ export function grantScopes(clientScopes: readonly string[], requested: readonly
   const allowed = new Set(clientScopes);
   const outside = requested.filter((s) => !allowed.has(s));
   if (outside.length > 0) {
-    throw new DomainError('invalid_scope', `Scope not allowed for this client: ${outside.join(' ')}`, { field: 'scope' });
+    throw new DomainError('invalid_scope', `Scope not allowed for this client: ${outside.join(' ')}`, {
+      field: 'scope',
+    });
   }
   return [...requested];
 }

@@ -59,7 +59,13 @@ function parseScrypt(hash: SecretHash): ParsedScrypt | undefined {
 
 // Stand-ins compared against when a slot is empty, so every path does the same work.
 const DUMMY_DIGEST = randomBytes(32);
-const DUMMY_SCRYPT: ParsedScrypt = { logN: SCRYPT_LOG_N, r: SCRYPT_R, p: SCRYPT_P, salt: randomBytes(16), key: randomBytes(32) };
+const DUMMY_SCRYPT: ParsedScrypt = {
+  logN: SCRYPT_LOG_N,
+  r: SCRYPT_R,
+  p: SCRYPT_P,
+  salt: randomBytes(16),
+  key: randomBytes(32),
+};
 
 const digestOf = (hash: SecretHash | null | undefined): Buffer | undefined =>
   hash?.startsWith('sha256$') ? Buffer.from(hash.slice(7), 'base64url') : undefined;

@@ -12,7 +12,14 @@ const DIGITS = 6;
 const WINDOW = 1;
 
 const totpOf = (base32: string, label = ''): TOTP =>
-  new TOTP({ issuer: 'Tollgate', label, algorithm: 'SHA1', digits: DIGITS, period: PERIOD_SECONDS, secret: Secret.fromBase32(base32) });
+  new TOTP({
+    issuer: 'Tollgate',
+    label,
+    algorithm: 'SHA1',
+    digits: DIGITS,
+    period: PERIOD_SECONDS,
+    secret: Secret.fromBase32(base32),
+  });
 
 /** A new secret (160 bits, RFC 4226 §4's recommendation) as base32, and its otpauth:// URI. */
 export function newTotpSecret(random20: Buffer, email: string): { secret: string; uri: string } {

@@ -1,4 +1,9 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { Metrics } from '../infra/metrics.js';
@@ -38,7 +43,12 @@ const renderPlain = (e: DomainError): Rendered => ({
 });
 
 /** Every door: where it is mounted (live; test under `/test`), its plugin, and its envelope. */
-const DOORS: ReadonlyArray<{ prefix: string; door: DoorName; plugin: FastifyPluginAsync<DoorOptions>; render: Renderer }> = [
+const DOORS: ReadonlyArray<{
+  prefix: string;
+  door: DoorName;
+  plugin: FastifyPluginAsync<DoorOptions>;
+  render: Renderer;
+}> = [
   { prefix: '/v1', door: 'v1', plugin: v1Door, render: renderV1 },
   { prefix: '/v2', door: 'v2', plugin: v2Door, render: renderV2 },
   { prefix: '/api/v1/oauth2', door: 'oauth2', plugin: oauth2Door, render: renderOAuth2 },
@@ -54,7 +64,13 @@ const DOORS: ReadonlyArray<{ prefix: string; door: DoorName; plugin: FastifyPlug
  */
 export function envelopeFor(target: string): { door: string; render: Renderer } {
   const path = target.startsWith('/test/') || target === '/test' ? target.slice(5) : target;
-  const found = DOORS.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`) || path.startsWith(`${prefix}%`));
+  const found = DOORS.find(
+    ({ prefix }) =>
+      path === prefix ||
+      path.startsWith(`${prefix}/`) ||
+      path.startsWith(`${prefix}?`) ||
+      path.startsWith(`${prefix}%`),
+  );
   return found ? { door: found.door, render: found.render } : { door: 'other', render: renderPlain };
 }
 
@@ -100,7 +116,8 @@ export function buildApp(services: AppPorts, config: Config, opts: AppOptions = 
     return503OnClosing: true,
     // A child logger per request (with its redaction set-up) is only worth its cost when
     // request lines are written; at warn and above, errors go to the app's logger.
-    childLoggerFactory: (logger, bindings, opts) => (QUIET_LEVELS.has(logger.level) ? logger : logger.child(bindings, opts)),
+    childLoggerFactory: (logger, bindings, opts) =>
+      QUIET_LEVELS.has(logger.level) ? logger : logger.child(bindings, opts),
   });
   const metrics = opts.metrics ?? new Metrics();
   app.decorate('metrics', metrics);

@@ -29,7 +29,11 @@ const MESSAGES: Record<number, string> = {
  * without echoing the path or a framework code; then closes the connection, whose framing can no
  * longer be trusted.
  */
-export function answerClientError(err: Error & { code?: string; rawPacket?: unknown }, socket: Duplex, envelope: (target: string) => Renderer): void {
+export function answerClientError(
+  err: Error & { code?: string; rawPacket?: unknown },
+  socket: Duplex,
+  envelope: (target: string) => Renderer,
+): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;

@@ -14,7 +14,12 @@ const DEADLINE_CHECK_MS = 1000;
 export function createDeadlineServer(config: Config, handler: RequestListener): Server {
   const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.connections;
   const server = createServer(
-    { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, keepAliveTimeout: keepAliveTimeoutMs, connectionsCheckingInterval: DEADLINE_CHECK_MS },
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      connectionsCheckingInterval: DEADLINE_CHECK_MS,
+    },
     handler,
   );
   limitConnectionsPerAddress(server, config);

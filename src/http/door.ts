@@ -76,7 +76,8 @@ export function callerIp(req: FastifyRequest, config: Config): string {
 export function authorizationOf(req: FastifyRequest): string | undefined {
   const raw = req.raw.rawHeaders;
   let seen = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') seen++;
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') seen++;
   if (seen > 1) throw new DomainError('invalid_request', 'Authorization must be sent once', { field: 'authorization' });
   return req.headers.authorization;
 }
@@ -139,7 +140,11 @@ export function sendError(reply: FastifyReply, e: DomainError, render: Renderer,
  * Gives a door's scope its envelope: every error, framework rejection and unknown path under
  * the door's prefix answers through the door's one table. Its routes are tagged as the door's.
  */
-export function useEnvelope(app: FastifyInstance, render: Renderer, { door, mode }: Pick<DoorOptions, 'door' | 'mode'>): void {
+export function useEnvelope(
+  app: FastifyInstance,
+  render: Renderer,
+  { door, mode }: Pick<DoorOptions, 'door' | 'mode'>,
+): void {
   tagRoutes(app, door, mode);
   app.setErrorHandler((err, req, reply) => sendError(reply, toDomainError(err, req.log), render, door));
   app.setNotFoundHandler((_req, reply) => sendError(reply, new DomainError('not_found', 'Not found'), render, door));

@@ -10,7 +10,11 @@ export function toDomainError(err: unknown, log: FastifyBaseLogger): DomainError
   if (isDomainError(err)) return err;
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return new DomainError('invalid_request', frameworkMessage(e), e.statusCode === 413 ? { reason: 'body_too_large' } : {});
+    return new DomainError(
+      'invalid_request',
+      frameworkMessage(e),
+      e.statusCode === 413 ? { reason: 'body_too_large' } : {},
+    );
   }
   log.error({ err }, 'unexpected error');
   return new DomainError('server_error', 'Internal error');

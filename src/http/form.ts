@@ -28,7 +28,8 @@ export function acceptForm(app: FastifyInstance): void {
   });
 }
 
-export const repeatedKey = (): DomainError => new DomainError('invalid_request', 'Request body names a key more than once');
+export const repeatedKey = (): DomainError =>
+  new DomainError('invalid_request', 'Request body names a key more than once');
 
 type JsonDone = (err: Error | null, value?: unknown) => void;
 
@@ -48,7 +49,9 @@ export function strictJsonParser(app: FastifyInstance): (req: FastifyRequest, te
 
 export function acceptJson(app: FastifyInstance): void {
   const parse = strictJsonParser(app);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => parse(req, body as string, done));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    parse(req, body as string, done),
+  );
 }
 
 /** A body as a plain record, or an empty one: a JSON array, string or null holds no fields. */
@@ -63,7 +66,8 @@ export function bodyRecord(body: unknown): WireBody {
 /** A required string field; arrays, objects, numbers and repeats are refused, naming the field. */
 export function requiredString(body: WireBody, wire: string, domainField = wire): string {
   const v = optionalString(body, wire, domainField);
-  if (v === undefined || v === '') throw new DomainError('invalid_request', `${wire} is required`, { field: domainField });
+  if (v === undefined || v === '')
+    throw new DomainError('invalid_request', `${wire} is required`, { field: domainField });
   return v;
 }
 
@@ -72,7 +76,8 @@ export function optionalString(body: WireBody, wire: string, domainField = wire)
   const v = body[wire];
   if (v === undefined || v === null) return undefined;
   if (Array.isArray(v)) throw new DomainError('invalid_request', `${wire} must be given once`, { field: domainField });
-  if (typeof v !== 'string') throw new DomainError('invalid_request', `${wire} must be a string`, { field: domainField });
+  if (typeof v !== 'string')
+    throw new DomainError('invalid_request', `${wire} must be a string`, { field: domainField });
   return v;
 }
 

@@ -21,13 +21,23 @@ const escapeHtml = (s: string): string =>
  * value can close the element, and U+2028/2029 so older parsers read it as JSON.
  */
 const jsonInHtml = (v: unknown): string =>
-  JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 /** Starts GraphiQL from the JSON in `#graphiql-options`, with monaco's workers from files. */
 const BOOT = `(function () {
   var root = document.getElementById('root');
-  var workers = { editorWorkerService: '${GRAPHIQL_ASSETS}/editor.worker.js', json: '${GRAPHIQL_ASSETS}/json.worker.js', graphql: '${GRAPHIQL_ASSETS}/graphql.worker.js' };
-  self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: function (_id, label) { return workers[label] || workers.editorWorkerService; } };
+  var workers = {
+    editorWorkerService: '${GRAPHIQL_ASSETS}/editor.worker.js',
+    json: '${GRAPHIQL_ASSETS}/json.worker.js',
+    graphql: '${GRAPHIQL_ASSETS}/graphql.worker.js',
+  };
+  self.MonacoEnvironment = {
+    globalAPI: false,
+    getWorkerUrl: function (_id, label) { return workers[label] || workers.editorWorkerService; },
+  };
   YogaGraphiQL.renderYogaGraphiQL(root, JSON.parse(document.getElementById('graphiql-options').textContent || '{}'));
 })();
 `;
@@ -80,11 +90,13 @@ export const graphiqlAssets: FastifyPluginAsync = async (app) => {
     const file = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
     if (!file) return reply.callNotFound();
     const b = await loadBundle();
-    return reply
-      .type(file.type)
-      .header('x-content-type-options', 'nosniff')
-      // The bundle's version is pinned by the lockfile; a day's cache, revalidated after.
-      .header('cache-control', 'public, max-age=86400')
-      .send(file.body(b));
+    return (
+      reply
+        .type(file.type)
+        .header('x-content-type-options', 'nosniff')
+        // The bundle's version is pinned by the lockfile; a day's cache, revalidated after.
+        .header('cache-control', 'public, max-age=86400')
+        .send(file.body(b))
+    );
   });
 };

@@ -11,7 +11,10 @@ import { DOCUMENTED_ONLY } from './schemas.js';
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PREFIX = '/docs';
 
-/** Mounts whose routes the document leaves out: the `/test` copies (one `servers` entry instead) and GraphQL (its SDL is `schema/schema.graphql`). */
+/**
+ * Mounts whose routes the document leaves out: the `/test` copies (one `servers` entry instead) and GraphQL (its SDL is
+ * `schema/schema.graphql`).
+ */
 const isTestCopy = (url: string): boolean => url === '/test' || url.startsWith('/test/');
 const isGraphql = (url: string): boolean => url === '/graphql' || url.startsWith('/graphql/');
 
@@ -26,13 +29,21 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
 }
 
-const DESCRIPTION = `Machine-to-machine tokens: client credentials in, RFC 9068 access tokens out, in several wire dialects (tags \`v1\`, \`v2\`, \`oauth2\`, \`common\`), plus Bearer-protected endpoints (\`common\`, \`forward-auth\`) and operator probes (\`ops\`).
-
-**Modes.** Every path of the doors is served twice: live at the path as written, test mode under the prefix \`/test\` (e.g. \`POST /test/v1/auth/token\`); pick the server. Ids and secrets carry their mode (\`cl_live_…\`, \`sk_test_…\`), each mode has its own issuer (\`ISSUER\`, \`ISSUER/test\`) and signing keys, and credentials of one mode get \`invalid_client\` in the other. The operator endpoints (\`ops\`) and this document are served at the live paths only.
-
-**Errors.** Each door answers every failure in its own envelope, listed per status. Every error carries \`Cache-Control: no-store\`; \`rate_limited\` carries \`Retry-After\`.
-
-The GraphQL API (\`POST /graphql\`, \`/test/graphql\`) is described by its SDL, \`schema/schema.graphql\`. This document is generated from the route schemas (\`npm run schema:openapi\`) and committed as \`schema/openapi.json\`.`;
+const DESCRIPTION = [
+  'Machine-to-machine tokens: client credentials in, RFC 9068 access tokens out, in several wire ' +
+    'dialects (tags `v1`, `v2`, `oauth2`, `common`), plus Bearer-protected endpoints (`common`, ' +
+    '`forward-auth`) and operator probes (`ops`).',
+  '**Modes.** Every path of the doors is served twice: live at the path as written, test mode under the ' +
+    'prefix `/test` (e.g. `POST /test/v1/auth/token`); pick the server. Ids and secrets carry their mode ' +
+    '(`cl_live_…`, `sk_test_…`), each mode has its own issuer (`ISSUER`, `ISSUER/test`) and signing keys, ' +
+    'and credentials of one mode get `invalid_client` in the other. The operator endpoints (`ops`) and ' +
+    'this document are served at the live paths only.',
+  '**Errors.** Each door answers every failure in its own envelope, listed per status. Every error ' +
+    'carries `Cache-Control: no-store`; `rate_limited` carries `Retry-After`.',
+  'The GraphQL API (`POST /graphql`, `/test/graphql`) is described by its SDL, `schema/schema.graphql`. ' +
+    'This document is generated from the route schemas (`npm run schema:openapi`) and committed as ' +
+    '`schema/openapi.json`.',
+].join('\n\n');
 
 /** Live paths only: the probes, the document and its UI are not mounted under `/test`. */
 const LIVE_ONLY_TAGS = new Set(['ops', 'docs']);
@@ -46,32 +57,69 @@ const OPTIONS: SwaggerOptions = {
       { url: '/test', description: 'Test mode: the same paths under /test' },
     ],
     tags: [
-      { name: 'v1', description: 'Form-encoded token exchange for clients written against `POST /v1/auth/token`: `{"data":{…}}` / `{"error":{code,code_reason,message}}`.' },
-      { name: 'v2', description: 'camelCase JSON token exchange for clients written against `POST /v2/credentials/oauth/token`: `google.rpc.Status` errors.' },
-      { name: 'oauth2', description: 'Standard OAuth 2.0 (RFC 6749) client credentials with refresh tokens, introspection, revocation and discovery.' },
-      { name: 'common', description: 'JSON token exchange in the CommonResponse envelope `{code,message,data}` (non-expiring tokens by default), and the Bearer endpoint `/me`.' },
+      {
+        name: 'v1',
+        description:
+          'Form-encoded token exchange for clients written against `POST /v1/auth/token`: `{"data":{…}}` / ' +
+          '`{"error":{code,code_reason,message}}`.',
+      },
+      {
+        name: 'v2',
+        description:
+          'camelCase JSON token exchange for clients written against `POST /v2/credentials/oauth/token`: ' +
+          '`google.rpc.Status` errors.',
+      },
+      {
+        name: 'oauth2',
+        description:
+          'Standard OAuth 2.0 (RFC 6749) client credentials with refresh tokens, introspection, revocation and ' +
+          'discovery.',
+      },
+      {
+        name: 'common',
+        description:
+          'JSON token exchange in the CommonResponse envelope `{code,message,data}` (non-expiring tokens by ' +
+          'default), and the Bearer endpoint `/me`.',
+      },
       { name: 'forward-auth', description: "A reverse proxy's forward authentication." },
       { name: 'ops', description: 'Operator endpoints (live paths only).' },
       { name: 'docs', description: 'This document (live paths only).' },
     ],
     components: {
       securitySchemes: {
-        clientSecretBasic: { type: 'http', scheme: 'basic', description: 'RFC 6749 §2.3.1: base64 of form-encoded `client_id:client_secret`.' },
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from any token endpoint of the same mode (RFC 6750 §2.1).' },
+        clientSecretBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'RFC 6749 §2.3.1: base64 of form-encoded `client_id:client_secret`.',
+        },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An access token from any token endpoint of the same mode (RFC 6750 §2.1).',
+        },
       },
     },
   },
   // Paths are kept as registered; the `/test` copies are left out here, not stripped.
   stripBasePath: false,
-  transform: ({ schema, url }) => ({ schema: isTestCopy(url) || isGraphql(url) ? { ...schema, hide: true } : withDocumentedOnly(schema), url }),
-  transformObject: (doc) => finishDocument('openapiObject' in doc ? (doc.openapiObject as Record<string, unknown>) : {}) as ReturnType<SwaggerTransformObject>,
+  transform: ({ schema, url }) => ({
+    schema: isTestCopy(url) || isGraphql(url) ? { ...schema, hide: true } : withDocumentedOnly(schema),
+    url,
+  }),
+  transformObject: (doc) =>
+    finishDocument(
+      'openapiObject' in doc ? (doc.openapiObject as Record<string, unknown>) : {},
+    ) as ReturnType<SwaggerTransformObject>,
 };
 
 /** Answers a route documents without serializing them join its `response` here, in the document only. */
 function withDocumentedOnly(schema: FastifySchema): FastifySchema {
   // Routes without a schema (GraphQL, Swagger UI's own) come as undefined, whatever the type says.
   if (!schema || !(DOCUMENTED_ONLY in schema)) return schema;
-  const { [DOCUMENTED_ONLY]: extra, ...rest } = schema as FastifySchema & { [DOCUMENTED_ONLY]: Record<string, unknown> };
+  const { [DOCUMENTED_ONLY]: extra, ...rest } = schema as FastifySchema & {
+    [DOCUMENTED_ONLY]: Record<string, unknown>;
+  };
   return { ...rest, response: { ...(rest.response as Record<string, unknown> | undefined), ...extra } };
 }
 
@@ -92,7 +140,8 @@ function finishDocument(doc: Record<string, unknown>): Record<string, unknown> {
     const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, hoist(v)]));
     if (!isNamedSchema(out)) return out;
     const title = out.title as string;
-    if (title in named && JSON.stringify(named[title]) !== JSON.stringify(out)) throw new Error(`two different schemas are titled ${title}`);
+    if (title in named && JSON.stringify(named[title]) !== JSON.stringify(out))
+      throw new Error(`two different schemas are titled ${title}`);
     named[title] = out;
     return { $ref: `#/components/schemas/${title}` };
   };
@@ -100,23 +149,29 @@ function finishDocument(doc: Record<string, unknown>): Record<string, unknown> {
 
   const ids = new Map<string, number>();
   for (const item of Object.values(paths)) {
-    for (const op of Object.values(item)) if (typeof op.operationId === 'string') ids.set(op.operationId, (ids.get(op.operationId) ?? 0) + 1);
+    for (const op of Object.values(item))
+      if (typeof op.operationId === 'string') ids.set(op.operationId, (ids.get(op.operationId) ?? 0) + 1);
   }
   for (const item of Object.values(paths)) {
     for (const [method, op] of Object.entries(item)) {
       const id = op.operationId;
-      if (typeof id === 'string' && (ids.get(id) ?? 0) > 1 && method !== 'get') op.operationId = id + method[0]!.toUpperCase() + method.slice(1);
+      if (typeof id === 'string' && (ids.get(id) ?? 0) > 1 && method !== 'get')
+        op.operationId = id + method[0]!.toUpperCase() + method.slice(1);
     }
   }
   // Live-only operations say so where a client generator reads it: their own `servers`.
   for (const item of Object.values(paths)) {
     for (const op of Object.values(item)) {
-      if (Array.isArray(op.tags) && op.tags.some((t) => LIVE_ONLY_TAGS.has(t as string)) && !op.servers) op.servers = [{ url: '/', description: 'Live paths only' }];
+      if (Array.isArray(op.tags) && op.tags.some((t) => LIVE_ONLY_TAGS.has(t as string)) && !op.servers)
+        op.servers = [{ url: '/', description: 'Live paths only' }];
     }
   }
   const components = isRecord(doc.components) ? doc.components : {};
   const schemas = isRecord(components.schemas) ? components.schemas : {};
-  return sortKeys({ ...doc, paths, components: { ...components, schemas: { ...schemas, ...named } } }) as Record<string, unknown>;
+  return sortKeys({ ...doc, paths, components: { ...components, schemas: { ...schemas, ...named } } }) as Record<
+    string,
+    unknown
+  >;
 }
 
 /**
@@ -146,7 +201,9 @@ const documentRoute: FastifyPluginAsync = async (app) => {
         summary: 'This OpenAPI 3.1 document',
         description: `Also browsable at \`${DOCS_PREFIX}\`.`,
         // A string answer is not serialized: the schema documents it only.
-        response: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+        response: {
+          200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } },
+        },
       },
     },
     async (_req, reply) => {
@@ -169,7 +226,11 @@ export function registerApiDocs(app: FastifyInstance): void {
     docs.addHook('onRequest', async (_req, reply) => {
       reply.headers(TOOL_PAGE_HEADERS);
     });
-    await docs.register(swaggerUi, { routePrefix: DOCS_PREFIX, theme: { title: 'Tollgate API' }, uiConfig: { deepLinking: true } });
+    await docs.register(swaggerUi, {
+      routePrefix: DOCS_PREFIX,
+      theme: { title: 'Tollgate API' },
+      uiConfig: { deepLinking: true },
+    });
   });
   app.register(documentRoute);
 }

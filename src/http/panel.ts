@@ -31,7 +31,8 @@ export interface PanelOptions {
  * Serves the developer panel (spec §7): hashed assets under `/panel/assets/` with a long cache,
  * and index.html (never cached, so a deploy is seen at once) for every other path under
  * `/panel`, so the app's own routes (`/panel/clients/ID`, `/panel/setup#token=…`) load on a
- * reload or a pasted link. Also GraphiQL's files (./graphiql.ts). The panel talks only to `/graphql` and `/test/graphql`; it holds no
+ * reload or a pasted link. Also GraphiQL's files (./graphiql.ts). The panel talks only to `/graphql` and
+ * `/test/graphql`; it holds no
  * rule of its own.
  */
 export const panelRoutes: FastifyPluginAsync<PanelOptions> = async (app, opts) => {
@@ -42,9 +43,15 @@ export const panelRoutes: FastifyPluginAsync<PanelOptions> = async (app, opts) =
   const index = (reply: FastifyReply): FastifyReply => {
     reply.headers(PANEL_HEADERS);
     if (!existsSync(join(root, 'index.html'))) {
-      return reply.code(503).headers(NO_STORE).type('text/plain; charset=utf-8').send('The panel is not built: run `npm run build`.\n');
+      return reply
+        .code(503)
+        .headers(NO_STORE)
+        .type('text/plain; charset=utf-8')
+        .send('The panel is not built: run `npm run build`.\n');
     }
-    return reply.headers(NO_STORE).sendFile('index.html', root, { cacheControl: false, etag: false, lastModified: false });
+    return reply
+      .headers(NO_STORE)
+      .sendFile('index.html', root, { cacheControl: false, etag: false, lastModified: false });
   };
 
   const hide = { schema: { hide: true } };

@@ -39,7 +39,9 @@ export const DOCUMENTED_ONLY = 'x-documented-only-responses';
  * schema beside (or instead of) `response`. For bodies whose member order a fixed schema cannot
  * keep, since the serializer writes members in schema order (required ones first).
  */
-export function documentedOnly(responses: Record<string, JsonSchema>): { [DOCUMENTED_ONLY]: Record<string, JsonSchema> } {
+export function documentedOnly(responses: Record<string, JsonSchema>): {
+  [DOCUMENTED_ONLY]: Record<string, JsonSchema>;
+} {
   return { [DOCUMENTED_ONLY]: responses };
 }
 
@@ -50,7 +52,10 @@ export const NO_STORE_HEADERS: Record<string, JsonSchema> = {
 };
 
 const RETRY_AFTER: JsonSchema = { type: 'integer', description: 'Seconds until the lockout ends (RFC 9110 §10.2.3).' };
-const CHALLENGE: JsonSchema = { type: 'string', description: 'The authentication challenge (RFC 7235 §4.1; RFC 6749 §5.2, RFC 6750 §3).' };
+const CHALLENGE: JsonSchema = {
+  type: 'string',
+  description: 'The authentication challenge (RFC 7235 §4.1; RFC 6749 §5.2, RFC 6750 §3).',
+};
 
 /** The `client_id` every door takes, with the shape the core checks (seed 000's limits). */
 export const CLIENT_ID: JsonSchema = {
@@ -73,13 +78,15 @@ export const CLIENT_SECRET: JsonSchema = {
 
 export const SCOPE_REQUEST: JsonSchema = {
   type: 'string',
-  description: "Space-separated scopes (RFC 6749 §3.3), a subset of the client's; omitted or empty: all of the client's scopes.",
+  description:
+    "Space-separated scopes (RFC 6749 §3.3), a subset of the client's; omitted or empty: all of the client's scopes.",
   examples: ['balances:read'],
 };
 
 export const AUDIENCE_REQUEST: JsonSchema = {
   type: 'string',
-  description: "The API the token is for: its identifier becomes the token's `aud`. Omitted: the deployment's default API.",
+  description:
+    "The API the token is for: its identifier becomes the token's `aud`. Omitted: the deployment's default API.",
   examples: ['https://billing.example.com/api'],
 };
 
@@ -95,11 +102,19 @@ export function tokenRequestBody(title: string, clientId = 'client_id', clientSe
     title,
     type: 'object',
     required: [clientId, clientSecret],
-    properties: { [clientId]: CLIENT_ID, [clientSecret]: CLIENT_SECRET, scope: SCOPE_REQUEST, audience: AUDIENCE_REQUEST },
+    properties: {
+      [clientId]: CLIENT_ID,
+      [clientSecret]: CLIENT_SECRET,
+      scope: SCOPE_REQUEST,
+      audience: AUDIENCE_REQUEST,
+    },
   };
 }
 
-export const SCOPE_GRANTED: JsonSchema = { type: 'string', description: 'The granted scopes, space-separated (RFC 6749 §3.3).' };
+export const SCOPE_GRANTED: JsonSchema = {
+  type: 'string',
+  description: 'The granted scopes, space-separated (RFC 6749 §3.3).',
+};
 
 export const ACCESS_TOKEN: JsonSchema = { type: 'string', description: 'An RFC 9068 JWT (`typ: at+jwt`).' };
 

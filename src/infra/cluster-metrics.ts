@@ -33,7 +33,10 @@ export interface Aggregator {
  * connected worker has not said it is ready the answer is at once that the metrics are
  * unavailable, and a gathering under way when a worker exits is answered so at that moment.
  */
-export function serveClusterMetrics(hub: ClusterHub = cluster, aggregator: Aggregator = new AggregatorRegistry()): void {
+export function serveClusterMetrics(
+  hub: ClusterHub = cluster,
+  aggregator: Aggregator = new AggregatorRegistry(),
+): void {
   const ready = new Set<number>();
   const gathering = new Set<() => void>();
   const starting = (): boolean => Object.values(hub.workers ?? {}).some((w) => w?.isConnected() && !ready.has(w.id));

@@ -20,8 +20,15 @@ export type StoreConfig = Pick<Config, 'databasePath' | 'databaseUrl' | 'databas
  */
 export async function openStore(config: StoreConfig, opts: StoreOptions = {}): Promise<Store> {
   if (config.databaseUrl !== undefined) {
-    return openPgStore(config.databaseUrl, { onLock: opts.onLock, poolSize: config.databasePoolSize, migrate: opts.migrate ?? config.migrateOnStart });
+    return openPgStore(config.databaseUrl, {
+      onLock: opts.onLock,
+      poolSize: config.databasePoolSize,
+      migrate: opts.migrate ?? config.migrateOnStart,
+    });
   }
   // SQLite is one file on one box: migrating on open is always safe there.
-  return openSqliteStore(config.databasePath, { onLock: opts.onLock, checkpointInBackground: opts.checkpointInBackground });
+  return openSqliteStore(config.databasePath, {
+    onLock: opts.onLock,
+    checkpointInBackground: opts.checkpointInBackground,
+  });
 }

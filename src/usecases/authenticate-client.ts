@@ -43,7 +43,11 @@ export interface Authenticated {
  * 1 shape → 2 lockout → 3 client, secret, mode, enabled → 4 IP allowlist. (5, scope, is the
  * caller's: it depends on what is being asked for.)
  */
-export async function authenticateClient(deps: CoreDeps, attempt: CredentialAttempt, target?: ApiRef): Promise<Authenticated> {
+export async function authenticateClient(
+  deps: CoreDeps,
+  attempt: CredentialAttempt,
+  target?: ApiRef,
+): Promise<Authenticated> {
   // 1. Shape.
   checkCredentialShape('client_id', attempt.clientId);
   checkCredentialShape('client_secret', attempt.clientSecret);
@@ -54,7 +58,8 @@ export async function authenticateClient(deps: CoreDeps, attempt: CredentialAtte
   // The client and both counters come in one read (one round trip to a networked store).
   const keys = lockoutKeys(attempt.clientId, attempt.sourceIp);
   const presented = [attempt.clientSecret];
-  if (attempt.rawSecret !== undefined && attempt.rawSecret !== attempt.clientSecret && isSecretShape(attempt.rawSecret)) presented.push(attempt.rawSecret);
+  if (attempt.rawSecret !== undefined && attempt.rawSecret !== attempt.clientSecret && isSecretShape(attempt.rawSecret))
+    presented.push(attempt.rawSecret);
   const { client, lockout, target: found } = await deps.clients.findForCheck(attempt.clientId, keys, target);
   if (!presented.every(isGeneratedShape)) {
     const locked = lockoutWait(lockout, deps.clock.now());

@@ -26,12 +26,14 @@ const KEY_SHAPE = /^[\x21-\x7E]+$/;
 
 export function checkKey(key: string): void {
   if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX || !KEY_SHAPE.test(key)) {
-    throw invalidField('idempotency_key', `must be 1–${IDEMPOTENCY_KEY_MAX} printable ASCII characters without spaces`);
+    const rule = `must be 1–${IDEMPOTENCY_KEY_MAX} printable ASCII characters without spaces`;
+    throw invalidField('idempotency_key', rule);
   }
 }
 
 /** A request's parts, byte for byte: a different order is a different request. */
-export const requestHashOf = (parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+export const requestHashOf = (parts: unknown[]): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 
 const reused = (): DomainError =>
   invalidField('idempotency_key', 'was already used with a different request; use a new key for a new request');
@@ -48,7 +50,8 @@ interface Sealed<T> {
 
 function unseal<T>(sealer: Sealer, req: KeyedRequest, text: string): T {
   const sealed = JSON.parse(sealer.open(text)) as Sealed<T>;
-  if (sealed.callerId !== req.callerId || sealed.key !== req.key) throw new Error('Idempotency record does not belong to its row');
+  if (sealed.callerId !== req.callerId || sealed.key !== req.key)
+    throw new Error('Idempotency record does not belong to its row');
   return sealed.result;
 }
 
@@ -64,7 +67,8 @@ export async function idempotently<T>(deps: IdempotencyDeps, req: KeyedRequest, 
   const found = await deps.idempotency.claim(req.callerId, req.key, req.requestHash, now, now + IDEMPOTENCY_TTL_MS);
   if (found.state !== 'claimed') {
     if (found.requestHash !== req.requestHash) throw reused();
-    if (found.state === 'pending') throw invalidField('idempotency_key', 'belongs to a request that is still in progress; retry later');
+    if (found.state === 'pending')
+      throw invalidField('idempotency_key', 'belongs to a request that is still in progress; retry later');
     return unseal<T>(deps.sealer, req, found.sealed);
   }
   let result: T;
@@ -88,5 +92,7 @@ export async function storedAnswer<T>(deps: IdempotencyDeps, req: KeyedRequest):
     await deps.idempotency.release(req.callerId, req.key);
     return undefined;
   }
-  return found.state === 'done' && found.requestHash === req.requestHash ? unseal<T>(deps.sealer, req, found.sealed) : undefined;
+  return found.state === 'done' && found.requestHash === req.requestHash
+    ? unseal<T>(deps.sealer, req, found.sealed)
+    : undefined;
 }

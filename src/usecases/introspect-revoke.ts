@@ -72,7 +72,13 @@ async function describe(deps: Deps, token: string, mode: Mode): Promise<TokenFac
         aud: claims.aud,
         jti: claims.jti,
       },
-      revoke: () => deps.tokenStore.revokeAccessToken(claims.jti, claims.client_id, claims.exp === undefined ? null : claims.exp * 1000, now),
+      revoke: () =>
+        deps.tokenStore.revokeAccessToken(
+          claims.jti,
+          claims.client_id,
+          claims.exp === undefined ? null : claims.exp * 1000,
+          now,
+        ),
     };
   } catch (e) {
     if (isDomainError(e) && e.code === 'invalid_token') return undefined;

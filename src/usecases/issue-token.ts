@@ -1,4 +1,11 @@
-import { cappedTtl, grantPermissions, invalidTarget, requestedAudience, type Target, type TargetRequest } from '../domain/api.js';
+import {
+  cappedTtl,
+  grantPermissions,
+  invalidTarget,
+  requestedAudience,
+  type Target,
+  type TargetRequest,
+} from '../domain/api.js';
 import { grantScopes, parseScopeString } from '../domain/scopes.js';
 import { accessTokenClaims, type JwtAlg } from '../domain/token.js';
 import { authenticateClient, type CredentialAttempt } from './authenticate-client.js';
@@ -51,7 +58,11 @@ export interface TokenTarget {
  * The API a request names, as a store reference: undefined for the default API, also when the
  * request names the default API's identifier.
  */
-export function targetRef(deps: Pick<IssueDeps, 'tokens'>, mode: ApiRef['mode'], request: TargetRequest | undefined): ApiRef | undefined {
+export function targetRef(
+  deps: Pick<IssueDeps, 'tokens'>,
+  mode: ApiRef['mode'],
+  request: TargetRequest | undefined,
+): ApiRef | undefined {
   const identifier = request ? requestedAudience(request) : undefined;
   if (identifier === undefined || identifier === deps.tokens.audience(mode)) return undefined;
   return { mode, identifier };
@@ -65,7 +76,8 @@ export function tokenFor(
   requested: readonly string[] | undefined,
   doorTtl: number | null,
 ): { scopes: string[] } & TokenTarget {
-  if (ref === undefined) return { scopes: grantScopes(clientScopes, requested), audience: null, ttlSeconds: doorTtl, alg: undefined };
+  if (ref === undefined)
+    return { scopes: grantScopes(clientScopes, requested), audience: null, ttlSeconds: doorTtl, alg: undefined };
   if (!target) throw invalidTarget();
   return {
     scopes: grantPermissions(target, requested),

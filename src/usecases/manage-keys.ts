@@ -43,7 +43,9 @@ const currentKeyRefused = (key: PublicKeyInfo): DomainError =>
  */
 export async function rotateSigningKey(deps: KeyAdminDeps, mode: Mode, actor: Actor = SYSTEM): Promise<PublicKeyInfo> {
   // Timed as the key's creation, so the trail and `keys list` agree.
-  return deps.keys.rotate(mode, (key, replaced) => [keyEvent(actor, 'key.rotated', key.createdAt, { kid: key.kid, mode: key.mode, alg: key.alg, replaced })]);
+  return deps.keys.rotate(mode, (key, replaced) => [
+    keyEvent(actor, 'key.rotated', key.createdAt, { kid: key.kid, mode: key.mode, alg: key.alg, replaced }),
+  ]);
 }
 
 /** What retiring a key would kill: the span in which it signed, and how long those tokens live. */
@@ -69,7 +71,11 @@ export interface RetirementNotice {
  * its creation to its successor's) and the lifetimes: tokens with an expiry die only if still
  * alive, common-door tokens without one (the default) die however old. A current key is refused.
  */
-export async function retirementNotice(deps: KeyAdminDeps, kid: string, lifetimes: TokenLifetimes): Promise<RetirementNotice> {
+export async function retirementNotice(
+  deps: KeyAdminDeps,
+  kid: string,
+  lifetimes: TokenLifetimes,
+): Promise<RetirementNotice> {
   const all = await deps.keys.publicKeys();
   const key = all.find((k) => k.kid === kid);
   if (!key) throw noSuchKey();
@@ -78,7 +84,13 @@ export async function retirementNotice(deps: KeyAdminDeps, kid: string, lifetime
     .filter((k) => k.mode === key.mode && k.kid !== kid && k.createdAt >= key.createdAt)
     .sort((a, b) => a.createdAt - b.createdAt)[0];
   const signedUntil = successor?.createdAt ?? key.createdAt;
-  const expiring = [lifetimes.v1, lifetimes.v2, lifetimes.graphql, lifetimes.oauth2Access, ...(lifetimes.common === null ? [] : [lifetimes.common])];
+  const expiring = [
+    lifetimes.v1,
+    lifetimes.v2,
+    lifetimes.graphql,
+    lifetimes.oauth2Access,
+    ...(lifetimes.common === null ? [] : [lifetimes.common]),
+  ];
   const longestExpiringTtl = Math.max(...expiring);
   return {
     key,
@@ -98,7 +110,9 @@ export async function retirementNotice(deps: KeyAdminDeps, kid: string, lifetime
  */
 export async function retireSigningKey(deps: KeyAdminDeps, kid: string, actor: Actor = SYSTEM): Promise<PublicKeyInfo> {
   const now = deps.clock.now();
-  const removal = await deps.keys.remove(kid, (key) => [keyEvent(actor, 'key.retired', now, { kid: key.kid, mode: key.mode, alg: key.alg })]);
+  const removal = await deps.keys.remove(kid, (key) => [
+    keyEvent(actor, 'key.retired', now, { kid: key.kid, mode: key.mode, alg: key.alg }),
+  ]);
   if (removal.outcome === 'removed') return removal.key;
   if (removal.outcome === 'not_found') throw noSuchKey();
   const key = (await deps.keys.publicKeys()).find((k) => k.kid === kid);

@@ -3,7 +3,15 @@ import { auditEvent, type Actor } from '../domain/audit.js';
 import { checkOrgId } from '../domain/client.js';
 import { DomainError, invalidField } from '../domain/errors.js';
 import { newOperatorId } from '../domain/ids.js';
-import { checkPasswordShape, normaliseEmail, parseRole, SETUP_TTL_MS, toOperatorView, type Operator, type OperatorView } from '../domain/operator.js';
+import {
+  checkPasswordShape,
+  normaliseEmail,
+  parseRole,
+  SETUP_TTL_MS,
+  toOperatorView,
+  type Operator,
+  type OperatorView,
+} from '../domain/operator.js';
 import { hashImportedSecret } from '../domain/secrets.js';
 import type { PanelDeps } from './panel-sessions.js';
 
@@ -21,7 +29,10 @@ export interface SetupLink {
 
 const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('base64url');
 
-/** A new one-time link for the operator (null: the first admin), valid 24 hours; earlier links of the operator stop working. */
+/**
+ * A new one-time link for the operator (null: the first admin), valid 24 hours; earlier links of the operator stop
+ * working.
+ */
 async function issueSetupLink(deps: OperatorDeps, operatorId: string | null): Promise<SetupLink> {
   const token = deps.random.bytes(32).toString('base64url');
   const now = deps.clock.now();
@@ -40,11 +51,16 @@ export interface NewOperator {
 }
 
 /** `tollgate users create`. A developer needs an organisation: it sees that organisation's clients alone. */
-export async function createOperator(deps: OperatorDeps, input: NewOperator, actor: Actor): Promise<{ operator: OperatorView; setup?: SetupLink }> {
+export async function createOperator(
+  deps: OperatorDeps,
+  input: NewOperator,
+  actor: Actor,
+): Promise<{ operator: OperatorView; setup?: SetupLink }> {
   const email = normaliseEmail(input.email);
   const role = parseRole(input.role);
   const orgId = input.orgId === null ? null : checkOrgId(input.orgId);
-  if (role === 'developer' && orgId === null) throw invalidField('org', 'is required for a developer (it sees its organisation’s clients)');
+  if (role === 'developer' && orgId === null)
+    throw invalidField('org', 'is required for a developer (it sees its organisation’s clients)');
   if (input.password !== undefined) checkPasswordShape(input.password);
   const now = deps.clock.now();
   const operator: Operator = {
@@ -61,9 +77,14 @@ export async function createOperator(deps: OperatorDeps, input: NewOperator, act
     createdAt: now,
     updatedAt: now,
   };
-  const inserted = await deps.operators.insert(operator, (_b, o) => [auditEvent(actor, 'operator.created', null, now, { operator: o.email, role: o.role, orgId: o.orgId })]);
+  const inserted = await deps.operators.insert(operator, (_b, o) => [
+    auditEvent(actor, 'operator.created', null, now, { operator: o.email, role: o.role, orgId: o.orgId }),
+  ]);
   if (!inserted) throw invalidField('email', 'already belongs to an operator');
-  return { operator: toOperatorView(operator), ...(input.password === undefined ? { setup: await issueSetupLink(deps, operator.id) } : {}) };
+  return {
+    operator: toOperatorView(operator),
+    ...(input.password === undefined ? { setup: await issueSetupLink(deps, operator.id) } : {}),
+  };
 }
 
 export async function listOperators(deps: Pick<PanelDeps, 'operators'>): Promise<OperatorView[]> {
@@ -80,9 +101,15 @@ async function byEmail(deps: Pick<PanelDeps, 'operators'>, email: string): Promi
 export async function disableOperator(deps: OperatorDeps, email: string, actor: Actor): Promise<OperatorView> {
   const op = await byEmail(deps, email);
   const now = deps.clock.now();
-  const done = await deps.operators.update(op.id, { enabled: false }, now, (_b, o) => [auditEvent(actor, 'operator.disabled', null, now, { operator: o.email })], {
-    endSessions: true,
-  });
+  const done = await deps.operators.update(
+    op.id,
+    { enabled: false },
+    now,
+    (_b, o) => [auditEvent(actor, 'operator.disabled', null, now, { operator: o.email })],
+    {
+      endSessions: true,
+    },
+  );
   if (!done) throw new DomainError('not_found', 'No such operator');
   return toOperatorView(done);
 }
@@ -91,7 +118,11 @@ export async function disableOperator(deps: OperatorDeps, email: string, actor: 
  * `tollgate users reset`: for a lost password or authenticator. The password and TOTP are
  * cleared, every session ends, and a new setup link is the only way back in.
  */
-export async function resetOperator(deps: OperatorDeps, email: string, actor: Actor): Promise<{ operator: OperatorView; setup: SetupLink }> {
+export async function resetOperator(
+  deps: OperatorDeps,
+  email: string,
+  actor: Actor,
+): Promise<{ operator: OperatorView; setup: SetupLink }> {
   const op = await byEmail(deps, email);
   const now = deps.clock.now();
   const done = await deps.operators.update(
@@ -118,7 +149,10 @@ export interface SetupInput {
   password: string;
 }
 
-const badLink = (): DomainError => new DomainError('invalid_request', 'This setup link is not valid: it was used, replaced or has expired', { field: 'token' });
+const badLink = (): DomainError =>
+  new DomainError('invalid_request', 'This setup link is not valid: it was used, replaced or has expired', {
+    field: 'token',
+  });
 
 /** Following a setup link: the password is set (or the first admin made) and the link is spent. */
 export async function completeSetup(deps: OperatorDeps, input: SetupInput, sourceIp: string): Promise<OperatorView> {
@@ -150,14 +184,30 @@ export async function completeSetup(deps: OperatorDeps, input: SetupInput, sourc
       updatedAt: now,
     };
     const actor: Actor = { kind: 'panel', id: email, sourceIp };
-    const made = await deps.operators.insertFirst(admin, (_b, o) => [auditEvent(actor, 'operator.created', null, now, { operator: o.email, role: 'admin', orgId: null, via: 'first-admin link' })]);
-    if (!made) throw new DomainError('invalid_request', 'There is an operator already; ask an admin for an account', { field: 'token' });
+    const made = await deps.operators.insertFirst(admin, (_b, o) => [
+      auditEvent(actor, 'operator.created', null, now, {
+        operator: o.email,
+        role: 'admin',
+        orgId: null,
+        via: 'first-admin link',
+      }),
+    ]);
+    if (!made)
+      throw new DomainError('invalid_request', 'There is an operator already; ask an admin for an account', {
+        field: 'token',
+      });
     return toOperatorView(admin);
   }
   const op = await deps.operators.findById(link.operatorId);
   if (!op?.enabled) throw badLink();
   const actor: Actor = { kind: 'panel', id: op.email, sourceIp };
-  const done = await deps.operators.update(op.id, { passwordHash }, now, (_b, o) => [auditEvent(actor, 'operator.setup', null, now, { operator: o.email })], { endSessions: true });
+  const done = await deps.operators.update(
+    op.id,
+    { passwordHash },
+    now,
+    (_b, o) => [auditEvent(actor, 'operator.setup', null, now, { operator: o.email })],
+    { endSessions: true },
+  );
   if (!done) throw badLink();
   return toOperatorView(done);
 }

@@ -3,7 +3,15 @@ import type { OperatorPrincipal } from '../domain/access.js';
 import { DomainError, invalidField } from '../domain/errors.js';
 import { lockoutWait, operatorLockoutKeys, rateLimited, refuseIfLocked } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
-import { badSignIn, normaliseEmail, PASSWORD_MAX, sessionAlive, sessionNeedsTouch, type Operator, type Session } from '../domain/operator.js';
+import {
+  badSignIn,
+  normaliseEmail,
+  PASSWORD_MAX,
+  sessionAlive,
+  sessionNeedsTouch,
+  type Operator,
+  type Session,
+} from '../domain/operator.js';
 import { matchesScrypt } from '../domain/secrets.js';
 import { isTotpShape, recoveryCodeHash, totpStep } from '../domain/totp.js';
 import type { LockoutPolicy } from '../domain/lockout.js';
@@ -66,7 +74,8 @@ async function secondFactorHolds(deps: PanelDeps, op: Operator, code: string, no
 export async function signIn(deps: PanelDeps, attempt: SignInAttempt): Promise<SignInOutcome> {
   const email = normaliseEmail(attempt.email);
   if (attempt.password.length === 0) throw invalidField('password', 'is required');
-  if (attempt.password.length > PASSWORD_MAX) throw invalidField('password', `must be at most ${PASSWORD_MAX} characters`);
+  if (attempt.password.length > PASSWORD_MAX)
+    throw invalidField('password', `must be at most ${PASSWORD_MAX} characters`);
   const keys = operatorLockoutKeys(email, attempt.sourceIp);
   // Locked keys are refused before scrypt runs: a locked guesser cannot spend our CPU.
   const seen = await deps.lockout.read(keys);
@@ -74,10 +83,13 @@ export async function signIn(deps: PanelDeps, attempt: SignInAttempt): Promise<S
   if (wait > 0) throw rateLimited(wait);
   const op = await deps.operators.findByEmail(email);
   // An unknown email does the same scrypt as a wrong password.
-  const passwordHolds = (await matchesScrypt(attempt.password, op?.passwordHash ?? null)) && op !== undefined && op.enabled;
+  const passwordHolds =
+    (await matchesScrypt(attempt.password, op?.passwordHash ?? null)) && op !== undefined && op.enabled;
   const now = deps.clock.now();
-  if (passwordHolds && op.totpEnabled && (attempt.code === null || attempt.code.trim() === '')) return { kind: 'totp-required' };
-  const succeeded = passwordHolds && (!op.totpEnabled || (await secondFactorHolds(deps, op, attempt.code!.trim(), now)));
+  if (passwordHolds && op.totpEnabled && (attempt.code === null || attempt.code.trim() === ''))
+    return { kind: 'totp-required' };
+  const succeeded =
+    passwordHolds && (!op.totpEnabled || (await secondFactorHolds(deps, op, attempt.code!.trim(), now)));
   refuseIfLocked(await deps.lockout.settle(keys, succeeded, now, deps.lockoutPolicy, seen));
   if (!succeeded) throw badSignIn();
   const cookieValue = deps.random.bytes(32).toString('base64url');
@@ -97,7 +109,8 @@ export async function signIn(deps: PanelDeps, attempt: SignInAttempt): Promise<S
 export const mustEnrolTotp = (deps: Pick<PanelDeps, 'panel'>, op: Operator): boolean =>
   deps.panel.requireTotpForAdmins && op.role === 'admin' && !op.totpEnabled;
 
-export const sessionEnded = (): DomainError => new DomainError('invalid_token', 'Your session has ended; sign in again');
+export const sessionEnded = (): DomainError =>
+  new DomainError('invalid_token', 'Your session has ended; sign in again');
 
 export interface LiveSession {
   session: Session;

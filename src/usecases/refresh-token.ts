@@ -5,7 +5,13 @@ import type { Mode } from '../domain/mode.js';
 import { hashRefreshToken, isRefreshTokenShape, newRefreshToken, refreshTokenUsable } from '../domain/refresh.js';
 import { grantScopes, parseScopeString } from '../domain/scopes.js';
 import { accessTokenClaims } from '../domain/token.js';
-import { cappedTtl, effectivePermissions, invalidTarget, requestedAudience, type TargetRequest } from '../domain/api.js';
+import {
+  cappedTtl,
+  effectivePermissions,
+  invalidTarget,
+  requestedAudience,
+  type TargetRequest,
+} from '../domain/api.js';
 import type { IssuedToken } from './issue-token.js';
 import type { IssueDeps } from './issue-token.js';
 
@@ -43,7 +49,8 @@ export interface RefreshInput {
   ttlSeconds: number;
 }
 
-const invalidGrant = (): DomainError => new DomainError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+const invalidGrant = (): DomainError =>
+  new DomainError('invalid_grant', 'The refresh token is invalid, expired or revoked');
 
 /**
  * The refresh grant: a new access token, and no new refresh token (seed 001: it is not rotated).
@@ -58,7 +65,9 @@ export async function refreshAccessToken(deps: IssueDeps, input: RefreshInput): 
   if (locked > 0) throw rateLimited(locked);
 
   const now = deps.clock.now();
-  const record = isRefreshTokenShape(input.refreshToken) ? await deps.tokenStore.findRefreshToken(hashRefreshToken(input.refreshToken)) : undefined;
+  const record = isRefreshTokenShape(input.refreshToken)
+    ? await deps.tokenStore.findRefreshToken(hashRefreshToken(input.refreshToken))
+    : undefined;
   const client = record && (await deps.clients.findById(record.clientId));
   const good =
     record !== undefined &&
@@ -74,7 +83,10 @@ export async function refreshAccessToken(deps: IssueDeps, input: RefreshInput): 
   // The refresh token is for the API it was issued for, and for no other (RFC 8707 §2.2).
   const audience = record.audience ?? deps.tokens.audience(record.mode);
   if (asked !== undefined && asked !== audience) throw invalidTarget();
-  const target = record.audience === null ? undefined : await deps.apis.target(client.id, { mode: record.mode, identifier: record.audience });
+  const target =
+    record.audience === null
+      ? undefined
+      : await deps.apis.target(client.id, { mode: record.mode, identifier: record.audience });
   // A grant removed since, or an API deleted, ends its refresh tokens too.
   if (record.audience !== null && !target) throw invalidGrant();
   // Asked-for scopes must lie inside the original grant and inside what the client holds now;
@@ -85,7 +97,9 @@ export async function refreshAccessToken(deps: IssueDeps, input: RefreshInput): 
   try {
     scopes = grantScopes(stillHeld, requested);
   } catch {
-    throw new DomainError('invalid_scope', 'The requested scope exceeds the scope of the refresh token', { field: 'scope' });
+    throw new DomainError('invalid_scope', 'The requested scope exceeds the scope of the refresh token', {
+      field: 'scope',
+    });
   }
   const ttlSeconds = cappedTtl(input.ttlSeconds, target?.api) ?? input.ttlSeconds;
   const claims = accessTokenClaims(deps.tokens, {
@@ -100,5 +114,13 @@ export async function refreshAccessToken(deps: IssueDeps, input: RefreshInput): 
   const accessToken = await deps.signer.sign(client.mode, claims, target?.api.alg ?? undefined);
   deps.usage.used(client.id, now);
   const generation = record.generation;
-  return { accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds, scopes, clientId: client.id, generation, audience: record.audience };
+  return {
+    accessToken,
+    tokenType: 'Bearer',
+    expiresIn: ttlSeconds,
+    scopes,
+    clientId: client.id,
+    generation,
+    audience: record.audience,
+  };
 }

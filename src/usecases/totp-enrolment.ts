@@ -16,27 +16,46 @@ async function me(deps: PanelDeps, caller: OperatorPrincipal) {
   return op;
 }
 
-const alreadyOn = (): DomainError => new DomainError('invalid_request', 'Two-step sign-in is already on; an admin can reset your account to change it');
+const alreadyOn = (): DomainError =>
+  new DomainError('invalid_request', 'Two-step sign-in is already on; an admin can reset your account to change it');
 
-export async function beginTotpEnrolment(deps: PanelDeps, caller: OperatorPrincipal): Promise<{ secret: string; uri: string }> {
+export async function beginTotpEnrolment(
+  deps: PanelDeps,
+  caller: OperatorPrincipal,
+): Promise<{ secret: string; uri: string }> {
   const op = await me(deps, caller);
   if (op.totpEnabled) throw alreadyOn();
   const offered = newTotpSecret(deps.random.bytes(20), op.email);
-  await deps.operators.update(op.id, { totpSecretSealed: deps.totpSealer.seal(offered.secret) }, deps.clock.now(), () => []);
+  await deps.operators.update(
+    op.id,
+    { totpSecretSealed: deps.totpSealer.seal(offered.secret) },
+    deps.clock.now(),
+    () => [],
+  );
   return offered;
 }
 
-export async function confirmTotpEnrolment(deps: PanelDeps, caller: OperatorPrincipal, code: string, sourceIp: string): Promise<{ recoveryCodes: string[] }> {
+export async function confirmTotpEnrolment(
+  deps: PanelDeps,
+  caller: OperatorPrincipal,
+  code: string,
+  sourceIp: string,
+): Promise<{ recoveryCodes: string[] }> {
   const op = await me(deps, caller);
   if (op.totpEnabled) throw alreadyOn();
-  if (op.totpSecretSealed === null) throw new DomainError('invalid_request', 'Start the set-up first', { field: 'code' });
+  if (op.totpSecretSealed === null)
+    throw new DomainError('invalid_request', 'Start the set-up first', { field: 'code' });
   const now = deps.clock.now();
   const step = totpStep(deps.totpSealer.open(op.totpSecretSealed), code.trim(), now);
-  if (step === undefined || !(await deps.operators.advanceTotpStep(op.id, step))) throw invalidField('code', 'does not match: check the authenticator and the clock, then try the next code');
+  if (step === undefined || !(await deps.operators.advanceTotpStep(op.id, step)))
+    throw invalidField('code', 'does not match: check the authenticator and the clock, then try the next code');
   const recoveryCodes = newRecoveryCodes((n) => deps.random.bytes(n));
   const actor = { kind: 'panel', id: op.email, sourceIp } as const;
-  await deps.operators.update(op.id, { totpEnabled: true, recoveryCodeHashes: recoveryCodes.map(recoveryCodeHash) }, now, (_b, o) => [
-    auditEvent(actor, 'operator.totp_enrolled', null, now, { operator: o.email }),
-  ]);
+  await deps.operators.update(
+    op.id,
+    { totpEnabled: true, recoveryCodeHashes: recoveryCodes.map(recoveryCodeHash) },
+    now,
+    (_b, o) => [auditEvent(actor, 'operator.totp_enrolled', null, now, { operator: o.email })],
+  );
   return { recoveryCodes };
 }

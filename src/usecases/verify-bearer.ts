@@ -23,7 +23,12 @@ type BearerDeps = Pick<Deps, 'verifier' | 'tokenStore' | 'clock' | 'tokens'>;
  * read; for the default API, the client's reserved `tollgate:*` scopes).
  * `audience`: the API the caller guards (omitted: the default API; null: any, for introspection).
  */
-export async function validateAccessToken(deps: BearerDeps, token: string, mode: Mode, audience?: string | null): Promise<ValidToken> {
+export async function validateAccessToken(
+  deps: BearerDeps,
+  token: string,
+  mode: Mode,
+  audience?: string | null,
+): Promise<ValidToken> {
   const claims = await deps.verifier.verify(token, mode, audience);
   const named = claims.aud !== deps.tokens.audience(mode) ? { mode, identifier: claims.aud } : undefined;
   const { client, revoked, target } = await deps.tokenStore.bearerState(claims.client_id, claims.jti, named);
@@ -36,7 +41,9 @@ export async function validateAccessToken(deps: BearerDeps, token: string, mode:
   const carried = claims.scope === '' ? [] : claims.scope.split(' ');
   // A named API's token holds while its grant does. A default-API token keeps its scopes as it
   // always has, except Tollgate's own powers, which hold only while the client still has them.
-  const granted = named ? tokenStillGranted(target, carried) : carried.filter(isReservedScope).every((s) => client.scopes.includes(s));
+  const granted = named
+    ? tokenStillGranted(target, carried)
+    : carried.filter(isReservedScope).every((s) => client.scopes.includes(s));
   if (!granted) throw invalidToken('The access token carries a permission that is no longer granted');
   return { client, claims };
 }
@@ -65,7 +72,10 @@ function bearerToken(header: string): string {
  * The claims of a Bearer header whose token is signed by us for this mode and unexpired,
  * ignoring what can change under it (revocation, the client's state); undefined otherwise.
  */
-export async function bearerClaims(deps: Pick<Deps, 'verifier'>, input: Pick<BearerInput, 'authorization' | 'mode'>): Promise<AccessTokenClaims | undefined> {
+export async function bearerClaims(
+  deps: Pick<Deps, 'verifier'>,
+  input: Pick<BearerInput, 'authorization' | 'mode'>,
+): Promise<AccessTokenClaims | undefined> {
   try {
     return await deps.verifier.verify(bearerToken(input.authorization ?? ''), input.mode);
   } catch {
@@ -78,9 +88,13 @@ export async function bearerClaims(deps: Pick<Deps, 'verifier'>, input: Pick<Bea
  * @see RFC 6750 §3.1 for the codes: missing → missing_token, bad → invalid_token, too narrow →
  * insufficient_scope.
  */
-export async function authenticateBearer(deps: BearerDeps, input: BearerInput): Promise<ValidToken & { scopes: string[] }> {
+export async function authenticateBearer(
+  deps: BearerDeps,
+  input: BearerInput,
+): Promise<ValidToken & { scopes: string[] }> {
   const header = input.authorization;
-  if (header === undefined || header.trim() === '') throw new DomainError('missing_token', 'An access token is required');
+  if (header === undefined || header.trim() === '')
+    throw new DomainError('missing_token', 'An access token is required');
   // Another scheme (Basic, …) is no Bearer credential at all. @see RFC 6750 §3.1
   if (!/^bearer(\s|$)/i.test(header)) throw new DomainError('missing_token', 'An access token is required');
   const valid = await validateAccessToken(deps, bearerToken(header), input.mode, input.audience);

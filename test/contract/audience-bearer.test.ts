@@ -17,8 +17,18 @@ describe('tokens for an API at /auth/verify and introspection', () => {
 
   beforeAll(async () => {
     h = await harness();
-    await createApi(h.services.deps, { identifier: BILLING, name: 'Billing', mode: 'live', permissions: perms(['invoices:read', 'invoices:write']) });
-    await createApi(h.services.deps, { identifier: REPORTS, name: 'Reports', mode: 'live', permissions: perms(['reports:read']) });
+    await createApi(h.services.deps, {
+      identifier: BILLING,
+      name: 'Billing',
+      mode: 'live',
+      permissions: perms(['invoices:read', 'invoices:write']),
+    });
+    await createApi(h.services.deps, {
+      identifier: REPORTS,
+      name: 'Reports',
+      mode: 'live',
+      permissions: perms(['reports:read']),
+    });
   });
   afterAll(() => h.close());
 
@@ -30,7 +40,13 @@ describe('tokens for an API at /auth/verify and introspection', () => {
       method: 'POST',
       url: '/api/v1/oauth2/token',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.id, client_secret: c.secret, resource: BILLING, ...(scope ? { scope } : {}) }).toString(),
+      payload: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: c.id,
+        client_secret: c.secret,
+        resource: BILLING,
+        ...(scope ? { scope } : {}),
+      }).toString(),
     });
     expect(res.statusCode).toBe(200);
     return { client: c, token: res.json().access_token as string, refreshToken: res.json().refresh_token as string };
@@ -86,7 +102,11 @@ describe('tokens for an API at /auth/verify and introspection', () => {
 
   it('introspection names the API in aud', async () => {
     const { client, token, refreshToken } = await billingToken(['invoices:read']);
-    expect((await introspect(client, token)).json()).toMatchObject({ active: true, aud: BILLING, scope: 'invoices:read' });
+    expect((await introspect(client, token)).json()).toMatchObject({
+      active: true,
+      aud: BILLING,
+      scope: 'invoices:read',
+    });
     expect((await introspect(client, refreshToken)).json()).toMatchObject({ active: true, aud: BILLING });
   });
 
@@ -116,8 +136,13 @@ describe('tokens for an API at /auth/verify and introspection', () => {
     expect((await verify(narrow.token, `?audience=${encodeURIComponent(BILLING)}`)).statusCode).toBe(200);
   });
 
-  it("taking a permission from the API ends the tokens carrying it", async () => {
-    await createApi(h.services.deps, { identifier: 'urn:example:shrinking', name: 'Shrinking', mode: 'live', permissions: perms(['a', 'b']) });
+  it('taking a permission from the API ends the tokens carrying it', async () => {
+    await createApi(h.services.deps, {
+      identifier: 'urn:example:shrinking',
+      name: 'Shrinking',
+      mode: 'live',
+      permissions: perms(['a', 'b']),
+    });
     const c = await h.client({ mode: 'live' });
     await setGrant(h.services.deps, c.id, { mode: 'live', identifier: 'urn:example:shrinking' }, ['a', 'b']);
     const issue = await h.app.inject({
@@ -128,12 +153,21 @@ describe('tokens for an API at /auth/verify and introspection', () => {
     });
     const token = issue.json().accessToken as string;
     expect((await verify(token, '?audience=urn:example:shrinking')).statusCode).toBe(200);
-    await updateApi(h.services.deps, { mode: 'live', identifier: 'urn:example:shrinking' }, { permissions: perms(['a']) });
+    await updateApi(
+      h.services.deps,
+      { mode: 'live', identifier: 'urn:example:shrinking' },
+      { permissions: perms(['a']) },
+    );
     expect((await verify(token, '?audience=urn:example:shrinking')).statusCode).toBe(401);
   });
 
   it('deleting the API (forced past its grants) ends its tokens', async () => {
-    await createApi(h.services.deps, { identifier: 'urn:example:doomed', name: 'Doomed', mode: 'live', permissions: perms(['a']) });
+    await createApi(h.services.deps, {
+      identifier: 'urn:example:doomed',
+      name: 'Doomed',
+      mode: 'live',
+      permissions: perms(['a']),
+    });
     const c = await h.client({ mode: 'live' });
     await setGrant(h.services.deps, c.id, { mode: 'live', identifier: 'urn:example:doomed' }, ['a']);
     const issue = await h.app.inject({
@@ -144,7 +178,9 @@ describe('tokens for an API at /auth/verify and introspection', () => {
     });
     const token = issue.json().data.access_token as string;
     expect((await verify(token, '?audience=urn:example:doomed')).statusCode).toBe(200);
-    await expect(deleteApi(h.services.deps, { mode: 'live', identifier: 'urn:example:doomed' }, false)).rejects.toThrow(/grant/);
+    await expect(deleteApi(h.services.deps, { mode: 'live', identifier: 'urn:example:doomed' }, false)).rejects.toThrow(
+      /grant/,
+    );
     await deleteApi(h.services.deps, { mode: 'live', identifier: 'urn:example:doomed' }, true);
     expect((await verify(token, '?audience=urn:example:doomed')).statusCode).toBe(401);
   });

@@ -25,10 +25,32 @@ describe.each(DOORS)('contract: $name audience', (door) => {
     h = await harness({ LOCKOUT_MAX_FAILURES: '3', LOCKOUT_MAX_FAILURES_PER_IP: '100000' });
     const deps = h.services.deps;
     client = await h.client({ mode: 'live', scopes: ['read'] });
-    await createApi(deps, { identifier: BILLING, name: 'Billing', mode: 'live', permissions: permissions(['invoices:read', 'invoices:write', 'refunds']) });
-    await createApi(deps, { identifier: REPORTS, name: 'Reports', mode: 'live', permissions: permissions(['reports:read']) });
-    await createApi(deps, { identifier: SHORT, name: 'Short', mode: 'live', permissions: permissions(['x']), tokenTtlSeconds: 60 });
-    await createApi(deps, { identifier: RSA, name: 'RSA', mode: 'live', permissions: permissions(['y']), alg: 'RS256' });
+    await createApi(deps, {
+      identifier: BILLING,
+      name: 'Billing',
+      mode: 'live',
+      permissions: permissions(['invoices:read', 'invoices:write', 'refunds']),
+    });
+    await createApi(deps, {
+      identifier: REPORTS,
+      name: 'Reports',
+      mode: 'live',
+      permissions: permissions(['reports:read']),
+    });
+    await createApi(deps, {
+      identifier: SHORT,
+      name: 'Short',
+      mode: 'live',
+      permissions: permissions(['x']),
+      tokenTtlSeconds: 60,
+    });
+    await createApi(deps, {
+      identifier: RSA,
+      name: 'RSA',
+      mode: 'live',
+      permissions: permissions(['y']),
+      alg: 'RS256',
+    });
     await createApi(deps, { identifier: TEST_ONLY, name: 'Sandbox', mode: 'test', permissions: permissions(['z']) });
     await setGrant(deps, client.id, { mode: 'live', identifier: BILLING }, ['invoices:read', 'invoices:write']);
     await setGrant(deps, client.id, { mode: 'live', identifier: SHORT }, ['x']);
@@ -36,16 +58,24 @@ describe.each(DOORS)('contract: $name audience', (door) => {
   });
   afterAll(() => h.close());
 
-  const ask = (extra: { audience?: string | string[]; resource?: string | string[]; scope?: string }, secret = client.secret) =>
-    door.issue(h, 'live', { clientId: client.id, clientSecret: secret, ...extra });
+  const ask = (
+    extra: { audience?: string | string[]; resource?: string | string[]; scope?: string },
+    secret = client.secret,
+  ) => door.issue(h, 'live', { clientId: client.id, clientSecret: secret, ...extra });
 
   it('names the API in aud, with the permissions granted there', async () => {
     const token = door.expectToken(await ask({ audience: BILLING }), { scope: 'invoices:read invoices:write' });
-    expect(decodeJwt(token)).toMatchObject({ aud: BILLING, scope: 'invoices:read invoices:write', permissions: ['invoices:read', 'invoices:write'] });
+    expect(decodeJwt(token)).toMatchObject({
+      aud: BILLING,
+      scope: 'invoices:read invoices:write',
+      permissions: ['invoices:read', 'invoices:write'],
+    });
   });
 
   it('selects among the granted permissions with scope', async () => {
-    const token = door.expectToken(await ask({ audience: BILLING, scope: 'invoices:read' }), { scope: 'invoices:read' });
+    const token = door.expectToken(await ask({ audience: BILLING, scope: 'invoices:read' }), {
+      scope: 'invoices:read',
+    });
     expect(decodeJwt(token).permissions).toEqual(['invoices:read']);
   });
 
@@ -97,13 +127,13 @@ describe.each(DOORS)('contract: $name audience', (door) => {
 
   if (door.takesResource) {
     it('RFC 8707 resource: one absolute URI without fragment', async () => {
-    const token = door.expectToken(await ask({ resource: BILLING }), { scope: 'invoices:read invoices:write' });
-    expect(decodeJwt(token).aud).toBe(BILLING);
-    door.expectToken(await ask({ resource: BILLING, audience: BILLING }), { scope: 'invoices:read invoices:write' });
-    door.expectError(await ask({ resource: 'billing' }), 'invalid_target');
-    door.expectError(await ask({ resource: `${BILLING}#part` }), 'invalid_target');
-    door.expectError(await ask({ resource: [BILLING, SHORT] }), 'invalid_target');
-    door.expectError(await ask({ resource: BILLING, audience: SHORT }), 'invalid_request');
+      const token = door.expectToken(await ask({ resource: BILLING }), { scope: 'invoices:read invoices:write' });
+      expect(decodeJwt(token).aud).toBe(BILLING);
+      door.expectToken(await ask({ resource: BILLING, audience: BILLING }), { scope: 'invoices:read invoices:write' });
+      door.expectError(await ask({ resource: 'billing' }), 'invalid_target');
+      door.expectError(await ask({ resource: `${BILLING}#part` }), 'invalid_target');
+      door.expectError(await ask({ resource: [BILLING, SHORT] }), 'invalid_target');
+      door.expectError(await ask({ resource: BILLING, audience: SHORT }), 'invalid_request');
     });
   }
 
@@ -114,14 +144,22 @@ describe.each(DOORS)('contract: $name audience', (door) => {
 
   it('a wrong secret is still checked first: invalid_client, whatever the audience', async () => {
     const other = await h.client({ mode: 'live' });
-    door.expectError(await door.issue(h, 'live', { clientId: other.id, clientSecret: 'wrong-secret-here', audience: BILLING }), 'invalid_client');
+    door.expectError(
+      await door.issue(h, 'live', { clientId: other.id, clientSecret: 'wrong-secret-here', audience: BILLING }),
+      'invalid_client',
+    );
   });
 
   it('a removed grant is invalid_target from then on', async () => {
     const c = await h.client({ mode: 'live' });
     await setGrant(h.services.deps, c.id, { mode: 'live', identifier: REPORTS }, ['reports:read']);
-    door.expectToken(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret, audience: REPORTS }), { scope: 'reports:read' });
+    door.expectToken(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret, audience: REPORTS }), {
+      scope: 'reports:read',
+    });
     await removeGrant(h.services.deps, c.id, { mode: 'live', identifier: REPORTS });
-    door.expectError(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret, audience: REPORTS }), 'invalid_target');
+    door.expectError(
+      await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret, audience: REPORTS }),
+      'invalid_target',
+    );
   });
 });

@@ -34,13 +34,16 @@ const headersOf = (authorization: string | undefined) => (authorization === unde
 
 const me: BearerDriver = {
   name: 'GET /api/v1/client/me',
-  call: (h, mode, authorization) => h.app.inject({ method: 'GET', url: pathOf(mode, '/api/v1/client/me'), headers: headersOf(authorization) }),
+  call: (h, mode, authorization) =>
+    h.app.inject({ method: 'GET', url: pathOf(mode, '/api/v1/client/me'), headers: headersOf(authorization) }),
   expectOk(res, clientId) {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ code: 0, message: 'OK', data: { id: clientId } });
   },
   expectRefused(res, refusal) {
-    const [status, code] = ({ missing_token: [401, 40102], invalid_token: [401, 40103], access_denied: [403, 40301] } as const)[refusal];
+    const [status, code] = (
+      { missing_token: [401, 40102], invalid_token: [401, 40103], access_denied: [403, 40301] } as const
+    )[refusal];
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ code, data: null });
     const challenge = CHALLENGE[refusal];
@@ -51,13 +54,20 @@ const me: BearerDriver = {
 
 const verify: BearerDriver = {
   name: 'GET /auth/verify',
-  call: (h, mode, authorization) => h.app.inject({ method: 'GET', url: pathOf(mode, '/auth/verify'), headers: headersOf(authorization) }),
+  call: (h, mode, authorization) =>
+    h.app.inject({ method: 'GET', url: pathOf(mode, '/auth/verify'), headers: headersOf(authorization) }),
   expectOk(res, clientId) {
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-client-id']).toBe(clientId);
   },
   expectRefused(res, refusal) {
-    const [status, code] = ({ missing_token: [401, 'NO_TOKEN'], invalid_token: [401, 'INVALID_TOKEN'], access_denied: [403, 'ACCESS_DENIED'] } as const)[refusal];
+    const [status, code] = (
+      {
+        missing_token: [401, 'NO_TOKEN'],
+        invalid_token: [401, 'INVALID_TOKEN'],
+        access_denied: [403, 'ACCESS_DENIED'],
+      } as const
+    )[refusal];
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ code });
     expect(res.headers['x-client-id']).toBeUndefined();
@@ -82,7 +92,9 @@ const viewer: BearerDriver = {
   },
   expectRefused(res, refusal) {
     // A field error: HTTP 200, the field null, one error with the code of spec §5.
-    const code = ({ missing_token: 'UNAUTHENTICATED', invalid_token: 'UNAUTHENTICATED', access_denied: 'FORBIDDEN' } as const)[refusal];
+    const code = (
+      { missing_token: 'UNAUTHENTICATED', invalid_token: 'UNAUTHENTICATED', access_denied: 'FORBIDDEN' } as const
+    )[refusal];
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.data).toEqual({ viewer: null });
@@ -102,20 +114,36 @@ describe.each(DRIVERS)('contract: $name', (door) => {
 
   beforeAll(async () => {
     h = await harness();
-    await createApi(h.services.deps, { identifier: ORDERS, name: 'Orders', mode: 'live', permissions: [{ name: 'orders:read', description: '' }] });
+    await createApi(h.services.deps, {
+      identifier: ORDERS,
+      name: 'Orders',
+      mode: 'live',
+      permissions: [{ name: 'orders:read', description: '' }],
+    });
   });
   afterAll(() => h.close());
 
   /** A fresh client and a token of its own, issued at the v1 door (from `from`, for allowlists). */
-  async function tokenFor(opts: { mode?: Mode; allowedIps?: string[]; from?: string; audience?: string; scopes?: string[] } = {}) {
+  async function tokenFor(
+    opts: { mode?: Mode; allowedIps?: string[]; from?: string; audience?: string; scopes?: string[] } = {},
+  ) {
     const mode = opts.mode ?? 'live';
-    const c = await h.client({ mode, allowedIps: opts.allowedIps ?? [], ...(opts.scopes ? { scopes: opts.scopes } : {}) });
-    if (opts.audience !== undefined) await setGrant(h.services.deps, c.id, { mode, identifier: opts.audience }, ['orders:read']);
+    const c = await h.client({
+      mode,
+      allowedIps: opts.allowedIps ?? [],
+      ...(opts.scopes ? { scopes: opts.scopes } : {}),
+    });
+    if (opts.audience !== undefined)
+      await setGrant(h.services.deps, c.id, { mode, identifier: opts.audience }, ['orders:read']);
     const res = await h.app.inject({
       method: 'POST',
       url: pathOf(mode, '/v1/auth/token'),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ client_id: c.id, client_secret: c.secret, ...(opts.audience ? { audience: opts.audience } : {}) }).toString(),
+      payload: new URLSearchParams({
+        client_id: c.id,
+        client_secret: c.secret,
+        ...(opts.audience ? { audience: opts.audience } : {}),
+      }).toString(),
       ...(opts.from ? { remoteAddress: opts.from } : {}),
     });
     expect(res.statusCode).toBe(200);
@@ -127,7 +155,12 @@ describe.each(DRIVERS)('contract: $name', (door) => {
     door.expectOk(await door.call(h, 'live', `Bearer ${token}`), client.id);
   });
 
-  const cases: Array<{ name: string; refusal: Refusal; authorization: () => Promise<string | undefined>; mode?: Mode }> = [
+  const cases: Array<{
+    name: string;
+    refusal: Refusal;
+    authorization: () => Promise<string | undefined>;
+    mode?: Mode;
+  }> = [
     { name: 'no Authorization header', refusal: 'missing_token', authorization: async () => undefined },
     { name: 'another scheme', refusal: 'missing_token', authorization: async () => 'Basic dXNlcjpwYXNz' },
     { name: 'a malformed Bearer header', refusal: 'invalid_token', authorization: async () => 'Bearer a,b' },

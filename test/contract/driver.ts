@@ -59,10 +59,12 @@ export const formEncode = (creds: Credentials): string => {
 };
 
 /** The values of a field that may be repeated. */
-export const values = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+export const values = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
 
 /** A JSON body's `audience`: one string, or an array for several. */
-export const jsonAudience = (creds: Credentials): Record<string, unknown> => (creds.audience === undefined ? {} : { audience: creds.audience });
+export const jsonAudience = (creds: Credentials): Record<string, unknown> =>
+  creds.audience === undefined ? {} : { audience: creds.audience };
 
 export const BIG = 'a'.repeat(3 * 1024 * 1024);
 
@@ -70,4 +72,3 @@ export function expectNoStore(res: Response): void {
   expect(res.headers['cache-control']).toBe('no-store');
   expect(res.headers.pragma).toBe('no-cache');
 }
-

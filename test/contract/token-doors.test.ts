@@ -53,19 +53,78 @@ describe.each(DOORS)('contract: $name token door', (door) => {
     expect(decodeJwt(door.expectToken(res, { scope: 'write' })).permissions).toEqual(['write']);
   });
 
-  const cases: Array<{ name: string; code: Parameters<typeof door.expectError>[1]; field?: keyof typeof f; run: () => ReturnType<typeof door.issue> }> = [
-    { name: 'missing client id', code: 'invalid_request', field: 'clientId', run: () => door.issue(h, 'live', { clientSecret: live.secret }) },
-    { name: 'missing client secret', code: 'invalid_request', field: 'clientSecret', run: () => door.issue(h, 'live', { clientId: live.id }) },
-    { name: 'empty client secret', code: 'invalid_request', field: 'clientSecret', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: '' }) },
-    { name: 'client id too short', code: 'invalid_request', field: 'clientId', run: () => door.issue(h, 'live', { clientId: 'ab', clientSecret: live.secret }) },
-    { name: 'client secret too long', code: 'invalid_request', field: 'clientSecret', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: 'x'.repeat(256) }) },
-    { name: 'malformed scope', code: 'invalid_request', field: 'scope', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: live.secret, scope: 'read "x"' }) },
-    { name: 'wrong secret', code: 'invalid_client', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: wrongSecret(live.secret) }) },
-    { name: 'wrong imported-style secret', code: 'invalid_client', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: 'not-the-secret-123' }) },
-    { name: 'unknown client', code: 'invalid_client', run: () => door.issue(h, 'live', { clientId: 'cl_live_doesnotexist000000', clientSecret: live.secret }) },
-    { name: 'live credentials at the test address', code: 'invalid_client', run: () => door.issue(h, 'test', { clientId: live.id, clientSecret: live.secret }) },
-    { name: 'test credentials at the live address', code: 'invalid_client', run: () => door.issue(h, 'live', { clientId: test.id, clientSecret: test.secret }) },
-    { name: 'scope outside the client', code: 'invalid_scope', run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: live.secret, scope: 'read admin' }) },
+  const cases: Array<{
+    name: string;
+    code: Parameters<typeof door.expectError>[1];
+    field?: keyof typeof f;
+    run: () => ReturnType<typeof door.issue>;
+  }> = [
+    {
+      name: 'missing client id',
+      code: 'invalid_request',
+      field: 'clientId',
+      run: () => door.issue(h, 'live', { clientSecret: live.secret }),
+    },
+    {
+      name: 'missing client secret',
+      code: 'invalid_request',
+      field: 'clientSecret',
+      run: () => door.issue(h, 'live', { clientId: live.id }),
+    },
+    {
+      name: 'empty client secret',
+      code: 'invalid_request',
+      field: 'clientSecret',
+      run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: '' }),
+    },
+    {
+      name: 'client id too short',
+      code: 'invalid_request',
+      field: 'clientId',
+      run: () => door.issue(h, 'live', { clientId: 'ab', clientSecret: live.secret }),
+    },
+    {
+      name: 'client secret too long',
+      code: 'invalid_request',
+      field: 'clientSecret',
+      run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: 'x'.repeat(256) }),
+    },
+    {
+      name: 'malformed scope',
+      code: 'invalid_request',
+      field: 'scope',
+      run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: live.secret, scope: 'read "x"' }),
+    },
+    {
+      name: 'wrong secret',
+      code: 'invalid_client',
+      run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: wrongSecret(live.secret) }),
+    },
+    {
+      name: 'wrong imported-style secret',
+      code: 'invalid_client',
+      run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: 'not-the-secret-123' }),
+    },
+    {
+      name: 'unknown client',
+      code: 'invalid_client',
+      run: () => door.issue(h, 'live', { clientId: 'cl_live_doesnotexist000000', clientSecret: live.secret }),
+    },
+    {
+      name: 'live credentials at the test address',
+      code: 'invalid_client',
+      run: () => door.issue(h, 'test', { clientId: live.id, clientSecret: live.secret }),
+    },
+    {
+      name: 'test credentials at the live address',
+      code: 'invalid_client',
+      run: () => door.issue(h, 'live', { clientId: test.id, clientSecret: test.secret }),
+    },
+    {
+      name: 'scope outside the client',
+      code: 'invalid_scope',
+      run: () => door.issue(h, 'live', { clientId: live.id, clientSecret: live.secret, scope: 'read admin' }),
+    },
   ];
 
   it.each(cases)('$name → $code', async ({ code, field, run }) => {
@@ -94,9 +153,17 @@ describe.each(DOORS)('contract: $name token door', (door) => {
 
   it('refuses an address outside the allowlist with access_denied, but only after the secret', async () => {
     const c = await h.client({ mode: 'live', allowedIps: ['10.0.0.0/8'] });
-    door.expectError(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret }, '192.168.1.1'), 'access_denied');
-    door.expectError(await door.issue(h, 'live', { clientId: c.id, clientSecret: 'wrong-secret-here' }, '192.168.1.1'), 'invalid_client');
-    door.expectToken(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret }, '10.1.2.3'), { scope: 'read write' });
+    door.expectError(
+      await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret }, '192.168.1.1'),
+      'access_denied',
+    );
+    door.expectError(
+      await door.issue(h, 'live', { clientId: c.id, clientSecret: 'wrong-secret-here' }, '192.168.1.1'),
+      'invalid_client',
+    );
+    door.expectToken(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret }, '10.1.2.3'), {
+      scope: 'read write',
+    });
   });
 
   it('answers garbage with invalid_request in its own envelope, never a 5xx', async () => {
@@ -133,11 +200,16 @@ describe.each(DOORS)('contract: $name lockout', (door) => {
   it('locks the (client, address) pair after the limit, even for the right secret; other addresses go on', async () => {
     const c = await h.client({ mode: 'live' });
     for (let i = 0; i < 3; i++) {
-      door.expectError(await door.issue(h, 'live', { clientId: c.id, clientSecret: 'wrong-secret-here' }, '127.0.0.9'), 'invalid_client');
+      door.expectError(
+        await door.issue(h, 'live', { clientId: c.id, clientSecret: 'wrong-secret-here' }, '127.0.0.9'),
+        'invalid_client',
+      );
     }
     const locked = await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret }, '127.0.0.9');
     door.expectError(locked, 'rate_limited');
     expect(Number(locked.headers['retry-after'])).toBe(600);
-    door.expectToken(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret }, '127.0.0.10'), { scope: 'read write' });
+    door.expectToken(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret }, '127.0.0.10'), {
+      scope: 'read write',
+    });
   });
 });

@@ -6,8 +6,18 @@ import { ROOT, tempDir } from '../support/process.js';
 
 /** Each store keeps its own migration history; drizzle-kit must find nothing new in either. */
 describe.each([
-  { folder: 'drizzle', config: 'drizzle.config.ts', schema: 'src/infra/db/sqlite/schema.ts', script: 'npm run db:generate' },
-  { folder: 'drizzle-pg', config: 'drizzle.pg.config.ts', schema: 'src/infra/db/pg/schema.ts', script: 'npm run db:generate:pg' },
+  {
+    folder: 'drizzle',
+    config: 'drizzle.config.ts',
+    schema: 'src/infra/db/sqlite/schema.ts',
+    script: 'npm run db:generate',
+  },
+  {
+    folder: 'drizzle-pg',
+    config: 'drizzle.pg.config.ts',
+    schema: 'src/infra/db/pg/schema.ts',
+    script: 'npm run db:generate:pg',
+  },
 ])('$folder/ migrations', ({ folder, config, schema, script }) => {
   it(`match ${schema}: drizzle-kit generates nothing new`, () => {
     const out = join(tempDir(), folder);

@@ -16,7 +16,9 @@ describe('schema/openapi.json', () => {
   afterAll(() => h.close());
 
   it('is the document the route schemas build: run `npm run schema:openapi` after changing a route', () => {
-    expect(committedText(), 'schema/openapi.json drifted from the route schemas; run npm run schema:openapi').toBe(openapiText(h.app));
+    expect(committedText(), 'schema/openapi.json drifted from the route schemas; run npm run schema:openapi').toBe(
+      openapiText(h.app),
+    );
   });
 
   it('is a valid OpenAPI 3.1 document', async () => {

@@ -29,21 +29,43 @@ describe('APIs and grants from the CLI, through the real server', () => {
     fetch(`${server.url}/api/v1/oauth2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret, ...extra }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        ...extra,
+      }),
     });
   const verify = (t: string, audience: string) =>
-    fetch(`${server.url}/auth/verify?audience=${encodeURIComponent(audience)}`, { headers: { authorization: `Bearer ${t}` } });
+    fetch(`${server.url}/auth/verify?audience=${encodeURIComponent(audience)}`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
 
   it('creates, shows and lists an API, every command with --json', async () => {
     const created = await json([
-      'apis', 'create', '--identifier', BILLING, '--name', 'Billing',
-      '--permissions', 'invoices:write', '--permission', 'invoices:read=Read invoices', '--ttl', '120', '--alg', 'RS256',
+      'apis',
+      'create',
+      '--identifier',
+      BILLING,
+      '--name',
+      'Billing',
+      '--permissions',
+      'invoices:write',
+      '--permission',
+      'invoices:read=Read invoices',
+      '--ttl',
+      '120',
+      '--alg',
+      'RS256',
     ]);
     expect(created).toMatchObject({
       identifier: BILLING,
       name: 'Billing',
       mode: 'live',
-      permissions: [{ name: 'invoices:write', description: '' }, { name: 'invoices:read', description: 'Read invoices' }],
+      permissions: [
+        { name: 'invoices:write', description: '' },
+        { name: 'invoices:read', description: 'Read invoices' },
+      ],
       tokenTtlSeconds: 120,
       alg: 'RS256',
     });
@@ -81,7 +103,9 @@ describe('APIs and grants from the CLI, through the real server', () => {
     await json(['grants', 'set', client.clientId, BILLING, '--permissions', 'invoices:read invoices:write']);
     const issued = (await (await token({ resource: BILLING })).json()) as { access_token: string };
     expect((await verify(issued.access_token, BILLING)).status).toBe(200);
-    expect(await json(['apis', 'update', BILLING, '--permissions', 'invoices:read', '--clear-ttl'])).toMatchObject({ tokenTtlSeconds: null });
+    expect(await json(['apis', 'update', BILLING, '--permissions', 'invoices:read', '--clear-ttl'])).toMatchObject({
+      tokenTtlSeconds: null,
+    });
     expect((await verify(issued.access_token, BILLING)).status).toBe(401);
     const refused = await cli(['apis', 'delete', BILLING], env);
     expect(refused.status).toBe(1);
@@ -90,6 +114,7 @@ describe('APIs and grants from the CLI, through the real server', () => {
     expect(await json(['apis', 'list'])).toEqual([]);
     const audit = await json(['audit', '--limit', '20']);
     const actions = (audit as Array<{ action: string }>).map((e) => e.action);
-    for (const a of ['api.created', 'api.updated', 'api.deleted', 'grant.set', 'grant.removed']) expect(actions).toContain(a);
+    for (const a of ['api.created', 'api.updated', 'api.deleted', 'grant.set', 'grant.removed'])
+      expect(actions).toContain(a);
   });
 });

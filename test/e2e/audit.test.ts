@@ -37,7 +37,10 @@ describe('audit trail through the real server and CLI', () => {
   });
 
   it('lists create, rotate, disable and enable by the operator and a lockout by Tollgate, newest first', async () => {
-    const made = JSON.parse(await run('clients', 'create', '--name', 'audited', '--scope', 'read', '--json')) as { clientId: string; clientSecret: string };
+    const made = JSON.parse(await run('clients', 'create', '--name', 'audited', '--scope', 'read', '--json')) as {
+      clientId: string;
+      clientSecret: string;
+    };
     const id = made.clientId;
     const rotated = JSON.parse(await run('clients', 'rotate-secret', id, '--json')) as { clientSecret: string };
     await run('clients', 'disable', id);
@@ -60,13 +63,21 @@ describe('audit trail through the real server and CLI', () => {
     expect(lock!.detail).toEqual({ kind: 'pair', lockedUntil: expect.any(Number) });
     expect((lock!.detail.lockedUntil as number) - Date.parse(lock!.at)).toBe(900_000);
     expect(rotation!.detail).toEqual({ generation: 2, graceSeconds: 0 });
-    expect(creation!.detail).toMatchObject({ name: 'audited', mode: 'live', scopes: ['read'], secretSource: 'generated' });
+    expect(creation!.detail).toMatchObject({
+      name: 'audited',
+      mode: 'live',
+      scopes: ['read'],
+      secretSource: 'generated',
+    });
     // Newest first, by time and then by row id.
     const order = events.map((e) => [Date.parse(e.at), e.id] as const);
     for (let i = 1; i < order.length; i++) {
-      expect(order[i - 1]![0] > order[i]![0] || (order[i - 1]![0] === order[i]![0] && order[i - 1]![1] > order[i]![1])).toBe(true);
+      expect(
+        order[i - 1]![0] > order[i]![0] || (order[i - 1]![0] === order[i]![0] && order[i - 1]![1] > order[i]![1]),
+      ).toBe(true);
     }
-    for (const s of [made.clientSecret, rotated.clientSecret, 'wrong-secret-value']) expect(JSON.stringify(events).includes(s)).toBe(false);
+    for (const s of [made.clientSecret, rotated.clientSecret, 'wrong-secret-value'])
+      expect(JSON.stringify(events).includes(s)).toBe(false);
 
     // Without --client: every event, the other clients' too; as text, one line each.
     const everything = JSON.parse(await run('audit', '--json')) as AuditJson[];
@@ -74,7 +85,11 @@ describe('audit trail through the real server and CLI', () => {
     expect(everything.filter((e) => e.clientId === id)).toEqual(events);
     const text = (await run('audit', '--client', id)).trim().split('\n');
     expect(text).toHaveLength(5);
-    expect(text[0]).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+lockout\\s+${id}\\s+system:tollgate\\s+127\\.0\\.0\\.60\\s+\\{"kind":"pair"`));
+    expect(text[0]).toMatch(
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+lockout\\s+${id}\\s+system:tollgate\\s+127\\.0\\.0\\.60\\s+\\{"kind":"pair"`,
+      ),
+    );
   });
 
   it('answers an empty array for a client with no events, and refuses a bad --limit', async () => {

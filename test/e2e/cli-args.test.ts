@@ -8,9 +8,31 @@ describe('tollgate keys retire with a kid that begins with "-"', () => {
   const kid = `-${'A'.repeat(42)}`;
 
   it('moves such a kid behind "--", after the options', async () => {
-    expect(normaliseArgs(['node', 'tollgate', 'keys', 'retire', kid, '--yes'])).toEqual(['node', 'tollgate', 'keys', 'retire', '--yes', '--', kid]);
-    expect(normaliseArgs(['node', 'tollgate', 'keys', 'retire', '--json', kid])).toEqual(['node', 'tollgate', 'keys', 'retire', '--json', '--', kid]);
-    expect(normaliseArgs(['node', 'tollgate', 'keys', 'retire', 'A'.repeat(43)])).toEqual(['node', 'tollgate', 'keys', 'retire', 'A'.repeat(43)]);
+    expect(normaliseArgs(['node', 'tollgate', 'keys', 'retire', kid, '--yes'])).toEqual([
+      'node',
+      'tollgate',
+      'keys',
+      'retire',
+      '--yes',
+      '--',
+      kid,
+    ]);
+    expect(normaliseArgs(['node', 'tollgate', 'keys', 'retire', '--json', kid])).toEqual([
+      'node',
+      'tollgate',
+      'keys',
+      'retire',
+      '--json',
+      '--',
+      kid,
+    ]);
+    expect(normaliseArgs(['node', 'tollgate', 'keys', 'retire', 'A'.repeat(43)])).toEqual([
+      'node',
+      'tollgate',
+      'keys',
+      'retire',
+      'A'.repeat(43),
+    ]);
   });
 
   it('reaches the command through the real bin: the key is looked up, not taken for an option', async () => {

@@ -35,24 +35,38 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A v2 token for the credentials, or the HTTP status that refused them. */
 async function v2Token(server: RunningServer, id: string, secret: string): Promise<{ status: number; token?: string }> {
-  const r = await request(`${server.url}/v2/credentials/oauth/token`, { headers: JSON_HEADERS, body: JSON.stringify({ clientId: id, clientSecret: secret }) });
+  const r = await request(`${server.url}/v2/credentials/oauth/token`, {
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ clientId: id, clientSecret: secret }),
+  });
   return { status: r.status, token: r.status === 200 ? (JSON.parse(r.body).accessToken as string) : undefined };
 }
 
 /** Self-service rotation over GraphQL with a Bearer token. */
 const rotate = (server: RunningServer, token: string) =>
-  request(`${server.url}/graphql`, { headers: { ...JSON_HEADERS, authorization: `Bearer ${token}` }, body: JSON.stringify({ query: ROTATE }) });
+  request(`${server.url}/graphql`, {
+    headers: { ...JSON_HEADERS, authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: ROTATE }),
+  });
 
 function rotatedFrom(body: string): { clientSecret: string; generation: number } {
-  const parsed = JSON.parse(body) as { data?: { rotateClientSecret?: { clientSecret: string; generation: number } }; errors?: unknown };
+  const parsed = JSON.parse(body) as {
+    data?: { rotateClientSecret?: { clientSecret: string; generation: number } };
+    errors?: unknown;
+  };
   expect(parsed.errors, body).toBeUndefined();
   return parsed.data!.rotateClientSecret!;
 }
 
 /** `tollgate …` without blocking this process, so the server keeps getting requests meanwhile. */
-function cliAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function cliAsync(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((ok) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/tollgate.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const p = spawn(process.execPath, [join(ROOT, 'bin/tollgate.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -85,10 +99,21 @@ function readDb<T>(path: string, fn: (db: Database.Database) => T): T {
 const integrity = (path: string): unknown => readDb(path, (db) => db.pragma('integrity_check', { simple: true }));
 
 const storedGeneration = (path: string, id: string): number =>
-  readDb(path, (db) => (db.prepare('SELECT secret_generation AS g FROM clients WHERE id = ?').get(id) as { g: number }).g);
+  readDb(
+    path,
+    (db) => (db.prepare('SELECT secret_generation AS g FROM clients WHERE id = ?').get(id) as { g: number }).g,
+  );
 
 const rotationsAudited = (path: string, id: string): number =>
-  readDb(path, (db) => (db.prepare("SELECT count(*) AS n FROM audit_events WHERE client_id = ? AND action = 'client.rotated'").get(id) as { n: number }).n);
+  readDb(
+    path,
+    (db) =>
+      (
+        db
+          .prepare("SELECT count(*) AS n FROM audit_events WHERE client_id = ? AND action = 'client.rotated'")
+          .get(id) as { n: number }
+      ).n,
+  );
 
 describe('durability of the real server', () => {
   /*
@@ -149,15 +174,27 @@ describe('durability of the real server', () => {
         const generation = storedGeneration(env.DATABASE_PATH, ack.id);
         const probe = await v2Token(restarted, ack.id, ack.secret);
         // What must hold: the last acknowledged secret works, or an unanswered rotation committed.
-        expect(probe.status === 200 || generation === ack.generation + 1, `generation ${generation}, acknowledged ${ack.generation}, probe ${probe.status}`).toBe(true);
+        expect(
+          probe.status === 200 || generation === ack.generation + 1,
+          `generation ${generation}, acknowledged ${ack.generation}, probe ${probe.status}`,
+        ).toBe(true);
         expect([ack.generation, ack.generation + 1]).toContain(generation);
         if (generation === ack.generation) {
-          outcomes.push(`${late.answered ? 'answered' : 'lost before commit'} (${acknowledged} acked, rotation ~${Math.round(typical)} ms)`);
+          outcomes.push(
+            `${late.answered ? 'answered' : 'lost before commit'} (${acknowledged} acked, rotation ~${Math.round(typical)} ms)`,
+          );
           expect(probe.status).toBe(200);
           expect(decodeJwt(probe.token!).sgen).toBe(generation);
           // The token of the last acknowledged generation is still good.
           if (lastAckToken) {
-            expect((await request(`${restarted.url}/api/v1/client/me`, { method: 'GET', headers: { authorization: `Bearer ${lastAckToken}` } })).status).toBe(200);
+            expect(
+              (
+                await request(`${restarted.url}/api/v1/client/me`, {
+                  method: 'GET',
+                  headers: { authorization: `Bearer ${lastAckToken}` },
+                })
+              ).status,
+            ).toBe(200);
           }
           // Every committed rotation has its audit row: they commit in one transaction.
           expect(rotationsAudited(env.DATABASE_PATH, ack.id)).toBe(generation - 1);
@@ -166,7 +203,10 @@ describe('durability of the real server', () => {
           expect(late.answered).toBe(false);
           // No grace: the committed rotation killed the acknowledged secret and its tokens.
           expect(probe.status).toBe(401);
-          const me = await request(`${restarted.url}/api/v1/client/me`, { method: 'GET', headers: { authorization: `Bearer ${lastAckToken}` } });
+          const me = await request(`${restarted.url}/api/v1/client/me`, {
+            method: 'GET',
+            headers: { authorization: `Bearer ${lastAckToken}` },
+          });
           expect(me.status).toBe(401);
           // The unanswered rotation committed with its audit row, never without it.
           expect(rotationsAudited(env.DATABASE_PATH, ack.id)).toBe(generation - 1);
@@ -203,7 +243,8 @@ describe('durability of the real server', () => {
       const statuses: number[] = [];
       let busyCreds = busy;
       const issuer = async () => {
-        for (let i = 0; i < 2000 && !stop.now; i++) statuses.push((await v2Token(server, before.id, before.secret)).status);
+        for (let i = 0; i < 2000 && !stop.now; i++)
+          statuses.push((await v2Token(server, before.id, before.secret)).status);
       };
       const rotator = async () => {
         for (let i = 0; i < 500 && !stop.now; i++) {
@@ -241,7 +282,14 @@ describe('durability of the real server', () => {
       restored = await startServer(restoredEnv);
       expect((await v2Token(restored, before.id, before.secret)).status).toBe(200);
       // Signing keys came along (sealed under the same master key): an old token still verifies.
-      expect((await request(`${restored.url}/api/v1/client/me`, { method: 'GET', headers: { authorization: `Bearer ${oldToken}` } })).status).toBe(200);
+      expect(
+        (
+          await request(`${restored.url}/api/v1/client/me`, {
+            method: 'GET',
+            headers: { authorization: `Bearer ${oldToken}` },
+          })
+        ).status,
+      ).toBe(200);
       expect((await v2Token(restored, after.id, after.secret)).status).toBe(401);
       const busyGeneration = storedGeneration(restoredEnv.DATABASE_PATH, busy.id);
       expect(busyGeneration).toBeGreaterThanOrEqual(1);

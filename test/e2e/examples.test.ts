@@ -19,14 +19,19 @@ import { createClient, startIssuer, tollgate, type IssuerServer, type MadeClient
 const PYTHON = '/usr/bin/python3';
 /** Where golang-golang-x-oauth2-dev puts the library's source (GOPATH mode, offline). */
 const GOPATH = '/usr/share/gocode';
-const INSTALL = 'apt-get update && apt-get install -y python3-requests python3-requests-oauthlib python3-authlib golang-go golang-golang-x-oauth2-dev curl   (scripts/test-deps.sh does this)';
+const INSTALL =
+  'apt-get update && apt-get install -y python3-requests python3-requests-oauthlib python3-authlib golang-go golang-golang-x-oauth2-dev curl   (scripts/test-deps.sh does this)';
 
 function requireTools(): void {
   const missing: string[] = [];
   const py = spawnSync(PYTHON, ['-c', 'import requests, requests_oauthlib, authlib'], { encoding: 'utf8' });
-  if (py.status !== 0) missing.push(`${PYTHON} with requests, requests_oauthlib and authlib (${(py.stderr || String(py.error)).trim().split('\n').pop()})`);
+  if (py.status !== 0)
+    missing.push(
+      `${PYTHON} with requests, requests_oauthlib and authlib (${(py.stderr || String(py.error)).trim().split('\n').pop()})`,
+    );
   if (spawnSync('go', ['version'], { encoding: 'utf8' }).status !== 0) missing.push('go (golang-go)');
-  if (!existsSync(join(GOPATH, 'src/golang.org/x/oauth2/clientcredentials'))) missing.push(`${GOPATH}/src/golang.org/x/oauth2 (golang-golang-x-oauth2-dev)`);
+  if (!existsSync(join(GOPATH, 'src/golang.org/x/oauth2/clientcredentials')))
+    missing.push(`${GOPATH}/src/golang.org/x/oauth2 (golang-golang-x-oauth2-dev)`);
   if (spawnSync('curl', ['--version']).status !== 0) missing.push('curl');
   if (missing.length > 0) throw new Error(`The examples need: ${missing.join('; ')}. Install: ${INSTALL}`);
 }
@@ -40,7 +45,11 @@ interface Run {
 /** Runs a command without blocking the event loop (the server answers it meanwhile). */
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((ok, fail) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -103,7 +112,13 @@ describe('examples/ against the real server', () => {
     goBinary = join(tempDir(), 'tollgate-go');
     const [build, server] = await Promise.all([
       // GOPATH mode: the library comes from Debian's package, nothing is fetched.
-      run('go', ['build', '-o', goBinary, './examples/go'], { GO111MODULE: 'off', GOPATH, GOCACHE: gocache, GOFLAGS: '', GOTOOLCHAIN: 'local' }),
+      run('go', ['build', '-o', goBinary, './examples/go'], {
+        GO111MODULE: 'off',
+        GOPATH,
+        GOCACHE: gocache,
+        GOFLAGS: '',
+        GOTOOLCHAIN: 'local',
+      }),
       // 2 s tokens on the oauth2 and v1 doors, so the examples' renewals run.
       startIssuer({ OAUTH2_ACCESS_TTL_SECONDS: '2', V1_TOKEN_TTL_SECONDS: '2' }),
     ]);
@@ -137,7 +152,11 @@ describe('examples/ against the real server', () => {
         expect(JSON.parse(out.me!)).toMatchObject({ code: 0, data: { id: c.id, mode } });
         expect(out.verify).toBe(`200 ${c.id}`);
         if (door.startsWith('oauth2')) {
-          expect(JSON.parse(out.token!)).toMatchObject({ token_type: 'Bearer', scope: 'read', refresh_token: expect.stringMatching(/^rt_/) });
+          expect(JSON.parse(out.token!)).toMatchObject({
+            token_type: 'Bearer',
+            scope: 'read',
+            refresh_token: expect.stringMatching(/^rt_/),
+          });
           expect(JSON.parse(out.refresh!)).not.toHaveProperty('refresh_token');
         }
       }
@@ -170,14 +189,22 @@ describe('examples/ against the real server', () => {
   });
 
   describe('Python: requests-oauthlib', () => {
-    const py = (args: string[], env: Record<string, string>) => run(PYTHON, ['examples/python/requests_oauthlib_client.py', ...args], env);
+    const py = (args: string[], env: Record<string, string>) =>
+      run(PYTHON, ['examples/python/requests_oauthlib_client.py', ...args], env);
 
     it('oauth2 with HTTP Basic and with the body: a token, and a refresh through /refresh once it expires', async () => {
       // Both at once: each waits out its 2 s token.
-      const runs = await Promise.all(['basic', 'body'].map((auth) => py(['--auth', auth, '--wait-for-expiry'], envFor(live))));
+      const runs = await Promise.all(
+        ['basic', 'body'].map((auth) => py(['--auth', auth, '--wait-for-expiry'], envFor(live))),
+      );
       for (const [i, r] of runs.entries()) {
         expect(r.status, r.stderr).toBe(0);
-        expect(step(r, 'token')).toMatchObject({ auth: ['basic', 'body'][i], token_type: 'Bearer', expires_in: 2, has_refresh_token: true });
+        expect(step(r, 'token')).toMatchObject({
+          auth: ['basic', 'body'][i],
+          token_type: 'Bearer',
+          expires_in: 2,
+          has_refresh_token: true,
+        });
         expect(step(r, 'me')).toEqual({ step: 'me', status: 200, client_id: live.id });
         expect(step(r, 'after-expiry')).toEqual({
           step: 'after-expiry',
@@ -209,7 +236,10 @@ describe('examples/ against the real server', () => {
     });
 
     it('works in test mode, with scope, and with an imported secret sent raw in HTTP Basic', async () => {
-      const [inTest, imported] = await Promise.all([py([], envFor(test, 'test', { TOLLGATE_SCOPE: 'read' })), py(['--auth', 'basic'], envFor(plus))]);
+      const [inTest, imported] = await Promise.all([
+        py([], envFor(test, 'test', { TOLLGATE_SCOPE: 'read' })),
+        py(['--auth', 'basic'], envFor(plus)),
+      ]);
       expect(step(inTest, 'me'), inTest.stderr).toMatchObject({ status: 200, client_id: test.id });
       expect(step(imported, 'me'), imported.stderr).toMatchObject({ status: 200, client_id: plus.id });
     });
@@ -222,7 +252,8 @@ describe('examples/ against the real server', () => {
   });
 
   describe('Python: Authlib', () => {
-    const py = (args: string[], env: Record<string, string>) => run(PYTHON, ['examples/python/authlib_client.py', ...args], env);
+    const py = (args: string[], env: Record<string, string>) =>
+      run(PYTHON, ['examples/python/authlib_client.py', ...args], env);
 
     it('oauth2 with HTTP Basic and with the body: a token, and grant_type=refresh_token once it expires; v1 through a compliance hook', async () => {
       // All at once: each waits out its 2 s token.
@@ -231,9 +262,18 @@ describe('examples/ against the real server', () => {
         py(['--auth', 'body', '--wait-for-expiry'], envFor(live)),
         py(['--door', 'v1', '--auth', 'body', '--wait-for-expiry'], envFor(live)),
       ]);
-      for (const [auth, r] of [['basic', basic!], ['body', body!]] as const) {
+      for (const [auth, r] of [
+        ['basic', basic!],
+        ['body', body!],
+      ] as const) {
         expect(r.status, r.stderr).toBe(0);
-        expect(step(r, 'token')).toMatchObject({ door: 'oauth2', auth, token_type: 'Bearer', expires_in: 2, has_refresh_token: true });
+        expect(step(r, 'token')).toMatchObject({
+          door: 'oauth2',
+          auth,
+          token_type: 'Bearer',
+          expires_in: 2,
+          has_refresh_token: true,
+        });
         expect(step(r, 'me')).toEqual({ step: 'me', status: 200, client_id: live.id });
         expect(step(r, 'after-expiry')).toEqual({
           step: 'after-expiry',
@@ -246,9 +286,18 @@ describe('examples/ against the real server', () => {
       }
       // v1 has no refresh token: Authlib makes a new client_credentials exchange.
       expect(v1!.status, v1!.stderr).toBe(0);
-      expect(step(v1!, 'token')).toMatchObject({ door: 'v1', token_type: 'Bearer', expires_in: 2, has_refresh_token: false });
+      expect(step(v1!, 'token')).toMatchObject({
+        door: 'v1',
+        token_type: 'Bearer',
+        expires_in: 2,
+        has_refresh_token: false,
+      });
       expect(step(v1!, 'me')).toEqual({ step: 'me', status: 200, client_id: live.id });
-      expect(step(v1!, 'after-expiry')).toMatchObject({ status: 200, renewed_by: ['client_credentials'], new_access_token: true });
+      expect(step(v1!, 'after-expiry')).toMatchObject({
+        status: 200,
+        renewed_by: ['client_credentials'],
+        new_access_token: true,
+      });
     });
 
     it('with TOLLGATE_AUDIENCE: resource on oauth2, audience on v1, renewals included', async () => {
@@ -256,7 +305,10 @@ describe('examples/ against the real server', () => {
         py(['--auth', 'basic', '--wait-for-expiry'], withAudience()),
         py(['--door', 'v1', '--auth', 'body', '--wait-for-expiry'], withAudience()),
       ]);
-      for (const [r, renewedBy] of [[oauth2!, 'refresh_token'], [v1!, 'client_credentials']] as const) {
+      for (const [r, renewedBy] of [
+        [oauth2!, 'refresh_token'],
+        [v1!, 'client_credentials'],
+      ] as const) {
         expect(r.status, r.stderr).toBe(0);
         expect(step(r, 'token')).toMatchObject({ aud: BILLING });
         expect(audScope(step(r, 'token')?.access_token)).toEqual({ aud: BILLING, scope: GRANTED });
@@ -284,18 +336,23 @@ describe('examples/ against the real server', () => {
   describe('Go: golang.org/x/oauth2/clientcredentials', () => {
     const go = (args: string[], env: Record<string, string>) => run(goBinary, args, env);
 
-    it.each(['header', 'params'])('oauth2 with AuthStyleIn%s: a token reused for every call, live and test', async (auth) => {
-      for (const [c, mode] of [
-        [live, 'live'],
-        [test, 'test'],
-      ] as const) {
-        const r = await go(['-auth', auth, '-calls', '3'], envFor(c, mode, { TOLLGATE_SCOPE: 'read' }));
-        expect(r.status, r.stdout + r.stderr).toBe(0);
-        const aud = mode === 'test' ? `${srv.url}/test` : srv.url;
-        expect(step(r, 'token')).toMatchObject({ token_type: 'Bearer', has_refresh_token: true, scope: 'read', aud });
-        expect(steps(r).filter((s) => s.step === 'me')).toEqual(Array(3).fill({ step: 'me', status: 200, client_id: c.id }));
-      }
-    });
+    it.each(['header', 'params'])(
+      'oauth2 with AuthStyleIn%s: a token reused for every call, live and test',
+      async (auth) => {
+        for (const [c, mode] of [
+          [live, 'live'],
+          [test, 'test'],
+        ] as const) {
+          const r = await go(['-auth', auth, '-calls', '3'], envFor(c, mode, { TOLLGATE_SCOPE: 'read' }));
+          expect(r.status, r.stdout + r.stderr).toBe(0);
+          const aud = mode === 'test' ? `${srv.url}/test` : srv.url;
+          expect(step(r, 'token')).toMatchObject({ token_type: 'Bearer', has_refresh_token: true, scope: 'read', aud });
+          expect(steps(r).filter((s) => s.step === 'me')).toEqual(
+            Array(3).fill({ step: 'me', status: 200, client_id: c.id }),
+          );
+        }
+      },
+    );
 
     it('with TOLLGATE_AUDIENCE or -audience: resource in EndpointParams, every renewal for that API', async () => {
       const byEnv = await go(['-calls', '3'], withAudience());

@@ -2,8 +2,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer, tempDir } from '../support/process.js';
 
-const env = () => ({ DATABASE_PATH: join(tempDir(), 'tollgate.db'), TOLLGATE_MASTER_KEY: 'test-master-key-that-is-long-enough-0123456789' });
-const lines = (out: string) => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; level: number });
+const env = () => ({
+  DATABASE_PATH: join(tempDir(), 'tollgate.db'),
+  TOLLGATE_MASTER_KEY: 'test-master-key-that-is-long-enough-0123456789',
+});
+const lines = (out: string) =>
+  out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg?: string; level: number });
 
 /** Issue 18 item 6: logs a person can follow, and a quiet mode for busy servers. */
 describe('logs', () => {
@@ -25,7 +32,11 @@ describe('logs', () => {
 
     const quiet = await startServer({ ...env(), LOG_REQUESTS: 'false' });
     await fetch(`${quiet.url}/healthz`);
-    await fetch(`${quiet.url}/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=x' });
+    await fetch(`${quiet.url}/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'client_id=x',
+    });
     await quiet.stop();
     const out = lines(quiet.stdout());
     expect(out.some((l) => l.msg === 'incoming request' || l.msg === 'request completed')).toBe(false);

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, tempDir, type RunningServer } from '../support/process.js';
 
-
 /** Issue 16 item 12: with METRICS_PORT, whoever reaches the API cannot read the metrics. */
 describe('METRICS_PORT', () => {
   let server: RunningServer;

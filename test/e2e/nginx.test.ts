@@ -19,8 +19,17 @@ const NGINX_MISSING =
   'Install the Debian package: apt-get update && apt-get install -y nginx   (scripts/test-deps.sh does this)';
 
 function findNginx(): string {
-  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/local/nginx/sbin'];
-  const bin = dirs.filter(Boolean).map((d) => join(d, 'nginx')).find((p) => existsSync(p));
+  const dirs = [
+    ...(process.env.PATH ?? '').split(':'),
+    '/usr/sbin',
+    '/usr/local/sbin',
+    '/sbin',
+    '/usr/local/nginx/sbin',
+  ];
+  const bin = dirs
+    .filter(Boolean)
+    .map((d) => join(d, 'nginx'))
+    .find((p) => existsSync(p));
   if (!bin) throw new Error(NGINX_MISSING);
   const v = spawnSync(bin, ['-V'], { encoding: 'utf8' });
   if (!`${v.stdout}${v.stderr}`.includes('http_auth_request_module')) {
@@ -44,10 +53,14 @@ function freePort(): Promise<number> {
 async function waitForListen(port: number, proc: ChildProcess, why: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`nginx exited (${proc.exitCode ?? proc.signalCode}):\n${why()}`);
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`nginx exited (${proc.exitCode ?? proc.signalCode}):\n${why()}`);
     const up = await new Promise<boolean>((ok) => {
       const sock = connect(port, '127.0.0.1');
-      sock.once('connect', () => (sock.destroy(), ok(true)));
+      sock.once('connect', () => {
+        sock.destroy();
+        ok(true);
+      });
       sock.once('error', () => ok(false));
     });
     if (up) return;
@@ -124,7 +137,12 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };
-  const issue = async (id: string, secret: string, mode: 'live' | 'test' = 'live', audience?: string): Promise<string> => {
+  const issue = async (
+    id: string,
+    secret: string,
+    mode: 'live' | 'test' = 'live',
+    audience?: string,
+  ): Promise<string> => {
     const res = await fetch(`${server!.url}${mode === 'test' ? '/test' : ''}/api/v1/client/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -134,9 +152,20 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
     return ((await res.json()) as { data: { access_token: string } }).data.access_token;
   };
   const call = (path: string, token?: string, init: RequestInit = {}) =>
-    fetch(`${base}${path}`, { ...init, headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(init.headers as Record<string, string>) } });
+    fetch(`${base}${path}`, {
+      ...init,
+      headers: {
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        ...(init.headers as Record<string, string>),
+      },
+    });
   /** Refused by nginx, with Tollgate's challenge passed through, and the upstream never reached. */
-  const expectRefused = async (path: string, token: string | undefined, status: number, challenge: RegExp | undefined) => {
+  const expectRefused = async (
+    path: string,
+    token: string | undefined,
+    status: number,
+    challenge: RegExp | undefined,
+  ) => {
     const before = seen.length;
     const res = await call(path, token);
     expect(res.status).toBe(status);
@@ -174,7 +203,16 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
       req.on('data', (chunk: Buffer) => (bytes += chunk.length));
       req.on('end', () => {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ upstream: true, path: req.url, clientId: req.headers['x-client-id'], scope: req.headers['x-scope'], mode: req.headers['x-mode'], bodyBytes: bytes }));
+        res.end(
+          JSON.stringify({
+            upstream: true,
+            path: req.url,
+            clientId: req.headers['x-client-id'],
+            scope: req.headers['x-scope'],
+            mode: req.headers['x-mode'],
+            bodyBytes: bytes,
+          }),
+        );
       });
     });
     await new Promise<void>((ok) => upstream!.listen(0, '127.0.0.1', ok));
@@ -184,7 +222,11 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
     mkdirSync(ngDir);
     const port = await freePort();
     writeFileSync(join(ngDir, 'nginx.conf'), nginxConf(ngDir, port, server.url, upstreamPort));
-    nginx = spawn(bin, ['-e', join(ngDir, 'error.log'), '-p', ngDir, '-c', join(ngDir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    nginx = spawn(
+      bin,
+      ['-e', join(ngDir, 'error.log'), '-p', ngDir, '-c', join(ngDir, 'nginx.conf'), '-g', 'daemon off;'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     nginx.stderr!.on('data', (d: Buffer) => (nginxErr += d.toString()));
     const why = () => {
       const log = join(ngDir, 'error.log');
@@ -213,12 +255,23 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
     const token = await issue(client.id, client.secret);
     const res = await call('/api/orders?page=2', token);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ upstream: true, path: '/api/orders?page=2', clientId: client.id, scope: 'read write', mode: 'live', bodyBytes: 0 });
+    expect(await res.json()).toEqual({
+      upstream: true,
+      path: '/api/orders?page=2',
+      clientId: client.id,
+      scope: 'read write',
+      mode: 'live',
+      bodyBytes: 0,
+    });
   });
 
   it('lets a POST with a body through: the auth subrequest carries no body', async () => {
     const token = await issue(client.id, client.secret);
-    const res = await call('/api/orders', token, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ big: 'x'.repeat(200_000) }) });
+    const res = await call('/api/orders', token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ big: 'x'.repeat(200_000) }),
+    });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { clientId: string; bodyBytes: number };
     expect(answer.clientId).toBe(client.id);
@@ -228,7 +281,9 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
 
   it('overwrites identity headers a caller sends itself', async () => {
     const token = await issue(client.id, client.secret);
-    const res = await call('/api/whoami', token, { headers: { 'x-client-id': 'cl_live_someone_else', 'x-scope': 'admin' } });
+    const res = await call('/api/whoami', token, {
+      headers: { 'x-client-id': 'cl_live_someone_else', 'x-scope': 'admin' },
+    });
     expect(await res.json()).toMatchObject({ clientId: client.id, scope: 'read write' });
   });
 
@@ -245,17 +300,34 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
     // An edited payload under the genuine signature.
     await expectRefused('/api/orders', `${h}.${enc({ ...claims, scope: 'read write admin' })}.${s}`, 401, invalid);
     // alg none.
-    await expectRefused('/api/orders', `${enc({ alg: 'none', typ: 'at+jwt', kid: decodeProtectedHeader(token).kid })}.${p}.`, 401, invalid);
+    await expectRefused(
+      '/api/orders',
+      `${enc({ alg: 'none', typ: 'at+jwt', kid: decodeProtectedHeader(token).kid })}.${p}.`,
+      401,
+      invalid,
+    );
     // Signed by a key of the attacker's under our kid.
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const input = `${h}.${p}`;
-    const sig = cryptoSign('sha256', Buffer.from(input), { key: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })), dsaEncoding: 'ieee-p1363' });
+    const sig = cryptoSign('sha256', Buffer.from(input), {
+      key: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })),
+      dsaEncoding: 'ieee-p1363',
+    });
     await expectRefused('/api/orders', `${input}.${sig.toString('base64url')}`, 401, invalid);
     await expectRefused('/api/orders', 'not-a-jwt', 401, invalid);
   });
 
   it('guards one API per location: its audience and permission, nothing else (README, APIs and permissions)', async () => {
-    await json(['apis', 'create', '--identifier', BILLING, '--name', 'Billing', '--permissions', 'invoices:read invoices:write']);
+    await json([
+      'apis',
+      'create',
+      '--identifier',
+      BILLING,
+      '--name',
+      'Billing',
+      '--permissions',
+      'invoices:read invoices:write',
+    ]);
     const made = await json(['clients', 'create', '--name', 'billing-worker']);
     const [id, secret] = [made.clientId as string, made.clientSecret as string];
     await json(['grants', 'set', id, BILLING, '--permissions', 'invoices:read invoices:write']);
@@ -302,7 +374,12 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
 
     const rotated = await json(['clients', 'rotate-secret', id]);
     expect(rotated.secretGeneration).toBe(3);
-    await expectRefused('/api/orders', first, 401, /error="invalid_token", error_description="The access token was issued before the client secret was rotated or the client was disabled"/);
+    await expectRefused(
+      '/api/orders',
+      first,
+      401,
+      /error="invalid_token", error_description="The access token was issued before the client secret was rotated or the client was disabled"/,
+    );
     await expectRefused('/api/orders', second, 401, /error="invalid_token"/);
     const third = await issue(id, rotated.clientSecret as string);
     expect((await call('/api/orders', third)).status).toBe(200);
@@ -319,7 +396,10 @@ describe('end to end: nginx auth_request in front of an upstream', () => {
 
   it('never logs a token or a secret (checked as a boolean, so a failure prints neither)', async () => {
     // The first-start banner is the one place a secret is printed on purpose; log lines are JSON.
-    const log = server!.stdout().split('\n').filter((l) => l.startsWith('{'));
+    const log = server!
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(log.length).toBeGreaterThan(0);
     const leaks = (text: string) => /eyJ[\w-]{10,}|sk_(live|test)_[\w-]{10,}/.test(text);
     expect(leaks(log.join('\n'))).toBe(false);

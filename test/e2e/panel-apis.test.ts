@@ -42,7 +42,7 @@ const GRANTS = 'query ($id: ID!) { client(id: $id) { grants { api { identifier }
 
 async function grantsOf(id: string, mode: 'live' | 'test' = 'live'): Promise<unknown> {
   const r = await graphqlAs(ps.url, adminCookie, GRANTS, { id }, { mode });
-  return (r.body.data?.client as { grants: unknown }).grants;
+  return (r.body.data!.client as { grants: unknown }).grants;
 }
 
 /** axe finds no serious or critical violation, and a screenshot is saved. */
@@ -69,7 +69,7 @@ beforeAll(async () => {
   const made = await graphqlAs(ps.url, adminCookie, CREATE_CLIENT, {
     input: { name: 'alpha-reports', scopes: [], allowedIps: [], orgId: 'alpha' },
   });
-  alpha = (made.body.data?.createClient as { client: { id: string } }).client.id;
+  alpha = (made.body.data!.createClient as { client: { id: string } }).client.id;
   admin = await openPanel(browser, ps.url);
   page = admin.page;
   await signIn(page, ADMIN, PASSWORD);

@@ -1,6 +1,16 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, createOperator, graphqlAs, launchChromium, openPanel, sessionCookie, signIn, startPanelServer, type PanelServer } from '../support/browser.js';
+import {
+  axeViolations,
+  createOperator,
+  graphqlAs,
+  launchChromium,
+  openPanel,
+  sessionCookie,
+  signIn,
+  startPanelServer,
+  type PanelServer,
+} from '../support/browser.js';
 
 /**
  * The client list past its first page, in real Chromium against the real server: 45 live
@@ -45,44 +55,52 @@ const next = () => page.getByRole('navigation', { name: 'Pages' }).getByRole('bu
 const previous = () => page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Previous page' });
 
 describe('the client list', () => {
-  it('pages through every client once, forwards and back', async () => {
-    const first = await shown('Live clients, page 1');
-    expect(first).toHaveLength(20);
-    expect(await previous().isDisabled()).toBe(true);
+  it(
+    'pages through every client once, forwards and back',
+    async () => {
+      const first = await shown('Live clients, page 1');
+      expect(first).toHaveLength(20);
+      expect(await previous().isDisabled()).toBe(true);
 
-    // A double click is one page on: the pager waits for the page it asked for.
-    await next().dblclick();
-    const second = await shown('Live clients, page 2');
-    expect(second).toHaveLength(20);
-    expect(await previous().isEnabled()).toBe(true);
+      // A double click is one page on: the pager waits for the page it asked for.
+      await next().dblclick();
+      const second = await shown('Live clients, page 2');
+      expect(second).toHaveLength(20);
+      expect(await previous().isEnabled()).toBe(true);
 
-    await next().click();
-    const third = await shown('Live clients, page 3');
-    expect(third).toHaveLength(CLIENTS - 40);
-    expect(await next().isDisabled()).toBe(true);
-    expect(await axeViolations(page)).toEqual([]);
+      await next().click();
+      const third = await shown('Live clients, page 3');
+      expect(third).toHaveLength(CLIENTS - 40);
+      expect(await next().isDisabled()).toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
 
-    // Every client on exactly one page.
-    const all = [...first, ...second, ...third];
-    expect(new Set(all).size).toBe(CLIENTS);
-    expect([...all].sort()).toEqual(names);
+      // Every client on exactly one page.
+      const all = [...first, ...second, ...third];
+      expect(new Set(all).size).toBe(CLIENTS);
+      expect([...all].sort()).toEqual(names);
 
-    await previous().click();
-    expect(await shown('Live clients, page 2')).toEqual(second);
-    await previous().click();
-    expect(await shown('Live clients, page 1')).toEqual(first);
-  }, SLOW);
+      await previous().click();
+      expect(await shown('Live clients, page 2')).toEqual(second);
+      await previous().click();
+      expect(await shown('Live clients, page 1')).toEqual(first);
+    },
+    SLOW,
+  );
 
-  it('starts a search from page 1 and pages within its matches', async () => {
-    await next().click();
-    await shown('Live clients, page 2');
-    await page.getByLabel('Search clients').fill('paged-4');
-    const found = await shown('Live clients matching “paged-4”, page 1');
-    expect([...found].sort()).toEqual(['paged-40', 'paged-41', 'paged-42', 'paged-43', 'paged-44']);
-    expect(await next().isDisabled()).toBe(true);
-    expect(await previous().isDisabled()).toBe(true);
+  it(
+    'starts a search from page 1 and pages within its matches',
+    async () => {
+      await next().click();
+      await shown('Live clients, page 2');
+      await page.getByLabel('Search clients').fill('paged-4');
+      const found = await shown('Live clients matching “paged-4”, page 1');
+      expect([...found].sort()).toEqual(['paged-40', 'paged-41', 'paged-42', 'paged-43', 'paged-44']);
+      expect(await next().isDisabled()).toBe(true);
+      expect(await previous().isDisabled()).toBe(true);
 
-    await page.getByLabel('Search clients').fill('');
-    expect(await shown('Live clients, page 1')).toHaveLength(20);
-  }, SLOW);
+      await page.getByLabel('Search clients').fill('');
+      expect(await shown('Live clients, page 1')).toHaveLength(20);
+    },
+    SLOW,
+  );
 });

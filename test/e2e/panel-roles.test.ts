@@ -51,72 +51,101 @@ afterAll(async () => {
 });
 
 describe('a developer', () => {
-  it('sees and reaches only its organisation\'s clients', async () => {
-    const w = await openPanel(browser, ps.url);
-    const page = w.page;
-    await signIn(page, 'dev@alpha.example', PASSWORD);
-    await page.getByRole('link', { name: 'alpha-reports' }).waitFor();
-    expect(await page.getByRole('link', { name: 'beta-payments' }).count()).toBe(0);
-    expect(await page.getByRole('cell', { name: beta }).count()).toBe(0);
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operators' }).count()).toBe(0);
-    expect(await axeViolations(page)).toEqual([]);
-    await screenshot(page, 'developer-clients');
+  it(
+    "sees and reaches only its organisation's clients",
+    async () => {
+      const w = await openPanel(browser, ps.url);
+      const page = w.page;
+      await signIn(page, 'dev@alpha.example', PASSWORD);
+      await page.getByRole('link', { name: 'alpha-reports' }).waitFor();
+      expect(await page.getByRole('link', { name: 'beta-payments' }).count()).toBe(0);
+      expect(await page.getByRole('cell', { name: beta }).count()).toBe(0);
+      expect(
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operators' }).count(),
+      ).toBe(0);
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'developer-clients');
 
-    // Typing the other organisation's client address shows nothing of it.
-    await page.goto(`/panel/clients/${beta}`);
-    await page.getByRole('heading', { level: 1, name: 'Client not found' }).waitFor();
-    expect(await page.getByText('beta-payments').count()).toBe(0);
-    expect(await axeViolations(page)).toEqual([]);
-    await screenshot(page, 'developer-other-org');
+      // Typing the other organisation's client address shows nothing of it.
+      await page.goto(`/panel/clients/${beta}`);
+      await page.getByRole('heading', { level: 1, name: 'Client not found' }).waitFor();
+      expect(await page.getByText('beta-payments').count()).toBe(0);
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'developer-other-org');
 
-    const cookie = (await w.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-    const other = await graphqlAs(ps.url, cookie, 'query ($id: ID!) { client(id: $id) { id name } }', { id: beta });
-    expect(other.body.data?.client ?? null).toBeNull();
-    const rotate = await graphqlAs(ps.url, cookie, 'mutation ($id: ID) { rotateClientSecret(clientId: $id) { clientSecret } }', { id: beta });
-    expect(rotate.body.data?.rotateClientSecret ?? null).toBeNull();
-    expect(rotate.body.errors?.length).toBeGreaterThan(0);
+      const cookie = (await w.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const other = await graphqlAs(ps.url, cookie, 'query ($id: ID!) { client(id: $id) { id name } }', { id: beta });
+      expect(other.body.data?.client ?? null).toBeNull();
+      const rotate = await graphqlAs(
+        ps.url,
+        cookie,
+        'mutation ($id: ID) { rotateClientSecret(clientId: $id) { clientSecret } }',
+        { id: beta },
+      );
+      expect(rotate.body.data?.rotateClientSecret ?? null).toBeNull();
+      expect(rotate.body.errors?.length).toBeGreaterThan(0);
 
-    await page.goto(`/panel/clients/${alpha}`);
-    await page.getByRole('heading', { level: 1, name: 'alpha-reports' }).waitFor();
-    await page.getByRole('button', { name: 'Rotate secret' }).waitFor();
-    expect(w.foreign).toEqual([]);
-    expect(w.pageErrors).toEqual([]);
-    await w.context.close();
-  }, SLOW);
+      await page.goto(`/panel/clients/${alpha}`);
+      await page.getByRole('heading', { level: 1, name: 'alpha-reports' }).waitFor();
+      await page.getByRole('button', { name: 'Rotate secret' }).waitFor();
+      expect(w.foreign).toEqual([]);
+      expect(w.pageErrors).toEqual([]);
+      await w.context.close();
+    },
+    SLOW,
+  );
 });
 
 describe('a viewer', () => {
-  it('reads its organisation\'s clients, is offered no change, and never sees a secret', async () => {
-    const w = await openPanel(browser, ps.url);
-    const page = w.page;
-    await signIn(page, 'viewer@alpha.example', PASSWORD);
-    await page.getByRole('link', { name: 'alpha-reports' }).waitFor();
-    expect(await page.getByRole('button', { name: 'New client' }).count()).toBe(0);
-    await page.getByRole('link', { name: 'alpha-reports' }).click();
-    await page.getByRole('heading', { level: 1, name: 'alpha-reports' }).waitFor();
-    await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
-    for (const name of ['Rotate secret', 'Disable', 'Enable', 'Save', 'Create']) expect(await page.getByRole('button', { name }).count(), name).toBe(0);
-    expect(await page.getByLabel('Client secret').count()).toBe(0);
-    expect(await axeViolations(page)).toEqual([]);
-    await screenshot(page, 'viewer-client');
+  it(
+    "reads its organisation's clients, is offered no change, and never sees a secret",
+    async () => {
+      const w = await openPanel(browser, ps.url);
+      const page = w.page;
+      await signIn(page, 'viewer@alpha.example', PASSWORD);
+      await page.getByRole('link', { name: 'alpha-reports' }).waitFor();
+      expect(await page.getByRole('button', { name: 'New client' }).count()).toBe(0);
+      await page.getByRole('link', { name: 'alpha-reports' }).click();
+      await page.getByRole('heading', { level: 1, name: 'alpha-reports' }).waitFor();
+      await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+      for (const name of ['Rotate secret', 'Disable', 'Enable', 'Save', 'Create'])
+        expect(await page.getByRole('button', { name }).count(), name).toBe(0);
+      expect(await page.getByLabel('Client secret').count()).toBe(0);
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'viewer-client');
 
-    // The server refuses what the page does not offer.
-    const cookie = (await w.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-    const before = await graphqlAs(ps.url, cookie, 'query ($id: ID!) { client(id: $id) { name enabled secretGeneration } }', { id: alpha });
-    const attempts = [
-      ['mutation ($id: ID) { rotateClientSecret(clientId: $id) { clientSecret } }', { id: alpha }],
-      ['mutation ($id: ID!) { disableClient(id: $id) { id } }', { id: alpha }],
-      ['mutation ($input: UpdateClientInput!) { updateClient(input: $input) { id } }', { input: { id: alpha, name: 'renamed' } }],
-      [CREATE, { input: { name: 'viewer-made', scopes: [], allowedIps: [] } }],
-    ] as const;
-    for (const [query, variables] of attempts) {
-      const r = await graphqlAs(ps.url, cookie, query, variables);
-      expect(r.body.errors?.length, query).toBeGreaterThan(0);
-      expect(JSON.stringify(r.body.data ?? {}), query).not.toMatch(/sk_(live|test)_/);
-    }
-    const after = await graphqlAs(ps.url, cookie, 'query ($id: ID!) { client(id: $id) { name enabled secretGeneration } }', { id: alpha });
-    expect(after.body.data).toEqual(before.body.data);
-    expect(w.pageErrors).toEqual([]);
-    await w.context.close();
-  }, SLOW);
+      // The server refuses what the page does not offer.
+      const cookie = (await w.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const before = await graphqlAs(
+        ps.url,
+        cookie,
+        'query ($id: ID!) { client(id: $id) { name enabled secretGeneration } }',
+        { id: alpha },
+      );
+      const attempts = [
+        ['mutation ($id: ID) { rotateClientSecret(clientId: $id) { clientSecret } }', { id: alpha }],
+        ['mutation ($id: ID!) { disableClient(id: $id) { id } }', { id: alpha }],
+        [
+          'mutation ($input: UpdateClientInput!) { updateClient(input: $input) { id } }',
+          { input: { id: alpha, name: 'renamed' } },
+        ],
+        [CREATE, { input: { name: 'viewer-made', scopes: [], allowedIps: [] } }],
+      ] as const;
+      for (const [query, variables] of attempts) {
+        const r = await graphqlAs(ps.url, cookie, query, variables);
+        expect(r.body.errors?.length, query).toBeGreaterThan(0);
+        expect(JSON.stringify(r.body.data ?? {}), query).not.toMatch(/sk_(live|test)_/);
+      }
+      const after = await graphqlAs(
+        ps.url,
+        cookie,
+        'query ($id: ID!) { client(id: $id) { name enabled secretGeneration } }',
+        { id: alpha },
+      );
+      expect(after.body.data).toEqual(before.body.data);
+      expect(w.pageErrors).toEqual([]);
+      await w.context.close();
+    },
+    SLOW,
+  );
 });

@@ -1,6 +1,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, launchChromium, openPanel, screenshot, startPanelServer, type PanelServer } from '../support/browser.js';
+import {
+  axeViolations,
+  launchChromium,
+  openPanel,
+  screenshot,
+  startPanelServer,
+  type PanelServer,
+} from '../support/browser.js';
 
 /**
  * How the panel and GraphiQL are served (src/http/panel.ts, src/http/graphiql.ts): headers,
@@ -19,7 +26,14 @@ afterAll(async () => {
 
 describe('the panel pages', () => {
   it('answers index.html at /panel, /panel/ and every page path, with a strict CSP and no cache', async () => {
-    for (const path of ['/panel', '/panel/', '/panel/clients', '/panel/clients/cl_live_abc', '/panel/setup', '/panel/playground']) {
+    for (const path of [
+      '/panel',
+      '/panel/',
+      '/panel/clients',
+      '/panel/clients/cl_live_abc',
+      '/panel/setup',
+      '/panel/playground',
+    ]) {
       const res = await fetch(`${ps.url}${path}`);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
@@ -96,9 +110,18 @@ describe('GraphiQL', () => {
       expect(html).not.toMatch(/unpkg|jsdelivr|cdn/i);
       expect(html).toContain(`"endpoint":"${path}"`);
       // No inline script to run: the options are a JSON data block.
-      for (const tag of html.match(/<script\b[^>]*>/g) ?? []) expect(tag).toMatch(/src="\/graphiql\/|type="application\/json"/);
+      for (const tag of html.match(/<script\b[^>]*>/g) ?? [])
+        expect(tag).toMatch(/src="\/graphiql\/|type="application\/json"/);
     }
-    for (const file of ['graphiql.js', 'graphiql.css', 'boot.js', 'editor.worker.js', 'json.worker.js', 'graphql.worker.js', 'favicon.ico']) {
+    for (const file of [
+      'graphiql.js',
+      'graphiql.css',
+      'boot.js',
+      'editor.worker.js',
+      'json.worker.js',
+      'graphql.worker.js',
+      'favicon.ico',
+    ]) {
       const res = await fetch(`${ps.url}/graphiql/${file}`);
       expect(res.status, file).toBe(200);
       await res.arrayBuffer();
@@ -110,7 +133,10 @@ describe('GraphiQL', () => {
   it('runs in Chromium with every other host unreachable', async () => {
     const w = await openPanel(browser, ps.url);
     // GraphiQL's first act is an introspection query to its endpoint: the schema arrives.
-    const introspection = w.page.waitForResponse((r) => r.url().endsWith('/test/graphql') && r.request().method() === 'POST', { timeout: 15_000 });
+    const introspection = w.page.waitForResponse(
+      (r) => r.url().endsWith('/test/graphql') && r.request().method() === 'POST',
+      { timeout: 15_000 },
+    );
     await w.page.goto('/test/graphql');
     expect((await introspection).status()).toBe(200);
     await w.page.locator('.graphiql-container').first().waitFor({ timeout: 15_000 });

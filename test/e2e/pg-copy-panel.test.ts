@@ -39,7 +39,15 @@ describe('tollgate db copy: the panel tables', () => {
     const fileKey = loadMasterKey(undefined, path).key;
     const envKey = loadMasterKey(TEST_MASTER_KEY, path).key;
     const source = openSqliteStore(path);
-    await source.keys.insertCurrent({ kid: 'k1', mode: 'live', alg: 'ES256', publicJwk: '{}', privateJwkEnc: encrypt(fileKey, '{"kty":"EC"}'), current: true, createdAt: T0 });
+    await source.keys.insertCurrent({
+      kid: 'k1',
+      mode: 'live',
+      alg: 'ES256',
+      publicJwk: '{}',
+      privateJwkEnc: encrypt(fileKey, '{"kty":"EC"}'),
+      current: true,
+      createdAt: T0,
+    });
     await source.clients.insert(
       {
         id: 'cl_live_copy',
@@ -68,10 +76,29 @@ describe('tollgate db copy: the panel tables', () => {
       recoveryCodeHashes: ['r1', 'r,"2}'],
     });
     await source.operators.insert(enrolled, () => []);
-    await source.operators.insert(operator({ id: 'op_copy_2', email: 'bob@example.com', role: 'viewer', enabled: false, passwordHash: null }), () => []);
-    await source.operators.putSetupToken({ hash: 'link', operatorId: 'op_copy_2', createdAt: T0, expiresAt: T0 + 86_400_000 });
-    await source.operators.putSetupToken({ hash: 'first', operatorId: null, createdAt: T0, expiresAt: T0 + 86_400_000 });
-    await source.sessions.insert({ idHash: 's1', operatorId: 'op_copy_1', createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 3600_000 });
+    await source.operators.insert(
+      operator({ id: 'op_copy_2', email: 'bob@example.com', role: 'viewer', enabled: false, passwordHash: null }),
+      () => [],
+    );
+    await source.operators.putSetupToken({
+      hash: 'link',
+      operatorId: 'op_copy_2',
+      createdAt: T0,
+      expiresAt: T0 + 86_400_000,
+    });
+    await source.operators.putSetupToken({
+      hash: 'first',
+      operatorId: null,
+      createdAt: T0,
+      expiresAt: T0 + 86_400_000,
+    });
+    await source.sessions.insert({
+      idHash: 's1',
+      operatorId: 'op_copy_1',
+      createdAt: T0,
+      lastSeenAt: T0,
+      expiresAt: T0 + 3600_000,
+    });
     await source.close();
 
     const url = await freshDatabase();

@@ -27,7 +27,10 @@ describe('tollgate db copy from a populated SQLite file', () => {
     const sqliteEnv = { DATABASE_PATH: join(tempDir(), 'tollgate.db'), ISSUER };
     const old = await start(sqliteEnv);
     const made = async (args: string[]) => {
-      const r = await cli(['clients', 'create', '--name', 'moving', '--scope', 'read write', ...args, '--json'], sqliteEnv);
+      const r = await cli(
+        ['clients', 'create', '--name', 'moving', '--scope', 'read write', ...args, '--json'],
+        sqliteEnv,
+      );
       expect(r.status, r.stderr).toBe(0);
       const c = JSON.parse(r.stdout) as { clientId: string; clientSecret: string };
       return { id: c.clientId, secret: c.clientSecret };
@@ -37,24 +40,52 @@ describe('tollgate db copy from a populated SQLite file', () => {
     const graced = await made([]);
 
     const v2 = (s: RunningServer, c: { id: string; secret: string }) =>
-      request(`${s.url}/v2/credentials/oauth/token`, { headers: JSON_HEADERS, body: JSON.stringify({ clientId: c.id, clientSecret: c.secret }) });
+      request(`${s.url}/v2/credentials/oauth/token`, {
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ clientId: c.id, clientSecret: c.secret }),
+      });
     const common = async (s: RunningServer, c: { id: string; secret: string }) =>
-      JSON.parse((await request(`${s.url}/api/v1/client/token`, { headers: JSON_HEADERS, body: JSON.stringify({ client_id: c.id, client_secret: c.secret }) })).body).data
-        .access_token as string;
+      JSON.parse(
+        (
+          await request(`${s.url}/api/v1/client/token`, {
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ client_id: c.id, client_secret: c.secret }),
+          })
+        ).body,
+      ).data.access_token as string;
     const oauth2 = async (s: RunningServer, c: { id: string; secret: string }) =>
       JSON.parse(
-        (await request(`${s.url}/api/v1/oauth2/token`, { headers: FORM, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.id, client_secret: c.secret }).toString() }))
-          .body,
+        (
+          await request(`${s.url}/api/v1/oauth2/token`, {
+            headers: FORM,
+            body: new URLSearchParams({
+              grant_type: 'client_credentials',
+              client_id: c.id,
+              client_secret: c.secret,
+            }).toString(),
+          })
+        ).body,
       ) as { access_token: string; refresh_token: string };
-    const verify = async (s: RunningServer, token: string) => (await request(`${s.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${token}` } })).status;
-    const refresh = async (s: RunningServer, token: string) => (await request(`${s.url}/api/v1/oauth2/refresh`, { headers: JSON_HEADERS, body: JSON.stringify({ refresh_token: token }) })).status;
+    const verify = async (s: RunningServer, token: string) =>
+      (await request(`${s.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${token}` } })).status;
+    const refresh = async (s: RunningServer, token: string) =>
+      (
+        await request(`${s.url}/api/v1/oauth2/refresh`, {
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ refresh_token: token }),
+        })
+      ).status;
 
     const forever = await common(old, generated);
     const v2Token = JSON.parse((await v2(old, imported)).body).accessToken as string;
     const { access_token: revokedToken, refresh_token: refreshToken } = await oauth2(old, generated);
     const revoked = await request(`${old.url}/api/v1/oauth2/revoke`, {
       headers: FORM,
-      body: new URLSearchParams({ token: revokedToken, client_id: generated.id, client_secret: generated.secret }).toString(),
+      body: new URLSearchParams({
+        token: revokedToken,
+        client_id: generated.id,
+        client_secret: generated.secret,
+      }).toString(),
     });
     expect(revoked.status).toBe(200);
     expect(await verify(old, revokedToken)).toBe(401);
@@ -63,9 +94,20 @@ describe('tollgate db copy from a populated SQLite file', () => {
     expect(rotated.status, rotated.stderr).toBe(0);
     const gracedNew = { id: graced.id, secret: (JSON.parse(rotated.stdout) as { clientSecret: string }).clientSecret };
     // A locked pair stays locked after the move.
-    for (let i = 0; i < 5; i++) await request(`${old.url}/v1/auth/token`, { headers: FORM, body: `client_id=${imported.id}&client_secret=wrong-secret-value`, localAddress: '127.0.0.41' });
+    for (let i = 0; i < 5; i++)
+      await request(`${old.url}/v1/auth/token`, {
+        headers: FORM,
+        body: `client_id=${imported.id}&client_secret=wrong-secret-value`,
+        localAddress: '127.0.0.41',
+      });
     const lockedAt = async (s: RunningServer) =>
-      (await request(`${s.url}/v1/auth/token`, { headers: FORM, body: `client_id=${imported.id}&client_secret=${imported.secret}`, localAddress: '127.0.0.41' })).status;
+      (
+        await request(`${s.url}/v1/auth/token`, {
+          headers: FORM,
+          body: `client_id=${imported.id}&client_secret=${imported.secret}`,
+          localAddress: '127.0.0.41',
+        })
+      ).status;
     expect(await lockedAt(old)).toBe(429);
     const jwks = (await request(`${old.url}/.well-known/jwks.json`, { method: 'GET' })).body;
     const auditBefore = (await cli(['audit', '--json'], sqliteEnv)).stdout;
@@ -74,7 +116,9 @@ describe('tollgate db copy from a populated SQLite file', () => {
     // Into PostgreSQL, under TOLLGATE_MASTER_KEY (the SQLite side used its key file).
     const url = await freshDatabase({ empty: true });
     const pgEnv = { DATABASE_URL: url, TOLLGATE_MASTER_KEY: TEST_MASTER_KEY, ISSUER };
-    const copied = await cli(['db', 'copy', sqliteEnv.DATABASE_PATH, url, '--json'], { TOLLGATE_MASTER_KEY: TEST_MASTER_KEY });
+    const copied = await cli(['db', 'copy', sqliteEnv.DATABASE_PATH, url, '--json'], {
+      TOLLGATE_MASTER_KEY: TEST_MASTER_KEY,
+    });
     expect(copied.status, copied.stderr).toBe(0);
     const report = JSON.parse(copied.stdout) as { rows: Record<string, number>; resealed: number };
     expect(report.rows).toMatchObject({ clients: 4, signing_keys: 2, revoked_tokens: 1, refresh_tokens: 1 });
@@ -102,7 +146,9 @@ describe('tollgate db copy from a populated SQLite file', () => {
     expect(JSON.parse((await cli(['audit', '--json'], pgEnv)).stdout)).toEqual(JSON.parse(auditBefore));
     // New events continue the copied ids.
     expect((await cli(['clients', 'disable', graced.id], pgEnv)).status).toBe(0);
-    const events = JSON.parse((await cli(['audit', '--json', '--limit', '1'], pgEnv)).stdout) as Array<{ action: string }>;
+    const events = JSON.parse((await cli(['audit', '--json', '--limit', '1'], pgEnv)).stdout) as Array<{
+      action: string;
+    }>;
     expect(events[0]!.action).toBe('client.disabled');
 
     // And back out of PostgreSQL into a new SQLite file, which serves the same tokens.

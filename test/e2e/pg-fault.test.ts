@@ -23,7 +23,12 @@ describe('PostgreSQL lost and back under load', () => {
   beforeAll(async () => {
     cluster = await startCluster();
     await adminQuery(cluster.url, 'CREATE DATABASE tollgate');
-    env = { DATABASE_URL: databaseUrl(cluster.url, 'tollgate'), TOLLGATE_MASTER_KEY: TEST_MASTER_KEY, ISSUER: 'http://tollgate.test', LOCKOUT_MAX_FAILURES: '3' };
+    env = {
+      DATABASE_URL: databaseUrl(cluster.url, 'tollgate'),
+      TOLLGATE_MASTER_KEY: TEST_MASTER_KEY,
+      ISSUER: 'http://tollgate.test',
+      LOCKOUT_MAX_FAILURES: '3',
+    };
     server = await startServer(env);
     const made = await cli(['clients', 'create', '--name', 'fault', '--scope', 'read', '--json'], env);
     expect(made.status, made.stderr).toBe(0);
@@ -37,28 +42,74 @@ describe('PostgreSQL lost and back under load', () => {
   });
 
   const v2 = (secret: string, localAddress?: string) =>
-    request(`${server.url}/v2/credentials/oauth/token`, { headers: JSON_HEADERS, body: JSON.stringify({ clientId: c.id, clientSecret: secret }), localAddress });
+    request(`${server.url}/v2/credentials/oauth/token`, {
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ clientId: c.id, clientSecret: secret }),
+      localAddress,
+    });
 
   /** One request per door, and what its envelope says for `unavailable`. */
-  const doors: Array<{ name: string; send: () => Promise<HttpAnswer>; says: (a: HttpAnswer) => unknown; ok: number }> = [
-    { name: 'v1', send: () => request(`${server.url}/v1/auth/token`, { headers: FORM, body: `client_id=${c.id}&client_secret=${c.secret}` }), says: (a) => JSON.parse(a.body).error.code, ok: 200 },
-    { name: 'v2', send: () => v2(c.secret), says: (a) => JSON.parse(a.body).code, ok: 200 },
-    {
-      name: 'oauth2',
-      send: () => request(`${server.url}/api/v1/oauth2/token`, { headers: FORM, body: `grant_type=client_credentials&client_id=${c.id}&client_secret=${c.secret}` }),
-      says: (a) => JSON.parse(a.body).error,
-      ok: 200,
-    },
-    { name: 'common', send: () => request(`${server.url}/api/v1/client/token`, { headers: JSON_HEADERS, body: JSON.stringify({ client_id: c.id, client_secret: c.secret }) }), says: (a) => JSON.parse(a.body).code, ok: 200 },
-    {
-      name: 'graphql',
-      send: () => request(`${server.url}/graphql`, { headers: JSON_HEADERS, body: JSON.stringify({ query: `mutation { issueToken(input: {clientId: "${c.id}", clientSecret: "${c.secret}"}) { __typename } }` }) }),
-      says: (a) => JSON.parse(a.body).errors?.[0]?.extensions?.code,
-      ok: 200,
-    },
-    { name: 'forward-auth', send: () => request(`${server.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${bearer}` } }), says: (a) => JSON.parse(a.body).code, ok: 200 },
-  ];
-  const UNAVAILABLE: Record<string, unknown> = { v1: '503001', v2: 14, oauth2: 'temporarily_unavailable', common: 50301, graphql: 'UNAVAILABLE', 'forward-auth': 'UNAVAILABLE' };
+  const doors: Array<{ name: string; send: () => Promise<HttpAnswer>; says: (a: HttpAnswer) => unknown; ok: number }> =
+    [
+      {
+        name: 'v1',
+        send: () =>
+          request(`${server.url}/v1/auth/token`, {
+            headers: FORM,
+            body: `client_id=${c.id}&client_secret=${c.secret}`,
+          }),
+        says: (a) => JSON.parse(a.body).error.code,
+        ok: 200,
+      },
+      { name: 'v2', send: () => v2(c.secret), says: (a) => JSON.parse(a.body).code, ok: 200 },
+      {
+        name: 'oauth2',
+        send: () =>
+          request(`${server.url}/api/v1/oauth2/token`, {
+            headers: FORM,
+            body: `grant_type=client_credentials&client_id=${c.id}&client_secret=${c.secret}`,
+          }),
+        says: (a) => JSON.parse(a.body).error,
+        ok: 200,
+      },
+      {
+        name: 'common',
+        send: () =>
+          request(`${server.url}/api/v1/client/token`, {
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ client_id: c.id, client_secret: c.secret }),
+          }),
+        says: (a) => JSON.parse(a.body).code,
+        ok: 200,
+      },
+      {
+        name: 'graphql',
+        send: () =>
+          request(`${server.url}/graphql`, {
+            headers: JSON_HEADERS,
+            body: JSON.stringify({
+              query: `mutation { issueToken(input: {clientId: "${c.id}", clientSecret: "${c.secret}"}) { __typename } }`,
+            }),
+          }),
+        says: (a) => JSON.parse(a.body).errors?.[0]?.extensions?.code,
+        ok: 200,
+      },
+      {
+        name: 'forward-auth',
+        send: () =>
+          request(`${server.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${bearer}` } }),
+        says: (a) => JSON.parse(a.body).code,
+        ok: 200,
+      },
+    ];
+  const UNAVAILABLE: Record<string, unknown> = {
+    v1: '503001',
+    v2: 14,
+    oauth2: 'temporarily_unavailable',
+    common: 50301,
+    graphql: 'UNAVAILABLE',
+    'forward-auth': 'UNAVAILABLE',
+  };
 
   it('answers 503 with Retry-After at every door while the database is down, and resumes by itself', async () => {
     for (const d of doors) expect((await d.send()).status, d.name).toBe(d.ok);
@@ -90,7 +141,8 @@ describe('PostgreSQL lost and back under load', () => {
     cluster.start();
     // Back without a restart: the pool opens fresh connections on the next requests.
     const deadline = Date.now() + 15_000;
-    while ((await request(`${server.url}/readyz`, { method: 'GET' })).status !== 200 && Date.now() < deadline) await sleep(200);
+    while ((await request(`${server.url}/readyz`, { method: 'GET' })).status !== 200 && Date.now() < deadline)
+      await sleep(200);
     await sleep(300);
     loading = false;
     await load;

@@ -18,13 +18,18 @@ describe('three instances on one PostgreSQL database', () => {
   let servers: RunningServer[] = [];
 
   const v2 = (s: RunningServer, id: string, secret: string, localAddress?: string) =>
-    request(`${s.url}/v2/credentials/oauth/token`, { headers: JSON_HEADERS, body: JSON.stringify({ clientId: id, clientSecret: secret }), localAddress });
+    request(`${s.url}/v2/credentials/oauth/token`, {
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ clientId: id, clientSecret: secret }),
+      localAddress,
+    });
   const token = async (s: RunningServer, id: string, secret: string): Promise<string> => {
     const r = await v2(s, id, secret);
     expect(r.status, r.body).toBe(200);
     return JSON.parse(r.body).accessToken as string;
   };
-  const verify = (s: RunningServer, bearer: string) => request(`${s.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${bearer}` } });
+  const verify = (s: RunningServer, bearer: string) =>
+    request(`${s.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${bearer}` } });
   const create = async (name: string) => {
     const r = await cli(['clients', 'create', '--name', name, '--scope', 'read', '--json'], env);
     expect(r.status, r.stderr).toBe(0);
@@ -34,7 +39,12 @@ describe('three instances on one PostgreSQL database', () => {
 
   beforeAll(async () => {
     url = await freshDatabase({ empty: true });
-    env = { DATABASE_URL: url, TOLLGATE_MASTER_KEY: TEST_MASTER_KEY, ISSUER: 'http://tollgate.test', DATABASE_POOL_SIZE: '4' };
+    env = {
+      DATABASE_URL: url,
+      TOLLGATE_MASTER_KEY: TEST_MASTER_KEY,
+      ISSUER: 'http://tollgate.test',
+      DATABASE_POOL_SIZE: '4',
+    };
     // Started together on an empty database: all three race to migrate and to make signing keys.
     servers = await Promise.all([0, 1, 2].map(() => startServer(env)));
   }, 60_000);
@@ -48,7 +58,9 @@ describe('three instances on one PostgreSQL database', () => {
     try {
       const applied = await db.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
       expect(applied.rows[0].n).toBe(PG_MIGRATIONS);
-      const current = await db.query('SELECT mode, count(*)::int AS n FROM signing_keys WHERE current GROUP BY mode ORDER BY mode');
+      const current = await db.query(
+        'SELECT mode, count(*)::int AS n FROM signing_keys WHERE current GROUP BY mode ORDER BY mode',
+      );
       expect(current.rows).toEqual([
         { mode: 'live', n: 1 },
         { mode: 'test', n: 1 },
@@ -61,7 +73,9 @@ describe('three instances on one PostgreSQL database', () => {
       await db.end();
     }
     for (const path of ['/.well-known/jwks.json', '/test/.well-known/jwks.json']) {
-      const sets = await Promise.all(servers.map(async (s) => (await request(`${s.url}${path}`, { method: 'GET' })).body));
+      const sets = await Promise.all(
+        servers.map(async (s) => (await request(`${s.url}${path}`, { method: 'GET' })).body),
+      );
       expect(JSON.parse(sets[0]!).keys).toHaveLength(1);
       expect(new Set(sets).size, path).toBe(1);
     }
@@ -71,7 +85,10 @@ describe('three instances on one PostgreSQL database', () => {
     const c = await create('rotating');
     const old = await token(servers[0]!, c.id, c.secret);
     for (const s of servers) expect((await verify(s, old)).status).toBe(200);
-    const rotated = await request(`${servers[0]!.url}/graphql`, { headers: { ...JSON_HEADERS, authorization: `Bearer ${old}` }, body: JSON.stringify({ query: ROTATE }) });
+    const rotated = await request(`${servers[0]!.url}/graphql`, {
+      headers: { ...JSON_HEADERS, authorization: `Bearer ${old}` },
+      body: JSON.stringify({ query: ROTATE }),
+    });
     expect(JSON.parse(rotated.body).data.rotateClientSecret.generation).toBe(2);
     const fresh = JSON.parse(rotated.body).data.rotateClientSecret.clientSecret as string;
     for (const s of servers.slice(1)) {
@@ -83,14 +100,18 @@ describe('three instances on one PostgreSQL database', () => {
 
   it('judges exactly LOCKOUT_MAX_FAILURES of 45 parallel wrong secrets spread over the three', async () => {
     const c = await create('targeted');
-    const answers = await Promise.all(Array.from({ length: 45 }, (_, i) => v2(servers[i % 3]!, c.id, 'wrong-secret-value', '127.0.0.31')));
+    const answers = await Promise.all(
+      Array.from({ length: 45 }, (_, i) => v2(servers[i % 3]!, c.id, 'wrong-secret-value', '127.0.0.31')),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(40);
     // Locked everywhere, even for the right secret, and recorded once.
     for (const s of servers) expect((await v2(s, c.id, c.secret, '127.0.0.31')).status).toBe(429);
     const audit = await cli(['audit', '--client', c.id, '--json'], env);
-    expect((JSON.parse(audit.stdout) as Array<{ action: string }>).filter((e) => e.action === 'lockout')).toHaveLength(1);
+    expect((JSON.parse(audit.stdout) as Array<{ action: string }>).filter((e) => e.action === 'lockout')).toHaveLength(
+      1,
+    );
   });
 
   it('signs with a key rotated by `tollgate keys rotate` at every instance within the key-cache interval', async () => {

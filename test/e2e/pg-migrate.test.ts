@@ -10,8 +10,14 @@ describe('tollgate migrate as a separate step', () => {
   });
 
   it('refuses to start unmigrated with MIGRATE_ON_START=false, then starts once `tollgate migrate` ran', async () => {
-    const env = { DATABASE_URL: await freshDatabase({ empty: true }), TOLLGATE_MASTER_KEY: TEST_MASTER_KEY, MIGRATE_ON_START: 'false' };
-    await expect(startServer(env)).rejects.toThrow(`lacks ${PG_MIGRATIONS} of ${PG_MIGRATIONS} migrations: run \`tollgate migrate\``);
+    const env = {
+      DATABASE_URL: await freshDatabase({ empty: true }),
+      TOLLGATE_MASTER_KEY: TEST_MASTER_KEY,
+      MIGRATE_ON_START: 'false',
+    };
+    await expect(startServer(env)).rejects.toThrow(
+      `lacks ${PG_MIGRATIONS} of ${PG_MIGRATIONS} migrations: run \`tollgate migrate\``,
+    );
     const migrated = await cli(['migrate'], env);
     expect(migrated.status, migrated.stderr).toBe(0);
     expect(migrated.stdout).toMatch(/^migrations applied to postgres:\/\/\S+\/tg_\d+_\w+$/m);
@@ -22,7 +28,10 @@ describe('tollgate migrate as a separate step', () => {
   });
 
   it('refuses `tollgate backup` on PostgreSQL, pointing to pg_dump', async () => {
-    const r = await cli(['backup', '/tmp/never-written.db'], { DATABASE_URL: await freshDatabase(), TOLLGATE_MASTER_KEY: TEST_MASTER_KEY });
+    const r = await cli(['backup', '/tmp/never-written.db'], {
+      DATABASE_URL: await freshDatabase(),
+      TOLLGATE_MASTER_KEY: TEST_MASTER_KEY,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('pg_dump');
   });

@@ -22,7 +22,10 @@ describe('policies through the real server', () => {
     return { id: c.clientId, secret: c.clientSecret };
   };
   const codes = (answers: Array<{ status: number }>) =>
-    answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
+    answers.reduce<Record<number, number>>((acc, a) => {
+      acc[a.status] = (acc[a.status] ?? 0) + 1;
+      return acc;
+    }, {});
 
   beforeAll(async () => {
     env = { ...(await storeEnv()), TRUST_PROXY: '127.0.0.2/32', LOCKOUT_MAX_FAILURES_PER_IP: '45' };
@@ -74,7 +77,9 @@ describe('policies through the real server', () => {
   it('locks an address spraying many client ids, across ids', async () => {
     const c = await create();
     const spray = await Promise.all(
-      Array.from({ length: 45 }, (_, i) => v1(`cl_live_unknown${String(i).padStart(10, '0')}`, 'wrong-secret-value', '127.0.0.30')),
+      Array.from({ length: 45 }, (_, i) =>
+        v1(`cl_live_unknown${String(i).padStart(10, '0')}`, 'wrong-secret-value', '127.0.0.30'),
+      ),
     );
     expect(codes(spray)[401]).toBe(45);
     expect((await v1(c.id, c.secret, '127.0.0.30')).status).toBe(429);
@@ -92,11 +97,20 @@ describe('policies through the real server', () => {
   it('applies the allowlist to Bearer endpoints from real source addresses', async () => {
     const c = await create('--allow-ip', '127.0.0.70/31');
     const token = JSON.parse((await v1(c.id, c.secret, '127.0.0.70')).body).data.access_token as string;
-    const verify = (localAddress: string) => request(`${server.url}/auth/verify`, { method: 'GET', headers: { authorization: `Bearer ${token}` }, localAddress });
+    const verify = (localAddress: string) =>
+      request(`${server.url}/auth/verify`, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${token}` },
+        localAddress,
+      });
     expect((await verify('127.0.0.71')).status).toBe(200);
     const denied = await verify('127.0.0.72');
     expect(denied.status).toBe(403);
-    const me = await request(`${server.url}/api/v1/client/me`, { method: 'GET', headers: { authorization: `Bearer ${token}` }, localAddress: '127.0.0.72' });
+    const me = await request(`${server.url}/api/v1/client/me`, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${token}` },
+      localAddress: '127.0.0.72',
+    });
     expect(JSON.parse(me.body).code).toBe(40301);
   });
 

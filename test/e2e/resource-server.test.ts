@@ -39,7 +39,16 @@ describe('a stock resource-server middleware in front of an API', () => {
       expect(ran.status, ran.stderr).toBe(0);
       return ran.stdout;
     };
-    await run(['apis', 'create', '--identifier', BILLING, '--name', 'Billing', '--permissions', 'invoices:read invoices:write']);
+    await run([
+      'apis',
+      'create',
+      '--identifier',
+      BILLING,
+      '--name',
+      'Billing',
+      '--permissions',
+      'invoices:read invoices:write',
+    ]);
     await run(['apis', 'create', '--identifier', REPORTS, '--name', 'Reports', '--permissions', 'reports:read']);
     client = JSON.parse(await run(['clients', 'create', '--name', 'worker', '--json']));
     await run(['grants', 'set', client.clientId, BILLING, '--permissions', 'invoices:read invoices:write']);
@@ -74,7 +83,8 @@ describe('a stock resource-server middleware in front of an API', () => {
     expect(res.status).toBe(200);
     return ((await res.json()) as { access_token: string }).access_token;
   };
-  const get = (path: string, token: string, method = 'GET') => fetch(`${apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const get = (path: string, token: string, method = 'GET') =>
+    fetch(`${apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
 
   it('accepts a token for its API that carries the permission', async () => {
     const res = await get('/invoices', await tokenFor(BILLING));

@@ -103,7 +103,8 @@ describe('adapters against the real server', () => {
       cache: new TokenCache(),
       ...(audience === null ? {} : { audience }),
     }).getToken();
-  const get = (base: string, authorization?: string) => fetch(`${base}/invoices`, authorization ? { headers: { authorization } } : {});
+  const get = (base: string, authorization?: string) =>
+    fetch(`${base}/invoices`, authorization ? { headers: { authorization } } : {});
 
   describe.each<Framework>(['node:http', 'fastify', 'express'])('%s', (framework) => {
     let api: Api;
@@ -140,7 +141,9 @@ describe('adapters against the real server', () => {
     it('answers a bad token with 401 invalid_token', async () => {
       const res = await get(api.url, 'Bearer not.a.token');
       expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="payments", error="invalid_token", error_description="[^"]+"$/);
+      expect(res.headers.get('www-authenticate')).toMatch(
+        /^Bearer realm="payments", error="invalid_token", error_description="[^"]+"$/,
+      );
       expect(await res.json()).toMatchObject({ error: 'invalid_token' });
     });
 
@@ -158,7 +161,9 @@ describe('adapters against the real server', () => {
     it('answers a token without the scope with 403 insufficient_scope naming it', async () => {
       const res = await get(api.url, `Bearer ${await bearer(other)}`);
       expect(res.status).toBe(403);
-      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="payments", error="insufficient_scope", error_description="[^"]+", scope="invoices:read"$/);
+      expect(res.headers.get('www-authenticate')).toMatch(
+        /^Bearer realm="payments", error="insufficient_scope", error_description="[^"]+", scope="invoices:read"$/,
+      );
       expect(await res.json()).toMatchObject({ error: 'insufficient_scope' });
     });
 

@@ -28,10 +28,14 @@ describe('@tollgate/client, the built package', () => {
     expect(pkg).toMatchObject({ name: '@tollgate/client', type: 'module' });
     expect(Object.keys(pkg.dependencies as object)).toEqual(['jose']);
     expect(pkg.peerDependencies).toBeUndefined();
-    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[]; scripts: { build: string } };
+    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      workspaces: string[];
+      scripts: { build: string };
+    };
     expect(root.workspaces).toContain('packages/*');
     expect(root.scripts.build).toContain('packages/client');
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'README.md']) expect(existsSync(join(PACKAGE, file)), file).toBe(true);
+    for (const file of ['dist/index.js', 'dist/index.d.ts', 'README.md'])
+      expect(existsSync(join(PACKAGE, file)), file).toBe(true);
     // The workspace link npm install makes, which is what "import from the project root" uses.
     expect(existsSync(join(ROOT, 'node_modules/@tollgate/client/package.json'))).toBe(true);
   });

@@ -1,7 +1,16 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenCache, TokenSource, TollgateError, type Dialect, type TokenSourceOptions } from '@tollgate/client';
-import { countingFetch, counter, createClient, sleep, startIssuer, tollgate, type IssuerServer, type MadeClient } from '../support/sdk.js';
+import {
+  countingFetch,
+  counter,
+  createClient,
+  sleep,
+  startIssuer,
+  tollgate,
+  type IssuerServer,
+  type MadeClient,
+} from '../support/sdk.js';
 
 /**
  * TokenSource against the real server process, every dialect: tokens that work on a protected
@@ -26,14 +35,25 @@ describe('TokenSource against the real server', () => {
   beforeAll(async () => {
     [main, short] = await Promise.all([
       startIssuer({ LOCKOUT_MAX_FAILURES: '3' }),
-      startIssuer({ OAUTH2_ACCESS_TTL_SECONDS: '2', V1_TOKEN_TTL_SECONDS: '2', V2_TOKEN_TTL_SECONDS: '2', CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES: '1' }),
+      startIssuer({
+        OAUTH2_ACCESS_TTL_SECONDS: '2',
+        V1_TOKEN_TTL_SECONDS: '2',
+        V2_TOKEN_TTL_SECONDS: '2',
+        CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES: '1',
+      }),
     ]);
   });
   afterAll(async () => {
     await Promise.all([main?.stop(), short?.stop()]);
   });
 
-  const sourceFor = (srv: IssuerServer, dialect: Dialect, c: MadeClient, options: Partial<TokenSourceOptions> = {}, mode: 'live' | 'test' = 'live') => {
+  const sourceFor = (
+    srv: IssuerServer,
+    dialect: Dialect,
+    c: MadeClient,
+    options: Partial<TokenSourceOptions> = {},
+    mode: 'live' | 'test' = 'live',
+  ) => {
     const counting = countingFetch();
     const ts = new TokenSource({
       tokenUrl: `${srv.url}${mode === 'test' ? '/test' : ''}${PATHS[dialect]}`,
@@ -46,7 +66,8 @@ describe('TokenSource against the real server', () => {
     });
     return { ts, calls: counting.calls };
   };
-  const me = (srv: IssuerServer, mode: 'live' | 'test' = 'live') => `${srv.url}${mode === 'test' ? '/test' : ''}/api/v1/client/me`;
+  const me = (srv: IssuerServer, mode: 'live' | 'test' = 'live') =>
+    `${srv.url}${mode === 'test' ? '/test' : ''}/api/v1/client/me`;
 
   describe.each(DIALECTS)('%s', (dialect) => {
     it('gets a token the protected endpoints accept, in both modes', async () => {
@@ -56,7 +77,9 @@ describe('TokenSource against the real server', () => {
         const res = await ts.fetch(me(main, mode));
         expect(res.status).toBe(200);
         expect(((await res.json()) as { data: { id: string } }).data.id).toBe(c.id);
-        const verify = await fetch(`${main.url}${mode === 'test' ? '/test' : ''}/auth/verify`, { headers: { authorization: `Bearer ${await ts.getToken()}` } });
+        const verify = await fetch(`${main.url}${mode === 'test' ? '/test' : ''}/auth/verify`, {
+          headers: { authorization: `Bearer ${await ts.getToken()}` },
+        });
         expect(verify.headers.get('x-scope')).toBe('read');
       }
     });
@@ -69,7 +92,9 @@ describe('TokenSource against the real server', () => {
       const tokens = await Promise.all(Array.from({ length: 100 }, () => ts.getToken()));
       expect(new Set(tokens).size).toBe(1);
       expect(calls).toEqual([`POST ${PATHS[dialect]}`]);
-      expect(await counter(main.url, 'tollgate_tokens_issued_total', { door: metricDoor, mode: 'live' })).toBe(before + 1);
+      expect(await counter(main.url, 'tollgate_tokens_issued_total', { door: metricDoor, mode: 'live' })).toBe(
+        before + 1,
+      );
     });
 
     it('replaces a revoked token on its 401 and retries the call once', async () => {
@@ -94,13 +119,16 @@ describe('TokenSource against the real server', () => {
       const c = await createClient(main.env);
       const { ts, calls } = sourceFor(main, dialect, c);
       expect((await ts.fetch(me(main))).status).toBe(200);
-      const rotated = await tollgate(main.env, 'clients', 'rotate-secret', c.id, '--json') as { clientSecret: string };
+      const rotated = (await tollgate(main.env, 'clients', 'rotate-secret', c.id, '--json')) as {
+        clientSecret: string;
+      };
       const e = (await ts.fetch(me(main)).catch((x: unknown) => x)) as TollgateError;
       expect(e).toBeInstanceOf(TollgateError);
       expect(e.code).toBe('invalid_client');
       expect(e.status).toBe(401);
       expect(e.message).not.toContain(c.secret);
-      const tail = dialect === 'oauth2' ? ['POST /api/v1/oauth2/refresh', `POST ${PATHS[dialect]}`] : [`POST ${PATHS[dialect]}`];
+      const tail =
+        dialect === 'oauth2' ? ['POST /api/v1/oauth2/refresh', `POST ${PATHS[dialect]}`] : [`POST ${PATHS[dialect]}`];
       expect(calls.slice(2)).toEqual(['GET /api/v1/client/me', ...tail]);
       // A source with the new secret is a new cache entry and works at once.
       const fresh = sourceFor(main, dialect, { id: c.id, secret: rotated.clientSecret }).ts;
@@ -214,27 +242,35 @@ describe('TokenSource against the real server', () => {
 
   // The common door counts its lifetime in minutes (CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES); the cache
   // policy for it is the same code, tested on a fake clock in test/sdk/.
-  it.each(['oauth2', 'v1', 'v2'] as const)('%s: renews a short-lived token before it expires, never handing it out inside its margin', async (dialect) => {
-    const c = await createClient(short.env);
-    const { ts, calls } = sourceFor(short, dialect, c);
-    const first = await ts.getToken();
-    const issuedAt = Date.now();
-    // 2 s tokens: margin and jitter window are 0.5 s each, so the token is handed out for 1.5 s.
-    while (Date.now() - issuedAt < 1_400) {
-      await sleep(100);
-      const t = await ts.getToken();
-      if (Date.now() - issuedAt >= 1_500) expect(t).not.toBe(first);
-    }
-    await sleep(Math.max(0, 1_600 - (Date.now() - issuedAt)));
-    const second = await ts.getToken();
-    expect(second).not.toBe(first);
-    expect((await ts.fetch(me(short))).status).toBe(200);
-    // oauth2 renews with its refresh token; the others exchange the secret again.
-    const renewal = dialect === 'oauth2' ? 'POST /api/v1/oauth2/refresh' : `POST ${PATHS[dialect]}`;
-    expect(calls[0]).toBe(`POST ${PATHS[dialect]}`);
-    expect(calls.slice(1).filter((x) => x.startsWith('POST')).every((x) => x === renewal)).toBe(true);
-    expect(calls.slice(1)).toContain(renewal);
-  });
+  it.each(['oauth2', 'v1', 'v2'] as const)(
+    '%s: renews a short-lived token before it expires, never handing it out inside its margin',
+    async (dialect) => {
+      const c = await createClient(short.env);
+      const { ts, calls } = sourceFor(short, dialect, c);
+      const first = await ts.getToken();
+      const issuedAt = Date.now();
+      // 2 s tokens: margin and jitter window are 0.5 s each, so the token is handed out for 1.5 s.
+      while (Date.now() - issuedAt < 1_400) {
+        await sleep(100);
+        const t = await ts.getToken();
+        if (Date.now() - issuedAt >= 1_500) expect(t).not.toBe(first);
+      }
+      await sleep(Math.max(0, 1_600 - (Date.now() - issuedAt)));
+      const second = await ts.getToken();
+      expect(second).not.toBe(first);
+      expect((await ts.fetch(me(short))).status).toBe(200);
+      // oauth2 renews with its refresh token; the others exchange the secret again.
+      const renewal = dialect === 'oauth2' ? 'POST /api/v1/oauth2/refresh' : `POST ${PATHS[dialect]}`;
+      expect(calls[0]).toBe(`POST ${PATHS[dialect]}`);
+      expect(
+        calls
+          .slice(1)
+          .filter((x) => x.startsWith('POST'))
+          .every((x) => x === renewal),
+      ).toBe(true);
+      expect(calls.slice(1)).toContain(renewal);
+    },
+  );
 
   it('keeps a non-expiring common-door token until it is refused', async () => {
     const c = await createClient(main.env);

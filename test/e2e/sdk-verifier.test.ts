@@ -1,7 +1,25 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, TokenCache, TokenSource, TollgateError, VerifyError, type Dialect, type Verifier, type VerifierMode } from '@tollgate/client';
-import { countingFetch, createClient, freePort, sleep, startIssuer, tollgate, type IssuerServer, type MadeClient } from '../support/sdk.js';
+import {
+  createVerifier,
+  TokenCache,
+  TokenSource,
+  TollgateError,
+  VerifyError,
+  type Dialect,
+  type Verifier,
+  type VerifierMode,
+} from '@tollgate/client';
+import {
+  countingFetch,
+  createClient,
+  freePort,
+  sleep,
+  startIssuer,
+  tollgate,
+  type IssuerServer,
+  type MadeClient,
+} from '../support/sdk.js';
 
 /**
  * createVerifier against the real server: what each mode accepts and refuses, and which of them
@@ -25,10 +43,27 @@ describe('createVerifier against the real server', () => {
     await srv?.stop();
   });
 
-  const token = async (c: MadeClient, dialect: Dialect = 'oauth2', mode: 'live' | 'test' = 'live', scope?: string): Promise<string> => {
-    const paths: Record<Dialect, string> = { oauth2: '/api/v1/oauth2/token', v1: '/v1/auth/token', v2: '/v2/credentials/oauth/token', common: '/api/v1/client/token' };
+  const token = async (
+    c: MadeClient,
+    dialect: Dialect = 'oauth2',
+    mode: 'live' | 'test' = 'live',
+    scope?: string,
+  ): Promise<string> => {
+    const paths: Record<Dialect, string> = {
+      oauth2: '/api/v1/oauth2/token',
+      v1: '/v1/auth/token',
+      v2: '/v2/credentials/oauth/token',
+      common: '/api/v1/client/token',
+    };
     const prefix = mode === 'test' ? '/test' : '';
-    return new TokenSource({ tokenUrl: `${srv.url}${prefix}${paths[dialect]}`, clientId: c.id, clientSecret: c.secret, dialect, cache: new TokenCache(), ...(scope ? { scope } : {}) }).getToken();
+    return new TokenSource({
+      tokenUrl: `${srv.url}${prefix}${paths[dialect]}`,
+      clientId: c.id,
+      clientSecret: c.secret,
+      dialect,
+      cache: new TokenCache(),
+      ...(scope ? { scope } : {}),
+    }).getToken();
   };
   // The default API's audience is the issuer here (no TOKEN_AUDIENCE).
   const verifier = (mode: VerifierMode, more: Partial<Parameters<typeof createVerifier>[0]> = {}): Verifier =>
@@ -136,7 +171,7 @@ describe('createVerifier against the real server', () => {
 
   describe('who sees a change before the token expires', () => {
     const events: Array<[string, (c: MadeClient, t: string) => Promise<void>]> = [
-      ['a secret rotation', async (c) => void await tollgate(srv.env, 'clients', 'rotate-secret', c.id, '--json')],
+      ['a secret rotation', async (c) => void (await tollgate(srv.env, 'clients', 'rotate-secret', c.id, '--json'))],
       [
         'a revocation',
         async (c, t) => {
@@ -148,26 +183,30 @@ describe('createVerifier against the real server', () => {
           expect(res.status).toBe(200);
         },
       ],
-      ['a disable', async (c) => void await tollgate(srv.env, 'clients', 'disable', c.id)],
+      ['a disable', async (c) => void (await tollgate(srv.env, 'clients', 'disable', c.id))],
     ];
 
-    it.each(events)('%s: jwks still accepts the token; introspect and forward-auth refuse it at once', async (_label, change) => {
-      const c = await createClient(srv.env);
-      const t = await token(c);
-      const [jwks, introspect, forward] = MODES.map((m) => verifier(m));
-      for (const v of [jwks!, introspect!, forward!]) expect((await v.verify(t)).client_id).toBe(c.id);
-      await change(c, t);
-      expect((await jwks!.verify(t)).client_id).toBe(c.id);
-      expect((await refusal(introspect!.verify(t))).code).toBe('invalid_token');
-      expect((await refusal(forward!.verify(t))).code).toBe('invalid_token');
-    });
+    it.each(events)(
+      '%s: jwks still accepts the token; introspect and forward-auth refuse it at once',
+      async (_label, change) => {
+        const c = await createClient(srv.env);
+        const t = await token(c);
+        const [jwks, introspect, forward] = MODES.map((m) => verifier(m));
+        for (const v of [jwks!, introspect!, forward!]) expect((await v.verify(t)).client_id).toBe(c.id);
+        await change(c, t);
+        expect((await jwks!.verify(t)).client_id).toBe(c.id);
+        expect((await refusal(introspect!.verify(t))).code).toBe('invalid_token');
+        expect((await refusal(forward!.verify(t))).code).toBe('invalid_token');
+      },
+    );
 
     it('a common-door token never expires: jwks refuses it unless told, and then never sees it die', async () => {
       const c = await createClient(srv.env);
       const t = await token(c, 'common');
       expect((await refusal(verifier('jwks').verify(t))).message).toMatch(/does not expire/);
       const lenient = verifier('jwks', { acceptNonExpiring: true });
-      for (const v of [lenient, verifier('introspect'), verifier('forward-auth')]) expect((await v.verify(t)).client_id).toBe(c.id);
+      for (const v of [lenient, verifier('introspect'), verifier('forward-auth')])
+        expect((await v.verify(t)).client_id).toBe(c.id);
       await tollgate(srv.env, 'clients', 'rotate-secret', c.id, '--json');
       expect((await lenient.verify(t)).client_id).toBe(c.id);
       expect((await refusal(verifier('introspect').verify(t))).code).toBe('invalid_token');
@@ -221,14 +260,22 @@ describe('createVerifier against the real server', () => {
       // After it, it is.
       await sleep(Math.max(0, 4_050 - (Date.now() - afterFetch)));
       expect((await v.verify(signedByNewKey)).client_id).toBe(c.id);
-      expect(counting.calls).toEqual(['GET /.well-known/oauth-authorization-server', 'GET /.well-known/jwks.json', 'GET /.well-known/jwks.json']);
+      expect(counting.calls).toEqual([
+        'GET /.well-known/oauth-authorization-server',
+        'GET /.well-known/jwks.json',
+        'GET /.well-known/jwks.json',
+      ]);
       // The retired key stays published: its tokens still verify, without a fetch.
       expect((await v.verify(signedByOldKey)).client_id).toBe(c.id);
       // Made-up kids right after a fetch cause none either.
       const [, payload, signature] = signedByNewKey.split('.');
       for (let i = 0; i < 10; i++) {
-        const header = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: `made-up-${i}` })).toString('base64url');
-        expect((await refusal(v.verify(`${header}.${payload}.${signature}`))).message).toMatch(/key the issuer does not publish/);
+        const header = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: `made-up-${i}` })).toString(
+          'base64url',
+        );
+        expect((await refusal(v.verify(`${header}.${payload}.${signature}`))).message).toMatch(
+          /key the issuer does not publish/,
+        );
       }
       expect(counting.calls).toHaveLength(3);
     });
@@ -246,7 +293,7 @@ describe('createVerifier against the real server', () => {
       expect((await refusal(verifier('introspect').verify(refresh_token))).message).toMatch(/not an access token/);
     });
 
-    it("sees only its own tokens without tollgate:introspect, and says so when its own secret is wrong", async () => {
+    it('sees only its own tokens without tollgate:introspect, and says so when its own secret is wrong', async () => {
       const plain = await createClient(srv.env);
       const other = await createClient(srv.env);
       const v = verifier('introspect', { clientId: plain.id, clientSecret: plain.secret });

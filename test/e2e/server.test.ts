@@ -28,6 +28,7 @@ describe('end to end: server process and CLI', () => {
       body: JSON.stringify({ clientId: id, clientSecret: secret }),
     });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the answer of its own endpoint
   const body = async (res: Response): Promise<any> => res.json();
   const json = async (args: string[]) => {
     const r = await cli([...args, '--json'], env);
@@ -47,7 +48,13 @@ describe('end to end: server process and CLI', () => {
 
   it('sees clients created, rotated, disabled and enabled by the CLI on the very next request', async () => {
     const made = await json(['clients', 'create', '--name', 'e2e', '--scope', 'read write']);
-    expect(made).toMatchObject({ name: 'e2e', mode: 'live', scopes: ['read', 'write'], enabled: true, secretGeneration: 1 });
+    expect(made).toMatchObject({
+      name: 'e2e',
+      mode: 'live',
+      scopes: ['read', 'write'],
+      enabled: true,
+      secretGeneration: 1,
+    });
     const id = made.clientId as string;
     const first = made.clientSecret as string;
     expect((await v2(id, first)).status).toBe(200);
@@ -68,7 +75,8 @@ describe('end to end: server process and CLI', () => {
 
   it('signs with a key rotated by the CLI within a second, and the CLI lists both', async () => {
     const made = await json(['clients', 'create', '--name', 'keys']);
-    const token = async () => (await body(await v2(made.clientId as string, made.clientSecret as string))).accessToken as string;
+    const token = async () =>
+      (await body(await v2(made.clientId as string, made.clientSecret as string))).accessToken as string;
     const before = decodeProtectedHeader(await token()).kid;
     const rotated = await cli(['keys', 'rotate', '--mode', 'live', '--json'], env);
     expect(rotated.status, rotated.stderr).toBe(0);
@@ -81,7 +89,10 @@ describe('end to end: server process and CLI', () => {
     }
     expect(kid).toBe(fresh!.kid);
     expect(fresh!.kid).not.toBe(before);
-    const listed = JSON.parse((await cli(['keys', 'list', '--json'], env)).stdout) as Array<{ kid: string; current: boolean }>;
+    const listed = JSON.parse((await cli(['keys', 'list', '--json'], env)).stdout) as Array<{
+      kid: string;
+      current: boolean;
+    }>;
     expect(listed.map((k) => k.kid)).toEqual(expect.arrayContaining([before, fresh!.kid]));
   });
 
@@ -97,7 +108,10 @@ describe('end to end: server process and CLI', () => {
   });
 
   it('never logs a secret or a token', async () => {
-    const log = server.stdout().split('\n').filter((l) => l.startsWith('{'));
+    const log = server
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(log.length).toBeGreaterThan(0);
     expect(log.join('\n')).not.toMatch(/sk_(live|test)_|eyJ/);
   });

@@ -9,7 +9,9 @@ const KEY = 'test-master-key-that-is-long-enough-0123456789';
 function stall(port: number, localAddress: string): Promise<Socket> {
   return new Promise((ok, fail) => {
     const s = connect({ port, host: '127.0.0.1', localAddress }, () => {
-      s.write('POST /v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\nc');
+      s.write(
+        'POST /v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\nc',
+      );
       ok(s);
     });
     s.on('error', () => undefined);
@@ -52,7 +54,10 @@ describe('stalled bodies and socket hoarding', () => {
     let refused = 0;
     for (let i = 0; i < 300; i++) {
       // A connection the server closes at once may fail here already: it holds nothing either.
-      await stall(s.port, '127.0.0.2').then((x) => sockets.push(x), () => refused++);
+      await stall(s.port, '127.0.0.2').then(
+        (x) => sockets.push(x),
+        () => refused++,
+      );
     }
     await new Promise((r) => setTimeout(r, 500));
     expect(sockets.filter((x) => !closed(x)).length).toBeLessThanOrEqual(50);
@@ -64,7 +69,9 @@ describe('stalled bodies and socket hoarding', () => {
     const s = await start({ HEADERS_TIMEOUT_SECONDS: '1', REQUEST_TIMEOUT_SECONDS: '2' });
     const t0 = Date.now();
     const body = await stall(s.port, '127.0.0.1');
-    const headers = connect({ port: s.port, host: '127.0.0.1' }, () => headers.write('POST /v1/auth/token HTTP/1.1\r\nHost: x\r\n'));
+    const headers = connect({ port: s.port, host: '127.0.0.1' }, () =>
+      headers.write('POST /v1/auth/token HTTP/1.1\r\nHost: x\r\n'),
+    );
     headers.on('error', () => undefined);
     sockets.push(body, headers);
     // Read what the server answers (its 408), so its close reaches us as an end, then a close.
@@ -74,7 +81,10 @@ describe('stalled bodies and socket hoarding', () => {
     // the server closed them. Deadlines of 1 s and 2 s, checked every second; generous bounds
     // (Node's defaults, 60 s and 300 s checked every 30 s, would not close them at all here).
     while (!(closed(body) && closed(headers)) && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 100));
-    expect({ body: closed(body), headers: closed(headers) }, server?.stdout().slice(-2000)).toEqual({ body: true, headers: true });
+    expect({ body: closed(body), headers: closed(headers) }, server?.stdout().slice(-2000)).toEqual({
+      body: true,
+      headers: true,
+    });
     // The server still answers.
     expect(await token(s.url, s.id, s.secret)).toBe(200);
   }, 45_000);

@@ -16,14 +16,28 @@ describe('panel operators from the CLI, through the real server', () => {
   const graphql = async (query: string, variables: Record<string, unknown>, cookie?: string) => {
     const res = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: server.url, 'x-tollgate-csrf': '1', ...(cookie ? { cookie } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        origin: server.url,
+        'x-tollgate-csrf': '1',
+        ...(cookie ? { cookie } : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
-    return { body: (await res.json()) as { data?: Record<string, any>; errors?: Array<{ message: string }> }, cookie: res.headers.get('set-cookie')?.split(';')[0] };
+    return {
+      // biome-ignore lint/suspicious/noExplicitAny: the data's shape is each query's
+      body: (await res.json()) as { data?: Record<string, any>; errors?: Array<{ message: string }> },
+      cookie: res.headers.get('set-cookie')?.split(';')[0],
+    };
   };
-  const signIn = (email: string, password = PASSWORD) => graphql('mutation($i: SignInInput!) { signIn(input: $i) { session { operator { email role } } } }', { i: { email, password } });
+  const signIn = (email: string, password = PASSWORD) =>
+    graphql('mutation($i: SignInInput!) { signIn(input: $i) { session { operator { email role } } } }', {
+      i: { email, password },
+    });
   const setup = (token: string, password: string, email?: string) =>
-    graphql('mutation($i: CompleteSetupInput!) { completeSetup(input: $i) { email role } }', { i: { token, password, ...(email ? { email } : {}) } });
+    graphql('mutation($i: CompleteSetupInput!) { completeSetup(input: $i) { email role } }', {
+      i: { token, password, ...(email ? { email } : {}) },
+    });
   const tokenOf = (text: string): string => /\/panel\/setup#token=([A-Za-z0-9_-]{43})/.exec(text)![1]!;
 
   it('prints a one-time first-admin link at the first start; following it makes the admin, once', async () => {
@@ -39,14 +53,28 @@ describe('panel operators from the CLI, through the real server', () => {
   });
 
   it('creates with --password-stdin (never echoed), lists, and refuses a developer without --org', async () => {
-    const made = await cli(['users', 'create', '--email', 'Ana@Example.com', '--role', 'admin', '--password-stdin', '--json'], env, `${PASSWORD}\n`);
+    const made = await cli(
+      ['users', 'create', '--email', 'Ana@Example.com', '--role', 'admin', '--password-stdin', '--json'],
+      env,
+      `${PASSWORD}\n`,
+    );
     expect(made.status, made.stderr).toBe(0);
     expect(made.stdout).not.toContain(PASSWORD);
-    expect(JSON.parse(made.stdout)).toMatchObject({ email: 'ana@example.com', role: 'admin', orgId: null, enabled: true, totpEnabled: false });
+    expect(JSON.parse(made.stdout)).toMatchObject({
+      email: 'ana@example.com',
+      role: 'admin',
+      orgId: null,
+      enabled: true,
+      totpEnabled: false,
+    });
     expect(JSON.parse(made.stdout).setupLink).toBeUndefined();
     expect((await signIn('ana@example.com')).body.data?.signIn.session.operator.email).toBe('ana@example.com');
 
-    const short = await cli(['users', 'create', '--email', 'b@example.com', '--role', 'admin', '--password-stdin'], env, 'short\n');
+    const short = await cli(
+      ['users', 'create', '--email', 'b@example.com', '--role', 'admin', '--password-stdin'],
+      env,
+      'short\n',
+    );
     expect(short.status).toBe(1);
     expect(short.stderr).toBe('tollgate: password must be at least 12 characters\n');
     const noOrg = await cli(['users', 'create', '--email', 'dev@example.com', '--role', 'developer'], env);
@@ -56,14 +84,25 @@ describe('panel operators from the CLI, through the real server', () => {
     expect(badRole.status).toBe(1);
 
     const listed = await cli(['users', 'list', '--json'], env);
-    expect((JSON.parse(listed.stdout) as Array<{ email: string }>).map((u) => u.email)).toEqual(['ana@example.com', 'root@example.com']);
+    expect((JSON.parse(listed.stdout) as Array<{ email: string }>).map((u) => u.email)).toEqual([
+      'ana@example.com',
+      'root@example.com',
+    ]);
   });
 
   it('prints a setup link without --password-stdin, valid once; disable ends the sessions; reset prints a new link', async () => {
-    const made = await cli(['users', 'create', '--email', 'dev@acme.example', '--role', 'developer', '--org', 'acme'], env);
+    const made = await cli(
+      ['users', 'create', '--email', 'dev@acme.example', '--role', 'developer', '--org', 'acme'],
+      env,
+    );
     expect(made.status, made.stderr).toBe(0);
-    expect(made.stdout).toMatch(/one-time setup link \(valid until \S+Z, works once; send it privately\):\n {2}http:\/\/localhost:\d+\/panel\/setup#token=/);
-    expect((await setup(tokenOf(made.stdout), PASSWORD)).body.data?.completeSetup).toEqual({ email: 'dev@acme.example', role: 'DEVELOPER' });
+    expect(made.stdout).toMatch(
+      /one-time setup link \(valid until \S+Z, works once; send it privately\):\n {2}http:\/\/localhost:\d+\/panel\/setup#token=/,
+    );
+    expect((await setup(tokenOf(made.stdout), PASSWORD)).body.data?.completeSetup).toEqual({
+      email: 'dev@acme.example',
+      role: 'DEVELOPER',
+    });
     const session = (await signIn('dev@acme.example')).cookie!;
     const me = () => graphql('{ me { operator { email } } }', {}, session);
     expect((await me()).body.data?.me.operator.email).toBe('dev@acme.example');
@@ -78,10 +117,14 @@ describe('panel operators from the CLI, through the real server', () => {
     const disabled = await cli(['users', 'disable', 'dev@acme.example'], env);
     expect(disabled.stdout).toBe('disabled dev@acme.example; every session of theirs has ended\n');
     expect((await graphql('{ me { operator { email } } }', {}, again)).body.data?.me).toBeNull();
-    expect((await signIn('dev@acme.example', 'a brand new password')).body.errors?.[0]?.message).toBe('Wrong email, password or code');
+    expect((await signIn('dev@acme.example', 'a brand new password')).body.errors?.[0]?.message).toBe(
+      'Wrong email, password or code',
+    );
     const audit = await cli(['audit', '--json'], env);
     const actions = (JSON.parse(audit.stdout) as Array<{ action: string }>).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['operator.created', 'operator.setup', 'operator.reset', 'operator.disabled']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['operator.created', 'operator.setup', 'operator.reset', 'operator.disabled']),
+    );
     expect(audit.stdout).not.toContain(PASSWORD);
   });
 });

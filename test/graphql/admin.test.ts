@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../support/harness.js';
 import { ADMIN, expectTopLevelError, gql, ISSUE, tokenFor } from './support.js';
 
-const LIST = 'query($first: Int, $after: String) { clients(first: $first, after: $after) { edges { cursor node { id mode } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }';
+const LIST =
+  'query($first: Int, $after: String) { clients(first: $first, after: $after) { edges { cursor node { id mode } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }';
 const ONE = 'query($id: ID!) { client(id: $id) { id name mode } }';
-const CREATE = 'mutation($input: CreateClientInput!) { createClient(input: $input) { clientSecret client { id name mode scopes allowedIps orgId enabled secretGeneration } } }';
-const UPDATE = 'mutation($input: UpdateClientInput!) { updateClient(input: $input) { id name scopes allowedIps enabled } }';
+const CREATE =
+  'mutation($input: CreateClientInput!) { createClient(input: $input) { clientSecret client { id name mode scopes allowedIps orgId enabled secretGeneration } } }';
+const UPDATE =
+  'mutation($input: UpdateClientInput!) { updateClient(input: $input) { id name scopes allowedIps enabled } }';
 
 describe('GraphQL administration (Bearer + tollgate:admin)', () => {
   let h: Harness;
@@ -46,7 +49,12 @@ describe('GraphQL administration (Bearer + tollgate:admin)', () => {
   });
 
   it('creates a client in the mode of the address called', async () => {
-    const made = await gql(h, CREATE, { input: { name: 'billing', scopes: ['invoices:read'], allowedIps: ['10.0.0.0/8'], orgId: 'org_1' } }, { token: test, mode: 'test' });
+    const made = await gql(
+      h,
+      CREATE,
+      { input: { name: 'billing', scopes: ['invoices:read'], allowedIps: ['10.0.0.0/8'], orgId: 'org_1' } },
+      { token: test, mode: 'test' },
+    );
     const payload = made.json().data.createClient;
     expect(payload).toEqual({
       clientSecret: expect.stringMatching(/^sk_test_/),
@@ -79,14 +87,22 @@ describe('GraphQL administration (Bearer + tollgate:admin)', () => {
   it("lists this mode's clients as a Relay connection, page by page", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      ids.push((await gql(h, CREATE, { input: { name: `paged ${i}` } }, { token: test, mode: 'test' })).json().data.createClient.client.id);
+      ids.push(
+        (await gql(h, CREATE, { input: { name: `paged ${i}` } }, { token: test, mode: 'test' })).json().data
+          .createClient.client.id,
+      );
     }
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 20; page++) {
       const conn: {
         edges: Array<{ cursor: string; node: { id: string; mode: string } }>;
-        pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+        pageInfo: {
+          hasNextPage: boolean;
+          hasPreviousPage: boolean;
+          startCursor: string | null;
+          endCursor: string | null;
+        };
       } = (await gql(h, LIST, { first: 2, after }, { token: test, mode: 'test' })).json().data.clients;
       expect(conn.edges.length).toBeLessThanOrEqual(2);
       expect(conn.pageInfo.hasPreviousPage).toBe(false);
@@ -105,7 +121,9 @@ describe('GraphQL administration (Bearer + tollgate:admin)', () => {
     for (const id of ids) expect(seen).toContain(id);
     expect(seen.every((id) => id.startsWith('cl_test_'))).toBe(true);
     // The live listing holds none of them.
-    const liveIds = (await gql(h, LIST, { first: 100 }, { token: live })).json().data.clients.edges.map((e: { node: { id: string } }) => e.node.id);
+    const liveIds = (await gql(h, LIST, { first: 100 }, { token: live }))
+      .json()
+      .data.clients.edges.map((e: { node: { id: string } }) => e.node.id);
     expect(liveIds.length).toBeGreaterThan(0);
     expect(liveIds.every((id: string) => id.startsWith('cl_live_'))).toBe(true);
   });
@@ -127,19 +145,32 @@ describe('GraphQL administration (Bearer + tollgate:admin)', () => {
   it('reads one client of its mode; another mode or an unknown id is null', async () => {
     const mine = await h.client({ mode: 'live' });
     const theirs = await h.client({ mode: 'test' });
-    expect((await gql(h, ONE, { id: mine.id }, { token: live })).json()).toEqual({ data: { client: { id: mine.id, name: 'test client', mode: 'LIVE' } } });
+    expect((await gql(h, ONE, { id: mine.id }, { token: live })).json()).toEqual({
+      data: { client: { id: mine.id, name: 'test client', mode: 'LIVE' } },
+    });
     expect((await gql(h, ONE, { id: theirs.id }, { token: live })).json()).toEqual({ data: { client: null } });
-    expect((await gql(h, ONE, { id: 'cl_live_nosuchclient0000000' }, { token: live })).json()).toEqual({ data: { client: null } });
+    expect((await gql(h, ONE, { id: 'cl_live_nosuchclient0000000' }, { token: live })).json()).toEqual({
+      data: { client: null },
+    });
   });
 
   it('updates a client; left-out fields stay, and a disabled client gets no token', async () => {
     const c = await h.client({ scopes: ['a', 'b'], allowedIps: ['10.0.0.0/8'] });
     const res = await gql(h, UPDATE, { input: { id: c.id, name: 'renamed', allowedIps: [] } }, { token: live });
-    expect(res.json().data.updateClient).toEqual({ id: c.id, name: 'renamed', scopes: ['a', 'b'], allowedIps: [], enabled: true });
+    expect(res.json().data.updateClient).toEqual({
+      id: c.id,
+      name: 'renamed',
+      scopes: ['a', 'b'],
+      allowedIps: [],
+      enabled: true,
+    });
     const off = await gql(h, UPDATE, { input: { id: c.id, enabled: false } }, { token: live });
     expect(off.json().data.updateClient).toMatchObject({ name: 'renamed', enabled: false });
     const grant = await gql(h, ISSUE, { input: { clientId: c.id, clientSecret: c.secret } });
-    expect(grant.json().data.issueToken).toMatchObject({ __typename: 'InvalidClientError', message: 'Client is disabled' });
+    expect(grant.json().data.issueToken).toMatchObject({
+      __typename: 'InvalidClientError',
+      message: 'Client is disabled',
+    });
   });
 
   it('does not update a client of the other mode', async () => {
@@ -148,7 +179,12 @@ describe('GraphQL administration (Bearer + tollgate:admin)', () => {
     expectTopLevelError(res, 'NOT_FOUND');
     const still = await gql(h, ONE, { id: theirs.id }, { token: test, mode: 'test' });
     expect(still.json().data.client.id).toBe(theirs.id);
-    const grant = await gql(h, ISSUE, { input: { clientId: theirs.id, clientSecret: theirs.secret } }, { mode: 'test' });
+    const grant = await gql(
+      h,
+      ISSUE,
+      { input: { clientId: theirs.id, clientSecret: theirs.secret } },
+      { mode: 'test' },
+    );
     expect(grant.json().data.issueToken.__typename).toBe('TokenGrant');
   });
 });

@@ -3,7 +3,8 @@ import { harness, type Harness } from '../support/harness.js';
 import { ADMIN, expectTopLevelError, gql, ISSUE, tokenFor } from './support.js';
 
 const VIEWER = '{ viewer { id name mode scopes allowedIps orgId enabled secretGeneration createdAt } }';
-const ROTATE = 'mutation($clientId: ID, $grace: Int) { rotateClientSecret(clientId: $clientId, graceSeconds: $grace) { clientId clientSecret generation } }';
+const ROTATE =
+  'mutation($clientId: ID, $grace: Int) { rotateClientSecret(clientId: $clientId, graceSeconds: $grace) { clientId clientSecret generation } }';
 
 describe('GraphQL Bearer fields: viewer and rotateClientSecret', () => {
   let h: Harness;
@@ -35,7 +36,10 @@ describe('GraphQL Bearer fields: viewer and rotateClientSecret', () => {
   it('answers a missing or bad token with UNAUTHENTICATED and null data for the field', async () => {
     const c = await h.client();
     const none = await gql(h, VIEWER);
-    expect(expectTopLevelError(none, 'UNAUTHENTICATED')).toMatchObject({ message: 'An access token is required', path: ['viewer'] });
+    expect(expectTopLevelError(none, 'UNAUTHENTICATED')).toMatchObject({
+      message: 'An access token is required',
+      path: ['viewer'],
+    });
     expect(none.json().data).toEqual({ viewer: null });
     const garbage = await gql(h, VIEWER, undefined, { token: 'not.a.jwt' });
     expectTopLevelError(garbage, 'UNAUTHENTICATED');

@@ -24,15 +24,24 @@ const twoIssues = (f: Fixture) =>
 
 const CASES: Case[] = [
   ['a grant', (f) => ({ query: ISSUE, variables: { input: { clientId: f.id, clientSecret: f.secret } } })],
-  ['a wrong secret', (f) => ({ query: ISSUE, variables: { input: { clientId: f.id, clientSecret: 'sk_live_wrong' } } })],
+  [
+    'a wrong secret',
+    (f) => ({ query: ISSUE, variables: { input: { clientId: f.id, clientSecret: 'sk_live_wrong' } } }),
+  ],
   ['an empty client id', (f) => ({ query: ISSUE, variables: { input: { clientId: '', clientSecret: f.secret } } })],
   ['a syntax error', () => ({ query: 'mutation {' })],
   ['an unknown field', () => ({ query: '{ nope }' })],
   ['a missing variable', () => ({ query: ISSUE })],
-  ['a variable of the wrong type', (f) => ({ query: ISSUE, variables: { input: { clientId: [f.secret], clientSecret: f.secret } } })],
+  [
+    'a variable of the wrong type',
+    (f) => ({ query: ISSUE, variables: { input: { clientId: [f.secret], clientSecret: f.secret } } }),
+  ],
   ['an operation name that is not there', () => ({ query: '{ viewer { id } }', operationName: 'Other' })],
   ['two operations and no name', () => ({ query: 'query A { viewer { id } } query B { viewer { id } }' })],
-  ['null params and empty extensions', () => ({ query: '{ __typename }', variables: null, operationName: null, extensions: {} })],
+  [
+    'null params and empty extensions',
+    () => ({ query: '{ __typename }', variables: null, operationName: null, extensions: {} }),
+  ],
   ['viewer without a token', () => ({ query: '{ viewer { id mode scopes } }' })],
   ['viewer with a token', () => ({ query: '{ viewer { id mode scopes } }' }), { bearer: true }],
   ['an admin query without the scope', () => ({ query: '{ clients { edges { node { id } } } }' }), { bearer: true }],
@@ -56,7 +65,10 @@ describe('GraphQL direct path', () => {
 
   /** Fresh values out, so two answers about two fixtures compare. */
   function normalise(body: string, f: Fixture): unknown {
-    const text = body.replaceAll(f.id, '<id>').replaceAll(f.secret, '<secret>').replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<jwt>');
+    const text = body
+      .replaceAll(f.id, '<id>')
+      .replaceAll(f.secret, '<secret>')
+      .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<jwt>');
     return JSON.parse(text);
   }
 
@@ -77,7 +89,11 @@ describe('GraphQL direct path', () => {
       sameOrigin: false,
       idempotencyKey: undefined,
     };
-    const res = await reference.fetch('http://tollgate.internal/graphql', { method: 'POST', headers, body: JSON.stringify(body) }, serverContext);
+    const res = await reference.fetch(
+      'http://tollgate.internal/graphql',
+      { method: 'POST', headers, body: JSON.stringify(body) },
+      serverContext,
+    );
     return { status: res.status, type: res.headers.get('content-type') ?? undefined, body: await res.text() };
   }
 

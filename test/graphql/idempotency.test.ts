@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteIdempotencyStore } from '../../src/infra/db/sqlite/idempotency.js';
-import { createClientIdempotent, requestHash, type IdempotentDeps } from '../../src/usecases/clients/create-idempotent.js';
+import {
+  createClientIdempotent,
+  requestHash,
+  type IdempotentDeps,
+} from '../../src/usecases/clients/create-idempotent.js';
 import { IDEMPOTENCY_TTL_MS } from '../../src/usecases/idempotency.js';
 import { FixedClock } from '../support/fakes.js';
 import { harness, type Harness } from '../support/harness.js';
 import { ADMIN, expectTopLevelError, gql, tokenFor } from './support.js';
 
-const CREATE = 'mutation($input: CreateClientInput!) { createClient(input: $input) { clientSecret client { id name } } }';
+const CREATE =
+  'mutation($input: CreateClientInput!) { createClient(input: $input) { clientSecret client { id name } } }';
 
 describe('GraphQL createClient with Idempotency-Key', () => {
   let h: Harness;
@@ -35,7 +40,9 @@ describe('GraphQL createClient with Idempotency-Key', () => {
     const res = await create({ name: 'something else' }, 'key-2');
     const err = expectTopLevelError(res, 'BAD_USER_INPUT');
     expect(err.extensions.field).toBe('Idempotency-Key');
-    expect(err.message).toBe('Idempotency-Key was already used with a different request; use a new key for a new request');
+    expect(err.message).toBe(
+      'Idempotency-Key was already used with a different request; use a new key for a new request',
+    );
     expect(count()).toBe(before);
   });
 
@@ -98,7 +105,11 @@ describe('createClientIdempotent (use case on the SQLite store, fixed clock)', (
     clock.ms += IDEMPOTENCY_TTL_MS - 1;
     expect(await createClientIdempotent(deps, { callerId: 'cl_live_caller', key: 'k', input })).toEqual(first);
     clock.ms += 1;
-    const later = await createClientIdempotent(deps, { callerId: 'cl_live_caller', key: 'k', input: { ...input, name: 'a new request' } });
+    const later = await createClientIdempotent(deps, {
+      callerId: 'cl_live_caller',
+      key: 'k',
+      input: { ...input, name: 'a new request' },
+    });
     expect(later.client.id).not.toBe(first.client.id);
   });
 
@@ -106,13 +117,17 @@ describe('createClientIdempotent (use case on the SQLite store, fixed clock)', (
     await createClientIdempotent(deps, { callerId: 'cl_live_purge', key: 'old', input });
     clock.ms += IDEMPOTENCY_TTL_MS;
     await createClientIdempotent(deps, { callerId: 'cl_live_purge', key: 'new', input });
-    const keys = h.sqlite.db.$client.prepare("SELECT key FROM idempotency_keys WHERE caller_id = 'cl_live_purge'").all();
+    const keys = h.sqlite.db.$client
+      .prepare("SELECT key FROM idempotency_keys WHERE caller_id = 'cl_live_purge'")
+      .all();
     expect(keys).toEqual([{ key: 'new' }]);
   });
 
   it('refuses a retry while the first request is still running', async () => {
     const now = clock.now();
-    expect(await store.claim('cl_live_racer', 'k', requestHash(input), now, now + IDEMPOTENCY_TTL_MS)).toEqual({ state: 'claimed' });
+    expect(await store.claim('cl_live_racer', 'k', requestHash(input), now, now + IDEMPOTENCY_TTL_MS)).toEqual({
+      state: 'claimed',
+    });
     await expect(createClientIdempotent(deps, { callerId: 'cl_live_racer', key: 'k', input })).rejects.toMatchObject({
       code: 'invalid_request',
       details: { field: 'idempotency_key' },
@@ -123,8 +138,14 @@ describe('createClientIdempotent (use case on the SQLite store, fixed clock)', (
   it('gives one of two racing requests the claim', async () => {
     const before = await h.services.deps.clients.count();
     const results = await Promise.all([
-      createClientIdempotent(deps, { callerId: 'cl_live_race2', key: 'k', input }).then((r) => r.client.id, (e: Error) => e.message),
-      createClientIdempotent(deps, { callerId: 'cl_live_race2', key: 'k', input }).then((r) => r.client.id, (e: Error) => e.message),
+      createClientIdempotent(deps, { callerId: 'cl_live_race2', key: 'k', input }).then(
+        (r) => r.client.id,
+        (e: Error) => e.message,
+      ),
+      createClientIdempotent(deps, { callerId: 'cl_live_race2', key: 'k', input }).then(
+        (r) => r.client.id,
+        (e: Error) => e.message,
+      ),
     ]);
     const after = await h.services.deps.clients.count();
     expect(after).toBe(before + 1);
@@ -137,7 +158,11 @@ describe('createClientIdempotent (use case on the SQLite store, fixed clock)', (
 
   it('will not open a sealed answer moved to another caller', async () => {
     await createClientIdempotent(deps, { callerId: 'cl_live_victim', key: 'k', input });
-    h.sqlite.db.$client.prepare("UPDATE idempotency_keys SET caller_id = 'cl_live_thief' WHERE caller_id = 'cl_live_victim'").run();
-    await expect(createClientIdempotent(deps, { callerId: 'cl_live_thief', key: 'k', input })).rejects.toThrow(/does not belong/);
+    h.sqlite.db.$client
+      .prepare("UPDATE idempotency_keys SET caller_id = 'cl_live_thief' WHERE caller_id = 'cl_live_victim'")
+      .run();
+    await expect(createClientIdempotent(deps, { callerId: 'cl_live_thief', key: 'k', input })).rejects.toThrow(
+      /does not belong/,
+    );
   });
 });

@@ -15,7 +15,13 @@ describe('GraphQL issueToken', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers.pragma).toBe('no-cache');
     const grant = res.json().data.issueToken;
-    expect(grant).toEqual({ __typename: 'TokenGrant', accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 3600, scope: 'read' });
+    expect(grant).toEqual({
+      __typename: 'TokenGrant',
+      accessToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: 3600,
+      scope: 'read',
+    });
     expect(decodeJwt(grant.accessToken)).toMatchObject({ sub: c.id, scope: 'read', iss: 'http://tollgate.test' });
   });
 
@@ -61,10 +67,14 @@ describe('GraphQL issueToken', () => {
     const input = { clientId: t.id, clientSecret: t.secret };
     const viaPath = (await gql(h, ISSUE, { input }, { mode: 'test' })).json().data.issueToken;
     expect(decodeJwt(viaPath.accessToken).iss).toBe('http://tollgate.test/test');
-    const viaHost = (await gql(h, ISSUE, { input }, { headers: { host: 'sandbox.tollgate.test' } })).json().data.issueToken;
+    const viaHost = (await gql(h, ISSUE, { input }, { headers: { host: 'sandbox.tollgate.test' } })).json().data
+      .issueToken;
     expect(decodeJwt(viaHost.accessToken).iss).toBe('http://tollgate.test/test');
     const live = (await gql(h, ISSUE, { input })).json().data.issueToken;
-    expect(live).toMatchObject({ __typename: 'InvalidClientError', message: expect.stringContaining('test-mode client') });
+    expect(live).toMatchObject({
+      __typename: 'InvalidClientError',
+      message: expect.stringContaining('test-mode client'),
+    });
   });
 
   it('counts every attempt toward lockout, per source address resolved through TRUST_PROXY', async () => {
@@ -74,7 +84,9 @@ describe('GraphQL issueToken', () => {
     const wrong = { input: { clientId: c.id, clientSecret: 'wrong-secret-value' } };
     const right = { input: { clientId: c.id, clientSecret: c.secret } };
     for (let i = 0; i < 2; i++) {
-      expect((await gql(h, ISSUE, wrong, from('203.0.113.7'))).json().data.issueToken.__typename).toBe('InvalidClientError');
+      expect((await gql(h, ISSUE, wrong, from('203.0.113.7'))).json().data.issueToken.__typename).toBe(
+        'InvalidClientError',
+      );
     }
     const locked = await gql(h, ISSUE, right, from('203.0.113.7'));
     expect(locked.json().data.issueToken).toEqual({
@@ -111,7 +123,10 @@ describe('GraphQL issueToken', () => {
       });
       expect(res.body).not.toContain(c.secret);
     }
-    const literal = await gql(h, `mutation { issueToken(input: {clientId: "${c.id}", clientSecret: ["${c.secret}"]}) { __typename } }`);
+    const literal = await gql(
+      h,
+      `mutation { issueToken(input: {clientId: "${c.id}", clientSecret: ["${c.secret}"]}) { __typename } }`,
+    );
     expect(literal.statusCode).toBe(400);
     expect(literal.body).not.toContain(c.secret);
   });
@@ -126,6 +141,8 @@ describe('GraphQL issueToken', () => {
       payload: `{"query":"${ISSUE.replace(/\n/g, ' ')}","variables":{"input":{"clientSecret":"${c.secret}"}}`,
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ errors: [{ message: 'Request body is malformed', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(res.json()).toEqual({
+      errors: [{ message: 'Request body is malformed', extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 });

@@ -30,7 +30,9 @@ describe('GraphQL abuse limits', () => {
       payload: JSON.stringify([op('wrong-guess-1'), op('wrong-guess-2')]),
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ errors: [{ message: 'Batching is not supported.', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(res.json()).toEqual({
+      errors: [{ message: 'Batching is not supported.', extensions: { code: 'BAD_REQUEST' } }],
+    });
     expect(await stillUnlocked(h, c)).toBe(true);
   });
 
@@ -58,7 +60,10 @@ describe('GraphQL abuse limits', () => {
     const mixed = await gql(h, `mutation { rotateClientSecret { generation } issueToken(input: {}) { __typename } }`);
     expect(mixed.statusCode).toBe(400);
     expect(mixed.json().errors[0].extensions.code).toBe('CREDENTIAL_CHECK_LIMIT');
-    const twice = await gql(h, `mutation { a: rotateClientSecret { generation } b: rotateClientSecret { generation } }`);
+    const twice = await gql(
+      h,
+      `mutation { a: rotateClientSecret { generation } b: rotateClientSecret { generation } }`,
+    );
     expect(twice.statusCode).toBe(400);
     expect(twice.json().errors[0].extensions.code).toBe('CREDENTIAL_CHECK_LIMIT');
   });
@@ -82,7 +87,12 @@ describe('GraphQL abuse limits', () => {
     const aliases = `{ ${Array.from({ length: 11 }, (_, i) => `a${i}: __type(name: "Query") { name }`).join(' ')} }`;
     const directives = `{ __typename ${'@include(if: true) '.repeat(11)}}`;
     const tokens = `{ ${'__typename '.repeat(1000)}}`;
-    for (const [label, query] of [['depth', deep], ['aliases', aliases], ['directives', directives], ['tokens', tokens]]) {
+    for (const [label, query] of [
+      ['depth', deep],
+      ['aliases', aliases],
+      ['directives', directives],
+      ['tokens', tokens],
+    ]) {
       const res = await gql(h, query!);
       expect(res.statusCode, label).toBe(400);
       expect(res.json().data, label).toBeUndefined();
@@ -93,14 +103,22 @@ describe('GraphQL abuse limits', () => {
     const fine = await gql(h, `{ ${Array.from({ length: 10 }, (_, i) => `a${i}: __typename`).join(' ')} }`);
     expect(fine.statusCode).toBe(200);
     const admin = await h.client({ scopes: ['tollgate:admin'] });
-    const list = await gql(h, '{ clients(first: 1) { edges { cursor node { id } } pageInfo { hasNextPage } } }', undefined, {
-      token: await tokenFor(h, admin),
-    });
+    const list = await gql(
+      h,
+      '{ clients(first: 1) { edges { cursor node { id } } pageInfo { hasNextPage } } }',
+      undefined,
+      {
+        token: await tokenFor(h, admin),
+      },
+    );
     expect(list.json().errors).toBeUndefined();
   });
 
   it('answers a mutation over GET with 405 and Allow: POST; a query over GET runs', async () => {
-    const mutation = await h.app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('mutation { issueToken(input: {}) { __typename } }')}` });
+    const mutation = await h.app.inject({
+      method: 'GET',
+      url: `/graphql?query=${encodeURIComponent('mutation { issueToken(input: {}) { __typename } }')}`,
+    });
     expect(mutation.statusCode).toBe(405);
     expect(mutation.headers.allow).toBe('POST');
     expect(mutation.json().data).toBeUndefined();
@@ -142,7 +160,9 @@ describe('GraphQL abuse limits', () => {
       payload: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(65 * 1024) } }),
     });
     expect(big.statusCode).toBe(413);
-    expect(big.json()).toEqual({ errors: [{ message: 'Request body is too large', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(big.json()).toEqual({
+      errors: [{ message: 'Request body is too large', extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 
   it('answers a validation error to a legacy application/json client with 200 and no data (GraphQL over HTTP)', async () => {
@@ -219,7 +239,14 @@ describe('GraphQL development and production', () => {
       };
       const res = await gql(h, ISSUE, { input: { clientId: c.id, clientSecret: c.secret } });
       expect(res.json()).toEqual({
-        errors: [{ message: 'Unexpected error.', locations: expect.any(Array), path: ['issueToken'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        errors: [
+          {
+            message: 'Unexpected error.',
+            locations: expect.any(Array),
+            path: ['issueToken'],
+            extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          },
+        ],
         data: null,
       });
       expect(res.body).not.toContain('fire');

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../support/harness.js';
 import { ADMIN, expectTopLevelError, gql, tokenFor } from './support.js';
 
-const ROTATE = 'mutation($id: ID, $grace: Int) { rotateClientSecret(clientId: $id, graceSeconds: $grace) { clientId clientSecret generation } }';
+const ROTATE =
+  'mutation($id: ID, $grace: Int) { rotateClientSecret(clientId: $id, graceSeconds: $grace) { clientId clientSecret generation } }';
 const CREATE = 'mutation($input: CreateClientInput!) { createClient(input: $input) { clientSecret } }';
 
 /** Issue 16 item 9: a rotation whose answer was lost can be asked for again, so its secret is never lost. */
@@ -52,7 +53,9 @@ describe('rotateClientSecret honours Idempotency-Key', () => {
     expect((await h.services.deps.clients.findById(target.id))!.secretGeneration).toBe(2);
     // A key already used to create a client is not a rotation's key.
     await gql(h, CREATE, { input: { name: 'keyed' } }, { token: admin, headers: { 'idempotency-key': 'shared' } });
-    expect(expectTopLevelError(await rotate(admin, 'shared', { id: target.id }), 'BAD_USER_INPUT').extensions.field).toBe('Idempotency-Key');
+    expect(
+      expectTopLevelError(await rotate(admin, 'shared', { id: target.id }), 'BAD_USER_INPUT').extensions.field,
+    ).toBe('Idempotency-Key');
   });
 
   it('never replays another client’s rotation to a token that did not ask for it', async () => {

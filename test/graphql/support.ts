@@ -11,7 +11,12 @@ export interface GqlOptions {
 }
 
 /** POSTs one GraphQL operation the way a current client does. */
-export function gql(h: Harness, query: string, variables?: Record<string, unknown>, opts: GqlOptions = {}): Promise<Response> {
+export function gql(
+  h: Harness,
+  query: string,
+  variables?: Record<string, unknown>,
+  opts: GqlOptions = {},
+): Promise<Response> {
   return h.app.inject({
     method: 'POST',
     url: opts.mode === 'test' ? '/test/graphql' : '/graphql',
@@ -37,15 +42,27 @@ export const ISSUE = `mutation Issue($input: IssueTokenInput!) {
 }`;
 
 /** An access token for the client, through the GraphQL door itself. */
-export async function tokenFor(h: Harness, c: { id: string; secret: string; mode: Mode }, scope?: string): Promise<string> {
-  const res = await gql(h, ISSUE, { input: { clientId: c.id, clientSecret: c.secret, ...(scope ? { scope } : {}) } }, { mode: c.mode });
+export async function tokenFor(
+  h: Harness,
+  c: { id: string; secret: string; mode: Mode },
+  scope?: string,
+): Promise<string> {
+  const res = await gql(
+    h,
+    ISSUE,
+    { input: { clientId: c.id, clientSecret: c.secret, ...(scope ? { scope } : {}) } },
+    { mode: c.mode },
+  );
   const member = res.json().data.issueToken;
   expect(member.__typename).toBe('TokenGrant');
   return member.accessToken as string;
 }
 
 /** The one top-level error of a response, checked to carry this `extensions.code`. */
-export function expectTopLevelError(res: Response, code: string): { message: string; path?: string[]; extensions: Record<string, unknown> } {
+export function expectTopLevelError(
+  res: Response,
+  code: string,
+): { message: string; path?: string[]; extensions: Record<string, unknown> } {
   expect(res.statusCode).toBe(200);
   const body = res.json();
   expect(body.errors).toHaveLength(1);

@@ -20,13 +20,24 @@ function countingValidation(): { plugin: Plugin; runs: () => number } {
 }
 
 describe('GraphQL validation cache', () => {
-  const schema = createSchema({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'hi' } } });
+  const schema = createSchema({
+    typeDefs: 'type Query { hello: String }',
+    resolvers: { Query: { hello: () => 'hi' } },
+  });
   const post = (yoga: ReturnType<typeof createYoga>, query: string) =>
-    yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
 
   it('validates each document once, then answers from the cache: same result, valid or not', async () => {
     const counter = countingValidation();
-    const yoga = createYoga({ schema, parserAndValidationCache: { validationCache: false }, plugins: [useValidationCache(), counter.plugin] });
+    const yoga = createYoga({
+      schema,
+      parserAndValidationCache: { validationCache: false },
+      plugins: [useValidationCache(), counter.plugin],
+    });
     for (let i = 0; i < 3; i++) expect(await (await post(yoga, '{ hello }')).json()).toEqual({ data: { hello: 'hi' } });
     expect(counter.runs()).toBe(1);
 
@@ -39,7 +50,11 @@ describe('GraphQL validation cache', () => {
 
   it('without it (and without yoga’s own validation cache) every request validates again', async () => {
     const counter = countingValidation();
-    const yoga = createYoga({ schema, parserAndValidationCache: { validationCache: false }, plugins: [counter.plugin] });
+    const yoga = createYoga({
+      schema,
+      parserAndValidationCache: { validationCache: false },
+      plugins: [counter.plugin],
+    });
     for (let i = 0; i < 3; i++) await post(yoga, '{ hello }');
     expect(counter.runs()).toBe(3);
   });

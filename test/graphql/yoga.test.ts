@@ -13,10 +13,18 @@ describe('yoga.fetch', () => {
   });
   afterAll(() => h.close());
 
-  const issue = async (mode: 'live' | 'test', input: Record<string, unknown>, responseHeaders: Record<string, string> = {}) => {
+  const issue = async (
+    mode: 'live' | 'test',
+    input: Record<string, unknown>,
+    responseHeaders: Record<string, string> = {},
+  ) => {
     const res = await yoga.fetch(
       'http://localhost/graphql',
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: ISSUE, variables: { input } }) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: ISSUE, variables: { input } }),
+      },
       { mode, sourceIp: '192.0.2.1', mountPath: '/graphql', responseHeaders, metrics: h.app.metrics },
     );
     return (await res.json()) as { data: { issueToken: Record<string, unknown> } };
@@ -31,8 +39,12 @@ describe('yoga.fetch', () => {
 
   it('judges the allowlist on the source address the server context names', async () => {
     const c = await h.client({ allowedIps: ['192.0.2.0/24'] });
-    expect((await issue('live', { clientId: c.id, clientSecret: c.secret })).data.issueToken.__typename).toBe('TokenGrant');
+    expect((await issue('live', { clientId: c.id, clientSecret: c.secret })).data.issueToken.__typename).toBe(
+      'TokenGrant',
+    );
     const far = await h.client({ allowedIps: ['198.51.100.0/24'] });
-    expect((await issue('live', { clientId: far.id, clientSecret: far.secret })).data.issueToken.__typename).toBe('AccessDeniedError');
+    expect((await issue('live', { clientId: far.id, clientSecret: far.secret })).data.issueToken.__typename).toBe(
+      'AccessDeniedError',
+    );
   });
 });

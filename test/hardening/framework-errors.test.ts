@@ -39,7 +39,9 @@ describe('framework refusals in the door’s envelope', () => {
   });
 
   it('oversized headers: 431 in the door’s envelope', async () => {
-    const a = await send(`POST /v2/credentials/oauth/token HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const a = await send(
+      `POST /v2/credentials/oauth/token HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
     expect(a.statusLine).toMatch(/^HTTP\/1\.1 431 /);
     expect(bodyOf(a)).toMatchObject({ code: 3, details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest' }] });
     expectClean(a, '/v2/credentials');
@@ -48,7 +50,9 @@ describe('framework refusals in the door’s envelope', () => {
   });
 
   it('broken framing (Content-Length beside Transfer-Encoding, or not a number): 400 in the envelope, connection closed', async () => {
-    const both = await send('POST /api/v1/client/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    const both = await send(
+      'POST /api/v1/client/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
     expect(both.statusLine).toMatch(/^HTTP\/1\.1 400 /);
     expect(bodyOf(both)).toMatchObject({ code: 40001, data: null });
     expect(both.closedByServer).toBe(true);

@@ -47,7 +47,12 @@ describe('GraphQL error messages never quote a credential-shaped name', () => {
         const payload = JSON.stringify({ query, ...(operationName ? { operationName } : {}) });
         // A plain Accept takes the direct path, a q-value yoga's full path (src/http/graphql/direct.ts).
         for (const accept of ['application/json', 'application/json;q=0.9']) {
-          const res = await h.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', accept }, payload });
+          const res = await h.app.inject({
+            method: 'POST',
+            url: '/graphql',
+            headers: { 'content-type': 'application/json', accept },
+            payload,
+          });
           expect(res.statusCode, res.body).toBeLessThan(500);
           expect(res.json().errors?.length ?? 0, `${query}: ${res.body}`).toBeGreaterThan(0);
           expect(res.body, query).not.toContain(n.slice(0, 12));
@@ -62,6 +67,8 @@ describe('GraphQL error messages never quote a credential-shaped name', () => {
     const res = await gql(h, `{ ${name(secret)} }`);
     expect(res.json().errors[0].message).toBe('Cannot query field "[redacted]" on type "Query".');
     // An ordinary unknown name is quoted as it always was.
-    expect((await gql(h, '{ nosuchfield }')).json().errors[0].message).toBe('Cannot query field "nosuchfield" on type "Query".');
+    expect((await gql(h, '{ nosuchfield }')).json().errors[0].message).toBe(
+      'Cannot query field "nosuchfield" on type "Query".',
+    );
   });
 });

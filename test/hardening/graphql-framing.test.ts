@@ -25,7 +25,10 @@ describe('GraphQL response framing', () => {
     async (accept) => {
       const res = await post(accept, 'close');
       expect(res.statusLine).toMatch(/^HTTP\/1\.1 200/);
-      const framing = [headerValues(res, 'transfer-encoding').length > 0, headerValues(res, 'content-length').length > 0];
+      const framing = [
+        headerValues(res, 'transfer-encoding').length > 0,
+        headerValues(res, 'content-length').length > 0,
+      ];
       expect(framing.filter(Boolean)).toHaveLength(1);
       expect(headerValues(res, 'content-length').length).toBeLessThanOrEqual(1);
       expect(headerValues(res, 'connection')).toEqual(['close']);

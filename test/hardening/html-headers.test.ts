@@ -25,7 +25,8 @@ function getPaths(tree: string): string[] {
     stack.length = depth;
     const parent = stack.join('');
     const segment = m[2]!;
-    const path = parent === '' || parent.endsWith('/') || segment.startsWith('/') ? parent + segment : `${parent}/${segment}`;
+    const path =
+      parent === '' || parent.endsWith('/') || segment.startsWith('/') ? parent + segment : `${parent}/${segment}`;
     stack.push(segment.startsWith('/') || parent === '' || parent.endsWith('/') ? segment : `/${segment}`);
     paths.push(path.replace(/\/+/g, '/'));
   }
@@ -41,25 +42,45 @@ describe('every HTML page', () => {
 
   it('sends a CSP with frame-ancestors none, X-Frame-Options DENY, nosniff and a Referrer-Policy', async () => {
     const routes = getPaths(h.app.printRoutes({ commonPrefix: false, method: 'GET' }));
-    expect(routes).toEqual(expect.arrayContaining(['/', '/graphql', '/test/graphql', '/panel', '/panel/*', '/docs', '/docs/*', '/openapi.json']));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        '/',
+        '/graphql',
+        '/test/graphql',
+        '/panel',
+        '/panel/*',
+        '/docs',
+        '/docs/*',
+        '/openapi.json',
+      ]),
+    );
     const html: string[] = [];
     for (const route of routes) {
       for (const url of SAMPLES[route] ?? [route]) {
         expect(url, `a route with parameters needs samples: ${route}`).not.toMatch(/[*:]/);
-        const res = await h.app.inject({ method: 'GET', url, headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+        const res = await h.app.inject({
+          method: 'GET',
+          url,
+          headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+        });
         if (!String(res.headers['content-type'] ?? '').startsWith('text/html')) continue;
         html.push(url);
         const csp = String(res.headers['content-security-policy'] ?? '');
         expect(csp, url).toContain("frame-ancestors 'none'");
         expect(csp, url).toContain("script-src 'self'");
         expect(csp, url).not.toContain("'unsafe-eval'");
-        expect(csp.split(';').find((d) => d.trim().startsWith('script-src')), url).not.toContain("'unsafe-inline'");
+        expect(
+          csp.split(';').find((d) => d.trim().startsWith('script-src')),
+          url,
+        ).not.toContain("'unsafe-inline'");
         expect(res.headers['x-frame-options'], url).toBe('DENY');
         expect(res.headers['x-content-type-options'], url).toBe('nosniff');
         expect(res.headers['referrer-policy'], url).toBe('no-referrer');
       }
     }
     // The pages a browser opens: the root, GraphiQL at both addresses, the panel, Swagger UI.
-    expect(html).toEqual(expect.arrayContaining(['/', '/graphql', '/test/graphql', '/panel', '/panel/clients/cl_live_abc', '/docs/']));
+    expect(html).toEqual(
+      expect.arrayContaining(['/', '/graphql', '/test/graphql', '/panel', '/panel/clients/cl_live_abc', '/docs/']),
+    );
   });
 });

@@ -63,8 +63,15 @@ describe('rotation through /api/v1/client/me and /auth/verify', () => {
     const v = await app.inject({ method: 'GET', url: '/auth/verify', headers });
     expect(v.statusCode).toBe(m.statusCode);
     if (m.statusCode === 401) {
-      expect(m.json()).toEqual({ code: 40103, message: 'The access token was issued before the client secret was rotated or the client was disabled', data: null });
-      expect(v.json()).toEqual({ code: 'INVALID_TOKEN', message: 'The access token was issued before the client secret was rotated or the client was disabled' });
+      expect(m.json()).toEqual({
+        code: 40103,
+        message: 'The access token was issued before the client secret was rotated or the client was disabled',
+        data: null,
+      });
+      expect(v.json()).toEqual({
+        code: 'INVALID_TOKEN',
+        message: 'The access token was issued before the client secret was rotated or the client was disabled',
+      });
       expect(v.headers['www-authenticate']).toMatch(/^Bearer realm="tollgate", error="invalid_token"/);
     }
     return m.statusCode;
@@ -72,7 +79,11 @@ describe('rotation through /api/v1/client/me and /auth/verify', () => {
   const refresh = (refreshToken: string) =>
     refreshAccessToken(services.deps, { mode: 'live', refreshToken, sourceIp: '127.0.0.1', ttlSeconds: 900 });
   const refreshTokenOf = (generation: number) =>
-    mintRefreshToken(services.deps, { clientId: id, generation, scopes: ['read'], audience: null, mode: 'live' }, 86_400);
+    mintRefreshToken(
+      services.deps,
+      { clientId: id, generation, scopes: ['read'], audience: null, mode: 'live' },
+      86_400,
+    );
 
   it('keeps a token without expiry alive for years, until the secret is rotated', async () => {
     const t = await tokenOf(firstSecret);
@@ -123,7 +134,11 @@ describe('rotation through /api/v1/client/me and /auth/verify', () => {
     expect(await statusOf(before)).toBe(401);
     expect(await statusOf(during)).toBe(401);
     await expect(refresh(oldRefresh)).rejects.toMatchObject({ code: 'invalid_grant' });
-    expect((await issue(firstSecret)).json()).toEqual({ code: 40101, message: 'Invalid client credentials', data: null });
+    expect((await issue(firstSecret)).json()).toEqual({
+      code: 40101,
+      message: 'Invalid client credentials',
+      data: null,
+    });
     expect(await statusOf(fresh)).toBe(200);
     expect(await statusOf(await tokenOf(rotated.clientSecret))).toBe(200);
   });

@@ -60,7 +60,9 @@ describe('common error table', () => {
   });
 
   it('names the offending field in errors', () => {
-    const r = renderCommon(new DomainError('invalid_request', 'client_id must be 5–120 characters', { field: 'client_id' }));
+    const r = renderCommon(
+      new DomainError('invalid_request', 'client_id must be 5–120 characters', { field: 'client_id' }),
+    );
     expect(r.body).toEqual({
       code: 40001,
       message: 'client_id must be 5–120 characters',
@@ -84,7 +86,9 @@ describe('POST /api/v1/client/token (seed 000)', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers.pragma).toBe('no-cache');
-    expect(res.body).toMatch(/^\{"code":0,"message":"OK","data":\{"access_token":"[^"]+","token_type":"Bearer","expires_in":null\}\}$/);
+    expect(res.body).toMatch(
+      /^\{"code":0,"message":"OK","data":\{"access_token":"[^"]+","token_type":"Bearer","expires_in":null\}\}$/,
+    );
     const claims = decodeJwt(accessToken(res));
     expect(claims.exp).toBeUndefined();
     expect(claims).toMatchObject({ sub: c.id, scope: 'read write', org_id: 'org_9', sgen: 1 });
@@ -138,12 +142,32 @@ describe('POST /api/v1/client/token (seed 000)', () => {
 
   it('names the body when the body as a whole is wrong', async () => {
     h = await harness();
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/client/token', headers: { 'content-type': 'application/json' }, payload: '[1]' });
-    expect(res.json()).toEqual({ code: 40001, message: 'Request body must be an object', data: null, errors: [{ field: 'body', message: 'Request body must be an object' }] });
-    const big = await h.app.inject({ method: 'POST', url: '/api/v1/client/token', headers: { 'content-type': 'application/json' }, payload: `{"client_id":"${'a'.repeat(200_000)}"}` });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/client/token',
+      headers: { 'content-type': 'application/json' },
+      payload: '[1]',
+    });
+    expect(res.json()).toEqual({
+      code: 40001,
+      message: 'Request body must be an object',
+      data: null,
+      errors: [{ field: 'body', message: 'Request body must be an object' }],
+    });
+    const big = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/client/token',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"client_id":"${'a'.repeat(200_000)}"}`,
+    });
     expect(big.statusCode).toBe(400);
     expect(big.json().message).toBe('Request body is too large');
-    const type = await h.app.inject({ method: 'POST', url: '/api/v1/client/token', headers: { 'content-type': 'text/xml' }, payload: '<x/>' });
+    const type = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/client/token',
+      headers: { 'content-type': 'text/xml' },
+      payload: '<x/>',
+    });
     expect(type.statusCode).toBe(400);
     expect(type.json().message).toBe('Unsupported Content-Type');
   });
@@ -155,7 +179,12 @@ describe('POST /api/v1/client/token (seed 000)', () => {
       method: 'POST',
       url: '/api/v1/client/token',
       headers: { 'content-type': 'application/json; charset=utf-8' },
-      payload: JSON.stringify({ client_id: c.id, client_secret: c.secret, grant_type: 'client_credentials', extra: { a: 1 } }),
+      payload: JSON.stringify({
+        client_id: c.id,
+        client_secret: c.secret,
+        grant_type: 'client_credentials',
+        extra: { a: 1 },
+      }),
     });
     expect(res.statusCode).toBe(200);
   });
@@ -165,7 +194,11 @@ describe('POST /api/v1/client/token (seed 000)', () => {
     const live = await h.client({ mode: 'live' });
     const res = await token(h, { client_id: live.id, client_secret: live.secret }, 'test');
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toEqual({ code: 40101, message: 'Client is a live-mode client but this is the test-mode endpoint', data: null });
+    expect(res.json()).toEqual({
+      code: 40101,
+      message: 'Client is a live-mode client but this is the test-mode endpoint',
+      data: null,
+    });
   });
 
   it('answers rate_limited 42901 with Retry-After once the pair is locked', async () => {
@@ -202,7 +235,12 @@ describe('GET /api/v1/client/me', () => {
 
   beforeAll(async () => {
     h = await harness();
-    live = await h.client({ mode: 'live', name: 'billing', scopes: ['invoices:read', 'invoices:write'], orgId: 'org_42' });
+    live = await h.client({
+      mode: 'live',
+      name: 'billing',
+      scopes: ['invoices:read', 'invoices:write'],
+      orgId: 'org_42',
+    });
     liveToken = accessToken(await token(h, { client_id: live.id, client_secret: live.secret }));
   });
   afterAll(() => h.close());
@@ -214,7 +252,13 @@ describe('GET /api/v1/client/me', () => {
     expect(res.json()).toEqual({
       code: 0,
       message: 'OK',
-      data: { id: live.id, name: 'billing', mode: 'live', scopes: ['invoices:read', 'invoices:write'], orgId: 'org_42' },
+      data: {
+        id: live.id,
+        name: 'billing',
+        mode: 'live',
+        scopes: ['invoices:read', 'invoices:write'],
+        orgId: 'org_42',
+      },
     });
   });
 
@@ -240,7 +284,9 @@ describe('GET /api/v1/client/me', () => {
     const res = await me(h, 'Bearer not.a.token');
     expect(res.statusCode).toBe(401);
     expect(res.json()).toEqual({ code: 40103, message: 'The access token is malformed', data: null });
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="tollgate", error="invalid_token", error_description="The access token is malformed"');
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="tollgate", error="invalid_token", error_description="The access token is malformed"',
+    );
     // Another scheme is no Bearer credential: missing_token, bare challenge (RFC 6750 §3.1).
     const basic = await me(h, 'Basic dXNlcjpwYXNz');
     expect(basic.statusCode).toBe(401);
@@ -254,7 +300,11 @@ describe('GET /api/v1/client/me', () => {
     expect((await me(h, `Bearer ${t}`, { remoteAddress: '10.0.0.1' })).statusCode).toBe(200);
     const res = await me(h, `Bearer ${t}`, { remoteAddress: '172.16.0.1' });
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ code: 40301, message: 'Requests from this address are not allowed for this client', data: null });
+    expect(res.json()).toEqual({
+      code: 40301,
+      message: 'Requests from this address are not allowed for this client',
+      data: null,
+    });
     expect(res.headers['www-authenticate']).toBeUndefined();
   });
 

@@ -1,5 +1,14 @@
 import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
 import { decrypt, loadMasterKey } from '../../src/infra/keys/master-key.js';
@@ -39,7 +48,9 @@ describe('forged and foreign tokens at /api/v1/client/me and /auth/verify', () =
   };
 
   /** Signs claims as the service would, then applies the one change asked for. */
-  const mint = (opts: { mode?: Mode; header?: Header; claims?: Claims; drop?: string[]; key?: CryptoKey } = {}): Promise<string> => {
+  const mint = (
+    opts: { mode?: Mode; header?: Header; claims?: Claims; drop?: string[]; key?: CryptoKey } = {},
+  ): Promise<string> => {
     const k = ours[opts.mode ?? 'live'];
     const claims: Claims = { ...genuineClaims, jti: `forged-${Math.random()}`, ...opts.claims };
     for (const c of opts.drop ?? []) delete claims[c];
@@ -64,7 +75,9 @@ describe('forged and foreign tokens at /api/v1/client/me and /auth/verify', () =
     const me = await meStatus(token, prefix);
     expect(me.statusCode).toBe(401);
     expect(me.json()).toEqual({ code: 40103, message: expect.any(String), data: null });
-    expect(me.headers['www-authenticate']).toMatch(/^Bearer realm="tollgate", error="invalid_token", error_description="[^"]*"$/);
+    expect(me.headers['www-authenticate']).toMatch(
+      /^Bearer realm="tollgate", error="invalid_token", error_description="[^"]*"$/,
+    );
     const fa = await verifyStatus(token, prefix);
     expect(fa.statusCode).toBe(401);
     expect(fa.json()).toEqual({ code: 'INVALID_TOKEN', message: me.json().message });
@@ -94,7 +107,10 @@ describe('forged and foreign tokens at /api/v1/client/me and /auth/verify', () =
       const row = h.sqlite.db.$client
         .prepare('SELECT kid, alg, public_jwk, private_jwk_enc FROM signing_keys WHERE mode = ? AND current = 1')
         .get(mode) as { kid: string; alg: string; public_jwk: string; private_jwk_enc: string };
-      const privateKey = (await importJWK(JSON.parse(decrypt(master, row.private_jwk_enc)) as JWK, row.alg)) as CryptoKey;
+      const privateKey = (await importJWK(
+        JSON.parse(decrypt(master, row.private_jwk_enc)) as JWK,
+        row.alg,
+      )) as CryptoKey;
       ours[mode] = { kid: row.kid, alg: row.alg, privateKey, publicJwk: JSON.parse(row.public_jwk) as JWK };
     }
     expect(decodeProtectedHeader(genuine).kid).toBe(ours.live.kid);
@@ -125,7 +141,10 @@ describe('forged and foreign tokens at /api/v1/client/me and /auth/verify', () =
     });
 
     it('HS256 keyed with the service’s public key (PEM, DER and JWK forms)', async () => {
-      const pub: KeyObject = createPublicKey({ key: ours.live.publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+      const pub: KeyObject = createPublicKey({
+        key: ours.live.publicJwk as import('node:crypto').JsonWebKey,
+        format: 'jwk',
+      });
       const header = { alg: 'HS256', typ: 'at+jwt', kid: ours.live.kid };
       for (const secret of [
         pub.export({ type: 'spki', format: 'pem' }),
@@ -163,8 +182,15 @@ describe('forged and foreign tokens at /api/v1/client/me and /auth/verify', () =
 
   describe('headers that name their own key (RFC 8725 §3.10)', () => {
     it('a jku header, signed by the attacker’s key or even by ours', async () => {
-      await expectRefused(await mint({ key: foreign.privateKey, header: { kid: 'attacker-1', jku: 'https://attacker.example/jwks.json' } }));
-      await expectRefused(await mint({ key: foreign.privateKey, header: { jku: 'https://attacker.example/jwks.json' } }));
+      await expectRefused(
+        await mint({
+          key: foreign.privateKey,
+          header: { kid: 'attacker-1', jku: 'https://attacker.example/jwks.json' },
+        }),
+      );
+      await expectRefused(
+        await mint({ key: foreign.privateKey, header: { jku: 'https://attacker.example/jwks.json' } }),
+      );
       await expectRefused(await mint({ header: { jku: 'https://attacker.example/jwks.json' } }));
     });
 
@@ -244,7 +270,15 @@ describe('forged and foreign tokens at /api/v1/client/me and /auth/verify', () =
 
   describe('garbage', () => {
     it('is refused as invalid_token, never a 5xx', async () => {
-      for (const token of ['a.b.c', 'abc', '..', `${b64('{')}.${b64('{')}.x`, `${b64({ alg: 'ES256' })}.${b64('[]')}.${'A'.repeat(86)}`, 'x'.repeat(8000), `${genuine}.${genuine}`]) {
+      for (const token of [
+        'a.b.c',
+        'abc',
+        '..',
+        `${b64('{')}.${b64('{')}.x`,
+        `${b64({ alg: 'ES256' })}.${b64('[]')}.${'A'.repeat(86)}`,
+        'x'.repeat(8000),
+        `${genuine}.${genuine}`,
+      ]) {
         await expectRefused(token);
       }
     });

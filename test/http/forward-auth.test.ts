@@ -32,7 +32,10 @@ describe('forward-auth table', () => {
     if (bearerError === null) expect(challenge).toBeUndefined();
     else if (bearerError === '') expect(challenge).toBe('Bearer realm="tollgate"');
     // error_description may not hold `"`, `\` or control characters (RFC 6750 §3).
-    else expect(challenge).toBe(`Bearer realm="tollgate", error="${bearerError}", error_description="Something ?quoted?? went wrong?"`);
+    else
+      expect(challenge).toBe(
+        `Bearer realm="tollgate", error="${bearerError}", error_description="Something ?quoted?? went wrong?"`,
+      );
   });
 
   it('puts a challenge on every 401', () => {
@@ -50,7 +53,13 @@ describe('GET /auth/verify (forward-auth)', () => {
   let liveToken: string;
   let testToken: string;
 
-  const issue = async (mode: 'live' | 'test', id: string, secret: string, scope?: string, remoteAddress?: string): Promise<string> => {
+  const issue = async (
+    mode: 'live' | 'test',
+    id: string,
+    secret: string,
+    scope?: string,
+    remoteAddress?: string,
+  ): Promise<string> => {
     const res = await h.app.inject({
       ...(remoteAddress ? { remoteAddress } : {}),
       method: 'POST',
@@ -61,7 +70,16 @@ describe('GET /auth/verify (forward-auth)', () => {
     expect(res.statusCode).toBe(200);
     return res.json().data.access_token as string;
   };
-  const verify = (token: string | undefined, opts: { url?: string; method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS'; remoteAddress?: string; headers?: Record<string, string>; payload?: string | Buffer } = {}) =>
+  const verify = (
+    token: string | undefined,
+    opts: {
+      url?: string;
+      method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+      remoteAddress?: string;
+      headers?: Record<string, string>;
+      payload?: string | Buffer;
+    } = {},
+  ) =>
     h.app.inject({
       method: opts.method ?? 'GET',
       url: opts.url ?? '/auth/verify',
@@ -136,7 +154,9 @@ describe('GET /auth/verify (forward-auth)', () => {
       const res = await verify(undefined, { headers: { authorization } });
       expect(res.statusCode, authorization.slice(0, 12)).toBe(401);
       expect(res.json()).toEqual({ code: 'INVALID_TOKEN', message: expect.any(String) });
-      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="tollgate", error="invalid_token", error_description="[^"\\]+"$/);
+      expect(res.headers['www-authenticate']).toMatch(
+        /^Bearer realm="tollgate", error="invalid_token", error_description="[^"\\]+"$/,
+      );
       expect(res.body).not.toContain(liveToken);
     }
   });
@@ -176,7 +196,13 @@ describe('GET /auth/verify (forward-auth)', () => {
   });
 
   it('refuses a malformed ?scope= with 400 INVALID_REQUEST, never a 5xx', async () => {
-    for (const q of ['scope=a%22b', 'scope=a%5Cb', 'scope=read&scope=write', 'scope=a%00b', `scope=${'x'.repeat(300)}`]) {
+    for (const q of [
+      'scope=a%22b',
+      'scope=a%5Cb',
+      'scope=read&scope=write',
+      'scope=a%00b',
+      `scope=${'x'.repeat(300)}`,
+    ]) {
       const res = await verify(liveToken, { url: `/auth/verify?${q}` });
       expect(res.statusCode, q.slice(0, 20)).toBe(400);
       expect(res.json().code).toBe('INVALID_REQUEST');
@@ -185,13 +211,25 @@ describe('GET /auth/verify (forward-auth)', () => {
 
   it('answers the guarded request’s method, and ignores its body whatever it is', async () => {
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const) {
-      const res = await verify(liveToken, { method, headers: { 'content-type': 'application/json' }, payload: '{"broken":' });
+      const res = await verify(liveToken, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        payload: '{"broken":',
+      });
       expect(res.statusCode, method).toBe(200);
       expect(res.headers['x-client-id']).toBe(live.id);
     }
-    const getWithBody = await verify(liveToken, { method: 'GET', headers: { 'content-type': 'application/json' }, payload: '[[[' });
+    const getWithBody = await verify(liveToken, {
+      method: 'GET',
+      headers: { 'content-type': 'application/json' },
+      payload: '[[[',
+    });
     expect(getWithBody.statusCode).toBe(200);
-    const bin = await verify(liveToken, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.from([0, 1, 2, 255]) });
+    const bin = await verify(liveToken, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: Buffer.from([0, 1, 2, 255]),
+    });
     expect(bin.statusCode).toBe(200);
     const bare = await verify(liveToken, { method: 'POST', payload: 'plain words' });
     expect(bare.statusCode).toBe(200);
@@ -204,7 +242,11 @@ describe('GET /auth/verify (forward-auth)', () => {
   });
 
   it('answers an oversized body with a 4xx in its envelope, never a 5xx', async () => {
-    const res = await verify(liveToken, { method: 'POST', headers: { 'content-type': 'application/json' }, payload: 'a'.repeat(3 * 1024 * 1024) });
+    const res = await verify(liveToken, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      payload: 'a'.repeat(3 * 1024 * 1024),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ code: 'INVALID_REQUEST', message: 'Request body is too large' });
   });
@@ -223,12 +265,21 @@ describe('GET /auth/verify (forward-auth)', () => {
     expect((await verify(token, { remoteAddress: '10.1.2.3' })).statusCode).toBe(200);
     const outside = await verify(token, { remoteAddress: '192.168.1.1' });
     expect(outside.statusCode).toBe(403);
-    expect(outside.json()).toEqual({ code: 'ACCESS_DENIED', message: 'Requests from this address are not allowed for this client' });
+    expect(outside.json()).toEqual({
+      code: 'ACCESS_DENIED',
+      message: 'Requests from this address are not allowed for this client',
+    });
     expect(outside.headers['x-client-id']).toBeUndefined();
     // Behind the trusted proxy the forwarded address counts; from anyone else it is ignored.
-    expect((await verify(token, { remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '10.9.9.9' } })).statusCode).toBe(200);
-    expect((await verify(token, { remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '192.168.1.1' } })).statusCode).toBe(403);
-    expect((await verify(token, { remoteAddress: '192.168.1.1', headers: { 'x-forwarded-for': '10.9.9.9' } })).statusCode).toBe(403);
+    expect(
+      (await verify(token, { remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '10.9.9.9' } })).statusCode,
+    ).toBe(200);
+    expect(
+      (await verify(token, { remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '192.168.1.1' } })).statusCode,
+    ).toBe(403);
+    expect(
+      (await verify(token, { remoteAddress: '192.168.1.1', headers: { 'x-forwarded-for': '10.9.9.9' } })).statusCode,
+    ).toBe(403);
   });
 
   it('refuses a disabled client’s token, and keeps refusing it once the client is enabled again', async () => {
@@ -255,7 +306,10 @@ describe('GET /auth/verify (forward-auth)', () => {
     for (const t of before) {
       const res = await verify(t);
       expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ code: 'INVALID_TOKEN', message: 'The access token was issued before the client secret was rotated or the client was disabled' });
+      expect(res.json()).toEqual({
+        code: 'INVALID_TOKEN',
+        message: 'The access token was issued before the client secret was rotated or the client was disabled',
+      });
     }
     const after = await issue('live', c.id, rotated.clientSecret);
     expect((await verify(after)).statusCode).toBe(200);
@@ -272,7 +326,11 @@ describe('GET /auth/verify (forward-auth)', () => {
     });
     const token = res0.json().data.access_token as string;
     h2.sqlite.db.$client.close();
-    const res = await h2.app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${token}` } });
+    const res = await h2.app.inject({
+      method: 'GET',
+      url: '/auth/verify',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ code: 'SERVER_ERROR', message: 'Internal error' });
     await h2.close();

@@ -24,7 +24,12 @@ type Creds = { id: string; secret: string };
 
 const basic = (c: Creds): string => basicAuth(c.id, c.secret);
 
-const post = (h: Pick<Harness, 'app'>, url: string, form: Record<string, string>, authorization?: string): Promise<Response> =>
+const post = (
+  h: Pick<Harness, 'app'>,
+  url: string,
+  form: Record<string, string>,
+  authorization?: string,
+): Promise<Response> =>
   h.app.inject({
     method: 'POST',
     url,
@@ -38,13 +43,22 @@ function expectError(res: Response, code: DomainErrorCode, description?: string)
   if (description !== undefined) expect(res.json().error_description).toBe(description);
 }
 
-async function grant(h: Pick<Harness, 'app'>, c: Creds, prefix = ''): Promise<{ access_token: string; refresh_token: string }> {
+async function grant(
+  h: Pick<Harness, 'app'>,
+  c: Creds,
+  prefix = '',
+): Promise<{ access_token: string; refresh_token: string }> {
   const res = await post(h, `${prefix}${TOKEN}`, { grant_type: 'client_credentials' }, basic(c));
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 }
 
-const introspect = async (h: Pick<Harness, 'app'>, c: Creds, token: string, extra: Record<string, string> = {}): Promise<unknown> => {
+const introspect = async (
+  h: Pick<Harness, 'app'>,
+  c: Creds,
+  token: string,
+  extra: Record<string, string> = {},
+): Promise<unknown> => {
   const res = await post(h, INTROSPECT, { token, ...extra }, basic(c));
   expect(res.statusCode, res.body).toBe(200);
   expectNoStore(res);
@@ -84,7 +98,14 @@ describe('oauth2 introspection (RFC 7662)', () => {
   it("describes the caller's own refresh token, valid for 24 hours", async () => {
     const { refresh_token } = await grant(h, c);
     const info = (await introspect(h, c, refresh_token)) as Record<string, number>;
-    expect(info).toEqual({ active: true, scope: 'read write', client_id: c.id, sub: c.id, exp: expect.any(Number), iat: expect.any(Number) });
+    expect(info).toEqual({
+      active: true,
+      scope: 'read write',
+      client_id: c.id,
+      sub: c.id,
+      exp: expect.any(Number),
+      iat: expect.any(Number),
+    });
     expect(info.exp! - info.iat!).toBe(86400);
   });
 
@@ -128,7 +149,10 @@ describe('oauth2 introspection (RFC 7662)', () => {
 
   it('searches every token type whatever the hint says (RFC 7662 §2.1)', async () => {
     const { access_token, refresh_token } = await grant(h, c);
-    expect(await introspect(h, c, access_token, { token_type_hint: 'refresh_token' })).toMatchObject({ active: true, token_type: 'Bearer' });
+    expect(await introspect(h, c, access_token, { token_type_hint: 'refresh_token' })).toMatchObject({
+      active: true,
+      token_type: 'Bearer',
+    });
     const refreshInfo = await introspect(h, c, refresh_token, { token_type_hint: 'access_token' });
     expect(refreshInfo).toMatchObject({ active: true });
     expect(refreshInfo).not.toHaveProperty('token_type');
@@ -155,7 +179,10 @@ describe('oauth2 introspection (RFC 7662)', () => {
     const inQuery = await post(h, `${INTROSPECT}?token=${access_token}`, {}, basic(c));
     expectError(inQuery, 'invalid_request', 'token must be sent in the request body, not the query string');
     expectError(await post(h, INTROSPECT, { token: access_token }), 'invalid_client');
-    expectError(await post(h, INTROSPECT, { token: access_token }, basic({ id: c.id, secret: 'wrong-secret-value' })), 'invalid_client');
+    expectError(
+      await post(h, INTROSPECT, { token: access_token }, basic({ id: c.id, secret: 'wrong-secret-value' })),
+      'invalid_client',
+    );
   });
 });
 
@@ -179,7 +206,9 @@ describe('oauth2 revocation (RFC 7009)', () => {
     const { access_token } = await grant(h, c);
     await revoke(c, access_token);
     expect(await introspect(h, c, access_token)).toEqual({ active: false });
-    await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow('The access token has been revoked');
+    await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow(
+      'The access token has been revoked',
+    );
     // Revoking again is no error.
     await revoke(c, access_token);
   });
@@ -214,8 +243,14 @@ describe('oauth2 revocation (RFC 7009)', () => {
     const { access_token } = await grant(h, c);
     expectError(await post(h, REVOKE, {}, basic(c)), 'invalid_request', 'token is required');
     expectError(await post(h, REVOKE, { token: access_token }), 'invalid_client');
-    expectError(await post(h, REVOKE, { token: access_token }, basic({ id: c.id, secret: 'wrong-secret-value' })), 'invalid_client');
-    expectError(await post(h, REVOKE, { token: access_token, client_id: c.id, client_secret: c.secret }, basic(c)), 'invalid_request');
+    expectError(
+      await post(h, REVOKE, { token: access_token }, basic({ id: c.id, secret: 'wrong-secret-value' })),
+      'invalid_client',
+    );
+    expectError(
+      await post(h, REVOKE, { token: access_token, client_id: c.id, client_secret: c.secret }, basic(c)),
+      'invalid_request',
+    );
     // None of these revoked it.
     expect(await introspect(h, c, access_token)).toMatchObject({ active: true });
   });
@@ -263,10 +298,14 @@ describe('oauth2 token lifetimes, on a fixed clock', () => {
     await post(h, REVOKE, { token: access_token }, basic(c));
     clock.advance(800);
     await h.services.store.purgeExpired(clock.now(), { lockout: DEFAULT_POLICY, auditRetentionDays: 365 });
-    await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow('The access token has been revoked');
+    await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow(
+      'The access token has been revoked',
+    );
     clock.advance(200);
     await h.services.store.purgeExpired(clock.now(), { lockout: DEFAULT_POLICY, auditRetentionDays: 365 });
-    await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow('The access token has expired');
+    await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow(
+      'The access token has expired',
+    );
   });
 
   it('a refresh token renews for 24 hours, then is invalid_grant', async () => {

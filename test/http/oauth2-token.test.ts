@@ -119,23 +119,37 @@ describe('oauth2 token endpoint: client authentication (RFC 6749 §2.3)', () => 
   });
 
   it('refuses two authentication methods at once, even when both are right', async () => {
-    const res = await post(h, { form: { ...CC, client_id: c.id, client_secret: c.secret }, authorization: basicAuth(c.id, c.secret) });
+    const res = await post(h, {
+      form: { ...CC, client_id: c.id, client_secret: c.secret },
+      authorization: basicAuth(c.id, c.secret),
+    });
     expectError(res, 'invalid_request');
     expect(res.json().error_description).toMatch(/one client authentication method/);
   });
 
   it('allows a body client_id beside Basic only when it names the same client', async () => {
-    expect((await post(h, { form: { ...CC, client_id: c.id }, authorization: basicAuth(c.id, c.secret) })).statusCode).toBe(200);
+    expect(
+      (await post(h, { form: { ...CC, client_id: c.id }, authorization: basicAuth(c.id, c.secret) })).statusCode,
+    ).toBe(200);
     const other = await h.client();
-    expectError(await post(h, { form: { ...CC, client_id: other.id }, authorization: basicAuth(c.id, c.secret) }), 'invalid_request');
+    expectError(
+      await post(h, { form: { ...CC, client_id: other.id }, authorization: basicAuth(c.id, c.secret) }),
+      'invalid_request',
+    );
   });
 
-  it.each(['client_id', 'client_secret'])('refuses %s in the query string, even with good body credentials', async (name) => {
-    const value = name === 'client_id' ? c.id : c.secret;
-    const res = await post(h, { url: `${TOKEN}?${name}=${encodeURIComponent(value)}`, form: { ...CC, client_id: c.id, client_secret: c.secret } });
-    expectError(res, 'invalid_request', `${name} must be sent in the request body, not the query string`);
-    expect(res.body).not.toContain(c.secret);
-  });
+  it.each(['client_id', 'client_secret'])(
+    'refuses %s in the query string, even with good body credentials',
+    async (name) => {
+      const value = name === 'client_id' ? c.id : c.secret;
+      const res = await post(h, {
+        url: `${TOKEN}?${name}=${encodeURIComponent(value)}`,
+        form: { ...CC, client_id: c.id, client_secret: c.secret },
+      });
+      expectError(res, 'invalid_request', `${name} must be sent in the request body, not the query string`);
+      expect(res.body).not.toContain(c.secret);
+    },
+  );
 
   it('ignores an unrelated query parameter (RFC 6749 §3.2)', async () => {
     const res = await post(h, { url: `${TOKEN}?trace=1`, form: CC, authorization: basicAuth(c.id, c.secret) });
@@ -145,7 +159,12 @@ describe('oauth2 token endpoint: client authentication (RFC 6749 §2.3)', () => 
   it.each([
     ['no credentials after the scheme', 'Basic'],
     ['not base64', 'Basic !!!!'],
-    ['base64 without padding', `Basic ${Buffer.from(`${'x'.repeat(9)}:y`).toString('base64').replace(/=+$/, '')}`],
+    [
+      'base64 without padding',
+      `Basic ${Buffer.from(`${'x'.repeat(9)}:y`)
+        .toString('base64')
+        .replace(/=+$/, '')}`,
+    ],
     ['no colon', rawBasic('cl_live_nocolonhere')],
     ['invalid UTF-8', `Basic ${Buffer.from([0x63, 0x6c, 0x3a, 0xff, 0xfe]).toString('base64')}`],
     ['an empty user', rawBasic(':some-secret-value')],
@@ -179,16 +198,26 @@ describe('oauth2 token endpoint: grants and errors (RFC 6749 §5.2)', () => {
 
   it('answers a missing grant_type with invalid_request naming it', async () => {
     const c = await h.client();
-    expectError(await post(h, { form: {}, authorization: basicAuth(c.id, c.secret) }), 'invalid_request', 'grant_type is required');
+    expectError(
+      await post(h, { form: {}, authorization: basicAuth(c.id, c.secret) }),
+      'invalid_request',
+      'grant_type is required',
+    );
   });
 
-  it.each(['password', 'authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'CLIENT_CREDENTIALS', 'client_credentials '])(
-    'answers grant_type=%j with unsupported_grant_type',
-    async (grant) => {
-      const c = await h.client();
-      expectError(await post(h, { form: { grant_type: grant }, authorization: basicAuth(c.id, c.secret) }), 'unsupported_grant_type');
-    },
-  );
+  it.each([
+    'password',
+    'authorization_code',
+    'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    'CLIENT_CREDENTIALS',
+    'client_credentials ',
+  ])('answers grant_type=%j with unsupported_grant_type', async (grant) => {
+    const c = await h.client();
+    expectError(
+      await post(h, { form: { grant_type: grant }, authorization: basicAuth(c.id, c.secret) }),
+      'unsupported_grant_type',
+    );
+  });
 
   it('answers a scope outside the client with invalid_scope', async () => {
     const c = await h.client({ scopes: ['read'] });
@@ -198,7 +227,10 @@ describe('oauth2 token endpoint: grants and errors (RFC 6749 §5.2)', () => {
 
   it('answers an address outside the allowlist with 403 access_denied', async () => {
     const c = await h.client({ allowedIps: ['10.0.0.0/8'] });
-    expectError(await post(h, { form: CC, authorization: basicAuth(c.id, c.secret), remoteAddress: '192.0.2.1' }), 'access_denied');
+    expectError(
+      await post(h, { form: CC, authorization: basicAuth(c.id, c.secret), remoteAddress: '192.0.2.1' }),
+      'access_denied',
+    );
   });
 
   it('locks out repeated Basic failures with 429 and Retry-After', async () => {
@@ -257,7 +289,11 @@ describe('oauth2 token endpoint: grants and errors (RFC 6749 §5.2)', () => {
     const res = await h.app.inject({
       method: 'POST',
       url: TOKEN,
-      headers: { host: 'sandbox.example.com', 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(t.id, t.secret) },
+      headers: {
+        host: 'sandbox.example.com',
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basicAuth(t.id, t.secret),
+      },
       payload: 'grant_type=client_credentials',
     });
     expect(res.statusCode, res.body).toBe(200);
@@ -274,7 +310,10 @@ describe('oauth2 refresh tokens (RFC 6749 §6, seed 001)', () => {
   afterEach(() => h.close());
 
   const grant = async (client = c, scope?: string): Promise<{ access_token: string; refresh_token: string }> => {
-    const res = await post(h, { form: { ...CC, ...(scope ? { scope } : {}) }, authorization: basicAuth(client.id, client.secret) });
+    const res = await post(h, {
+      form: { ...CC, ...(scope ? { scope } : {}) },
+      authorization: basicAuth(client.id, client.secret),
+    });
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
   };
@@ -283,7 +322,10 @@ describe('oauth2 refresh tokens (RFC 6749 §6, seed 001)', () => {
     const { access_token, refresh_token } = await grant();
     for (let i = 0; i < 2; i++) {
       // Not rotated on use: the same refresh token works again.
-      const res = await post(h, { form: { grant_type: 'refresh_token', refresh_token }, authorization: basicAuth(c.id, c.secret) });
+      const res = await post(h, {
+        form: { grant_type: 'refresh_token', refresh_token },
+        authorization: basicAuth(c.id, c.secret),
+      });
       expect(res.statusCode, res.body).toBe(200);
       expectNoStore(res);
       expect(Object.keys(res.json())).toEqual(['access_token', 'token_type', 'expires_in', 'scope']);
@@ -295,35 +337,59 @@ describe('oauth2 refresh tokens (RFC 6749 §6, seed 001)', () => {
   it('requires client authentication for the refresh_token grant at the token endpoint', async () => {
     const { refresh_token } = await grant();
     expectError(await post(h, { form: { grant_type: 'refresh_token', refresh_token } }), 'invalid_client');
-    const wrong = await post(h, { form: { grant_type: 'refresh_token', refresh_token }, authorization: basicAuth(c.id, 'wrong-secret-value') });
+    const wrong = await post(h, {
+      form: { grant_type: 'refresh_token', refresh_token },
+      authorization: basicAuth(c.id, 'wrong-secret-value'),
+    });
     expectError(wrong, 'invalid_client');
   });
 
   it("refuses another client's refresh token with invalid_grant", async () => {
     const other = await h.client();
     const { refresh_token } = await grant(other);
-    const res = await post(h, { form: { grant_type: 'refresh_token', refresh_token }, authorization: basicAuth(c.id, c.secret) });
+    const res = await post(h, {
+      form: { grant_type: 'refresh_token', refresh_token },
+      authorization: basicAuth(c.id, c.secret),
+    });
     expectError(res, 'invalid_grant', 'The refresh token is invalid, expired or revoked');
   });
 
   it('answers a missing refresh_token with invalid_request and an unknown one with invalid_grant', async () => {
-    expectError(await post(h, { form: { grant_type: 'refresh_token' }, authorization: basicAuth(c.id, c.secret) }), 'invalid_request', 'refresh_token is required');
+    expectError(
+      await post(h, { form: { grant_type: 'refresh_token' }, authorization: basicAuth(c.id, c.secret) }),
+      'invalid_request',
+      'refresh_token is required',
+    );
     for (const refresh_token of ['rt_' + 'A'.repeat(43), 'not-a-refresh-token', 'rt_short']) {
-      expectError(await post(h, { form: { grant_type: 'refresh_token', refresh_token }, authorization: basicAuth(c.id, c.secret) }), 'invalid_grant');
+      expectError(
+        await post(h, {
+          form: { grant_type: 'refresh_token', refresh_token },
+          authorization: basicAuth(c.id, c.secret),
+        }),
+        'invalid_grant',
+      );
     }
   });
 
   it('may narrow the scope of the original grant but never widen it', async () => {
     const { refresh_token } = await grant(c, 'read');
-    const narrow = await post(h, { form: { grant_type: 'refresh_token', refresh_token, scope: 'read' }, authorization: basicAuth(c.id, c.secret) });
+    const narrow = await post(h, {
+      form: { grant_type: 'refresh_token', refresh_token, scope: 'read' },
+      authorization: basicAuth(c.id, c.secret),
+    });
     expect(narrow.json().scope).toBe('read');
-    const wide = await post(h, { form: { grant_type: 'refresh_token', refresh_token, scope: 'read write' }, authorization: basicAuth(c.id, c.secret) });
+    const wide = await post(h, {
+      form: { grant_type: 'refresh_token', refresh_token, scope: 'read write' },
+      authorization: basicAuth(c.id, c.secret),
+    });
     expectError(wide, 'invalid_scope');
   });
 
   it('binds the refresh token to its mode, secret generation and an enabled client', async () => {
     const t = await h.client({ mode: 'test' });
-    const testToken = (await post(h, { url: `/test${TOKEN}`, form: CC, authorization: basicAuth(t.id, t.secret) })).json().refresh_token;
+    const testToken = (
+      await post(h, { url: `/test${TOKEN}`, form: CC, authorization: basicAuth(t.id, t.secret) })
+    ).json().refresh_token;
     expectError(await post(h, { url: REFRESH, json: { refresh_token: testToken } }), 'invalid_grant');
     expect((await post(h, { url: `/test${REFRESH}`, json: { refresh_token: testToken } })).statusCode).toBe(200);
 
@@ -339,9 +405,13 @@ describe('oauth2 refresh tokens (RFC 6749 §6, seed 001)', () => {
     expectError(await post(h, { url: REFRESH, json: { refresh_token: fresh } }), 'invalid_grant');
   });
 
-  it('holds /refresh to the client\'s IP allowlist (spec §2 step 4)', async () => {
+  it("holds /refresh to the client's IP allowlist (spec §2 step 4)", async () => {
     const fenced = await h.client({ scopes: ['read'], allowedIps: ['10.0.0.0/8'] });
-    const res = await post(h, { form: CC, authorization: basicAuth(fenced.id, fenced.secret), remoteAddress: '10.1.1.1' });
+    const res = await post(h, {
+      form: CC,
+      authorization: basicAuth(fenced.id, fenced.secret),
+      remoteAddress: '10.1.1.1',
+    });
     expect(res.statusCode, res.body).toBe(200);
     const { refresh_token } = res.json();
     expect((await post(h, { url: REFRESH, json: { refresh_token }, remoteAddress: '10.2.2.2' })).statusCode).toBe(200);
@@ -359,20 +429,36 @@ describe('oauth2 refresh tokens (RFC 6749 §6, seed 001)', () => {
 
   it('renews at /refresh from the refresh token alone, in JSON or a form', async () => {
     const { refresh_token } = await grant(c, 'write');
-    for (const res of [await post(h, { url: REFRESH, json: { refresh_token } }), await post(h, { url: REFRESH, form: { refresh_token } })]) {
+    for (const res of [
+      await post(h, { url: REFRESH, json: { refresh_token } }),
+      await post(h, { url: REFRESH, form: { refresh_token } }),
+    ]) {
       expect(res.statusCode, res.body).toBe(200);
       expectNoStore(res);
-      expect(res.json()).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'write' });
+      expect(res.json()).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 900,
+        scope: 'write',
+      });
       expect(decodeJwt(res.json().access_token)).toMatchObject({ client_id: c.id, scope: 'write' });
     }
   });
 
-  it('checks optional client authentication at /refresh, and then the token must be that client\'s', async () => {
+  it("checks optional client authentication at /refresh, and then the token must be that client's", async () => {
     const { refresh_token } = await grant();
-    expect((await post(h, { url: REFRESH, json: { refresh_token }, authorization: basicAuth(c.id, c.secret) })).statusCode).toBe(200);
-    expectError(await post(h, { url: REFRESH, json: { refresh_token }, authorization: basicAuth(c.id, 'wrong-secret-value') }), 'invalid_client');
+    expect(
+      (await post(h, { url: REFRESH, json: { refresh_token }, authorization: basicAuth(c.id, c.secret) })).statusCode,
+    ).toBe(200);
+    expectError(
+      await post(h, { url: REFRESH, json: { refresh_token }, authorization: basicAuth(c.id, 'wrong-secret-value') }),
+      'invalid_client',
+    );
     const other = await h.client();
-    expectError(await post(h, { url: REFRESH, json: { refresh_token, client_id: other.id, client_secret: other.secret } }), 'invalid_grant');
+    expectError(
+      await post(h, { url: REFRESH, json: { refresh_token, client_id: other.id, client_secret: other.secret } }),
+      'invalid_grant',
+    );
   });
 
   it('answers bad /refresh bodies with invalid_request', async () => {
@@ -390,7 +476,15 @@ describe('oauth2 refresh tokens (RFC 6749 §6, seed 001)', () => {
     const inQuery = await post(h, { url: `${REFRESH}?refresh_token=${refresh_token}`, json: {} });
     expectError(inQuery, 'invalid_request', 'refresh_token must be sent in the request body, not the query string');
     expect(inQuery.body).not.toContain(refresh_token);
-    expectError(await h.app.inject({ method: 'POST', url: REFRESH, headers: { 'content-type': 'text/plain' }, payload: refresh_token }), 'invalid_request');
+    expectError(
+      await h.app.inject({
+        method: 'POST',
+        url: REFRESH,
+        headers: { 'content-type': 'text/plain' },
+        payload: refresh_token,
+      }),
+      'invalid_request',
+    );
   });
 
   it('locks out refresh-token guessing from one address at the per-address limit, with 429', async () => {
@@ -400,11 +494,20 @@ describe('oauth2 refresh tokens (RFC 6749 §6, seed 001)', () => {
     c = await h.client();
     const { refresh_token } = await grant();
     for (let i = 0; i < 3; i++) {
-      expectError(await post(h, { url: REFRESH, json: { refresh_token: `rt_${String(i).repeat(43)}` }, remoteAddress: '198.51.100.7' }), 'invalid_grant');
+      expectError(
+        await post(h, {
+          url: REFRESH,
+          json: { refresh_token: `rt_${String(i).repeat(43)}` },
+          remoteAddress: '198.51.100.7',
+        }),
+        'invalid_grant',
+      );
     }
     const locked = await post(h, { url: REFRESH, json: { refresh_token }, remoteAddress: '198.51.100.7' });
     expectError(locked, 'rate_limited');
     expect(locked.headers['retry-after']).toBe('600');
-    expect((await post(h, { url: REFRESH, json: { refresh_token }, remoteAddress: '198.51.100.8' })).statusCode).toBe(200);
+    expect((await post(h, { url: REFRESH, json: { refresh_token }, remoteAddress: '198.51.100.8' })).statusCode).toBe(
+      200,
+    );
   });
 });

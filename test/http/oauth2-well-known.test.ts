@@ -52,7 +52,9 @@ describe('oauth2 discovery and keys (RFC 8414, RFC 7517)', () => {
 
   it('publishes test metadata under /test and at the RFC 8414 §3.1 path of the test issuer', async () => {
     const t = (s: string) => s.replace('http://tollgate.test', 'http://tollgate.test/test');
-    const expected = Object.fromEntries(Object.entries(liveMetadata).map(([k, v]) => [k, typeof v === 'string' ? t(v) : v]));
+    const expected = Object.fromEntries(
+      Object.entries(liveMetadata).map(([k, v]) => [k, typeof v === 'string' ? t(v) : v]),
+    );
     expect(expected.issuer).toBe('http://tollgate.test/test');
     expect((await get(`/test${METADATA}`)).json()).toEqual(expected);
     expect((await get(`${METADATA}/test`)).json()).toEqual(expected);
@@ -70,7 +72,12 @@ describe('oauth2 discovery and keys (RFC 8414, RFC 7517)', () => {
     for (const prefix of ['', '/test']) {
       const m = (await get(`${prefix}${METADATA}`)).json();
       for (const url of [m.token_endpoint, m.revocation_endpoint, m.introspection_endpoint]) {
-        const res = await h.app.inject({ method: 'POST', url: new URL(url).pathname, headers: { 'content-type': 'application/json' }, payload: '{}' });
+        const res = await h.app.inject({
+          method: 'POST',
+          url: new URL(url).pathname,
+          headers: { 'content-type': 'application/json' },
+          payload: '{}',
+        });
         expect(res.statusCode, url).toBe(400);
         expect(res.json().error).toBe('invalid_request');
       }
@@ -89,11 +96,24 @@ describe('oauth2 discovery and keys (RFC 8414, RFC 7517)', () => {
       expect(k).not.toHaveProperty('d');
     }
     const liveToken = await token('live');
-    const opts = { typ: 'at+jwt', algorithms: ['ES256'], issuer: 'http://tollgate.test', audience: 'http://tollgate.test' };
+    const opts = {
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
+      issuer: 'http://tollgate.test',
+      audience: 'http://tollgate.test',
+    };
     await expect(jwtVerify(liveToken, createLocalJWKSet(live), opts)).resolves.toBeDefined();
-    await expect(jwtVerify(liveToken, createLocalJWKSet(test), { typ: 'at+jwt', algorithms: ['ES256'] })).rejects.toThrow();
+    await expect(
+      jwtVerify(liveToken, createLocalJWKSet(test), { typ: 'at+jwt', algorithms: ['ES256'] }),
+    ).rejects.toThrow();
     const testToken = await token('test');
-    await expect(jwtVerify(testToken, createLocalJWKSet(test), { ...opts, issuer: 'http://tollgate.test/test', audience: 'http://tollgate.test/test' })).resolves.toBeDefined();
+    await expect(
+      jwtVerify(testToken, createLocalJWKSet(test), {
+        ...opts,
+        issuer: 'http://tollgate.test/test',
+        audience: 'http://tollgate.test/test',
+      }),
+    ).resolves.toBeDefined();
   });
 
   it('publishes a rotated key at once, current first, and keeps the retired one', async () => {
@@ -104,7 +124,9 @@ describe('oauth2 discovery and keys (RFC 8414, RFC 7517)', () => {
     const after = await jwks();
     expect(after.keys.map((k) => k.kid)).toEqual([fresh.kid, oldKid]);
     expect(after.keys[0]).toEqual(fresh.jwk);
-    await expect(jwtVerify(before, createLocalJWKSet(after), { typ: 'at+jwt', algorithms: ['ES256'] })).resolves.toBeDefined();
+    await expect(
+      jwtVerify(before, createLocalJWKSet(after), { typ: 'at+jwt', algorithms: ['ES256'] }),
+    ).resolves.toBeDefined();
     expect((await jwks('/test')).keys).toHaveLength(1);
     expect((await get(JWKS)).headers['cache-control']).toBe('no-cache');
   });
@@ -119,7 +141,11 @@ describe('oauth2 discovery and keys (RFC 8414, RFC 7517)', () => {
   });
 
   it('answers unknown well-known paths and other methods with not_found in the oauth2 envelope', async () => {
-    for (const res of [await get('/.well-known/nope'), await get(`/test${METADATA}/test`), await h.app.inject({ method: 'POST', url: JWKS })]) {
+    for (const res of [
+      await get('/.well-known/nope'),
+      await get(`/test${METADATA}/test`),
+      await h.app.inject({ method: 'POST', url: JWKS }),
+    ]) {
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual({ error: 'not_found', error_description: 'Not found', code: 'NOT_FOUND' });
     }

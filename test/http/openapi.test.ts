@@ -7,7 +7,12 @@ import { buildApp } from '../../src/http/app.js';
 import { harness, type Harness } from '../support/harness.js';
 import { ROOT } from '../support/process.js';
 
-type Operation = { operationId?: string; tags?: string[]; summary?: string; responses: Record<string, { description: string }> };
+type Operation = {
+  operationId?: string;
+  tags?: string[];
+  summary?: string;
+  responses: Record<string, { description: string }>;
+};
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
 
 const committed = (): OpenApi => JSON.parse(readFileSync(join(ROOT, 'schema/openapi.json'), 'utf8'));
@@ -79,10 +84,17 @@ describe('the OpenAPI document, against the routes', () => {
   const restOperations = (): string[] =>
     routes
       .filter((r) => !undocumented(r.url))
-      .flatMap((r) => [r.method].flat().filter((m) => m !== 'HEAD').map((m) => `${m.toLowerCase()} ${openapiPath(r.url)}`));
+      .flatMap((r) =>
+        [r.method]
+          .flat()
+          .filter((m) => m !== 'HEAD')
+          .map((m) => `${m.toLowerCase()} ${openapiPath(r.url)}`),
+      );
 
   it('documents every REST route of the app, and nothing else', () => {
-    const documented = Object.entries(committed().paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`));
+    const documented = Object.entries(committed().paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m} ${path}`),
+    );
     const live = restOperations();
     expect(live).toContain('post /v1/auth/token');
     expect(live).toContain('get /healthz');
@@ -94,7 +106,8 @@ describe('the OpenAPI document, against the routes', () => {
     expect(test.length).toBeGreaterThan(5);
     const paths = committed().paths;
     for (const r of test) {
-      for (const m of [r.method].flat().filter((x) => x !== 'HEAD')) expect(paths[livePath(r.url)]?.[m.toLowerCase()], `${m} ${r.url}`).toBeDefined();
+      for (const m of [r.method].flat().filter((x) => x !== 'HEAD'))
+        expect(paths[livePath(r.url)]?.[m.toLowerCase()], `${m} ${r.url}`).toBeDefined();
     }
   });
 
@@ -156,12 +169,28 @@ describe('response schemas', () => {
     const fenced = await h.client({ allowedIps: ['10.0.0.0/8'] });
     const t = await h.client({ mode: 'test' });
     const doors: Array<{ url: string; body: (id?: string, secret?: string, scope?: string) => InjectOptions }> = [
-      { url: '/v1/auth/token', body: (id, secret, scope) => form({ ...(id && { client_id: id }), ...(secret && { client_secret: secret }), ...(scope && { scope }) }) },
-      { url: '/v2/credentials/oauth/token', body: (clientId, clientSecret, scope) => ({ payload: { clientId, clientSecret, scope } }) },
-      { url: '/api/v1/client/token', body: (client_id, client_secret, scope) => ({ payload: { client_id, client_secret, scope } }) },
+      {
+        url: '/v1/auth/token',
+        body: (id, secret, scope) =>
+          form({ ...(id && { client_id: id }), ...(secret && { client_secret: secret }), ...(scope && { scope }) }),
+      },
+      {
+        url: '/v2/credentials/oauth/token',
+        body: (clientId, clientSecret, scope) => ({ payload: { clientId, clientSecret, scope } }),
+      },
+      {
+        url: '/api/v1/client/token',
+        body: (client_id, client_secret, scope) => ({ payload: { client_id, client_secret, scope } }),
+      },
       {
         url: '/api/v1/oauth2/token',
-        body: (id, secret, scope) => form({ grant_type: 'client_credentials', ...(id && { client_id: id }), ...(secret && { client_secret: secret }), ...(scope && { scope }) }),
+        body: (id, secret, scope) =>
+          form({
+            grant_type: 'client_credentials',
+            ...(id && { client_id: id }),
+            ...(secret && { client_secret: secret }),
+            ...(scope && { scope }),
+          }),
       },
     ];
     for (const d of doors) {
@@ -181,21 +210,45 @@ describe('response schemas', () => {
       }
       await call({ method: 'POST', url: `/test${d.url}`, ...d.body(t.id, t.secret) });
     }
-    await call({ method: 'POST', url: '/v2/credentials/oauth/token', payload: { clientId: 5, clientSecret: ['a', 'b'] } });
-    await call({ method: 'POST', url: '/api/v1/client/token', payload: '[1]', headers: { 'content-type': 'application/json' } });
+    await call({
+      method: 'POST',
+      url: '/v2/credentials/oauth/token',
+      payload: { clientId: 5, clientSecret: ['a', 'b'] },
+    });
+    await call({
+      method: 'POST',
+      url: '/api/v1/client/token',
+      payload: '[1]',
+      headers: { 'content-type': 'application/json' },
+    });
 
-    const granted = (await call({ method: 'POST', url: '/api/v1/oauth2/token', ...form({ grant_type: 'client_credentials', client_id: c.id, client_secret: c.secret }) })).json();
+    const granted = (
+      await call({
+        method: 'POST',
+        url: '/api/v1/oauth2/token',
+        ...form({ grant_type: 'client_credentials', client_id: c.id, client_secret: c.secret }),
+      })
+    ).json();
     const auth = { client_id: c.id, client_secret: c.secret };
-    await call({ method: 'POST', url: '/api/v1/oauth2/token', ...form({ grant_type: 'refresh_token', refresh_token: granted.refresh_token, ...auth }) });
+    await call({
+      method: 'POST',
+      url: '/api/v1/oauth2/token',
+      ...form({ grant_type: 'refresh_token', refresh_token: granted.refresh_token, ...auth }),
+    });
     await call({ method: 'POST', url: '/api/v1/oauth2/token', ...form({ grant_type: 'password', ...auth }) });
     await call({ method: 'POST', url: '/api/v1/oauth2/refresh', ...form({ refresh_token: granted.refresh_token }) });
     await call({ method: 'POST', url: '/api/v1/oauth2/refresh', ...form({ refresh_token: 'rt_nope' }) });
     await call({ method: 'POST', url: '/api/v1/oauth2/introspect', ...form({ token: granted.access_token, ...auth }) });
-    await call({ method: 'POST', url: '/api/v1/oauth2/introspect', ...form({ token: granted.refresh_token, ...auth }) });
+    await call({
+      method: 'POST',
+      url: '/api/v1/oauth2/introspect',
+      ...form({ token: granted.refresh_token, ...auth }),
+    });
     await call({ method: 'POST', url: '/api/v1/oauth2/introspect', ...form({ token: 'nope', ...auth }) });
     await call({ method: 'POST', url: '/api/v1/oauth2/revoke', ...form({ token: granted.refresh_token }) });
 
-    const common = (id: string, secret: string) => call({ method: 'POST', url: '/api/v1/client/token', payload: { client_id: id, client_secret: secret } });
+    const common = (id: string, secret: string) =>
+      call({ method: 'POST', url: '/api/v1/client/token', payload: { client_id: id, client_secret: secret } });
     for (const who of [c, plain]) {
       const token = (await common(who.id, who.secret)).json().data.access_token as string;
       await call({ method: 'GET', url: '/api/v1/client/me', headers: { authorization: `Bearer ${token}` } });
@@ -207,18 +260,30 @@ describe('response schemas', () => {
     await call({ method: 'PUT', url: '/auth/verify', headers: { authorization: 'Bearer nope' } });
     await call({ method: 'GET', url: '/auth/verify?scope=a&scope=b', headers: { authorization: 'Bearer nope' } });
 
-    for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/oauth-authorization-server/test', '/test/.well-known/oauth-authorization-server', '/.well-known/jwks.json', '/test/.well-known/jwks.json', '/healthz', '/readyz']) {
+    for (const url of [
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/oauth-authorization-server/test',
+      '/test/.well-known/oauth-authorization-server',
+      '/.well-known/jwks.json',
+      '/test/.well-known/jwks.json',
+      '/healthz',
+      '/readyz',
+    ]) {
       await call({ method: 'GET', url });
     }
 
     const doc = JSON.parse(readFileSync(join(ROOT, 'schema/openapi.json'), 'utf8')) as OpenApi;
     const statuses = new Set(seen.map((s) => s.status));
-    for (const status of [200, 400, 401, 403, 429]) expect(statuses, `no ${status} answer was caught`).toContain(status);
+    for (const status of [200, 400, 401, 403, 429])
+      expect(statuses, `no ${status} answer was caught`).toContain(status);
     expect(seen.length).toBeGreaterThan(50);
     for (const s of seen) {
       expect(JSON.stringify(JSON.parse(s.after)), `${s.where} ${s.status}`).toBe(s.before);
       const [method, url] = s.where.split(' ') as [string, string];
-      expect(doc.paths[livePath(url)]?.[method.toLowerCase()]?.responses[String(s.status)], `${s.where} answered ${s.status}, undocumented`).toBeDefined();
+      expect(
+        doc.paths[livePath(url)]?.[method.toLowerCase()]?.responses[String(s.status)],
+        `${s.where} answered ${s.status}, undocumented`,
+      ).toBeDefined();
     }
   });
 
@@ -227,7 +292,9 @@ describe('response schemas', () => {
       const other = await harness({ JWT_ALG: alg });
       try {
         const res = await other.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
-        expect(res.body, alg).toBe(JSON.stringify({ keys: (await other.services.deps.keys.publicKeys('live')).map((k) => k.jwk) }));
+        expect(res.body, alg).toBe(
+          JSON.stringify({ keys: (await other.services.deps.keys.publicKeys('live')).map((k) => k.jwk) }),
+        );
         expect(res.json().keys[0].alg).toBe(alg);
       } finally {
         await other.close();
@@ -237,11 +304,24 @@ describe('response schemas', () => {
 
   it('document requests without gating them: the door still answers a bad body in its own words', async () => {
     // Against the documented body schema on every count (types, lengths); the door's reader answers.
-    const v2 = await call({ method: 'POST', url: '/v2/credentials/oauth/token', payload: { clientId: 5, clientSecret: 'x' } });
+    const v2 = await call({
+      method: 'POST',
+      url: '/v2/credentials/oauth/token',
+      payload: { clientId: 5, clientSecret: 'x' },
+    });
     expect(v2.statusCode).toBe(400);
-    expect(v2.json().details[0]).toMatchObject({ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'clientId' }] });
+    expect(v2.json().details[0]).toMatchObject({
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: [{ field: 'clientId' }],
+    });
     const v1 = await call({ method: 'POST', url: '/v1/auth/token', ...form({ client_id: 'ab' }) });
-    expect(v1.json()).toEqual({ error: { code: '400013', code_reason: 'invalid_request', message: 'Missing or invalid parameters: client_secret' } });
+    expect(v1.json()).toEqual({
+      error: {
+        code: '400013',
+        code_reason: 'invalid_request',
+        message: 'Missing or invalid parameters: client_secret',
+      },
+    });
     const fa = await call({ method: 'GET', url: '/auth/verify?scope=a&scope=b' });
     expect(fa.statusCode).toBe(400);
     expect(fa.json()).toMatchObject({ code: 'INVALID_REQUEST' });

@@ -76,7 +76,10 @@ describe('operator endpoints', () => {
         method: 'POST',
         url: '/graphql',
         headers: { 'content-type': 'application/json' },
-        payload: { query: 'mutation($i: IssueTokenInput!) { issueToken(input: $i) { __typename } }', variables: { i: { clientId: live.id, clientSecret: secret } } },
+        payload: {
+          query: 'mutation($i: IssueTokenInput!) { issueToken(input: $i) { __typename } }',
+          variables: { i: { clientId: live.id, clientSecret: secret } },
+        },
       });
     expect((await gql(live.secret)).json().data.issueToken.__typename).toBe('TokenGrant');
     expect((await gql('wrong-secret-value')).json().data.issueToken.__typename).toBe('InvalidClientError');
@@ -92,14 +95,21 @@ describe('operator endpoints', () => {
     expect(sample(text, 'tollgate_failures_total', { door: 'graphql', code: 'invalid_client' })).toBe(1);
     expect(sample(text, 'tollgate_bearer_verifications_total', { result: 'valid' })).toBe(1);
     expect(sample(text, 'tollgate_bearer_verifications_total', { result: 'invalid' })).toBe(1);
-    expect(sample(text, 'tollgate_http_request_duration_seconds_count', { door: 'v1', method: 'POST', status: '200' })).toBe(4);
+    expect(
+      sample(text, 'tollgate_http_request_duration_seconds_count', { door: 'v1', method: 'POST', status: '200' }),
+    ).toBe(4);
     expect(text).toContain('tollgate_process_resident_memory_bytes');
   });
 
   it('answers /metrics 503 with Retry-After, at once, while the metrics of every worker cannot be had', async () => {
     for (const metricsApp of [
-      buildApp(h.services, h.config, { gatherMetrics: () => Promise.reject(new MetricsUnavailable('a worker is starting')) }),
-      metricsAppAlone({ metrics: new Metrics(), gatherMetrics: () => Promise.reject(new MetricsUnavailable('a worker is starting')) }),
+      buildApp(h.services, h.config, {
+        gatherMetrics: () => Promise.reject(new MetricsUnavailable('a worker is starting')),
+      }),
+      metricsAppAlone({
+        metrics: new Metrics(),
+        gatherMetrics: () => Promise.reject(new MetricsUnavailable('a worker is starting')),
+      }),
     ]) {
       const res = await metricsApp.inject({ method: 'GET', url: '/metrics' });
       expect(res.statusCode).toBe(503);
@@ -119,12 +129,18 @@ describe('GET /', () => {
   afterEach(() => h.close());
 
   it('answers a page of links for a browser, and the same links as JSON for a script', async () => {
-    const page = await h.app.inject({ method: 'GET', url: '/', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    const page = await h.app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     for (const href of ['/docs', '/graphql', '/openapi.json']) expect(page.body).toContain(`href="${href}"`);
     const json = await h.app.inject({ method: 'GET', url: '/', headers: { accept: 'application/json' } });
     expect(json.headers['content-type']).toMatch(/^application\/json/);
-    expect(json.json().links.map((l: { href: string }) => l.href)).toEqual(expect.arrayContaining(['/docs', '/graphql']));
+    expect(json.json().links.map((l: { href: string }) => l.href)).toEqual(
+      expect.arrayContaining(['/docs', '/graphql']),
+    );
   });
 });

@@ -31,14 +31,19 @@ describe('a cached token is refused on the very next request after', () => {
       method: 'POST',
       url: '/api/v1/oauth2/token',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.id, client_secret: c.secret }).toString(),
+      payload: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: c.id,
+        client_secret: c.secret,
+      }).toString(),
     });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json<{ access_token: string; expires_in: number }>();
     return { token: body.access_token, expiresIn: body.expires_in };
   };
 
-  const verify = (token: string) => h.app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${token}` } });
+  const verify = (token: string) =>
+    h.app.inject({ method: 'GET', url: '/auth/verify', headers: { authorization: `Bearer ${token}` } });
 
   /** Verified twice, the second time from the cache. */
   const cached = async (): Promise<{ token: string; expiresIn: number }> => {
@@ -59,7 +64,10 @@ describe('a cached token is refused on the very next request after', () => {
   it('a secret rotation without grace', async () => {
     const { token } = await cached();
     await rotateSecret(h.services.deps, c.id, 0);
-    expect(await refusal(token)).toEqual({ status: 401, message: expect.stringContaining('before the client secret was rotated') });
+    expect(await refusal(token)).toEqual({
+      status: 401,
+      message: expect.stringContaining('before the client secret was rotated'),
+    });
   });
 
   it('a revocation at the oauth2 /revoke endpoint', async () => {
@@ -86,7 +94,12 @@ describe('a cached token is refused on the very next request after', () => {
         })
       ).json<{ active: boolean }>();
     expect((await introspect()).active).toBe(true);
-    await h.services.deps.tokenStore.revokeAccessToken((await h.services.deps.verifier.verify(token, 'live')).jti, c.id, null, clock.now());
+    await h.services.deps.tokenStore.revokeAccessToken(
+      (await h.services.deps.verifier.verify(token, 'live')).jti,
+      c.id,
+      null,
+      clock.now(),
+    );
     expect(await introspect()).toEqual({ active: false });
   });
 

@@ -89,7 +89,12 @@ describe('interop: oauth4webapi and jose against the real server', () => {
     const auth = Auth(c.secret);
 
     const granted = await clientCredentials(live, c, auth, 'read');
-    expect(granted).toMatchObject({ token_type: 'bearer', expires_in: 900, scope: 'read', refresh_token: expect.stringMatching(/^rt_/) });
+    expect(granted).toMatchObject({
+      token_type: 'bearer',
+      expires_in: 900,
+      scope: 'read',
+      refresh_token: expect.stringMatching(/^rt_/),
+    });
     const { payload } = await verify(live, granted.access_token);
     expect(payload).toMatchObject({ client_id: c.client.client_id, sub: c.client.client_id, scope: 'read' });
 
@@ -103,8 +108,16 @@ describe('interop: oauth4webapi and jose against the real server', () => {
     expect((await verify(live, refreshed.access_token)).payload.jti).not.toBe(payload.jti);
 
     const introspect = async (token: string) =>
-      oauth.processIntrospectionResponse(live, c.client, await oauth.introspectionRequest(live, c.client, auth, token, HTTP));
-    expect(await introspect(refreshed.access_token)).toMatchObject({ active: true, client_id: c.client.client_id, token_type: 'Bearer' });
+      oauth.processIntrospectionResponse(
+        live,
+        c.client,
+        await oauth.introspectionRequest(live, c.client, auth, token, HTTP),
+      );
+    expect(await introspect(refreshed.access_token)).toMatchObject({
+      active: true,
+      client_id: c.client.client_id,
+      token_type: 'Bearer',
+    });
     const refreshInfo = await introspect(granted.refresh_token!);
     expect(refreshInfo).toMatchObject({ active: true, client_id: expect.any(String) });
     expect(refreshInfo).not.toHaveProperty('token_type');
@@ -117,7 +130,11 @@ describe('interop: oauth4webapi and jose against the real server', () => {
     await expect(verify(live, refreshed.access_token)).resolves.toBeDefined();
 
     const err = await oauth
-      .processRefreshTokenResponse(live, c.client, await oauth.refreshTokenGrantRequest(live, c.client, auth, granted.refresh_token!, HTTP))
+      .processRefreshTokenResponse(
+        live,
+        c.client,
+        await oauth.refreshTokenGrantRequest(live, c.client, auth, granted.refresh_token!, HTTP),
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(oauth.ResponseBodyError);
     expect(err).toMatchObject({ status: 400, error: 'invalid_grant', cause: { code: 'INVALID_GRANT' } });
@@ -181,7 +198,10 @@ describe('interop: oauth4webapi and jose against the real server', () => {
   });
 
   it('never logs a secret or a token', async () => {
-    const log = server.stdout().split('\n').filter((l) => l.startsWith('{'));
+    const log = server
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(log.length).toBeGreaterThan(0);
     expect(log.join('\n')).not.toMatch(/sk_(live|test)_|rt_[A-Za-z0-9_-]{43}|eyJ/);
   });

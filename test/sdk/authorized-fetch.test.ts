@@ -16,7 +16,8 @@ function world(api: (req: Seen, apiCalls: number) => Response) {
   // Tokens are numbered by token requests alone: at-1 from the exchange, at-2 from a refresh.
   const handler: Handler = (req) => {
     if (req.path === '/api/v1/oauth2/token') return oauth2Grant(++tokens);
-    if (req.path === '/api/v1/oauth2/refresh') return json(200, { access_token: `at-${++tokens}`, token_type: 'Bearer', expires_in: 900, scope: '' });
+    if (req.path === '/api/v1/oauth2/refresh')
+      return json(200, { access_token: `at-${++tokens}`, token_type: 'Bearer', expires_in: 900, scope: '' });
     apiCalls++;
     return api(req, apiCalls);
   };
@@ -36,7 +37,9 @@ function world(api: (req: Seen, apiCalls: number) => Response) {
 
 /** An API that accepts only the given token. */
 const accepts = (good: string) => (req: Seen) =>
-  req.headers.get('authorization') === `Bearer ${good}` ? json(200, { ok: true, body: req.body }) : json(401, { code: 'INVALID_TOKEN' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  req.headers.get('authorization') === `Bearer ${good}`
+    ? json(200, { ok: true, body: req.body })
+    : json(401, { code: 'INVALID_TOKEN' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
 
 describe('TokenSource.fetch', () => {
   it('sends the Bearer token, replacing any Authorization the caller set, and keeps other headers', async () => {
@@ -49,7 +52,11 @@ describe('TokenSource.fetch', () => {
 
   it('on a 401 renews with the refresh token and retries once with the same body', async () => {
     const { ts, apiSeen, tokenSeen } = world(accepts('at-2'));
-    const res = await ts.fetch(API, { method: 'POST', body: JSON.stringify({ amount: 5 }), headers: { 'content-type': 'application/json' } });
+    const res = await ts.fetch(API, {
+      method: 'POST',
+      body: JSON.stringify({ amount: 5 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { body: string }).body).toBe('{"amount":5}');
     expect(apiSeen().map((s) => s.headers.get('authorization'))).toEqual(['Bearer at-1', 'Bearer at-2']);
@@ -114,17 +121,33 @@ describe('TokenSource.fetch', () => {
   it('throws the token error when no fresh token can be had (the secret was rotated)', async () => {
     let rotated = false;
     const endpoint = fakeFetch((req, n) => {
-      if (req.path.endsWith('/token')) return rotated ? json(401, { error: 'invalid_client', error_description: 'Invalid client credentials' }) : oauth2Grant(n);
-      if (req.path.endsWith('/refresh')) return json(400, { error: 'invalid_grant', error_description: 'rotated away' });
+      if (req.path.endsWith('/token'))
+        return rotated
+          ? json(401, { error: 'invalid_client', error_description: 'Invalid client credentials' })
+          : oauth2Grant(n);
+      if (req.path.endsWith('/refresh'))
+        return json(400, { error: 'invalid_grant', error_description: 'rotated away' });
       return json(401, { code: 'INVALID_TOKEN' });
     });
-    const ts = new TokenSource({ tokenUrl: 'https://tollgate.test/api/v1/oauth2/token', clientId: 'cl_live_r', clientSecret: 'sk_live_r-secret', dialect: 'oauth2', fetch: endpoint.fetch, cache: new TokenCache() });
+    const ts = new TokenSource({
+      tokenUrl: 'https://tollgate.test/api/v1/oauth2/token',
+      clientId: 'cl_live_r',
+      clientSecret: 'sk_live_r-secret',
+      dialect: 'oauth2',
+      fetch: endpoint.fetch,
+      cache: new TokenCache(),
+    });
     await ts.getToken();
     rotated = true;
     const e = await ts.fetch(API).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TollgateError);
     expect(e).toMatchObject({ code: 'invalid_client', status: 401 });
-    expect(endpoint.seen.map((s) => s.path)).toEqual(['/api/v1/oauth2/token', '/payments', '/api/v1/oauth2/refresh', '/api/v1/oauth2/token']);
+    expect(endpoint.seen.map((s) => s.path)).toEqual([
+      '/api/v1/oauth2/token',
+      '/payments',
+      '/api/v1/oauth2/refresh',
+      '/api/v1/oauth2/token',
+    ]);
   });
 
   it('passes other statuses through untouched, 403 included', async () => {

@@ -18,7 +18,15 @@ const URLS: Record<Dialect, string> = {
 
 function source(dialect: Dialect, handler: Handler, options: Partial<TokenSourceOptions> = {}) {
   const endpoint = fakeFetch(handler);
-  const ts = new TokenSource({ tokenUrl: URLS[dialect], clientId: 'cl_live_dialect', clientSecret: SECRET, dialect, fetch: endpoint.fetch, cache: new TokenCache(), ...options });
+  const ts = new TokenSource({
+    tokenUrl: URLS[dialect],
+    clientId: 'cl_live_dialect',
+    clientSecret: SECRET,
+    dialect,
+    fetch: endpoint.fetch,
+    cache: new TokenCache(),
+    ...options,
+  });
   return { ts, seen: endpoint.seen };
 }
 
@@ -36,7 +44,10 @@ describe('request shapes', () => {
     const req = seen[0]!;
     expect(req.method).toBe('POST');
     expect(req.headers.get('content-type')).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({ grant_type: 'client_credentials', scope: 'read' });
+    expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'read',
+    });
     const decoded = Buffer.from(req.headers.get('authorization')!.replace(/^Basic /, ''), 'base64').toString();
     expect(decoded).toBe('cl_live_dialect:p%2Bss%3Aw%25rd%26x%3Dy%2Fz+secret');
     const [id, secret] = decoded.split(':').map((p) => decodeURIComponent(p.replace(/\+/g, ' ')));
@@ -47,14 +58,22 @@ describe('request shapes', () => {
     const { ts, seen } = source('oauth2', () => json(200, GRANTS.oauth2), { clientAuth: 'body' });
     await ts.getToken();
     expect(seen[0]!.headers.get('authorization')).toBeNull();
-    expect(Object.fromEntries(new URLSearchParams(seen[0]!.body))).toEqual({ grant_type: 'client_credentials', client_id: 'cl_live_dialect', client_secret: SECRET });
+    expect(Object.fromEntries(new URLSearchParams(seen[0]!.body))).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'cl_live_dialect',
+      client_secret: SECRET,
+    });
   });
 
   it('v1: form-encoded client_id, client_secret, scope', async () => {
     const { ts, seen } = source('v1', () => json(200, GRANTS.v1), { scope: 'a b' });
     await ts.getToken();
     expect(seen[0]!.headers.get('content-type')).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(seen[0]!.body))).toEqual({ client_id: 'cl_live_dialect', client_secret: SECRET, scope: 'a b' });
+    expect(Object.fromEntries(new URLSearchParams(seen[0]!.body))).toEqual({
+      client_id: 'cl_live_dialect',
+      client_secret: SECRET,
+      scope: 'a b',
+    });
   });
 
   it('v2: camelCase JSON', async () => {
@@ -70,23 +89,33 @@ describe('request shapes', () => {
     expect(JSON.parse(seen[0]!.body)).toEqual({ client_id: 'cl_live_dialect', client_secret: SECRET });
   });
 
-  it.each(Object.keys(URLS) as Dialect[])('%s: refuses an answer without a Bearer token in its shape', async (dialect) => {
-    const wrongShape = dialect === 'v1' ? GRANTS.v2 : GRANTS.v1;
-    const { ts } = source(dialect, () => json(200, wrongShape));
-    await expect(ts.getToken()).rejects.toMatchObject({ code: 'invalid_response', status: 200 });
-    const notBearer = source(dialect, () => json(200, JSON.parse(JSON.stringify(GRANTS[dialect]).replace('"Bearer"', '"MAC"'))));
-    await expect(notBearer.ts.getToken()).rejects.toMatchObject({ code: 'invalid_response' });
-  });
+  it.each(Object.keys(URLS) as Dialect[])(
+    '%s: refuses an answer without a Bearer token in its shape',
+    async (dialect) => {
+      const wrongShape = dialect === 'v1' ? GRANTS.v2 : GRANTS.v1;
+      const { ts } = source(dialect, () => json(200, wrongShape));
+      await expect(ts.getToken()).rejects.toMatchObject({ code: 'invalid_response', status: 200 });
+      const notBearer = source(dialect, () =>
+        json(200, JSON.parse(JSON.stringify(GRANTS[dialect]).replace('"Bearer"', '"MAC"'))),
+      );
+      await expect(notBearer.ts.getToken()).rejects.toMatchObject({ code: 'invalid_response' });
+    },
+  );
 
   it('does not follow a redirect with the credentials', async () => {
-    const { ts, seen } = source('v1', () => new Response(null, { status: 307, headers: { location: 'https://elsewhere.test/token' } }));
+    const { ts, seen } = source(
+      'v1',
+      () => new Response(null, { status: 307, headers: { location: 'https://elsewhere.test/token' } }),
+    );
     await expect(ts.getToken()).rejects.toMatchObject({ code: 'invalid_response', status: 307 });
     expect(seen).toHaveLength(1);
   });
 
   it('refuses options it cannot use', () => {
     const base = { tokenUrl: URLS.v1, clientId: 'cl_live_x', clientSecret: 'sk_live_x' };
-    expect(() => new TokenSource({ ...base, dialect: 'graphql' as Dialect })).toThrow(/dialect must be one of oauth2, v1, v2, common/);
+    expect(() => new TokenSource({ ...base, dialect: 'graphql' as Dialect })).toThrow(
+      /dialect must be one of oauth2, v1, v2, common/,
+    );
     expect(() => new TokenSource({ ...base, dialect: 'v1', clientSecret: '' })).toThrow(/clientSecret/);
     expect(() => new TokenSource({ ...base, dialect: 'v1', tokenUrl: 'not a url' })).toThrow();
   });
@@ -137,17 +166,78 @@ describe('the API a token is for (audience)', () => {
 
 describe('error codes from each envelope', () => {
   it.each<[Dialect, number, unknown, string]>([
-    ['v1', 400, { error: { code: '400014', code_reason: 'invalid_scope', message: 'Scope not allowed' } }, 'invalid_scope'],
-    ['v1', 401, { error: { code: '401021', code_reason: 'invalid_client', message: 'Invalid client_id, client_secret, or session_key' } }, 'invalid_client'],
+    [
+      'v1',
+      400,
+      { error: { code: '400014', code_reason: 'invalid_scope', message: 'Scope not allowed' } },
+      'invalid_scope',
+    ],
+    [
+      'v1',
+      401,
+      {
+        error: {
+          code: '401021',
+          code_reason: 'invalid_client',
+          message: 'Invalid client_id, client_secret, or session_key',
+        },
+      },
+      'invalid_client',
+    ],
     ['v1', 403, { error: { code: '403001', code_reason: 'access_denied', message: 'no' } }, 'access_denied'],
     ['v1', 429, { error: { code: '429001', code_reason: 'too_many_requests', message: 'locked' } }, 'rate_limited'],
     ['v1', 500, { error: { code: '500999', code_reason: 'API_ERROR', message: 'Api Error' } }, 'server_error'],
     ['v1', 503, { error: { code: '503001', code_reason: 'service_unavailable', message: 'busy' } }, 'unavailable'],
-    ['v2', 400, { code: 3, message: 'clientId is required', details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [] }] }, 'invalid_request'],
-    ['v2', 400, { code: 3, message: 'bad scope', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'INVALID_SCOPE', domain: 'tollgate' }] }, 'invalid_scope'],
-    ['v2', 401, { code: 16, message: 'Invalid client credentials', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'INVALID_CLIENT' }] }, 'invalid_client'],
-    ['v2', 403, { code: 7, message: 'no', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IP_NOT_ALLOWED' }] }, 'access_denied'],
-    ['v2', 429, { code: 8, message: 'locked', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '900s' }] }, 'rate_limited'],
+    [
+      'v2',
+      400,
+      {
+        code: 3,
+        message: 'clientId is required',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [] }],
+      },
+      'invalid_request',
+    ],
+    [
+      'v2',
+      400,
+      {
+        code: 3,
+        message: 'bad scope',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'INVALID_SCOPE', domain: 'tollgate' }],
+      },
+      'invalid_scope',
+    ],
+    [
+      'v2',
+      401,
+      {
+        code: 16,
+        message: 'Invalid client credentials',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'INVALID_CLIENT' }],
+      },
+      'invalid_client',
+    ],
+    [
+      'v2',
+      403,
+      {
+        code: 7,
+        message: 'no',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IP_NOT_ALLOWED' }],
+      },
+      'access_denied',
+    ],
+    [
+      'v2',
+      429,
+      {
+        code: 8,
+        message: 'locked',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '900s' }],
+      },
+      'rate_limited',
+    ],
     ['v2', 503, { code: 14, message: 'busy', details: [] }, 'unavailable'],
     ['common', 400, { code: 40001, message: 'client_id is required', data: null, errors: [] }, 'invalid_request'],
     ['common', 400, { code: 40002, message: 'bad scope', data: null }, 'invalid_scope'],
@@ -155,7 +245,12 @@ describe('error codes from each envelope', () => {
     ['common', 429, { code: 42901, message: 'locked', data: null }, 'rate_limited'],
     ['common', 503, { code: 50301, message: 'busy', data: null }, 'unavailable'],
     ['oauth2', 400, { error: 'invalid_scope', error_description: 'bad scope', code: 'INVALID_SCOPE' }, 'invalid_scope'],
-    ['oauth2', 401, { error: 'invalid_client', error_description: 'Invalid client credentials', code: 'INVALID_CLIENT' }, 'invalid_client'],
+    [
+      'oauth2',
+      401,
+      { error: 'invalid_client', error_description: 'Invalid client credentials', code: 'INVALID_CLIENT' },
+      'invalid_client',
+    ],
     ['oauth2', 429, { error: 'rate_limited', error_description: 'locked', code: 'RATE_LIMITED' }, 'rate_limited'],
     ['oauth2', 503, { error: 'temporarily_unavailable', error_description: 'busy' }, 'unavailable'],
     ['oauth2', 502, '<html>bad gateway</html>', 'server_error'],
@@ -175,7 +270,11 @@ describe('error codes from each envelope', () => {
     ['oauth2', 400, { error: 'invalid_target', error_description: 'no', code: 'INVALID_TARGET' }, 'invalid_target'],
   ])('%s %i → %s', async (dialect, status, body, code) => {
     const { ts } = source(dialect, () =>
-      typeof body === 'string' ? new Response(body, { status, headers: { 'content-type': 'text/html' } }) : body === undefined ? new Response(null, { status }) : json(status, body),
+      typeof body === 'string'
+        ? new Response(body, { status, headers: { 'content-type': 'text/html' } })
+        : body === undefined
+          ? new Response(null, { status })
+          : json(status, body),
     );
     const e = await ts.getToken().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TollgateError);
@@ -193,7 +292,9 @@ describe('error codes from each envelope', () => {
 
 describe('the secret stays secret', () => {
   it('is cut out of a server message that echoes it', async () => {
-    const { ts } = source('oauth2', () => json(401, { error: 'invalid_client', error_description: `no client with secret ${SECRET}` }));
+    const { ts } = source('oauth2', () =>
+      json(401, { error: 'invalid_client', error_description: `no client with secret ${SECRET}` }),
+    );
     const e = (await ts.getToken().catch((x: unknown) => x)) as TollgateError;
     expect(e.code).toBe('invalid_client');
     expect(e.message).toContain('[redacted]');
@@ -212,8 +313,20 @@ describe('the secret stays secret', () => {
   it('does not show in a printed or serialised source, or in its cache', () => {
     const { ts } = source('v1', () => json(200, GRANTS.v1));
     const cache = new TokenCache();
-    const other = new TokenSource({ tokenUrl: URLS.v1, clientId: 'cl_live_x', clientSecret: SECRET, dialect: 'v1', cache });
-    for (const text of [inspect(ts, { depth: 10, showHidden: true }), JSON.stringify(ts), String(ts), inspect(cache, { depth: 10, showHidden: true }), inspect(other)]) {
+    const other = new TokenSource({
+      tokenUrl: URLS.v1,
+      clientId: 'cl_live_x',
+      clientSecret: SECRET,
+      dialect: 'v1',
+      cache,
+    });
+    for (const text of [
+      inspect(ts, { depth: 10, showHidden: true }),
+      JSON.stringify(ts),
+      String(ts),
+      inspect(cache, { depth: 10, showHidden: true }),
+      inspect(other),
+    ]) {
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain('w%rd');
     }

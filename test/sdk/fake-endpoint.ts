@@ -21,7 +21,14 @@ export function fakeFetch(handler: Handler): { fetch: typeof globalThis.fetch; s
   const seen: Seen[] = [];
   const fetch = async (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> => {
     const req = new Request(input, init);
-    const s: Seen = { url: req.url, path: new URL(req.url).pathname, method: req.method, headers: req.headers, body: await req.text(), at: Date.now() };
+    const s: Seen = {
+      url: req.url,
+      path: new URL(req.url).pathname,
+      method: req.method,
+      headers: req.headers,
+      body: await req.text(),
+      at: Date.now(),
+    };
     seen.push(s);
     return handler(s, seen.length);
   };
@@ -33,7 +40,13 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 
 /** The oauth2 door's success body (spec §3 oauth2), numbered so tests can tell tokens apart. */
 export const oauth2Grant = (n: number, expiresIn: number | null = 900, refresh = true): Response =>
-  json(200, { access_token: `at-${n}`, ...(refresh ? { refresh_token: `rt-${n}` } : {}), token_type: 'Bearer', expires_in: expiresIn, scope: '' });
+  json(200, {
+    access_token: `at-${n}`,
+    ...(refresh ? { refresh_token: `rt-${n}` } : {}),
+    token_type: 'Bearer',
+    expires_in: expiresIn,
+    scope: '',
+  });
 
 /** Lets queued promise callbacks and I/O-free work settle (real setImmediate: only Date is faked). */
 export const settle = async (): Promise<void> => {

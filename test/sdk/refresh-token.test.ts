@@ -26,8 +26,14 @@ function source(handler: Handler, options: Partial<TokenSourceOptions> = {}) {
 }
 
 /** The refresh endpoint's answer: a new access token and no refresh token (seed 001). */
-const refreshed = (n: number): Response => json(200, { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 900, scope: '' });
-const invalidGrant = (): Response => json(400, { error: 'invalid_grant', error_description: 'The refresh token is invalid or expired', code: 'INVALID_GRANT' });
+const refreshed = (n: number): Response =>
+  json(200, { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 900, scope: '' });
+const invalidGrant = (): Response =>
+  json(400, {
+    error: 'invalid_grant',
+    error_description: 'The refresh token is invalid or expired',
+    code: 'INVALID_GRANT',
+  });
 
 beforeEach(useFakeClock);
 afterEach(() => {
@@ -42,7 +48,11 @@ describe('oauth2 refresh tokens', () => {
     expect(await ts.getToken()).toBe('at-2');
     at(1_740_000);
     expect(await ts.getToken()).toBe('at-3');
-    expect(seen.map((s) => s.path)).toEqual(['/api/v1/oauth2/token', '/api/v1/oauth2/refresh', '/api/v1/oauth2/refresh']);
+    expect(seen.map((s) => s.path)).toEqual([
+      '/api/v1/oauth2/token',
+      '/api/v1/oauth2/refresh',
+      '/api/v1/oauth2/refresh',
+    ]);
     for (const s of seen.slice(1)) {
       expect(Object.fromEntries(new URLSearchParams(s.body))).toEqual({ refresh_token: 'rt-1' });
       expect(s.headers.get('authorization')).toBeNull();
@@ -68,7 +78,8 @@ describe('oauth2 refresh tokens', () => {
 
   it('falls back to the full exchange when the refresh token is refused, and uses the new one next', async () => {
     const { ts, seen } = source((req, n) => {
-      if (req.path.endsWith('/refresh')) return new URLSearchParams(req.body).get('refresh_token') === 'rt-1' ? invalidGrant() : refreshed(n);
+      if (req.path.endsWith('/refresh'))
+        return new URLSearchParams(req.body).get('refresh_token') === 'rt-1' ? invalidGrant() : refreshed(n);
       return oauth2Grant(n);
     });
     await ts.getToken();
@@ -93,7 +104,12 @@ describe('oauth2 refresh tokens', () => {
     at(870_000);
     await expect(ts.getToken()).rejects.toMatchObject({ code: 'unavailable' });
     expect(await ts.getToken()).toBe('at-4');
-    expect(seen.map((s) => s.path)).toEqual(['/api/v1/oauth2/token', '/api/v1/oauth2/refresh', '/api/v1/oauth2/token', '/api/v1/oauth2/token']);
+    expect(seen.map((s) => s.path)).toEqual([
+      '/api/v1/oauth2/token',
+      '/api/v1/oauth2/refresh',
+      '/api/v1/oauth2/token',
+      '/api/v1/oauth2/token',
+    ]);
   });
 
   it('falls back when the refresh endpoint cannot be reached', async () => {
@@ -109,7 +125,9 @@ describe('oauth2 refresh tokens', () => {
 
   it('does not fall back to the secret when the refresh endpoint says to wait (Retry-After)', async () => {
     const { ts, seen } = source((req, n) =>
-      req.path.endsWith('/refresh') ? json(429, { error: 'rate_limited', code: 'RATE_LIMITED' }, { 'retry-after': '30' }) : oauth2Grant(n),
+      req.path.endsWith('/refresh')
+        ? json(429, { error: 'rate_limited', code: 'RATE_LIMITED' }, { 'retry-after': '30' })
+        : oauth2Grant(n),
     );
     await ts.getToken();
     at(870_000);
@@ -118,17 +136,25 @@ describe('oauth2 refresh tokens', () => {
   });
 
   it('uses grant_type=refresh_token with client authentication at a token URL of another shape (RFC 6749 §6)', async () => {
-    const { ts, seen } = source((_req, n) => (n === 1 ? oauth2Grant(n) : refreshed(n)), { tokenUrl: 'https://idp.test/oauth/issue', scope: 'read' });
+    const { ts, seen } = source((_req, n) => (n === 1 ? oauth2Grant(n) : refreshed(n)), {
+      tokenUrl: 'https://idp.test/oauth/issue',
+      scope: 'read',
+    });
     await ts.getToken();
     at(870_000);
     expect(await ts.getToken()).toBe('at-2');
     expect(seen[1]!.path).toBe('/oauth/issue');
-    expect(Object.fromEntries(new URLSearchParams(seen[1]!.body))).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt-1' });
+    expect(Object.fromEntries(new URLSearchParams(seen[1]!.body))).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'rt-1',
+    });
     expect(seen[1]!.headers.get('authorization')).toMatch(/^Basic /);
   });
 
   it('honours refreshUrl', async () => {
-    const { ts, seen } = source((req, n) => (n === 1 ? oauth2Grant(n) : refreshed(n)), { refreshUrl: 'https://tollgate.test/custom/refresh' });
+    const { ts, seen } = source((_req, n) => (n === 1 ? oauth2Grant(n) : refreshed(n)), {
+      refreshUrl: 'https://tollgate.test/custom/refresh',
+    });
     await ts.getToken();
     at(870_000);
     await ts.getToken();
@@ -147,7 +173,8 @@ describe('oauth2 refresh tokens', () => {
 
   it('never uses a refresh token on the other dialects', async () => {
     const { ts, seen } = source(
-      (_req, n) => json(200, { accessToken: `at-${n}`, scope: '', expiresIn: 900, tokenType: 'Bearer', refresh_token: 'rt-x' }),
+      (_req, n) =>
+        json(200, { accessToken: `at-${n}`, scope: '', expiresIn: 900, tokenType: 'Bearer', refresh_token: 'rt-x' }),
       { dialect: 'v2', tokenUrl: 'https://tollgate.test/v2/credentials/oauth/token' },
     );
     await ts.getToken();

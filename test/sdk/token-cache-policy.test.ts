@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenCache, TokenSource, TollgateError, type TokenSourceOptions } from '@tollgate/client';
-import { at, fakeFetch, json, oauth2Grant, settle, START, useFakeClock, type Handler } from './fake-endpoint.js';
+import { at, fakeFetch, json, settle, START, useFakeClock, type Handler } from './fake-endpoint.js';
 
 /**
  * The cache policy of TokenSource (seed 001 "cache and reuse the access token", "refresh
@@ -66,9 +66,16 @@ describe('caching', () => {
     expect(await make({ scope: ['write', 'read', 'read'] }).getToken()).toBe(a);
     expect(await make({ scope: 'read' }).getToken()).not.toBe(a);
     expect(await make({ scope: 'read write', clientId: 'cl_live_other' }).getToken()).not.toBe(a);
-    expect(await make({ scope: 'read write', tokenUrl: 'https://tollgate.test/test/v1/auth/token' }).getToken()).not.toBe(a);
+    expect(
+      await make({ scope: 'read write', tokenUrl: 'https://tollgate.test/test/v1/auth/token' }).getToken(),
+    ).not.toBe(a);
     expect(seen).toHaveLength(4);
-    expect(seen.map((s) => new URLSearchParams(s.body).get('scope'))).toEqual(['read write', 'read', 'read write', 'read write']);
+    expect(seen.map((s) => new URLSearchParams(s.body).get('scope'))).toEqual([
+      'read write',
+      'read',
+      'read write',
+      'read write',
+    ]);
   });
 
   it('keys the cache by API too: one source per API, and two APIs never share a token', async () => {
@@ -97,7 +104,9 @@ describe('caching', () => {
   });
 
   it('keeps a token that does not expire (expires_in null or absent) until it is refused', async () => {
-    const { ts, seen } = source((_r, n) => (n === 1 ? v1Grant(n, null) : json(200, { data: { access_token: `at-${n}`, token_type: 'Bearer' } })));
+    const { ts, seen } = source((_r, n) =>
+      n === 1 ? v1Grant(n, null) : json(200, { data: { access_token: `at-${n}`, token_type: 'Bearer' } }),
+    );
     expect(await ts.getToken()).toBe('at-1');
     at(10 * 365 * 24 * 3600_000);
     expect(await ts.getToken()).toBe('at-1');
@@ -132,9 +141,15 @@ describe('expiry, margin and jitter', () => {
   // refresh-ahead from 870 - 60 × 0.5 = 840 s.
 
   it('never hands out a token inside its margin: the call waits for a new one', async () => {
-    const { ts, seen } = source((_r, n) => (n === 1 ? v1Grant(n) : json(503, { error: { code: '503001', code_reason: 'service_unavailable', message: 'down' } })), {
-      random: () => 0.999999,
-    });
+    const { ts, seen } = source(
+      (_r, n) =>
+        n === 1
+          ? v1Grant(n)
+          : json(503, { error: { code: '503001', code_reason: 'service_unavailable', message: 'down' } }),
+      {
+        random: () => 0.999999,
+      },
+    );
     await ts.getToken();
     at(869_999);
     expect(await ts.getToken()).toBe('at-1');
@@ -187,7 +202,9 @@ describe('expiry, margin and jitter', () => {
   });
 
   it('keeps serving the good token when refresh-ahead fails, and tries again a little later', async () => {
-    const { ts, seen } = source((_r, n) => (n === 2 ? json(500, { error: { code: '500999', code_reason: 'API_ERROR', message: 'boom' } }) : v1Grant(n)));
+    const { ts, seen } = source((_r, n) =>
+      n === 2 ? json(500, { error: { code: '500999', code_reason: 'API_ERROR', message: 'boom' } }) : v1Grant(n),
+    );
     await ts.getToken();
     at(840_000);
     expect(await ts.getToken()).toBe('at-1');
@@ -235,10 +252,13 @@ describe('expiry, margin and jitter', () => {
 
   it('measures expiry from when the request was sent, not when the answer came', async () => {
     // The endpoint takes 20 s to answer. From the answer, the token would last until 890 s.
-    const { ts, seen } = source((_r, n) => {
-      vi.setSystemTime(Date.now() + 20_000);
-      return v1Grant(n);
-    }, { random: () => 0.999999 });
+    const { ts, seen } = source(
+      (_r, n) => {
+        vi.setSystemTime(Date.now() + 20_000);
+        return v1Grant(n);
+      },
+      { random: () => 0.999999 },
+    );
     expect(await ts.getToken()).toBe('at-1');
     expect(Date.now() - START).toBe(20_000);
     at(869_999);
@@ -260,7 +280,14 @@ describe('expiry, margin and jitter', () => {
 });
 
 describe('failures', () => {
-  const invalidClient = () => json(401, { error: { code: '401021', code_reason: 'invalid_client', message: 'Invalid client_id, client_secret, or session_key' } });
+  const invalidClient = () =>
+    json(401, {
+      error: {
+        code: '401021',
+        code_reason: 'invalid_client',
+        message: 'Invalid client_id, client_secret, or session_key',
+      },
+    });
 
   it('never caches a failure: the next call asks again', async () => {
     const { ts, seen } = source((_r, n) => (n === 1 ? invalidClient() : v1Grant(n)));
@@ -272,7 +299,9 @@ describe('failures', () => {
   it('gives every concurrent caller the one failure, then asks again on the next call', async () => {
     const { ts, seen } = source((_r, n) => (n === 1 ? invalidClient() : v1Grant(n)));
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => ts.getToken()));
-    expect(results.every((r) => r.status === 'rejected' && (r.reason as TollgateError).code === 'invalid_client')).toBe(true);
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as TollgateError).code === 'invalid_client')).toBe(
+      true,
+    );
     expect(seen).toHaveLength(1);
     expect(await ts.getToken()).toBe('at-2');
   });
@@ -283,7 +312,11 @@ describe('failures', () => {
   ])('honours Retry-After (%s) on a 429: no request before it has passed', async (_label, retryAfter) => {
     const { ts, seen } = source((_r, n) =>
       n === 1
-        ? json(429, { error: { code: '429001', code_reason: 'too_many_requests', message: 'Too many failed attempts' } }, { 'retry-after': retryAfter() })
+        ? json(
+            429,
+            { error: { code: '429001', code_reason: 'too_many_requests', message: 'Too many failed attempts' } },
+            { 'retry-after': retryAfter() },
+          )
         : v1Grant(n),
     );
     const first = await ts.getToken().catch((e: TollgateError) => e);
@@ -301,7 +334,11 @@ describe('failures', () => {
     const { ts, seen } = source(
       (_r, n) =>
         n === 1
-          ? json(429, { code: 8, message: 'Too many attempts', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '12s' }] })
+          ? json(429, {
+              code: 8,
+              message: 'Too many attempts',
+              details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '12s' }],
+            })
           : json(200, { accessToken: `at-${n}`, scope: '', expiresIn: 3600, tokenType: 'Bearer' }),
       { dialect: 'v2', tokenUrl: 'https://tollgate.test/v2/credentials/oauth/token' },
     );
@@ -315,7 +352,13 @@ describe('failures', () => {
 
   it('keeps serving the cached token while a 429 from refresh-ahead says to wait', async () => {
     const { ts, seen } = source((_r, n) =>
-      n === 2 ? json(429, { error: { code: '429001', code_reason: 'too_many_requests', message: 'slow down' } }, { 'retry-after': '20' }) : v1Grant(n),
+      n === 2
+        ? json(
+            429,
+            { error: { code: '429001', code_reason: 'too_many_requests', message: 'slow down' } },
+            { 'retry-after': '20' },
+          )
+        : v1Grant(n),
     );
     await ts.getToken();
     at(840_000);
@@ -332,7 +375,9 @@ describe('failures', () => {
   });
 
   it('does not remember a 429 without Retry-After', async () => {
-    const { ts, seen } = source((_r, n) => (n === 1 ? json(429, { error: { code: '429001', code_reason: 'too_many_requests', message: 'x' } }) : v1Grant(n)));
+    const { ts, seen } = source((_r, n) =>
+      n === 1 ? json(429, { error: { code: '429001', code_reason: 'too_many_requests', message: 'x' } }) : v1Grant(n),
+    );
     await expect(ts.getToken()).rejects.toMatchObject({ code: 'rate_limited', retryAfter: undefined });
     expect(await ts.getToken()).toBe('at-2');
     expect(seen).toHaveLength(2);

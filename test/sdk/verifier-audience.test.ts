@@ -109,7 +109,7 @@ describe('forward-auth mode asks /auth/verify about the audience', () => {
     expect(asked).toEqual([{ audience: BILLING, scope: 'invoices:read' }, { audience: BILLING }]);
   });
 
-  it("refuses what Tollgate refuses for that audience (401)", async () => {
+  it('refuses what Tollgate refuses for that audience (401)', async () => {
     const { v } = verifierWith('forward-auth', () =>
       json(401, { code: 'INVALID_TOKEN', message: 'The access token is not valid' }, { 'www-authenticate': 'Bearer' }),
     );

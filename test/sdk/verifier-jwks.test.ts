@@ -35,8 +35,10 @@ describe('createVerifier, jwks mode, rule by rule', () => {
     published = [current];
     server = createServer((req, res) => {
       hits.push(req.url ?? '');
-      const send = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (req.url === '/.well-known/oauth-authorization-server') return send({ issuer: discoveryIssuer ?? issuer, jwks_uri: `${issuer}/jwks.json` });
+      const send = (body: unknown) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url === '/.well-known/oauth-authorization-server')
+        return send({ issuer: discoveryIssuer ?? issuer, jwks_uri: `${issuer}/jwks.json` });
       if (req.url === '/jwks.json') return send({ keys: published.map((k) => k.jwk) });
       res.writeHead(404).end();
     });
@@ -64,7 +66,17 @@ describe('createVerifier, jwks mode, rule by rule', () => {
     omit?: string[];
   }
   const mint = async ({ typ = 'at+jwt', key = current, claims = {}, omit = [] }: Mint = {}): Promise<string> => {
-    const payload: Record<string, unknown> = { iss: issuer, aud: issuer, sub: 'cl_live_x', client_id: 'cl_live_x', scope: 'read', iat: now(), exp: now() + 900, jti: 'j1', ...claims };
+    const payload: Record<string, unknown> = {
+      iss: issuer,
+      aud: issuer,
+      sub: 'cl_live_x',
+      client_id: 'cl_live_x',
+      scope: 'read',
+      iat: now(),
+      exp: now() + 900,
+      jti: 'j1',
+      ...claims,
+    };
     for (const k of omit) delete payload[k];
     return new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ, kid: key.kid }).sign(key.privateKey);
   };
@@ -82,7 +94,11 @@ describe('createVerifier, jwks mode, rule by rule', () => {
   };
 
   it('accepts a well-formed RFC 9068 token and returns its claims', async () => {
-    expect(await verifier().verify(await mint(), { scope: 'read' })).toMatchObject({ client_id: 'cl_live_x', scope: 'read', jti: 'j1' });
+    expect(await verifier().verify(await mint(), { scope: 'read' })).toMatchObject({
+      client_id: 'cl_live_x',
+      scope: 'read',
+      jti: 'j1',
+    });
   });
 
   it.each(['JWT', 'jwt', 'at+JWT-x'])('refuses typ %s (RFC 9068 §2.1 wants at+jwt)', async (typ) => {
@@ -117,8 +133,9 @@ describe('createVerifier, jwks mode, rule by rule', () => {
     const forBilling = await mint({ claims: { aud: 'https://billing.example/api' } });
     expect(billing.audience).toBe('https://billing.example/api');
     expect((await billing.verify(forBilling)).aud).toBe('https://billing.example/api');
-    expect((await refused(billing.verify(await mint({ claims: { aud: 'https://reports.example/api' } })))).message)
-      .toMatch(/aud/);
+    expect(
+      (await refused(billing.verify(await mint({ claims: { aud: 'https://reports.example/api' } })))).message,
+    ).toMatch(/aud/);
     await refused(billing.verify(await mint()));
     await refused(billing.verify(await mint({ omit: ['aud'] })));
     await refused(verifier().verify(forBilling));
@@ -143,7 +160,9 @@ describe('createVerifier, jwks mode, rule by rule', () => {
 
   it('uses no metadata that names another issuer (RFC 8414 §3.3)', async () => {
     discoveryIssuer = 'https://impostor.example';
-    const e = await verifier().verify(await mint()).catch((x: unknown) => x);
+    const e = await verifier()
+      .verify(await mint())
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TollgateError);
     expect(e).toMatchObject({ code: 'invalid_response' });
   });

@@ -40,7 +40,12 @@ const client = (over: Partial<Client> = {}): Client => ({
   ...over,
 });
 
-const event = (clientId: string | null, action: AuditEvent['action'], at = T0, detail: Record<string, unknown> = {}): AuditEvent => ({
+const event = (
+  clientId: string | null,
+  action: AuditEvent['action'],
+  at = T0,
+  detail: Record<string, unknown> = {},
+): AuditEvent => ({
   at,
   actor: 'cli:contract',
   action,
@@ -118,7 +123,7 @@ const auditFault = (): never => {
 };
 
 /**
- * One contract for every store (STYLE.md: one suite, many stores): each port method, and the
+ * One contract for every store (docs/architecture.md: one suite, many stores): each port method, and the
  * promises the core builds on — atomic lockout counting, one winner of an idempotency claim,
  * no change without its audit row, no lost rotation.
  */
@@ -138,26 +143,40 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.clients.insert(c, (row) => [event(row.id, 'client.created')]);
         expect(await store.clients.findById(c.id)).toEqual(c);
         expect(await store.clients.findById('cl_live_nobody')).toBeUndefined();
-        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.clientId])).toEqual([['client.created', c.id]]);
+        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.clientId])).toEqual([
+          ['client.created', c.id],
+        ]);
         expect(await store.clients.count()).toBe(1);
       });
 
       it('reads a credential check in one go: the client and both lockout counters', async () => {
         const keys = lockoutKeys(client().id, '192.0.2.7');
-        expect(await store.clients.findForCheck(client().id, keys)).toEqual({ client: undefined, lockout: { pair: undefined, ip: undefined } });
+        expect(await store.clients.findForCheck(client().id, keys)).toEqual({
+          client: undefined,
+          lockout: { pair: undefined, ip: undefined },
+        });
         await store.clients.insert(client(), () => []);
         await store.lockout.settle(keys, false, T0, POLICY);
         expect(await store.clients.findForCheck(client().id, keys)).toEqual({
           client: client(),
-          lockout: { pair: { failures: 1, windowStart: T0, lockedUntil: 0 }, ip: { failures: 1, windowStart: T0, lockedUntil: 0 } },
+          lockout: {
+            pair: { failures: 1, windowStart: T0, lockedUntil: 0 },
+            ip: { failures: 1, windowStart: T0, lockedUntil: 0 },
+          },
         });
       });
 
       it('answers many credential reads at once, each with its own client and counters', async () => {
-        for (let i = 0; i < 10; i++) await store.clients.insert(client({ id: `cl_live_many${i}`, name: `many ${i}` }), () => []);
+        for (let i = 0; i < 10; i++)
+          await store.clients.insert(client({ id: `cl_live_many${i}`, name: `many ${i}` }), () => []);
         await store.lockout.settle(lockoutKeys('cl_live_many3', '192.0.2.8'), false, T0, POLICY);
         const reads = await Promise.all(
-          Array.from({ length: 30 }, (_, i) => store.clients.findForCheck(i % 15 < 10 ? `cl_live_many${i % 15}` : `cl_live_none${i}`, lockoutKeys(`cl_live_many${i % 15}`, i % 2 ? '192.0.2.8' : '192.0.2.9'))),
+          Array.from({ length: 30 }, (_, i) =>
+            store.clients.findForCheck(
+              i % 15 < 10 ? `cl_live_many${i % 15}` : `cl_live_none${i}`,
+              lockoutKeys(`cl_live_many${i % 15}`, i % 2 ? '192.0.2.8' : '192.0.2.9'),
+            ),
+          ),
         );
         reads.forEach((r, i) => {
           expect(r.client?.name).toBe(i % 15 < 10 ? `many ${i % 15}` : undefined);
@@ -168,14 +187,18 @@ export function describeStoreContract(factory: StoreFactory): void {
 
       it('refuses a second client with the same id, leaving the first and no audit row', async () => {
         await store.clients.insert(client(), () => []);
-        await expect(store.clients.insert(client({ name: 'other' }), (row) => [event(row.id, 'client.created')])).rejects.toThrow();
+        await expect(
+          store.clients.insert(client({ name: 'other' }), (row) => [event(row.id, 'client.created')]),
+        ).rejects.toThrow();
         expect((await store.clients.findById(client().id))?.name).toBe('contract');
         expect(await store.audit.list({ limit: 10 })).toEqual([]);
       });
 
       it('inserts a first client only while there is none, one of many racing', async () => {
         const made = await Promise.all(
-          Array.from({ length: 5 }, (_, i) => store.clients.insertFirst(client({ id: `cl_test_first${i}` }), (row) => [event(row.id, 'client.created')])),
+          Array.from({ length: 5 }, (_, i) =>
+            store.clients.insertFirst(client({ id: `cl_test_first${i}` }), (row) => [event(row.id, 'client.created')]),
+          ),
         );
         expect(made.filter(Boolean)).toHaveLength(1);
         expect(await store.clients.count()).toBe(1);
@@ -191,19 +214,35 @@ export function describeStoreContract(factory: StoreFactory): void {
       it('updates the given fields, judging the audit events on the row as it was and as it is', async () => {
         await store.clients.insert(client(), () => []);
         const seen: Array<[string, string]> = [];
-        const after = await store.clients.update(client().id, { name: 'renamed', scopes: ['x'], allowedIps: ['10.1.0.0/16'], orgId: 'org_9', enabled: false }, T0 + 5, (before, now) => {
-          seen.push([before.name, now.name]);
-          return [event(now.id, 'client.updated', T0 + 5, { fields: ['name'] })];
-        });
+        const after = await store.clients.update(
+          client().id,
+          { name: 'renamed', scopes: ['x'], allowedIps: ['10.1.0.0/16'], orgId: 'org_9', enabled: false },
+          T0 + 5,
+          (before, now) => {
+            seen.push([before.name, now.name]);
+            return [event(now.id, 'client.updated', T0 + 5, { fields: ['name'] })];
+          },
+        );
         expect(seen).toEqual([['contract', 'renamed']]);
-        expect(after).toEqual(client({ name: 'renamed', scopes: ['x'], allowedIps: ['10.1.0.0/16'], orgId: 'org_9', enabled: false, updatedAt: T0 + 5 }));
+        expect(after).toEqual(
+          client({
+            name: 'renamed',
+            scopes: ['x'],
+            allowedIps: ['10.1.0.0/16'],
+            orgId: 'org_9',
+            enabled: false,
+            updatedAt: T0 + 5,
+          }),
+        );
         expect(await store.clients.findById(client().id)).toEqual(after);
         expect((await store.audit.list({ clientId: client().id, limit: 5 }))[0]?.detail).toEqual({ fields: ['name'] });
       });
 
       it('leaves everything as it was when an update cannot be audited', async () => {
         await store.clients.insert(client(), () => []);
-        await expect(store.clients.update(client().id, { enabled: false }, T0 + 1, auditFault)).rejects.toThrow('audit write failed');
+        await expect(store.clients.update(client().id, { enabled: false }, T0 + 1, auditFault)).rejects.toThrow(
+          'audit write failed',
+        );
         expect(await store.clients.findById(client().id)).toEqual(client());
       });
 
@@ -214,26 +253,53 @@ export function describeStoreContract(factory: StoreFactory): void {
           return [];
         };
         expect(await store.clients.update('cl_live_nobody', { name: 'x' }, T0, audit)).toBeUndefined();
-        expect(await store.clients.rotateSecret('cl_live_nobody', { secretHash: 'h', graceUntil: null }, T0, audit)).toBeUndefined();
+        expect(
+          await store.clients.rotateSecret('cl_live_nobody', { secretHash: 'h', graceUntil: null }, T0, audit),
+        ).toBeUndefined();
         expect(asked).toBe(false);
         expect(await store.clients.count()).toBe(0);
       });
 
       it('rotates: new hash, generation bumped, the previous hash kept only with a grace', async () => {
         await store.clients.insert(client(), () => []);
-        const graced = await store.clients.rotateSecret(client().id, { secretHash: 'hash-2', graceUntil: T0 + 3600_000 }, T0 + 10, (r) => [
-          event(r.id, 'client.rotated', T0 + 10, { generation: r.secretGeneration }),
-        ]);
-        expect(graced).toEqual(client({ secretHash: 'hash-2', previousSecretHash: 'hash-1', graceUntil: T0 + 3600_000, secretGeneration: 2, updatedAt: T0 + 10 }));
-        const plain = await store.clients.rotateSecret(client().id, { secretHash: 'hash-3', graceUntil: null }, T0 + 20, () => []);
-        expect(plain).toMatchObject({ secretHash: 'hash-3', previousSecretHash: null, graceUntil: null, secretGeneration: 3 });
+        const graced = await store.clients.rotateSecret(
+          client().id,
+          { secretHash: 'hash-2', graceUntil: T0 + 3600_000 },
+          T0 + 10,
+          (r) => [event(r.id, 'client.rotated', T0 + 10, { generation: r.secretGeneration })],
+        );
+        expect(graced).toEqual(
+          client({
+            secretHash: 'hash-2',
+            previousSecretHash: 'hash-1',
+            graceUntil: T0 + 3600_000,
+            secretGeneration: 2,
+            updatedAt: T0 + 10,
+          }),
+        );
+        const plain = await store.clients.rotateSecret(
+          client().id,
+          { secretHash: 'hash-3', graceUntil: null },
+          T0 + 20,
+          () => [],
+        );
+        expect(plain).toMatchObject({
+          secretHash: 'hash-3',
+          previousSecretHash: null,
+          graceUntil: null,
+          secretGeneration: 3,
+        });
         expect(await store.clients.findById(client().id)).toEqual(plain);
-        expect((await store.audit.list({ clientId: client().id, limit: 5 })).map((e) => e.detail)).toEqual([{ generation: 2 }]);
+        expect((await store.audit.list({ clientId: client().id, limit: 5 })).map((e) => e.detail)).toEqual([
+          { generation: 2 },
+        ]);
       });
 
       it('keeps the secret when a rotation cannot be audited', async () => {
         await store.clients.insert(client(), () => []);
-        await expect(store.clients.rotateSecret(client().id, { secretHash: 'hash-2', graceUntil: null }, T0, auditFault)).rejects.toThrow();
+        await expect(
+          store.clients.rotateSecret(client().id, { secretHash: 'hash-2', graceUntil: null }, T0, auditFault),
+        ).rejects.toThrow();
         expect(await store.clients.findById(client().id)).toEqual(client());
       });
 
@@ -241,7 +307,9 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.clients.insert(client(), () => []);
         const generations = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
-            store.clients.rotateSecret(client().id, { secretHash: `hash-r${i}`, graceUntil: null }, T0 + i, () => []).then((r) => r!.secretGeneration),
+            store.clients
+              .rotateSecret(client().id, { secretHash: `hash-r${i}`, graceUntil: null }, T0 + i, () => [])
+              .then((r) => r!.secretGeneration),
           ),
         );
         expect([...generations].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
@@ -260,9 +328,9 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.clients.findById(client().id)).toBeUndefined();
         expect(await store.clients.count()).toBe(0);
         expect((await store.tokens.bearerState(client().id, 'jti-1')).client).toBeUndefined();
-        expect((await store.audit.list({ clientId: client().id, limit: 5 })).map((e) => [e.action, e.at, e.detail])).toEqual([
-          ['client.deleted', T0 + 7, { name: 'contract' }],
-        ]);
+        expect(
+          (await store.audit.list({ clientId: client().id, limit: 5 })).map((e) => [e.action, e.at, e.detail]),
+        ).toEqual([['client.deleted', T0 + 7, { name: 'contract' }]]);
       });
 
       it('answers undefined for a delete of no client, writing nothing; ids are matched exactly', async () => {
@@ -289,10 +357,23 @@ export function describeStoreContract(factory: StoreFactory): void {
 
       it('lists in byte order of ids, after a cursor, within a limit', async () => {
         const ids = ['cl_test_b', 'cl_live_b', 'cl_live_a', 'cl_live_C', 'cl_test_a'];
-        for (const id of ids) await store.clients.insert(client({ id, mode: id.startsWith('cl_live') ? 'live' : 'test' }), () => []);
-        expect((await store.clients.list({ limit: 10 })).map((c) => c.id)).toEqual(['cl_live_C', 'cl_live_a', 'cl_live_b', 'cl_test_a', 'cl_test_b']);
-        expect((await store.clients.list({ limit: 2, afterId: 'cl_live_a' })).map((c) => c.id)).toEqual(['cl_live_b', 'cl_test_a']);
-        expect((await store.clients.list({ limit: 10, afterId: 'cl_test_' })).map((c) => c.id)).toEqual(['cl_test_a', 'cl_test_b']);
+        for (const id of ids)
+          await store.clients.insert(client({ id, mode: id.startsWith('cl_live') ? 'live' : 'test' }), () => []);
+        expect((await store.clients.list({ limit: 10 })).map((c) => c.id)).toEqual([
+          'cl_live_C',
+          'cl_live_a',
+          'cl_live_b',
+          'cl_test_a',
+          'cl_test_b',
+        ]);
+        expect((await store.clients.list({ limit: 2, afterId: 'cl_live_a' })).map((c) => c.id)).toEqual([
+          'cl_live_b',
+          'cl_test_a',
+        ]);
+        expect((await store.clients.list({ limit: 10, afterId: 'cl_test_' })).map((c) => c.id)).toEqual([
+          'cl_test_a',
+          'cl_test_b',
+        ]);
         expect(await store.clients.count()).toBe(5);
       });
 
@@ -320,8 +401,13 @@ export function describeStoreContract(factory: StoreFactory): void {
           ['cl_live_e', 'back\\slash', 'org_1'],
           ['cl_test_a', 'ALPHAbet', 'org_1'],
         ];
-        for (const [id, name, orgId] of rows) await store.clients.insert(client({ id, name, orgId, mode: id.startsWith('cl_live') ? 'live' : 'test' }), () => []);
-        const ids = async (page: Parameters<Store['clients']['list']>[0]) => (await store.clients.list(page)).map((c) => c.id);
+        for (const [id, name, orgId] of rows)
+          await store.clients.insert(
+            client({ id, name, orgId, mode: id.startsWith('cl_live') ? 'live' : 'test' }),
+            () => [],
+          );
+        const ids = async (page: Parameters<Store['clients']['list']>[0]) =>
+          (await store.clients.list(page)).map((c) => c.id);
         expect(await ids({ limit: 10, orgId: 'org_1' })).toEqual(['cl_live_C', 'cl_live_a', 'cl_live_e', 'cl_test_a']);
         expect(await ids({ limit: 10, orgId: 'org_' })).toEqual([]);
         expect(await ids({ limit: 10, search: 'alpha' })).toEqual(['cl_live_a', 'cl_test_a']);
@@ -335,9 +421,17 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await ids({ limit: 10, search: 'k\\s' })).toEqual(['cl_live_e']);
         expect(await ids({ limit: 10, search: 'nothing' })).toEqual([]);
         // Filters combine, and page after a cursor.
-        expect(await ids({ limit: 10, orgId: 'org_1', search: 'a' })).toEqual(['cl_live_C', 'cl_live_a', 'cl_live_e', 'cl_test_a']);
+        expect(await ids({ limit: 10, orgId: 'org_1', search: 'a' })).toEqual([
+          'cl_live_C',
+          'cl_live_a',
+          'cl_live_e',
+          'cl_test_a',
+        ]);
         expect(await ids({ limit: 2, orgId: 'org_1', search: 'a' })).toEqual(['cl_live_C', 'cl_live_a']);
-        expect(await ids({ limit: 2, orgId: 'org_1', search: 'a', afterId: 'cl_live_a' })).toEqual(['cl_live_e', 'cl_test_a']);
+        expect(await ids({ limit: 2, orgId: 'org_1', search: 'a', afterId: 'cl_live_a' })).toEqual([
+          'cl_live_e',
+          'cl_test_a',
+        ]);
         expect(await ids({ limit: 10, search: 'x', afterId: 'cl_live_b' })).toEqual(['cl_live_d']);
         expect(await ids({ limit: 10, orgId: 'org_2', afterId: 'cl_live_b' })).toEqual([]);
       });
@@ -345,7 +439,15 @@ export function describeStoreContract(factory: StoreFactory): void {
 
     describe('operators', () => {
       it('stores an operator with its audit events and reads it back whole, by id and by email', async () => {
-        const o = operator({ role: 'developer', orgId: 'org_1', passwordHash: 'scrypt$x', totpSecretSealed: 'sealed', totpEnabled: true, totpLastStep: 12, recoveryCodeHashes: ['r1', 'r2'] });
+        const o = operator({
+          role: 'developer',
+          orgId: 'org_1',
+          passwordHash: 'scrypt$x',
+          totpSecretSealed: 'sealed',
+          totpEnabled: true,
+          totpLastStep: 12,
+          recoveryCodeHashes: ['r1', 'r2'],
+        });
         const seen: Array<[Operator | undefined, Operator]> = [];
         expect(
           await store.operators.insert(o, (before, after) => {
@@ -359,7 +461,9 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.operators.findByEmail('ADA@example.com')).toBeUndefined();
         expect(await store.operators.findById('op_nobody')).toBeUndefined();
         expect(await store.operators.count()).toBe(1);
-        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.clientId, e.detail])).toEqual([['operator.created', null, { email: o.email }]]);
+        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.clientId, e.detail])).toEqual([
+          ['operator.created', null, { email: o.email }],
+        ]);
       });
 
       it('refuses a taken email with false, writing nothing and asking no audit', async () => {
@@ -378,27 +482,42 @@ export function describeStoreContract(factory: StoreFactory): void {
       });
 
       it('gives a contested email to one of many racing inserts', async () => {
-        const made = await Promise.all(Array.from({ length: 5 }, (_, i) => store.operators.insert(operator({ id: `op_race_${i}` }), () => [opEvent('operator.created')])));
+        const made = await Promise.all(
+          Array.from({ length: 5 }, (_, i) =>
+            store.operators.insert(operator({ id: `op_race_${i}` }), () => [opEvent('operator.created')]),
+          ),
+        );
         expect(made.filter(Boolean)).toHaveLength(1);
         expect(await store.operators.count()).toBe(1);
         expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
       });
 
       it('lists every operator in byte order of email', async () => {
-        for (const [id, email] of [['op_1', 'zed@example.com'], ['op_2', 'Bob@example.com'], ['op_3', 'amy@example.com']] as const) {
+        for (const [id, email] of [
+          ['op_1', 'zed@example.com'],
+          ['op_2', 'Bob@example.com'],
+          ['op_3', 'amy@example.com'],
+        ] as const) {
           await store.operators.insert(operator({ id, email }), () => []);
         }
-        expect((await store.operators.list()).map((o) => o.email)).toEqual(['Bob@example.com', 'amy@example.com', 'zed@example.com']);
+        expect((await store.operators.list()).map((o) => o.email)).toEqual([
+          'Bob@example.com',
+          'amy@example.com',
+          'zed@example.com',
+        ]);
         expect(await store.operators.count()).toBe(3);
       });
 
       it('inserts a first operator only while there is none', async () => {
         expect(await store.operators.insertFirst(operator(), () => [opEvent('operator.created')])).toBe(true);
         let asked = false;
-        const second = await store.operators.insertFirst(operator({ id: 'op_second', email: 'second@example.com' }), () => {
-          asked = true;
-          return [];
-        });
+        const second = await store.operators.insertFirst(
+          operator({ id: 'op_second', email: 'second@example.com' }),
+          () => {
+            asked = true;
+            return [];
+          },
+        );
         expect(second).toBe(false);
         expect(asked).toBe(false);
         expect(await store.operators.findById('op_second')).toBeUndefined();
@@ -408,7 +527,11 @@ export function describeStoreContract(factory: StoreFactory): void {
 
       it('inserts exactly one first operator of many racing, with its audit row', async () => {
         const made = await Promise.all(
-          Array.from({ length: 6 }, (_, i) => store.operators.insertFirst(operator({ id: `op_first_${i}`, email: `first${i}@example.com` }), () => [opEvent('operator.created')])),
+          Array.from({ length: 6 }, (_, i) =>
+            store.operators.insertFirst(operator({ id: `op_first_${i}`, email: `first${i}@example.com` }), () => [
+              opEvent('operator.created'),
+            ]),
+          ),
         );
         expect(made.filter(Boolean)).toHaveLength(1);
         expect(await store.operators.count()).toBe(1);
@@ -429,21 +552,48 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.operators.insert(operator({ recoveryCodeHashes: ['r1'] }), () => []);
         await store.sessions.insert(session('s1'));
         const seen: Array<[string, string]> = [];
-        const patch = { role: 'developer', orgId: 'org_7', enabled: false, passwordHash: 'scrypt$new', totpSecretSealed: 'sealed-2', totpEnabled: true, recoveryCodeHashes: ['a', 'b'] } as const;
-        const after = await store.operators.update(operator().id, { ...patch, recoveryCodeHashes: [...patch.recoveryCodeHashes] }, T0 + 5, (before, now) => {
-          seen.push([before!.role, now.role]);
-          return [opEvent('operator.disabled', T0 + 5, { fields: ['role', 'enabled'] })];
-        });
+        const patch = {
+          role: 'developer',
+          orgId: 'org_7',
+          enabled: false,
+          passwordHash: 'scrypt$new',
+          totpSecretSealed: 'sealed-2',
+          totpEnabled: true,
+          recoveryCodeHashes: ['a', 'b'],
+        } as const;
+        const after = await store.operators.update(
+          operator().id,
+          { ...patch, recoveryCodeHashes: [...patch.recoveryCodeHashes] },
+          T0 + 5,
+          (before, now) => {
+            seen.push([before!.role, now.role]);
+            return [opEvent('operator.disabled', T0 + 5, { fields: ['role', 'enabled'] })];
+          },
+        );
         const expected = operator({ ...patch, recoveryCodeHashes: ['a', 'b'], updatedAt: T0 + 5 });
         expect(after).toEqual(expected);
         expect(seen).toEqual([['admin', 'developer']]);
         expect(await store.operators.findById(operator().id)).toEqual(expected);
-        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.detail])).toEqual([['operator.disabled', { fields: ['role', 'enabled'] }]]);
+        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.detail])).toEqual([
+          ['operator.disabled', { fields: ['role', 'enabled'] }],
+        ]);
         // Without endSessions the session lives on, and reads the operator as it is now.
         expect(await store.sessions.find('s1')).toEqual({ session: session('s1'), operator: expected });
         // Back to null, and a partial patch leaves the other fields alone.
-        const cleared = await store.operators.update(operator().id, { orgId: null, passwordHash: null, totpSecretSealed: null, recoveryCodeHashes: [] }, T0 + 6, () => []);
-        expect(cleared).toEqual({ ...expected, orgId: null, passwordHash: null, totpSecretSealed: null, recoveryCodeHashes: [], updatedAt: T0 + 6 });
+        const cleared = await store.operators.update(
+          operator().id,
+          { orgId: null, passwordHash: null, totpSecretSealed: null, recoveryCodeHashes: [] },
+          T0 + 6,
+          () => [],
+        );
+        expect(cleared).toEqual({
+          ...expected,
+          orgId: null,
+          passwordHash: null,
+          totpSecretSealed: null,
+          recoveryCodeHashes: [],
+          updatedAt: T0 + 6,
+        });
       });
 
       it('with endSessions, ends every session of the operator in the same write, and only theirs', async () => {
@@ -452,7 +602,13 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.sessions.insert(session('s1'));
         await store.sessions.insert(session('s2'));
         await store.sessions.insert(session('s3', { operatorId: 'op_other' }));
-        const after = await store.operators.update(operator().id, { passwordHash: 'scrypt$reset' }, T0 + 1, () => [opEvent('operator.reset', T0 + 1)], { endSessions: true });
+        const after = await store.operators.update(
+          operator().id,
+          { passwordHash: 'scrypt$reset' },
+          T0 + 1,
+          () => [opEvent('operator.reset', T0 + 1)],
+          { endSessions: true },
+        );
         expect(after?.passwordHash).toBe('scrypt$reset');
         expect(await store.sessions.find('s1')).toBeUndefined();
         expect(await store.sessions.find('s2')).toBeUndefined();
@@ -463,7 +619,9 @@ export function describeStoreContract(factory: StoreFactory): void {
       it('leaves the operator and its sessions as they were when an update cannot be audited', async () => {
         await store.operators.insert(operator(), () => []);
         await store.sessions.insert(session('s1'));
-        await expect(store.operators.update(operator().id, { enabled: false }, T0 + 1, auditFault, { endSessions: true })).rejects.toThrow('audit write failed');
+        await expect(
+          store.operators.update(operator().id, { enabled: false }, T0 + 1, auditFault, { endSessions: true }),
+        ).rejects.toThrow('audit write failed');
         expect(await store.operators.findById(operator().id)).toEqual(operator());
         expect(await store.sessions.find('s1')).toEqual({ session: session('s1'), operator: operator() });
         expect(await store.audit.list({ limit: 10 })).toEqual([]);
@@ -475,7 +633,9 @@ export function describeStoreContract(factory: StoreFactory): void {
           asked = true;
           return [opEvent('operator.disabled')];
         };
-        expect(await store.operators.update('op_nobody', { enabled: false }, T0, audit, { endSessions: true })).toBeUndefined();
+        expect(
+          await store.operators.update('op_nobody', { enabled: false }, T0, audit, { endSessions: true }),
+        ).toBeUndefined();
         expect(asked).toBe(false);
         expect(await store.audit.list({ limit: 10 })).toEqual([]);
       });
@@ -494,7 +654,9 @@ export function describeStoreContract(factory: StoreFactory): void {
 
       it('lets exactly one of many racing uses of one TOTP step through', async () => {
         await store.operators.insert(operator(), () => []);
-        const won = await Promise.all(Array.from({ length: 10 }, () => store.operators.advanceTotpStep(operator().id, 7)));
+        const won = await Promise.all(
+          Array.from({ length: 10 }, () => store.operators.advanceTotpStep(operator().id, 7)),
+        );
         expect(won.filter(Boolean)).toHaveLength(1);
         expect((await store.operators.findById(operator().id))?.totpLastStep).toBe(7);
       });
@@ -506,7 +668,9 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.operators.useRecoveryCode(operator().id, 'r')).toBe(false);
         expect(await store.operators.useRecoveryCode('op_nobody', 'r1')).toBe(false);
         expect((await store.operators.findById(operator().id))?.recoveryCodeHashes).toEqual(['r1', 'r3']);
-        const won = await Promise.all(Array.from({ length: 8 }, () => store.operators.useRecoveryCode(operator().id, 'r3')));
+        const won = await Promise.all(
+          Array.from({ length: 8 }, () => store.operators.useRecoveryCode(operator().id, 'r3')),
+        );
         expect(won.filter(Boolean)).toHaveLength(1);
         expect((await store.operators.findById(operator().id))?.recoveryCodeHashes).toEqual(['r1']);
         expect(await store.operators.useRecoveryCode(operator().id, 'r1')).toBe(true);
@@ -521,14 +685,18 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.operators.putSetupToken(setupToken('new', { createdAt: T0 + 1 }));
         expect(await store.operators.takeSetupToken('old', T0 + 2)).toBeUndefined();
         expect(await store.operators.takeSetupToken('new', T0 + 2)).toEqual(setupToken('new', { createdAt: T0 + 1 }));
-        expect(await store.operators.takeSetupToken('theirs', T0 + 2)).toEqual(setupToken('theirs', { operatorId: 'op_other' }));
+        expect(await store.operators.takeSetupToken('theirs', T0 + 2)).toEqual(
+          setupToken('theirs', { operatorId: 'op_other' }),
+        );
       });
 
       it('takes a live setup link once, and never after it expires', async () => {
         await store.operators.putSetupToken(setupToken('first-admin', { operatorId: null, expiresAt: T0 + 1000 }));
         expect(await store.operators.takeSetupToken('first-admin', T0 + 1000)).toBeUndefined();
         expect(await store.operators.takeSetupToken('unknown', T0)).toBeUndefined();
-        expect(await store.operators.takeSetupToken('first-admin', T0 + 999)).toEqual(setupToken('first-admin', { operatorId: null, expiresAt: T0 + 1000 }));
+        expect(await store.operators.takeSetupToken('first-admin', T0 + 999)).toEqual(
+          setupToken('first-admin', { operatorId: null, expiresAt: T0 + 1000 }),
+        );
         expect(await store.operators.takeSetupToken('first-admin', T0 + 999)).toBeUndefined();
         await store.operators.putSetupToken(setupToken('raced', { operatorId: null }));
         const taken = await Promise.all(Array.from({ length: 8 }, () => store.operators.takeSetupToken('raced', T0)));
@@ -538,7 +706,10 @@ export function describeStoreContract(factory: StoreFactory): void {
 
     describe('sessions', () => {
       beforeEach(async () => {
-        await store.operators.insert(operator({ role: 'viewer', orgId: 'org_3', recoveryCodeHashes: ['r1'] }), () => []);
+        await store.operators.insert(
+          operator({ role: 'viewer', orgId: 'org_3', recoveryCodeHashes: ['r1'] }),
+          () => [],
+        );
       });
 
       it('stores a session and reads it with its operator in one go', async () => {
@@ -587,18 +758,32 @@ export function describeStoreContract(factory: StoreFactory): void {
           ip: { failures: 1, windowStart: T0, lockedUntil: 0 },
         });
         expect(await store.lockout.settle(keys, true, T0 + 1, POLICY)).toEqual({ locked: false });
-        expect(await store.lockout.read(keys)).toEqual({ pair: undefined, ip: { failures: 1, windowStart: T0, lockedUntil: 0 } });
+        expect(await store.lockout.read(keys)).toEqual({
+          pair: undefined,
+          ip: { failures: 1, windowStart: T0, lockedUntil: 0 },
+        });
       });
 
       it('judges exactly maxFailures of 40 concurrent wrong attempts, and records one lock', async () => {
-        const verdicts = await Promise.all(Array.from({ length: 40 }, () => store.lockout.settle(keys, false, T0, POLICY)));
+        const verdicts = await Promise.all(
+          Array.from({ length: 40 }, () => store.lockout.settle(keys, false, T0, POLICY)),
+        );
         expect(verdicts.filter((v) => !v.locked)).toHaveLength(POLICY.maxFailures);
         expect(verdicts.filter((v) => v.locked)).toHaveLength(40 - POLICY.maxFailures);
-        expect((await store.lockout.read(keys)).pair).toEqual({ failures: POLICY.maxFailures, windowStart: T0, lockedUntil: T0 + 900_000 });
+        expect((await store.lockout.read(keys)).pair).toEqual({
+          failures: POLICY.maxFailures,
+          windowStart: T0,
+          lockedUntil: T0 + 900_000,
+        });
         const locks = (await store.audit.list({ limit: 50 })).filter((e) => e.action === 'lockout');
-        expect(locks.map((e) => [e.clientId, e.sourceIp, e.detail])).toEqual([['cl_live_someone', '192.0.2.1', { kind: 'pair', lockedUntil: T0 + 900_000 }]]);
+        expect(locks.map((e) => [e.clientId, e.sourceIp, e.detail])).toEqual([
+          ['cl_live_someone', '192.0.2.1', { kind: 'pair', lockedUntil: T0 + 900_000 }],
+        ]);
         // Locked: even the right secret is refused, and nothing changes.
-        expect(await store.lockout.settle(keys, true, T0 + 1000, POLICY)).toEqual({ locked: true, retryAfterSeconds: 899 });
+        expect(await store.lockout.settle(keys, true, T0 + 1000, POLICY)).toEqual({
+          locked: true,
+          retryAfterSeconds: 899,
+        });
       });
 
       it('lets a decision on the counters the caller saw stand only when it writes nothing', async () => {
@@ -613,7 +798,8 @@ export function describeStoreContract(factory: StoreFactory): void {
       });
 
       it('keeps pairs apart, and counts the address across client ids', async () => {
-        for (let i = 0; i < 3; i++) await store.lockout.settle(lockoutKeys(`cl_live_spray${i}`, '192.0.2.2'), false, T0, POLICY);
+        for (let i = 0; i < 3; i++)
+          await store.lockout.settle(lockoutKeys(`cl_live_spray${i}`, '192.0.2.2'), false, T0, POLICY);
         const other = await store.lockout.read(lockoutKeys('cl_live_spray0', '192.0.2.3'));
         expect(other).toEqual({ pair: undefined, ip: undefined });
         expect((await store.lockout.read(lockoutKeys('cl_live_new', '192.0.2.2'))).ip?.failures).toBe(3);
@@ -621,7 +807,9 @@ export function describeStoreContract(factory: StoreFactory): void {
 
       it('holds refresh guessing to the per-address limit', async () => {
         const r = refreshLockoutKeys('192.0.2.4');
-        const verdicts = await Promise.all(Array.from({ length: 60 }, () => store.lockout.settle(r, false, T0, POLICY)));
+        const verdicts = await Promise.all(
+          Array.from({ length: 60 }, () => store.lockout.settle(r, false, T0, POLICY)),
+        );
         expect(verdicts.filter((v) => !v.locked)).toHaveLength(POLICY.maxFailuresPerIp);
       });
     });
@@ -633,7 +821,10 @@ export function describeStoreContract(factory: StoreFactory): void {
 
       it('reads a bearer state: the client, and whether the jti is revoked', async () => {
         expect(await store.tokens.bearerState(client().id, 'jti-1')).toEqual({ client: client(), revoked: false });
-        expect(await store.tokens.bearerState('cl_live_nobody', 'jti-1')).toEqual({ client: undefined, revoked: false });
+        expect(await store.tokens.bearerState('cl_live_nobody', 'jti-1')).toEqual({
+          client: undefined,
+          revoked: false,
+        });
         await store.tokens.revokeAccessToken('jti-1', client().id, T0 + 1000, T0);
         await store.tokens.revokeAccessToken('jti-1', client().id, T0 + 1000, T0 + 1);
         expect(await store.tokens.bearerState(client().id, 'jti-1')).toEqual({ client: client(), revoked: true });
@@ -642,7 +833,11 @@ export function describeStoreContract(factory: StoreFactory): void {
 
       it('answers many bearer reads at once, each about its own token', async () => {
         await store.tokens.revokeAccessToken('jti-odd', client().id, null, T0);
-        const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => store.tokens.bearerState(i % 4 === 3 ? 'cl_live_nobody' : client().id, i % 2 ? 'jti-odd' : `jti-${i}`)));
+        const reads = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.tokens.bearerState(i % 4 === 3 ? 'cl_live_nobody' : client().id, i % 2 ? 'jti-odd' : `jti-${i}`),
+          ),
+        );
         reads.forEach((r, i) => {
           expect(r.client?.id).toBe(i % 4 === 3 ? undefined : client().id);
           expect(r.revoked).toBe(i % 2 === 1);
@@ -668,15 +863,24 @@ export function describeStoreContract(factory: StoreFactory): void {
     describe('idempotency', () => {
       it('claims a key once; the record is pending, then done with its sealed answer', async () => {
         expect(await store.idempotency.claim('caller', 'k', 'hash', T0, T0 + 1000)).toEqual({ state: 'claimed' });
-        expect(await store.idempotency.claim('caller', 'k', 'other', T0, T0 + 1000)).toEqual({ state: 'pending', requestHash: 'hash' });
+        expect(await store.idempotency.claim('caller', 'k', 'other', T0, T0 + 1000)).toEqual({
+          state: 'pending',
+          requestHash: 'hash',
+        });
         await store.idempotency.complete('caller', 'k', 'sealed-answer');
-        expect(await store.idempotency.claim('caller', 'k', 'hash', T0 + 1, T0 + 1000)).toEqual({ state: 'done', requestHash: 'hash', sealed: 'sealed-answer' });
+        expect(await store.idempotency.claim('caller', 'k', 'hash', T0 + 1, T0 + 1000)).toEqual({
+          state: 'done',
+          requestHash: 'hash',
+          sealed: 'sealed-answer',
+        });
         // Keys are the caller's own.
         expect(await store.idempotency.claim('someone-else', 'k', 'hash', T0, T0 + 1000)).toEqual({ state: 'claimed' });
       });
 
       it('gives one of many racing claims the key', async () => {
-        const results = await Promise.all(Array.from({ length: 10 }, () => store.idempotency.claim('racer', 'k', 'hash', T0, T0 + 1000)));
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => store.idempotency.claim('racer', 'k', 'hash', T0, T0 + 1000)),
+        );
         expect(results.filter((r) => r.state === 'claimed')).toHaveLength(1);
         expect(results.filter((r) => r.state === 'pending')).toHaveLength(9);
       });
@@ -687,13 +891,17 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.idempotency.claim('caller', 'free', 'hash2', T0, T0 + 1000)).toEqual({ state: 'claimed' });
         await store.idempotency.complete('caller', 'free', 'sealed');
         await store.idempotency.release('caller', 'free');
-        expect(await store.idempotency.claim('caller', 'free', 'hash2', T0, T0 + 1000)).toMatchObject({ state: 'done' });
+        expect(await store.idempotency.claim('caller', 'free', 'hash2', T0, T0 + 1000)).toMatchObject({
+          state: 'done',
+        });
       });
 
       it('forgets a key once it expires', async () => {
         await store.idempotency.claim('caller', 'old', 'hash', T0, T0 + 1000);
         await store.idempotency.complete('caller', 'old', 'sealed');
-        expect(await store.idempotency.claim('caller', 'old', 'new-hash', T0 + 1000, T0 + 2000)).toEqual({ state: 'claimed' });
+        expect(await store.idempotency.claim('caller', 'old', 'new-hash', T0 + 1000, T0 + 2000)).toEqual({
+          state: 'claimed',
+        });
       });
     });
 
@@ -713,7 +921,9 @@ export function describeStoreContract(factory: StoreFactory): void {
       });
 
       it('replaces only the key it saw: of racing starts, one key per mode', async () => {
-        const made = await Promise.all(['a', 'b', 'c'].map((kid, i) => store.keys.insertCurrent(signingKey(kid, 'live', T0 + i), null)));
+        const made = await Promise.all(
+          ['a', 'b', 'c'].map((kid, i) => store.keys.insertCurrent(signingKey(kid, 'live', T0 + i), null)),
+        );
         expect(made.filter(Boolean)).toHaveLength(1);
         expect(await store.keys.list('live')).toHaveLength(1);
         const current = (await store.keys.currentKid('live', 'ES256'))!;
@@ -724,7 +934,11 @@ export function describeStoreContract(factory: StoreFactory): void {
     });
 
     describe('signing keys: audited rotation and removal', () => {
-      const keyEvent = (action: AuditEvent['action'], detail: Record<string, unknown>): AuditEvent => ({ ...event('', action), clientId: null, detail });
+      const keyEvent = (action: AuditEvent['action'], detail: Record<string, unknown>): AuditEvent => ({
+        ...event('', action),
+        clientId: null,
+        detail,
+      });
 
       it('commits the events of a key made current with it, built from the kid it replaced', async () => {
         expect(await store.keys.insertCurrent(signingKey('k1', 'live', T0), null)).toBe(true);
@@ -735,19 +949,25 @@ export function describeStoreContract(factory: StoreFactory): void {
         });
         expect(made).toBe(true);
         expect(seen).toEqual([['k2', 'k1']]);
-        await store.keys.insertCurrent(signingKey('t1', 'test', T0 + 2), undefined, (key, replaced) => [keyEvent('key.rotated', { kid: key.kid, replaced })]);
+        await store.keys.insertCurrent(signingKey('t1', 'test', T0 + 2), undefined, (key, replaced) => [
+          keyEvent('key.rotated', { kid: key.kid, replaced }),
+        ]);
         expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.clientId, e.detail])).toEqual([
           ['key.rotated', null, { kid: 't1', replaced: null }],
           ['key.rotated', null, { kid: 'k2', replaced: 'k1' }],
         ]);
         // Not made (another process replaced the key first): no event either.
-        expect(await store.keys.insertCurrent(signingKey('k3', 'live', T0 + 3), 'k1', () => [keyEvent('key.rotated', {})])).toBe(false);
+        expect(
+          await store.keys.insertCurrent(signingKey('k3', 'live', T0 + 3), 'k1', () => [keyEvent('key.rotated', {})]),
+        ).toBe(false);
         expect(await store.audit.list({ limit: 10 })).toHaveLength(2);
       });
 
       it('keeps the current key when the rotation cannot be audited', async () => {
         await store.keys.insertCurrent(signingKey('k1', 'live', T0), null);
-        await expect(store.keys.insertCurrent(signingKey('k2', 'live', T0 + 1), undefined, auditFault)).rejects.toThrow('audit write failed');
+        await expect(store.keys.insertCurrent(signingKey('k2', 'live', T0 + 1), undefined, auditFault)).rejects.toThrow(
+          'audit write failed',
+        );
         expect(await store.keys.currentKid('live', 'ES256')).toBe('k1');
         expect((await store.keys.list()).map((k) => k.kid)).toEqual(['k1']);
       });
@@ -766,10 +986,15 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.keys.remove('k', audit)).toEqual({ outcome: 'not_found' });
         expect(asked).toBe(0);
         expect(await store.audit.list({ limit: 10 })).toEqual([]);
-        expect(await store.keys.remove('k1', audit)).toEqual({ outcome: 'removed', key: { ...signingKey('k1', 'live', T0), current: false } });
+        expect(await store.keys.remove('k1', audit)).toEqual({
+          outcome: 'removed',
+          key: { ...signingKey('k1', 'live', T0), current: false },
+        });
         expect((await store.keys.list()).map((k) => k.kid)).toEqual(['t1', 'k2']);
         expect(await store.keys.currentKid('live', 'ES256')).toBe('k2');
-        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.detail])).toEqual([['key.retired', { kid: 'k1', mode: 'live' }]]);
+        expect((await store.audit.list({ limit: 10 })).map((e) => [e.action, e.detail])).toEqual([
+          ['key.retired', { kid: 'k1', mode: 'live' }],
+        ]);
         expect(await store.keys.remove('k1', audit)).toEqual({ outcome: 'not_found' });
       });
 
@@ -799,7 +1024,9 @@ export function describeStoreContract(factory: StoreFactory): void {
       it('lists newest first, by client, within the limit', async () => {
         await store.clients.insert(client({ id: 'cl_live_a' }), (c) => [event(c.id, 'client.created', T0 + 2)]);
         await store.clients.insert(client({ id: 'cl_live_b' }), (c) => [event(c.id, 'client.created', T0 + 1)]);
-        await store.clients.update('cl_live_b', { name: 'x' }, T0 + 3, (_b, a) => [event(a.id, 'client.updated', T0 + 3)]);
+        await store.clients.update('cl_live_b', { name: 'x' }, T0 + 3, (_b, a) => [
+          event(a.id, 'client.updated', T0 + 3),
+        ]);
         const all = await store.audit.list({ limit: 10 });
         expect(all.map((e) => [e.clientId, e.action])).toEqual([
           ['cl_live_b', 'client.updated'],
@@ -807,14 +1034,19 @@ export function describeStoreContract(factory: StoreFactory): void {
           ['cl_live_b', 'client.created'],
         ]);
         expect(all[0]).toEqual({ ...event('cl_live_b', 'client.updated', T0 + 3), id: expect.any(Number) });
-        expect((await store.audit.list({ clientId: 'cl_live_b', limit: 1 })).map((e) => e.action)).toEqual(['client.updated']);
+        expect((await store.audit.list({ clientId: 'cl_live_b', limit: 1 })).map((e) => e.action)).toEqual([
+          'client.updated',
+        ]);
       });
     });
 
     describe('housekeeping', () => {
       it('purges expired refresh tokens, revocations, idempotency keys, stale counters and old audit events, and nothing else', async () => {
         const DAY = 86_400_000;
-        await store.clients.insert(client(), (c) => [event(c.id, 'client.created', T0 - 31 * DAY), event(c.id, 'client.updated', T0 - 29 * DAY)]);
+        await store.clients.insert(client(), (c) => [
+          event(c.id, 'client.created', T0 - 31 * DAY),
+          event(c.id, 'client.updated', T0 - 29 * DAY),
+        ]);
         await store.tokens.saveRefreshToken(refresh('gone', { expiresAt: T0 }));
         await store.tokens.saveRefreshToken(refresh('kept', { expiresAt: T0 + 1 }));
         await store.tokens.revokeAccessToken('jti-gone', client().id, T0, T0);
@@ -827,7 +1059,10 @@ export function describeStoreContract(factory: StoreFactory): void {
         expect(await store.tokens.findRefreshToken('gone')).toBeUndefined();
         expect((await store.tokens.bearerState(client().id, 'jti-forever')).revoked).toBe(true);
         expect((await store.tokens.bearerState(client().id, 'jti-gone')).revoked).toBe(false);
-        expect(await store.lockout.read(lockoutKeys('cl_live_x', '192.0.2.9'))).toEqual({ pair: undefined, ip: undefined });
+        expect(await store.lockout.read(lockoutKeys('cl_live_x', '192.0.2.9'))).toEqual({
+          pair: undefined,
+          ip: undefined,
+        });
         expect(await store.purgeExpired(T0, RETENTION)).toBe(0);
       });
 
@@ -897,7 +1132,9 @@ export function describeStoreContract(factory: StoreFactory): void {
         it('names the file that stands where a folder is needed, and writes nothing', async () => {
           const root = tempDir();
           writeFileSync(join(root, 'plain'), 'not a folder');
-          await expect(store.backup(join(root, 'plain', 'sub', 'backup.db'))).rejects.toThrow(`${join(root, 'plain')} is a file, not a folder`);
+          await expect(store.backup(join(root, 'plain', 'sub', 'backup.db'))).rejects.toThrow(
+            `${join(root, 'plain')} is a file, not a folder`,
+          );
           await expect(store.backup(root)).rejects.toThrow('it is a folder');
           expect(readdirSync(root)).toEqual(['plain']);
         });
@@ -921,15 +1158,33 @@ export function describeStoreContract(factory: StoreFactory): void {
         ...over,
       });
       const ref = { mode: 'live' as const, identifier: 'https://billing.example.com/api' };
-      const grant = (over: Partial<Grant> = {}): Grant => ({ clientId: client().id, apiId: 'api_contract_1', permissions: ['invoices:read'], createdAt: T0, updatedAt: T0, ...over });
+      const grant = (over: Partial<Grant> = {}): Grant => ({
+        clientId: client().id,
+        apiId: 'api_contract_1',
+        permissions: ['invoices:read'],
+        createdAt: T0,
+        updatedAt: T0,
+        ...over,
+      });
       const actions = async () => (await store.audit.list({ limit: 50 })).map((e) => e.action).reverse();
 
       it('stores an API with its audit events, unique per mode, and reads it back whole', async () => {
         expect(await store.apis.insertApi(api(), () => [event(null, 'api.created')])).toBe(true);
         expect(await store.apis.findApi(ref)).toEqual(api());
-        expect(await store.apis.insertApi(api({ id: 'api_contract_2' }), () => [event(null, 'api.created')])).toBe(false);
-        expect(await store.apis.insertApi(api({ id: 'api_contract_3', mode: 'test', tokenTtlSeconds: null, alg: null }), () => [])).toBe(true);
-        expect(await store.apis.findApi({ mode: 'test', identifier: ref.identifier })).toMatchObject({ id: 'api_contract_3', tokenTtlSeconds: null, alg: null });
+        expect(await store.apis.insertApi(api({ id: 'api_contract_2' }), () => [event(null, 'api.created')])).toBe(
+          false,
+        );
+        expect(
+          await store.apis.insertApi(
+            api({ id: 'api_contract_3', mode: 'test', tokenTtlSeconds: null, alg: null }),
+            () => [],
+          ),
+        ).toBe(true);
+        expect(await store.apis.findApi({ mode: 'test', identifier: ref.identifier })).toMatchObject({
+          id: 'api_contract_3',
+          tokenTtlSeconds: null,
+          alg: null,
+        });
         expect((await store.apis.listApis('live')).map((a) => a.id)).toEqual(['api_contract_1']);
         expect((await store.apis.listApis()).map((a) => a.id)).toEqual(['api_contract_1', 'api_contract_3']);
         expect(await actions()).toEqual(['api.created']);
@@ -940,11 +1195,22 @@ export function describeStoreContract(factory: StoreFactory): void {
         await expect(store.apis.updateApi(ref, { name: 'Never' }, T0 + 1, auditFault)).rejects.toThrow();
         expect((await store.apis.findApi(ref))!.name).toBe('Billing');
         let seen: [Api, Api] | undefined;
-        const after = await store.apis.updateApi(ref, { name: 'Invoices', permissions: [{ name: 'invoices:read', description: '' }], tokenTtlSeconds: null }, T0 + 5, (b, a) => {
-          seen = [b, a];
-          return [event(null, 'api.updated')];
+        const after = await store.apis.updateApi(
+          ref,
+          { name: 'Invoices', permissions: [{ name: 'invoices:read', description: '' }], tokenTtlSeconds: null },
+          T0 + 5,
+          (b, a) => {
+            seen = [b, a];
+            return [event(null, 'api.updated')];
+          },
+        );
+        expect(after).toEqual({
+          ...api(),
+          name: 'Invoices',
+          permissions: [{ name: 'invoices:read', description: '' }],
+          tokenTtlSeconds: null,
+          updatedAt: T0 + 5,
         });
-        expect(after).toEqual({ ...api(), name: 'Invoices', permissions: [{ name: 'invoices:read', description: '' }], tokenTtlSeconds: null, updatedAt: T0 + 5 });
         expect(seen).toEqual([api(), after]);
         expect(await store.apis.updateApi({ ...ref, mode: 'test' }, { name: 'x' }, T0, () => [])).toBeUndefined();
       });
@@ -953,17 +1219,28 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.clients.insert(client(), () => []);
         await store.apis.insertApi(api(), () => []);
         let before: Grant | undefined | null = null;
-        await store.apis.setGrant(grant(), (b) => ((before = b), [event(client().id, 'grant.set')]));
+        await store.apis.setGrant(grant(), (b) => {
+          before = b;
+          return [event(client().id, 'grant.set')];
+        });
         expect(before).toBeUndefined();
         expect(await store.apis.target(client().id, ref)).toEqual({ api: api(), grant: grant() });
-        const replaced = await store.apis.setGrant(grant({ permissions: ['invoices:read', 'invoices:write'], createdAt: T0 + 9, updatedAt: T0 + 9 }), (b) => ((before = b), []));
+        const replaced = await store.apis.setGrant(
+          grant({ permissions: ['invoices:read', 'invoices:write'], createdAt: T0 + 9, updatedAt: T0 + 9 }),
+          (b) => {
+            before = b;
+            return [];
+          },
+        );
         expect(before).toEqual(grant());
         expect(replaced).toEqual(grant({ permissions: ['invoices:read', 'invoices:write'], updatedAt: T0 + 9 }));
         expect(await store.apis.grantsOf(client().id)).toEqual([{ api: api(), grant: replaced }]);
         expect(await store.apis.grantsFor(api().id)).toEqual([replaced]);
         expect(await store.apis.target(client().id, { ...ref, mode: 'test' })).toBeUndefined();
         expect(await store.apis.target('cl_live_nobody', ref)).toBeUndefined();
-        expect(await store.apis.removeGrant(client().id, api().id, () => [event(client().id, 'grant.removed')])).toEqual(replaced);
+        expect(
+          await store.apis.removeGrant(client().id, api().id, () => [event(client().id, 'grant.removed')]),
+        ).toEqual(replaced);
         expect(await store.apis.removeGrant(client().id, api().id, () => [])).toBeUndefined();
         expect(await store.apis.target(client().id, ref)).toBeUndefined();
         expect(await actions()).toEqual(['grant.set', 'grant.removed']);
@@ -979,11 +1256,19 @@ export function describeStoreContract(factory: StoreFactory): void {
           lockout: { pair: undefined, ip: undefined },
           target: { api: api(), grant: grant() },
         });
-        expect((await store.clients.findForCheck(client().id, keys, { ...ref, identifier: 'https://other.example' })).target).toBeUndefined();
+        expect(
+          (await store.clients.findForCheck(client().id, keys, { ...ref, identifier: 'https://other.example' })).target,
+        ).toBeUndefined();
         expect((await store.clients.findForCheck(client().id, keys)).target).toBeUndefined();
-        expect(await store.tokens.bearerState(client().id, 'jti-1', ref)).toEqual({ client: client(), revoked: false, target: { api: api(), grant: grant() } });
+        expect(await store.tokens.bearerState(client().id, 'jti-1', ref)).toEqual({
+          client: client(),
+          revoked: false,
+          target: { api: api(), grant: grant() },
+        });
         const many = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => store.tokens.bearerState(client().id, `j${i}`, i % 2 ? ref : { ...ref, mode: 'test' })),
+          Array.from({ length: 12 }, (_, i) =>
+            store.tokens.bearerState(client().id, `j${i}`, i % 2 ? ref : { ...ref, mode: 'test' }),
+          ),
         );
         expect(many.map((m) => m.target === undefined)).toEqual(Array.from({ length: 12 }, (_, i) => i % 2 === 0));
       });
@@ -992,9 +1277,16 @@ export function describeStoreContract(factory: StoreFactory): void {
         await store.clients.insert(client(), () => []);
         await store.apis.insertApi(api(), () => []);
         await store.apis.setGrant(grant(), () => []);
-        expect(await store.apis.deleteApi(ref, false, () => [event(null, 'api.deleted')])).toEqual({ outcome: 'has_grants', grants: 1 });
+        expect(await store.apis.deleteApi(ref, false, () => [event(null, 'api.deleted')])).toEqual({
+          outcome: 'has_grants',
+          grants: 1,
+        });
         expect(await store.apis.findApi(ref)).toBeDefined();
-        expect(await store.apis.deleteApi(ref, true, () => [event(null, 'api.deleted')])).toEqual({ outcome: 'deleted', api: api(), grants: [grant()] });
+        expect(await store.apis.deleteApi(ref, true, () => [event(null, 'api.deleted')])).toEqual({
+          outcome: 'deleted',
+          api: api(),
+          grants: [grant()],
+        });
         expect(await store.apis.findApi(ref)).toBeUndefined();
         expect(await store.apis.grantsOf(client().id)).toEqual([]);
         expect(await store.apis.deleteApi(ref, true, () => [])).toEqual({ outcome: 'not_found' });

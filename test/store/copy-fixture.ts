@@ -26,19 +26,64 @@ export async function fillEveryTable(store: Store, masterKey: Buffer): Promise<v
     updatedAt: T0,
     lastUsedAt: null,
   };
-  await store.clients.insert({ ...base, id: 'cl_live_a', name: 'a', scopes: ['read', 'write'], allowedIps: ['192.0.2.0/24'] }, (c) => [
-    { at: T0, actor: 'cli:fixture', action: 'client.created', clientId: c.id, sourceIp: '192.0.2.1', detail: { scopes: ['r"1', { deep: null }] } },
-  ]);
   await store.clients.insert(
-    { ...base, id: 'cl_test_b', name: 'b', mode: 'test', scopes: [], allowedIps: [], enabled: false, orgId: 'org_1', graceUntil: T0 * 2 },
+    { ...base, id: 'cl_live_a', name: 'a', scopes: ['read', 'write'], allowedIps: ['192.0.2.0/24'] },
+    (c) => [
+      {
+        at: T0,
+        actor: 'cli:fixture',
+        action: 'client.created',
+        clientId: c.id,
+        sourceIp: '192.0.2.1',
+        detail: { scopes: ['r"1', { deep: null }] },
+      },
+    ],
+  );
+  await store.clients.insert(
+    {
+      ...base,
+      id: 'cl_test_b',
+      name: 'b',
+      mode: 'test',
+      scopes: [],
+      allowedIps: [],
+      enabled: false,
+      orgId: 'org_1',
+      graceUntil: T0 * 2,
+    },
     () => [],
   );
   await store.clients.markUsed('cl_live_a', T0 + 1);
-  await store.keys.insertCurrent({ kid: 'k1', mode: 'live', alg: 'ES256', publicJwk: '{"kty":"EC"}', privateJwkEnc: encrypt(masterKey, '{}'), current: true, createdAt: T0 });
-  await store.keys.insertCurrent({ kid: 'k2', mode: 'live', alg: 'ES256', publicJwk: '{}', privateJwkEnc: encrypt(masterKey, '{}'), current: true, createdAt: T0 + 1 });
+  await store.keys.insertCurrent({
+    kid: 'k1',
+    mode: 'live',
+    alg: 'ES256',
+    publicJwk: '{"kty":"EC"}',
+    privateJwkEnc: encrypt(masterKey, '{}'),
+    current: true,
+    createdAt: T0,
+  });
+  await store.keys.insertCurrent({
+    kid: 'k2',
+    mode: 'live',
+    alg: 'ES256',
+    publicJwk: '{}',
+    privateJwkEnc: encrypt(masterKey, '{}'),
+    current: true,
+    createdAt: T0 + 1,
+  });
   await store.tokens.revokeAccessToken('jti-1', 'cl_live_a', null, T0);
   await store.tokens.revokeAccessToken('jti-2', 'cl_live_a', T0 + 5, T0);
-  await store.tokens.saveRefreshToken({ hash: 'rt1', clientId: 'cl_live_a', mode: 'live', generation: 3, scopes: ['read'], audience: null, expiresAt: T0 + 9, createdAt: T0 });
+  await store.tokens.saveRefreshToken({
+    hash: 'rt1',
+    clientId: 'cl_live_a',
+    mode: 'live',
+    generation: 3,
+    scopes: ['read'],
+    audience: null,
+    expiresAt: T0 + 9,
+    createdAt: T0,
+  });
   await store.tokens.saveRefreshToken({
     hash: 'rt2',
     clientId: 'cl_live_a',
@@ -54,20 +99,35 @@ export async function fillEveryTable(store: Store, masterKey: Buffer): Promise<v
     identifier: 'https://api.example.com/',
     name: 'API "one"',
     mode: 'live' as const,
-    permissions: [{ name: 'a', description: 'Reads "a"' }, { name: 'b', description: '' }],
+    permissions: [
+      { name: 'a', description: 'Reads "a"' },
+      { name: 'b', description: '' },
+    ],
     tokenTtlSeconds: 300,
     alg: 'RS256' as const,
     createdAt: T0,
     updatedAt: T0 + 1,
   };
   await store.apis.insertApi(api, () => []);
-  await store.apis.insertApi({ ...api, id: 'api_2', mode: 'test', permissions: [], tokenTtlSeconds: null, alg: null }, () => []);
-  await store.apis.setGrant({ clientId: 'cl_live_a', apiId: 'api_1', permissions: ['a', 'b'], createdAt: T0, updatedAt: T0 + 2 }, () => []);
+  await store.apis.insertApi(
+    { ...api, id: 'api_2', mode: 'test', permissions: [], tokenTtlSeconds: null, alg: null },
+    () => [],
+  );
+  await store.apis.setGrant(
+    { clientId: 'cl_live_a', apiId: 'api_1', permissions: ['a', 'b'], createdAt: T0, updatedAt: T0 + 2 },
+    () => [],
+  );
   await store.lockout.settle(lockoutKeys('cl_live_a', '192.0.2.9'), false, T0, POLICY);
   await store.idempotency.claim('cl_live_a', 'key-1', 'request-hash', T0, T0 + 86_400_000);
   await store.idempotency.claim('cl_live_a', 'key-2', 'request-hash', T0, T0 + 86_400_000);
-  await store.idempotency.complete('cl_live_a', 'key-2', new MasterKeySealer(masterKey, IDEMPOTENCY_PURPOSE).seal('{"secret":"s"}'));
-  await store.audit.record([{ at: T0 + 2, actor: 'system:tollgate', action: 'lockout', clientId: null, sourceIp: null, detail: {} }]);
+  await store.idempotency.complete(
+    'cl_live_a',
+    'key-2',
+    new MasterKeySealer(masterKey, IDEMPOTENCY_PURPOSE).seal('{"secret":"s"}'),
+  );
+  await store.audit.record([
+    { at: T0 + 2, actor: 'system:tollgate', action: 'lockout', clientId: null, sourceIp: null, detail: {} },
+  ]);
   const operator = {
     role: 'admin' as const,
     orgId: null,
@@ -98,14 +158,22 @@ export async function fillEveryTable(store: Store, masterKey: Buffer): Promise<v
   );
   await store.operators.putSetupToken({ hash: 'link', operatorId: 'op_2', createdAt: T0, expiresAt: T0 + 86_400_000 });
   await store.operators.putSetupToken({ hash: 'first', operatorId: null, createdAt: T0, expiresAt: T0 + 86_400_000 });
-  await store.sessions.insert({ idHash: 's1', operatorId: 'op_1', createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 3_600_000 });
+  await store.sessions.insert({
+    idHash: 's1',
+    operatorId: 'op_1',
+    createdAt: T0,
+    lastSeenAt: T0,
+    expiresAt: T0 + 3_600_000,
+  });
 }
 
 /** Every copied table of a SQLite store as stored (raw values, in key order), by table name. */
 export function dumpCopiedTables(store: SqliteStore): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   for (const t of TABLES) {
-    out[t.name] = store.db.$client.prepare(`SELECT * FROM ${t.name} ORDER BY ${t.keyColumns.map((c) => `"${c}"`).join(', ')}`).all();
+    out[t.name] = store.db.$client
+      .prepare(`SELECT * FROM ${t.name} ORDER BY ${t.keyColumns.map((c) => `"${c}"`).join(', ')}`)
+      .all();
   }
   return out;
 }

@@ -27,7 +27,10 @@ describe('db copy: the tables it copies', () => {
     ['SQLite', names(sqlite, SQLiteTable)],
     ['PostgreSQL', names(pg, PgTable)],
   ])('names every table of the %s schema, once: in TABLES or in NOT_COPIED', (_, tables) => {
-    expect([...copied, ...left].sort(), 'add the table to COPIED (or NOT_COPIED, saying why) in src/infra/db/copy.ts').toEqual(tables);
+    expect(
+      [...copied, ...left].sort(),
+      'add the table to COPIED (or NOT_COPIED, saying why) in src/infra/db/copy.ts',
+    ).toEqual(tables);
     expect(new Set([...copied, ...left]).size).toBe(copied.length + left.length);
   });
 
@@ -41,7 +44,10 @@ describe('db copy: the tables it copies', () => {
   });
 
   it('pages each table by its primary key', () => {
-    expect(Object.fromEntries(TABLES.map((t) => [t.name, t.keyColumns]))).toMatchObject({ idempotency_keys: ['caller_id', 'key'], audit_events: ['id'] });
+    expect(Object.fromEntries(TABLES.map((t) => [t.name, t.keyColumns]))).toMatchObject({
+      idempotency_keys: ['caller_id', 'key'],
+      audit_events: ['id'],
+    });
     for (const t of TABLES) expect(t.key.length, t.name).toBeGreaterThan(0);
   });
 
@@ -53,7 +59,8 @@ describe('db copy: the tables it copies', () => {
     await fillEveryTable(source, loadMasterKey(TEST_MASTER_KEY, from).key);
     const before = dumpCopiedTables(source);
     await source.close();
-    for (const t of TABLES) expect(before[t.name]!.length, `give ${t.name} a row in test/store/copy-fixture.ts`).toBeGreaterThan(0);
+    for (const t of TABLES)
+      expect(before[t.name]!.length, `give ${t.name} a row in test/store/copy-fixture.ts`).toBeGreaterThan(0);
 
     const report = await copyDatabase(from, to, TEST_MASTER_KEY);
     expect(report.rows).toEqual(Object.fromEntries(TABLES.map((t) => [t.name, before[t.name]!.length])));

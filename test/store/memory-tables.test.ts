@@ -13,7 +13,10 @@ import { fillEveryTable } from './copy-fixture.js';
  * a table added to the schemas is added here too.
  */
 describe('the in-memory store and the schemas', () => {
-  const tables = [...Object.values(sqlite as Record<string, unknown>), ...Object.values(pg as Record<string, unknown>)].filter((t): t is Table => is(t, SQLiteTable) || is(t, PgTable));
+  const tables = [
+    ...Object.values(sqlite as Record<string, unknown>),
+    ...Object.values(pg as Record<string, unknown>),
+  ].filter((t): t is Table => is(t, SQLiteTable) || is(t, PgTable));
 
   it('keeps every table, each row with exactly its columns', async () => {
     const memory = new MemoryStore();

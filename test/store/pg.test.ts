@@ -38,7 +38,9 @@ describe('db copy through PostgreSQL', () => {
     // The identity goes on after the copied ids.
     const pg = await openPgStore(url, { migrate: false });
     try {
-      await pg.audit.record([{ at: 1, actor: 'system:tollgate', action: 'lockout', clientId: null, sourceIp: null, detail: {} }]);
+      await pg.audit.record([
+        { at: 1, actor: 'system:tollgate', action: 'lockout', clientId: null, sourceIp: null, detail: {} },
+      ]);
       const ids = (await pg.audit.list({ limit: 10 })).map((e) => e.id);
       expect(new Set(ids).size).toBe(ids.length);
     } finally {

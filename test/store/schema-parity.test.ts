@@ -1,6 +1,19 @@
 import { getTableColumns, getTableName, is, type Column, type Table } from 'drizzle-orm';
-import { getTableConfig as pgConfig, integer as pgInteger, pgTable, PgTable, text as pgText } from 'drizzle-orm/pg-core';
-import { getTableConfig as sqliteConfig, index, integer, SQLiteTable, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import {
+  getTableConfig as pgConfig,
+  integer as pgInteger,
+  pgTable,
+  PgTable,
+  text as pgText,
+} from 'drizzle-orm/pg-core';
+import {
+  getTableConfig as sqliteConfig,
+  index,
+  integer,
+  SQLiteTable,
+  sqliteTable,
+  text,
+} from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import * as pg from '../../src/infra/db/pg/schema.js';
 import * as sqlite from '../../src/infra/db/sqlite/schema.js';
@@ -40,10 +53,14 @@ const TYPE_MAPPINGS: Record<string, readonly string[]> = {
  * and only indexes the lookup of the current key.
  */
 const INDEX_DIFFERENCES: Record<string, { sqlite: string[]; pg: string[] }> = {
-  signing_keys: { sqlite: ['signing_keys_mode_current (mode, current)'], pg: ['signing_keys_one_current unique (mode, alg) where …'] },
+  signing_keys: {
+    sqlite: ['signing_keys_mode_current (mode, current)'],
+    pg: ['signing_keys_one_current unique (mode, alg) where …'],
+  },
 };
 
-const typeOf = (c: Column): string => (c.columnType === 'PgCustomColumn' || c.columnType === 'PgArray' ? `${c.columnType}[${c.getSQLType()}]` : c.columnType);
+const typeOf = (c: Column): string =>
+  c.columnType === 'PgCustomColumn' || c.columnType === 'PgArray' ? `${c.columnType}[${c.getSQLType()}]` : c.columnType;
 
 /** A column as both dialects can state it, its type apart. */
 const describeColumn = (key: string, c: Column) => ({
@@ -54,7 +71,9 @@ const describeColumn = (key: string, c: Column) => ({
   hasDefault: c.hasDefault,
   enumValues: c.enumValues ?? null,
   /** An id the database gives: SQLite's autoincrement, PostgreSQL's identity. */
-  generated: Boolean((c as { autoIncrement?: boolean }).autoIncrement || (c as { generatedIdentity?: unknown }).generatedIdentity),
+  generated: Boolean(
+    (c as { autoIncrement?: boolean }).autoIncrement || (c as { generatedIdentity?: unknown }).generatedIdentity,
+  ),
 });
 
 type Config = ReturnType<typeof sqliteConfig> | ReturnType<typeof pgConfig>;
@@ -73,7 +92,12 @@ function describeTable(table: Table, config: Config) {
       primaryKeys: config.primaryKeys.map((k) => k.columns.map((c) => c.name)),
       foreignKeys: config.foreignKeys.map((fk) => {
         const r = fk.reference();
-        return { columns: r.columns.map((c) => c.name), to: getTableName(r.foreignTable), toColumns: r.foreignColumns.map((c) => c.name), onDelete: fk.onDelete };
+        return {
+          columns: r.columns.map((c) => c.name),
+          to: getTableName(r.foreignTable),
+          toColumns: r.foreignColumns.map((c) => c.name),
+          onDelete: fk.onDelete,
+        };
       }),
       indexes: (config.indexes as Array<{ config: IndexConfig }>).map(describeIndex).sort(),
     },
@@ -89,21 +113,29 @@ export function differences(a: SQLiteTable, b: PgTable): string[] {
   const accepted = INDEX_DIFFERENCES[name];
   const out: string[] = [];
   if (accepted) {
-    for (const [side, have] of [['sqlite', lite], ['pg', post]] as const) {
+    for (const [side, have] of [
+      ['sqlite', lite],
+      ['pg', post],
+    ] as const) {
       for (const index of accepted[side]) {
-        if (!have.shape.indexes.includes(index)) out.push(`${name}: INDEX_DIFFERENCES names ${side} index ${index}, which is not there`);
+        if (!have.shape.indexes.includes(index))
+          out.push(`${name}: INDEX_DIFFERENCES names ${side} index ${index}, which is not there`);
       }
       have.shape.indexes = have.shape.indexes.filter((i) => !accepted[side].includes(i));
     }
   }
   const keys = (t: typeof lite) => t.shape.columns.map((c) => `${c.key} (${c.name})`).join(', ');
-  if (keys(lite) !== keys(post)) out.push(`${name}: columns differ\n  SQLite:     ${keys(lite)}\n  PostgreSQL: ${keys(post)}`);
+  if (keys(lite) !== keys(post))
+    out.push(`${name}: columns differ\n  SQLite:     ${keys(lite)}\n  PostgreSQL: ${keys(post)}`);
   for (const [i, x] of lite.shape.columns.entries()) {
     const y = post.shape.columns[i];
     if (!y || y.key !== x.key) continue;
     for (const [prop, value] of Object.entries(x)) {
       const other = y[prop as keyof typeof y];
-      if (JSON.stringify(value) !== JSON.stringify(other)) out.push(`${name}.${x.name}: ${prop} ${JSON.stringify(value)} in SQLite, ${JSON.stringify(other)} in PostgreSQL`);
+      if (JSON.stringify(value) !== JSON.stringify(other))
+        out.push(
+          `${name}.${x.name}: ${prop} ${JSON.stringify(value)} in SQLite, ${JSON.stringify(other)} in PostgreSQL`,
+        );
     }
   }
   for (const part of ['primaryKeys', 'foreignKeys', 'indexes'] as const) {
@@ -113,12 +145,16 @@ export function differences(a: SQLiteTable, b: PgTable): string[] {
   }
   for (const [column, type] of Object.entries(lite.types)) {
     const twin = post.types[column];
-    if (twin !== undefined && !(TYPE_MAPPINGS[type] ?? []).includes(twin)) out.push(`${name}.${column}: ${type} in SQLite, ${twin} in PostgreSQL, not in TYPE_MAPPINGS`);
+    if (twin !== undefined && !(TYPE_MAPPINGS[type] ?? []).includes(twin))
+      out.push(`${name}.${column}: ${type} in SQLite, ${twin} in PostgreSQL, not in TYPE_MAPPINGS`);
   }
   return out;
 }
 
-const tablesOf = <T extends Table>(schema: Record<string, unknown>, kind: abstract new (...args: never[]) => T): Map<string, T> =>
+const tablesOf = <T extends Table>(
+  schema: Record<string, unknown>,
+  kind: abstract new (...args: never[]) => T,
+): Map<string, T> =>
   new Map(
     Object.values(schema)
       .filter((t): t is T => is(t, kind as never))
@@ -131,16 +167,22 @@ describe('the SQLite and PostgreSQL schemas', () => {
 
   it('have the same tables, exported under the same names', () => {
     expect([...post.keys()].sort()).toEqual([...lite.keys()].sort());
-    const exported = (schema: Record<string, unknown>) => Object.entries(schema).map(([k, t]) => [k, getTableName(t as Table)]);
+    const exported = (schema: Record<string, unknown>) =>
+      Object.entries(schema).map(([k, t]) => [k, getTableName(t as Table)]);
     expect(exported(pg)).toEqual(exported(sqlite));
   });
 
-  it.each([...lite.keys()].sort())('agree on %s: columns, nullability, defaults, keys and indexes, types as mapped', (name) => {
-    expect(differences(lite.get(name)!, post.get(name)!)).toEqual([]);
-  });
+  it.each([...lite.keys()].sort())(
+    'agree on %s: columns, nullability, defaults, keys and indexes, types as mapped',
+    (name) => {
+      expect(differences(lite.get(name)!, post.get(name)!)).toEqual([]);
+    },
+  );
 
   it('tell apart what the mappings do not allow (the check checks)', () => {
-    const a = sqliteTable('t', { id: text('id').primaryKey(), n: integer('n').notNull(), s: text('s') }, (t) => [index('t_n').on(t.n)]);
+    const a = sqliteTable('t', { id: text('id').primaryKey(), n: integer('n').notNull(), s: text('s') }, (t) => [
+      index('t_n').on(t.n),
+    ]);
     const b = pgTable('t', { id: pgText('id').primaryKey(), n: pgInteger('n'), s: pgText('s') });
     const found = differences(a, b);
     expect(found.join('\n')).toMatch(/t\.n: notNull true in SQLite, false in PostgreSQL/);

@@ -18,7 +18,8 @@ function open(checkpointInBackground: boolean): { store: SqliteStore; file: stri
   return { store, file };
 }
 
-const autocheckpoint = (store: SqliteStore): number => store.db.$client.pragma('wal_autocheckpoint', { simple: true }) as number;
+const autocheckpoint = (store: SqliteStore): number =>
+  store.db.$client.pragma('wal_autocheckpoint', { simple: true }) as number;
 
 /** Refresh rows, `n` of them from number `from` on: 4,000 put a few thousand pages into the WAL. */
 async function writeRows(store: SqliteStore, n: number, from = 0): Promise<void> {
@@ -39,7 +40,8 @@ async function writeRows(store: SqliteStore, n: number, from = 0): Promise<void>
 }
 
 async function until(check: () => boolean, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) if (check()) return true;
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 25)))
+    if (check()) return true;
   return check();
 }
 
@@ -81,7 +83,8 @@ describe('SQLite WAL checkpoints on a thread of their own', () => {
   it('leaves a WAL that writes no longer outrun alone: no RESTART while nothing is written', async () => {
     const { store } = open(true);
     const checkpointer = store.checkpointer!;
-    for (let i = 0, end = Date.now() + 10_000; checkpointer.restarts === 0 && Date.now() < end; i++) await writeRows(store, 8, i * 8);
+    for (let i = 0, end = Date.now() + 10_000; checkpointer.restarts === 0 && Date.now() < end; i++)
+      await writeRows(store, 8, i * 8);
     expect(checkpointer.restarts).toBeGreaterThan(0);
     // The writes stop; the WAL is past the threshold until the next write starts it over.
     await new Promise((r) => setTimeout(r, 400));

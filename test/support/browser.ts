@@ -12,9 +12,16 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(ROOT, 'test-results/panel');
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install chromium (scripts/test-deps.sh does), or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: apt-get install chromium (scripts/test-deps.sh does), or set CHROMIUM_PATH`,
+    );
   // The sandbox needs user namespaces, which CI containers running as root do not give.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 }
 
 /** A port nobody listens on now, so the server's ISSUER can name its own origin before it starts. */
@@ -38,10 +45,26 @@ export async function startPanelServer(extra: Record<string, string> = {}): Prom
 }
 
 /** An operator made as the README says: `tollgate users create … --password-stdin`. */
-export async function createOperator(env: Record<string, string>, email: string, role: 'admin' | 'developer' | 'viewer', password: string, org?: string): Promise<void> {
-  const args = ['users', 'create', '--email', email, '--role', role, '--password-stdin', ...(org ? ['--org', org] : [])];
+export async function createOperator(
+  env: Record<string, string>,
+  email: string,
+  role: 'admin' | 'developer' | 'viewer',
+  password: string,
+  org?: string,
+): Promise<void> {
+  const args = [
+    'users',
+    'create',
+    '--email',
+    email,
+    '--role',
+    role,
+    '--password-stdin',
+    ...(org ? ['--org', org] : []),
+  ];
   const ran = await cli(args, env, `${password}\n`);
-  if (ran.status !== 0) throw new Error(`tollgate ${args.join(' ')} exited ${ran.status}:\n${ran.stdout}\n${ran.stderr}`);
+  if (ran.status !== 0)
+    throw new Error(`tollgate ${args.join(' ')} exited ${ran.status}:\n${ran.stdout}\n${ran.stderr}`);
 }
 
 export interface Watched {
@@ -66,7 +89,8 @@ export async function openPanel(browser: Browser, url: string): Promise<Watched>
   const foreign: string[] = [];
   await context.route('**/*', (route) => {
     const target = route.request().url();
-    if (target.startsWith('data:') || target.startsWith('blob:') || new URL(target).origin === origin) return route.continue();
+    if (target.startsWith('data:') || target.startsWith('blob:') || new URL(target).origin === origin)
+      return route.continue();
     foreign.push(target);
     return route.abort();
   });
@@ -110,7 +134,8 @@ export interface AxeViolation {
  */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+  const violations =
+    (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
     .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`)) as AxeViolation[];
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
@@ -127,7 +152,10 @@ export async function graphqlAs(
   query: string,
   variables: Record<string, unknown> = {},
   opts: { mode?: 'live' | 'test'; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> } }> {
+): Promise<{
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+}> {
   const res = await fetch(`${url}${opts.mode === 'test' ? '/test' : ''}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-tollgate-csrf': '1', origin: url, cookie, ...opts.headers },
@@ -141,10 +169,17 @@ export async function sessionCookie(url: string, email: string, password: string
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-tollgate-csrf': '1', origin: url },
-    body: JSON.stringify({ query: 'mutation ($input: SignInInput!) { signIn(input: $input) { totpRequired session { expiresAt } } }', variables: { input: { email, password } } }),
+    body: JSON.stringify({
+      query: 'mutation ($input: SignInInput!) { signIn(input: $input) { totpRequired session { expiresAt } } }',
+      variables: { input: { email, password } },
+    }),
   });
   const body = (await res.json()) as { data?: { signIn?: { session: unknown } }; errors?: unknown };
-  const set = res.headers.getSetCookie().map((c) => c.split(';')[0]!).filter((c) => /tollgate_session=/.test(c));
-  if (!body.data?.signIn?.session || set.length === 0) throw new Error(`sign-in as ${email} failed: ${JSON.stringify(body)}`);
+  const set = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .filter((c) => /tollgate_session=/.test(c));
+  if (!body.data?.signIn?.session || set.length === 0)
+    throw new Error(`sign-in as ${email} failed: ${JSON.stringify(body)}`);
   return set.join('; ');
 }

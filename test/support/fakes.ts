@@ -12,13 +12,13 @@ import type { Clock, PublicKeyInfo, Random, SigningKeys, TokenSigner } from '../
 import type { Deps } from '../../src/usecases/deps.js';
 import {
   MemoryAuditLog,
-  MemoryClientStore,
-  MemoryIdempotencyStore,
-  MemoryLockoutStore,
-  MemoryOperatorStore,
-  MemorySessionStore,
+  type MemoryClientStore,
+  type MemoryIdempotencyStore,
+  type MemoryLockoutStore,
+  type MemoryOperatorStore,
+  type MemorySessionStore,
   MemoryStore,
-  MemoryTokenStore,
+  type MemoryTokenStore,
 } from './memory-store.js';
 
 /** A clock that only moves when told to. */
@@ -38,7 +38,10 @@ export class SeededRandom implements Random {
   bytes(length: number): Buffer {
     const out = Buffer.alloc(length);
     for (let off = 0; off < length; off += 32) {
-      createHash('sha256').update(`seed-${this.n++}`).digest().copy(out, off);
+      createHash('sha256')
+        .update(`seed-${this.n++}`)
+        .digest()
+        .copy(out, off);
     }
     return out;
   }
@@ -65,12 +68,21 @@ export class MemorySigner implements TokenSigner, KeySource, SigningKeys {
 
   private static async make(kid: string): Promise<MemoryKey> {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    return { privateKey, verifier: compactVerifier(KeyObject.from(publicKey), 'ES256'), publicJwk: await exportJWK(publicKey), kid, createdAt: Date.UTC(2026, 0, 1) };
+    return {
+      privateKey,
+      verifier: compactVerifier(KeyObject.from(publicKey), 'ES256'),
+      publicJwk: await exportJWK(publicKey),
+      kid,
+      createdAt: Date.UTC(2026, 0, 1),
+    };
   }
 
   /** Key events (rotate and remove with an audit builder) land in `audit`, as a store would put them. */
   static async create(audit: MemoryAuditLog = new MemoryAuditLog()): Promise<MemorySigner> {
-    return new MemorySigner({ live: await MemorySigner.make('live-1'), test: await MemorySigner.make('test-1') }, audit);
+    return new MemorySigner(
+      { live: await MemorySigner.make('live-1'), test: await MemorySigner.make('test-1') },
+      audit,
+    );
   }
 
   async sign(mode: Mode, claims: AccessTokenClaims): Promise<string> {
@@ -86,18 +98,30 @@ export class MemorySigner implements TokenSigner, KeySource, SigningKeys {
   }
 
   private info(mode: Mode, k: MemoryKey, current: boolean): PublicKeyInfo {
-    return { kid: k.kid, mode, alg: 'ES256', current, createdAt: k.createdAt, jwk: { ...k.publicJwk, kid: k.kid, alg: 'ES256', use: 'sig' } };
+    return {
+      kid: k.kid,
+      mode,
+      alg: 'ES256',
+      current,
+      createdAt: k.createdAt,
+      jwk: { ...k.publicJwk, kid: k.kid, alg: 'ES256', use: 'sig' },
+    };
   }
 
   async publicKeys(mode?: Mode): Promise<PublicKeyInfo[]> {
     const modes = mode ? [mode] : (['live', 'test'] as const);
     return [
       ...modes.map((m) => this.info(m, this.keys[m], true)),
-      ...this.retired.filter((k) => modes.some((m) => k.kid.startsWith(m))).map((k) => this.info(k.kid.startsWith('live') ? 'live' : 'test', k, false)),
+      ...this.retired
+        .filter((k) => modes.some((m) => k.kid.startsWith(m)))
+        .map((k) => this.info(k.kid.startsWith('live') ? 'live' : 'test', k, false)),
     ];
   }
 
-  async rotate(mode: Mode, audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[]): Promise<PublicKeyInfo> {
+  async rotate(
+    mode: Mode,
+    audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[],
+  ): Promise<PublicKeyInfo> {
     const next = await MemorySigner.make(`${mode}-${Number(this.keys[mode].kid.split('-')[1]) + 1}`);
     const info = this.info(mode, next, true);
     const events = audit ? audit(info, this.keys[mode].kid) : [];
@@ -107,7 +131,10 @@ export class MemorySigner implements TokenSigner, KeySource, SigningKeys {
     return info;
   }
 
-  async remove(kid: string, audit: (key: PublicKeyInfo) => readonly AuditEvent[]): Promise<{ outcome: 'removed'; key: PublicKeyInfo } | { outcome: 'current' | 'not_found' }> {
+  async remove(
+    kid: string,
+    audit: (key: PublicKeyInfo) => readonly AuditEvent[],
+  ): Promise<{ outcome: 'removed'; key: PublicKeyInfo } | { outcome: 'current' | 'not_found' }> {
     if (this.keys.live.kid === kid || this.keys.test.kid === kid) return { outcome: 'current' };
     const i = this.retired.findIndex((k) => k.kid === kid);
     if (i < 0) return { outcome: 'not_found' };
@@ -119,7 +146,12 @@ export class MemorySigner implements TokenSigner, KeySource, SigningKeys {
   }
 }
 
-export const DEFAULT_POLICY: LockoutPolicy = { maxFailures: 5, maxFailuresPerIp: 50, windowSeconds: 900, lockSeconds: 900 };
+export const DEFAULT_POLICY: LockoutPolicy = {
+  maxFailures: 5,
+  maxFailuresPerIp: 50,
+  windowSeconds: 900,
+  lockSeconds: 900,
+};
 
 export const TEST_TOKENS: TokenSettings = {
   issuer: (mode) => (mode === 'live' ? 'https://issuer.example' : 'https://issuer.example/test'),
@@ -157,7 +189,11 @@ export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<
     sessions: store.sessions,
     sealer: new MasterKeySealer(Buffer.alloc(32, 7), 'test'),
     totpSealer: new MasterKeySealer(Buffer.alloc(32, 7), 'totp'),
-    panel: { issuer: 'https://issuer.example', requireTotpForAdmins: false, session: { idleMinutes: 30, absoluteHours: 12 } },
+    panel: {
+      issuer: 'https://issuer.example',
+      requireTotpForAdmins: false,
+      session: { idleMinutes: 30, absoluteHours: 12 },
+    },
     usage: new LastUsedRecorder(store.clients),
     keys: signer,
     lockoutPolicy: policy,

@@ -34,7 +34,10 @@ export interface Harness {
  * The real app on a real store: a SQLite file in a temp folder, or (TEST_STORE=pg, the vitest
  * project "pg") a fresh PostgreSQL database; requests go through `app.inject()`.
  */
-export async function harness(env: Record<string, string> = {}, opts: { metrics?: Metrics; clock?: Clock } = {}): Promise<Harness> {
+export async function harness(
+  env: Record<string, string> = {},
+  opts: { metrics?: Metrics; clock?: Clock } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-'));
   const pg = testStore() === 'pg';
   const config = loadConfig({
@@ -46,7 +49,10 @@ export async function harness(env: Record<string, string> = {}, opts: { metrics?
   });
   const metrics = opts.metrics;
   const storeOpts = metrics ? { onLock: (kind: 'pair' | 'ip') => metrics.lockouts.inc({ kind }) } : {};
-  const store = config.databaseUrl !== undefined ? await openPgStore(config.databaseUrl, { ...storeOpts, migrate: false }) : openSqliteStore(config.databasePath, storeOpts);
+  const store =
+    config.databaseUrl !== undefined
+      ? await openPgStore(config.databaseUrl, { ...storeOpts, migrate: false })
+      : openSqliteStore(config.databasePath, storeOpts);
   const services = await openServices(config, { store, ...(opts.clock ? { clock: opts.clock } : {}) });
   const app = buildApp(services, config, metrics ? { metrics } : {});
   await app.ready();
@@ -54,7 +60,8 @@ export async function harness(env: Record<string, string> = {}, opts: { metrics?
     app,
     services,
     get sqlite(): SqliteStore {
-      if (config.databaseUrl !== undefined) throw new Error('this test looks inside SQLite: it runs in the vitest project "sqlite" only');
+      if (config.databaseUrl !== undefined)
+        throw new Error('this test looks inside SQLite: it runs in the vitest project "sqlite" only');
       return store as SqliteStore;
     },
     store,
@@ -66,7 +73,12 @@ export async function harness(env: Record<string, string> = {}, opts: { metrics?
     },
     async client(input = {}) {
       const mode = input.mode ?? 'live';
-      const made = await createClient(services.deps, { name: 'test client', mode, scopes: ['read', 'write'], ...input });
+      const made = await createClient(services.deps, {
+        name: 'test client',
+        mode,
+        scopes: ['read', 'write'],
+        ...input,
+      });
       return { id: made.client.id, secret: made.clientSecret, mode };
     },
     async close() {

@@ -1,7 +1,15 @@
 import type { Api, Grant, Target } from '../../src/domain/api.js';
 import type { AuditEvent, AuditRecord } from '../../src/domain/audit.js';
 import type { Client } from '../../src/domain/client.js';
-import { lockoutKeyId, settleLockout, type CounterState, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../src/domain/lockout.js';
+import {
+  lockoutKeyId,
+  settleLockout,
+  type CounterState,
+  type LockoutKeys,
+  type LockoutPolicy,
+  type LockoutRead,
+  type LockoutVerdict,
+} from '../../src/domain/lockout.js';
 import type { Mode } from '../../src/domain/mode.js';
 import type { Operator, Session } from '../../src/domain/operator.js';
 import type { RefreshRecord } from '../../src/domain/refresh.js';
@@ -36,7 +44,14 @@ import type {
   TokenStore,
   UpdateAudit,
 } from '../../src/usecases/ports.js';
-import { clientToRow, grantToRow, refreshToRow, type IdempotencyRow, type LockoutRow, type RevokedRow } from '../../src/infra/db/rows.js';
+import {
+  clientToRow,
+  grantToRow,
+  refreshToRow,
+  type IdempotencyRow,
+  type LockoutRow,
+  type RevokedRow,
+} from '../../src/infra/db/rows.js';
 
 /*
  * Every storage port in memory, for unit tests and the store contract suite. Honestly atomic:
@@ -90,7 +105,11 @@ export class MemoryClientStore implements ClientStore {
   apis?: MemoryApiStore;
   constructor(private readonly audit: MemoryAuditLog) {}
 
-  async findForCheck(id: string, keys: LockoutKeys, target?: ApiRef): Promise<{ client: Client | undefined; lockout: LockoutRead; target?: Target | undefined }> {
+  async findForCheck(
+    id: string,
+    keys: LockoutKeys,
+    target?: ApiRef,
+  ): Promise<{ client: Client | undefined; lockout: LockoutRead; target?: Target | undefined }> {
     const client = await this.findById(id);
     const lockout = this.lockout ? await this.lockout.read(keys) : { pair: undefined, ip: undefined };
     if (target === undefined) return { client, lockout };
@@ -115,7 +134,12 @@ export class MemoryClientStore implements ClientStore {
     if (!before) return undefined;
     const { endTokens, ...fields } = patch;
     const after: Client = { ...copy(before), ...copy(fields), updatedAt: now };
-    if (endTokens) Object.assign(after, { secretGeneration: before.secretGeneration + 1, previousSecretHash: null, graceUntil: null });
+    if (endTokens)
+      Object.assign(after, {
+        secretGeneration: before.secretGeneration + 1,
+        previousSecretHash: null,
+        graceUntil: null,
+      });
     this.commit(after, audit(copy(before), copy(after)));
     return copy(after);
   }
@@ -205,13 +229,20 @@ export class MemoryOperatorStore implements OperatorStore {
     if (this.rows.size > 0) return false;
     return this.insert(operator, audit);
   }
-  async update(id: string, patch: OperatorPatch, now: number, audit: OperatorAudit, opts: { endSessions?: boolean } = {}): Promise<Operator | undefined> {
+  async update(
+    id: string,
+    patch: OperatorPatch,
+    now: number,
+    audit: OperatorAudit,
+    opts: { endSessions?: boolean } = {},
+  ): Promise<Operator | undefined> {
     const before = this.rows.get(id);
     if (!before) return undefined;
     const after: Operator = { ...copy(before), ...copy(patch), updatedAt: now };
     const events = audit(copy(before), copy(after));
     this.rows.set(id, after);
-    if (opts.endSessions) for (const [h, s] of this.sessions.rows) if (s.operatorId === id) this.sessions.rows.delete(h);
+    if (opts.endSessions)
+      for (const [h, s] of this.sessions.rows) if (s.operatorId === id) this.sessions.rows.delete(h);
     this.audit.append(events);
     return copy(after);
   }
@@ -223,13 +254,14 @@ export class MemoryOperatorStore implements OperatorStore {
   }
   async useRecoveryCode(id: string, codeHash: string): Promise<boolean> {
     const o = this.rows.get(id);
-    if (!o || !o.recoveryCodeHashes.includes(codeHash)) return false;
+    if (!o?.recoveryCodeHashes.includes(codeHash)) return false;
     o.recoveryCodeHashes = o.recoveryCodeHashes.filter((h) => h !== codeHash);
     return true;
   }
   async putSetupToken(token: SetupToken): Promise<void> {
     if (this.setupTokens.has(token.hash)) throw new Error('duplicate setup token');
-    if (token.operatorId !== null) for (const [h, t] of this.setupTokens) if (t.operatorId === token.operatorId) this.setupTokens.delete(h);
+    if (token.operatorId !== null)
+      for (const [h, t] of this.setupTokens) if (t.operatorId === token.operatorId) this.setupTokens.delete(h);
     this.setupTokens.set(token.hash, copy(token));
   }
   async takeSetupToken(hash: string, now: number): Promise<SetupToken | undefined> {
@@ -291,7 +323,13 @@ export class MemoryLockoutStore implements LockoutStore {
   async read(keys: LockoutKeys): Promise<LockoutRead> {
     return this.readNow(keys);
   }
-  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy, seen?: LockoutRead): Promise<LockoutVerdict> {
+  async settle(
+    keys: LockoutKeys,
+    succeeded: boolean,
+    now: number,
+    policy: LockoutPolicy,
+    seen?: LockoutRead,
+  ): Promise<LockoutVerdict> {
     // A decision on what the caller saw that writes nothing stands, as in the real stores.
     if (seen) {
       const first = settleLockout(keys, seen, succeeded, now, policy);
@@ -323,7 +361,11 @@ export class MemoryTokenStore implements TokenStore {
   apis?: MemoryApiStore;
   constructor(private readonly clients: MemoryClientStore) {}
 
-  async bearerState(clientId: string, jti: string, target?: ApiRef): Promise<{ client: Client | undefined; revoked: boolean; target?: Target | undefined }> {
+  async bearerState(
+    clientId: string,
+    jti: string,
+    target?: ApiRef,
+  ): Promise<{ client: Client | undefined; revoked: boolean; target?: Target | undefined }> {
     const state = { client: await this.clients.findById(clientId), revoked: this.revoked.has(jti) };
     if (target === undefined) return state;
     return { ...state, target: this.apis?.lookup(clientId, target) };
@@ -345,7 +387,8 @@ export class MemoryTokenStore implements TokenStore {
   purge(now: number): number {
     let n = 0;
     for (const [h, r] of this.refresh) if (r.expiresAt <= now && this.refresh.delete(h)) n++;
-    for (const [j, { expiresAt }] of this.revoked) if (expiresAt !== null && expiresAt <= now && this.revoked.delete(j)) n++;
+    for (const [j, { expiresAt }] of this.revoked)
+      if (expiresAt !== null && expiresAt <= now && this.revoked.delete(j)) n++;
     return n;
   }
 }
@@ -354,11 +397,19 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly rows = new Map<string, IdempotencyRow>();
   private readonly id = (callerId: string, key: string): string => JSON.stringify([callerId, key]);
 
-  async claim(callerId: string, key: string, requestHash: string, now: number, expiresAt: number): Promise<{ state: 'claimed' } | StoredIdempotency> {
+  async claim(
+    callerId: string,
+    key: string,
+    requestHash: string,
+    now: number,
+    expiresAt: number,
+  ): Promise<{ state: 'claimed' } | StoredIdempotency> {
     const id = this.id(callerId, key);
     const row = this.rows.get(id);
     if (row && row.expiresAt > now) {
-      return row.resultEnc === null ? { state: 'pending', requestHash: row.requestHash } : { state: 'done', requestHash: row.requestHash, sealed: row.resultEnc };
+      return row.resultEnc === null
+        ? { state: 'pending', requestHash: row.requestHash }
+        : { state: 'done', requestHash: row.requestHash, sealed: row.resultEnc };
     }
     this.rows.set(id, { callerId, key, requestHash, resultEnc: null, createdAt: now, expiresAt });
     return { state: 'claimed' };
@@ -390,7 +441,10 @@ export class MemorySigningKeyStore implements SigningKeyStore {
     return k && copy(k);
   }
   async list(mode?: Mode): Promise<StoredSigningKey[]> {
-    return this.rows.filter((k) => mode === undefined || k.mode === mode).sort((a, b) => a.createdAt - b.createdAt).map(copy);
+    return this.rows
+      .filter((k) => mode === undefined || k.mode === mode)
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map(copy);
   }
   async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null, audit?: KeyInsertAudit): Promise<boolean> {
     const current = this.rows.find((k) => k.mode === key.mode && k.alg === key.alg && k.current);
@@ -450,7 +504,12 @@ export class MemoryApiStore implements ApiStore {
     this.audit.append(events);
     return true;
   }
-  async updateApi(ref: ApiRef, patch: ApiPatch, now: number, audit: (before: Api, after: Api) => readonly AuditEvent[]): Promise<Api | undefined> {
+  async updateApi(
+    ref: ApiRef,
+    patch: ApiPatch,
+    now: number,
+    audit: (before: Api, after: Api) => readonly AuditEvent[],
+  ): Promise<Api | undefined> {
     const before = this.byRef(ref);
     if (!before) return undefined;
     const after: Api = { ...copy(before), ...copy(patch), updatedAt: now };
@@ -459,10 +518,16 @@ export class MemoryApiStore implements ApiStore {
     this.audit.append(events);
     return copy(after);
   }
-  async deleteApi(ref: ApiRef, force: boolean, audit: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[]): Promise<ApiDeletion> {
+  async deleteApi(
+    ref: ApiRef,
+    force: boolean,
+    audit: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[],
+  ): Promise<ApiDeletion> {
     const api = this.byRef(ref);
     if (!api) return { outcome: 'not_found' };
-    const held = [...this.grants.values()].filter((g) => g.apiId === api.id).sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+    const held = [...this.grants.values()]
+      .filter((g) => g.apiId === api.id)
+      .sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
     if (held.length > 0 && !force) return { outcome: 'has_grants', grants: held.length };
     const events = audit(copy(api), copy(held));
     for (const g of held) this.grants.delete(MemoryApiStore.key(g.clientId, g.apiId));
@@ -477,7 +542,10 @@ export class MemoryApiStore implements ApiStore {
       .sort((a, b) => (a.api.identifier < b.api.identifier ? -1 : 1));
   }
   async grantsFor(apiId: string): Promise<Grant[]> {
-    return [...this.grants.values()].filter((g) => g.apiId === apiId).sort((a, b) => (a.clientId < b.clientId ? -1 : 1)).map(copy);
+    return [...this.grants.values()]
+      .filter((g) => g.apiId === apiId)
+      .sort((a, b) => (a.clientId < b.clientId ? -1 : 1))
+      .map(copy);
   }
   async target(clientId: string, ref: ApiRef): Promise<Target | undefined> {
     return this.lookup(clientId, ref);
@@ -488,7 +556,10 @@ export class MemoryApiStore implements ApiStore {
     const grant = api && this.grants.get(MemoryApiStore.key(clientId, api.id));
     return api && grant ? { api: copy(api), grant: copy(grant) } : undefined;
   }
-  async setGrant(grant: Grant, audit: (before: Grant | undefined, after: Grant) => readonly AuditEvent[]): Promise<Grant> {
+  async setGrant(
+    grant: Grant,
+    audit: (before: Grant | undefined, after: Grant) => readonly AuditEvent[],
+  ): Promise<Grant> {
     const key = MemoryApiStore.key(grant.clientId, grant.apiId);
     const before = this.grants.get(key);
     const after: Grant = before ? { ...copy(grant), createdAt: before.createdAt } : copy(grant);
@@ -497,7 +568,11 @@ export class MemoryApiStore implements ApiStore {
     this.audit.append(events);
     return copy(after);
   }
-  async removeGrant(clientId: string, apiId: string, audit: (removed: Grant) => readonly AuditEvent[]): Promise<Grant | undefined> {
+  async removeGrant(
+    clientId: string,
+    apiId: string,
+    audit: (removed: Grant) => readonly AuditEvent[],
+  ): Promise<Grant | undefined> {
     const key = MemoryApiStore.key(clientId, apiId);
     const g = this.grants.get(key);
     if (!g) return undefined;
@@ -535,7 +610,9 @@ export class MemoryStore implements Store {
   async purgeExpired(now: number, { lockout, auditRetentionDays }: Retention): Promise<number> {
     return (
       this.tokens.purge(now) +
-      this.idempotency.purge(now) + this.lockout.purge(now, lockout) + this.audit.purge(now - auditRetentionDays * 86_400_000) +
+      this.idempotency.purge(now) +
+      this.lockout.purge(now, lockout) +
+      this.audit.purge(now - auditRetentionDays * 86_400_000) +
       this.sessions.purge(now) +
       this.operators.purge(now)
     );

@@ -69,7 +69,18 @@ export async function startCluster(settings: Record<string, string> = {}): Promi
     chownSync(dir, uid, gid);
   }
   const data = join(dir, 'data');
-  runAsOwner(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  runAsOwner(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--no-instructions',
+  ]);
   const port = await freePort();
   const options = {
     listen_addresses: '127.0.0.1',
@@ -82,9 +93,12 @@ export async function startCluster(settings: Record<string, string> = {}): Promi
     shared_buffers: '64MB',
     ...settings,
   };
-  const opts = Object.entries(options).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  const opts = Object.entries(options)
+    .map(([k, v]) => `-c ${k}=${v}`)
+    .join(' ');
   const log = join(dir, 'server.log');
-  const start = (): void => runAsOwner(join(bin, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', data, '-l', log, '-o', opts]);
+  const start = (): void =>
+    runAsOwner(join(bin, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', data, '-l', log, '-o', opts]);
   const stop = (): void => runAsOwner(join(bin, 'pg_ctl'), ['stop', '-w', '-m', 'fast', '-D', data]);
   try {
     start();

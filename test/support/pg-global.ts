@@ -41,7 +41,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
     try {
-      const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+      const { rows } = await c.query<{ datname: string }>(
+        'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+        [prefix],
+      );
       for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       await c.query(`DROP DATABASE IF EXISTS ${template}`);
     } finally {

@@ -24,4 +24,6 @@ export const testStore = (): 'pg' | 'sqlite' => (process.env.TEST_STORE === 'pg'
 export const TEST_MASTER_KEY = 'test-master-key-that-is-long-enough-0123456789';
 
 /** How many migrations drizzle-pg/ holds: what a fully migrated database has applied. */
-export const PG_MIGRATIONS: number = (JSON.parse(readFileSync(join(ROOT, 'drizzle-pg/meta/_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
+export const PG_MIGRATIONS: number = (
+  JSON.parse(readFileSync(join(ROOT, 'drizzle-pg/meta/_journal.json'), 'utf8')) as { entries: unknown[] }
+).entries.length;

@@ -40,7 +40,10 @@ export function removeTempDirs(): void {
 }
 
 /** Starts the compiled server on a free port and waits for it to listen (under `ulimit -n fileLimit` when given). */
-export async function startServer(env: Record<string, string>, opts: { fileLimit?: number } = {}): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string>,
+  opts: { fileLimit?: number } = {},
+): Promise<RunningServer> {
   ensureBuilt();
   const [cmd, args] =
     opts.fileLimit === undefined
@@ -93,9 +96,18 @@ export interface Ran {
  * Runs a command to its end without blocking this process: vitest's worker answers its runner
  * over the event loop, and a run of synchronous spawns starves it ("Timeout calling onTaskUpdate").
  */
-export function run(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string }): Promise<Ran> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string },
+): Promise<Ran> {
   return new Promise((ok, fail) => {
-    const proc = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 30_000 });
+    const proc = spawn(cmd, args, {
+      env: opts.env,
+      cwd: opts.cwd,
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      timeout: opts.timeoutMs ?? 30_000,
+    });
     if (opts.input !== undefined) proc.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
@@ -108,7 +120,10 @@ export function run(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv;
 
 /** Runs `tollgate …` as a user would, through the bin script; `input` is written to its stdin. */
 export function cli(args: string[], env: Record<string, string>, input?: string): Promise<Ran> {
-  return run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, ...(input !== undefined ? { input } : {}) });
+  return run(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    ...(input !== undefined ? { input } : {}),
+  });
 }
 
 export interface HttpAnswer {
@@ -127,12 +142,16 @@ export async function request(
 ): Promise<HttpAnswer> {
   const { request: send } = await import('node:http');
   return new Promise((ok, fail) => {
-    const req = send(url, { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = send(
+      url,
+      { method: opts.method ?? 'POST', headers: opts.headers, localAddress: opts.localAddress, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', fail);
     req.end(opts.body);
   });

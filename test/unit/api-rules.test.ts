@@ -39,11 +39,21 @@ const codeOf = (run: () => unknown): string | undefined => {
 };
 
 describe('API identifiers (RFC 8707 §2: absolute URI, no fragment)', () => {
-  it.each(['https://billing.example.com/api', 'urn:example:billing', 'https://x.example/a?b=c'])('accepts %s', (uri) => {
-    expect(isAbsoluteUri(uri)).toBe(true);
-    expect(checkApiIdentifier(uri)).toBe(uri);
-  });
-  it.each(['/api', 'billing', 'https://x.example/#frag', 'https://x.example/ a', '', `https://x.example/${'a'.repeat(250)}`])('refuses %j', (uri) => {
+  it.each(['https://billing.example.com/api', 'urn:example:billing', 'https://x.example/a?b=c'])(
+    'accepts %s',
+    (uri) => {
+      expect(isAbsoluteUri(uri)).toBe(true);
+      expect(checkApiIdentifier(uri)).toBe(uri);
+    },
+  );
+  it.each([
+    '/api',
+    'billing',
+    'https://x.example/#frag',
+    'https://x.example/ a',
+    '',
+    `https://x.example/${'a'.repeat(250)}`,
+  ])('refuses %j', (uri) => {
     expect(isAbsoluteUri(uri)).toBe(false);
     expect(codeOf(() => checkApiIdentifier(uri))).toBe('invalid_request');
   });
@@ -58,22 +68,37 @@ describe('what a token request names', () => {
     expect(requestedAudience({ resource: [uri], audience: [uri] })).toBe(uri);
   });
   it('two values of either is invalid_target', () => {
-    expect(codeOf(() => requestedAudience({ resource: ['https://a.example', 'https://b.example'] }))).toBe('invalid_target');
-    expect(codeOf(() => requestedAudience({ audience: ['https://a.example', 'https://a.example'] }))).toBe('invalid_target');
+    expect(codeOf(() => requestedAudience({ resource: ['https://a.example', 'https://b.example'] }))).toBe(
+      'invalid_target',
+    );
+    expect(codeOf(() => requestedAudience({ audience: ['https://a.example', 'https://a.example'] }))).toBe(
+      'invalid_target',
+    );
   });
   it('a resource that is no absolute URI, or has a fragment, is invalid_target', () => {
     expect(codeOf(() => requestedAudience({ resource: ['billing'] }))).toBe('invalid_target');
     expect(codeOf(() => requestedAudience({ resource: ['https://a.example/#x'] }))).toBe('invalid_target');
   });
   it('resource and audience that differ are invalid_request', () => {
-    expect(codeOf(() => requestedAudience({ resource: ['https://a.example'], audience: ['https://b.example'] }))).toBe('invalid_request');
+    expect(codeOf(() => requestedAudience({ resource: ['https://a.example'], audience: ['https://b.example'] }))).toBe(
+      'invalid_request',
+    );
   });
 });
 
 describe('permissions', () => {
   it('an API lists scope tokens once each, none of them reserved', () => {
-    expect(checkPermissions([{ name: 'invoices:read', description: ' Read invoices ' }])).toEqual([{ name: 'invoices:read', description: 'Read invoices' }]);
-    expect(codeOf(() => checkPermissions([{ name: 'a', description: '' }, { name: 'a', description: '' }]))).toBe('invalid_request');
+    expect(checkPermissions([{ name: 'invoices:read', description: ' Read invoices ' }])).toEqual([
+      { name: 'invoices:read', description: 'Read invoices' },
+    ]);
+    expect(
+      codeOf(() =>
+        checkPermissions([
+          { name: 'a', description: '' },
+          { name: 'a', description: '' },
+        ]),
+      ),
+    ).toBe('invalid_request');
     expect(codeOf(() => checkPermissions([{ name: 'a b', description: '' }]))).toBe('invalid_request');
     expect(codeOf(() => checkPermissions([{ name: 'tollgate:admin', description: '' }]))).toBe('invalid_request');
     expect(codeOf(() => checkPermissions([{ name: 'a', description: 'x\u0000' }]))).toBe('invalid_request');
@@ -99,7 +124,8 @@ describe('a token still holds while its grant does', () => {
     expect(tokenStillGranted(target(['a', 'b'], ['a']), ['a', 'b'])).toBe(false);
   });
   it('no grant or no API: dead', () => expect(tokenStillGranted(undefined, [])).toBe(false));
-  it('a permission removed from the API: dead', () => expect(tokenStillGranted(target(['a'], ['a', 'b']), ['b'])).toBe(false));
+  it('a permission removed from the API: dead', () =>
+    expect(tokenStillGranted(target(['a'], ['a', 'b']), ['b'])).toBe(false));
 });
 
 describe('lifetime cap', () => {

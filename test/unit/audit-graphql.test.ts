@@ -55,6 +55,7 @@ describe('audit trail of GraphQL administration', () => {
       ['client.created', 'system:tollgate', null, expect.objectContaining({ secretSource: 'generated' })],
     ]);
     const all = JSON.stringify(await h.services.deps.audit.list({ limit: 100 }));
-    for (const s of [made.clientSecret, other.clientSecret, own.clientSecret, admin.secret, token]) expect(all.includes(s)).toBe(false);
+    for (const s of [made.clientSecret, other.clientSecret, own.clientSecret, admin.secret, token])
+      expect(all.includes(s)).toBe(false);
   });
 });

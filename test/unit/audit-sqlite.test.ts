@@ -1,7 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lockoutKeys, lockoutWait, refreshLockoutKeys, type LockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
+import {
+  lockoutKeys,
+  lockoutWait,
+  refreshLockoutKeys,
+  type LockoutKeys,
+  type LockoutPolicy,
+} from '../../src/domain/lockout.js';
 import { prepareAuditInsert, SqliteAuditLog } from '../../src/infra/db/sqlite/audit.js';
 import { migrateDatabase, openDatabase, type Db } from '../../src/infra/db/sqlite/connection.js';
 import { SqliteLockoutStore, type LockKind } from '../../src/infra/db/sqlite/lockout.js';
@@ -18,7 +24,8 @@ describe('audit trail in SQLite', () => {
   let audit: SqliteAuditLog;
   const peek = async (s: SqliteLockoutStore, keys: LockoutKeys, now: number) => lockoutWait(await s.read(keys), now);
 
-  const rows = () => db.$client.prepare('SELECT actor, action, client_id, source_ip, detail FROM audit_events ORDER BY id').all();
+  const rows = () =>
+    db.$client.prepare('SELECT actor, action, client_id, source_ip, detail FROM audit_events ORDER BY id').all();
   const changes = () => (db.$client.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
 
   beforeEach(() => {
@@ -64,7 +71,13 @@ describe('audit trail in SQLite', () => {
     // Refresh guessing is held to the per-address limit (8 here), not the pair limit (5).
     for (let i = 0; i < 8; i++) await store.settle(refreshLockoutKeys('127.0.0.11'), false, T0, POLICY);
     expect(rows()).toEqual([
-      { actor: 'system:tollgate', action: 'lockout', client_id: null, source_ip: '127.0.0.10', detail: JSON.stringify({ kind: 'ip', lockedUntil: T0 + 900_000 }) },
+      {
+        actor: 'system:tollgate',
+        action: 'lockout',
+        client_id: null,
+        source_ip: '127.0.0.10',
+        detail: JSON.stringify({ kind: 'ip', lockedUntil: T0 + 900_000 }),
+      },
       {
         actor: 'system:tollgate',
         action: 'lockout',
@@ -72,7 +85,13 @@ describe('audit trail in SQLite', () => {
         source_ip: '127.0.0.11',
         detail: JSON.stringify({ kind: 'pair', lockedUntil: T0 + 900_000, grant: 'refresh_token' }),
       },
-      { actor: 'system:tollgate', action: 'lockout', client_id: null, source_ip: '127.0.0.11', detail: JSON.stringify({ kind: 'ip', lockedUntil: T0 + 900_000 }) },
+      {
+        actor: 'system:tollgate',
+        action: 'lockout',
+        client_id: null,
+        source_ip: '127.0.0.11',
+        detail: JSON.stringify({ kind: 'ip', lockedUntil: T0 + 900_000 }),
+      },
     ]);
     expect(locks).toEqual(['ip', 'pair', 'ip']);
   });
@@ -93,7 +112,9 @@ describe('audit trail in SQLite', () => {
     const keys = lockoutKeys('cl_live_roll', '127.0.0.13');
     for (let i = 0; i < 4; i++) await store.settle(keys, false, T0, POLICY);
     // A trigger makes the lock's audit insert fail: the fifth failure must not half-commit.
-    db.$client.exec("CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit down'); END");
+    db.$client.exec(
+      "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit down'); END",
+    );
     await expect(store.settle(keys, false, T0, POLICY)).rejects.toThrow('audit down');
     expect(await peek(store, keys, T0)).toBe(0);
     expect(locks).toEqual([]);
@@ -117,7 +138,8 @@ describe('audit trail in SQLite', () => {
 
   it('lists events newest first, by client, within the limit', async () => {
     const write = prepareAuditInsert(db.$client);
-    const at = async (n: number, clientId: string | null) => write({ at: T0 + n, actor: 'cli:ops', action: 'client.updated', clientId, sourceIp: null, detail: { n } });
+    const at = async (n: number, clientId: string | null) =>
+      write({ at: T0 + n, actor: 'cli:ops', action: 'client.updated', clientId, sourceIp: null, detail: { n } });
     await at(2, 'a');
     await at(1, 'b');
     await at(2, 'b');
@@ -129,13 +151,23 @@ describe('audit trail in SQLite', () => {
       ['a', 2],
       ['b', 1],
     ]);
-    expect(all[0]).toEqual({ id: 4, at: T0 + 3, actor: 'cli:ops', action: 'client.updated', clientId: null, sourceIp: null, detail: { n: 3 } });
+    expect(all[0]).toEqual({
+      id: 4,
+      at: T0 + 3,
+      actor: 'cli:ops',
+      action: 'client.updated',
+      clientId: null,
+      sourceIp: null,
+      detail: { n: 3 },
+    });
     expect((await audit.list({ clientId: 'b', limit: 10 })).map((e) => e.detail.n)).toEqual([2, 1]);
     expect(await audit.list({ clientId: 'b', limit: 1 })).toHaveLength(1);
   });
 
   it('reads by client through the (client_id, at) index', () => {
-    const plan = db.$client.prepare("EXPLAIN QUERY PLAN SELECT * FROM audit_events WHERE client_id = ? ORDER BY at DESC, id DESC LIMIT 5").all('x');
+    const plan = db.$client
+      .prepare('EXPLAIN QUERY PLAN SELECT * FROM audit_events WHERE client_id = ? ORDER BY at DESC, id DESC LIMIT 5')
+      .all('x');
     expect(JSON.stringify(plan)).toContain('audit_events_client_id_at');
   });
 });

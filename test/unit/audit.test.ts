@@ -13,23 +13,34 @@ const IP = '203.0.113.10';
 
 /** Every secret and hash the fakes have ever held, current and previous. */
 function secretsHeld(deps: FakeDeps, shown: string[]): string[] {
-  const hashes = [...deps.clients.rows.values()].flatMap((c) => [c.secretHash, c.previousSecretHash ?? '']).filter(Boolean);
+  const hashes = [...deps.clients.rows.values()]
+    .flatMap((c) => [c.secretHash, c.previousSecretHash ?? ''])
+    .filter(Boolean);
   return [...shown, ...hashes];
 }
 
 function expectNoSecretInTrail(deps: FakeDeps, shown: string[]): void {
   const trail = JSON.stringify(deps.audit.events);
-  for (const s of secretsHeld(deps, shown)) expect(trail.includes(s), `a secret or hash reached the audit trail: ${s.slice(0, 12)}…`).toBe(false);
+  for (const s of secretsHeld(deps, shown))
+    expect(trail.includes(s), `a secret or hash reached the audit trail: ${s.slice(0, 12)}…`).toBe(false);
   expect(trail).not.toMatch(/sk_(live|test)_|scrypt|\$/);
 }
 
 const wrongAttempt = (deps: FakeDeps, clientId: string, ip = IP) =>
-  issueToken(deps, { mode: 'live', clientId, clientSecret: 'wrong-secret-value', sourceIp: ip, ttlSeconds: 60 }).catch((e: unknown) => e);
+  issueToken(deps, { mode: 'live', clientId, clientSecret: 'wrong-secret-value', sourceIp: ip, ttlSeconds: 60 }).catch(
+    (e: unknown) => e,
+  );
 
 describe('audit trail of client administration', () => {
   it('records a creation by Tollgate itself when no actor is given, with the settings and no secret', async () => {
     const deps = await fakeDeps();
-    const made = await createClient(deps, { name: 'billing', mode: 'live', scopes: ['invoices:read'], allowedIps: ['10.0.0.0/8'], orgId: 'org_1' });
+    const made = await createClient(deps, {
+      name: 'billing',
+      mode: 'live',
+      scopes: ['invoices:read'],
+      allowedIps: ['10.0.0.0/8'],
+      orgId: 'org_1',
+    });
     expect(deps.audit.events).toEqual([
       {
         id: 1,
@@ -38,7 +49,14 @@ describe('audit trail of client administration', () => {
         action: 'client.created',
         clientId: made.client.id,
         sourceIp: null,
-        detail: { name: 'billing', mode: 'live', scopes: ['invoices:read'], allowedIps: ['10.0.0.0/8'], orgId: 'org_1', secretSource: 'generated' },
+        detail: {
+          name: 'billing',
+          mode: 'live',
+          scopes: ['invoices:read'],
+          allowedIps: ['10.0.0.0/8'],
+          orgId: 'org_1',
+          secretSource: 'generated',
+        },
       },
     ]);
     expectNoSecretInTrail(deps, [made.clientSecret]);
@@ -49,8 +67,18 @@ describe('audit trail of client administration', () => {
     const a = await createClient(deps, { name: 'a', mode: 'live', secret: 'an-imported-secret-1' }, CLI);
     const b = await createClient(deps, { name: 'b', mode: 'live' }, GQL);
     const [ea, eb] = deps.audit.events;
-    expect(ea).toMatchObject({ actor: 'cli:alice', sourceIp: null, clientId: a.client.id, detail: { secretSource: 'imported' } });
-    expect(eb).toMatchObject({ actor: `graphql:${GQL.id}`, sourceIp: '198.51.100.7', clientId: b.client.id, detail: { secretSource: 'generated' } });
+    expect(ea).toMatchObject({
+      actor: 'cli:alice',
+      sourceIp: null,
+      clientId: a.client.id,
+      detail: { secretSource: 'imported' },
+    });
+    expect(eb).toMatchObject({
+      actor: `graphql:${GQL.id}`,
+      sourceIp: '198.51.100.7',
+      clientId: b.client.id,
+      detail: { secretSource: 'generated' },
+    });
     expectNoSecretInTrail(deps, [a.clientSecret, b.clientSecret, 'an-imported-secret-1']);
   });
 
@@ -62,8 +90,16 @@ describe('audit trail of client administration', () => {
     const second = await rotateSecret(deps, made.client.id, undefined, GQL);
     const rotations = deps.audit.events.filter((e) => e.action === 'client.rotated');
     expect(rotations).toEqual([
-      expect.objectContaining({ actor: 'cli:alice', clientId: made.client.id, detail: { generation: 2, graceSeconds: 3600 } }),
-      expect.objectContaining({ actor: `graphql:${GQL.id}`, sourceIp: GQL.sourceIp, detail: { generation: 3, graceSeconds: 0 } }),
+      expect.objectContaining({
+        actor: 'cli:alice',
+        clientId: made.client.id,
+        detail: { generation: 2, graceSeconds: 3600 },
+      }),
+      expect.objectContaining({
+        actor: `graphql:${GQL.id}`,
+        sourceIp: GQL.sourceIp,
+        detail: { generation: 3, graceSeconds: 0 },
+      }),
     ]);
     expect(rotations[1]!.at - rotations[0]!.at).toBe(1000);
     expectNoSecretInTrail(deps, [made.clientSecret, first.clientSecret, second.clientSecret]);
@@ -76,13 +112,33 @@ describe('audit trail of client administration', () => {
     await updateClient(deps, client.id, { enabled: false }, GQL);
     await updateClient(deps, client.id, { enabled: true }, CLI);
     await updateClient(deps, client.id, { enabled: false, orgId: 'org_9' }, CLI);
-    const trail = deps.audit.events.slice(1).map(({ actor, action, clientId, sourceIp, detail }) => ({ actor, action, clientId, sourceIp, detail }));
+    const trail = deps.audit.events
+      .slice(1)
+      .map(({ actor, action, clientId, sourceIp, detail }) => ({ actor, action, clientId, sourceIp, detail }));
     expect(trail).toEqual([
       // `scopes` was given but unchanged: not reported.
-      { actor: 'cli:alice', action: 'client.updated', clientId: client.id, sourceIp: null, detail: { fields: ['name', 'allowedIps'], name: 'svc2', allowedIps: ['10.1.0.0/16'] } },
-      { actor: `graphql:${GQL.id}`, action: 'client.disabled', clientId: client.id, sourceIp: GQL.sourceIp, detail: {} },
+      {
+        actor: 'cli:alice',
+        action: 'client.updated',
+        clientId: client.id,
+        sourceIp: null,
+        detail: { fields: ['name', 'allowedIps'], name: 'svc2', allowedIps: ['10.1.0.0/16'] },
+      },
+      {
+        actor: `graphql:${GQL.id}`,
+        action: 'client.disabled',
+        clientId: client.id,
+        sourceIp: GQL.sourceIp,
+        detail: {},
+      },
       { actor: 'cli:alice', action: 'client.enabled', clientId: client.id, sourceIp: null, detail: {} },
-      { actor: 'cli:alice', action: 'client.updated', clientId: client.id, sourceIp: null, detail: { fields: ['orgId'], orgId: 'org_9' } },
+      {
+        actor: 'cli:alice',
+        action: 'client.updated',
+        clientId: client.id,
+        sourceIp: null,
+        detail: { fields: ['orgId'], orgId: 'org_9' },
+      },
       { actor: 'cli:alice', action: 'client.disabled', clientId: client.id, sourceIp: null, detail: {} },
     ]);
     expectNoSecretInTrail(deps, [clientSecret]);
@@ -94,8 +150,12 @@ describe('audit trail of client administration', () => {
     const before = deps.audit.events.length;
     await updateClient(deps, client.id, { name: 'svc', enabled: true }, CLI);
     await expect(updateClient(deps, client.id, { scopes: ['bad"scope'] }, CLI)).rejects.toBeInstanceOf(DomainError);
-    await expect(updateClient(deps, 'cl_live_missing000000000000', { enabled: false }, CLI)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(rotateSecret(deps, 'cl_live_missing000000000000', 0, CLI)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(updateClient(deps, 'cl_live_missing000000000000', { enabled: false }, CLI)).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(rotateSecret(deps, 'cl_live_missing000000000000', 0, CLI)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await expect(rotateSecret(deps, client.id, -1, CLI)).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(createClient(deps, { name: '', mode: 'live' }, CLI)).rejects.toBeInstanceOf(DomainError);
     expect(deps.audit.events).toHaveLength(before);
@@ -113,7 +173,10 @@ describe('audit trail of client administration', () => {
       ['client.created', b.client.id],
       ['client.created', a.client.id],
     ]);
-    expect((await deps.audit.list({ clientId: a.client.id, limit: 10 })).map((e) => e.action)).toEqual(['client.rotated', 'client.created']);
+    expect((await deps.audit.list({ clientId: a.client.id, limit: 10 })).map((e) => e.action)).toEqual([
+      'client.rotated',
+      'client.created',
+    ]);
     expect(await deps.audit.list({ clientId: a.client.id, limit: 1 })).toHaveLength(1);
   });
 });
@@ -145,14 +208,24 @@ describe('audit trail of lockouts', () => {
     const deps = await fakeDeps({ maxFailures: 5, maxFailuresPerIp: 3, windowSeconds: 900, lockSeconds: 60 });
     for (let i = 0; i < 3; i++) await wrongAttempt(deps, `cl_live_unknown${i}`, '192.0.2.44');
     expect(deps.audit.events).toEqual([
-      expect.objectContaining({ action: 'lockout', clientId: null, sourceIp: '192.0.2.44', detail: { kind: 'ip', lockedUntil: deps.clock.now() + 60_000 } }),
+      expect.objectContaining({
+        action: 'lockout',
+        clientId: null,
+        sourceIp: '192.0.2.44',
+        detail: { kind: 'ip', lockedUntil: deps.clock.now() + 60_000 },
+      }),
     ]);
   });
 
   it('records refresh-token guessing as a lock of the address, without a client id', async () => {
     const deps = await fakeDeps({ maxFailures: 5, maxFailuresPerIp: 2, windowSeconds: 900, lockSeconds: 60 });
     for (let i = 0; i < 2; i++) {
-      await refreshAccessToken(deps, { mode: 'live', refreshToken: `rt_${'A'.repeat(43)}`, sourceIp: '192.0.2.45', ttlSeconds: 60 }).catch(() => undefined);
+      await refreshAccessToken(deps, {
+        mode: 'live',
+        refreshToken: `rt_${'A'.repeat(43)}`,
+        sourceIp: '192.0.2.45',
+        ttlSeconds: 60,
+      }).catch(() => undefined);
     }
     const locks = deps.audit.events.filter((e) => e.action === 'lockout');
     expect(locks.map((e) => [e.clientId, e.sourceIp, e.detail])).toEqual([
@@ -163,13 +236,33 @@ describe('audit trail of lockouts', () => {
 });
 
 describe('lockoutEvent', () => {
-  const subject = (e: ReturnType<typeof lockoutEvent>) => ({ clientId: e.clientId, sourceIp: e.sourceIp, refresh: e.detail.grant === 'refresh_token' });
+  const subject = (e: ReturnType<typeof lockoutEvent>) => ({
+    clientId: e.clientId,
+    sourceIp: e.sourceIp,
+    refresh: e.detail.grant === 'refresh_token',
+  });
   it('names the client id and address of every key shape', () => {
-    expect(subject(lockoutEvent(lockoutKeys('cl_live_abc', '2001:db8::1').pair, 'pair', 1, 0))).toEqual({ clientId: 'cl_live_abc', sourceIp: '2001:db8::1', refresh: false });
+    expect(subject(lockoutEvent(lockoutKeys('cl_live_abc', '2001:db8::1').pair, 'pair', 1, 0))).toEqual({
+      clientId: 'cl_live_abc',
+      sourceIp: '2001:db8::1',
+      refresh: false,
+    });
     // A presented client id may hold spaces; the key is structured, so it is never split apart.
-    expect(subject(lockoutEvent(lockoutKeys('odd id with spaces', '10.0.0.1').pair, 'pair', 1, 0))).toEqual({ clientId: 'odd id with spaces', sourceIp: '10.0.0.1', refresh: false });
-    expect(subject(lockoutEvent(lockoutKeys('x', '10.0.0.2').ip, 'ip', 1, 0))).toEqual({ clientId: null, sourceIp: '10.0.0.2', refresh: false });
-    expect(subject(lockoutEvent(refreshLockoutKeys('10.0.0.3').pair, 'pair', 1, 0))).toEqual({ clientId: null, sourceIp: '10.0.0.3', refresh: true });
+    expect(subject(lockoutEvent(lockoutKeys('odd id with spaces', '10.0.0.1').pair, 'pair', 1, 0))).toEqual({
+      clientId: 'odd id with spaces',
+      sourceIp: '10.0.0.1',
+      refresh: false,
+    });
+    expect(subject(lockoutEvent(lockoutKeys('x', '10.0.0.2').ip, 'ip', 1, 0))).toEqual({
+      clientId: null,
+      sourceIp: '10.0.0.2',
+      refresh: false,
+    });
+    expect(subject(lockoutEvent(refreshLockoutKeys('10.0.0.3').pair, 'pair', 1, 0))).toEqual({
+      clientId: null,
+      sourceIp: '10.0.0.3',
+      refresh: true,
+    });
   });
 
   it('keeps SYSTEM as the actor label of Tollgate itself', () => {

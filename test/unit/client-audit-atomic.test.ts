@@ -18,7 +18,9 @@ describe('client changes commit with their audit rows', () => {
   const events = (id?: string) =>
     (
       sqlite()
-        .prepare('SELECT action, client_id AS clientId, detail FROM audit_events WHERE @id IS NULL OR client_id = @id ORDER BY id')
+        .prepare(
+          'SELECT action, client_id AS clientId, detail FROM audit_events WHERE @id IS NULL OR client_id = @id ORDER BY id',
+        )
         .all({ id: id ?? null }) as { action: string; clientId: string; detail: string }[]
     ).map((e) => ({ ...e, detail: JSON.parse(e.detail) as Record<string, unknown> }));
   /** Makes every insert into audit_events fail, or only those of one action. */
@@ -38,7 +40,9 @@ describe('client changes commit with their audit rows', () => {
   it('creates a client and its client.created row together', async () => {
     const made = await createClient(h.services.deps, { name: 'svc', mode: 'live' }, OPS);
     expect(clientRow(made.client.id)).toBeDefined();
-    expect(events(made.client.id)).toMatchObject([{ action: 'client.created', clientId: made.client.id, detail: { name: 'svc' } }]);
+    expect(events(made.client.id)).toMatchObject([
+      { action: 'client.created', clientId: made.client.id, detail: { name: 'svc' } },
+    ]);
   });
 
   it('stores no client when its client.created row fails', async () => {
@@ -63,7 +67,11 @@ describe('client changes commit with their audit rows', () => {
   it.each([
     ['a field change whose client.updated row fails', { name: 'renamed' }, undefined],
     ['a disable whose client.disabled row fails', { enabled: false }, undefined],
-    ['a rename and disable whose second row (client.disabled) fails', { name: 'renamed', enabled: false }, 'client.disabled'],
+    [
+      'a rename and disable whose second row (client.disabled) fails',
+      { name: 'renamed', enabled: false },
+      'client.disabled',
+    ],
   ])('leaves the client unchanged on %s', async (_label, input, refused) => {
     const { id } = await h.client();
     const before = clientRow(id);
@@ -90,7 +98,11 @@ describe('client changes commit with their audit rows', () => {
     await rotateSecret(h.services.deps, id, 0, OPS);
     const r = await rotateSecret(h.services.deps, id, 60, OPS);
     expect(r.generation).toBe(3);
-    expect(events(id).filter((e) => e.action === 'client.rotated').map((e) => e.detail)).toEqual([
+    expect(
+      events(id)
+        .filter((e) => e.action === 'client.rotated')
+        .map((e) => e.detail),
+    ).toEqual([
       { generation: 2, graceSeconds: 0 },
       { generation: 3, graceSeconds: 60 },
     ]);
@@ -104,12 +116,20 @@ describe('client changes commit with their audit rows', () => {
     expect(clientRow(id)).toEqual(before);
     expect(events(id).map((e) => e.action)).toEqual(['client.created']);
     await expect(
-      issueToken(h.services.deps, { mode: 'live', clientId: id, clientSecret: secret, sourceIp: '203.0.113.10', ttlSeconds: 60 }),
+      issueToken(h.services.deps, {
+        mode: 'live',
+        clientId: id,
+        clientSecret: secret,
+        sourceIp: '203.0.113.10',
+        ttlSeconds: 60,
+      }),
     ).resolves.toMatchObject({ generation: 1 });
   });
 
   it('writes nothing for an update or rotation of a client that does not exist', async () => {
-    await expect(updateClient(h.services.deps, 'cl_live_missing', { name: 'x' }, OPS)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(updateClient(h.services.deps, 'cl_live_missing', { name: 'x' }, OPS)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await expect(rotateSecret(h.services.deps, 'cl_live_missing', 0, OPS)).rejects.toMatchObject({ code: 'not_found' });
     expect(events()).toEqual([]);
   });

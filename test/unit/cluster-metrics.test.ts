@@ -8,7 +8,9 @@ function fakeCluster() {
   const hub = new EventEmitter() as EventEmitter & { workers: Record<number, Worker> };
   hub.workers = {};
   const add = (id: number, connected = true) => {
-    const worker = { id, isConnected: () => connected, send: vi.fn() } as unknown as Worker & { send: ReturnType<typeof vi.fn> };
+    const worker = { id, isConnected: () => connected, send: vi.fn() } as unknown as Worker & {
+      send: ReturnType<typeof vi.fn>;
+    };
     hub.workers[id] = worker;
     return worker;
   };
@@ -55,7 +57,11 @@ describe('the primary gathering every worker’s metrics', () => {
     const three = c.add(3);
     c.emit('message', one, ask(1));
     await settled();
-    expect(one.send).toHaveBeenLastCalledWith({ type: 'tollgate:metrics:answer', id: 1, error: 'a worker is starting' });
+    expect(one.send).toHaveBeenLastCalledWith({
+      type: 'tollgate:metrics:answer',
+      id: 1,
+      error: 'a worker is starting',
+    });
 
     c.emit('message', three, READY);
     c.add(4, false); // exiting: the aggregator does not ask it either

@@ -41,7 +41,10 @@ describe('loadConfig defaults', () => {
 
   it('turns the verified-signature cache off with VERIFY_CACHE_ENTRIES=0', () => {
     expect(loadConfig({ VERIFY_CACHE_ENTRIES: '0' }).verifyCache.entries).toBe(0);
-    expect(loadConfig({ VERIFY_CACHE_ENTRIES: '500', VERIFY_CACHE_BYTES: '65536' }).verifyCache).toEqual({ entries: 500, bytes: 65536 });
+    expect(loadConfig({ VERIFY_CACHE_ENTRIES: '500', VERIFY_CACHE_BYTES: '65536' }).verifyCache).toEqual({
+      entries: 500,
+      bytes: 65536,
+    });
   });
 
   it('derives the issuer from PORT and strips trailing slashes from ISSUER', () => {
@@ -81,9 +84,20 @@ describe('CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES', () => {
 
 describe('PostgreSQL settings', () => {
   it('selects PostgreSQL with DATABASE_URL, with its pool size and migration step', () => {
-    const c = loadConfig({ DATABASE_URL: 'postgresql://db.example:5433/tollgate', TOLLGATE_MASTER_KEY: 'k'.repeat(32), DATABASE_POOL_SIZE: '4', MIGRATE_ON_START: 'false' });
-    expect(c).toMatchObject({ databaseUrl: 'postgresql://db.example:5433/tollgate', databasePoolSize: 4, migrateOnStart: false });
-    expect(describeDatabase({ ...c, databaseUrl: 'postgres://u:secret-pw@db.example/t' })).toBe('postgres://u:***@db.example/t');
+    const c = loadConfig({
+      DATABASE_URL: 'postgresql://db.example:5433/tollgate',
+      TOLLGATE_MASTER_KEY: 'k'.repeat(32),
+      DATABASE_POOL_SIZE: '4',
+      MIGRATE_ON_START: 'false',
+    });
+    expect(c).toMatchObject({
+      databaseUrl: 'postgresql://db.example:5433/tollgate',
+      databasePoolSize: 4,
+      migrateOnStart: false,
+    });
+    expect(describeDatabase({ ...c, databaseUrl: 'postgres://u:secret-pw@db.example/t' })).toBe(
+      'postgres://u:***@db.example/t',
+    );
     expect(describeDatabase(loadConfig({}))).toBe('./data/tollgate.db');
   });
 });
@@ -152,7 +166,9 @@ describe('invalid settings stop start-up naming the variable', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
     expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
     expect(configError({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' }).message).toContain('LOG_FORMAT');
-    expect(configError({ HEADERS_TIMEOUT_SECONDS: '40', REQUEST_TIMEOUT_SECONDS: '30' }).message).toContain('HEADERS_TIMEOUT_SECONDS');
+    expect(configError({ HEADERS_TIMEOUT_SECONDS: '40', REQUEST_TIMEOUT_SECONDS: '30' }).message).toContain(
+      'HEADERS_TIMEOUT_SECONDS',
+    );
   });
 
   it('accepts the port range bounds', () => {

@@ -18,7 +18,8 @@ describe('the server processes’ V8 flags', () => {
   });
 
   it('is what `npm start` runs the server with', () => {
-    const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+    const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+      .scripts.start!;
     expect(start).toContain(`node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js`);
   });
 });

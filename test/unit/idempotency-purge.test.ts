@@ -13,10 +13,13 @@ describe('idempotency purge', () => {
   let store: SqliteStore;
   let db: Db;
 
-  const keys = () => (db.$client.prepare('SELECT key FROM idempotency_keys ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+  const keys = () =>
+    (db.$client.prepare('SELECT key FROM idempotency_keys ORDER BY key').all() as { key: string }[]).map((r) => r.key);
   const insert = (key: string, expiresAt: number) =>
     db.$client
-      .prepare("INSERT INTO idempotency_keys (caller_id, key, request_hash, result_enc, created_at, expires_at) VALUES ('cl_live_c', ?, 'h', NULL, ?, ?)")
+      .prepare(
+        "INSERT INTO idempotency_keys (caller_id, key, request_hash, result_enc, created_at, expires_at) VALUES ('cl_live_c', ?, 'h', NULL, ?, ?)",
+      )
       .run(key, T0, expiresAt);
 
   beforeEach(() => {

@@ -37,7 +37,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
 
 /** The files of src/ that `file` imports (relative specifiers only; packages are not ours). */
 function importsOf(file: string): string[] {
@@ -108,7 +109,8 @@ describe('the import graph of src/', () => {
     for (const [file, imports] of graph) {
       const from = FLOORS.indexOf(floorOf(file));
       for (const target of imports) {
-        if (FLOORS.indexOf(floorOf(target)) > from) upward.push(`${name(file)} (${floorOf(file)}) → ${name(target)} (${floorOf(target)})`);
+        if (FLOORS.indexOf(floorOf(target)) > from)
+          upward.push(`${name(file)} (${floorOf(file)}) → ${name(target)} (${floorOf(target)})`);
       }
     }
     expect(upward).toEqual([]);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
-import { ipInList, normaliseAllowlist, parseCidr, parseIp, resolveSourceIp, UNRESOLVED_SOURCE } from '../../src/domain/ip.js';
+import {
+  ipInList,
+  normaliseAllowlist,
+  parseCidr,
+  parseIp,
+  resolveSourceIp,
+  UNRESOLVED_SOURCE,
+} from '../../src/domain/ip.js';
 
 function thrown(fn: () => unknown): DomainError {
   try {
@@ -105,12 +112,18 @@ describe('parseCidr', () => {
     expect(parseCidr('::ffff:10.0.0.0/95')).toBeUndefined();
   });
 
-  it.each(['10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/08', '10.0.0.0/', '10.0.0.0/8/8', '2001:db8::/129', '10.0.0.0/ 8', '0177.0.0.0/8'])(
-    'rejects %s',
-    (raw) => {
-      expect(parseCidr(raw)).toBeUndefined();
-    },
-  );
+  it.each([
+    '10.0.0.0/33',
+    '10.0.0.0/-1',
+    '10.0.0.0/08',
+    '10.0.0.0/',
+    '10.0.0.0/8/8',
+    '2001:db8::/129',
+    '10.0.0.0/ 8',
+    '0177.0.0.0/8',
+  ])('rejects %s', (raw) => {
+    expect(parseCidr(raw)).toBeUndefined();
+  });
 });
 
 describe('normaliseAllowlist', () => {
@@ -124,7 +137,10 @@ describe('normaliseAllowlist', () => {
   });
 
   it('folds mapped IPv6 entries to IPv4, trims, and drops duplicates', () => {
-    expect(normaliseAllowlist(['::ffff:10.9.9.9/104', ' 10.0.0.0/8 ', '::ffff:192.0.2.1'])).toEqual(['10.0.0.0/8', '192.0.2.1/32']);
+    expect(normaliseAllowlist(['::ffff:10.9.9.9/104', ' 10.0.0.0/8 ', '::ffff:192.0.2.1'])).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.1/32',
+    ]);
   });
 
   it('accepts an empty list', () => {
@@ -241,7 +257,15 @@ describe('resolveSourceIp', () => {
   });
 
   it('ends the walk at a hop that is no address, failing closed: one shared source that matches no allowlist', () => {
-    for (const hop of ['0177.0.0.1', 'unknown', 'garbage-1', 'garbage-2', '203.0.113.9:99999999', '[nope]:1', '2001:db8::1:443x']) {
+    for (const hop of [
+      '0177.0.0.1',
+      'unknown',
+      'garbage-1',
+      'garbage-2',
+      '203.0.113.9:99999999',
+      '[nope]:1',
+      '2001:db8::1:443x',
+    ]) {
       const ip = resolveSourceIp('10.0.0.2', `203.0.113.9, ${hop}`, proxies);
       expect(ip, hop).toBe(UNRESOLVED_SOURCE);
       expect(ipInList(ip, ['127.0.0.0/8', '0.0.0.0/0', '::/0'])).toBe(false);

@@ -78,7 +78,10 @@ describe('issueToken: success', () => {
     const findForCheck = s.deps.clients.findForCheck.bind(s.deps.clients);
     s.deps.clients.findForCheck = async (...args) => (found = await findForCheck(...args));
     const settle = s.deps.lockout.settle.bind(s.deps.lockout);
-    s.deps.lockout.settle = (...args) => ((seen = args[4]), settle(...args));
+    s.deps.lockout.settle = (...args) => {
+      seen = args[4];
+      return settle(...args);
+    };
     for (const name of ['findForCheck', 'findById'] as const) spy(s.deps.clients, name);
     for (const name of ['read', 'settle'] as const) spy(s.deps.lockout, name);
     spy(s.deps.tokenStore, 'bearerState');
@@ -93,7 +96,13 @@ describe('issueToken: success', () => {
     const issued = await issueToken(s.deps, attempt(s));
     const iat = Math.floor(s.deps.clock.now() / 1000);
 
-    expect(issued).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600, scopes: ['read', 'write'], clientId: s.id, generation: 1 });
+    expect(issued).toMatchObject({
+      tokenType: 'Bearer',
+      expiresIn: 3600,
+      scopes: ['read', 'write'],
+      clientId: s.id,
+      generation: 1,
+    });
 
     const header = decodeProtectedHeader(issued.accessToken);
     expect(header.typ).toBe('at+jwt');
@@ -209,7 +218,9 @@ describe('issueToken: IP allowlist', () => {
   it('lets an allowed address in, including its IPv4-mapped form', async () => {
     const s = await setup({ allowedIps: ['10.0.0.0/8'] });
     await expect(issueToken(s.deps, attempt(s, { sourceIp: '10.1.2.3' }))).resolves.toMatchObject({ clientId: s.id });
-    await expect(issueToken(s.deps, attempt(s, { sourceIp: '::ffff:10.1.2.3' }))).resolves.toMatchObject({ clientId: s.id });
+    await expect(issueToken(s.deps, attempt(s, { sourceIp: '::ffff:10.1.2.3' }))).resolves.toMatchObject({
+      clientId: s.id,
+    });
   });
 
   it('answers access_denied for the right secret from outside', async () => {
@@ -368,14 +379,21 @@ describe('issueToken: lockout', () => {
 describe('authenticateClient', () => {
   it('returns the client and the generation of the presented secret', async () => {
     const s = await setup({ orgId: 'org_1' });
-    const auth = await authenticateClient(s.deps, { mode: 'live', clientId: s.id, clientSecret: s.secret, sourceIp: IP });
+    const auth = await authenticateClient(s.deps, {
+      mode: 'live',
+      clientId: s.id,
+      clientSecret: s.secret,
+      sourceIp: IP,
+    });
     expect(auth.generation).toBe(1);
     expect(auth.client).toMatchObject({ id: s.id, mode: 'live', orgId: 'org_1', scopes: ['read', 'write'] });
   });
 
   it('rejects a wrong secret with invalid_client', async () => {
     const s = await setup();
-    const e = await rejection(authenticateClient(s.deps, { mode: 'live', clientId: s.id, clientSecret: WRONG_SECRET, sourceIp: IP }));
+    const e = await rejection(
+      authenticateClient(s.deps, { mode: 'live', clientId: s.id, clientSecret: WRONG_SECRET, sourceIp: IP }),
+    );
     expect(e.code).toBe('invalid_client');
   });
 });
@@ -385,7 +403,13 @@ describe('issuing for a named API (spec §8)', () => {
 
   async function withApi() {
     const s = await setup();
-    await createApi(s.deps, { identifier: BILLING, name: 'Billing', mode: 'live', permissions: [{ name: 'invoices:read', description: '' }], tokenTtlSeconds: 60 });
+    await createApi(s.deps, {
+      identifier: BILLING,
+      name: 'Billing',
+      mode: 'live',
+      permissions: [{ name: 'invoices:read', description: '' }],
+      tokenTtlSeconds: 60,
+    });
     await setGrant(s.deps, s.id, { mode: 'live', identifier: BILLING }, ['invoices:read']);
     return s;
   }
@@ -395,11 +419,20 @@ describe('issuing for a named API (spec §8)', () => {
     const reads = { forCheck: 0, target: 0, findApi: 0 };
     const { clients, apis } = s.deps;
     const forCheck = clients.findForCheck.bind(clients);
-    clients.findForCheck = (...args) => (reads.forCheck++, forCheck(...args));
+    clients.findForCheck = (...args) => {
+      reads.forCheck++;
+      return forCheck(...args);
+    };
     const target = apis.target.bind(apis);
-    apis.target = (...args) => (reads.target++, target(...args));
+    apis.target = (...args) => {
+      reads.target++;
+      return target(...args);
+    };
     const findApi = apis.findApi.bind(apis);
-    apis.findApi = (...args) => (reads.findApi++, findApi(...args));
+    apis.findApi = (...args) => {
+      reads.findApi++;
+      return findApi(...args);
+    };
     const token = await issueToken(s.deps, attempt(s, { target: { audience: [BILLING] } }));
     expect(decodeJwt(token.accessToken)).toMatchObject({ aud: BILLING, scope: 'invoices:read' });
     expect(token.expiresIn).toBe(60);
@@ -409,11 +442,15 @@ describe('issuing for a named API (spec §8)', () => {
   it('judges the audience only once the credentials hold: a wrong secret is invalid_client, and counts', async () => {
     const s = await withApi();
     const counters = () => JSON.stringify([...s.deps.lockout.rows]);
-    const wrong = await rejection(issueToken(s.deps, attempt(s, { clientSecret: WRONG_SECRET, target: { audience: ['https://nowhere.example'] } })));
+    const wrong = await rejection(
+      issueToken(s.deps, attempt(s, { clientSecret: WRONG_SECRET, target: { audience: ['https://nowhere.example'] } })),
+    );
     expect(wrong.code).toBe('invalid_client');
     const afterWrong = counters();
     expect(afterWrong).not.toBe('[]');
-    const unknown = await rejection(issueToken(s.deps, attempt(s, { target: { audience: ['https://nowhere.example'] } })));
+    const unknown = await rejection(
+      issueToken(s.deps, attempt(s, { target: { audience: ['https://nowhere.example'] } })),
+    );
     expect(unknown.code).toBe('invalid_target');
     // The right secret settles the check as a success: the audience refused is no failed guess.
     expect(counters()).not.toContain('"failures":2');

@@ -24,7 +24,9 @@ describe('compact signer (node:crypto one-shot signatures)', () => {
   it('a signature from another key does not verify', async () => {
     const mine = await generateKeyPair('ES256', { extractable: true });
     const other = await generateKeyPair('ES256', { extractable: true });
-    const token = compactSigner(await exportJWK(other.privateKey), { alg: 'ES256', typ: 'at+jwt', kid: 'k' }).sign({ a: 1 });
+    const token = compactSigner(await exportJWK(other.privateKey), { alg: 'ES256', typ: 'at+jwt', kid: 'k' }).sign({
+      a: 1,
+    });
     await expect(compactVerify(token, mine.publicKey)).rejects.toThrow();
   });
 
@@ -46,15 +48,26 @@ const keyPair = (alg: Alg): { publicKey: KeyObject; privateKey: KeyObject } =>
       : generateKeyPairSync('ed25519');
 
 /** base64url of JSON, of a raw string, or of raw bytes. */
-const part = (v: unknown): string => (Buffer.isBuffer(v) ? v : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v))).toString('base64url');
+const part = (v: unknown): string =>
+  (Buffer.isBuffer(v) ? v : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v))).toString('base64url');
 
 /**
  * A token with any header and payload and a genuine signature by `privateKey` under `alg`'s real
  * algorithm: a refusal of one of these proves the verifier checked something other than the signature.
  */
-const signRaw = (alg: Alg, privateKey: KeyObject, header: unknown, payload: unknown, dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363'): string => {
+const signRaw = (
+  alg: Alg,
+  privateKey: KeyObject,
+  header: unknown,
+  payload: unknown,
+  dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363',
+): string => {
   const input = `${part(header)}.${part(payload)}`;
-  const signature = sign(alg === 'EdDSA' ? null : 'sha256', Buffer.from(input), alg === 'ES256' ? { key: privateKey, dsaEncoding } : privateKey);
+  const signature = sign(
+    alg === 'EdDSA' ? null : 'sha256',
+    Buffer.from(input),
+    alg === 'ES256' ? { key: privateKey, dsaEncoding } : privateKey,
+  );
   return `${input}.${signature.toString('base64url')}`;
 };
 
@@ -103,8 +116,18 @@ describe('compact verifier (node:crypto one-shot verification)', () => {
       });
 
       it('refuses any other alg in the header, even under a signature this key made', () => {
-        const others = ['none', 'HS256', 'ES384', 'PS256', 'Ed25519', alg.toLowerCase(), ` ${alg}`, ...ALGS.filter((a) => a !== alg)];
-        for (const a of others) expect(verifier.verify(signRaw(alg, privateKey, { ...header, alg: a }, CLAIMS)), a).toBeUndefined();
+        const others = [
+          'none',
+          'HS256',
+          'ES384',
+          'PS256',
+          'Ed25519',
+          alg.toLowerCase(),
+          ` ${alg}`,
+          ...ALGS.filter((a) => a !== alg),
+        ];
+        for (const a of others)
+          expect(verifier.verify(signRaw(alg, privateKey, { ...header, alg: a }, CLAIMS)), a).toBeUndefined();
         const { alg: _, ...noAlg } = header;
         expect(verifier.verify(signRaw(alg, privateKey, noAlg, CLAIMS))).toBeUndefined();
         expect(verifier.verify(signRaw(alg, privateKey, { ...header, alg: [alg] }, CLAIMS))).toBeUndefined();
@@ -114,27 +137,43 @@ describe('compact verifier (node:crypto one-shot verification)', () => {
         expect(verifier.verify(`${none}.${s}`)).toBeUndefined();
         const hsInput = `${part({ ...header, alg: 'HS256' })}.${p}`;
         const pem = publicKey.export({ type: 'spki', format: 'pem' });
-        expect(verifier.verify(`${hsInput}.${createHmac('sha256', pem).update(hsInput).digest('base64url')}`)).toBeUndefined();
+        expect(
+          verifier.verify(`${hsInput}.${createHmac('sha256', pem).update(hsInput).digest('base64url')}`),
+        ).toBeUndefined();
       });
 
       it('refuses a token of another algorithm and key type', () => {
         for (const a of ALGS.filter((x) => x !== alg)) {
-          const token = compactSigner(keyPair(a).privateKey.export({ format: 'jwk' }) as JWK, { alg: a, typ: 'at+jwt', kid: 'k1' }).sign(CLAIMS);
+          const token = compactSigner(keyPair(a).privateKey.export({ format: 'jwk' }) as JWK, {
+            alg: a,
+            typ: 'at+jwt',
+            kid: 'k1',
+          }).sign(CLAIMS);
           expect(verifier.verify(token), a).toBeUndefined();
         }
       });
 
       it('refuses a signature of the wrong length', () => {
         const sig = Buffer.from(s, 'base64url');
-        for (const wrong of [sig.subarray(0, sig.length - 1), Buffer.concat([sig, Buffer.from([0])]), Buffer.concat([Buffer.from([0]), sig])]) {
+        for (const wrong of [
+          sig.subarray(0, sig.length - 1),
+          Buffer.concat([sig, Buffer.from([0])]),
+          Buffer.concat([Buffer.from([0]), sig]),
+        ]) {
           expect(verifier.verify(`${h}.${p}.${wrong.toString('base64url')}`)).toBeUndefined();
         }
       });
 
       it('refuses characters outside base64url, padding, and non-canonical spellings', () => {
         for (const bad of ['+', '/', '=', ' ', '\n', '%', '.', 'é']) {
-          expect(verifier.verify(`${h}.${p.slice(0, 10)}${bad}${p.slice(10)}.${s}`), JSON.stringify(bad)).toBeUndefined();
-          expect(verifier.verify(`${h}.${p}.${s.slice(0, 10)}${bad}${s.slice(10)}`), JSON.stringify(bad)).toBeUndefined();
+          expect(
+            verifier.verify(`${h}.${p.slice(0, 10)}${bad}${p.slice(10)}.${s}`),
+            JSON.stringify(bad),
+          ).toBeUndefined();
+          expect(
+            verifier.verify(`${h}.${p}.${s.slice(0, 10)}${bad}${s.slice(10)}`),
+            JSON.stringify(bad),
+          ).toBeUndefined();
         }
         // The standard alphabet spelling of the same bytes.
         const std = (x: string) => Buffer.from(x, 'base64url').toString('base64').replace(/=+$/, '');
@@ -151,13 +190,26 @@ describe('compact verifier (node:crypto one-shot verification)', () => {
         // Other trailing bits in a last character that Buffer.from decodes to the same bytes.
         const last = s.at(-1)!;
         const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-        const twin = [...alphabet].find((c) => c !== last && Buffer.from(s.slice(0, -1) + c, 'base64url').equals(Buffer.from(s, 'base64url')));
+        const twin = [...alphabet].find(
+          (c) => c !== last && Buffer.from(s.slice(0, -1) + c, 'base64url').equals(Buffer.from(s, 'base64url')),
+        );
         if (twin) expect(verifier.verify(`${h}.${p}.${s.slice(0, -1)}${twin}`)).toBeUndefined();
         else expect(s.length % 4).toBe(0);
       });
 
       it('refuses 2, 4 or 5 parts, empty parts, and an empty signature', () => {
-        for (const token of [`${h}.${p}`, `${genuine}.${s}`, `${genuine}.${p}.${s}`, `${h}.${p}.`, `${h}..${s}`, `.${p}.${s}`, `${genuine}.`, '', '..', genuine + ' ']) {
+        for (const token of [
+          `${h}.${p}`,
+          `${genuine}.${s}`,
+          `${genuine}.${p}.${s}`,
+          `${h}.${p}.`,
+          `${h}..${s}`,
+          `.${p}.${s}`,
+          `${genuine}.`,
+          '',
+          '..',
+          genuine + ' ',
+        ]) {
           expect(verifier.verify(token), token.slice(-12)).toBeUndefined();
         }
       });
@@ -172,12 +224,17 @@ describe('compact verifier (node:crypto one-shot verification)', () => {
         // Invalid UTF-8 is refused, not read with U+FFFD in its place.
         const badUtf8 = Buffer.concat([Buffer.from('{"sub":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
         expect(verifier.verify(signRaw(alg, privateKey, header, badUtf8))).toBeUndefined();
-        expect(verifier.verify(signRaw(alg, privateKey, header, '{"sub":"c"}'))).toEqual({ header, payload: { sub: 'c' } });
+        expect(verifier.verify(signRaw(alg, privateKey, header, '{"sub":"c"}'))).toEqual({
+          header,
+          payload: { sub: 'c' },
+        });
       });
 
       it('refuses crit and b64 headers, even when signed', () => {
         expect(verifier.verify(signRaw(alg, privateKey, { ...header, crit: ['exp'], exp: 1 }, CLAIMS))).toBeUndefined();
-        expect(verifier.verify(signRaw(alg, privateKey, { ...header, crit: ['b64'], b64: false }, CLAIMS))).toBeUndefined();
+        expect(
+          verifier.verify(signRaw(alg, privateKey, { ...header, crit: ['b64'], b64: false }, CLAIMS)),
+        ).toBeUndefined();
         expect(verifier.verify(signRaw(alg, privateKey, { ...header, b64: true }, CLAIMS))).toBeUndefined();
         expect(verifier.verify(signRaw(alg, privateKey, { ...header, crit: [] }, CLAIMS))).toBeUndefined();
       });
@@ -187,7 +244,16 @@ describe('compact verifier (node:crypto one-shot verification)', () => {
         // The rest is verify's to refuse.
         expect(decodeHeader(`${h}.${p}.`)).toEqual(header);
         expect(decodeHeader(`${h}.!.!`)).toEqual(header);
-        for (const token of [`${h}.${p}`, `${genuine}.${s}`, `${genuine}.${s}.${s}`, `${h}=.${p}.${s}`, `${h.slice(0, 5)}+${h.slice(5)}.${p}.${s}`, `.${p}.${s}`, `${part('[]')}.${p}.${s}`, `${part('{')}.${p}.${s}`]) {
+        for (const token of [
+          `${h}.${p}`,
+          `${genuine}.${s}`,
+          `${genuine}.${s}.${s}`,
+          `${h}=.${p}.${s}`,
+          `${h.slice(0, 5)}+${h.slice(5)}.${p}.${s}`,
+          `.${p}.${s}`,
+          `${part('[]')}.${p}.${s}`,
+          `${part('{')}.${p}.${s}`,
+        ]) {
           expect(decodeHeader(token), token.slice(0, 12)).toBeUndefined();
         }
       });
@@ -213,7 +279,9 @@ describe('compact verifier (node:crypto one-shot verification)', () => {
   it('ES256: refuses an all-zero signature (r = s = 0)', () => {
     const { publicKey } = keyPair('ES256');
     const input = `${part({ alg: 'ES256' })}.${part(CLAIMS)}`;
-    expect(compactVerifier(publicKey, 'ES256').verify(`${input}.${Buffer.alloc(64).toString('base64url')}`)).toBeUndefined();
+    expect(
+      compactVerifier(publicKey, 'ES256').verify(`${input}.${Buffer.alloc(64).toString('base64url')}`),
+    ).toBeUndefined();
   });
 
   it('refuses to be built for an unknown algorithm or a key that does not fit', () => {
@@ -225,11 +293,17 @@ describe('compact verifier (node:crypto one-shot verification)', () => {
     expect(() => compactVerifier(ec.publicKey, 'RS256')).toThrow(/does not fit/);
     expect(() => compactVerifier(ec.publicKey, 'EdDSA')).toThrow(/does not fit/);
     expect(() => compactVerifier(ed.publicKey, 'ES256')).toThrow(/does not fit/);
-    expect(() => compactVerifier(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey, 'ES256')).toThrow(/does not fit/);
+    expect(() => compactVerifier(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey, 'ES256')).toThrow(
+      /does not fit/,
+    );
     expect(() => compactVerifier(generateKeyPairSync('ed448').publicKey, 'EdDSA')).toThrow(/does not fit/);
-    expect(() => compactVerifier(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey, 'RS256')).toThrow(/does not fit/);
+    expect(() => compactVerifier(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey, 'RS256')).toThrow(
+      /does not fit/,
+    );
     expect(() => compactVerifier(ec.privateKey, 'ES256')).toThrow(/does not fit/);
-    expect(() => compactVerifier({ ...(ec.publicKey.export({ format: 'jwk' }) as JWK), alg: 'ES384' }, 'ES256')).toThrow(/ES384/);
+    expect(() =>
+      compactVerifier({ ...(ec.publicKey.export({ format: 'jwk' }) as JWK), alg: 'ES384' }, 'ES256'),
+    ).toThrow(/ES384/);
     expect(() => compactVerifier({ kty: 'oct', k: 'c2VjcmV0' }, 'ES256')).toThrow();
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, lockoutKeyId, lockoutKeys, refreshLockoutKeys, retryAfterSeconds, settleLockout, type LockoutPolicy } from '../../src/domain/lockout.js';
+import {
+  afterFailure,
+  lockoutKeyId,
+  lockoutKeys,
+  refreshLockoutKeys,
+  retryAfterSeconds,
+  settleLockout,
+  type LockoutPolicy,
+} from '../../src/domain/lockout.js';
 
 const policy: LockoutPolicy = { maxFailures: 5, maxFailuresPerIp: 50, windowSeconds: 900, lockSeconds: 600 };
 const T0 = Date.UTC(2026, 0, 1);
@@ -102,11 +110,22 @@ describe('settleLockout', () => {
   const clean = { pair: undefined, ip: undefined };
 
   it('writes nothing for a success on a clean pair', () => {
-    expect(settleLockout(keys, clean, true, T0, policy)).toEqual({ verdict: { locked: false }, writes: [], events: [], began: [] });
+    expect(settleLockout(keys, clean, true, T0, policy)).toEqual({
+      verdict: { locked: false },
+      writes: [],
+      events: [],
+      began: [],
+    });
   });
 
   it('clears the pair, and only the pair, on a success after failures', () => {
-    const d = settleLockout(keys, { pair: { failures: 2, windowStart: T0, lockedUntil: 0 }, ip: { failures: 2, windowStart: T0, lockedUntil: 0 } }, true, T0, policy);
+    const d = settleLockout(
+      keys,
+      { pair: { failures: 2, windowStart: T0, lockedUntil: 0 }, ip: { failures: 2, windowStart: T0, lockedUntil: 0 } },
+      true,
+      T0,
+      policy,
+    );
     expect(d.verdict).toEqual({ locked: false });
     expect(d.writes).toEqual([{ key: keys.pair, id: lockoutKeyId(keys.pair), state: null }]);
   });
@@ -121,18 +140,36 @@ describe('settleLockout', () => {
   });
 
   it('begins a pair lock at the limit, with its audit event', () => {
-    const d = settleLockout(keys, { pair: { failures: 4, windowStart: T0, lockedUntil: 0 }, ip: undefined }, false, T0 + 5, policy);
+    const d = settleLockout(
+      keys,
+      { pair: { failures: 4, windowStart: T0, lockedUntil: 0 }, ip: undefined },
+      false,
+      T0 + 5,
+      policy,
+    );
     expect(d.verdict).toEqual({ locked: false });
     expect(d.began).toEqual(['pair']);
     expect(d.events).toEqual([
-      { at: T0 + 5, actor: 'system:tollgate', action: 'lockout', clientId: 'cl_live_x', sourceIp: '198.51.100.1', detail: { kind: 'pair', lockedUntil: T0 + 5 + 600_000 } },
+      {
+        at: T0 + 5,
+        actor: 'system:tollgate',
+        action: 'lockout',
+        clientId: 'cl_live_x',
+        sourceIp: '198.51.100.1',
+        detail: { kind: 'pair', lockedUntil: T0 + 5 + 600_000 },
+      },
     ]);
   });
 
   it('refuses a locked key, right or wrong, and writes nothing', () => {
     const locked = { pair: undefined, ip: { failures: 50, windowStart: T0, lockedUntil: T0 + 10_000 } };
     for (const ok of [true, false]) {
-      expect(settleLockout(keys, locked, ok, T0, policy)).toEqual({ verdict: { locked: true, retryAfterSeconds: 10 }, writes: [], events: [], began: [] });
+      expect(settleLockout(keys, locked, ok, T0, policy)).toEqual({
+        verdict: { locked: true, retryAfterSeconds: 10 },
+        writes: [],
+        events: [],
+        began: [],
+      });
     }
   });
 
@@ -140,6 +177,8 @@ describe('settleLockout', () => {
     const r = refreshLockoutKeys('198.51.100.2');
     const read = { pair: { failures: 4, windowStart: T0, lockedUntil: 0 }, ip: undefined };
     expect(settleLockout(r, read, false, T0, policy).began).toEqual([]);
-    expect(settleLockout(r, { ...read, pair: { ...read.pair, failures: 49 } }, false, T0, policy).began).toEqual(['pair']);
+    expect(settleLockout(r, { ...read, pair: { ...read.pair, failures: 49 } }, false, T0, policy).began).toEqual([
+      'pair',
+    ]);
   });
 });

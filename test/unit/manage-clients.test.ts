@@ -71,7 +71,13 @@ describe('createClient', () => {
 
   it('returns a view without any hash, and records the defaults and the clock', async () => {
     const deps = await fakeDeps();
-    const made = await createClient(deps, { name: '  svc  ', mode: 'live', scopes: ['b', 'a', 'b'], allowedIps: ['10.1.2.3/8'], orgId: 'org_1' });
+    const made = await createClient(deps, {
+      name: '  svc  ',
+      mode: 'live',
+      scopes: ['b', 'a', 'b'],
+      allowedIps: ['10.1.2.3/8'],
+      orgId: 'org_1',
+    });
     expect(made.client).not.toHaveProperty('secretHash');
     expect(made.client).not.toHaveProperty('previousSecretHash');
     expect(made.client).not.toHaveProperty('graceUntil');
@@ -124,7 +130,9 @@ describe('createClient with an imported secret', () => {
     const deps = await fakeDeps();
     const made = await createClient(deps, { name: 'svc', mode: 'live', secret: ' has a space in it ' });
     expect(made.clientSecret).toBe(' has a space in it ');
-    await expect(issue(deps, made.client.id, ' has a space in it ')).resolves.toMatchObject({ clientId: made.client.id });
+    await expect(issue(deps, made.client.id, ' has a space in it ')).resolves.toMatchObject({
+      clientId: made.client.id,
+    });
     await expect(issue(deps, made.client.id, 'has a space in it')).rejects.toMatchObject({ code: 'invalid_client' });
   });
 

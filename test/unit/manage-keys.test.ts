@@ -5,7 +5,12 @@ import { KeyRing } from '../../src/infra/keys/keyring.js';
 import { JwtVerifier } from '../../src/infra/keys/verifier.js';
 import { issueToken } from '../../src/usecases/issue-token.js';
 import { createClient, deleteClient } from '../../src/usecases/clients/manage.js';
-import { retireSigningKey, retirementNotice, rotateSigningKey, type TokenLifetimes } from '../../src/usecases/manage-keys.js';
+import {
+  retireSigningKey,
+  retirementNotice,
+  rotateSigningKey,
+  type TokenLifetimes,
+} from '../../src/usecases/manage-keys.js';
 import { validateAccessToken } from '../../src/usecases/verify-bearer.js';
 import { fakeDeps, FixedClock, TEST_TOKENS } from '../support/fakes.js';
 import { MemoryStore } from '../support/memory-store.js';
@@ -57,7 +62,15 @@ describe('rotateSigningKey', () => {
     const made = await rotateSigningKey({ keys: cli, clock }, 'live', OPERATOR);
     expect(await store.keys.currentKid('live', 'ES256')).toBe(made.kid);
     expect(await store.audit.list({ limit: 10 })).toEqual([
-      { id: 1, at: T0 + 5000, actor: 'cli:alice', action: 'key.rotated', clientId: null, sourceIp: null, detail: { kid: made.kid, mode: 'live', alg: 'ES256', replaced: before } },
+      {
+        id: 1,
+        at: T0 + 5000,
+        actor: 'cli:alice',
+        action: 'key.rotated',
+        clientId: null,
+        sourceIp: null,
+        detail: { kid: made.kid, mode: 'live', alg: 'ES256', replaced: before },
+      },
     ]);
     expect(JSON.stringify(store.audit.events)).not.toContain('sealed');
     expect(JSON.stringify(store.audit.events)).not.toContain(store.keys.rows[0]!.privateJwkEnc.slice(0, 20));
@@ -68,13 +81,19 @@ describe('retiring a key', () => {
   it('refuses the current key with a message that says what to do, changing nothing', async () => {
     const { store, clock, cli } = await twoRings();
     const current = (await store.keys.currentKid('live', 'ES256'))!;
-    for (const p of [retirementNotice({ keys: cli, clock }, current, LIFETIMES), retireSigningKey({ keys: cli, clock }, current, OPERATOR)]) {
+    for (const p of [
+      retirementNotice({ keys: cli, clock }, current, LIFETIMES),
+      retireSigningKey({ keys: cli, clock }, current, OPERATOR),
+    ]) {
       const e = await rejection(p);
       expect(e.code).toBe('invalid_request');
       expect(e.message).toContain(`key ${current} is the current live key`);
       expect(e.message).toContain('tollgate keys rotate --mode live');
     }
-    expect(await rejection(retireSigningKey({ keys: cli, clock }, 'no-such-kid', OPERATOR))).toMatchObject({ code: 'not_found', message: 'No such signing key' });
+    expect(await rejection(retireSigningKey({ keys: cli, clock }, 'no-such-kid', OPERATOR))).toMatchObject({
+      code: 'not_found',
+      message: 'No such signing key',
+    });
     expect(await store.keys.list()).toHaveLength(2);
     expect(await store.audit.list({ limit: 10 })).toEqual([]);
   });
@@ -111,7 +130,12 @@ describe('retiring a key', () => {
     const retired = await retireSigningKey({ keys: cli, clock }, old, OPERATOR);
     expect(retired).toMatchObject({ kid: old, mode: 'live', current: false });
     expect((await server.publicKeys('live')).map((k) => k.kid)).not.toContain(old);
-    expect((await store.audit.list({ limit: 1 }))[0]).toMatchObject({ action: 'key.retired', actor: 'cli:alice', clientId: null, detail: { kid: old, mode: 'live', alg: 'ES256' } });
+    expect((await store.audit.list({ limit: 1 }))[0]).toMatchObject({
+      action: 'key.retired',
+      actor: 'cli:alice',
+      clientId: null,
+      detail: { kid: old, mode: 'live', alg: 'ES256' },
+    });
     // A second later the server's ring has read its keys again, and the kid is gone.
     clock.advance(1);
     await expect(verifier.verify(token, 'live')).rejects.toThrow('signed by an unknown key');
@@ -142,7 +166,9 @@ describe('retiring a key', () => {
     const token = await cli.sign('live', claims(clock, 'jti-self'));
     await rotateSigningKey({ keys: cli, clock }, 'live', OPERATOR);
     await retireSigningKey({ keys: cli, clock }, old, OPERATOR);
-    await expect(new JwtVerifier(cli, TEST_TOKENS, clock).verify(token, 'live')).rejects.toThrow('signed by an unknown key');
+    await expect(new JwtVerifier(cli, TEST_TOKENS, clock).verify(token, 'live')).rejects.toThrow(
+      'signed by an unknown key',
+    );
   });
 });
 
@@ -150,9 +176,17 @@ describe('deleteClient', () => {
   it('deletes the client named by its exact id, audited, and its tokens are refused at once', async () => {
     const deps = await fakeDeps();
     const made = await createClient(deps, { name: 'doomed', mode: 'live' }, OPERATOR);
-    const issued = await issueToken(deps, { mode: 'live', clientId: made.client.id, clientSecret: made.clientSecret, sourceIp: '203.0.113.1', ttlSeconds: 3600 });
+    const issued = await issueToken(deps, {
+      mode: 'live',
+      clientId: made.client.id,
+      clientSecret: made.clientSecret,
+      sourceIp: '203.0.113.1',
+      ttlSeconds: 3600,
+    });
     await expect(validateAccessToken(deps, issued.accessToken, 'live')).resolves.toBeDefined();
-    expect(await rejection(deleteClient(deps, made.client.id.slice(0, -1), OPERATOR))).toMatchObject({ code: 'not_found' });
+    expect(await rejection(deleteClient(deps, made.client.id.slice(0, -1), OPERATOR))).toMatchObject({
+      code: 'not_found',
+    });
     const gone = await deleteClient(deps, made.client.id, OPERATOR);
     expect(gone).toMatchObject({ id: made.client.id, name: 'doomed' });
     expect(await deps.clients.findById(made.client.id)).toBeUndefined();
@@ -161,7 +195,9 @@ describe('deleteClient', () => {
       actor: 'cli:alice',
       detail: { name: 'doomed', mode: 'live', secretGeneration: 1 },
     });
-    expect(await rejection(validateAccessToken(deps, issued.accessToken, 'live'))).toMatchObject({ code: 'invalid_token' });
+    expect(await rejection(validateAccessToken(deps, issued.accessToken, 'live'))).toMatchObject({
+      code: 'invalid_token',
+    });
     expect(await rejection(deleteClient(deps, made.client.id, OPERATOR))).toMatchObject({ code: 'not_found' });
   });
 });

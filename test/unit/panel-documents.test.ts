@@ -55,12 +55,16 @@ function inner(e: ts.Expression): ts.Expression {
 }
 
 export function panelDocuments(): { documents: SentDocument[]; strays: string[] } {
-  const config = ts.getParsedCommandLineOfConfigFile(join(PANEL, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(PANEL, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!config) throw new Error('panel/tsconfig.json could not be read');
   const program = ts.createProgram(config.fileNames, config.options);
   const checker = program.getTypeChecker();
@@ -154,11 +158,12 @@ export function panelDocuments(): { documents: SentDocument[]; strays: string[] 
 
   const strays: string[] = [];
   const look = (node: ts.Node): void => {
-    const text = ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
-      ? node.text
-      : ts.isTemplateExpression(node)
-        ? node.head.text
-        : undefined;
+    const text =
+      ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
+        ? node.text
+        : ts.isTemplateExpression(node)
+          ? node.head.text
+          : undefined;
     if (text !== undefined && !used.has(node) && LOOKS_LIKE_A_DOCUMENT.test(text)) strays.push(at(node));
     ts.forEachChild(node, look);
   };

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isDomainError } from '../../src/domain/errors.js';
 import { guard, isUnavailable, redactUrl } from '../../src/infra/db/pg/connection.js';
 
-const dbError = (code: string): pg.DatabaseError => Object.assign(new pg.DatabaseError('server said no', 0, 'error'), { code });
+const dbError = (code: string): pg.DatabaseError =>
+  Object.assign(new pg.DatabaseError('server said no', 0, 'error'), { code });
 const sysError = (code: string): Error => Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code });
 
 /** Which PostgreSQL failures are `unavailable` (503 + Retry-After) and which stay errors of their own. */
@@ -31,7 +32,9 @@ describe('PostgreSQL errors', () => {
     const wrapped = new Error('Failed query: select "kid" from "signing_keys"', { cause: dbError('57P01') });
     expect(isUnavailable(wrapped)).toBe(true);
     expect(isUnavailable(new Error('Failed query: insert', { cause: dbError('23505') }))).toBe(false);
-    const lost = new Error('Failed query: select 1', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }) });
+    const lost = new Error('Failed query: select 1', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    });
     expect(isUnavailable(lost)).toBe(true);
   });
 

@@ -19,7 +19,8 @@ function staticGraph(entry: string): { packages: Set<string>; files: Set<string>
       const [, typeOnly, spec] = m as unknown as [string, string | undefined, string];
       if (typeOnly) continue;
       if (spec.startsWith('.')) walk(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
-      else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+      else if (!spec.startsWith('node:'))
+        packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
     }
   };
   walk(entry);
@@ -32,7 +33,8 @@ describe('the cluster primary', () => {
     // The walk is real: it reaches the store and the keys that prepare() needs.
     expect(packages).toContain('better-sqlite3');
     expect([...files].some((f) => f.endsWith('src/services.ts'))).toBe(true);
-    for (const serving of ['fastify', 'graphql', 'graphql-yoga', '@pothos/core', '@fastify/static']) expect(packages).not.toContain(serving);
+    for (const serving of ['fastify', 'graphql', 'graphql-yoga', '@pothos/core', '@fastify/static'])
+      expect(packages).not.toContain(serving);
     expect([...files].filter((f) => f.includes('/src/http/'))).toEqual([]);
   });
 });

@@ -18,7 +18,16 @@ describe('SQLite token store: refresh rows', () => {
     const c = await h.client();
     expect(synchronous()).toBe(2);
     const now = Date.now();
-    const record = { hash: 'h'.repeat(43), clientId: c.id, mode: 'live' as const, generation: 1, audience: null, scopes: ['read'], expiresAt: now + 60_000, createdAt: now };
+    const record = {
+      hash: 'h'.repeat(43),
+      clientId: c.id,
+      mode: 'live' as const,
+      generation: 1,
+      audience: null,
+      scopes: ['read'],
+      expiresAt: now + 60_000,
+      createdAt: now,
+    };
     await h.services.deps.tokenStore.saveRefreshToken(record);
     expect(await h.services.deps.tokenStore.findRefreshToken(record.hash)).toEqual(record);
     expect(synchronous()).toBe(2);
@@ -27,7 +36,16 @@ describe('SQLite token store: refresh rows', () => {
   it('is back at FULL even when the insert fails', async () => {
     const c = await h.client();
     const now = Date.now();
-    const record = { hash: 'x'.repeat(43), clientId: c.id, mode: 'live' as const, generation: 1, audience: null, scopes: [], expiresAt: now + 60_000, createdAt: now };
+    const record = {
+      hash: 'x'.repeat(43),
+      clientId: c.id,
+      mode: 'live' as const,
+      generation: 1,
+      audience: null,
+      scopes: [],
+      expiresAt: now + 60_000,
+      createdAt: now,
+    };
     await h.services.deps.tokenStore.saveRefreshToken(record);
     await expect(h.services.deps.tokenStore.saveRefreshToken(record)).rejects.toThrow(/UNIQUE/);
     expect(synchronous()).toBe(2);
@@ -35,7 +53,16 @@ describe('SQLite token store: refresh rows', () => {
 
   const record = (clientId: string, hash: string): RefreshRecord => {
     const now = Date.now();
-    return { hash: hash.padEnd(43, '.'), clientId, mode: 'live', generation: 1, audience: null, scopes: ['read'], expiresAt: now + 60_000, createdAt: now };
+    return {
+      hash: hash.padEnd(43, '.'),
+      clientId,
+      mode: 'live',
+      generation: 1,
+      audience: null,
+      scopes: ['read'],
+      expiresAt: now + 60_000,
+      createdAt: now,
+    };
   };
   /** WAL frames written since the log was last reset. */
   const walFrames = () => (h.sqlite.db.$client.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
@@ -49,7 +76,9 @@ describe('SQLite token store: refresh rows', () => {
     const saved = rows.map((r) => store.saveRefreshToken(r));
     // Queued, not yet written: nothing may answer before the commit.
     expect(await Promise.race([Promise.all(saved).then(() => 'settled'), Promise.resolve('pending')])).toBe('pending');
-    expect(h.sqlite.db.$client.prepare('SELECT count(*) AS n FROM refresh_tokens WHERE hash LIKE ?').get('group-%')).toEqual({ n: 0 });
+    expect(
+      h.sqlite.db.$client.prepare('SELECT count(*) AS n FROM refresh_tokens WHERE hash LIKE ?').get('group-%'),
+    ).toEqual({ n: 0 });
     await Promise.all(saved);
     for (const r of rows) expect(await store.findRefreshToken(r.hash)).toEqual(r);
     // One commit of the batch: a few pages, not four pages (table and three indexes) per row.
@@ -72,7 +101,10 @@ describe('SQLite token store: refresh rows', () => {
       store.saveRefreshToken(record(c.id, 'batch-last')),
     ]);
     expect(first.status).toBe('fulfilled');
-    expect(dup).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/UNIQUE/) }) });
+    expect(dup).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ message: expect.stringMatching(/UNIQUE/) }),
+    });
     expect(last.status).toBe('fulfilled');
     expect(await store.findRefreshToken(record(c.id, 'batch-first').hash)).toBeDefined();
     expect(await store.findRefreshToken(record(c.id, 'batch-last').hash)).toBeDefined();
@@ -87,14 +119,23 @@ describe('SQLite token store: closing', () => {
     const path = join(h.dir, 'tollgate.db');
     const now = Date.now();
     const saved = h.services.deps.tokenStore.saveRefreshToken({
-      hash: 'q'.repeat(43), clientId: c.id, mode: 'live', generation: 1, audience: null, scopes: [], expiresAt: now + 60_000, createdAt: now,
+      hash: 'q'.repeat(43),
+      clientId: c.id,
+      mode: 'live',
+      generation: 1,
+      audience: null,
+      scopes: [],
+      expiresAt: now + 60_000,
+      createdAt: now,
     });
     await h.app.close();
     await h.services.close();
     await saved;
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.prepare('SELECT client_id FROM refresh_tokens WHERE hash = ?').get('q'.repeat(43))).toEqual({ client_id: c.id });
+      expect(db.prepare('SELECT client_id FROM refresh_tokens WHERE hash = ?').get('q'.repeat(43))).toEqual({
+        client_id: c.id,
+      });
     } finally {
       db.close();
     }
@@ -106,7 +147,14 @@ describe('SQLite token store: closing', () => {
     const c = await h.client();
     const now = Date.now();
     const saved = h.services.deps.tokenStore.saveRefreshToken({
-      hash: 'z'.repeat(43), clientId: c.id, mode: 'live', generation: 1, audience: null, scopes: [], expiresAt: now + 60_000, createdAt: now,
+      hash: 'z'.repeat(43),
+      clientId: c.id,
+      mode: 'live',
+      generation: 1,
+      audience: null,
+      scopes: [],
+      expiresAt: now + 60_000,
+      createdAt: now,
     });
     await h.app.close();
     h.sqlite.db.$client.close(); // the raw connection, without the store's flush

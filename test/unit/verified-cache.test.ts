@@ -70,12 +70,31 @@ describe('JwtVerifier with the cache', () => {
         return inner.verify(t);
       },
     };
-    const source = { published: true, verificationKey: async (kid: string): Promise<VerificationKey | undefined> => (source.published && kid === 'k1' ? { mode: 'live', verifier: counting } : undefined) };
-    const verifier = new JwtVerifier(source as KeySource, TEST_TOKENS, clock, new VerifiedCache({ maxEntries: cacheEntries, maxBytes: 1 << 20 }));
+    const source = {
+      published: true,
+      verificationKey: async (kid: string): Promise<VerificationKey | undefined> =>
+        source.published && kid === 'k1' ? { mode: 'live', verifier: counting } : undefined,
+    };
+    const verifier = new JwtVerifier(
+      source as KeySource,
+      TEST_TOKENS,
+      clock,
+      new VerifiedCache({ maxEntries: cacheEntries, maxBytes: 1 << 20 }),
+    );
     return { clock, verifier, source, signatures: () => signatures };
   }
   const token = (exp: number | undefined = NOW / 1000 + 60) =>
-    signer.sign({ iss: TEST_TOKENS.issuer('live'), sub: 'c1', aud: TEST_TOKENS.audience('live'), iat: NOW / 1000, ...(exp === undefined ? {} : { exp }), jti: 'j1', client_id: 'c1', scope: 'read', sgen: 1 });
+    signer.sign({
+      iss: TEST_TOKENS.issuer('live'),
+      sub: 'c1',
+      aud: TEST_TOKENS.audience('live'),
+      iat: NOW / 1000,
+      ...(exp === undefined ? {} : { exp }),
+      jti: 'j1',
+      client_id: 'c1',
+      scope: 'read',
+      sgen: 1,
+    });
 
   it('checks a signature once, then answers the same token from the cache', async () => {
     const { verifier, signatures } = setup();

@@ -1,5 +1,14 @@
 import { createHmac, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { decodeProtectedHeader, errors, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  decodeProtectedHeader,
+  errors,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
 import type { Mode } from '../../src/domain/mode.js';
@@ -39,14 +48,18 @@ const signRaw = (alg: Alg, key: KeyObject, header: Json, payload: string): strin
  * options it used, then its own type checks), answering as it answered. It is the reference the
  * new JwtVerifier is held to.
  */
-async function joseVerdict(token: string, keys: Map<string, { mode: Mode; alg: string; key: CryptoKey }>): Promise<{ verdict: string; joseExpired: boolean }> {
+async function joseVerdict(
+  token: string,
+  keys: Map<string, { mode: Mode; alg: string; key: CryptoKey }>,
+): Promise<{ verdict: string; joseExpired: boolean }> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(token);
   } catch {
     return { verdict: 'The access token is malformed', joseExpired: false };
   }
-  if (['jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256', 'crit'].some((h) => h in header)) return { verdict: 'The access token header names its own key', joseExpired: false };
+  if (['jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256', 'crit'].some((h) => h in header))
+    return { verdict: 'The access token header names its own key', joseExpired: false };
   if (typeof header.kid !== 'string') return { verdict: 'The access token names no key', joseExpired: false };
   const key = keys.get(header.kid);
   if (key?.mode !== 'live') return { verdict: 'The access token is signed by an unknown key', joseExpired: false };
@@ -66,7 +79,13 @@ async function joseVerdict(token: string, keys: Map<string, { mode: Mode; alg: s
     return { verdict: joseExpired ? EXPIRED : 'The access token is invalid', joseExpired };
   }
   const { client_id, jti, scope, sgen, sub } = payload as Json;
-  if (typeof client_id !== 'string' || typeof jti !== 'string' || typeof scope !== 'string' || !Number.isInteger(sgen) || sub !== client_id) {
+  if (
+    typeof client_id !== 'string' ||
+    typeof jti !== 'string' ||
+    typeof scope !== 'string' ||
+    !Number.isInteger(sgen) ||
+    sub !== client_id
+  ) {
     return { verdict: 'The access token is invalid', joseExpired: false };
   }
   return { verdict: 'accepted', joseExpired: false };
@@ -87,20 +106,47 @@ for (const alg of ['ES256', 'RS256', 'EdDSA'] as const) {
     const live = keyPair(alg);
     const test = keyPair(alg);
     const foreign = keyPair(alg);
-    const claims: Json = { iss: ISS, sub: 'c1', aud: AUD, iat: NOW - 60, exp: NOW + 3600, jti: 'j1', client_id: 'c1', scope: 'read', sgen: 1, permissions: ['read'] };
+    const claims: Json = {
+      iss: ISS,
+      sub: 'c1',
+      aud: AUD,
+      iat: NOW - 60,
+      exp: NOW + 3600,
+      jti: 'j1',
+      client_id: 'c1',
+      scope: 'read',
+      sgen: 1,
+      permissions: ['read'],
+    };
     const header: Json = { alg, typ: 'at+jwt', kid: 'live-1' };
     let verifier: JwtVerifier;
     const joseKeys = new Map<string, { mode: Mode; alg: string; key: CryptoKey }>();
 
     beforeAll(async () => {
       const ours = new Map<string, VerificationKey>([
-        ['live-1', { mode: 'live', verifier: compactVerifier(createPublicKey({ key: live.publicKey.export({ format: 'jwk' }), format: 'jwk' }), alg) }],
+        [
+          'live-1',
+          {
+            mode: 'live',
+            verifier: compactVerifier(
+              createPublicKey({ key: live.publicKey.export({ format: 'jwk' }), format: 'jwk' }),
+              alg,
+            ),
+          },
+        ],
         ['test-1', { mode: 'test', verifier: compactVerifier(test.publicKey, alg) }],
       ]);
       const source: KeySource = { verificationKey: async (kid) => ours.get(kid) };
       verifier = new JwtVerifier(source, TEST_TOKENS, new FixedClock(NOW_MS));
-      for (const [kid, k, mode] of [['live-1', live, 'live'], ['test-1', test, 'test']] as const) {
-        joseKeys.set(kid, { mode, alg, key: (await importJWK(k.publicKey.export({ format: 'jwk' }) as JWK, alg)) as CryptoKey });
+      for (const [kid, k, mode] of [
+        ['live-1', live, 'live'],
+        ['test-1', test, 'test'],
+      ] as const) {
+        joseKeys.set(kid, {
+          mode,
+          alg,
+          key: (await importJWK(k.publicKey.export({ format: 'jwk' }) as JWK, alg)) as CryptoKey,
+        });
       }
     });
 
@@ -119,7 +165,12 @@ for (const alg of ['ES256', 'RS256', 'EdDSA'] as const) {
       flipped[5]! ^= 0x80;
       const entries: [string, string | Promise<string>][] = [
         ['valid', valid],
-        ['valid, signed by compactSigner', compactSigner(live.privateKey.export({ format: 'jwk' }) as JWK, { alg, typ: 'at+jwt', kid: 'live-1' }).sign(claims)],
+        [
+          'valid, signed by compactSigner',
+          compactSigner(live.privateKey.export({ format: 'jwk' }) as JWK, { alg, typ: 'at+jwt', kid: 'live-1' }).sign(
+            claims,
+          ),
+        ],
         ['valid without exp (never expires)', mint({ exp: undefined })],
         ['valid without exp, iat ten years ago', mint({ exp: undefined, iat: NOW - 10 * 365 * 86400 })],
         ['valid with extra claims and header members', mint({ org_id: 'o', gty: 'client-credentials' }, { cty: 'x' })],
@@ -182,11 +233,19 @@ for (const alg of ['ES256', 'RS256', 'EdDSA'] as const) {
         ['no kid', mint({}, { kid: undefined })],
         ['kid a number', mint({}, { kid: 1 })],
         ['jku header, signed by our key', mint({}, { jku: 'https://evil.example/jwks' })],
-        ['crit header, signed by our key', signRaw(alg, live.privateKey, { ...header, crit: ['exp'], exp: 1 }, JSON.stringify(claims))],
-        ['HS256 keyed with our public key', (() => {
-          const input = `${part({ ...header, alg: 'HS256' })}.${p}`;
-          return `${input}.${createHmac('sha256', live.publicKey.export({ type: 'spki', format: 'pem' })).update(input).digest('base64url')}`;
-        })()],
+        [
+          'crit header, signed by our key',
+          signRaw(alg, live.privateKey, { ...header, crit: ['exp'], exp: 1 }, JSON.stringify(claims)),
+        ],
+        [
+          'HS256 keyed with our public key',
+          (() => {
+            const input = `${part({ ...header, alg: 'HS256' })}.${p}`;
+            return `${input}.${createHmac('sha256', live.publicKey.export({ type: 'spki', format: 'pem' }))
+              .update(input)
+              .digest('base64url')}`;
+          })(),
+        ],
         ['alg none', `${part({ ...header, alg: 'none' })}.${p}.`],
         ['two parts', `${h}.${p}`],
         ['four parts', `${valid}.${s}`],
@@ -212,10 +271,20 @@ for (const alg of ['ES256', 'RS256', 'EdDSA'] as const) {
       expect(count('accepted')).toBeGreaterThanOrEqual(15);
       expect(count(EXPIRED)).toBeGreaterThanOrEqual(6);
       expect(count('The access token is invalid')).toBeGreaterThanOrEqual(25);
-      for (const name of ['valid without exp (never expires)', 'exp = now - leeway + 1', 'typ AT+JWT', 'typ application/at+jwt', 'aud array containing ours', 'nbf = now + leeway']) {
+      for (const name of [
+        'valid without exp (never expires)',
+        'exp = now - leeway + 1',
+        'typ AT+JWT',
+        'typ application/at+jwt',
+        'aud array containing ours',
+        'nbf = now + leeway',
+      ]) {
         expect(results.find((r) => r.name === name)?.now, name).toBe('accepted');
       }
-      for (const name of ['exp = now - leeway (expired: exp <= now - tolerance)', 'expired, client_id a number (expiry is checked first)']) {
+      for (const name of [
+        'exp = now - leeway (expired: exp <= now - tolerance)',
+        'expired, client_id a number (expiry is checked first)',
+      ]) {
         expect(results.find((r) => r.name === name)?.now, name).toBe(EXPIRED);
       }
     });

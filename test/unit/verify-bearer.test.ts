@@ -13,7 +13,12 @@ describe('authenticateBearer', () => {
   const token = async (ttlSeconds: number | null = 3600, s = secret) =>
     (await issueToken(deps, { mode: 'live', clientId: id, clientSecret: s, sourceIp: ip, ttlSeconds })).accessToken;
   const bearer = (t: string | undefined, extra: { requiredScopes?: string[]; sourceIp?: string } = {}) =>
-    authenticateBearer(deps, { mode: 'live', authorization: t === undefined ? undefined : `Bearer ${t}`, sourceIp: ip, ...extra });
+    authenticateBearer(deps, {
+      mode: 'live',
+      authorization: t === undefined ? undefined : `Bearer ${t}`,
+      sourceIp: ip,
+      ...extra,
+    });
 
   beforeEach(async () => {
     deps = await fakeDeps();
@@ -30,8 +35,12 @@ describe('authenticateBearer', () => {
 
   it('answers missing_token without a Bearer credential and invalid_token for a malformed one', async () => {
     await expect(bearer(undefined)).rejects.toMatchObject({ code: 'missing_token' });
-    await expect(authenticateBearer(deps, { mode: 'live', authorization: 'Basic abc', sourceIp: ip })).rejects.toMatchObject({ code: 'missing_token' });
-    await expect(authenticateBearer(deps, { mode: 'live', authorization: 'Bearer a b', sourceIp: ip })).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(
+      authenticateBearer(deps, { mode: 'live', authorization: 'Basic abc', sourceIp: ip }),
+    ).rejects.toMatchObject({ code: 'missing_token' });
+    await expect(
+      authenticateBearer(deps, { mode: 'live', authorization: 'Bearer a b', sourceIp: ip }),
+    ).rejects.toMatchObject({ code: 'invalid_token' });
   });
 
   it('refuses a token of the other mode', async () => {
@@ -77,6 +86,8 @@ describe('authenticateBearer', () => {
     const t = await token();
     await updateClient(deps, id, { allowedIps: ['10.0.0.0/8'] });
     await expect(bearer(t)).rejects.toMatchObject({ code: 'access_denied' });
-    await expect(bearer(t, { sourceIp: '10.2.3.4', requiredScopes: ['admin'] })).rejects.toMatchObject({ code: 'insufficient_scope' });
+    await expect(bearer(t, { sourceIp: '10.2.3.4', requiredScopes: ['admin'] })).rejects.toMatchObject({
+      code: 'insufficient_scope',
+    });
   });
 });

@@ -145,7 +145,13 @@ export function parseGrant(dialect: Dialect, body: unknown): Grant | undefined {
   let fields: { token: unknown; type: unknown; expires: unknown; refresh?: unknown; scope?: unknown };
   switch (dialect) {
     case 'oauth2':
-      fields = { token: body.access_token, type: body.token_type, expires: body.expires_in, refresh: body.refresh_token, scope: body.scope };
+      fields = {
+        token: body.access_token,
+        type: body.token_type,
+        expires: body.expires_in,
+        refresh: body.refresh_token,
+        scope: body.scope,
+      };
       break;
     case 'v1': {
       const data = body.data;
@@ -168,7 +174,12 @@ export function parseGrant(dialect: Dialect, body: unknown): Grant | undefined {
   // A missing or null lifetime is a token that does not expire (spec §3 common); anything else
   // must be a non-negative number of seconds.
   const expires = fields.expires;
-  if (expires !== undefined && expires !== null && (typeof expires !== 'number' || !Number.isFinite(expires) || expires < 0)) return undefined;
+  if (
+    expires !== undefined &&
+    expires !== null &&
+    (typeof expires !== 'number' || !Number.isFinite(expires) || expires < 0)
+  )
+    return undefined;
   return {
     accessToken: fields.token,
     expiresIn: typeof expires === 'number' ? expires : null,
@@ -236,7 +247,15 @@ const V2_REASONS: Record<string, TokenErrorCode> = {
 };
 
 /** v2 gRPC codes when no ErrorInfo reason decides. */
-const V2_GRPC: Record<number, TokenErrorCode> = { 3: 'invalid_request', 5: 'not_found', 7: 'access_denied', 8: 'rate_limited', 13: 'server_error', 14: 'unavailable', 16: 'invalid_client' };
+const V2_GRPC: Record<number, TokenErrorCode> = {
+  3: 'invalid_request',
+  5: 'not_found',
+  7: 'access_denied',
+  8: 'rate_limited',
+  13: 'server_error',
+  14: 'unavailable',
+  16: 'invalid_client',
+};
 
 /** common CommonResponse codes (spec §3 common). */
 const COMMON_CODES: Record<number, TokenErrorCode> = {
@@ -306,7 +325,10 @@ export function parseError(dialect: Dialect, status: number, body: unknown): Wir
   switch (dialect) {
     case 'oauth2': {
       const error = str(body.error);
-      return { code: (error && OAUTH2_ERRORS[error]) || fallback.code, message: str(body.error_description) ?? error ?? fallback.message };
+      return {
+        code: (error && OAUTH2_ERRORS[error]) || fallback.code,
+        message: str(body.error_description) ?? error ?? fallback.message,
+      };
     }
     case 'v1': {
       const e = isRecord(body.error) ? body.error : {};
@@ -322,7 +344,11 @@ export function parseError(dialect: Dialect, status: number, body: unknown): Wir
       const grpc = typeof body.code === 'number' ? V2_GRPC[body.code] : undefined;
       const code = (reason && V2_REASONS[reason]) || grpc || fallback.code;
       const delay = retry ? durationSeconds(retry.retryDelay) : undefined;
-      return { code, message: str(body.message) ?? fallback.message, ...(delay === undefined ? {} : { retryDelay: delay }) };
+      return {
+        code,
+        message: str(body.message) ?? fallback.message,
+        ...(delay === undefined ? {} : { retryDelay: delay }),
+      };
     }
     case 'common': {
       const code = typeof body.code === 'number' ? COMMON_CODES[body.code] : undefined;

@@ -9,7 +9,14 @@ export { TokenSource, type TokenSourceOptions } from './token-source.js';
 export { TokenCache, sharedTokenCache } from './token-cache.js';
 export { DIALECTS, type Dialect, type ClientAuth } from './dialects.js';
 export { TollgateError, isTollgateError, TOKEN_ERROR_CODES, type TokenErrorCode } from './errors.js';
-export { createVerifier, VERIFIER_MODES, type Verifier, type VerifierMode, type VerifierOptions, type VerifyOptions } from './verifier/index.js';
+export {
+  createVerifier,
+  VERIFIER_MODES,
+  type Verifier,
+  type VerifierMode,
+  type VerifierOptions,
+  type VerifyOptions,
+} from './verifier/index.js';
 export { VerifyError, isVerifyError, type VerifyErrorCode } from './verifier/errors.js';
 export type { AccessTokenClaims } from './verifier/claims.js';
 export { bearerChallenge, type GuardOptions } from './adapters/decide.js';

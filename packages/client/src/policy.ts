@@ -31,7 +31,12 @@ export interface Schedule {
  * serves at least half its life. The jitter spreads the refreshes of many processes that started
  * together, so they do not all call the token endpoint in the same second.
  */
-export function scheduleToken(sentAt: number, expiresIn: number | null, policy: RefreshPolicy, random: () => number): Schedule {
+export function scheduleToken(
+  sentAt: number,
+  expiresIn: number | null,
+  policy: RefreshPolicy,
+  random: () => number,
+): Schedule {
   if (expiresIn === null) return { usableUntil: Infinity, refreshFrom: Infinity };
   const lifetime = expiresIn * 1000;
   const margin = Math.min(policy.marginMs, lifetime * MAX_SHARE);

@@ -1,6 +1,24 @@
-import { DIALECTS, exchangeRequest, parseError, parseGrant, refreshRequest, type ClientAuth, type Dialect, type ExchangeInput, type Grant, type WireRequest } from './dialects.js';
+import {
+  DIALECTS,
+  exchangeRequest,
+  parseError,
+  parseGrant,
+  refreshRequest,
+  type ClientAuth,
+  type Dialect,
+  type ExchangeInput,
+  type Grant,
+  type WireRequest,
+} from './dialects.js';
 import { redact, TollgateError } from './errors.js';
-import { backgroundRetryDelay, DEFAULT_JITTER_SECONDS, DEFAULT_MARGIN_SECONDS, parseRetryAfter, scheduleToken, type RefreshPolicy } from './policy.js';
+import {
+  backgroundRetryDelay,
+  DEFAULT_JITTER_SECONDS,
+  DEFAULT_MARGIN_SECONDS,
+  parseRetryAfter,
+  scheduleToken,
+  type RefreshPolicy,
+} from './policy.js';
 import { sharedTokenCache, TokenCache, type CachedToken, type Slot } from './token-cache.js';
 import { authorizedFetch, type FetchInput } from './authorized-fetch.js';
 
@@ -174,10 +192,14 @@ export class TokenSource {
     if (blocked && Date.now() < blocked.until) {
       const left = Math.ceil((blocked.until - Date.now()) / 1000);
       return Promise.reject(
-        new TollgateError(blocked.code, `The ${this.dialect} token endpoint asked to wait; ${left} s left before the next request`, {
-          status: blocked.status,
-          retryAfter: left,
-        }),
+        new TollgateError(
+          blocked.code,
+          `The ${this.dialect} token endpoint asked to wait; ${left} s left before the next request`,
+          {
+            status: blocked.status,
+            retryAfter: left,
+          },
+        ),
       );
     }
     const p = this.#obtain().finally(() => {
@@ -202,7 +224,10 @@ export class TokenSource {
       const refreshToken = answer.grant.refreshToken ?? keptRefreshToken;
       const schedule = scheduleToken(answer.sentAt, answer.grant.expiresIn, this.#policy, this.#random);
       if (Date.now() >= schedule.usableUntil) {
-        throw new TollgateError('invalid_response', `The ${this.dialect} token endpoint answered with a token already inside its expiry margin`);
+        throw new TollgateError(
+          'invalid_response',
+          `The ${this.dialect} token endpoint answered with a token already inside its expiry margin`,
+        );
       }
       const token: CachedToken = {
         accessToken: answer.grant.accessToken,
@@ -257,10 +282,19 @@ export class TokenSource {
     let text: string;
     try {
       // Redirects are not followed: a 307 would carry the secret in the body to another address.
-      res = await this.#fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal: AbortSignal.timeout(this.#timeoutMs) });
+      res = await this.#fetch(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
       text = await res.text();
     } catch (e) {
-      throw new TollgateError('network_error', redact(`The ${where} failed: ${e instanceof Error ? e.message : String(e)}`, secrets));
+      throw new TollgateError(
+        'network_error',
+        redact(`The ${where} failed: ${e instanceof Error ? e.message : String(e)}`, secrets),
+      );
     }
     let body: unknown;
     try {
@@ -270,17 +304,30 @@ export class TokenSource {
     }
     if (res.status >= 200 && res.status < 300) {
       const grant = parseGrant(this.dialect, body);
-      if (!grant) throw new TollgateError('invalid_response', `The ${where} answered ${res.status} without a Bearer token in the ${this.dialect} shape`, { status: res.status });
+      if (!grant)
+        throw new TollgateError(
+          'invalid_response',
+          `The ${where} answered ${res.status} without a Bearer token in the ${this.dialect} shape`,
+          { status: res.status },
+        );
       return { grant, sentAt };
     }
     if (res.status >= 300 && res.status < 400) {
-      throw new TollgateError('invalid_response', `The ${where} was redirected (HTTP ${res.status}); configure the endpoint's final URL`, { status: res.status });
+      throw new TollgateError(
+        'invalid_response',
+        `The ${where} was redirected (HTTP ${res.status}); configure the endpoint's final URL`,
+        { status: res.status },
+      );
     }
     const wire = parseError(this.dialect, res.status, body);
     const retryAfter = parseRetryAfter(res.headers.get('retry-after'), Date.now()) ?? wire.retryDelay;
-    throw new TollgateError(wire.code, redact(`The ${where} failed with ${wire.code} (HTTP ${res.status}): ${wire.message}`, secrets), {
-      status: res.status,
-      ...(retryAfter === undefined ? {} : { retryAfter }),
-    });
+    throw new TollgateError(
+      wire.code,
+      redact(`The ${where} failed with ${wire.code} (HTTP ${res.status}): ${wire.message}`, secrets),
+      {
+        status: res.status,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+      },
+    );
   }
 }

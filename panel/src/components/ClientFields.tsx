@@ -10,13 +10,27 @@ export interface ClientDraft {
  * Name, scopes and IP allowlist, shared by the new-client form and the client's edit form.
  * The allowlist is checked as it is typed (a hint: the server checks again and decides).
  */
-export function ClientFields({ idPrefix, draft, onChange }: { idPrefix: string; draft: ClientDraft; onChange: (d: ClientDraft) => void }) {
+export function ClientFields({
+  idPrefix,
+  draft,
+  onChange,
+}: {
+  idPrefix: string;
+  draft: ClientDraft;
+  onChange: (d: ClientDraft) => void;
+}) {
   const ipError = checkAllowlist(draft.allowedIps).error;
   return (
     <>
       <p>
         <label htmlFor={`${idPrefix}-name`}>Name</label>
-        <input id={`${idPrefix}-name`} required maxLength={200} value={draft.name} onChange={(e) => onChange({ ...draft, name: e.target.value })} />
+        <input
+          id={`${idPrefix}-name`}
+          required
+          maxLength={200}
+          value={draft.name}
+          onChange={(e) => onChange({ ...draft, name: e.target.value })}
+        />
       </p>
       <p>
         <label htmlFor={`${idPrefix}-scopes`}>Scopes</label>

@@ -7,7 +7,11 @@ import { useEffect, useRef, type ReactNode } from 'react';
 export function PageHeading({ children }: { children: ReactNode }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    if (document.activeElement === document.body || document.activeElement === null || document.activeElement?.closest('nav, .page-actions')) {
+    if (
+      document.activeElement === document.body ||
+      document.activeElement === null ||
+      document.activeElement?.closest('nav, .page-actions')
+    ) {
       ref.current?.focus();
     }
   }, []);

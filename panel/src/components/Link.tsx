@@ -6,7 +6,12 @@ export function Link({ to, children, className }: { to: string; children: ReactN
   const { path } = useLocation();
   const here = to.split('?')[0] === path || (to === '/clients' && path === '/');
   return (
-    <a href={href(to)} className={className} aria-current={here ? 'page' : undefined} onClick={(e) => followLink(e, to)}>
+    <a
+      href={href(to)}
+      className={className}
+      aria-current={here ? 'page' : undefined}
+      onClick={(e) => followLink(e, to)}
+    >
       {children}
     </a>
   );

@@ -21,7 +21,8 @@ export function SecretOnce({ clientId, secret }: { clientId: string; secret: str
     <section className="secret" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Save the secret now</h2>
       <p className="warning" id={`${id}-w`}>
-        <strong>This secret will not be shown again.</strong> Tollgate stores only its hash; if it is lost, rotate the secret.
+        <strong>This secret will not be shown again.</strong> Tollgate stores only its hash; if it is lost, rotate the
+        secret.
       </p>
       <dl>
         <dt>Client id</dt>

@@ -32,7 +32,12 @@ export function bearerChallenge(challenge: Challenge, description: string): stri
  * of the address called and the resolved source address.
  * @see RFC 6750 §2
  */
-export function bearerInput(req: FastifyRequest, mount: Mode, config: Config, requiredScopes: readonly string[] = []): BearerInput {
+export function bearerInput(
+  req: FastifyRequest,
+  mount: Mode,
+  config: Config,
+  requiredScopes: readonly string[] = [],
+): BearerInput {
   return {
     mode: callMode(req, mount, config),
     authorization: authorizationOf(req),

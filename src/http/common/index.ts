@@ -31,6 +31,12 @@ export const commonDoor: FastifyPluginAsync<DoorOptions> = async (app, opts) => 
   app.get('/me', { schema: meSchema, config: { bearer: true } }, async (req, reply) => {
     const { client } = await authenticateBearer(ctx.deps, bearerInput(req, mode, ctx.config));
     reply.headers(NO_STORE);
-    return commonOk({ id: client.id, name: client.name, mode: client.mode, scopes: client.scopes, orgId: client.orgId });
+    return commonOk({
+      id: client.id,
+      name: client.name,
+      mode: client.mode,
+      scopes: client.scopes,
+      orgId: client.orgId,
+    });
   });
 };

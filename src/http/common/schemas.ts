@@ -1,5 +1,13 @@
 import type { DomainErrorCode } from '../../domain/errors.js';
-import { ACCESS_TOKEN, BEARER, errorResponses, NO_STORE_HEADERS, response, tokenRequestBody, type JsonSchema } from '../schemas.js';
+import {
+  ACCESS_TOKEN,
+  BEARER,
+  errorResponses,
+  NO_STORE_HEADERS,
+  response,
+  tokenRequestBody,
+  type JsonSchema,
+} from '../schemas.js';
 import { COMMON_ERRORS } from './errors.js';
 
 /** Seed 000's CommonResponse for an error. */
@@ -14,7 +22,11 @@ const COMMON_ERROR: JsonSchema = {
     errors: {
       type: 'array',
       description: 'Request-shape errors only (`40001`): the field at fault, `body` for the body as a whole.',
-      items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
     },
   },
 };
@@ -35,7 +47,9 @@ export const issueTokenSchema = {
   operationId: 'commonIssueToken',
   summary: 'Issue an access token (CommonResponse)',
   description:
-    "Client credentials in a JSON body; the token in the CommonResponse envelope. Tokens do not expire (`expires_in: null`) unless `CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES` is set; they die when the client's secret is rotated.",
+    'Client credentials in a JSON body; the token in the CommonResponse envelope. Tokens do not expire ' +
+    "(`expires_in: null`) unless `CLIENT_ACCESS_TOKEN_EXPIRE_MINUTES` is set; they die when the client's secret is " +
+    'rotated.',
   consumes: ['application/json'],
   body: tokenRequestBody('CommonTokenRequest'),
   response: {
@@ -52,7 +66,21 @@ export const issueTokenSchema = {
       }),
       NO_STORE_HEADERS,
     ),
-    ...errorResponses(COMMON_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_target', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], COMMON_ERROR, label),
+    ...errorResponses(
+      COMMON_ERRORS,
+      [
+        'invalid_request',
+        'invalid_scope',
+        'invalid_target',
+        'invalid_client',
+        'access_denied',
+        'rate_limited',
+        'server_error',
+        'unavailable',
+      ],
+      COMMON_ERROR,
+      label,
+    ),
   },
 };
 
@@ -62,7 +90,9 @@ export const meSchema = {
   operationId: 'commonMe',
   summary: 'The calling client',
   description:
-    "The client the Bearer token was issued to. The token is checked like at every protected endpoint (signature, `typ`, issuer of the mode called, audience, expiry, revocation, the client's current secret generation, the client enabled, its IP allowlist).",
+    'The client the Bearer token was issued to. The token is checked like at every protected endpoint (signature, ' +
+    "`typ`, issuer of the mode called, audience, expiry, revocation, the client's current secret generation, the " +
+    'client enabled, its IP allowlist).',
   security: [{ bearerAuth: [] }],
   response: {
     200: response(
@@ -81,6 +111,11 @@ export const meSchema = {
       }),
       NO_STORE_HEADERS,
     ),
-    ...errorResponses(COMMON_ERRORS, ['missing_token', 'invalid_token', 'access_denied', 'server_error', 'unavailable'], COMMON_ERROR, label),
+    ...errorResponses(
+      COMMON_ERRORS,
+      ['missing_token', 'invalid_token', 'access_denied', 'server_error', 'unavailable'],
+      COMMON_ERROR,
+      label,
+    ),
   },
 };

@@ -16,7 +16,8 @@ import { verifySchema } from './schemas.js';
  */
 function guardedAudience(audience: string | undefined): string | undefined {
   if (audience === undefined) return undefined;
-  if (!isAbsoluteUri(audience)) throw new DomainError('invalid_target', 'audience must be an absolute URI without fragment', { field: 'audience' });
+  if (!isAbsoluteUri(audience))
+    throw new DomainError('invalid_target', 'audience must be an absolute URI without fragment', { field: 'audience' });
   return audience;
 }
 
@@ -51,13 +52,18 @@ export const forwardAuthDoor: FastifyPluginAsync<DoorOptions> = async (app, opts
       // A parameter we do not know (`SCOPE`, `scope[]`) must not quietly drop a requirement.
       for (const name of Object.keys(query)) {
         if (name !== 'scope' && name !== 'audience') {
-          throw new DomainError('invalid_request', 'Unknown query parameter: only scope and audience are accepted', { field: 'query' });
+          throw new DomainError('invalid_request', 'Unknown query parameter: only scope and audience are accepted', {
+            field: 'query',
+          });
         }
       }
       const scope = optionalString(query, 'scope');
       const required = scope === undefined ? [] : parseScopeString(scope);
       const audience = guardedAudience(optionalString(query, 'audience'));
-      const input = { ...bearerInput(req, mode, ctx.config, required), ...(audience === undefined ? {} : { audience }) };
+      const input = {
+        ...bearerInput(req, mode, ctx.config, required),
+        ...(audience === undefined ? {} : { audience }),
+      };
       const { client, scopes } = await authenticateBearer(ctx.deps, input);
       reply.headers(NO_STORE);
       reply.header('x-client-id', client.id).header('x-scope', scopes.join(' ')).header('x-mode', client.mode);

@@ -20,12 +20,19 @@ export const verifySchema = {
   operationId: 'forwardAuthVerify',
   summary: "Check a Bearer token for a reverse proxy's forward authentication",
   description:
-    "For nginx `auth_request`, Traefik ForwardAuth and Envoy `ext_authz`: answered alike for GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS, the method of the guarded request (the body, if any, is read and ignored). The token is checked like at every protected endpoint; 200 names the client in headers. A proxy reads only the status: nginx passes 401 and 403 on and turns any other status into 500.",
+    'For nginx `auth_request`, Traefik ForwardAuth and Envoy `ext_authz`: answered alike for GET, HEAD, POST, PUT, ' +
+    'PATCH, DELETE and OPTIONS, the method of the guarded request (the body, if any, is read and ignored). The ' +
+    'token is checked like at every protected endpoint; 200 names the client in headers. A proxy reads only the ' +
+    'status: nginx passes 401 and 403 on and turns any other status into 500.',
   security: [{ bearerAuth: [] }],
   querystring: {
     type: 'object',
     properties: {
-      scope: { type: 'string', description: 'Space-separated scopes the token must all hold (else 403).', examples: ['admin'] },
+      scope: {
+        type: 'string',
+        description: 'Space-separated scopes the token must all hold (else 403).',
+        examples: ['admin'],
+      },
       audience: AUDIENCE_GUARDED,
     },
   },
@@ -36,6 +43,20 @@ export const verifySchema = {
       'X-Mode': { type: 'string', enum: ['live', 'test'] },
       ...NO_STORE_HEADERS,
     }),
-    ...errorResponses(FORWARD_AUTH_ERRORS, ['invalid_request', 'invalid_target', 'missing_token', 'invalid_token', 'access_denied', 'insufficient_scope', 'server_error', 'unavailable'], FORWARD_AUTH_ERROR, label),
+    ...errorResponses(
+      FORWARD_AUTH_ERRORS,
+      [
+        'invalid_request',
+        'invalid_target',
+        'missing_token',
+        'invalid_token',
+        'access_denied',
+        'insufficient_scope',
+        'server_error',
+        'unavailable',
+      ],
+      FORWARD_AUTH_ERROR,
+      label,
+    ),
   },
 };

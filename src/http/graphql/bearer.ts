@@ -34,7 +34,11 @@ export async function operator(ctx: GraphQLContext): Promise<OperatorPrincipal> 
 }
 
 export const crossSite = (): DomainError =>
-  new DomainError('access_denied', 'Cross-site request refused: the panel session works only from the panel (application/json, x-tollgate-csrf and this origin)');
+  new DomainError(
+    'access_denied',
+    'Cross-site request refused: the panel session works only from the panel (application/json, x-tollgate-csrf ' +
+      'and this origin)',
+  );
 
 /**
  * The caller of an administration field: a Bearer token when one is sent (it is what scripts

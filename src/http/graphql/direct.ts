@@ -65,8 +65,16 @@ const CAPTURE = { Response: CapturedResponse };
  * Fetch Request and Response around it. The profile put that wrapping at a third of a GraphQL
  * request. The request yoga sees is only its method: nothing of ours reads more.
  */
-export async function answerDirect(yoga: Yoga, { params, mediaType }: DirectRequest, serverContext: GraphQLServerContext): Promise<DirectAnswer> {
+export async function answerDirect(
+  yoga: Yoga,
+  { params, mediaType }: DirectRequest,
+  serverContext: GraphQLServerContext,
+): Promise<DirectAnswer> {
   const request = { method: 'POST' } as Request;
   const result = await yoga.getResultForParams({ params, request }, serverContext);
-  return processRegularResult(result as Parameters<typeof processRegularResult>[0], CAPTURE as never, mediaType) as unknown as DirectAnswer;
+  return processRegularResult(
+    result as Parameters<typeof processRegularResult>[0],
+    CAPTURE as never,
+    mediaType,
+  ) as unknown as DirectAnswer;
 }

@@ -1,6 +1,14 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
-import { authorizationOf, callerIp, callMode, NO_STORE, tagRoutes, type DoorContext, type DoorOptions } from '../door.js';
+import {
+  authorizationOf,
+  callerIp,
+  callMode,
+  NO_STORE,
+  tagRoutes,
+  type DoorContext,
+  type DoorOptions,
+} from '../door.js';
 import { toDomainError } from '../errors.js';
 import { strictJsonParser } from '../form.js';
 import { TOOL_PAGE_HEADERS } from '../html-headers.js';
@@ -27,7 +35,16 @@ const yogas = new WeakMap<DoorContext, Yoga>();
  * Content-Length, never with Transfer-Encoding beside it) and keeps the caller's `Connection`.
  * @see RFC 9112 §6.3 (both framing headers: a request-smuggling shape), RFC 9110 §7.6.1
  */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'te', 'trailer', 'proxy-connection']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+]);
 
 /**
  * The GraphQL door: graphql-yoga behind one Fastify route at `/graphql` (and `/test/graphql`).
@@ -52,12 +69,16 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
   const checkJson = strictJsonParser(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) =>
-    checkJson(req, text as string, (err, value) => (err ? done(err, undefined) : done(null, { text: text as string, value } satisfies JsonBody))),
+    checkJson(req, text as string, (err, value) =>
+      err ? done(err, undefined) : done(null, { text: text as string, value } satisfies JsonBody),
+    ),
   );
 
   const send = (reply: FastifyReply, r: RequestError): FastifyReply =>
     reply.headers(NO_STORE).code(r.status).type('application/json; charset=utf-8').send(r.body);
-  app.setErrorHandler((err, req, reply) => send(reply, requestError(toDomainError(err, req.log), (err as { statusCode?: number }).statusCode)));
+  app.setErrorHandler((err, req, reply) =>
+    send(reply, requestError(toDomainError(err, req.log), (err as { statusCode?: number }).statusCode)),
+  );
   app.setNotFoundHandler((_req, reply) => send(reply, requestError(new DomainError('not_found', 'Not found'))));
 
   app.route({
@@ -80,7 +101,12 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
       const direct = req.method === 'POST' && json ? directRequest(json.value, req.headers.accept) : undefined;
       if (direct) {
         const answer = await answerDirect(server, direct, serverContext);
-        return reply.code(answer.status).headers(answer.headers).headers(NO_STORE).headers(serverContext.responseHeaders).send(answer.body);
+        return reply
+          .code(answer.status)
+          .headers(answer.headers)
+          .headers(NO_STORE)
+          .headers(serverContext.responseHeaders)
+          .send(answer.body);
       }
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
@@ -90,7 +116,10 @@ export const graphqlDoor: FastifyPluginAsync<DoorOptions> = async (app, { ctx, m
       const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
       const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : json?.text;
       if (req.method === 'POST' && body === undefined) {
-        return send(reply, requestError(new DomainError('invalid_request', 'Unsupported Content-Type: send application/json'), 415));
+        return send(
+          reply,
+          requestError(new DomainError('invalid_request', 'Unsupported Content-Type: send application/json'), 415),
+        );
       }
       const init: RequestInit = { method: req.method, headers, body };
       const res = await server.fetch(`http://tollgate.internal${YOGA_ENDPOINT}${search}`, init, serverContext);

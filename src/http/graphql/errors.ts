@@ -2,7 +2,13 @@ import { createGraphQLError } from 'graphql-yoga';
 import { isDomainError, type DomainError, type DomainErrorCode } from '../../domain/errors.js';
 
 /** The members of `IssueTokenResult` that are failures. */
-export type IssueTokenErrorType = 'InvalidRequestError' | 'InvalidClientError' | 'InvalidScopeError' | 'InvalidTargetError' | 'AccessDeniedError' | 'RateLimitedError';
+export type IssueTokenErrorType =
+  | 'InvalidRequestError'
+  | 'InvalidClientError'
+  | 'InvalidScopeError'
+  | 'InvalidTargetError'
+  | 'AccessDeniedError'
+  | 'RateLimitedError';
 
 interface GraphQLRow {
   /**
@@ -21,14 +27,38 @@ interface GraphQLRow {
  * are union members; everything else is a top-level error with `extensions.code`.
  */
 export const GRAPHQL_ERRORS = {
-  invalid_request: { member: { type: 'InvalidRequestError', code: 'INVALID_REQUEST' }, code: 'BAD_USER_INPUT', request: [400, 'BAD_REQUEST'] },
-  invalid_client: { member: { type: 'InvalidClientError', code: 'INVALID_CLIENT' }, code: 'UNAUTHENTICATED', request: [401, 'UNAUTHENTICATED'] },
+  invalid_request: {
+    member: { type: 'InvalidRequestError', code: 'INVALID_REQUEST' },
+    code: 'BAD_USER_INPUT',
+    request: [400, 'BAD_REQUEST'],
+  },
+  invalid_client: {
+    member: { type: 'InvalidClientError', code: 'INVALID_CLIENT' },
+    code: 'UNAUTHENTICATED',
+    request: [401, 'UNAUTHENTICATED'],
+  },
   invalid_grant: { member: null, code: 'BAD_USER_INPUT', request: [400, 'BAD_REQUEST'] },
   unsupported_grant_type: { member: null, code: 'BAD_USER_INPUT', request: [400, 'BAD_REQUEST'] },
-  invalid_scope: { member: { type: 'InvalidScopeError', code: 'INVALID_SCOPE' }, code: 'BAD_USER_INPUT', request: [400, 'BAD_REQUEST'] },
-  invalid_target: { member: { type: 'InvalidTargetError', code: 'INVALID_TARGET' }, code: 'BAD_USER_INPUT', request: [400, 'BAD_REQUEST'] },
-  access_denied: { member: { type: 'AccessDeniedError', code: 'ACCESS_DENIED' }, code: 'FORBIDDEN', request: [403, 'FORBIDDEN'] },
-  rate_limited: { member: { type: 'RateLimitedError', code: 'RATE_LIMITED' }, code: 'RATE_LIMITED', request: [429, 'RATE_LIMITED'] },
+  invalid_scope: {
+    member: { type: 'InvalidScopeError', code: 'INVALID_SCOPE' },
+    code: 'BAD_USER_INPUT',
+    request: [400, 'BAD_REQUEST'],
+  },
+  invalid_target: {
+    member: { type: 'InvalidTargetError', code: 'INVALID_TARGET' },
+    code: 'BAD_USER_INPUT',
+    request: [400, 'BAD_REQUEST'],
+  },
+  access_denied: {
+    member: { type: 'AccessDeniedError', code: 'ACCESS_DENIED' },
+    code: 'FORBIDDEN',
+    request: [403, 'FORBIDDEN'],
+  },
+  rate_limited: {
+    member: { type: 'RateLimitedError', code: 'RATE_LIMITED' },
+    code: 'RATE_LIMITED',
+    request: [429, 'RATE_LIMITED'],
+  },
   invalid_token: { member: null, code: 'UNAUTHENTICATED', request: [401, 'UNAUTHENTICATED'] },
   missing_token: { member: null, code: 'UNAUTHENTICATED', request: [401, 'UNAUTHENTICATED'] },
   insufficient_scope: { member: null, code: 'FORBIDDEN', request: [403, 'FORBIDDEN'] },

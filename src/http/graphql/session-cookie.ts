@@ -29,7 +29,15 @@ export function sessionSetCookie(value: string, session: Session, secure: boolea
 }
 
 export const clearSessionCookie = (secure: boolean): string =>
-  stringifySetCookie({ name: cookieName(secure), value: '', path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: 0 });
+  stringifySetCookie({
+    name: cookieName(secure),
+    value: '',
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    maxAge: 0,
+  });
 
 /** The headers the panel sends on every request; yoga's own CSRF header is taken as the same. */
 export const CSRF_HEADERS = ['x-tollgate-csrf', 'x-graphql-yoga-csrf'] as const;
@@ -38,7 +46,10 @@ export const CSRF_HEADERS = ['x-tollgate-csrf', 'x-graphql-yoga-csrf'] as const;
  * Whether a request is the panel's own: a CSRF header, and an `Origin` (required on POST) that
  * is the issuer's or this very host's.
  */
-export function isSameOrigin(req: { method: string; headers: Record<string, string | string[] | undefined> }, issuer: string): boolean {
+export function isSameOrigin(
+  req: { method: string; headers: Record<string, string | string[] | undefined> },
+  issuer: string,
+): boolean {
   if (!CSRF_HEADERS.some((h) => req.headers[h] !== undefined)) return false;
   const origin = req.headers.origin;
   if (origin === undefined) return req.method === 'GET' || req.method === 'HEAD';

@@ -33,7 +33,9 @@ export function refuseSecretsInQuery(req: FastifyRequest): void {
   if (query === null || typeof query !== 'object') return;
   for (const name of SECRET_PARAMETERS) {
     if (Object.hasOwn(query, name)) {
-      throw new DomainError('invalid_request', `${name} must be sent in the request body, not the query string`, { field: name });
+      throw new DomainError('invalid_request', `${name} must be sent in the request body, not the query string`, {
+        field: name,
+      });
     }
   }
 }
@@ -61,7 +63,10 @@ export function parseBasic(header: string): { clientId: string; clientSecret: st
   const m = BASIC.exec(header);
   if (!m) {
     if (/^Basic(?: |$)/i.test(header)) throw malformedBasic();
-    throw new DomainError('invalid_client', 'Unsupported client authentication method: use HTTP Basic or the request body');
+    throw new DomainError(
+      'invalid_client',
+      'Unsupported client authentication method: use HTTP Basic or the request body',
+    );
   }
   const b64 = m[1]!;
   const bytes = Buffer.from(b64, 'base64');
@@ -79,7 +84,8 @@ export function parseBasic(header: string): { clientId: string; clientSecret: st
   const rawSecret = text.slice(colon + 1);
   const clientSecret = formDecode(rawSecret);
   if (clientId === '') throw new DomainError('invalid_request', 'client_id is required', { field: 'client_id' });
-  if (clientSecret === '') throw new DomainError('invalid_request', 'client_secret is required', { field: 'client_secret' });
+  if (clientSecret === '')
+    throw new DomainError('invalid_request', 'client_secret is required', { field: 'client_secret' });
   return rawSecret === clientSecret ? { clientId, clientSecret } : { clientId, clientSecret, rawSecret };
 }
 
@@ -99,18 +105,25 @@ export function presentedClient(req: FastifyRequest, body: WireBody): PresentedC
   if (header !== undefined && header.trim() !== '') {
     const basic = parseBasic(header);
     if (bodySecret !== undefined) {
-      throw new DomainError('invalid_request', 'Use one client authentication method: HTTP Basic or client_secret in the body, not both', {
-        field: 'client_secret',
-      });
+      throw new DomainError(
+        'invalid_request',
+        'Use one client authentication method: HTTP Basic or client_secret in the body, not both',
+        {
+          field: 'client_secret',
+        },
+      );
     }
     if (bodyId !== undefined && bodyId !== basic.clientId) {
-      throw new DomainError('invalid_request', 'client_id in the body does not match the HTTP Basic credentials', { field: 'client_id' });
+      throw new DomainError('invalid_request', 'client_id in the body does not match the HTTP Basic credentials', {
+        field: 'client_id',
+      });
     }
     return { method: 'client_secret_basic', ...basic };
   }
   if (bodyId === undefined && bodySecret === undefined) return undefined;
   if (bodyId === undefined) throw new DomainError('invalid_request', 'client_id is required', { field: 'client_id' });
-  if (bodySecret === undefined) throw new DomainError('invalid_request', 'client_secret is required', { field: 'client_secret' });
+  if (bodySecret === undefined)
+    throw new DomainError('invalid_request', 'client_secret is required', { field: 'client_secret' });
   return { method: 'client_secret_post', clientId: bodyId, clientSecret: bodySecret };
 }
 
@@ -121,6 +134,10 @@ export function presentedClient(req: FastifyRequest, body: WireBody): PresentedC
  */
 export function requiredClient(req: FastifyRequest, body: WireBody): PresentedClient {
   const client = presentedClient(req, body);
-  if (!client) throw new DomainError('invalid_client', 'Client authentication is required: use HTTP Basic or client_id and client_secret in the body');
+  if (!client)
+    throw new DomainError(
+      'invalid_client',
+      'Client authentication is required: use HTTP Basic or client_id and client_secret in the body',
+    );
   return client;
 }

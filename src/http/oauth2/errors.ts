@@ -33,7 +33,12 @@ export const OAUTH2_ERRORS = {
   invalid_target: { status: 400, error: 'invalid_target', code: 'INVALID_TARGET' },
   access_denied: { status: 403, error: 'access_denied', code: 'ACCESS_DENIED' },
   rate_limited: { status: 429, error: 'rate_limited', code: 'RATE_LIMITED' },
-  invalid_token: { status: 401, error: 'invalid_token', code: 'INVALID_TOKEN', challenge: 'Bearer realm="tollgate", error="invalid_token"' },
+  invalid_token: {
+    status: 401,
+    error: 'invalid_token',
+    code: 'INVALID_TOKEN',
+    challenge: 'Bearer realm="tollgate", error="invalid_token"',
+  },
   missing_token: { status: 401, error: 'missing_token', code: 'MISSING_TOKEN', challenge: 'Bearer realm="tollgate"' },
   insufficient_scope: { status: 403, error: 'insufficient_scope', code: 'INSUFFICIENT_SCOPE' },
   not_found: { status: 404, error: 'not_found', code: 'NOT_FOUND' },

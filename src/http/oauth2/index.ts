@@ -6,7 +6,15 @@ import type { CredentialAttempt } from '../../usecases/authenticate-client.js';
 import { introspectToken, revokeToken } from '../../usecases/introspect-revoke.js';
 import type { IssuedToken } from '../../usecases/issue-token.js';
 import { issueTokenWithRefresh, refreshGrant } from '../../usecases/oauth2-grants.js';
-import { callerIp, callMode, NO_STORE, targetRequest, useEnvelope, type DoorContext, type DoorOptions } from '../door.js';
+import {
+  callerIp,
+  callMode,
+  NO_STORE,
+  targetRequest,
+  useEnvelope,
+  type DoorContext,
+  type DoorOptions,
+} from '../door.js';
 import { acceptForm, acceptJson, bodyRecord, optionalString, requiredString, type WireBody } from '../form.js';
 import { documentRequestsOnly } from '../schemas.js';
 import { presentedClient, refuseSecretsInQuery, requiredClient, type PresentedClient } from './client-auth.js';
@@ -99,7 +107,9 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, opts) => 
     const scope = optionalString(body, 'scope');
     const client = requiredClient(req, body);
     const target = targetRequest(body, true);
-    return tokenBody(await refreshGrant(ctx.deps, { ...call, refreshToken, scope, target, client, ttlSeconds: ttl.oauth2Access }));
+    return tokenBody(
+      await refreshGrant(ctx.deps, { ...call, refreshToken, scope, target, client, ttlSeconds: ttl.oauth2Access }),
+    );
   });
 
   /**
@@ -115,7 +125,9 @@ export const oauth2Door: FastifyPluginAsync<DoorOptions> = async (app, opts) => 
     const client = presentedClient(req, body);
     const target = targetRequest(body, true);
     const call = callOf(req, mode, ctx);
-    return tokenBody(await refreshGrant(ctx.deps, { ...call, refreshToken, scope, target, client, ttlSeconds: ttl.oauth2Access }));
+    return tokenBody(
+      await refreshGrant(ctx.deps, { ...call, refreshToken, scope, target, client, ttlSeconds: ttl.oauth2Access }),
+    );
   });
 
   /**

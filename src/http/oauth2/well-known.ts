@@ -40,8 +40,16 @@ export const wellKnownDoor: FastifyPluginAsync<DoorOptions> = async (app, opts) 
   useEnvelope(app, renderOAuth2, opts);
   const metadata = { live: authorizationServerMetadata(ctx, 'live'), test: authorizationServerMetadata(ctx, 'test') };
 
-  app.get('/oauth-authorization-server', { schema: metadataSchema }, async (req) => metadata[callMode(req, mode, ctx.config)]);
-  app.get('/openid-configuration', { schema: openidConfigurationSchema }, async (req) => metadata[callMode(req, mode, ctx.config)]);
+  app.get(
+    '/oauth-authorization-server',
+    { schema: metadataSchema },
+    async (req) => metadata[callMode(req, mode, ctx.config)],
+  );
+  app.get(
+    '/openid-configuration',
+    { schema: openidConfigurationSchema },
+    async (req) => metadata[callMode(req, mode, ctx.config)],
+  );
 
   if (mode === 'live') {
     // RFC 8414 §3.1 puts the well-known segment before the issuer's path: the test issuer

@@ -25,7 +25,8 @@ export const homeRoute: FastifyPluginAsync = async (app) => {
   app.get('/', { schema: homeSchema }, async (req, reply) => {
     // A browser asks for text/html; a script asking for JSON (and not HTML) gets JSON.
     const accept = req.headers.accept ?? '';
-    if (accept.includes('application/json') && !accept.includes('text/html')) return reply.type('application/json; charset=utf-8').send({ name: 'Tollgate', links: LINKS });
+    if (accept.includes('application/json') && !accept.includes('text/html'))
+      return reply.type('application/json; charset=utf-8').send({ name: 'Tollgate', links: LINKS });
     return reply.headers(PANEL_HEADERS).type('text/html; charset=utf-8').send(PAGE);
   });
 };

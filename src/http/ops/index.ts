@@ -24,7 +24,10 @@ export interface OpsOptions {
  * Operator endpoints: `/healthz` (the process is up), `/readyz` (the database answers and the
  * process is not shutting down: a load balancer stops sending work), `/metrics` (Prometheus).
  */
-export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, lifecycle, metrics, gatherMetrics, serveMetrics }) => {
+export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (
+  app,
+  { store, lifecycle, metrics, gatherMetrics, serveMetrics },
+) => {
   app.register(homeRoute);
   app.get('/healthz', { schema: healthzSchema }, async () => ({ status: 'ok' }));
 
@@ -43,15 +46,24 @@ export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { store, li
 };
 
 /** `GET /metrics`: this process's metrics, or with WORKERS > 1 every worker's. */
-export const metricsRoute: FastifyPluginAsync<Pick<OpsOptions, 'metrics' | 'gatherMetrics'>> = async (app, { metrics, gatherMetrics }) => {
+export const metricsRoute: FastifyPluginAsync<Pick<OpsOptions, 'metrics' | 'gatherMetrics'>> = async (
+  app,
+  { metrics, gatherMetrics },
+) => {
   app.get('/metrics', { schema: metricsSchema }, async (_req, reply) => {
     let gathered: { contentType: string; body: string };
     try {
-      gathered = gatherMetrics ? await gatherMetrics() : { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+      gathered = gatherMetrics
+        ? await gatherMetrics()
+        : { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
     } catch (e) {
       if (!(e instanceof MetricsUnavailable)) throw e;
       // A worker starting (or one gone mid-scrape): the next scrape will have them all.
-      return reply.code(503).header('retry-after', '1').type('text/plain; charset=utf-8').send(`metrics unavailable for a moment: ${e.message}\n`);
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .type('text/plain; charset=utf-8')
+        .send(`metrics unavailable for a moment: ${e.message}\n`);
     }
     return reply.header('content-type', gathered.contentType).send(gathered.body);
   });

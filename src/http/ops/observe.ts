@@ -16,9 +16,12 @@ export function observeRequests(app: FastifyInstance, metrics: Metrics, config: 
     const status = reply.statusCode;
     metrics.requestDuration.observe({ door, method: req.method, status: String(status) }, reply.elapsedTime / 1000);
     if (req.failure) metrics.failures.inc(req.failure);
-    if (status === 200 && route.issues && route.mount) metrics.tokensIssued.inc({ door, mode: callMode(req, route.mount, config) });
+    if (status === 200 && route.issues && route.mount)
+      metrics.tokensIssued.inc({ door, mode: callMode(req, route.mount, config) });
     if (route.bearer) {
-      metrics.verifications.inc({ result: status === 200 ? 'valid' : status === 403 ? 'forbidden' : status === 401 ? 'invalid' : 'error' });
+      metrics.verifications.inc({
+        result: status === 200 ? 'valid' : status === 403 ? 'forbidden' : status === 401 ? 'invalid' : 'error',
+      });
     }
   });
 }

@@ -4,7 +4,13 @@ export const healthzSchema = {
   tags: ['ops'],
   operationId: 'healthz',
   summary: 'Liveness: the process is up',
-  response: { 200: response('Up.', { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } }) },
+  response: {
+    200: response('Up.', {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', const: 'ok' } },
+    }),
+  },
 };
 
 export const readyzSchema = {
@@ -13,7 +19,11 @@ export const readyzSchema = {
   summary: 'Readiness: the database answers and the process is not shutting down',
   description: 'A load balancer stops sending work on 503 (during shutdown, or when the database does not answer).',
   response: {
-    200: response('Ready.', { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ready' } } }),
+    200: response('Ready.', {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', const: 'ready' } },
+    }),
     503: response('Not ready.', {
       type: 'object',
       required: ['status'],
@@ -56,7 +66,14 @@ export const homeSchema = {
             required: ['name', 'links'],
             properties: {
               name: { type: 'string' },
-              links: { type: 'array', items: { type: 'object', required: ['href', 'title'], properties: { href: { type: 'string' }, title: { type: 'string' } } } },
+              links: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['href', 'title'],
+                  properties: { href: { type: 'string' }, title: { type: 'string' } },
+                },
+              },
             },
           },
         },

@@ -32,12 +32,16 @@ export const V1_ERRORS = {
 /** Seed 003's own sentences, kept word for word. */
 function v1Message(e: DomainError): string {
   if (e.code === 'invalid_request' && e.details.field) return `Missing or invalid parameters: ${e.details.field}`;
-  if (e.code === 'invalid_client' && e.details.reason === 'bad_credentials') return 'Invalid client_id, client_secret, or session_key';
+  if (e.code === 'invalid_client' && e.details.reason === 'bad_credentials')
+    return 'Invalid client_id, client_secret, or session_key';
   if (e.code === 'server_error') return 'Api Error, please contact customer service';
   return e.message;
 }
 
 export function renderV1(e: DomainError): Rendered {
   const row = V1_ERRORS[e.code];
-  return { status: row.status, body: { error: { code: row.code, code_reason: row.codeReason, message: v1Message(e) } } };
+  return {
+    status: row.status,
+    body: { error: { code: row.code, code_reason: row.codeReason, message: v1Message(e) } },
+  };
 }

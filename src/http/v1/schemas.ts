@@ -1,5 +1,13 @@
 import type { DomainErrorCode } from '../../domain/errors.js';
-import { ACCESS_TOKEN, BEARER, errorResponses, NO_STORE_HEADERS, response, tokenRequestBody, type JsonSchema } from '../schemas.js';
+import {
+  ACCESS_TOKEN,
+  BEARER,
+  errorResponses,
+  NO_STORE_HEADERS,
+  response,
+  tokenRequestBody,
+  type JsonSchema,
+} from '../schemas.js';
 import { V1_ERRORS } from './errors.js';
 
 /** Seed 003's error body. */
@@ -27,7 +35,8 @@ export const issueTokenSchema = {
   tags: ['v1'],
   operationId: 'v1IssueToken',
   summary: 'Issue an access token (form-encoded)',
-  description: 'Client credentials in a form body; the token in `{"data":{…}}`. Lifetime `V1_TOKEN_TTL_SECONDS` (default 3600).',
+  description:
+    'Client credentials in a form body; the token in `{"data":{…}}`. Lifetime `V1_TOKEN_TTL_SECONDS` (default 3600).',
   consumes: ['application/x-www-form-urlencoded'],
   body: tokenRequestBody('V1TokenRequest'),
   response: {
@@ -41,12 +50,30 @@ export const issueTokenSchema = {
           data: {
             type: 'object',
             required: ['access_token', 'token_type', 'expires_in'],
-            properties: { access_token: ACCESS_TOKEN, token_type: BEARER, expires_in: { type: 'integer', description: 'Seconds.' } },
+            properties: {
+              access_token: ACCESS_TOKEN,
+              token_type: BEARER,
+              expires_in: { type: 'integer', description: 'Seconds.' },
+            },
           },
         },
       },
       NO_STORE_HEADERS,
     ),
-    ...errorResponses(V1_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_target', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], V1_ERROR, label),
+    ...errorResponses(
+      V1_ERRORS,
+      [
+        'invalid_request',
+        'invalid_scope',
+        'invalid_target',
+        'invalid_client',
+        'access_denied',
+        'rate_limited',
+        'server_error',
+        'unavailable',
+      ],
+      V1_ERROR,
+      label,
+    ),
   },
 };

@@ -47,7 +47,8 @@ function detail(row: V2Row, e: DomainError): Record<string, unknown> {
     const field = e.details.field ? v2Field(e.details.field) : 'body';
     return { '@type': `${TYPE}BadRequest`, fieldViolations: [{ field, description: message(e) }] };
   }
-  if (row.detail === 'retry_info') return { '@type': `${TYPE}RetryInfo`, retryDelay: `${e.details.retryAfterSeconds ?? 0}s` };
+  if (row.detail === 'retry_info')
+    return { '@type': `${TYPE}RetryInfo`, retryDelay: `${e.details.retryAfterSeconds ?? 0}s` };
   return { '@type': `${TYPE}ErrorInfo`, reason: row.detail.reason, domain: 'tollgate' };
 }
 

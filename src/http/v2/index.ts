@@ -19,8 +19,16 @@ export const v2Door: FastifyPluginAsync<DoorOptions> = async (app, opts) => {
   documentRequestsOnly(app);
 
   app.post('/credentials/oauth/token', { schema: issueTokenSchema, config: { issues: true } }, async (req, reply) => {
-    const token = await issueToken(ctx.deps, issueTokenInput(req, mode, ctx, ctx.config.ttl.v2, { clientId: 'clientId', clientSecret: 'clientSecret' }));
+    const token = await issueToken(
+      ctx.deps,
+      issueTokenInput(req, mode, ctx, ctx.config.ttl.v2, { clientId: 'clientId', clientSecret: 'clientSecret' }),
+    );
     reply.headers(NO_STORE);
-    return { accessToken: token.accessToken, scope: scopeString(token.scopes), expiresIn: token.expiresIn, tokenType: token.tokenType };
+    return {
+      accessToken: token.accessToken,
+      scope: scopeString(token.scopes),
+      expiresIn: token.expiresIn,
+      tokenType: token.tokenType,
+    };
   });
 };

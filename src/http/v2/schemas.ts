@@ -1,5 +1,14 @@
 import type { DomainErrorCode } from '../../domain/errors.js';
-import { ACCESS_TOKEN, BEARER, errorResponses, NO_STORE_HEADERS, response, SCOPE_GRANTED, tokenRequestBody, type JsonSchema } from '../schemas.js';
+import {
+  ACCESS_TOKEN,
+  BEARER,
+  errorResponses,
+  NO_STORE_HEADERS,
+  response,
+  SCOPE_GRANTED,
+  tokenRequestBody,
+  type JsonSchema,
+} from '../schemas.js';
 import { V2_ERRORS } from './errors.js';
 
 const TYPE = 'type.googleapis.com/google.rpc.';
@@ -15,7 +24,10 @@ const BAD_REQUEST: JsonSchema = {
       items: {
         type: 'object',
         required: ['field', 'description'],
-        properties: { field: { type: 'string', description: 'The wire field, e.g. `clientId`; `body` for the body as a whole.' }, description: { type: 'string' } },
+        properties: {
+          field: { type: 'string', description: 'The wire field, e.g. `clientId`; `body` for the body as a whole.' },
+          description: { type: 'string' },
+        },
       },
     },
   },
@@ -56,7 +68,12 @@ const V2_STATUS: JsonSchema = {
 
 const label = (code: DomainErrorCode): string => {
   const row = V2_ERRORS[code];
-  const detail = row.detail === 'bad_request' ? 'BadRequest' : row.detail === 'retry_info' ? 'RetryInfo' : `ErrorInfo \`${row.detail.reason}\``;
+  const detail =
+    row.detail === 'bad_request'
+      ? 'BadRequest'
+      : row.detail === 'retry_info'
+        ? 'RetryInfo'
+        : `ErrorInfo \`${row.detail.reason}\``;
   return `${code}: code ${row.grpc}, ${detail}`;
 };
 
@@ -65,7 +82,9 @@ export const issueTokenSchema = {
   tags: ['v2'],
   operationId: 'v2IssueToken',
   summary: 'Issue an access token (camelCase JSON)',
-  description: 'Client credentials in a JSON body; errors are `google.rpc.Status`. Lifetime `V2_TOKEN_TTL_SECONDS` (default 3600).',
+  description:
+    'Client credentials in a JSON body; errors are `google.rpc.Status`. Lifetime `V2_TOKEN_TTL_SECONDS` (default ' +
+    '3600).',
   consumes: ['application/json'],
   body: tokenRequestBody('V2TokenRequest', 'clientId', 'clientSecret'),
   response: {
@@ -75,10 +94,29 @@ export const issueTokenSchema = {
         title: 'V2TokenResponse',
         type: 'object',
         required: ['accessToken', 'scope', 'expiresIn', 'tokenType'],
-        properties: { accessToken: ACCESS_TOKEN, scope: SCOPE_GRANTED, expiresIn: { type: 'integer', description: 'Seconds.' }, tokenType: BEARER },
+        properties: {
+          accessToken: ACCESS_TOKEN,
+          scope: SCOPE_GRANTED,
+          expiresIn: { type: 'integer', description: 'Seconds.' },
+          tokenType: BEARER,
+        },
       },
       NO_STORE_HEADERS,
     ),
-    ...errorResponses(V2_ERRORS, ['invalid_request', 'invalid_scope', 'invalid_target', 'invalid_client', 'access_denied', 'rate_limited', 'server_error', 'unavailable'], V2_STATUS, label),
+    ...errorResponses(
+      V2_ERRORS,
+      [
+        'invalid_request',
+        'invalid_scope',
+        'invalid_target',
+        'invalid_client',
+        'access_denied',
+        'rate_limited',
+        'server_error',
+        'unavailable',
+      ],
+      V2_STATUS,
+      label,
+    ),
   },
 };

@@ -63,7 +63,11 @@ function describeTable(table: SQLiteTable): Table {
   const twin = pgTables.find((t) => getTableName(t) === name);
   if (!twin) throw new Error(`db copy: table ${name} has no PostgreSQL twin in pg/schema.ts`);
   const composite = getTableConfig(table).primaryKeys[0]?.columns;
-  const primary = composite ?? columnsOf(table).filter(([, c]) => c.primary).map(([, c]) => c);
+  const primary =
+    composite ??
+    columnsOf(table)
+      .filter(([, c]) => c.primary)
+      .map(([, c]) => c);
   const keyOf = new Map(columnsOf(table).map(([k, c]) => [c, k] as const));
   const key = primary.map((c) => keyOf.get(c)!);
   return { name, sqlite: table, pg: twin, key, keyColumns: primary.map((c) => c.name) };
@@ -177,7 +181,8 @@ const describeLocation = (where: string): string => {
 async function openSide(where: string, role: 'source' | 'target'): Promise<Side> {
   const label = describeLocation(where);
   if (isPostgresUrl(where)) return pgSide(await openPgStore(where), label);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) throw new Error(`${label} is neither a SQLite file path nor a postgres:// URL`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where))
+    throw new Error(`${label} is neither a SQLite file path nor a postgres:// URL`);
   if (role === 'source' && !existsSync(where)) throw new Error(`no SQLite database at ${where}`);
   return sqliteSide(openSqliteStore(where), label);
 }
@@ -201,7 +206,8 @@ function masterKeyFor(where: string, envKey: string | undefined): Buffer {
 async function sourceMasterKey(from: string, source: Side, envKey: string | undefined): Promise<Buffer> {
   const candidates: Buffer[] = [];
   if (envKey) candidates.push(loadMasterKey(envKey, from).key);
-  if (!isPostgresUrl(from) && existsSync(join(dirname(resolve(from)), 'tollgate.master.key'))) candidates.push(loadMasterKey(undefined, from).key);
+  if (!isPostgresUrl(from) && existsSync(join(dirname(resolve(from)), 'tollgate.master.key')))
+    candidates.push(loadMasterKey(undefined, from).key);
   if (candidates.length === 0) return masterKeyFor(from, envKey);
   const [sample] = await source.page(TABLES.find((t) => t.sqlite === sqlite.signingKeys)!, undefined);
   if (!sample) return candidates[0]!;
@@ -213,14 +219,19 @@ async function sourceMasterKey(from: string, source: Side, envKey: string | unde
       // Not this one.
     }
   }
-  throw new Error(`the signing keys of ${source.label} open under neither TOLLGATE_MASTER_KEY nor a key file beside it: set the master key they were sealed with`);
+  throw new Error(
+    `the signing keys of ${source.label} open under neither TOLLGATE_MASTER_KEY nor a key file beside it: set the ` +
+      `master key they were sealed with`,
+  );
 }
 
 export interface CopyReport {
   from: string;
   to: string;
   rows: Record<string, number>;
-  /** Sealed values (private signing keys, idempotent answers, TOTP secrets) sealed again for the target's master key. */
+  /**
+   * Sealed values (private signing keys, idempotent answers, TOTP secrets) sealed again for the target's master key.
+   */
   resealed: number;
 }
 
@@ -244,18 +255,29 @@ export async function copyDatabase(from: string, to: string, envMasterKey: strin
     target = await openSide(to, 'target');
     const targetKey = masterKeyFor(to, envMasterKey);
     for (const t of TABLES) {
-      if ((await target.count(t)) > 0) throw new Error(`refusing to copy into ${target.label}: it is not empty (table ${t.name} has rows)`);
+      if ((await target.count(t)) > 0)
+        throw new Error(`refusing to copy into ${target.label}: it is not empty (table ${t.name} has rows)`);
     }
     const same = sourceKey.equals(targetKey);
-    const sealers = { from: new MasterKeySealer(sourceKey, IDEMPOTENCY_PURPOSE), to: new MasterKeySealer(targetKey, IDEMPOTENCY_PURPOSE) };
-    const totp = { from: new MasterKeySealer(sourceKey, TOTP_PURPOSE), to: new MasterKeySealer(targetKey, TOTP_PURPOSE) };
+    const sealers = {
+      from: new MasterKeySealer(sourceKey, IDEMPOTENCY_PURPOSE),
+      to: new MasterKeySealer(targetKey, IDEMPOTENCY_PURPOSE),
+    };
+    const totp = {
+      from: new MasterKeySealer(sourceKey, TOTP_PURPOSE),
+      to: new MasterKeySealer(targetKey, TOTP_PURPOSE),
+    };
     const report: CopyReport = { from: source.label, to: target.label, rows: {}, resealed: 0 };
     await target.begin();
     let ok = false;
     try {
       for (const t of TABLES) {
         let n = 0;
-        for (let rows = await source.page(t, undefined); rows.length > 0; rows = rows.length < PAGE ? [] : await source.page(t, keyOf(t, rows[rows.length - 1]!))) {
+        for (
+          let rows = await source.page(t, undefined);
+          rows.length > 0;
+          rows = rows.length < PAGE ? [] : await source.page(t, keyOf(t, rows[rows.length - 1]!))
+        ) {
           if (t.sqlite === sqlite.signingKeys) {
             for (const r of rows) {
               // Opening it proves the master key is the right one, before anything is committed.

@@ -36,9 +36,19 @@ const modulusBits = (key: KeyObject): number => key.asymmetricKeyDetails?.modulu
 
 const KEY_SPECS: Record<string, KeySpec> = {
   // R || S, 32 bytes each, never DER. @see RFC 7518 §3.4
-  ES256: { digest: 'sha256', keyType: 'ec', fits: (k) => k.asymmetricKeyDetails?.namedCurve === 'prime256v1', signatureBytes: () => 64 },
+  ES256: {
+    digest: 'sha256',
+    keyType: 'ec',
+    fits: (k) => k.asymmetricKeyDetails?.namedCurve === 'prime256v1',
+    signatureBytes: () => 64,
+  },
   // As long as the modulus (RFC 8017 §8.2.2 step 1); 2048 bits at least (RFC 7518 §3.3), as jose asks.
-  RS256: { digest: 'sha256', keyType: 'rsa', fits: (k) => modulusBits(k) >= 2048, signatureBytes: (k) => Math.ceil(modulusBits(k) / 8) },
+  RS256: {
+    digest: 'sha256',
+    keyType: 'rsa',
+    fits: (k) => modulusBits(k) >= 2048,
+    signatureBytes: (k) => Math.ceil(modulusBits(k) / 8),
+  },
   // Ed25519 hashes inside the algorithm, hence no digest. @see RFC 8037 §3.1, RFC 8032 §5.1.6
   EdDSA: { digest: null, keyType: 'ed25519', fits: () => true, signatureBytes: () => 64 },
 };
@@ -79,7 +89,10 @@ function decodePart(part: string): Buffer | undefined {
   return bytes.toString('base64url') === part ? bytes : undefined;
 }
 
-/** UTF-8 JSON that is an object (not an array, null or scalar), or undefined. @see RFC 7515 §5.2 steps 3-4, RFC 7519 §7.2 step 10 */
+/**
+ * UTF-8 JSON that is an object (not an array, null or scalar), or undefined. @see RFC 7515 §5.2 steps 3-4, RFC 7519
+ * §7.2 step 10
+ */
 function jsonObject(bytes: Uint8Array): JsonObject | undefined {
   let value: unknown;
   try {
@@ -146,13 +159,15 @@ export function compactVerifier(publicKey: JWK | KeyObject, alg: string): Compac
   }
   // Made once per key: createPublicKey parses and checks the key, which a token need not repeat.
   const key = publicKey instanceof KeyObject ? publicKey : createPublicKey({ key: publicKey as never, format: 'jwk' });
-  if (key.type !== 'public' || key.asymmetricKeyType !== spec.keyType || !spec.fits(key)) throw new Error(`The key does not fit ${alg}`);
+  if (key.type !== 'public' || key.asymmetricKeyType !== spec.keyType || !spec.fits(key))
+    throw new Error(`The key does not fit ${alg}`);
   const options = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
   const signatureBytes = spec.signatureBytes(key);
   return {
     verify(token) {
       const jws = typeof token === 'string' ? parseCompact(token) : token;
-      if (!jws || jws.header.alg !== alg || Object.hasOwn(jws.header, 'crit') || Object.hasOwn(jws.header, 'b64')) return undefined;
+      if (!jws || jws.header.alg !== alg || Object.hasOwn(jws.header, 'crit') || Object.hasOwn(jws.header, 'b64'))
+        return undefined;
       if (jws.signature.length !== signatureBytes) return undefined;
       let valid: boolean;
       try {

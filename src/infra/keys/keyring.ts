@@ -2,7 +2,14 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jo
 import type { Mode } from '../../domain/mode.js';
 import type { AccessTokenClaims, JwtAlg } from '../../domain/token.js';
 import type { AuditEvent } from '../../domain/audit.js';
-import type { Clock, PublicKeyInfo, SigningKeys, SigningKeyStore, StoredSigningKey, TokenSigner } from '../../usecases/ports.js';
+import type {
+  Clock,
+  PublicKeyInfo,
+  SigningKeys,
+  SigningKeyStore,
+  StoredSigningKey,
+  TokenSigner,
+} from '../../usecases/ports.js';
 import type { KeySource, VerificationKey } from './verifier.js';
 import { compactSigner, compactVerifier, type CompactSigner } from './jws.js';
 import { decrypt, encrypt } from './master-key.js';
@@ -10,7 +17,6 @@ import { decrypt, encrypt } from './master-key.js';
 const CURRENT_KEY_CHECK_MS = 1000;
 /** How often, at most, the published keys are read again: new kids appear, removed ones go. */
 export const KEY_RELOAD_MS = 1000;
-
 
 interface SigningKey {
   kid: string;
@@ -33,7 +39,8 @@ const slot = (mode: Mode, alg: JwtAlg): string => `${mode}:${alg}`;
  * Signing keys per mode and algorithm, held in memory above the key store, private halves sealed
  * at rest. The deployment's `JWT_ALG` has a current key in each mode from the start; another
  * algorithm gets one the first time a token is signed with it (an API with its own `alg`), and
- * every key of every algorithm is published in the JWKS. A key made current by another process (`tollgate keys rotate`, another instance) is picked up on
+ * every key of every algorithm is published in the JWKS. A key made current by another process (`tollgate keys rotate`,
+ * another instance) is picked up on
  * the next signature after at most a second: the current kid is one indexed read, and only a
  * change loads the key. Verification keys are read again at most once a second too, so a key
  * removed by `tollgate keys retire` stops verifying tokens within that second.
@@ -66,7 +73,11 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
    * Creates a new current key for the mode; the old one stays published for verification. The
    * audit events commit with the new key.
    */
-  rotate(mode: Mode, audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[], alg: JwtAlg = this.alg): Promise<PublicKeyInfo> {
+  rotate(
+    mode: Mode,
+    audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[],
+    alg: JwtAlg = this.alg,
+  ): Promise<PublicKeyInfo> {
     return this.create(mode, alg, undefined, audit);
   }
 
@@ -74,7 +85,10 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
    * Deletes a retired key from the store (a current one is refused there, atomically) and from
    * this ring at once; other processes drop it on their next reload, within a second.
    */
-  async remove(kid: string, audit: (key: PublicKeyInfo) => readonly AuditEvent[]): Promise<{ outcome: 'removed'; key: PublicKeyInfo } | { outcome: 'current' | 'not_found' }> {
+  async remove(
+    kid: string,
+    audit: (key: PublicKeyInfo) => readonly AuditEvent[],
+  ): Promise<{ outcome: 'removed'; key: PublicKeyInfo } | { outcome: 'current' | 'not_found' }> {
     const removal = await this.store.remove(kid, (row) => audit(publicInfo(row)));
     if (removal.outcome !== 'removed') return removal;
     this.verification.delete(kid);
@@ -166,7 +180,10 @@ export class KeyRing implements TokenSigner, KeySource, SigningKeys {
     const row = await this.store.current(mode, alg);
     if (!row) throw new Error(`No current ${alg} signing key for ${mode} mode`);
     const privateJwk = JSON.parse(decrypt(this.masterKey, row.privateJwkEnc)) as JWK;
-    const key: SigningKey = { kid: row.kid, signer: compactSigner(privateJwk, { alg: row.alg, typ: 'at+jwt', kid: row.kid }) };
+    const key: SigningKey = {
+      kid: row.kid,
+      signer: compactSigner(privateJwk, { alg: row.alg, typ: 'at+jwt', kid: row.kid }),
+    };
     // A key we sign with is one we verify with, at once.
     this.remember(row);
     this.current.set(slot(mode, alg), key);

@@ -31,7 +31,10 @@ export function loadMasterKey(envValue: string | undefined, databasePath: string
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
-  return { key: derive(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url')), origin: `new key file ${file} (mode 0600)` };
+  return {
+    key: derive(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url')),
+    origin: `new key file ${file} (mode 0600)`,
+  };
 }
 
 const derive = (material: Buffer): Buffer =>
@@ -42,7 +45,9 @@ export function encrypt(key: Buffer, plaintext: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', iv, body, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  return ['v1', iv, body, cipher.getAuthTag()]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
 }
 
 export function decrypt(key: Buffer, sealed: string): string {
@@ -53,6 +58,8 @@ export function decrypt(key: Buffer, sealed: string): string {
   try {
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error('Cannot decrypt data sealed under the master key: the master key does not match the one it was sealed with');
+    throw new Error(
+      'Cannot decrypt data sealed under the master key: the master key does not match the one it was sealed with',
+    );
   }
 }

@@ -26,8 +26,12 @@ const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'iat', 'jti', 'client_id', 'scope'
 const invalid = (message: string): DomainError => new DomainError('invalid_token', message);
 const INVALID = 'The access token is invalid';
 
-/** `at+jwt` as jose compared it: case-insensitive, with or without `application/`. @see RFC 9068 §4, RFC 7515 §4.1.9 */
-const isAccessTokenType = (typ: unknown): boolean => typeof typ === 'string' && ['at+jwt', 'application/at+jwt'].includes(typ.toLowerCase());
+/**
+ * `at+jwt` as jose compared it: case-insensitive, with or without `application/`.
+ * @see RFC 9068 §4, RFC 7515 §4.1.9
+ */
+const isAccessTokenType = (typ: unknown): boolean =>
+  typeof typ === 'string' && ['at+jwt', 'application/at+jwt'].includes(typ.toLowerCase());
 
 /** Ours, or an array holding ours. @see RFC 7519 §4.1.3 */
 const hasAudience = (aud: unknown, ours: string): boolean => aud === ours || (Array.isArray(aud) && aud.includes(ours));
@@ -81,23 +85,36 @@ export class JwtVerifier implements TokenVerifier {
     const claims = this.checkClaims(verified.header, verified.payload, mode, audience);
     // Kept only once every check passed, frozen because later hits hand out the same objects.
     if (cacheKey !== undefined) {
-      this.cache!.set(cacheKey, { header: Object.freeze(verified.header), payload: Object.freeze(verified.payload) }, jws.signingInput.length);
+      this.cache!.set(
+        cacheKey,
+        { header: Object.freeze(verified.header), payload: Object.freeze(verified.payload) },
+        jws.signingInput.length,
+      );
     }
     return claims;
   }
 
   /**
-   * RFC 9068 §4's checks on a verified token; `audience` as in TokenVerifier.verify. Order matters for one answer only: "expired" is
-   * given when every earlier check passed, as jose's JWTExpired was. `exp` may be absent (the
-   * common door issues tokens without it); when present it is expired at `exp <= now - leeway`.
+   * RFC 9068 §4's checks on a verified token; `audience` as in TokenVerifier.verify. Order matters
+   * for one answer only: "expired" is given when every earlier check passed, as jose's JWTExpired
+   * was. `exp` may be absent (the common door issues tokens without it); when present it is
+   * expired at `exp <= now - leeway`.
    * @see RFC 7519 §4.1.4, §4.1.5
    */
-  private checkClaims(header: JsonObject, payload: JsonObject, mode: Mode, audience: string | null | undefined): AccessTokenClaims {
+  private checkClaims(
+    header: JsonObject,
+    payload: JsonObject,
+    mode: Mode,
+    audience: string | null | undefined,
+  ): AccessTokenClaims {
     if (!isAccessTokenType(header.typ)) throw invalid(INVALID);
     if (REQUIRED_CLAIMS.some((claim) => !Object.hasOwn(payload, claim))) throw invalid(INVALID);
     if (payload.iss !== this.settings.issuer(mode)) throw invalid(INVALID);
     // Any API's token (introspection), which then asks whether its grant still holds; else the one asked.
-    const audienceHeld = audience === null ? typeof payload.aud === 'string' : hasAudience(payload.aud, audience ?? this.settings.audience(mode));
+    const audienceHeld =
+      audience === null
+        ? typeof payload.aud === 'string'
+        : hasAudience(payload.aud, audience ?? this.settings.audience(mode));
     if (!audienceHeld) throw invalid(INVALID);
     const now = Math.floor(this.clock.now() / 1000);
     const { iat, nbf, exp } = payload;
@@ -106,7 +123,13 @@ export class JwtVerifier implements TokenVerifier {
     if (exp !== undefined && !isNumericDate(exp)) throw invalid(INVALID);
     if (exp !== undefined && exp <= now - LEEWAY_SECONDS) throw invalid('The access token has expired');
     const { client_id, jti, scope, sgen, sub } = payload;
-    if (typeof client_id !== 'string' || typeof jti !== 'string' || typeof scope !== 'string' || !Number.isInteger(sgen) || sub !== client_id) {
+    if (
+      typeof client_id !== 'string' ||
+      typeof jti !== 'string' ||
+      typeof scope !== 'string' ||
+      !Number.isInteger(sgen) ||
+      sub !== client_id
+    ) {
       throw invalid(INVALID);
     }
     return payload as AccessTokenClaims;

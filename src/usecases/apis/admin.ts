@@ -30,22 +30,43 @@ export async function listApisFor(deps: Pick<ApiDeps, 'apis'>, caller: Principal
 }
 
 /** The API of this mode, or undefined (an API of the other mode is not there). */
-export async function findApiFor(deps: Pick<ApiDeps, 'apis'>, caller: Principal, identifier: string): Promise<Api | undefined> {
+export async function findApiFor(
+  deps: Pick<ApiDeps, 'apis'>,
+  caller: Principal,
+  identifier: string,
+): Promise<Api | undefined> {
   authorizeApi(caller, 'read');
   return deps.apis.findApi(ref(caller, identifier));
 }
 
-export async function createApiFor(deps: ApiDeps, caller: Principal, input: Omit<CreateApiInput, 'mode'>, actor: Actor): Promise<Api> {
+export async function createApiFor(
+  deps: ApiDeps,
+  caller: Principal,
+  input: Omit<CreateApiInput, 'mode'>,
+  actor: Actor,
+): Promise<Api> {
   authorizeApi(caller, 'manage');
   return createApi(deps, { ...input, mode: caller.mode }, actor);
 }
 
-export async function updateApiFor(deps: ApiDeps, caller: Principal, identifier: string, input: UpdateApiInput, actor: Actor): Promise<Api> {
+export async function updateApiFor(
+  deps: ApiDeps,
+  caller: Principal,
+  identifier: string,
+  input: UpdateApiInput,
+  actor: Actor,
+): Promise<Api> {
   authorizeApi(caller, 'manage');
   return updateApi(deps, ref(caller, identifier), input, actor);
 }
 
-export async function deleteApiFor(deps: ApiDeps, caller: Principal, identifier: string, force: boolean, actor: Actor): Promise<Api> {
+export async function deleteApiFor(
+  deps: ApiDeps,
+  caller: Principal,
+  identifier: string,
+  force: boolean,
+  actor: Actor,
+): Promise<Api> {
   authorizeApi(caller, 'manage');
   return deleteApi(deps, ref(caller, identifier), force, actor);
 }
@@ -58,18 +79,35 @@ async function grantable(deps: ApiDeps, caller: Principal, clientId: string): Pr
   authorize(caller, 'update', client);
 }
 
-export async function setGrantFor(deps: ApiDeps, caller: Principal, clientId: string, identifier: string, permissions: readonly string[], actor: Actor): Promise<Target> {
+export async function setGrantFor(
+  deps: ApiDeps,
+  caller: Principal,
+  clientId: string,
+  identifier: string,
+  permissions: readonly string[],
+  actor: Actor,
+): Promise<Target> {
   await grantable(deps, caller, clientId);
   return setGrant(deps, clientId, ref(caller, identifier), permissions, actor);
 }
 
-export async function removeGrantFor(deps: ApiDeps, caller: Principal, clientId: string, identifier: string, actor: Actor): Promise<Target> {
+export async function removeGrantFor(
+  deps: ApiDeps,
+  caller: Principal,
+  clientId: string,
+  identifier: string,
+  actor: Actor,
+): Promise<Target> {
   await grantable(deps, caller, clientId);
   return removeGrant(deps, clientId, ref(caller, identifier), actor);
 }
 
 /** The grants of a client the caller may read (the client is already authorised by its resolver). */
-export async function grantsOfFor(deps: Pick<ApiDeps, 'apis'>, caller: Principal, client: { id: string; mode: Api['mode']; orgId: string | null }): Promise<Target[]> {
+export async function grantsOfFor(
+  deps: Pick<ApiDeps, 'apis'>,
+  caller: Principal,
+  client: { id: string; mode: Api['mode']; orgId: string | null },
+): Promise<Target[]> {
   authorize(caller, 'read', client);
   return deps.apis.grantsOf(client.id);
 }

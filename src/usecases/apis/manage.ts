@@ -76,7 +76,9 @@ export async function createApi(deps: ApiDeps, input: CreateApiInput, actor: Act
     createdAt: now,
     updatedAt: now,
   };
-  const inserted = await deps.apis.insertApi(api, (row) => [auditEvent(actor, 'api.created', null, now, described(row))]);
+  const inserted = await deps.apis.insertApi(api, (row) => [
+    auditEvent(actor, 'api.created', null, now, described(row)),
+  ]);
   if (!inserted) throw invalidField('identifier', `is already an API of ${input.mode} mode`);
   return api;
 }
@@ -94,11 +96,17 @@ export const listApis = (deps: Pick<ApiDeps, 'apis'>, mode?: Mode): Promise<Api[
  * after, judged on the row read in the writing transaction. A permission taken away ends, at
  * Tollgate's own endpoints, every token that carries it; grants keep the name but no longer give it.
  */
-export async function updateApi(deps: ApiDeps, ref: ApiRef, input: UpdateApiInput, actor: Actor = SYSTEM): Promise<Api> {
+export async function updateApi(
+  deps: ApiDeps,
+  ref: ApiRef,
+  input: UpdateApiInput,
+  actor: Actor = SYSTEM,
+): Promise<Api> {
   const patch: ApiPatch = {};
   if (input.name !== undefined) patch.name = checkApiName(input.name);
   if (input.permissions !== undefined) patch.permissions = checkPermissions(input.permissions);
-  if (input.tokenTtlSeconds !== undefined) patch.tokenTtlSeconds = input.tokenTtlSeconds === null ? null : checkApiTtl(input.tokenTtlSeconds);
+  if (input.tokenTtlSeconds !== undefined)
+    patch.tokenTtlSeconds = input.tokenTtlSeconds === null ? null : checkApiTtl(input.tokenTtlSeconds);
   const now = deps.clock.now();
   const updated = await deps.apis.updateApi(ref, patch, now, (before, after) => {
     const [b, a] = [described(before), described(after)];
@@ -106,7 +114,14 @@ export async function updateApi(deps: ApiDeps, ref: ApiRef, input: UpdateApiInpu
     const descriptions = JSON.stringify(before.permissions) !== JSON.stringify(after.permissions);
     if (changed.length === 0 && !descriptions) return [];
     const pick = (o: Record<string, unknown>) => Object.fromEntries(changed.map((k) => [k, o[k]]));
-    return [auditEvent(actor, 'api.updated', null, now, { identifier: after.identifier, mode: after.mode, before: pick(b), after: pick(a) })];
+    return [
+      auditEvent(actor, 'api.updated', null, now, {
+        identifier: after.identifier,
+        mode: after.mode,
+        before: pick(b),
+        after: pick(a),
+      }),
+    ];
   });
   if (!updated) throw noSuchApi();
   return updated;
@@ -124,9 +139,13 @@ export async function deleteApi(deps: ApiDeps, ref: ApiRef, force: boolean, acto
   ]);
   if (result.outcome === 'not_found') throw noSuchApi();
   if (result.outcome === 'has_grants') {
-    throw new DomainError('invalid_request', `The API has ${result.grants} grant${result.grants === 1 ? '' : 's'}: remove them first, or force the deletion`, {
-      field: 'force',
-    });
+    throw new DomainError(
+      'invalid_request',
+      `The API has ${result.grants} grant${result.grants === 1 ? '' : 's'}: remove them first, or force the deletion`,
+      {
+        field: 'force',
+      },
+    );
   }
   return result.api;
 }
@@ -142,7 +161,13 @@ async function apiAndClient(deps: ApiDeps, clientId: string, ref: ApiRef): Promi
  * Sets what a client may ask for at an API (replacing any earlier grant); audited as `grant.set`
  * with before and after. Permissions taken away end the tokens that carry them.
  */
-export async function setGrant(deps: ApiDeps, clientId: string, ref: ApiRef, permissions: readonly string[], actor: Actor = SYSTEM): Promise<Target> {
+export async function setGrant(
+  deps: ApiDeps,
+  clientId: string,
+  ref: ApiRef,
+  permissions: readonly string[],
+  actor: Actor = SYSTEM,
+): Promise<Target> {
   const api = await apiAndClient(deps, clientId, ref);
   const granted = checkGrantPermissions(api, permissions);
   const now = deps.clock.now();
@@ -150,14 +175,23 @@ export async function setGrant(deps: ApiDeps, clientId: string, ref: ApiRef, per
   const stored = await deps.apis.setGrant(grant, (before, after) => {
     if (before && JSON.stringify(before.permissions) === JSON.stringify(after.permissions)) return [];
     return [
-      auditEvent(actor, 'grant.set', clientId, now, { api: api.identifier, before: before?.permissions ?? null, after: after.permissions }),
+      auditEvent(actor, 'grant.set', clientId, now, {
+        api: api.identifier,
+        before: before?.permissions ?? null,
+        after: after.permissions,
+      }),
     ];
   });
   return { api, grant: stored };
 }
 
 /** Removes a client's grant for an API; audited as `grant.removed`. Its tokens for that API die. */
-export async function removeGrant(deps: ApiDeps, clientId: string, ref: ApiRef, actor: Actor = SYSTEM): Promise<Target> {
+export async function removeGrant(
+  deps: ApiDeps,
+  clientId: string,
+  ref: ApiRef,
+  actor: Actor = SYSTEM,
+): Promise<Target> {
   const api = await apiAndClient(deps, clientId, ref);
   const now = deps.clock.now();
   const removed = await deps.apis.removeGrant(clientId, api.id, (grant) => [

@@ -1,4 +1,13 @@
-import { authorize, authorizeScopes, callerKey, noSuchClient, orgForNewClient, ReservedScopeRefused, visibleOrg, type Principal } from '../../domain/access.js';
+import {
+  authorize,
+  authorizeScopes,
+  callerKey,
+  noSuchClient,
+  orgForNewClient,
+  ReservedScopeRefused,
+  visibleOrg,
+  type Principal,
+} from '../../domain/access.js';
 import { auditEvent, type Actor, type AuditRecord } from '../../domain/audit.js';
 import { toView, type ClientView } from '../../domain/client.js';
 import { invalidField } from '../../domain/errors.js';
@@ -20,7 +29,11 @@ const SEARCH_MAX = 200;
  */
 
 /** The client, when the caller may read it; undefined when there is none it may see. */
-export async function findClientFor(deps: Pick<AdminDeps, 'clients'>, caller: Principal, id: string): Promise<ClientView | undefined> {
+export async function findClientFor(
+  deps: Pick<AdminDeps, 'clients'>,
+  caller: Principal,
+  id: string,
+): Promise<ClientView | undefined> {
   authorize(caller, 'read');
   const client = await deps.clients.findById(id);
   if (!client) return undefined;
@@ -33,7 +46,12 @@ export async function findClientFor(deps: Pick<AdminDeps, 'clients'>, caller: Pr
 }
 
 /** The client the caller names for `action`, or not_found. */
-async function managed(deps: Pick<AdminDeps, 'clients'>, caller: Principal, action: 'update' | 'rotate', id: string): Promise<void> {
+async function managed(
+  deps: Pick<AdminDeps, 'clients'>,
+  caller: Principal,
+  action: 'update' | 'rotate',
+  id: string,
+): Promise<void> {
   authorize(caller, action);
   const client = await deps.clients.findById(id);
   if (!client) throw noSuchClient();
@@ -45,13 +63,21 @@ async function managed(deps: Pick<AdminDeps, 'clients'>, caller: Principal, acti
  * trail (who, which client, which scopes) before it is answered: an attempt to grant Tollgate's
  * own powers without the right is worth seeing.
  */
-async function refusalsAudited<T>(deps: { audit: AuditLog; clock: Clock }, actor: Actor | undefined, target: { clientId: string | null; name?: string }, change: () => Promise<T>): Promise<T> {
+async function refusalsAudited<T>(
+  deps: { audit: AuditLog; clock: Clock },
+  actor: Actor | undefined,
+  target: { clientId: string | null; name?: string },
+  change: () => Promise<T>,
+): Promise<T> {
   try {
     return await change();
   } catch (e) {
     if (!(e instanceof ReservedScopeRefused) || actor === undefined) throw e;
     await deps.audit.record([
-      auditEvent(actor, 'client.scope_refused', target.clientId, deps.clock.now(), { scopes: [...e.scopes], ...(target.name === undefined ? {} : { name: target.name }) }),
+      auditEvent(actor, 'client.scope_refused', target.clientId, deps.clock.now(), {
+        scopes: [...e.scopes],
+        ...(target.name === undefined ? {} : { name: target.name }),
+      }),
     ]);
     throw e;
   }
@@ -74,14 +100,22 @@ export async function listClientsFor(
 ): Promise<ClientPage> {
   authorize(caller, 'list');
   const first = page.first ?? PAGE_DEFAULT;
-  if (!Number.isInteger(first) || first < 0 || first > PAGE_MAX) throw invalidField('first', `must be a whole number from 0 to ${PAGE_MAX}`);
+  if (!Number.isInteger(first) || first < 0 || first > PAGE_MAX)
+    throw invalidField('first', `must be a whole number from 0 to ${PAGE_MAX}`);
   const prefix = clientIdPrefix(caller.mode);
   const after = page.after ?? undefined;
-  if (after !== undefined && (!after.startsWith(prefix) || after.length > CURSOR_MAX)) throw invalidField('after', 'is not a cursor of this list');
+  if (after !== undefined && (!after.startsWith(prefix) || after.length > CURSOR_MAX))
+    throw invalidField('after', 'is not a cursor of this list');
   const search = page.search?.trim() || undefined;
-  if (search !== undefined && search.length > SEARCH_MAX) throw invalidField('search', `must be at most ${SEARCH_MAX} characters`);
+  if (search !== undefined && search.length > SEARCH_MAX)
+    throw invalidField('search', `must be at most ${SEARCH_MAX} characters`);
   const orgId = visibleOrg(caller);
-  const rows = await deps.clients.list({ limit: first + 1, afterId: after ?? prefix, ...(orgId !== undefined ? { orgId } : {}), ...(search ? { search } : {}) });
+  const rows = await deps.clients.list({
+    limit: first + 1,
+    afterId: after ?? prefix,
+    ...(orgId !== undefined ? { orgId } : {}),
+    ...(search ? { search } : {}),
+  });
   const run: ClientView[] = [];
   for (const c of rows) {
     if (!c.id.startsWith(prefix) || c.mode !== caller.mode) break;
@@ -94,11 +128,17 @@ export async function listClientsFor(
  * Creates a client in the caller's mode, honouring an Idempotency-Key; a developer's client
  * belongs to its organisation.
  */
-export async function createClientFor(deps: IdempotentDeps & { audit: AuditLog }, caller: Principal, req: Omit<IdempotentCreate, 'callerId'>): Promise<ClientWithSecret> {
+export async function createClientFor(
+  deps: IdempotentDeps & { audit: AuditLog },
+  caller: Principal,
+  req: Omit<IdempotentCreate, 'callerId'>,
+): Promise<ClientWithSecret> {
   authorize(caller, 'create');
   const orgId = orgForNewClient(caller, req.input.orgId ?? null);
   authorize(caller, 'create', { mode: req.input.mode, orgId });
-  await refusalsAudited(deps, req.actor, { clientId: null, name: req.input.name }, async () => authorizeScopes(caller, undefined, req.input.scopes ?? []));
+  await refusalsAudited(deps, req.actor, { clientId: null, name: req.input.name }, async () =>
+    authorizeScopes(caller, undefined, req.input.scopes ?? []),
+  );
   return createClientIdempotent(deps, { ...req, input: { ...req.input, orgId }, callerId: callerKey(caller) });
 }
 
@@ -106,22 +146,42 @@ export async function createClientFor(deps: IdempotentDeps & { audit: AuditLog }
  * Changes a client the caller may change. New scopes are judged against the row as the writing
  * transaction reads it, so a concurrent change cannot slip a reserved scope past the check.
  */
-export async function updateClientFor(deps: AdminDeps & { audit: AuditLog }, caller: Principal, id: string, input: UpdateClientInput, actor?: Actor): Promise<ClientView> {
+export async function updateClientFor(
+  deps: AdminDeps & { audit: AuditLog },
+  caller: Principal,
+  id: string,
+  input: UpdateClientInput,
+  actor?: Actor,
+): Promise<ClientView> {
   await managed(deps, caller, 'update', id);
   const scopes = input.scopes;
   if (scopes === undefined) return updateClient(deps, id, input, actor);
-  return refusalsAudited(deps, actor, { clientId: id }, () => updateClient(deps, id, input, actor, (before, after) => authorizeScopes(caller, before.scopes, after.scopes)));
+  return refusalsAudited(deps, actor, { clientId: id }, () =>
+    updateClient(deps, id, input, actor, (before, after) => authorizeScopes(caller, before.scopes, after.scopes)),
+  );
 }
 
-export async function rotateSecretFor(deps: AdminDeps, caller: Principal, id: string, graceSeconds?: number, actor?: Actor): Promise<RotatedSecret> {
+export async function rotateSecretFor(
+  deps: AdminDeps,
+  caller: Principal,
+  id: string,
+  graceSeconds?: number,
+  actor?: Actor,
+): Promise<RotatedSecret> {
   await managed(deps, caller, 'rotate', id);
   return rotateSecret(deps, id, graceSeconds, actor);
 }
 
 /** A client's audit trail, newest first, when the caller may read the client. */
-export async function clientAuditFor(deps: Pick<AdminDeps, 'clients'> & { audit: AuditLog }, caller: Principal, id: string, first: number | null | undefined): Promise<AuditRecord[]> {
+export async function clientAuditFor(
+  deps: Pick<AdminDeps, 'clients'> & { audit: AuditLog },
+  caller: Principal,
+  id: string,
+  first: number | null | undefined,
+): Promise<AuditRecord[]> {
   const limit = first ?? PAGE_DEFAULT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) throw invalidField('first', `must be a whole number from 1 to ${PAGE_MAX}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX)
+    throw invalidField('first', `must be a whole number from 1 to ${PAGE_MAX}`);
   authorize(caller, 'read');
   const client = await deps.clients.findById(id);
   if (!client) throw noSuchClient();

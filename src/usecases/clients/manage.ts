@@ -1,5 +1,14 @@
 import { auditEvent, SYSTEM, type Actor, type AuditEvent } from '../../domain/audit.js';
-import { checkClientName, checkOrgId, isSecretShape, toView, SECRET_MAX, SECRET_MIN, type Client, type ClientView } from '../../domain/client.js';
+import {
+  checkClientName,
+  checkOrgId,
+  isSecretShape,
+  toView,
+  SECRET_MAX,
+  SECRET_MIN,
+  type Client,
+  type ClientView,
+} from '../../domain/client.js';
 import { invalidField } from '../../domain/errors.js';
 import { noSuchClient } from '../../domain/access.js';
 import { newClientId, newClientSecret } from '../../domain/ids.js';
@@ -48,7 +57,11 @@ function checkScopes(scopes: string[]): string[] {
 const event = auditEvent;
 
 /** Creates a client with a generated (or imported) secret, shown once; audited as `client.created`. */
-export async function createClient(deps: AdminDeps, input: CreateClientInput, actor: Actor = SYSTEM): Promise<ClientWithSecret> {
+export async function createClient(
+  deps: AdminDeps,
+  input: CreateClientInput,
+  actor: Actor = SYSTEM,
+): Promise<ClientWithSecret> {
   return (await makeClient(deps, input, actor, false))!;
 }
 
@@ -56,11 +69,20 @@ export async function createClient(deps: AdminDeps, input: CreateClientInput, ac
  * Creates the client only if there is no client at all, decided atomically by the store: of
  * several instances starting together on an empty database, one makes it. Undefined otherwise.
  */
-export async function createFirstClient(deps: AdminDeps, input: CreateClientInput, actor: Actor = SYSTEM): Promise<ClientWithSecret | undefined> {
+export async function createFirstClient(
+  deps: AdminDeps,
+  input: CreateClientInput,
+  actor: Actor = SYSTEM,
+): Promise<ClientWithSecret | undefined> {
   return makeClient(deps, input, actor, true);
 }
 
-async function makeClient(deps: AdminDeps, input: CreateClientInput, actor: Actor, onlyFirst: boolean): Promise<ClientWithSecret | undefined> {
+async function makeClient(
+  deps: AdminDeps,
+  input: CreateClientInput,
+  actor: Actor,
+  onlyFirst: boolean,
+): Promise<ClientWithSecret | undefined> {
   const name = checkClientName(input.name);
   const scopes = checkScopes(input.scopes ?? []);
   const allowedIps = normaliseAllowlist(input.allowedIps ?? []);
@@ -114,7 +136,10 @@ export async function getClient(deps: Pick<AdminDeps, 'clients'>, id: string): P
   return toView(client);
 }
 
-export async function listClients(deps: Pick<AdminDeps, 'clients'>, page: { limit: number; afterId?: string }): Promise<ClientView[]> {
+export async function listClients(
+  deps: Pick<AdminDeps, 'clients'>,
+  page: { limit: number; afterId?: string },
+): Promise<ClientView[]> {
   return (await deps.clients.list(page)).map(toView);
 }
 
@@ -136,9 +161,12 @@ function updateEvents(actor: Actor, id: string, at: number, before: Client, afte
   const events: AuditEvent[] = [];
   const fields = UPDATED_FIELDS.filter((f) => !sameValue(before[f], after[f]));
   if (fields.length > 0) {
-    events.push(event(actor, 'client.updated', id, at, { fields, ...Object.fromEntries(fields.map((f) => [f, after[f]])) }));
+    events.push(
+      event(actor, 'client.updated', id, at, { fields, ...Object.fromEntries(fields.map((f) => [f, after[f]])) }),
+    );
   }
-  if (before.enabled !== after.enabled) events.push(event(actor, after.enabled ? 'client.enabled' : 'client.disabled', id, at));
+  if (before.enabled !== after.enabled)
+    events.push(event(actor, after.enabled ? 'client.enabled' : 'client.disabled', id, at));
   return events;
 }
 
@@ -188,7 +216,12 @@ export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
  * of an older generation dies on its next use, unless a grace keeps the previous one until then.
  * Audited as `client.rotated` (new generation and grace, never the secret) in that transaction.
  */
-export async function rotateSecret(deps: AdminDeps, id: string, graceSeconds = 0, actor: Actor = SYSTEM): Promise<RotatedSecret> {
+export async function rotateSecret(
+  deps: AdminDeps,
+  id: string,
+  graceSeconds = 0,
+  actor: Actor = SYSTEM,
+): Promise<RotatedSecret> {
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
     throw invalidField('grace', `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}`);
   }

@@ -22,7 +22,9 @@ export interface RotationRequest {
  * again (see `replaySelfRotation`).
  */
 const rotationHash = (callerTokenId: string, req: Pick<RotationRequest, 'clientId' | 'graceSeconds'>): string =>
-  req.clientId === undefined ? requestHashOf(['rotateClientSecret', 'self', callerTokenId, req.graceSeconds]) : requestHashOf(['rotateClientSecret', req.clientId, req.graceSeconds]);
+  req.clientId === undefined
+    ? requestHashOf(['rotateClientSecret', 'self', callerTokenId, req.graceSeconds])
+    : requestHashOf(['rotateClientSecret', req.clientId, req.graceSeconds]);
 
 /**
  * Rotates the caller's own secret (any valid token may), or another client's (administration,
@@ -42,7 +44,11 @@ export async function rotateClientSecret(
       : rotateSecretFor(deps, caller, req.clientId!, req.graceSeconds, req.actor);
   if (req.key === undefined) return rotate();
   const tokenId = caller.kind === 'client' ? caller.tokenId : callerKey(caller);
-  return idempotently(deps, { callerId: callerKey(caller), key: req.key, requestHash: rotationHash(tokenId, req) }, rotate);
+  return idempotently(
+    deps,
+    { callerId: callerKey(caller), key: req.key, requestHash: rotationHash(tokenId, req) },
+    rotate,
+  );
 }
 
 /**
@@ -62,6 +68,12 @@ export async function replaySelfRotation(
     key: req.key,
     requestHash: rotationHash(claims.jti, { graceSeconds: req.graceSeconds }),
   });
-  if (!answer || answer.client.id !== claims.client_id || answer.client.mode !== mode || answer.generation !== claims.sgen + 1) return undefined;
+  if (
+    !answer ||
+    answer.client.id !== claims.client_id ||
+    answer.client.mode !== mode ||
+    answer.generation !== claims.sgen + 1
+  )
+    return undefined;
   return answer;
 }

@@ -13,7 +13,10 @@ export interface ApiRef {
 export type ApiPatch = Partial<Pick<Api, 'name' | 'permissions' | 'tokenTtlSeconds'>>;
 
 /** What `deleteApi` did: deleted it (with its grants when forced), or refused. */
-export type ApiDeletion = { outcome: 'deleted'; api: Api; grants: Grant[] } | { outcome: 'not_found' } | { outcome: 'has_grants'; grants: number };
+export type ApiDeletion =
+  | { outcome: 'deleted'; api: Api; grants: Grant[] }
+  | { outcome: 'not_found' }
+  | { outcome: 'has_grants'; grants: number };
 
 /**
  * API and grant storage. Like the client store, every write commits its audit events in the same
@@ -25,9 +28,18 @@ export interface ApiStore {
   findApi(ref: ApiRef): Promise<Api | undefined>;
   /** False, with nothing written, when the mode already has an API of that identifier. */
   insertApi(api: Api, audit: (api: Api) => readonly AuditEvent[]): Promise<boolean>;
-  updateApi(ref: ApiRef, patch: ApiPatch, now: number, audit: (before: Api, after: Api) => readonly AuditEvent[]): Promise<Api | undefined>;
+  updateApi(
+    ref: ApiRef,
+    patch: ApiPatch,
+    now: number,
+    audit: (before: Api, after: Api) => readonly AuditEvent[],
+  ): Promise<Api | undefined>;
   /** Refused while grants exist unless `force`, which deletes them with the API. */
-  deleteApi(ref: ApiRef, force: boolean, audit: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[]): Promise<ApiDeletion>;
+  deleteApi(
+    ref: ApiRef,
+    force: boolean,
+    audit: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[],
+  ): Promise<ApiDeletion>;
   /** A client's grants, with their APIs, by API identifier. */
   grantsOf(clientId: string): Promise<Target[]>;
   /** The grants for an API, by client id. */
@@ -37,5 +49,9 @@ export interface ApiStore {
   /** Creates or replaces the grant; `before` is undefined when there was none. */
   setGrant(grant: Grant, audit: (before: Grant | undefined, after: Grant) => readonly AuditEvent[]): Promise<Grant>;
   /** Undefined, with nothing written, when there was no such grant. */
-  removeGrant(clientId: string, apiId: string, audit: (removed: Grant) => readonly AuditEvent[]): Promise<Grant | undefined>;
+  removeGrant(
+    clientId: string,
+    apiId: string,
+    audit: (removed: Grant) => readonly AuditEvent[],
+  ): Promise<Grant | undefined>;
 }

@@ -52,7 +52,11 @@ export interface ClientStore {
    * With `target`, the same read brings that API and the client's grant for it (undefined when
    * either is missing): naming an API costs no second round trip.
    */
-  findForCheck(id: string, keys: LockoutKeys, target?: ApiRef): Promise<{ client: Client | undefined; lockout: LockoutRead; target?: Target | undefined }>;
+  findForCheck(
+    id: string,
+    keys: LockoutKeys,
+    target?: ApiRef,
+  ): Promise<{ client: Client | undefined; lockout: LockoutRead; target?: Target | undefined }>;
   insert(client: Client, audit: InsertAudit): Promise<void>;
   /**
    * Inserts the client (with its audit events) only when there is no client at all, decided

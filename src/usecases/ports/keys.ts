@@ -1,7 +1,6 @@
 import type { AuditEvent } from '../../domain/audit.js';
 import type { Mode } from '../../domain/mode.js';
 import type { JwtAlg } from '../../domain/token.js';
-import type { ClientStore } from './clients.js';
 
 /* Signing keys: as stored, and as operators and the JWKS see them. */
 
@@ -77,10 +76,17 @@ export interface SigningKeys {
    * given); the old one stays published. The audit events, built from the new key and the kid it
    * replaced, commit with it.
    */
-  rotate(mode: Mode, audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[], alg?: JwtAlg): Promise<PublicKeyInfo>;
+  rotate(
+    mode: Mode,
+    audit?: (key: PublicKeyInfo, replacedKid: string | null) => readonly AuditEvent[],
+    alg?: JwtAlg,
+  ): Promise<PublicKeyInfo>;
   /**
    * Deletes a retired key, with its audit events: it leaves the JWKS at once, and every token
    * it signed stops verifying (in running servers within a second). A current key is refused.
    */
-  remove(kid: string, audit: (key: PublicKeyInfo) => readonly AuditEvent[]): Promise<{ outcome: 'removed'; key: PublicKeyInfo } | { outcome: 'current' | 'not_found' }>;
+  remove(
+    kid: string,
+    audit: (key: PublicKeyInfo) => readonly AuditEvent[],
+  ): Promise<{ outcome: 'removed'; key: PublicKeyInfo } | { outcome: 'current' | 'not_found' }>;
 }

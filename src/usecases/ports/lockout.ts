@@ -16,5 +16,11 @@ export interface LockoutStore {
    * decision that writes nothing on them stands (as it would on a fresh read an instant earlier);
    * anything to write is decided again under the lock.
    */
-  settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy, seen?: LockoutRead): Promise<LockoutVerdict>;
+  settle(
+    keys: LockoutKeys,
+    succeeded: boolean,
+    now: number,
+    policy: LockoutPolicy,
+    seen?: LockoutRead,
+  ): Promise<LockoutVerdict>;
 }

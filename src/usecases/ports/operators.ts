@@ -5,7 +5,10 @@ import type { Operator } from '../../domain/operator.js';
 
 /** What an operator update may change. */
 export type OperatorPatch = Partial<
-  Pick<Operator, 'role' | 'orgId' | 'enabled' | 'passwordHash' | 'totpSecretSealed' | 'totpEnabled' | 'recoveryCodeHashes'>
+  Pick<
+    Operator,
+    'role' | 'orgId' | 'enabled' | 'passwordHash' | 'totpSecretSealed' | 'totpEnabled' | 'recoveryCodeHashes'
+  >
 >;
 
 /** The audit events of an operator change, from the row as it was and as it is, inside the transaction. */
@@ -38,7 +41,13 @@ export interface OperatorStore {
    * Changes an operator; with `endSessions`, every session of theirs is deleted in the same
    * transaction (a disable, a reset, a new password). Undefined when there is no such operator.
    */
-  update(id: string, patch: OperatorPatch, now: number, audit: OperatorAudit, opts?: { endSessions?: boolean }): Promise<Operator | undefined>;
+  update(
+    id: string,
+    patch: OperatorPatch,
+    now: number,
+    audit: OperatorAudit,
+    opts?: { endSessions?: boolean },
+  ): Promise<Operator | undefined>;
   /**
    * Accepts a TOTP time step only when it is later than the last accepted one, atomically, so a
    * code is good once across requests and instances (RFC 6238 §5.2).

@@ -53,23 +53,75 @@ export const commonDriver: DoorDriver = {
       payload: body.payload,
     }),
   garbage: ({ clientId, clientSecret }) => [
-    { label: 'a form instead of JSON', contentType: 'application/x-www-form-urlencoded', payload: `client_id=${clientId}&client_secret=${clientSecret}` },
-    { label: 'text/plain', contentType: 'text/plain', payload: JSON.stringify({ client_id: clientId, client_secret: clientSecret }) },
+    {
+      label: 'a form instead of JSON',
+      contentType: 'application/x-www-form-urlencoded',
+      payload: `client_id=${clientId}&client_secret=${clientSecret}`,
+    },
+    {
+      label: 'text/plain',
+      contentType: 'text/plain',
+      payload: JSON.stringify({ client_id: clientId, client_secret: clientSecret }),
+    },
     { label: 'malformed JSON', contentType: 'application/json', payload: `{"client_id":"${clientId}",` },
-    { label: 'a JSON array', contentType: 'application/json', payload: JSON.stringify([{ client_id: clientId, client_secret: clientSecret }]) },
+    {
+      label: 'a JSON array',
+      contentType: 'application/json',
+      payload: JSON.stringify([{ client_id: clientId, client_secret: clientSecret }]),
+    },
     { label: 'JSON null', contentType: 'application/json', payload: 'null' },
     { label: 'a JSON string', contentType: 'application/json', payload: '"hello"' },
     { label: 'a JSON number', contentType: 'application/json', payload: '42' },
-    { label: 'client_id as an array', contentType: 'application/json', payload: JSON.stringify({ client_id: [clientId], client_secret: clientSecret }) },
-    { label: 'client_secret as an object', contentType: 'application/json', payload: JSON.stringify({ client_id: clientId, client_secret: { $ne: '' } }) },
-    { label: 'client_id as a number', contentType: 'application/json', payload: JSON.stringify({ client_id: 12345678, client_secret: clientSecret }) },
-    { label: 'client_secret as true', contentType: 'application/json', payload: JSON.stringify({ client_id: clientId, client_secret: true }) },
-    { label: 'scope as an array', contentType: 'application/json', payload: JSON.stringify({ client_id: clientId, client_secret: clientSecret, scope: ['read'] }) },
-    { label: 'control characters', contentType: 'application/json', payload: JSON.stringify({ client_id: `${clientId}\u0000\n`, client_secret: clientSecret }) },
-    { label: 'a tab in the secret', contentType: 'application/json', payload: JSON.stringify({ client_id: clientId, client_secret: `${clientSecret}\t` }) },
-    { label: '__proto__ pollution', contentType: 'application/json', payload: `{"client_id":"${clientId}","client_secret":"${clientSecret}","__proto__":{"x":1}}` },
-    { label: 'constructor.prototype pollution', contentType: 'application/json', payload: `{"client_id":"${clientId}","client_secret":"${clientSecret}","constructor":{"prototype":{"x":1}}}` },
-    { label: 'a 3 MB body', contentType: 'application/json', payload: JSON.stringify({ client_id: clientId, client_secret: BIG }) },
+    {
+      label: 'client_id as an array',
+      contentType: 'application/json',
+      payload: JSON.stringify({ client_id: [clientId], client_secret: clientSecret }),
+    },
+    {
+      label: 'client_secret as an object',
+      contentType: 'application/json',
+      payload: JSON.stringify({ client_id: clientId, client_secret: { $ne: '' } }),
+    },
+    {
+      label: 'client_id as a number',
+      contentType: 'application/json',
+      payload: JSON.stringify({ client_id: 12345678, client_secret: clientSecret }),
+    },
+    {
+      label: 'client_secret as true',
+      contentType: 'application/json',
+      payload: JSON.stringify({ client_id: clientId, client_secret: true }),
+    },
+    {
+      label: 'scope as an array',
+      contentType: 'application/json',
+      payload: JSON.stringify({ client_id: clientId, client_secret: clientSecret, scope: ['read'] }),
+    },
+    {
+      label: 'control characters',
+      contentType: 'application/json',
+      payload: JSON.stringify({ client_id: `${clientId}\u0000\n`, client_secret: clientSecret }),
+    },
+    {
+      label: 'a tab in the secret',
+      contentType: 'application/json',
+      payload: JSON.stringify({ client_id: clientId, client_secret: `${clientSecret}\t` }),
+    },
+    {
+      label: '__proto__ pollution',
+      contentType: 'application/json',
+      payload: `{"client_id":"${clientId}","client_secret":"${clientSecret}","__proto__":{"x":1}}`,
+    },
+    {
+      label: 'constructor.prototype pollution',
+      contentType: 'application/json',
+      payload: `{"client_id":"${clientId}","client_secret":"${clientSecret}","constructor":{"prototype":{"x":1}}}`,
+    },
+    {
+      label: 'a 3 MB body',
+      contentType: 'application/json',
+      payload: JSON.stringify({ client_id: clientId, client_secret: BIG }),
+    },
     { label: 'empty body', contentType: 'application/json', payload: '' },
     { label: 'binary bytes', contentType: 'application/json', payload: Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x7d]) },
     { label: 'no content type', payload: JSON.stringify({ client_id: clientId, client_secret: clientSecret }) },
@@ -79,7 +131,11 @@ export const commonDriver: DoorDriver = {
     expectNoStore(res);
     const body = res.json();
     expect(Object.keys(body)).toEqual(['code', 'message', 'data']);
-    expect(body).toEqual({ code: 0, message: 'OK', data: { access_token: expect.any(String), token_type: 'Bearer', expires_in: expiresIn } });
+    expect(body).toEqual({
+      code: 0,
+      message: 'OK',
+      data: { access_token: expect.any(String), token_type: 'Bearer', expires_in: expiresIn },
+    });
     // Seed 000's envelope does not carry the scope; the token does.
     void scope;
     return body.data.access_token;
@@ -89,7 +145,12 @@ export const commonDriver: DoorDriver = {
     expect(res.statusCode).toBe(status);
     const body = res.json();
     if (code === 'invalid_request') {
-      expect(body).toEqual({ code: wireCode, message: expect.any(String), data: null, errors: [{ field: expect.any(String), message: expect.any(String) }] });
+      expect(body).toEqual({
+        code: wireCode,
+        message: expect.any(String),
+        data: null,
+        errors: [{ field: expect.any(String), message: expect.any(String) }],
+      });
       if (opts.field) expect(body.errors[0].field).toBe(opts.field);
     } else {
       expect(body).toEqual({ code: wireCode, message: expect.any(String), data: null });

@@ -61,7 +61,8 @@ const JSON_TYPE = 'application/json';
  * a 4xx; a legacy `application/json`-only client gets 200 for the same body (test/graphql checks both).
  */
 const ACCEPT = 'application/graphql-response+json, application/json';
-const body = (query: string, variables?: unknown): string => JSON.stringify(variables === undefined ? { query } : { query, variables });
+const body = (query: string, variables?: unknown): string =>
+  JSON.stringify(variables === undefined ? { query } : { query, variables });
 
 const DEFAULT_EXPIRES_IN: number | null = 3600;
 
@@ -90,26 +91,81 @@ export const graphqlDriver: DoorDriver = {
       payload: raw.payload,
     }),
   garbage: ({ clientId, clientSecret }) => [
-    { label: 'a form instead of JSON', contentType: 'application/x-www-form-urlencoded', payload: `query=${encodeURIComponent(ISSUE)}` },
+    {
+      label: 'a form instead of JSON',
+      contentType: 'application/x-www-form-urlencoded',
+      payload: `query=${encodeURIComponent(ISSUE)}`,
+    },
     { label: 'text/plain', contentType: 'text/plain', payload: body(ISSUE, { input: { clientId, clientSecret } }) },
     { label: 'a GraphQL document as application/graphql', contentType: 'application/graphql', payload: ISSUE },
     { label: 'malformed JSON', contentType: JSON_TYPE, payload: `{"query":${JSON.stringify(ISSUE)},` },
-    { label: 'a batch of two operations', contentType: JSON_TYPE, payload: JSON.stringify([{ query: ISSUE, variables: { input: { clientId, clientSecret } } }, { query: ISSUE, variables: { input: { clientId, clientSecret: 'guess-number-two' } } }]) },
-    { label: 'two aliased issueToken fields', contentType: JSON_TYPE, payload: body(`mutation { a: issueToken(input: {clientId: "${clientId}", clientSecret: "guess-one-xx"}) { __typename } b: issueToken(input: {clientId: "${clientId}", clientSecret: "guess-two-xx"}) { __typename } }`) },
-    { label: 'two issueToken fields through fragments', contentType: JSON_TYPE, payload: body(`mutation { ...A ...B } fragment A on Mutation { a: issueToken(input: {clientId: "${clientId}", clientSecret: "guess-one-xx"}) { __typename } } fragment B on Mutation { b: issueToken(input: {clientId: "${clientId}", clientSecret: "guess-two-xx"}) { __typename } }`) },
+    {
+      label: 'a batch of two operations',
+      contentType: JSON_TYPE,
+      payload: JSON.stringify([
+        { query: ISSUE, variables: { input: { clientId, clientSecret } } },
+        { query: ISSUE, variables: { input: { clientId, clientSecret: 'guess-number-two' } } },
+      ]),
+    },
+    {
+      label: 'two aliased issueToken fields',
+      contentType: JSON_TYPE,
+      payload: body(
+        `mutation { a: issueToken(input: {clientId: "${clientId}", clientSecret: "guess-one-xx"}) { __typename } b: issueToken(input: {clientId: "${clientId}", clientSecret: "guess-two-xx"}) { __typename } }`,
+      ),
+    },
+    {
+      label: 'two issueToken fields through fragments',
+      contentType: JSON_TYPE,
+      payload: body(
+        `mutation { ...A ...B } fragment A on Mutation { a: issueToken(input: {clientId: "${clientId}", clientSecret: "guess-one-xx"}) { __typename } } fragment B on Mutation { b: issueToken(input: {clientId: "${clientId}", clientSecret: "guess-two-xx"}) { __typename } }`,
+      ),
+    },
     { label: 'JSON null', contentType: JSON_TYPE, payload: 'null' },
     { label: 'a JSON string', contentType: JSON_TYPE, payload: '"hello"' },
     { label: 'no query', contentType: JSON_TYPE, payload: '{}' },
     { label: 'a GraphQL syntax error', contentType: JSON_TYPE, payload: body('mutation { issueToken(input: { ') },
-    { label: 'a field that does not exist', contentType: JSON_TYPE, payload: body('mutation { issueTokens(input: {}) { __typename } }') },
+    {
+      label: 'a field that does not exist',
+      contentType: JSON_TYPE,
+      payload: body('mutation { issueTokens(input: {}) { __typename } }'),
+    },
     { label: 'no input variable', contentType: JSON_TYPE, payload: body(ISSUE) },
-    { label: 'clientId as an array', contentType: JSON_TYPE, payload: body(ISSUE, { input: { clientId: [clientId], clientSecret } }) },
-    { label: 'clientSecret as an object', contentType: JSON_TYPE, payload: body(ISSUE, { input: { clientId, clientSecret: { $ne: '' } } }) },
-    { label: 'clientId as a number', contentType: JSON_TYPE, payload: body(ISSUE, { input: { clientId: 12345678, clientSecret } }) },
-    { label: 'scope as an array', contentType: JSON_TYPE, payload: body(ISSUE, { input: { clientId, clientSecret, scope: ['read'] } }) },
-    { label: 'an unknown input field', contentType: JSON_TYPE, payload: body(ISSUE, { input: { clientId, clientSecret, grantType: 'password' } }) },
-    { label: 'control characters', contentType: JSON_TYPE, payload: body(ISSUE, { input: { clientId: `${clientId}\u0000`, clientSecret } }) },
-    { label: '__proto__ pollution', contentType: JSON_TYPE, payload: `{"query":${JSON.stringify(ISSUE)},"variables":{"input":{"clientId":"${clientId}","clientSecret":"${clientSecret}","__proto__":{"x":1}}}}` },
+    {
+      label: 'clientId as an array',
+      contentType: JSON_TYPE,
+      payload: body(ISSUE, { input: { clientId: [clientId], clientSecret } }),
+    },
+    {
+      label: 'clientSecret as an object',
+      contentType: JSON_TYPE,
+      payload: body(ISSUE, { input: { clientId, clientSecret: { $ne: '' } } }),
+    },
+    {
+      label: 'clientId as a number',
+      contentType: JSON_TYPE,
+      payload: body(ISSUE, { input: { clientId: 12345678, clientSecret } }),
+    },
+    {
+      label: 'scope as an array',
+      contentType: JSON_TYPE,
+      payload: body(ISSUE, { input: { clientId, clientSecret, scope: ['read'] } }),
+    },
+    {
+      label: 'an unknown input field',
+      contentType: JSON_TYPE,
+      payload: body(ISSUE, { input: { clientId, clientSecret, grantType: 'password' } }),
+    },
+    {
+      label: 'control characters',
+      contentType: JSON_TYPE,
+      payload: body(ISSUE, { input: { clientId: `${clientId}\u0000`, clientSecret } }),
+    },
+    {
+      label: '__proto__ pollution',
+      contentType: JSON_TYPE,
+      payload: `{"query":${JSON.stringify(ISSUE)},"variables":{"input":{"clientId":"${clientId}","clientSecret":"${clientSecret}","__proto__":{"x":1}}}}`,
+    },
     { label: 'a 3 MB body', contentType: JSON_TYPE, payload: body(ISSUE, { input: { clientId, clientSecret: BIG } }) },
     { label: 'empty body', contentType: JSON_TYPE, payload: '' },
     { label: 'no content type', payload: body(ISSUE, { input: { clientId, clientSecret } }) },
@@ -119,7 +175,15 @@ export const graphqlDriver: DoorDriver = {
     expectNoStore(res);
     const b = res.json();
     expect(b).toEqual({
-      data: { issueToken: { __typename: 'TokenGrant', accessToken: expect.any(String), tokenType: 'Bearer', expiresIn, scope } },
+      data: {
+        issueToken: {
+          __typename: 'TokenGrant',
+          accessToken: expect.any(String),
+          tokenType: 'Bearer',
+          expiresIn,
+          scope,
+        },
+      },
     });
     return b.data.issueToken.accessToken;
   },

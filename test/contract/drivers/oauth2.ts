@@ -66,28 +66,74 @@ export const oauth2Driver: DoorDriver = {
     const json = (o: unknown) => ({ contentType: 'application/json', payload: JSON.stringify(o) });
     return [
       { label: 'text/plain', contentType: 'text/plain', payload: good },
-      { label: 'multipart', contentType: 'multipart/form-data; boundary=x', payload: `--x\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n--x--` },
+      {
+        label: 'multipart',
+        contentType: 'multipart/form-data; boundary=x',
+        payload: `--x\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n--x--`,
+      },
       { label: 'repeated client_id', contentType: FORM, payload: `${good}&client_id=${clientId}` },
       { label: 'repeated client_secret', contentType: FORM, payload: `${good}&client_secret=x` },
       { label: 'repeated grant_type', contentType: FORM, payload: `${good}&${CC}` },
       { label: 'repeated scope', contentType: FORM, payload: `${good}&scope=read&scope=write` },
-      { label: 'bad percent-encoding', contentType: FORM, payload: `${CC}&client_id=%zz&client_secret=${clientSecret}` },
-      { label: 'control characters', contentType: FORM, payload: `${CC}&client_id=${clientId}%00%0a&client_secret=${clientSecret}` },
-      { label: 'control characters in the secret', contentType: FORM, payload: `${CC}&client_id=${clientId}&client_secret=${clientSecret}%0d%0a` },
+      {
+        label: 'bad percent-encoding',
+        contentType: FORM,
+        payload: `${CC}&client_id=%zz&client_secret=${clientSecret}`,
+      },
+      {
+        label: 'control characters',
+        contentType: FORM,
+        payload: `${CC}&client_id=${clientId}%00%0a&client_secret=${clientSecret}`,
+      },
+      {
+        label: 'control characters in the secret',
+        contentType: FORM,
+        payload: `${CC}&client_id=${clientId}&client_secret=${clientSecret}%0d%0a`,
+      },
       { label: 'a 3 MB form', contentType: FORM, payload: `${CC}&client_id=${clientId}&client_secret=${BIG}` },
-      { label: 'a 3 MB JSON body', ...json({ grant_type: 'client_credentials', client_id: clientId, client_secret: BIG }) },
+      {
+        label: 'a 3 MB JSON body',
+        ...json({ grant_type: 'client_credentials', client_id: clientId, client_secret: BIG }),
+      },
       { label: 'empty form', contentType: FORM, payload: '' },
       { label: 'no grant_type', contentType: FORM, payload: `client_id=${clientId}&client_secret=${clientSecret}` },
       { label: 'binary bytes', contentType: FORM, payload: Buffer.from([0xff, 0xfe, 0x00, 0x3d, 0x26]) },
       { label: 'no content type', payload: good },
-      { label: 'malformed JSON', contentType: 'application/json', payload: `{"grant_type":"client_credentials","client_id":"${clientId}",` },
-      { label: 'a JSON array', ...json([{ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }]) },
+      {
+        label: 'malformed JSON',
+        contentType: 'application/json',
+        payload: `{"grant_type":"client_credentials","client_id":"${clientId}",`,
+      },
+      {
+        label: 'a JSON array',
+        ...json([{ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }]),
+      },
       { label: 'a JSON string', ...json('client_credentials') },
-      { label: 'grant_type as an array', ...json({ grant_type: ['client_credentials'], client_id: clientId, client_secret: clientSecret }) },
-      { label: 'client_id as an array', ...json({ grant_type: 'client_credentials', client_id: [clientId], client_secret: clientSecret }) },
-      { label: 'client_secret as an object', ...json({ grant_type: 'client_credentials', client_id: clientId, client_secret: { $ne: '' } }) },
-      { label: 'client_id as a number', ...json({ grant_type: 'client_credentials', client_id: 12345678, client_secret: clientSecret }) },
-      { label: 'scope as an array', ...json({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: ['read'] }) },
+      {
+        label: 'grant_type as an array',
+        ...json({ grant_type: ['client_credentials'], client_id: clientId, client_secret: clientSecret }),
+      },
+      {
+        label: 'client_id as an array',
+        ...json({ grant_type: 'client_credentials', client_id: [clientId], client_secret: clientSecret }),
+      },
+      {
+        label: 'client_secret as an object',
+        ...json({ grant_type: 'client_credentials', client_id: clientId, client_secret: { $ne: '' } }),
+      },
+      {
+        label: 'client_id as a number',
+        ...json({ grant_type: 'client_credentials', client_id: 12345678, client_secret: clientSecret }),
+      },
+      {
+        label: 'scope as an array',
+        ...json({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+          scope: ['read'],
+        }),
+      },
       { label: 'a secret with no id', ...json({ grant_type: 'client_credentials', client_secret: clientSecret }) },
       {
         label: '__proto__ pollution',

@@ -1,7 +1,6 @@
-import type { Response } from 'light-my-request';
 import { expect } from 'vitest';
 import type { DomainErrorCode } from '../../../src/domain/errors.js';
-import { BIG, expectNoStore, formEncode, pathOf, type Credentials, type DoorDriver } from '../driver.js';
+import { BIG, expectNoStore, formEncode, pathOf, type DoorDriver } from '../driver.js';
 
 /** Spec §3 v1 table, plus the rows it leaves to us. */
 const V1: Record<DomainErrorCode, [number, string, string]> = {
@@ -46,15 +45,43 @@ export const v1Driver: DoorDriver = {
       payload: body.payload,
     }),
   garbage: ({ clientId, clientSecret }) => [
-    { label: 'JSON instead of a form', contentType: 'application/json', payload: JSON.stringify({ client_id: clientId, client_secret: clientSecret }) },
+    {
+      label: 'JSON instead of a form',
+      contentType: 'application/json',
+      payload: JSON.stringify({ client_id: clientId, client_secret: clientSecret }),
+    },
     { label: 'text/plain', contentType: 'text/plain', payload: `client_id=${clientId}&client_secret=${clientSecret}` },
-    { label: 'repeated client_id', contentType: 'application/x-www-form-urlencoded', payload: `client_id=${clientId}&client_id=${clientId}&client_secret=${clientSecret}` },
-    { label: 'repeated client_secret', contentType: 'application/x-www-form-urlencoded', payload: `client_id=${clientId}&client_secret=${clientSecret}&client_secret=x` },
-    { label: 'bad percent-encoding', contentType: 'application/x-www-form-urlencoded', payload: `client_id=%zz&client_secret=${clientSecret}` },
-    { label: 'control characters', contentType: 'application/x-www-form-urlencoded', payload: `client_id=${clientId}%00%0a&client_secret=${clientSecret}` },
-    { label: 'a 3 MB body', contentType: 'application/x-www-form-urlencoded', payload: `client_id=${clientId}&client_secret=${BIG}` },
+    {
+      label: 'repeated client_id',
+      contentType: 'application/x-www-form-urlencoded',
+      payload: `client_id=${clientId}&client_id=${clientId}&client_secret=${clientSecret}`,
+    },
+    {
+      label: 'repeated client_secret',
+      contentType: 'application/x-www-form-urlencoded',
+      payload: `client_id=${clientId}&client_secret=${clientSecret}&client_secret=x`,
+    },
+    {
+      label: 'bad percent-encoding',
+      contentType: 'application/x-www-form-urlencoded',
+      payload: `client_id=%zz&client_secret=${clientSecret}`,
+    },
+    {
+      label: 'control characters',
+      contentType: 'application/x-www-form-urlencoded',
+      payload: `client_id=${clientId}%00%0a&client_secret=${clientSecret}`,
+    },
+    {
+      label: 'a 3 MB body',
+      contentType: 'application/x-www-form-urlencoded',
+      payload: `client_id=${clientId}&client_secret=${BIG}`,
+    },
     { label: 'empty body', contentType: 'application/x-www-form-urlencoded', payload: '' },
-    { label: 'binary bytes', contentType: 'application/x-www-form-urlencoded', payload: Buffer.from([0xff, 0xfe, 0x00, 0x3d, 0x26]) },
+    {
+      label: 'binary bytes',
+      contentType: 'application/x-www-form-urlencoded',
+      payload: Buffer.from([0xff, 0xfe, 0x00, 0x3d, 0x26]),
+    },
     { label: 'no content type', payload: `client_id=${clientId}&client_secret=${clientSecret}` },
   ],
   expectToken(res, { scope, expiresIn = DEFAULT_EXPIRES_IN }) {
@@ -75,4 +102,3 @@ export const v1Driver: DoorDriver = {
     if (code === 'rate_limited') expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   },
 };
-

@@ -1,7 +1,6 @@
-import type { Response } from 'light-my-request';
 import { expect } from 'vitest';
 import type { DomainErrorCode } from '../../../src/domain/errors.js';
-import { BIG, expectNoStore, formEncode, jsonAudience, pathOf, type Credentials, type DoorDriver } from '../driver.js';
+import { BIG, expectNoStore, jsonAudience, pathOf, type Credentials, type DoorDriver } from '../driver.js';
 
 /** Spec §3 v2 table: HTTP status, gRPC code, and the detail it carries. */
 const V2: Record<DomainErrorCode, [number, number, string]> = {
@@ -54,17 +53,45 @@ export const v2Driver: DoorDriver = {
       payload: body.payload,
     }),
   garbage: ({ clientId, clientSecret }) => [
-    { label: 'a form instead of JSON', contentType: 'application/x-www-form-urlencoded', payload: `clientId=${clientId}&clientSecret=${clientSecret}` },
+    {
+      label: 'a form instead of JSON',
+      contentType: 'application/x-www-form-urlencoded',
+      payload: `clientId=${clientId}&clientSecret=${clientSecret}`,
+    },
     { label: 'malformed JSON', contentType: 'application/json', payload: `{"clientId":"${clientId}",` },
     { label: 'a JSON array', contentType: 'application/json', payload: JSON.stringify([{ clientId, clientSecret }]) },
     { label: 'JSON null', contentType: 'application/json', payload: 'null' },
     { label: 'a JSON string', contentType: 'application/json', payload: '"hello"' },
-    { label: 'clientId as an array', contentType: 'application/json', payload: JSON.stringify({ clientId: [clientId], clientSecret }) },
-    { label: 'clientSecret as an object', contentType: 'application/json', payload: JSON.stringify({ clientId, clientSecret: { $ne: '' } }) },
-    { label: 'clientId as a number', contentType: 'application/json', payload: JSON.stringify({ clientId: 12345678, clientSecret }) },
-    { label: 'scope as an array', contentType: 'application/json', payload: JSON.stringify({ clientId, clientSecret, scope: ['read'] }) },
-    { label: 'control characters', contentType: 'application/json', payload: JSON.stringify({ clientId: `${clientId}\u0000`, clientSecret }) },
-    { label: '__proto__ pollution', contentType: 'application/json', payload: `{"clientId":"${clientId}","clientSecret":"${clientSecret}","__proto__":{"x":1}}` },
+    {
+      label: 'clientId as an array',
+      contentType: 'application/json',
+      payload: JSON.stringify({ clientId: [clientId], clientSecret }),
+    },
+    {
+      label: 'clientSecret as an object',
+      contentType: 'application/json',
+      payload: JSON.stringify({ clientId, clientSecret: { $ne: '' } }),
+    },
+    {
+      label: 'clientId as a number',
+      contentType: 'application/json',
+      payload: JSON.stringify({ clientId: 12345678, clientSecret }),
+    },
+    {
+      label: 'scope as an array',
+      contentType: 'application/json',
+      payload: JSON.stringify({ clientId, clientSecret, scope: ['read'] }),
+    },
+    {
+      label: 'control characters',
+      contentType: 'application/json',
+      payload: JSON.stringify({ clientId: `${clientId}\u0000`, clientSecret }),
+    },
+    {
+      label: '__proto__ pollution',
+      contentType: 'application/json',
+      payload: `{"clientId":"${clientId}","clientSecret":"${clientSecret}","__proto__":{"x":1}}`,
+    },
     { label: 'a 3 MB body', contentType: 'application/json', payload: JSON.stringify({ clientId, clientSecret: BIG }) },
     { label: 'empty body', contentType: 'application/json', payload: '' },
     { label: 'no content type', payload: JSON.stringify({ clientId, clientSecret }) },
@@ -87,11 +114,13 @@ export const v2Driver: DoorDriver = {
       expect(d.fieldViolations).toEqual([{ field: expect.any(String), description: expect.any(String) }]);
       if (opts.field) expect(d.fieldViolations[0].field).toBe(opts.field);
     } else if (detail === 'RetryInfo') {
-      expect(d).toEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: expect.stringMatching(/^\d+s$/) });
+      expect(d).toEqual({
+        '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+        retryDelay: expect.stringMatching(/^\d+s$/),
+      });
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     } else {
       expect(d).toEqual({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: detail, domain: 'tollgate' });
     }
   },
 };
-

@@ -27,7 +27,10 @@ const quotable = (text: string): string => text.replace(/[^\x20\x21\x23-\x5B\x5D
  * description, and for `insufficient_scope` the scope the request needed.
  * @see RFC 6750 §3, §3.1
  */
-export function bearerChallenge(realm: string, error?: { code: string; description: string; scope?: string | undefined }): string {
+export function bearerChallenge(
+  realm: string,
+  error?: { code: string; description: string; scope?: string | undefined },
+): string {
   const parts = [`realm="${quotable(realm)}"`];
   if (error) {
     parts.push(`error="${error.code}"`, `error_description="${quotable(error.description)}"`);
@@ -43,27 +46,50 @@ const BEARER = /^Bearer +(\S+) *$/i;
  * What a guarded request gets: the claims, or the answer to send. The token is read from the
  * `Authorization` header only (RFC 6750 §2.1); query and body tokens (§2.2, §2.3) end up in logs.
  */
-export async function decide(verifier: Verifier, authorization: string | string[] | undefined, clientIp: string | undefined, options: GuardOptions): Promise<Decision> {
+export async function decide(
+  verifier: Verifier,
+  authorization: string | string[] | undefined,
+  clientIp: string | undefined,
+  options: GuardOptions,
+): Promise<Decision> {
   const realm = options.realm ?? 'api';
   const header = Array.isArray(authorization) ? undefined : authorization?.trim();
   if (!header || !/^bearer(\s|$)/i.test(header)) {
-    return { ok: false, status: 401, headers: { 'www-authenticate': bearerChallenge(realm) }, body: { error: 'missing_token', error_description: 'An access token is required' } };
+    return {
+      ok: false,
+      status: 401,
+      headers: { 'www-authenticate': bearerChallenge(realm) },
+      body: { error: 'missing_token', error_description: 'An access token is required' },
+    };
   }
   const token = BEARER.exec(header)?.[1] ?? '';
   try {
-    const claims = await verifier.verify(token, { ...(options.scope === undefined ? {} : { scope: options.scope }), ...(clientIp === undefined ? {} : { clientIp }) });
+    const claims = await verifier.verify(token, {
+      ...(options.scope === undefined ? {} : { scope: options.scope }),
+      ...(clientIp === undefined ? {} : { clientIp }),
+    });
     return { ok: true, claims };
   } catch (e) {
     if (isVerifyError(e)) {
       // spec §4: an address outside the client's allowlist is refused without a challenge.
       const headers: Record<string, string> =
-        e.code === 'access_denied' ? {} : { 'www-authenticate': bearerChallenge(realm, { code: e.code, description: e.message, scope: e.scope }) };
+        e.code === 'access_denied'
+          ? {}
+          : { 'www-authenticate': bearerChallenge(realm, { code: e.code, description: e.message, scope: e.scope }) };
       return { ok: false, status: e.status, headers, body: { error: e.code, error_description: e.message } };
     }
     if (isTollgateError(e)) {
       // No verdict: telling the client its token is bad would only make it renew for nothing.
       const headers: Record<string, string> = e.retryAfter === undefined ? {} : { 'retry-after': String(e.retryAfter) };
-      return { ok: false, status: 503, headers, body: { error: 'temporarily_unavailable', error_description: 'The access token could not be checked; try again later' } };
+      return {
+        ok: false,
+        status: 503,
+        headers,
+        body: {
+          error: 'temporarily_unavailable',
+          error_description: 'The access token could not be checked; try again later',
+        },
+      };
     }
     throw e;
   }

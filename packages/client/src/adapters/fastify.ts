@@ -23,7 +23,10 @@ export interface FastifyReplyLike {
  *     app.decorateRequest('tollgate', null);
  *     app.get('/invoices', { preHandler: fastifyGuard(verifier, { scope: 'invoices:read' }) }, handler);
  */
-export function fastifyGuard(verifier: Verifier, options: GuardOptions = {}): (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<unknown> {
+export function fastifyGuard(
+  verifier: Verifier,
+  options: GuardOptions = {},
+): (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<unknown> {
   return async function tollgateGuard(request, reply) {
     const d = await decide(verifier, request.headers.authorization, request.ip, options);
     if (d.ok) {

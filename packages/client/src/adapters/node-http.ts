@@ -14,7 +14,10 @@ import { decide, type GuardOptions } from './decide.js';
  *       …
  *     });
  */
-export function nodeHttpGuard(verifier: Verifier, options: GuardOptions = {}): (req: IncomingMessage, res: ServerResponse) => Promise<AccessTokenClaims | undefined> {
+export function nodeHttpGuard(
+  verifier: Verifier,
+  options: GuardOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => Promise<AccessTokenClaims | undefined> {
   return async (req, res) => {
     const d = await decide(verifier, req.headers.authorization, req.socket.remoteAddress, options);
     if (d.ok) return d.claims;

@@ -19,8 +19,9 @@ export interface AccessTokenClaims {
 }
 
 /** A scope string or list, as a list without blanks or repeats. */
-export const scopeList = (scope: string | readonly string[] | undefined): string[] =>
-  [...new Set((typeof scope === 'string' ? scope.split(' ') : (scope ?? [])).filter((s) => s !== ''))];
+export const scopeList = (scope: string | readonly string[] | undefined): string[] => [
+  ...new Set((typeof scope === 'string' ? scope.split(' ') : (scope ?? [])).filter((s) => s !== '')),
+];
 
 /**
  * Every required scope must be in the token.
@@ -29,11 +30,17 @@ export const scopeList = (scope: string | readonly string[] | undefined): string
 export function requireScopes(claims: AccessTokenClaims, required: readonly string[]): void {
   const held = new Set(scopeList(claims.scope));
   const missing = required.filter((s) => !held.has(s));
-  if (missing.length > 0) throw new VerifyError('insufficient_scope', `The access token lacks scope: ${missing.join(' ')}`, required.join(' '));
+  if (missing.length > 0)
+    throw new VerifyError(
+      'insufficient_scope',
+      `The access token lacks scope: ${missing.join(' ')}`,
+      required.join(' '),
+    );
 }
 
 /** The audience check of RFC 9068 §4 / RFC 7519 §4.1.3, for answers that were not a JWT. */
 export function audienceMatches(aud: unknown, expected: readonly string[]): boolean {
-  const held = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+  const held =
+    typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
   return held.some((a) => expected.includes(a));
 }

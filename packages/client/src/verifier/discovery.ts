@@ -33,7 +33,10 @@ export class Discovery {
     const body = await getJson(this.http, `${this.issuer}/.well-known/oauth-authorization-server`);
     // RFC 8414 §3.3: the metadata must name the issuer it was fetched for, or it is not used.
     if (body.issuer !== this.issuer) {
-      throw new TollgateError('invalid_response', `Discovery names issuer ${JSON.stringify(body.issuer)}, not ${JSON.stringify(this.issuer)}`);
+      throw new TollgateError(
+        'invalid_response',
+        `Discovery names issuer ${JSON.stringify(body.issuer)}, not ${JSON.stringify(this.issuer)}`,
+      );
     }
     const url = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
     const jwksUri = url(body.jwks_uri);

@@ -19,7 +19,9 @@ export interface ForwardAuthCheck {
 }
 
 const message = (body: unknown, fallback: string): string =>
-  typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : fallback;
+  typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
+    ? (body as { message: string }).message
+    : fallback;
 
 /**
  * Asks Tollgate's `/auth/verify?audience=` (spec §4), the endpoint nginx's `auth_request` uses,
@@ -28,7 +30,11 @@ const message = (body: unknown, fallback: string): string =>
  * `ISSUER/test`, so `{issuer}/auth/verify` is right for both modes.
  * @see RFC 6750 §3.1 for the refusals
  */
-export async function verifyWithForwardAuth(http: Http, token: string, check: ForwardAuthCheck): Promise<AccessTokenClaims> {
+export async function verifyWithForwardAuth(
+  http: Http,
+  token: string,
+  check: ForwardAuthCheck,
+): Promise<AccessTokenClaims> {
   const url = new URL(`${check.issuer}/auth/verify`);
   url.searchParams.set('audience', check.audience);
   if (check.scope.length > 0) url.searchParams.set('scope', check.scope.join(' '));
@@ -48,10 +54,16 @@ export async function verifyWithForwardAuth(http: Http, token: string, check: Fo
       aud: check.audience,
     };
   }
-  if (answer.status === 401) throw new VerifyError('invalid_token', message(answer.body, 'The access token is not valid'));
+  if (answer.status === 401)
+    throw new VerifyError('invalid_token', message(answer.body, 'The access token is not valid'));
   if (answer.status === 403) {
     const code = (answer.body as { code?: unknown } | undefined)?.code;
-    if (code === 'INSUFFICIENT_SCOPE') throw new VerifyError('insufficient_scope', message(answer.body, 'The access token lacks a required scope'), check.scope.join(' '));
+    if (code === 'INSUFFICIENT_SCOPE')
+      throw new VerifyError(
+        'insufficient_scope',
+        message(answer.body, 'The access token lacks a required scope'),
+        check.scope.join(' '),
+      );
     throw new VerifyError('access_denied', message(answer.body, 'The token is not accepted from this address'));
   }
   if (answer.status === 400 && (answer.body as { code?: unknown } | undefined)?.code === 'INVALID_TARGET') {
@@ -59,5 +71,7 @@ export async function verifyWithForwardAuth(http: Http, token: string, check: Fo
     const text = message(answer.body, 'audience must be an absolute URI');
     throw new TollgateError('invalid_target', `/auth/verify refused the audience: ${text}`, { status: 400 });
   }
-  throw new TollgateError(codeForStatus(answer.status), `/auth/verify answered HTTP ${answer.status}`, { status: answer.status });
+  throw new TollgateError(codeForStatus(answer.status), `/auth/verify answered HTTP ${answer.status}`, {
+    status: answer.status,
+  });
 }

@@ -24,7 +24,10 @@ export async function call(http: Http, url: string, init: RequestInit): Promise<
     res = await http.fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(http.timeoutMs) });
     text = await res.text();
   } catch (e) {
-    throw new TollgateError('network_error', `Request to ${new URL(url).origin}${new URL(url).pathname} failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw new TollgateError(
+      'network_error',
+      `Request to ${new URL(url).origin}${new URL(url).pathname} failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   let body: unknown;
   try {
@@ -46,7 +49,9 @@ export async function getJson(http: Http, url: string): Promise<Record<string, u
     });
   }
   if (typeof answer.body !== 'object' || answer.body === null || Array.isArray(answer.body)) {
-    throw new TollgateError('invalid_response', `GET ${url} did not answer with a JSON object`, { status: answer.status });
+    throw new TollgateError('invalid_response', `GET ${url} did not answer with a JSON object`, {
+      status: answer.status,
+    });
   }
   return answer.body as Record<string, unknown>;
 }

@@ -93,7 +93,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
   const audience = [guarded];
   const clockToleranceSeconds = options.clockToleranceSeconds ?? 5;
-  const http: Http = { fetch: options.fetch ?? globalThis.fetch.bind(globalThis), timeoutMs: (options.timeoutSeconds ?? 5) * 1000 };
+  const http: Http = {
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    timeoutMs: (options.timeoutSeconds ?? 5) * 1000,
+  };
   const discovery = new Discovery(issuer, http);
 
   let decide: (token: string, required: string[], opts: VerifyOptions) => Promise<AccessTokenClaims>;
@@ -120,8 +123,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return claims;
     };
   } else if (mode === 'introspect') {
-    if (!options.clientId || !options.clientSecret) throw new TypeError('createVerifier: introspect mode needs clientId and clientSecret');
-    const check = { issuer, audience, clientId: options.clientId, clientSecret: options.clientSecret, clockToleranceSeconds };
+    if (!options.clientId || !options.clientSecret)
+      throw new TypeError('createVerifier: introspect mode needs clientId and clientSecret');
+    const check = {
+      issuer,
+      audience,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      clockToleranceSeconds,
+    };
     decide = async (token, required) => {
       const claims = await verifyWithIntrospection(discovery, http, token, check);
       requireScopes(claims, required);
@@ -142,7 +152,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     issuer,
     audience: guarded,
     async verify(token, opts = {}) {
-      if (typeof token !== 'string' || !B64TOKEN.test(token)) throw new VerifyError('invalid_token', 'The access token is missing or malformed');
+      if (typeof token !== 'string' || !B64TOKEN.test(token))
+        throw new VerifyError('invalid_token', 'The access token is missing or malformed');
       return decide(token, scopeList(opts.scope), opts);
     },
   };

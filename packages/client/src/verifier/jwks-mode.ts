@@ -34,10 +34,19 @@ export async function verifyWithJwks(keys: KeySet, token: string, check: JwksChe
     throw e;
   }
   if (payload.exp === undefined && !check.acceptNonExpiring) {
-    throw new VerifyError('invalid_token', 'The access token does not expire, and jwks mode cannot tell when it dies: use introspect or forward-auth mode');
+    throw new VerifyError(
+      'invalid_token',
+      'The access token does not expire, and jwks mode cannot tell when it dies: use introspect or forward-auth mode',
+    );
   }
-  if (typeof payload.client_id !== 'string' || typeof payload.sub !== 'string') throw new VerifyError('invalid_token', 'The access token names no client');
-  return { ...payload, sub: payload.sub, client_id: payload.client_id, scope: typeof payload.scope === 'string' ? payload.scope : '' };
+  if (typeof payload.client_id !== 'string' || typeof payload.sub !== 'string')
+    throw new VerifyError('invalid_token', 'The access token names no client');
+  return {
+    ...payload,
+    sub: payload.sub,
+    client_id: payload.client_id,
+    scope: typeof payload.scope === 'string' ? payload.scope : '',
+  };
 }
 
 function joseMessage(e: InstanceType<typeof errors.JOSEError>): string {

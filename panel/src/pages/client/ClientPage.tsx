@@ -16,7 +16,11 @@ import { RotateDialog, type Rotated } from './RotateDialog';
 type Full = Client & { auditTrail: AuditEvent[] };
 const FULL = `${CLIENT_FIELDS} auditTrail(first: 50) { id at action actor clientId sourceIp detail }`;
 
-const draftOf = (c: Client): ClientDraft => ({ name: c.name, scopes: c.scopes.join(' '), allowedIps: c.allowedIps.join('\n') });
+const draftOf = (c: Client): ClientDraft => ({
+  name: c.name,
+  scopes: c.scopes.join(' '),
+  allowedIps: c.allowedIps.join('\n'),
+});
 
 /** One client: its details, edit form, status, secret rotation and audit trail. */
 export function ClientPage({ id }: { id: string }) {
@@ -35,7 +39,11 @@ export function ClientPage({ id }: { id: string }) {
 
   const load = useCallback(async () => {
     try {
-      const d = await gql<{ client: Full | null }>(`query Client($id: ID!) { client(id: $id) { ${FULL} } }`, { id }, mode);
+      const d = await gql<{ client: Full | null }>(
+        `query Client($id: ID!) { client(id: $id) { ${FULL} } }`,
+        { id },
+        mode,
+      );
       setClient(d.client);
       if (d.client) setDraft(draftOf(d.client));
       setLoadError(null);
@@ -53,7 +61,8 @@ export function ClientPage({ id }: { id: string }) {
         <PageHeading>Client not found</PageHeading>
         <ErrorText error={loadError} />
         <p>
-          No client <code>{id}</code> that you may see. <Link to={`/clients${modeQuery(mode)}`}>Back to the clients</Link>
+          No client <code>{id}</code> that you may see.{' '}
+          <Link to={`/clients${modeQuery(mode)}`}>Back to the clients</Link>
         </p>
       </>
     );
@@ -123,7 +132,11 @@ export function ClientPage({ id }: { id: string }) {
           </section>
           <section aria-labelledby="status-h">
             <h2 id="status-h">Status</h2>
-            <p>{client.enabled ? 'A disabled client gets no tokens and its tokens are refused.' : 'This client is disabled: it gets no tokens.'}</p>
+            <p>
+              {client.enabled
+                ? 'A disabled client gets no tokens and its tokens are refused.'
+                : 'This client is disabled: it gets no tokens.'}
+            </p>
             <ErrorText error={status.error} />
             <button type="button" disabled={busy} onClick={() => void setEnabled(!client.enabled)}>
               {client.enabled ? 'Disable' : 'Enable'}

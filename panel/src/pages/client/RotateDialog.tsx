@@ -23,7 +23,15 @@ const GRACE: ReadonlyArray<{ seconds: number; label: string }> = [
  * with the current secret (non-expiring common-door tokens included) and the secret itself, at
  * once; or, with a grace period, at its end.
  */
-export function RotateDialog({ client, onClose, onRotated }: { client: Client; onClose: () => void; onRotated: (r: Rotated) => void }) {
+export function RotateDialog({
+  client,
+  onClose,
+  onRotated,
+}: {
+  client: Client;
+  onClose: () => void;
+  onRotated: (r: Rotated) => void;
+}) {
   const [grace, setGrace] = useState(0);
   const { busy, error, run } = useAction();
   const label = GRACE.find((g) => g.seconds === grace)?.label ?? `${grace} seconds`;
@@ -46,7 +54,12 @@ export function RotateDialog({ client, onClose, onRotated }: { client: Client; o
       <form onSubmit={(e) => void rotate(e)}>
         <p>
           <label htmlFor="rotate-grace">Grace period</label>
-          <select id="rotate-grace" value={grace} onChange={(e) => setGrace(Number(e.target.value))} aria-describedby="rotate-effect">
+          <select
+            id="rotate-grace"
+            value={grace}
+            onChange={(e) => setGrace(Number(e.target.value))}
+            aria-describedby="rotate-effect"
+          >
             {GRACE.map((g) => (
               <option key={g.seconds} value={g.seconds}>
                 {g.label}
@@ -57,13 +70,18 @@ export function RotateDialog({ client, onClose, onRotated }: { client: Client; o
         <div id="rotate-effect" className="warning" aria-live="polite">
           {grace === 0 ? (
             <p>
-              <strong>All tokens issued with the current secret stop working at once</strong>, at every door (common-door tokens, which never expire,
-              included), and the current secret is refused from now on. Callers must switch to the new secret before their next token request.
+              <strong>All tokens issued with the current secret stop working at once</strong>, at every door
+              (common-door tokens, which never expire, included), and the current secret is refused from now on. Callers
+              must switch to the new secret before their next token request.
             </p>
           ) : (
             <p>
-              <strong>All tokens issued with the current secret keep working until the grace period ends ({label} from now), then stop working</strong>,
-              at every door (common-door tokens included). Until then the current secret also keeps working, beside the new one.
+              <strong>
+                All tokens issued with the current secret keep working until the grace period ends ({label} from now),
+                then stop working
+              </strong>
+              , at every door (common-door tokens included). Until then the current secret also keeps working, beside
+              the new one.
             </p>
           )}
           <p>Tokens issued with the new secret are not affected. The new secret is shown once, after you rotate.</p>

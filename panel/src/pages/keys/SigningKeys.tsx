@@ -18,7 +18,8 @@ export function SigningKeys() {
       <PageHeading>Signing keys</PageHeading>
       <p>
         Public keys are published at <a href="/.well-known/jwks.json">/.well-known/jwks.json</a> (live) and{' '}
-        <a href="/test/.well-known/jwks.json">/test/.well-known/jwks.json</a> (test). Rotate with <code>npx tollgate keys rotate</code>.
+        <a href="/test/.well-known/jwks.json">/test/.well-known/jwks.json</a> (test). Rotate with{' '}
+        <code>npx tollgate keys rotate</code>.
       </p>
       <ErrorText error={error} />
       {keys && (

@@ -31,7 +31,11 @@ export function NewClient() {
     const ips = checkAllowlist(draft.allowedIps);
     if (ips.error) return setError(ips.error);
     await run(async () => {
-      const input: Record<string, unknown> = { name: draft.name, scopes: parseList(draft.scopes), allowedIps: ips.entries };
+      const input: Record<string, unknown> = {
+        name: draft.name,
+        scopes: parseList(draft.scopes),
+        allowedIps: ips.entries,
+      };
       if (admin && orgId.trim()) input.orgId = orgId.trim();
       const d = await gql<Created>(CREATE, { input }, mode);
       setCreated(d.createClient);
@@ -58,15 +62,20 @@ export function NewClient() {
     <div className="narrow">
       <PageHeading>New {modeName} client</PageHeading>
       <p>
-        The client is created in {modeName} mode{mode === 'TEST' ? ' (its credentials work only under /test)' : ''}. Its secret is shown once, on the next
-        page.
+        The client is created in {modeName} mode{mode === 'TEST' ? ' (its credentials work only under /test)' : ''}. Its
+        secret is shown once, on the next page.
       </p>
       <form onSubmit={(e) => void submit(e)}>
         <ClientFields idPrefix="new" draft={draft} onChange={setDraft} />
         {admin && (
           <p>
             <label htmlFor="new-org">Organisation</label>
-            <input id="new-org" aria-describedby="new-org-help" value={orgId} onChange={(e) => setOrgId(e.target.value)} />
+            <input
+              id="new-org"
+              aria-describedby="new-org-help"
+              value={orgId}
+              onChange={(e) => setOrgId(e.target.value)}
+            />
             <span className="hint" id="new-org-help">
               The organisation whose developers manage this client. Empty: none (administrators only).
             </span>

@@ -17,7 +17,8 @@ export function Operators() {
     <>
       <PageHeading>Operators</PageHeading>
       <p>
-        Operators are created on the server with <code>npx tollgate users create --email E --role admin|developer|viewer [--org ORG]</code>, which prints a
+        Operators are created on the server with{' '}
+        <code>npx tollgate users create --email E --role admin|developer|viewer [--org ORG]</code>, which prints a
         one-time setup link.
       </p>
       <ErrorText error={error} />

@@ -34,7 +34,13 @@ export function Playground() {
       let res: Response;
       let text: string;
       try {
-        res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, credentials: 'omit', cache: 'no-store' });
+        res = await fetch(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          credentials: 'omit',
+          cache: 'no-store',
+        });
         text = await res.text();
       } catch {
         throw new Error('The request could not be sent.');
@@ -56,22 +62,36 @@ export function Playground() {
     <>
       <PageHeading>Playground</PageHeading>
       <p>
-        Ask any door for a test-mode token (paths under <code>/test</code>) with a test client&apos;s credentials. They stay in this page only: they are not stored
-        and not put in the address.
+        Ask any door for a test-mode token (paths under <code>/test</code>) with a test client&apos;s credentials. They
+        stay in this page only: they are not stored and not put in the address.
       </p>
       <form onSubmit={(e) => void run(e)} autoComplete="off" className="narrow">
         <fieldset className="mode-switch">
           <legend>Door</legend>
           {DOORS.map((d) => (
             <label key={d.door} className={d.door === door ? 'on' : undefined}>
-              <input type="radio" name="door" value={d.door} checked={d.door === door} onChange={() => setDoor(d.door)} />
+              <input
+                type="radio"
+                name="door"
+                value={d.door}
+                checked={d.door === door}
+                onChange={() => setDoor(d.door)}
+              />
               {d.label}
             </label>
           ))}
         </fieldset>
         <p>
           <label htmlFor="pg-id">Client id</label>
-          <input id="pg-id" className="mono" spellCheck={false} autoComplete="off" placeholder="cl_test_…" value={clientId} onChange={(e) => setClientId(e.target.value)} />
+          <input
+            id="pg-id"
+            className="mono"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="cl_test_…"
+            value={clientId}
+            onChange={(e) => setClientId(e.target.value)}
+          />
         </p>
         <p>
           <label htmlFor="pg-secret">Client secret</label>
@@ -106,7 +126,13 @@ export function Playground() {
         {door !== 'common' && (
           <p>
             <label htmlFor="pg-scope">Scope (optional)</label>
-            <input id="pg-scope" className="mono" spellCheck={false} value={scope} onChange={(e) => setScope(e.target.value)} />
+            <input
+              id="pg-scope"
+              className="mono"
+              spellCheck={false}
+              value={scope}
+              onChange={(e) => setScope(e.target.value)}
+            />
           </p>
         )}
         <p className="actions">

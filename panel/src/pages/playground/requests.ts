@@ -30,7 +30,8 @@ export interface BuiltRequest {
 }
 
 const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
-const path = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+const path = (o: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** RFC 6749 §2.3.1 / Appendix B: each part form-encoded, then base64 of `id:secret` as UTF-8. */
@@ -128,7 +129,10 @@ export function decodeJwt(token: string): { header: unknown; claims: unknown } |
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   const part = (s: string): unknown => {
-    const b64 = s.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(s.length / 4) * 4, '=');
+    const b64 = s
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(s.length / 4) * 4, '=');
     const bin = atob(b64);
     const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
     return JSON.parse(new TextDecoder().decode(bytes)) as unknown;

@@ -34,7 +34,10 @@ export function Setup({ onDone }: { onDone: (message: string) => void }) {
       const input: Record<string, string> = { token: token ?? '', password };
       if (askEmail) input.email = email;
       try {
-        const d = await gql<{ completeSetup: { email: string } }>('mutation CompleteSetup($input: CompleteSetupInput!) { completeSetup(input: $input) { id email } }', { input });
+        const d = await gql<{ completeSetup: { email: string } }>(
+          'mutation CompleteSetup($input: CompleteSetupInput!) { completeSetup(input: $input) { id email } }',
+          { input },
+        );
         onDone(`Your password is set for ${d.completeSetup.email}. Sign in.`);
       } catch (err) {
         // The first admin's link also asks for an email; the server says so in its message.
@@ -51,7 +54,14 @@ export function Setup({ onDone }: { onDone: (message: string) => void }) {
         {askEmail && (
           <p>
             <label htmlFor="setup-email">Email</label>
-            <input id="setup-email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+            <input
+              id="setup-email"
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
           </p>
         )}
         <p>
@@ -72,7 +82,14 @@ export function Setup({ onDone }: { onDone: (message: string) => void }) {
         </p>
         <p>
           <label htmlFor="setup-confirm">Confirm password</label>
-          <input id="setup-confirm" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+          <input
+            id="setup-confirm"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
         </p>
         <ErrorText error={error} />
         <p className="actions">

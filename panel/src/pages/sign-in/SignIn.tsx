@@ -45,11 +45,25 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
           <>
             <p>
               <label htmlFor="email">Email</label>
-              <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+              <input
+                id="email"
+                type="email"
+                autoComplete="username"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+              />
             </p>
             <p>
               <label htmlFor="password">Password</label>
-              <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+              <input
+                id="password"
+                type="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
             </p>
           </>
         ) : (

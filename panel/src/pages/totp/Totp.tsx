@@ -25,7 +25,9 @@ export function Totp({ required }: { required: boolean }) {
 
   const begin = () =>
     run(async () => {
-      const d = await gql<{ beginTotpEnrollment: Enrollment }>('mutation BeginTotp { beginTotpEnrollment { secret otpauthUri } }');
+      const d = await gql<{ beginTotpEnrollment: Enrollment }>(
+        'mutation BeginTotp { beginTotpEnrollment { secret otpauthUri } }',
+      );
       setEnrollment(d.beginTotpEnrollment);
     });
   const confirm = (e: FormEvent) => {
@@ -55,7 +57,8 @@ export function Totp({ required }: { required: boolean }) {
         <section aria-labelledby="codes-h">
           <h2 id="codes-h">Recovery codes</h2>
           <p className="warning">
-            <strong>These codes will not be shown again.</strong> Each one signs you in once instead of a code from your app. Keep them somewhere safe.
+            <strong>These codes will not be shown again.</strong> Each one signs you in once instead of a code from your
+            app. Keep them somewhere safe.
           </p>
           <ul className="codes" aria-label="Recovery codes">
             {codes.map((c) => (
@@ -85,7 +88,14 @@ export function Totp({ required }: { required: boolean }) {
           <form onSubmit={(e) => void confirm(e)}>
             <p>
               <label htmlFor="totp-code">Authentication code</label>
-              <input id="totp-code" autoComplete="one-time-code" inputMode="numeric" required value={code} onChange={(e) => setCode(e.target.value)} />
+              <input
+                id="totp-code"
+                autoComplete="one-time-code"
+                inputMode="numeric"
+                required
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+              />
             </p>
             <ErrorText error={error} />
             <p className="actions">

@@ -6,7 +6,14 @@ import type { Plugin } from 'graphql-yoga';
  * carry HTTP status 400 for yoga's answer, as @graphql-tools' executor marks them.
  */
 const asBadRequest = (e: GraphQLError): GraphQLError =>
-  new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: { ...e.extensions, http: { status: 400 } } });
+  new GraphQLError(e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    path: e.path,
+    originalError: e.originalError,
+    extensions: { ...e.extensions, http: { status: 400 } },
+  });
 
 function executeOperation(args: ExecutionArgs): ReturnType<typeof execute> {
   const result = execute(args);

@@ -50,7 +50,10 @@ function scrub(errors: readonly Error[] | undefined): void {
  * looks like a credential (`scrubCredentials`).
  */
 export const useNoEchoedValues = (): Plugin => ({
-  onValidate: () => ({ result }) => scrub(result),
+  onValidate:
+    () =>
+    ({ result }) =>
+      scrub(result),
   onExecute: () => ({
     onExecuteDone: ({ result }) => {
       if (!(Symbol.asyncIterator in result)) scrub(result.errors);

@@ -36,10 +36,13 @@ export function oneCredentialCheckPerOperation(context: ValidationContext): ASTV
           }
           if (keys.size > 1) {
             context.reportError(
-              createGraphQLError('An operation may hold at most one credential-checking field (issueToken, rotateClientSecret, signIn).', {
-                nodes: def,
-                extensions: { code: 'CREDENTIAL_CHECK_LIMIT' },
-              }),
+              createGraphQLError(
+                'An operation may hold at most one credential-checking field (issueToken, rotateClientSecret, signIn).',
+                {
+                  nodes: def,
+                  extensions: { code: 'CREDENTIAL_CHECK_LIMIT' },
+                },
+              ),
             );
           }
         }

@@ -17,15 +17,23 @@ export const ApiPermission = builder.objectRef<ApiPermissionShape>('ApiPermissio
 
 /** An API (resource server): the unit a token is for. Spec §8. */
 export const Api = builder.objectRef<ApiShape>('Api').implement({
-  description: "An API behind Tollgate: a token names one in its `aud`, with the permissions granted there.",
+  description: 'An API behind Tollgate: a token names one in its `aud`, with the permissions granted there.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    identifier: t.exposeString('identifier', { description: "The token's `aud`: an absolute URI, unique in its mode." }),
+    identifier: t.exposeString('identifier', {
+      description: "The token's `aud`: an absolute URI, unique in its mode.",
+    }),
     name: t.exposeString('name'),
     mode: t.field({ type: Mode, resolve: (a) => a.mode }),
     permissions: t.field({ type: [ApiPermission], resolve: (a) => a.permissions }),
-    tokenTtlSeconds: t.exposeInt('tokenTtlSeconds', { nullable: true, description: "Caps every token's lifetime on every door; null: each door's own." }),
-    alg: t.exposeString('alg', { nullable: true, description: "ES256, RS256 or EdDSA; null: the deployment's JWT_ALG." }),
+    tokenTtlSeconds: t.exposeInt('tokenTtlSeconds', {
+      nullable: true,
+      description: "Caps every token's lifetime on every door; null: each door's own.",
+    }),
+    alg: t.exposeString('alg', {
+      nullable: true,
+      description: "ES256, RS256 or EdDSA; null: the deployment's JWT_ALG.",
+    }),
     createdAt: t.field({ type: DateTime, resolve: (a) => a.createdAt }),
     updatedAt: t.field({ type: DateTime, resolve: (a) => a.updatedAt }),
   }),
@@ -54,7 +62,10 @@ export const UpdateApiInput = builder.inputType('UpdateApiInput', {
   fields: (t) => ({
     identifier: t.string({ required: true }),
     name: t.string(),
-    permissions: t.field({ type: [ApiPermissionInput], description: 'The whole new list: a permission left out is taken away.' }),
+    permissions: t.field({
+      type: [ApiPermissionInput],
+      description: 'The whole new list: a permission left out is taken away.',
+    }),
     tokenTtlSeconds: t.int(),
     clearTokenTtl: t.boolean(),
   }),
@@ -74,7 +85,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One API of this mode by its identifier, or null.',
     args: { identifier: t.arg.string({ required: true }) },
-    resolve: (_root, { identifier }, ctx) => guarded(async () => (await findApiFor(ctx.deps, await principal(ctx), identifier)) ?? null),
+    resolve: (_root, { identifier }, ctx) =>
+      guarded(async () => (await findApiFor(ctx.deps, await principal(ctx), identifier)) ?? null),
   }),
 }));
 
@@ -98,12 +110,18 @@ builder.mutationFields((t) => ({
   }),
   updateApi: t.field({
     type: Api,
-    description: "Changes an API of this mode (a deployment admin only). A permission taken away ends the tokens that carry it at Tollgate's own endpoints.",
+    description:
+      'Changes an API of this mode (a deployment admin only). A permission taken away ends the tokens that carry ' +
+      "it at Tollgate's own endpoints.",
     args: { input: t.arg({ type: UpdateApiInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       guarded(async () => {
         const caller = await principal(ctx);
-        const ttl = input.clearTokenTtl ? { tokenTtlSeconds: null } : input.tokenTtlSeconds == null ? {} : { tokenTtlSeconds: input.tokenTtlSeconds };
+        const ttl = input.clearTokenTtl
+          ? { tokenTtlSeconds: null }
+          : input.tokenTtlSeconds == null
+            ? {}
+            : { tokenTtlSeconds: input.tokenTtlSeconds };
         const change = {
           ...(input.name == null ? {} : { name: input.name }),
           ...(input.permissions == null ? {} : { permissions: permissionsOf(input.permissions) }),
@@ -114,7 +132,9 @@ builder.mutationFields((t) => ({
   }),
   deleteApi: t.field({
     type: Api,
-    description: "Deletes an API of this mode (a deployment admin only); refused while grants exist unless `force`. Its tokens die at Tollgate's own endpoints.",
+    description:
+      'Deletes an API of this mode (a deployment admin only); refused while grants exist unless `force`. Its ' +
+      "tokens die at Tollgate's own endpoints.",
     args: { identifier: t.arg.string({ required: true }), force: t.arg.boolean() },
     resolve: (_root, { identifier, force }, ctx) =>
       guarded(async () => {

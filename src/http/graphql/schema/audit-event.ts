@@ -8,7 +8,9 @@ export const AuditEvent = builder.objectRef<AuditRecord>('AuditEvent').implement
     id: t.id({ resolve: (e) => String(e.id) }),
     at: t.field({ type: DateTime, resolve: (e) => e.at }),
     action: t.exposeString('action', { description: 'client.created, client.rotated, lockout, …' }),
-    actor: t.exposeString('actor', { description: 'cli:<user>, graphql:<client id>, panel:<email> or system:tollgate.' }),
+    actor: t.exposeString('actor', {
+      description: 'cli:<user>, graphql:<client id>, panel:<email> or system:tollgate.',
+    }),
     clientId: t.exposeString('clientId', { nullable: true }),
     sourceIp: t.exposeString('sourceIp', { nullable: true }),
     detail: t.string({ description: 'What changed, as a JSON object.', resolve: (e) => JSON.stringify(e.detail) }),

@@ -1,6 +1,12 @@
 import { actorFor } from '../../../domain/access.js';
 import { type ClientView, toView } from '../../../domain/client.js';
-import { clientAuditFor, createClientFor, findClientFor, listClientsFor, updateClientFor } from '../../../usecases/clients/admin.js';
+import {
+  clientAuditFor,
+  createClientFor,
+  findClientFor,
+  listClientsFor,
+  updateClientFor,
+} from '../../../usecases/clients/admin.js';
 import type { ClientWithSecret } from '../../../usecases/clients/manage.js';
 import { replaySelfRotation, rotateClientSecret } from '../../../usecases/clients/rotate.js';
 import { bearer, operator, principal, signedClaims } from '../bearer.js';
@@ -22,7 +28,9 @@ export const Client = builder.objectRef<ClientView>('Client').implement({
     allowedIps: t.exposeStringList('allowedIps', { description: 'CIDRs; empty means any address.' }),
     orgId: t.exposeString('orgId', { nullable: true }),
     enabled: t.exposeBoolean('enabled'),
-    secretGeneration: t.exposeInt('secretGeneration', { description: 'Bumped by every rotation; older tokens die with it.' }),
+    secretGeneration: t.exposeInt('secretGeneration', {
+      description: 'Bumped by every rotation; older tokens die with it.',
+    }),
     createdAt: t.field({ type: DateTime, resolve: (c) => c.createdAt }),
     lastUsedAt: t.field({
       type: DateTime,
@@ -32,7 +40,9 @@ export const Client = builder.objectRef<ClientView>('Client').implement({
     }),
     auditTrail: t.field({
       type: [AuditEvent],
-      description: 'Its recorded changes and lockouts, newest first (administration: Bearer + tollgate:admin, or the panel). `first` defaults to 20, at most 100.',
+      description:
+        'Its recorded changes and lockouts, newest first (administration: Bearer + tollgate:admin, or the panel). ' +
+        '`first` defaults to 20, at most 100.',
       args: { first: t.arg.int() },
       resolve: (c, { first }, ctx) => guarded(async () => clientAuditFor(ctx.deps, await principal(ctx), c.id, first)),
     }),
@@ -40,7 +50,10 @@ export const Client = builder.objectRef<ClientView>('Client').implement({
 });
 
 /** A Relay connection over clients, paged forward by `first` / `after`. */
-export const ClientConnection = builder.connectionObject({ type: Client, name: 'ClientConnection' }, { name: 'ClientEdge' });
+export const ClientConnection = builder.connectionObject(
+  { type: Client, name: 'ClientConnection' },
+  { name: 'ClientEdge' },
+);
 
 export const CreateClientInput = builder.inputType('CreateClientInput', {
   description: 'The client is created in the mode of the address called.',
@@ -91,11 +104,20 @@ builder.queryFields((t) => ({
   clients: t.field({
     type: ClientConnection,
     description:
-      'Clients of this mode in id order (Bearer + tollgate:admin, or a panel session: a developer sees its organisation’s). `first` defaults to 20, at most 100.',
-    args: { first: t.arg.int(), after: t.arg.string(), search: t.arg.string({ description: 'Only clients whose id or name contains this (any case).' }) },
+      'Clients of this mode in id order (Bearer + tollgate:admin, or a panel session: a developer sees its ' +
+      'organisation’s). `first` defaults to 20, at most 100.',
+    args: {
+      first: t.arg.int(),
+      after: t.arg.string(),
+      search: t.arg.string({ description: 'Only clients whose id or name contains this (any case).' }),
+    },
     resolve: (_root, args, ctx) =>
       guarded(async () => {
-        const page = await listClientsFor(ctx.deps, await principal(ctx), { first: args.first, after: args.after, search: args.search });
+        const page = await listClientsFor(ctx.deps, await principal(ctx), {
+          first: args.first,
+          after: args.after,
+          search: args.search,
+        });
         const edges = page.clients.map((c) => ({ cursor: c.id, node: c }));
         return {
           edges,
@@ -114,7 +136,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One client of this mode, or null (Bearer + tollgate:admin).',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => guarded(async () => (await findClientFor(ctx.deps, await principal(ctx), id)) ?? null),
+    resolve: (_root, { id }, ctx) =>
+      guarded(async () => (await findClientFor(ctx.deps, await principal(ctx), id)) ?? null),
   }),
 }));
 
@@ -133,7 +156,8 @@ builder.mutationField('createClient', (t) =>
   t.field({
     type: CreateClientPayload,
     description:
-      'Creates a client in the mode of the address called (Bearer + tollgate:admin). With an Idempotency-Key header, a retry within 24 h returns the first answer; the same key with another input is refused.',
+      'Creates a client in the mode of the address called (Bearer + tollgate:admin). With an Idempotency-Key ' +
+      'header, a retry within 24 h returns the first answer; the same key with another input is refused.',
     args: { input: t.arg({ type: CreateClientInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       guarded(async () => {
@@ -195,7 +219,10 @@ builder.mutationFields((t) => {
         }),
     });
   return {
-    disableClient: setEnabled(false, 'Disables a client of this mode: its tokens die at once, its secret stops working.'),
+    disableClient: setEnabled(
+      false,
+      'Disables a client of this mode: its tokens die at once, its secret stops working.',
+    ),
     enableClient: setEnabled(true, 'Enables a client of this mode again; tokens issued before the disable stay dead.'),
   };
 });
@@ -209,7 +236,9 @@ builder.mutationField('rotateClientSecret', (t) =>
   t.field({
     type: RotatedSecret,
     description:
-      "Replaces a secret and bumps its generation (Bearer, or a panel session naming clientId). Without clientId, the calling client's own; with it, tollgate:admin (or the panel role) is needed. With an Idempotency-Key header, a retry within 24 h returns the first answer, even with the token a self-rotation killed.",
+      'Replaces a secret and bumps its generation (Bearer, or a panel session naming clientId). Without clientId, ' +
+      "the calling client's own; with it, tollgate:admin (or the panel role) is needed. With an Idempotency-Key " +
+      'header, a retry within 24 h returns the first answer, even with the token a self-rotation killed.',
     extensions: credentialCheck,
     args: {
       clientId: t.arg.id(),
@@ -222,20 +251,39 @@ builder.mutationField('rotateClientSecret', (t) =>
         if (ctx.authorization === undefined && ctx.sessionCookie !== undefined) {
           // A person in the panel: always names the client; the core decides by role and organisation.
           const person = await operator(ctx);
-          const rotated = await rotateClientSecret(ctx.deps, person, { clientId: clientId ?? undefined, graceSeconds: grace, key, actor: actorFor(person, ctx.sourceIp) });
+          const rotated = await rotateClientSecret(ctx.deps, person, {
+            clientId: clientId ?? undefined,
+            graceSeconds: grace,
+            key,
+            actor: actorFor(person, ctx.sourceIp),
+          });
           return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
         }
         let valid: Awaited<ReturnType<typeof bearer>>;
         try {
           valid = await bearer(ctx);
         } catch (refused) {
-          const claims = key !== undefined && (clientId === null || clientId === undefined) ? await signedClaims(ctx) : undefined;
-          const replay = claims && (await replaySelfRotation(ctx.deps, claims, ctx.mode, { key: key!, graceSeconds: grace }));
+          const claims =
+            key !== undefined && (clientId === null || clientId === undefined) ? await signedClaims(ctx) : undefined;
+          const replay =
+            claims && (await replaySelfRotation(ctx.deps, claims, ctx.mode, { key: key!, graceSeconds: grace }));
           if (!replay) throw refused;
           return { clientId: replay.client.id, clientSecret: replay.clientSecret, generation: replay.generation };
         }
-        const caller = { kind: 'client', clientId: valid.client.id, mode: ctx.mode, scopes: valid.scopes, orgId: valid.client.orgId, tokenId: valid.claims.jti } as const;
-        const rotated = await rotateClientSecret(ctx.deps, caller, { clientId: clientId ?? undefined, graceSeconds: grace, key, actor: actorFor(caller, ctx.sourceIp) });
+        const caller = {
+          kind: 'client',
+          clientId: valid.client.id,
+          mode: ctx.mode,
+          scopes: valid.scopes,
+          orgId: valid.client.orgId,
+          tokenId: valid.claims.jti,
+        } as const;
+        const rotated = await rotateClientSecret(ctx.deps, caller, {
+          clientId: clientId ?? undefined,
+          graceSeconds: grace,
+          key,
+          actor: actorFor(caller, ctx.sourceIp),
+        });
         return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
       }),
   }),

@@ -26,7 +26,10 @@ export const InvalidRequestError = builder.objectRef<IssueTokenFailure>('Invalid
   interfaces: [ErrorInterface],
   isTypeOf: (v) => (v as IssueTokenFailure).kind === 'InvalidRequestError',
   fields: (t) => ({
-    field: t.exposeString('field', { nullable: true, description: 'The input field at fault, as this schema names it.' }),
+    field: t.exposeString('field', {
+      nullable: true,
+      description: 'The input field at fault, as this schema names it.',
+    }),
   }),
 });
 
@@ -42,7 +45,10 @@ export const InvalidTargetError = failure(
   'The audience asked for is no API of this mode that the client holds a grant for, or is no absolute URI.',
 );
 
-export const AccessDeniedError = failure('AccessDeniedError', "The caller's address is outside the client's allowlist.");
+export const AccessDeniedError = failure(
+  'AccessDeniedError',
+  "The caller's address is outside the client's allowlist.",
+);
 
 export const RateLimitedError = builder.objectRef<IssueTokenFailure>('RateLimitedError').implement({
   description: 'Too many failed attempts for this client from this address, or from this address overall.',

@@ -6,7 +6,9 @@ import { guarded } from '../errors.js';
 import { DateTime } from './date-time.js';
 
 export const OperatorRole = builder.enumType('OperatorRole', {
-  description: 'ADMIN: every client of both modes, the operators and the signing keys. DEVELOPER: the clients of its organisation. VIEWER: reads, changes nothing, never sees a secret.',
+  description:
+    'ADMIN: every client of both modes, the operators and the signing keys. DEVELOPER: the clients of its ' +
+    'organisation. VIEWER: reads, changes nothing, never sees a secret.',
   values: {
     ADMIN: { value: 'admin' satisfies DomainRole },
     DEVELOPER: { value: 'developer' satisfies DomainRole },

@@ -21,9 +21,14 @@ export const PanelSession = builder.objectRef<PanelSessionShape>('PanelSession')
   description: 'A signed-in panel session (its id lives only in an HttpOnly cookie).',
   fields: (t) => ({
     operator: t.field({ type: Operator, resolve: (s) => s.operator }),
-    expiresAt: t.field({ type: DateTime, description: 'The absolute end; an idle session ends sooner.', resolve: (s) => s.expiresAt }),
+    expiresAt: t.field({
+      type: DateTime,
+      description: 'The absolute end; an idle session ends sooner.',
+      resolve: (s) => s.expiresAt,
+    }),
     totpEnrollmentRequired: t.exposeBoolean('totpEnrollmentRequired', {
-      description: 'PANEL_REQUIRE_TOTP is on and this admin has no TOTP yet: nothing but enrolment works until it is set up.',
+      description:
+        'PANEL_REQUIRE_TOTP is on and this admin has no TOTP yet: nothing but enrolment works until it is set up.',
     }),
   }),
 });
@@ -42,7 +47,8 @@ export interface SignInPayloadShape {
 }
 
 export const SignInPayload = builder.objectRef<SignInPayloadShape>('SignInPayload').implement({
-  description: 'Signed in (the session cookie is set), or asked for the second factor: send email, password and code again.',
+  description:
+    'Signed in (the session cookie is set), or asked for the second factor: send email, password and code again.',
   fields: (t) => ({
     session: t.field({ type: PanelSession, nullable: true, resolve: (p) => p.session }),
     totpRequired: t.exposeBoolean('totpRequired'),
@@ -81,7 +87,11 @@ builder.queryField('me', (t) =>
         samePanel(ctx);
         const live = await findSession(ctx.deps, ctx.sessionCookie, ctx.mode);
         if (!live) return null;
-        return { operator: toOperatorView(live.operator), expiresAt: live.session.expiresAt, totpEnrollmentRequired: live.principal.mustEnrolTotp };
+        return {
+          operator: toOperatorView(live.operator),
+          expiresAt: live.session.expiresAt,
+          totpEnrollmentRequired: live.principal.mustEnrolTotp,
+        };
       }),
   }),
 );
@@ -90,7 +100,8 @@ builder.mutationField('signIn', (t) =>
   t.field({
     type: SignInPayload,
     description:
-      'Signs in to the panel and sets the session cookie. A wrong email, password or code is one refusal (UNAUTHENTICATED), counted like a wrong client secret (RATE_LIMITED when locked).',
+      'Signs in to the panel and sets the session cookie. A wrong email, password or code is one refusal ' +
+      '(UNAUTHENTICATED), counted like a wrong client secret (RATE_LIMITED when locked).',
     extensions: credentialCheck,
     args: { input: t.arg({ type: SignInInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -98,9 +109,15 @@ builder.mutationField('signIn', (t) =>
         samePanel(ctx);
         let outcome: Awaited<ReturnType<typeof signIn>>;
         try {
-          outcome = await signIn(ctx.deps, { email: input.email, password: input.password, code: input.code ?? null, sourceIp: ctx.sourceIp });
+          outcome = await signIn(ctx.deps, {
+            email: input.email,
+            password: input.password,
+            code: input.code ?? null,
+            sourceIp: ctx.sourceIp,
+          });
         } catch (e) {
-          if (isDomainError(e) && e.details.retryAfterSeconds !== undefined) ctx.responseHeaders['retry-after'] = String(e.details.retryAfterSeconds);
+          if (isDomainError(e) && e.details.retryAfterSeconds !== undefined)
+            ctx.responseHeaders['retry-after'] = String(e.details.retryAfterSeconds);
           throw e;
         }
         if (outcome.kind === 'totp-required') return { session: null, totpRequired: true };
@@ -133,12 +150,18 @@ builder.mutationField('signOut', (t) =>
 builder.mutationField('completeSetup', (t) =>
   t.field({
     type: Operator,
-    description: 'Follows a one-time setup link from `tollgate users create` or `users reset`: sets the password (and, for the first admin, the email). Then sign in.',
+    description:
+      'Follows a one-time setup link from `tollgate users create` or `users reset`: sets the password (and, for ' +
+      'the first admin, the email). Then sign in.',
     args: { input: t.arg({ type: CompleteSetupInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       guarded(async () => {
         samePanel(ctx);
-        return completeSetup(ctx.deps, { token: input.token, email: input.email ?? null, password: input.password }, ctx.sourceIp);
+        return completeSetup(
+          ctx.deps,
+          { token: input.token, email: input.email ?? null, password: input.password },
+          ctx.sourceIp,
+        );
       }),
   }),
 );

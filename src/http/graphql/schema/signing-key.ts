@@ -7,7 +7,8 @@ import { DateTime } from './date-time.js';
 import { Mode } from './mode.js';
 
 export const SigningKey = builder.objectRef<PublicKeyInfo>('SigningKey').implement({
-  description: 'A token signing key (its public half). The current key of a mode signs; the others still verify until retired.',
+  description:
+    'A token signing key (its public half). The current key of a mode signs; the others still verify until retired.',
   fields: (t) => ({
     kid: t.exposeID('kid'),
     mode: t.field({ type: Mode, resolve: (k) => k.mode }),
@@ -21,7 +22,8 @@ export const SigningKey = builder.objectRef<PublicKeyInfo>('SigningKey').impleme
 builder.queryField('signingKeys', (t) =>
   t.field({
     type: [SigningKey],
-    description: 'The signing keys, current first: of both modes for panel admins, of the mode called for an admin token.',
+    description:
+      'The signing keys, current first: of both modes for panel admins, of the mode called for an admin token.',
     resolve: (_root, _args, ctx) => guarded(async () => signingKeysFor(ctx.deps, await principal(ctx))),
   }),
 );

@@ -4,7 +4,14 @@ import { issueToken } from '../../../usecases/issue-token.js';
 import { builder } from '../builder.js';
 import { type IssueTokenFailure, issueTokenFailure } from '../errors.js';
 import { credentialCheck } from '../rules/one-credential-check.js';
-import { AccessDeniedError, InvalidClientError, InvalidRequestError, InvalidScopeError, InvalidTargetError, RateLimitedError } from './error.js';
+import {
+  AccessDeniedError,
+  InvalidClientError,
+  InvalidRequestError,
+  InvalidScopeError,
+  InvalidTargetError,
+  RateLimitedError,
+} from './error.js';
 
 export interface TokenGrantShape {
   kind: 'TokenGrant';
@@ -34,7 +41,7 @@ export const IssueTokenInput = builder.inputType('IssueTokenInput', {
   fields: (t) => ({
     clientId: t.string({ description: 'Required; left out, the answer is an InvalidRequestError naming it.' }),
     clientSecret: t.string({ description: 'Required; left out, the answer is an InvalidRequestError naming it.' }),
-    scope: t.string({ description: "Space-separated; omitted, all the client may have at the audience." }),
+    scope: t.string({ description: 'Space-separated; omitted, all the client may have at the audience.' }),
     audience: t.string({
       description: "The API's identifier the token is for (its `aud`); omitted, the deployment's default API.",
     }),

@@ -27,6 +27,7 @@ builder.mutationFields((t) => ({
     type: TotpRecoveryCodes,
     description: 'Turns TOTP on with a code from the offered secret; answers the recovery codes, once.',
     args: { code: t.arg.string({ required: true }) },
-    resolve: (_root, { code }, ctx) => guarded(async () => confirmTotpEnrolment(ctx.deps, await operator(ctx), code, ctx.sourceIp)),
+    resolve: (_root, { code }, ctx) =>
+      guarded(async () => confirmTotpEnrolment(ctx.deps, await operator(ctx), code, ctx.sourceIp)),
   }),
 }));

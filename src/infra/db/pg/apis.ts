@@ -78,7 +78,6 @@ const toApi = (r: ApiRow): Api =>
     updatedAt: Number(r.updatedAt),
   });
 
-
 /** An API and a grant from one joined row (TARGET_SELECT); undefined when either did not match. */
 export function targetOf(r: TargetColumns): Target | undefined {
   if (r.a_id === null || r.g_clientId === null) return undefined;
@@ -95,7 +94,13 @@ export function targetOf(r: TargetColumns): Target | undefined {
   });
   return {
     api,
-    grant: { clientId: r.g_clientId, apiId: api.id, permissions: splitList(r.g_permissions!), createdAt: Number(r.g_createdAt), updatedAt: Number(r.g_updatedAt) },
+    grant: {
+      clientId: r.g_clientId,
+      apiId: api.id,
+      permissions: splitList(r.g_permissions!),
+      createdAt: Number(r.g_createdAt),
+      updatedAt: Number(r.g_updatedAt),
+    },
   };
 }
 
@@ -107,14 +112,17 @@ interface GrantRow {
   updatedAt: number | string;
 }
 
-const toGrant = (r: GrantRow): Grant => grantOf({ ...r, createdAt: Number(r.createdAt), updatedAt: Number(r.updatedAt) });
+const toGrant = (r: GrantRow): Grant =>
+  grantOf({ ...r, createdAt: Number(r.createdAt), updatedAt: Number(r.updatedAt) });
 
-const GRANT_COLUMNS = 'client_id AS "clientId", api_id AS "apiId", permissions, created_at AS "createdAt", updated_at AS "updatedAt"';
+const GRANT_COLUMNS =
+  'client_id AS "clientId", api_id AS "apiId", permissions, created_at AS "createdAt", updated_at AS "updatedAt"';
 const BY_REF = `SELECT ${apiSelect()} FROM apis WHERE mode = $1 AND identifier = $2`;
 
 /** The join a credential or Bearer check adds: `$mode`, `$identifier` and the client id are SQL expressions. */
 export const targetJoin = (mode: string, identifier: string, clientId: string): string =>
-  `LEFT JOIN apis a ON a.mode = ${mode} AND a.identifier = ${identifier} COLLATE "C" LEFT JOIN grants g ON g.api_id = a.id AND g.client_id = ${clientId} COLLATE "C"`;
+  `LEFT JOIN apis a ON a.mode = ${mode} AND a.identifier = ${identifier} COLLATE "C" LEFT JOIN grants g ON ` +
+  `g.api_id = a.id AND g.client_id = ${clientId} COLLATE "C"`;
 
 const TARGET = `SELECT ${TARGET_SELECT} FROM (SELECT 1) AS one ${targetJoin('$2', '$3', '$1')}`;
 
@@ -135,7 +143,9 @@ export class PgApiStore implements ApiStore {
   }
 
   async findApi(ref: ApiRef): Promise<Api | undefined> {
-    const { rows } = await guard(() => this.db.$client.query<ApiRow>({ name: 'tg_api_by_ref', text: BY_REF, values: [ref.mode, ref.identifier] }));
+    const { rows } = await guard(() =>
+      this.db.$client.query<ApiRow>({ name: 'tg_api_by_ref', text: BY_REF, values: [ref.mode, ref.identifier] }),
+    );
     return rows[0] && toApi(rows[0]);
   }
 
@@ -144,7 +154,17 @@ export class PgApiStore implements ApiStore {
       const { rowCount } = await c.query(
         `INSERT INTO apis (id, identifier, mode, name, permissions, token_ttl_seconds, alg, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (mode, identifier) DO NOTHING`,
-        [api.id, api.identifier, api.mode, api.name, JSON.stringify(api.permissions), api.tokenTtlSeconds, api.alg, api.createdAt, api.updatedAt],
+        [
+          api.id,
+          api.identifier,
+          api.mode,
+          api.name,
+          JSON.stringify(api.permissions),
+          api.tokenTtlSeconds,
+          api.alg,
+          api.createdAt,
+          api.updatedAt,
+        ],
       );
       if (!rowCount) return false;
       await insertAudit(c, audit(api));
@@ -152,7 +172,12 @@ export class PgApiStore implements ApiStore {
     });
   }
 
-  async updateApi(ref: ApiRef, patch: ApiPatch, now: number, audit: (before: Api, after: Api) => readonly AuditEvent[]): Promise<Api | undefined> {
+  async updateApi(
+    ref: ApiRef,
+    patch: ApiPatch,
+    now: number,
+    audit: (before: Api, after: Api) => readonly AuditEvent[],
+  ): Promise<Api | undefined> {
     return transaction(this.db, async (c) => {
       const before = (await c.query<ApiRow>(`${BY_REF} FOR UPDATE`, [ref.mode, ref.identifier])).rows[0];
       if (!before) return undefined;
@@ -165,17 +190,28 @@ export class PgApiStore implements ApiStore {
       if (patch.name !== undefined) add('name', patch.name);
       if (patch.permissions !== undefined) add('permissions', JSON.stringify(patch.permissions));
       if (patch.tokenTtlSeconds !== undefined) add('token_ttl_seconds', patch.tokenTtlSeconds);
-      const after = toApi((await c.query<ApiRow>(`UPDATE apis SET ${set.join(', ')} WHERE id = $1 RETURNING ${apiSelect()}`, values)).rows[0]!);
+      const after = toApi(
+        (await c.query<ApiRow>(`UPDATE apis SET ${set.join(', ')} WHERE id = $1 RETURNING ${apiSelect()}`, values))
+          .rows[0]!,
+      );
       await insertAudit(c, audit(toApi(before), after));
       return after;
     });
   }
 
-  async deleteApi(ref: ApiRef, force: boolean, audit: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[]): Promise<ApiDeletion> {
+  async deleteApi(
+    ref: ApiRef,
+    force: boolean,
+    audit: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[],
+  ): Promise<ApiDeletion> {
     return transaction(this.db, async (c): Promise<ApiDeletion> => {
       const row = (await c.query<ApiRow>(`${BY_REF} FOR UPDATE`, [ref.mode, ref.identifier])).rows[0];
       if (!row) return { outcome: 'not_found' };
-      const held = (await c.query<GrantRow>(`SELECT ${GRANT_COLUMNS} FROM grants WHERE api_id = $1 ORDER BY client_id FOR UPDATE`, [row.id])).rows.map(toGrant);
+      const held = (
+        await c.query<GrantRow>(`SELECT ${GRANT_COLUMNS} FROM grants WHERE api_id = $1 ORDER BY client_id FOR UPDATE`, [
+          row.id,
+        ])
+      ).rows.map(toGrant);
       if (held.length > 0 && !force) return { outcome: 'has_grants', grants: held.length };
       await c.query('DELETE FROM grants WHERE api_id = $1', [row.id]);
       await c.query('DELETE FROM apis WHERE id = $1', [row.id]);
@@ -188,7 +224,8 @@ export class PgApiStore implements ApiStore {
   async grantsOf(clientId: string): Promise<Target[]> {
     const { rows } = await guard(() =>
       this.db.$client.query<TargetColumns>(
-        `SELECT ${TARGET_SELECT} FROM grants g JOIN apis a ON a.id = g.api_id WHERE g.client_id = $1 ORDER BY a.identifier`,
+        `SELECT ${TARGET_SELECT} FROM grants g JOIN apis a ON a.id = g.api_id WHERE g.client_id = $1 ORDER BY ` +
+          `a.identifier`,
         [clientId],
       ),
     );
@@ -196,25 +233,42 @@ export class PgApiStore implements ApiStore {
   }
 
   async grantsFor(apiId: string): Promise<Grant[]> {
-    const { rows } = await guard(() => this.db.$client.query<GrantRow>(`SELECT ${GRANT_COLUMNS} FROM grants WHERE api_id = $1 ORDER BY client_id`, [apiId]));
+    const { rows } = await guard(() =>
+      this.db.$client.query<GrantRow>(`SELECT ${GRANT_COLUMNS} FROM grants WHERE api_id = $1 ORDER BY client_id`, [
+        apiId,
+      ]),
+    );
     return rows.map(toGrant);
   }
 
   async target(clientId: string, ref: ApiRef): Promise<Target | undefined> {
     const { rows } = await guard(() =>
-      this.db.$client.query<TargetColumns>({ name: 'tg_api_target', text: TARGET, values: [clientId, ref.mode, ref.identifier] }),
+      this.db.$client.query<TargetColumns>({
+        name: 'tg_api_target',
+        text: TARGET,
+        values: [clientId, ref.mode, ref.identifier],
+      }),
     );
     return rows[0] && targetOf(rows[0]);
   }
 
-  async setGrant(grant: Grant, audit: (before: Grant | undefined, after: Grant) => readonly AuditEvent[]): Promise<Grant> {
+  async setGrant(
+    grant: Grant,
+    audit: (before: Grant | undefined, after: Grant) => readonly AuditEvent[],
+  ): Promise<Grant> {
     return transaction(this.db, async (c: pg.PoolClient) => {
-      const prior = (await c.query<GrantRow>(`SELECT ${GRANT_COLUMNS} FROM grants WHERE client_id = $1 AND api_id = $2 FOR UPDATE`, [grant.clientId, grant.apiId])).rows[0];
+      const prior = (
+        await c.query<GrantRow>(`SELECT ${GRANT_COLUMNS} FROM grants WHERE client_id = $1 AND api_id = $2 FOR UPDATE`, [
+          grant.clientId,
+          grant.apiId,
+        ])
+      ).rows[0];
       const before = prior && toGrant(prior);
       const after: Grant = before ? { ...grant, createdAt: before.createdAt } : grant;
       await c.query(
         `INSERT INTO grants (client_id, api_id, permissions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (client_id, api_id) DO UPDATE SET permissions = EXCLUDED.permissions, updated_at = EXCLUDED.updated_at`,
+         ON CONFLICT (client_id, api_id)
+          DO UPDATE SET permissions = EXCLUDED.permissions, updated_at = EXCLUDED.updated_at`,
         [after.clientId, after.apiId, joinList(after.permissions), after.createdAt, after.updatedAt],
       );
       await insertAudit(c, audit(before, after));
@@ -222,9 +276,16 @@ export class PgApiStore implements ApiStore {
     });
   }
 
-  async removeGrant(clientId: string, apiId: string, audit: (removed: Grant) => readonly AuditEvent[]): Promise<Grant | undefined> {
+  async removeGrant(
+    clientId: string,
+    apiId: string,
+    audit: (removed: Grant) => readonly AuditEvent[],
+  ): Promise<Grant | undefined> {
     return transaction(this.db, async (c) => {
-      const { rows } = await c.query<GrantRow>(`DELETE FROM grants WHERE client_id = $1 AND api_id = $2 RETURNING ${GRANT_COLUMNS}`, [clientId, apiId]);
+      const { rows } = await c.query<GrantRow>(
+        `DELETE FROM grants WHERE client_id = $1 AND api_id = $2 RETURNING ${GRANT_COLUMNS}`,
+        [clientId, apiId],
+      );
       if (!rows[0]) return undefined;
       const removed = toGrant(rows[0]);
       await insertAudit(c, audit(removed));

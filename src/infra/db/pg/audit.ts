@@ -27,7 +27,11 @@ export class PgAuditLog implements AuditLog {
   async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {
     const { rows } = await guard(() =>
       query.clientId === undefined
-        ? this.db.$client.query<AuditRow>({ name: 'tg_audit_all', text: `SELECT ${COLUMNS} FROM audit_events ORDER BY at DESC, id DESC LIMIT $1`, values: [query.limit] })
+        ? this.db.$client.query<AuditRow>({
+            name: 'tg_audit_all',
+            text: `SELECT ${COLUMNS} FROM audit_events ORDER BY at DESC, id DESC LIMIT $1`,
+            values: [query.limit],
+          })
         : this.db.$client.query<AuditRow>({
             name: 'tg_audit_client',
             text: `SELECT ${COLUMNS} FROM audit_events WHERE client_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,

@@ -2,7 +2,16 @@ import type pg from 'pg';
 import type { Target } from '../../../domain/api.js';
 import type { Client } from '../../../domain/client.js';
 import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
-import type { ApiRef, ClientPatch, ClientStore, DeleteAudit, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import type {
+  ApiRef,
+  ClientPatch,
+  ClientStore,
+  DeleteAudit,
+  InsertAudit,
+  RotateAudit,
+  SecretChange,
+  UpdateAudit,
+} from '../../../usecases/ports.js';
 import { TARGET_SELECT, targetJoin, targetOf, type TargetColumns } from './apis.js';
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
@@ -49,7 +58,13 @@ function listQuery(page: ListPage): { name: string; text: string; values: unknow
     where.push(`(strpos(lower(id), $${values.length}) > 0 OR strpos(lower(name COLLATE "C"), $${values.length}) > 0)`);
     name += '_search';
   }
-  return { name, text: `SELECT ${clientSelect()} FROM clients${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $1`, values };
+  return {
+    name,
+    text:
+      `SELECT ${clientSelect()} FROM clients${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id ` +
+      `LIMIT $1`,
+    values,
+  };
 }
 
 /** Advisory lock class of the first-start client. */
@@ -92,7 +107,11 @@ export class PgClientStore implements ClientStore {
   constructor(private readonly db: Db) {
     this.forCheck = new ReadBatcher(async (keys) => {
       const { rows } = await guard(() =>
-        db.$client.query<ForCheckRow>({ name: 'tg_client_for_check', text: FOR_CHECK, values: [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])] }),
+        db.$client.query<ForCheckRow>({
+          name: 'tg_client_for_check',
+          text: FOR_CHECK,
+          values: [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
+        }),
       );
       const out = new Array<ForCheck>(keys.length);
       for (const r of rows) {
@@ -109,20 +128,32 @@ export class PgClientStore implements ClientStore {
       const { rows } = await guard(() => db.$client.query<ForCheckRow & TargetColumns>(query));
       const out = new Array<ForCheck>(keys.length);
       for (const r of rows) {
-        out[r.n - 1] = { client: r.id === null ? undefined : clientOf(r), lockout: bothCounters(r), target: targetOf(r) };
+        out[r.n - 1] = {
+          client: r.id === null ? undefined : clientOf(r),
+          lockout: bothCounters(r),
+          target: targetOf(r),
+        };
       }
       return out;
     });
   }
 
   async findById(id: string): Promise<Client | undefined> {
-    const { rows } = await guard(() => this.db.$client.query<ClientRow>({ name: 'tg_client_by_id', text: BY_ID, values: [id] }));
+    const { rows } = await guard(() =>
+      this.db.$client.query<ClientRow>({ name: 'tg_client_by_id', text: BY_ID, values: [id] }),
+    );
     return rows[0] && clientOf(rows[0]);
   }
 
   async findForCheck(id: string, keys: LockoutKeys, target?: ApiRef): Promise<ForCheck> {
     if (target === undefined) return this.forCheck.read([id, lockoutKeyId(keys.pair), lockoutKeyId(keys.ip)]);
-    return this.forCheckTarget.read([id, lockoutKeyId(keys.pair), lockoutKeyId(keys.ip), target.mode, target.identifier]);
+    return this.forCheckTarget.read([
+      id,
+      lockoutKeyId(keys.pair),
+      lockoutKeyId(keys.ip),
+      target.mode,
+      target.identifier,
+    ]);
   }
 
   async insert(client: Client, audit: InsertAudit): Promise<void> {
@@ -201,7 +232,11 @@ export class PgClientStore implements ClientStore {
   async markUsed(id: string, at: number): Promise<void> {
     // The later of the two: a slower instance's older time never moves it back.
     await guard(() =>
-      this.db.$client.query({ name: 'tg_client_mark_used', text: 'UPDATE clients SET last_used_at = GREATEST(coalesce(last_used_at, 0), $2) WHERE id = $1', values: [id, at] }),
+      this.db.$client.query({
+        name: 'tg_client_mark_used',
+        text: 'UPDATE clients SET last_used_at = GREATEST(coalesce(last_used_at, 0), $2) WHERE id = $1',
+        values: [id, at],
+      }),
     );
   }
 }

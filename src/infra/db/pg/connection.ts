@@ -26,7 +26,9 @@ const QUERY_TIMEOUT_MS = 10_000;
  */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8 && format !== 'binary'
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 function connectionConfig(url: string): pg.PoolConfig {
@@ -68,7 +70,12 @@ const MIGRATION_LOCK = '7354001920173340193';
  * then find nothing left to apply.
  */
 export async function migrateDatabase(url: string): Promise<void> {
-  const client = new pg.Client({ ...connectionConfig(url), statement_timeout: 0, lock_timeout: 0, query_timeout: undefined });
+  const client = new pg.Client({
+    ...connectionConfig(url),
+    statement_timeout: 0,
+    lock_timeout: 0,
+    query_timeout: undefined,
+  });
   client.on('error', () => {});
   await connectOrExplain(client, url);
   try {
@@ -90,12 +97,18 @@ export async function migrateDatabase(url: string): Promise<void> {
 export async function checkMigrated(db: Db): Promise<void> {
   const journalFile = resolve(migrationsFolder('drizzle-pg'), 'meta/_journal.json');
   const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
-  const table = await db.$client.query<{ t: string | null }>(`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`);
+  const table = await db.$client.query<{ t: string | null }>(
+    `SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`,
+  );
   const applied =
-    table.rows[0]?.t == null ? 0 : (await db.$client.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')).rows[0]!.n;
+    table.rows[0]?.t == null
+      ? 0
+      : (await db.$client.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')).rows[0]!
+          .n;
   if (applied < journal.entries.length) {
     throw new Error(
-      `the database at DATABASE_URL lacks ${journal.entries.length - applied} of ${journal.entries.length} migrations: run \`tollgate migrate\` (MIGRATE_ON_START=false leaves that to you)`,
+      `the database at DATABASE_URL lacks ${journal.entries.length - applied} of ${journal.entries.length} ` +
+        `migrations: run \`tollgate migrate\` (MIGRATE_ON_START=false leaves that to you)`,
     );
   }
 }
@@ -152,11 +165,21 @@ export function isUnavailable(e: unknown): boolean {
     return typeof code === 'string' && /^(08|53|57|40001|40P01|55P03|58)/.test(code);
   }
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT…
-  return /Connection terminated|timeout exceeded when trying to connect|not queryable|Query read timeout|Connection ended|connection error/i.test(e.message);
+  const lost = [
+    'connection terminated',
+    'timeout exceeded when trying to connect',
+    'not queryable',
+    'query read timeout',
+    'connection ended',
+    'connection error',
+  ];
+  const message = e.message.toLowerCase();
+  return lost.some((m) => message.includes(m));
 }
 
 /** Deadlocks and serialization failures: safe to run the whole transaction again. */
-const isRetryable = (e: unknown): boolean => e instanceof pg.DatabaseError && (e.code === '40001' || e.code === '40P01');
+const isRetryable = (e: unknown): boolean =>
+  e instanceof pg.DatabaseError && (e.code === '40001' || e.code === '40P01');
 
 /** Runs `fn`, turning a lost or busy database into `unavailable` (503 + Retry-After at every door). */
 export async function guard<T>(fn: () => Promise<T>): Promise<T> {

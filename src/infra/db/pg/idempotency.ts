@@ -21,9 +21,19 @@ interface Row {
 export class PgIdempotencyStore implements IdempotencyStore {
   constructor(private readonly db: Db) {}
 
-  async claim(callerId: string, key: string, requestHash: string, now: number, expiresAt: number): Promise<{ state: 'claimed' } | StoredIdempotency> {
+  async claim(
+    callerId: string,
+    key: string,
+    requestHash: string,
+    now: number,
+    expiresAt: number,
+  ): Promise<{ state: 'claimed' } | StoredIdempotency> {
     return transaction(this.db, async (c) => {
-      await c.query('DELETE FROM idempotency_keys WHERE caller_id = $1 AND key = $2 AND expires_at <= $3', [callerId, key, now]);
+      await c.query('DELETE FROM idempotency_keys WHERE caller_id = $1 AND key = $2 AND expires_at <= $3', [
+        callerId,
+        key,
+        now,
+      ]);
       const inserted = await c.query(
         `${insertKey.text()} ON CONFLICT (caller_id, key) DO NOTHING`,
         insertKey.values([{ callerId, key, requestHash, resultEnc: null, createdAt: now, expiresAt }]),
@@ -32,7 +42,12 @@ export class PgIdempotencyStore implements IdempotencyStore {
         await this.purgeWith((text, values) => c.query(text, values), now);
         return { state: 'claimed' };
       }
-      const row = (await c.query<Row>('SELECT request_hash, result_enc FROM idempotency_keys WHERE caller_id = $1 AND key = $2', [callerId, key])).rows[0];
+      const row = (
+        await c.query<Row>('SELECT request_hash, result_enc FROM idempotency_keys WHERE caller_id = $1 AND key = $2', [
+          callerId,
+          key,
+        ])
+      ).rows[0];
       // Gone between the conflict and the read (released by its owner): claim it afresh next time.
       if (!row) return { state: 'pending', requestHash };
       return row.result_enc === null
@@ -42,11 +57,22 @@ export class PgIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(callerId: string, key: string, sealed: string): Promise<void> {
-    await guard(() => this.db.$client.query('UPDATE idempotency_keys SET result_enc = $1 WHERE caller_id = $2 AND key = $3', [sealed, callerId, key]));
+    await guard(() =>
+      this.db.$client.query('UPDATE idempotency_keys SET result_enc = $1 WHERE caller_id = $2 AND key = $3', [
+        sealed,
+        callerId,
+        key,
+      ]),
+    );
   }
 
   async release(callerId: string, key: string): Promise<void> {
-    await guard(() => this.db.$client.query('DELETE FROM idempotency_keys WHERE caller_id = $1 AND key = $2 AND result_enc IS NULL', [callerId, key]));
+    await guard(() =>
+      this.db.$client.query('DELETE FROM idempotency_keys WHERE caller_id = $1 AND key = $2 AND result_enc IS NULL', [
+        callerId,
+        key,
+      ]),
+    );
   }
 
   /** Drops one batch of expired keys; returns how many went. */
@@ -54,9 +80,13 @@ export class PgIdempotencyStore implements IdempotencyStore {
     return guard(() => this.purgeWith((text, values) => this.db.$client.query(text, values), now));
   }
 
-  private async purgeWith(query: (text: string, values: unknown[]) => Promise<{ rowCount: number | null }>, now: number): Promise<number> {
+  private async purgeWith(
+    query: (text: string, values: unknown[]) => Promise<{ rowCount: number | null }>,
+    now: number,
+  ): Promise<number> {
     const r = await query(
-      `DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT ${PURGE_BATCH})`,
+      `DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT ` +
+        `${PURGE_BATCH})`,
       [now],
     );
     return r.rowCount ?? 0;

@@ -1,6 +1,12 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Mode } from '../../../domain/mode.js';
-import type { KeyInsertAudit, KeyRemoval, KeyRemoveAudit, SigningKeyStore, StoredSigningKey } from '../../../usecases/ports.js';
+import type {
+  KeyInsertAudit,
+  KeyRemoval,
+  KeyRemoveAudit,
+  SigningKeyStore,
+  StoredSigningKey,
+} from '../../../usecases/ports.js';
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
 import { signingKeys } from './schema.js';
@@ -26,7 +32,11 @@ export class PgSigningKeyStore implements SigningKeyStore {
   private readonly currentStmt;
 
   constructor(private readonly db: Db) {
-    const isCurrent = and(eq(signingKeys.mode, sql.placeholder('mode')), eq(signingKeys.alg, sql.placeholder('alg')), eq(signingKeys.current, true));
+    const isCurrent = and(
+      eq(signingKeys.mode, sql.placeholder('mode')),
+      eq(signingKeys.alg, sql.placeholder('alg')),
+      eq(signingKeys.current, true),
+    );
     this.currentStmt = db.select().from(signingKeys).where(isCurrent).prepare('tg_key_current');
   }
 
@@ -53,11 +63,17 @@ export class PgSigningKeyStore implements SigningKeyStore {
   async insertCurrent(key: StoredSigningKey, onlyReplacing?: string | null, audit?: KeyInsertAudit): Promise<boolean> {
     return transaction(this.db, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [KEY_LOCK_CLASS, modeLock(key.mode)]);
-      const { rows } = await c.query<{ kid: string }>('SELECT kid FROM signing_keys WHERE mode = $1 AND alg = $2 AND current', [key.mode, key.alg]);
+      const { rows } = await c.query<{ kid: string }>(
+        'SELECT kid FROM signing_keys WHERE mode = $1 AND alg = $2 AND current',
+        [key.mode, key.alg],
+      );
       const replaced = rows[0]?.kid ?? null;
       if (onlyReplacing !== undefined && replaced !== onlyReplacing) return false;
       // One current key per mode and algorithm: another algorithm's current key stays current.
-      await c.query('UPDATE signing_keys SET current = false WHERE mode = $1 AND alg = $2 AND current', [key.mode, key.alg]);
+      await c.query('UPDATE signing_keys SET current = false WHERE mode = $1 AND alg = $2 AND current', [
+        key.mode,
+        key.alg,
+      ]);
       await c.query(insertKey.text(), insertKey.values([{ ...key, current: true }]));
       if (audit) await insertAudit(c, audit({ ...key, current: true }, replaced));
       return true;

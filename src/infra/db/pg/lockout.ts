@@ -1,5 +1,13 @@
 import type pg from 'pg';
-import { settleLockout, lockoutKeyId, type CounterState, type LockoutKeys, type LockoutPolicy, type LockoutRead, type LockoutVerdict } from '../../../domain/lockout.js';
+import {
+  settleLockout,
+  lockoutKeyId,
+  type CounterState,
+  type LockoutKeys,
+  type LockoutPolicy,
+  type LockoutRead,
+  type LockoutVerdict,
+} from '../../../domain/lockout.js';
 import type { LockoutStore } from '../../../usecases/ports.js';
 import { counterOf, replaceOnConflict, type LockoutRow, type LockoutStoreOptions } from '../rows.js';
 import { rowInsert } from './columns.js';
@@ -11,8 +19,11 @@ import { guard, transaction, type Db } from './connection.js';
  * A counter from its three columns; a row of zero failures is no counter (the lock below inserts
  * one as a placeholder to have a row to lock, and leaves it only when nothing else was written).
  */
-export const counterFrom = (failures: number | null, windowStart: number | null, lockedUntil: number | null): CounterState | undefined =>
-  failures === 0 ? undefined : counterOf(failures, windowStart, lockedUntil);
+export const counterFrom = (
+  failures: number | null,
+  windowStart: number | null,
+  lockedUntil: number | null,
+): CounterState | undefined => (failures === 0 ? undefined : counterOf(failures, windowStart, lockedUntil));
 
 /** Both counters' columns, from `lockouts p` (the pair's) and `lockouts i` (the address's) of a join. */
 export const BOTH_COUNTERS = `p.failures AS pf, p.window_start AS pw, p.locked_until AS pl,
@@ -61,7 +72,10 @@ const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a
 export class PgLockoutStore implements LockoutStore {
   private readonly onLock: LockoutStoreOptions['onLock'];
 
-  constructor(private readonly db: Db, opts: LockoutStoreOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    opts: LockoutStoreOptions = {},
+  ) {
     this.onLock = opts.onLock;
   }
 
@@ -76,7 +90,13 @@ export class PgLockoutStore implements LockoutStore {
     return bothCounters(rows[0]!);
   }
 
-  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy, seen?: LockoutRead): Promise<LockoutVerdict> {
+  async settle(
+    keys: LockoutKeys,
+    succeeded: boolean,
+    now: number,
+    policy: LockoutPolicy,
+    seen?: LockoutRead,
+  ): Promise<LockoutVerdict> {
     // Decided first on a plain read: when that decision writes nothing (a success on a clean
     // pair, or a refusal), it stands and no lock is taken. Otherwise it is decided again under
     // the row locks, on what the counters hold then.
@@ -93,7 +113,13 @@ export class PgLockoutStore implements LockoutStore {
     return decision.verdict;
   }
 
-  private async settleLocked(c: pg.PoolClient, keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy) {
+  private async settleLocked(
+    c: pg.PoolClient,
+    keys: LockoutKeys,
+    succeeded: boolean,
+    now: number,
+    policy: LockoutPolicy,
+  ) {
     const pairId = lockoutKeyId(keys.pair);
     const ipId = lockoutKeyId(keys.ip);
     const ids = [pairId, ipId].sort(byteOrder);
@@ -110,7 +136,8 @@ export class PgLockoutStore implements LockoutStore {
     const written = new Set<string>();
     for (const w of decision.writes) {
       written.add(w.id);
-      if (w.state === null) await c.query({ name: 'tg_lockout_delete', text: 'DELETE FROM lockouts WHERE key = $1', values: [w.id] });
+      if (w.state === null)
+        await c.query({ name: 'tg_lockout_delete', text: 'DELETE FROM lockouts WHERE key = $1', values: [w.id] });
       else {
         const row: LockoutRow = { key: w.id, ...w.state };
         await c.query({ name: 'tg_lockout_upsert', text: UPSERT, values: insertLockout.values([row]) });

@@ -33,25 +33,38 @@ export class PgOperatorStore implements OperatorStore {
   constructor(private readonly db: Db) {}
 
   async findById(id: string): Promise<Operator | undefined> {
-    const { rows } = await guard(() => this.db.$client.query<OperatorRow>({ name: 'tg_operator_by_id', text: BY_ID, values: [id] }));
+    const { rows } = await guard(() =>
+      this.db.$client.query<OperatorRow>({ name: 'tg_operator_by_id', text: BY_ID, values: [id] }),
+    );
     return rows[0] && toOperator(rows[0]);
   }
 
   async findByEmail(email: string): Promise<Operator | undefined> {
     const { rows } = await guard(() =>
-      this.db.$client.query<OperatorRow>({ name: 'tg_operator_by_email', text: `SELECT ${operatorSelect()} FROM operators WHERE email = $1`, values: [email] }),
+      this.db.$client.query<OperatorRow>({
+        name: 'tg_operator_by_email',
+        text: `SELECT ${operatorSelect()} FROM operators WHERE email = $1`,
+        values: [email],
+      }),
     );
     return rows[0] && toOperator(rows[0]);
   }
 
   async list(): Promise<Operator[]> {
     // Byte order of emails (the column is COLLATE "C"), as SQLite lists them.
-    const { rows } = await guard(() => this.db.$client.query<OperatorRow>({ name: 'tg_operator_list', text: `SELECT ${operatorSelect()} FROM operators ORDER BY email` }));
+    const { rows } = await guard(() =>
+      this.db.$client.query<OperatorRow>({
+        name: 'tg_operator_list',
+        text: `SELECT ${operatorSelect()} FROM operators ORDER BY email`,
+      }),
+    );
     return rows.map(toOperator);
   }
 
   async count(): Promise<number> {
-    const { rows } = await guard(() => this.db.$client.query<{ n: number }>('SELECT count(*)::int AS n FROM operators'));
+    const { rows } = await guard(() =>
+      this.db.$client.query<{ n: number }>('SELECT count(*)::int AS n FROM operators'),
+    );
     return rows[0]!.n;
   }
 
@@ -78,14 +91,27 @@ export class PgOperatorStore implements OperatorStore {
     });
   }
 
-  async update(id: string, patch: OperatorPatch, now: number, audit: OperatorAudit, opts: { endSessions?: boolean } = {}): Promise<Operator | undefined> {
+  async update(
+    id: string,
+    patch: OperatorPatch,
+    now: number,
+    audit: OperatorAudit,
+    opts: { endSessions?: boolean } = {},
+  ): Promise<Operator | undefined> {
     return transaction(this.db, async (c: pg.PoolClient) => {
       // The row as it was, locked, so the events describe exactly the change that commits.
       const before = (await c.query<OperatorRow>(`${BY_ID} FOR UPDATE`, [id])).rows[0];
       if (!before) return undefined;
       const values: unknown[] = [id];
       const set = setClause(operators, operatorPatchRow(patch, now), values);
-      const after = toOperator((await c.query<OperatorRow>(`UPDATE operators SET ${set.join(', ')} WHERE id = $1 RETURNING ${operatorSelect()}`, values)).rows[0]!);
+      const after = toOperator(
+        (
+          await c.query<OperatorRow>(
+            `UPDATE operators SET ${set.join(', ')} WHERE id = $1 RETURNING ${operatorSelect()}`,
+            values,
+          )
+        ).rows[0]!,
+      );
       if (opts.endSessions) await c.query('DELETE FROM sessions WHERE operator_id = $1', [id]);
       await insertAudit(c, audit(toOperator(before), after));
       return after;
@@ -94,7 +120,11 @@ export class PgOperatorStore implements OperatorStore {
 
   async advanceTotpStep(id: string, step: number): Promise<boolean> {
     const r = await guard(() =>
-      this.db.$client.query({ name: 'tg_operator_totp_step', text: 'UPDATE operators SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2', values: [id, step] }),
+      this.db.$client.query({
+        name: 'tg_operator_totp_step',
+        text: 'UPDATE operators SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2',
+        values: [id, step],
+      }),
     );
     return r.rowCount === 1;
   }
@@ -103,7 +133,9 @@ export class PgOperatorStore implements OperatorStore {
     const r = await guard(() =>
       this.db.$client.query({
         name: 'tg_operator_recovery_code',
-        text: 'UPDATE operators SET recovery_code_hashes = array_remove(recovery_code_hashes, $2::text) WHERE id = $1 AND $2::text = ANY (recovery_code_hashes)',
+        text:
+          'UPDATE operators SET recovery_code_hashes = array_remove(recovery_code_hashes, $2::text) WHERE id = ' +
+          '$1 AND $2::text = ANY (recovery_code_hashes)',
         values: [id, codeHash],
       }),
     );
@@ -112,7 +144,8 @@ export class PgOperatorStore implements OperatorStore {
 
   async putSetupToken(token: SetupToken): Promise<void> {
     await transaction(this.db, async (c) => {
-      if (token.operatorId !== null) await c.query('DELETE FROM setup_tokens WHERE operator_id = $1', [token.operatorId]);
+      if (token.operatorId !== null)
+        await c.query('DELETE FROM setup_tokens WHERE operator_id = $1', [token.operatorId]);
       await c.query(insertSetupToken.text(), insertSetupToken.values([token]));
     });
   }
@@ -131,7 +164,11 @@ export class PgOperatorStore implements OperatorStore {
   /** Drops one batch of expired setup links; returns how many went. */
   async purgeExpired(now: number): Promise<number> {
     const r = await guard(() =>
-      this.db.$client.query(`DELETE FROM setup_tokens WHERE hash IN (SELECT hash FROM setup_tokens WHERE expires_at <= $1 LIMIT ${PURGE_BATCH})`, [now]),
+      this.db.$client.query(
+        `DELETE FROM setup_tokens WHERE hash IN (SELECT hash FROM setup_tokens WHERE expires_at <= $1 LIMIT ` +
+          `${PURGE_BATCH})`,
+        [now],
+      ),
     );
     return r.rowCount ?? 0;
   }

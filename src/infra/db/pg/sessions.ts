@@ -46,18 +46,32 @@ export class PgSessionStore implements SessionStore {
   async touch(idHash: string, lastSeenAt: number): Promise<void> {
     // The later of the two: a request that read the session earlier never moves the clock back.
     await guard(() =>
-      this.db.$client.query({ name: 'tg_session_touch', text: 'UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id_hash = $1', values: [idHash, lastSeenAt] }),
+      this.db.$client.query({
+        name: 'tg_session_touch',
+        text: 'UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id_hash = $1',
+        values: [idHash, lastSeenAt],
+      }),
     );
   }
 
   async delete(idHash: string): Promise<void> {
-    await guard(() => this.db.$client.query({ name: 'tg_session_delete', text: 'DELETE FROM sessions WHERE id_hash = $1', values: [idHash] }));
+    await guard(() =>
+      this.db.$client.query({
+        name: 'tg_session_delete',
+        text: 'DELETE FROM sessions WHERE id_hash = $1',
+        values: [idHash],
+      }),
+    );
   }
 
   /** Drops one batch of sessions past their absolute end; returns how many went. */
   async purgeExpired(now: number): Promise<number> {
     const r = await guard(() =>
-      this.db.$client.query(`DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at <= $1 LIMIT ${PURGE_BATCH})`, [now]),
+      this.db.$client.query(
+        `DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at <= $1 LIMIT ` +
+          `${PURGE_BATCH})`,
+        [now],
+      ),
     );
     return r.rowCount ?? 0;
   }

@@ -3,7 +3,15 @@ import type { LockoutStoreOptions } from '../rows.js';
 import { PgAuditLog } from './audit.js';
 import { PgApiStore } from './apis.js';
 import { PgClientStore } from './clients.js';
-import { checkMigrated, checkReachable, guard, migrateDatabase, openPool, type Db, type PgOptions } from './connection.js';
+import {
+  checkMigrated,
+  checkReachable,
+  guard,
+  migrateDatabase,
+  openPool,
+  type Db,
+  type PgOptions,
+} from './connection.js';
 import { PgIdempotencyStore } from './idempotency.js';
 import { PgSigningKeyStore } from './keys.js';
 import { PgLockoutStore } from './lockout.js';
@@ -35,7 +43,10 @@ export class PgStore implements Store {
   readonly sessions: PgSessionStore;
 
   /** `db` is public for PostgreSQL's own tests and tools (db copy, bench); nothing above infra sees it. */
-  constructor(readonly db: Db, opts: LockoutStoreOptions = {}) {
+  constructor(
+    readonly db: Db,
+    opts: LockoutStoreOptions = {},
+  ) {
     this.clients = new PgClientStore(db);
     this.apis = new PgApiStore(db);
     this.lockout = new PgLockoutStore(db, opts);
@@ -54,14 +65,16 @@ export class PgStore implements Store {
   async purgeExpired(now: number, { lockout, auditRetentionDays }: Retention): Promise<number> {
     const stale = await guard(() =>
       this.db.$client.query(
-        `DELETE FROM lockouts WHERE ctid IN (SELECT ctid FROM lockouts WHERE window_start < $1 AND locked_until <= $2 LIMIT ${LOCKOUT_PURGE_BATCH})`,
+        `DELETE FROM lockouts WHERE ctid IN (SELECT ctid FROM lockouts WHERE window_start < $1 AND locked_until <= ` +
+          `$2 LIMIT ${LOCKOUT_PURGE_BATCH})`,
         [now - lockout.windowSeconds * 1000, now],
       ),
     );
     const oldAudit = await guard(() =>
-      this.db.$client.query(`DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < $1 LIMIT ${LOCKOUT_PURGE_BATCH})`, [
-        now - auditRetentionDays * 86_400_000,
-      ]),
+      this.db.$client.query(
+        `DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < $1 LIMIT ${LOCKOUT_PURGE_BATCH})`,
+        [now - auditRetentionDays * 86_400_000],
+      ),
     );
     return (
       (await this.tokens.purgeExpired(now)) +
@@ -75,7 +88,10 @@ export class PgStore implements Store {
 
   /** Refused: a consistent copy of a PostgreSQL database is pg_dump's job (see README). */
   async backup(_file: string): Promise<BackupResult> {
-    throw new Error('tollgate cannot back up a PostgreSQL database itself; use pg_dump (e.g. pg_dump --format=custom "$DATABASE_URL" > tollgate.dump)');
+    throw new Error(
+      'tollgate cannot back up a PostgreSQL database itself; use pg_dump (e.g. pg_dump --format=custom ' +
+        '"$DATABASE_URL" > tollgate.dump)',
+    );
   }
 
   /** Queued refresh rows commit before the pool closes. */

@@ -25,7 +25,8 @@ interface PendingRefresh {
  * Two primary-key lookups, the read a Bearer verification costs, for every verification of the
  * batch in one statement (ReadBatcher).
  */
-const BEARER_STATE = `SELECT k.n, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = k.jti) AS revoked, ${clientSelect('c.')}
+const BEARER_STATE = `SELECT k.n, EXISTS (SELECT 1 FROM revoked_tokens r
+ WHERE r.jti = k.jti) AS revoked, ${clientSelect('c.')}
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(id, jti, n) LEFT JOIN clients c ON c.id = k.id COLLATE "C"`;
 
 /** The same read for tokens of a named API: the API and the client's grant come with it. */
@@ -50,7 +51,11 @@ export class PgTokenStore implements TokenStore {
   constructor(private readonly db: Db) {
     this.state = new ReadBatcher(async (keys) => {
       const { rows } = await guard(() =>
-        db.$client.query<ClientRow & { n: number; revoked: boolean }>({ name: 'tg_bearer_state', text: BEARER_STATE, values: [keys.map((k) => k[0]), keys.map((k) => k[1])] }),
+        db.$client.query<ClientRow & { n: number; revoked: boolean }>({
+          name: 'tg_bearer_state',
+          text: BEARER_STATE,
+          values: [keys.map((k) => k[0]), keys.map((k) => k[1])],
+        }),
       );
       const out = new Array<BearerState>(keys.length);
       for (const r of rows) out[r.n - 1] = { client: r.id === null ? undefined : clientOf(r), revoked: r.revoked };
@@ -59,12 +64,19 @@ export class PgTokenStore implements TokenStore {
     this.stateTarget = new ReadBatcher(async (keys) => {
       const values = [0, 1, 2, 3].map((i) => keys.map((k) => k[i]));
       const query = { name: 'tg_bearer_state_target', text: BEARER_STATE_TARGET, values };
-      const { rows } = await guard(() => db.$client.query<ClientRow & TargetColumns & { n: number; revoked: boolean }>(query));
+      const { rows } = await guard(() =>
+        db.$client.query<ClientRow & TargetColumns & { n: number; revoked: boolean }>(query),
+      );
       const out = new Array<BearerState>(keys.length);
-      for (const r of rows) out[r.n - 1] = { client: r.id === null ? undefined : clientOf(r), revoked: r.revoked, target: targetOf(r) };
+      for (const r of rows)
+        out[r.n - 1] = { client: r.id === null ? undefined : clientOf(r), revoked: r.revoked, target: targetOf(r) };
       return out;
     });
-    this.refreshByHash = db.select().from(refreshTokens).where(eq(refreshTokens.hash, sql.placeholder('hash'))).prepare('tg_refresh_by_hash');
+    this.refreshByHash = db
+      .select()
+      .from(refreshTokens)
+      .where(eq(refreshTokens.hash, sql.placeholder('hash')))
+      .prepare('tg_refresh_by_hash');
   }
 
   async bearerState(clientId: string, jti: string, target?: ApiRef): Promise<BearerState> {
@@ -73,7 +85,13 @@ export class PgTokenStore implements TokenStore {
   }
 
   async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void> {
-    await guard(() => this.db.insert(revokedTokens).values({ jti, clientId, expiresAt, revokedAt: now }).onConflictDoNothing().execute());
+    await guard(() =>
+      this.db
+        .insert(revokedTokens)
+        .values({ jti, clientId, expiresAt, revokedAt: now })
+        .onConflictDoNothing()
+        .execute(),
+    );
   }
 
   /**
@@ -144,11 +162,13 @@ export class PgTokenStore implements TokenStore {
   async purgeExpired(now: number): Promise<number> {
     return guard(async () => {
       const a = await this.db.$client.query(
-        `DELETE FROM refresh_tokens WHERE ctid IN (SELECT ctid FROM refresh_tokens WHERE expires_at <= $1 LIMIT ${PURGE_BATCH})`,
+        `DELETE FROM refresh_tokens WHERE ctid IN (SELECT ctid FROM refresh_tokens WHERE expires_at <= $1 LIMIT ` +
+          `${PURGE_BATCH})`,
         [now],
       );
       const b = await this.db.$client.query(
-        `DELETE FROM revoked_tokens WHERE ctid IN (SELECT ctid FROM revoked_tokens WHERE expires_at IS NOT NULL AND expires_at <= $1 LIMIT ${PURGE_BATCH})`,
+        `DELETE FROM revoked_tokens WHERE ctid IN (SELECT ctid FROM revoked_tokens WHERE expires_at IS NOT NULL ` +
+          `AND expires_at <= $1 LIMIT ${PURGE_BATCH})`,
         [now],
       );
       return (a.rowCount ?? 0) + (b.rowCount ?? 0);

@@ -16,13 +16,17 @@ const API_COLUMNS = Object.entries(getTableColumns(apis)) as Array<[keyof ApiRow
 const GRANT_COLUMNS = Object.entries(getTableColumns(grants)) as Array<[keyof GrantRow, Column]>;
 
 /** The columns of a target read, API first, for the raw statements of the hot path. */
-export const TARGET_COLUMNS = [...API_COLUMNS.map(([, c]) => `a.${c.name}`), ...GRANT_COLUMNS.map(([, c]) => `g.${c.name}`)];
+export const TARGET_COLUMNS = [
+  ...API_COLUMNS.map(([, c]) => `a.${c.name}`),
+  ...GRANT_COLUMNS.map(([, c]) => `g.${c.name}`),
+];
 
 /** A target from a raw row selected as TARGET_COLUMNS; undefined when the API's id is null (no match). */
 export function targetFromArray(r: readonly unknown[]): Target | undefined {
   if (r[0] === null || r[0] === undefined) return undefined;
   const api: Record<string, unknown> = {};
-  API_COLUMNS.forEach(([key, column], i) => (api[key] = r[i] === null ? null : column.mapFromDriverValue(r[i])));
+  for (const [i, [key, column]] of API_COLUMNS.entries())
+    api[key] = r[i] === null ? null : column.mapFromDriverValue(r[i]);
   const grant: Record<string, unknown> = {};
   GRANT_COLUMNS.forEach(([key, column], i) => {
     const v = r[API_COLUMNS.length + i];
@@ -32,9 +36,13 @@ export function targetFromArray(r: readonly unknown[]): Target | undefined {
   return { api: toApi(api as ApiRow), grant: toGrant(grant as GrantRow) };
 }
 
-/** The join a credential or Bearer check adds to its one statement: `@targetMode`, `@targetIdentifier`, and the client id. */
+/**
+ * The join a credential or Bearer check adds to its one statement: `@targetMode`, `@targetIdentifier`, and the client
+ * id.
+ */
 export const targetJoin = (clientIdParam: string): string =>
-  `LEFT JOIN apis a ON a.mode = @targetMode AND a.identifier = @targetIdentifier LEFT JOIN grants g ON g.api_id = a.id AND g.client_id = ${clientIdParam}`;
+  `LEFT JOIN apis a ON a.mode = @targetMode AND a.identifier = @targetIdentifier LEFT JOIN grants g ON g.api_id = ` +
+  `a.id AND g.client_id = ${clientIdParam}`;
 
 /**
  * APIs and grants in SQLite. Writes run in `BEGIN IMMEDIATE` transactions with their audit
@@ -58,14 +66,20 @@ export class SqliteApiStore implements ApiStore {
       .where(and(eq(apis.mode, sql.placeholder('mode')), eq(apis.identifier, sql.placeholder('identifier'))))
       .prepare();
     this.targetStmt = sqlite
-      .prepare<Record<string, string>, unknown[]>(`SELECT ${TARGET_COLUMNS.join(', ')} FROM (SELECT 1) ${targetJoin('@clientId')}`)
+      .prepare<Record<string, string>, unknown[]>(
+        `SELECT ${TARGET_COLUMNS.join(', ')} FROM (SELECT 1) ${targetJoin('@clientId')}`,
+      )
       .raw(true);
     const audit = prepareAuditInsert(sqlite);
     const record = (events: readonly AuditEvent[]): void => {
       for (const e of events) audit(e);
     };
     const grantOf = (clientId: string, apiId: string): Grant | undefined => {
-      const row = db.select().from(grants).where(and(eq(grants.clientId, clientId), eq(grants.apiId, apiId))).get();
+      const row = db
+        .select()
+        .from(grants)
+        .where(and(eq(grants.clientId, clientId), eq(grants.apiId, apiId)))
+        .get();
       return row ? toGrant(row) : undefined;
     };
     this.insertTx = sqlite.transaction((api: Api, events: (api: Api) => readonly AuditEvent[]): boolean => {
@@ -74,50 +88,72 @@ export class SqliteApiStore implements ApiStore {
       record(events(api));
       return true;
     });
-    this.updateTx = sqlite.transaction((ref: ApiRef, patch: ApiPatch, now: number, events: (b: Api, a: Api) => readonly AuditEvent[]) => {
-      const before = this.byRef.get({ mode: ref.mode, identifier: ref.identifier });
-      if (!before) return undefined;
-      const set: Partial<ApiRow> = { updatedAt: now };
-      if (patch.name !== undefined) set.name = patch.name;
-      if (patch.permissions !== undefined) set.permissions = patch.permissions;
-      if (patch.tokenTtlSeconds !== undefined) set.tokenTtlSeconds = patch.tokenTtlSeconds;
-      const after = toApi(db.update(apis).set(set).where(eq(apis.id, before.id)).returning().get()!);
-      record(events(toApi(before), after));
-      return after;
-    });
-    this.deleteTx = sqlite.transaction((ref: ApiRef, force: boolean, events: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[]): ApiDeletion => {
-      const row = this.byRef.get({ mode: ref.mode, identifier: ref.identifier });
-      if (!row) return { outcome: 'not_found' };
-      const held = db.select().from(grants).where(eq(grants.apiId, row.id)).all().map(toGrant);
-      if (held.length > 0 && !force) return { outcome: 'has_grants', grants: held.length };
-      db.delete(grants).where(eq(grants.apiId, row.id)).run();
-      db.delete(apis).where(eq(apis.id, row.id)).run();
-      const api = toApi(row);
-      record(events(api, held));
-      return { outcome: 'deleted', api, grants: held };
-    });
-    this.setGrantTx = sqlite.transaction((grant: Grant, events: (before: Grant | undefined, after: Grant) => readonly AuditEvent[]): Grant => {
-      const before = grantOf(grant.clientId, grant.apiId);
-      const after: Grant = before ? { ...grant, createdAt: before.createdAt } : grant;
-      db.insert(grants)
-        .values(grantRow(after))
-        .onConflictDoUpdate({ target: [grants.clientId, grants.apiId], set: { permissions: grantRow(after).permissions, updatedAt: after.updatedAt } })
-        .run();
-      record(events(before, after));
-      return after;
-    });
-    this.removeGrantTx = sqlite.transaction((clientId: string, apiId: string, events: (removed: Grant) => readonly AuditEvent[]) => {
-      const row = db.delete(grants).where(and(eq(grants.clientId, clientId), eq(grants.apiId, apiId))).returning().get();
-      if (!row) return undefined;
-      const removed = toGrant(row);
-      record(events(removed));
-      return removed;
-    });
+    this.updateTx = sqlite.transaction(
+      (ref: ApiRef, patch: ApiPatch, now: number, events: (b: Api, a: Api) => readonly AuditEvent[]) => {
+        const before = this.byRef.get({ mode: ref.mode, identifier: ref.identifier });
+        if (!before) return undefined;
+        const set: Partial<ApiRow> = { updatedAt: now };
+        if (patch.name !== undefined) set.name = patch.name;
+        if (patch.permissions !== undefined) set.permissions = patch.permissions;
+        if (patch.tokenTtlSeconds !== undefined) set.tokenTtlSeconds = patch.tokenTtlSeconds;
+        const after = toApi(db.update(apis).set(set).where(eq(apis.id, before.id)).returning().get()!);
+        record(events(toApi(before), after));
+        return after;
+      },
+    );
+    this.deleteTx = sqlite.transaction(
+      (
+        ref: ApiRef,
+        force: boolean,
+        events: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[],
+      ): ApiDeletion => {
+        const row = this.byRef.get({ mode: ref.mode, identifier: ref.identifier });
+        if (!row) return { outcome: 'not_found' };
+        const held = db.select().from(grants).where(eq(grants.apiId, row.id)).all().map(toGrant);
+        if (held.length > 0 && !force) return { outcome: 'has_grants', grants: held.length };
+        db.delete(grants).where(eq(grants.apiId, row.id)).run();
+        db.delete(apis).where(eq(apis.id, row.id)).run();
+        const api = toApi(row);
+        record(events(api, held));
+        return { outcome: 'deleted', api, grants: held };
+      },
+    );
+    this.setGrantTx = sqlite.transaction(
+      (grant: Grant, events: (before: Grant | undefined, after: Grant) => readonly AuditEvent[]): Grant => {
+        const before = grantOf(grant.clientId, grant.apiId);
+        const after: Grant = before ? { ...grant, createdAt: before.createdAt } : grant;
+        db.insert(grants)
+          .values(grantRow(after))
+          .onConflictDoUpdate({
+            target: [grants.clientId, grants.apiId],
+            set: { permissions: grantRow(after).permissions, updatedAt: after.updatedAt },
+          })
+          .run();
+        record(events(before, after));
+        return after;
+      },
+    );
+    this.removeGrantTx = sqlite.transaction(
+      (clientId: string, apiId: string, events: (removed: Grant) => readonly AuditEvent[]) => {
+        const row = db
+          .delete(grants)
+          .where(and(eq(grants.clientId, clientId), eq(grants.apiId, apiId)))
+          .returning()
+          .get();
+        if (!row) return undefined;
+        const removed = toGrant(row);
+        record(events(removed));
+        return removed;
+      },
+    );
   }
 
   async listApis(mode?: Mode): Promise<Api[]> {
     const query = this.db.select().from(apis);
-    const rows = mode === undefined ? query.orderBy(asc(apis.identifier), asc(apis.mode)).all() : query.where(eq(apis.mode, mode)).orderBy(asc(apis.identifier)).all();
+    const rows =
+      mode === undefined
+        ? query.orderBy(asc(apis.identifier), asc(apis.mode)).all()
+        : query.where(eq(apis.mode, mode)).orderBy(asc(apis.identifier)).all();
     return rows.map(toApi);
   }
 
@@ -130,21 +166,42 @@ export class SqliteApiStore implements ApiStore {
     return whenFree(() => this.insertTx.immediate(api, audit));
   }
 
-  updateApi(ref: ApiRef, patch: ApiPatch, now: number, audit: (before: Api, after: Api) => readonly AuditEvent[]): Promise<Api | undefined> {
+  updateApi(
+    ref: ApiRef,
+    patch: ApiPatch,
+    now: number,
+    audit: (before: Api, after: Api) => readonly AuditEvent[],
+  ): Promise<Api | undefined> {
     return whenFree(() => this.updateTx.immediate(ref, patch, now, audit));
   }
 
-  deleteApi(ref: ApiRef, force: boolean, audit: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[]): Promise<ApiDeletion> {
+  deleteApi(
+    ref: ApiRef,
+    force: boolean,
+    audit: (api: Api, grants: readonly Grant[]) => readonly AuditEvent[],
+  ): Promise<ApiDeletion> {
     return whenFree(() => this.deleteTx.immediate(ref, force, audit));
   }
 
   async grantsOf(clientId: string): Promise<Target[]> {
-    const rows = this.db.select().from(grants).innerJoin(apis, eq(grants.apiId, apis.id)).where(eq(grants.clientId, clientId)).orderBy(asc(apis.identifier)).all();
+    const rows = this.db
+      .select()
+      .from(grants)
+      .innerJoin(apis, eq(grants.apiId, apis.id))
+      .where(eq(grants.clientId, clientId))
+      .orderBy(asc(apis.identifier))
+      .all();
     return rows.map((r) => ({ api: toApi(r.apis), grant: toGrant(r.grants) }));
   }
 
   async grantsFor(apiId: string): Promise<Grant[]> {
-    return this.db.select().from(grants).where(eq(grants.apiId, apiId)).orderBy(asc(grants.clientId)).all().map(toGrant);
+    return this.db
+      .select()
+      .from(grants)
+      .where(eq(grants.apiId, apiId))
+      .orderBy(asc(grants.clientId))
+      .all()
+      .map(toGrant);
   }
 
   async target(clientId: string, ref: ApiRef): Promise<Target | undefined> {
@@ -155,7 +212,11 @@ export class SqliteApiStore implements ApiStore {
     return whenFree(() => this.setGrantTx.immediate(grant, audit));
   }
 
-  removeGrant(clientId: string, apiId: string, audit: (removed: Grant) => readonly AuditEvent[]): Promise<Grant | undefined> {
+  removeGrant(
+    clientId: string,
+    apiId: string,
+    audit: (removed: Grant) => readonly AuditEvent[],
+  ): Promise<Grant | undefined> {
     return whenFree(() => this.removeGrantTx.immediate(clientId, apiId, audit));
   }
 }

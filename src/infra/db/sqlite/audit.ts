@@ -46,7 +46,8 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async list(query: { clientId?: string; limit: number }): Promise<AuditRecord[]> {
-    const rows = query.clientId === undefined ? this.all.all(query.limit) : this.byClient.all(query.clientId, query.limit);
+    const rows =
+      query.clientId === undefined ? this.all.all(query.limit) : this.byClient.all(query.clientId, query.limit);
     return rows.map(toRecord);
   }
 

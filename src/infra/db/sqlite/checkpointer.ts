@@ -76,7 +76,13 @@ export class BackgroundCheckpointer {
     sqlite.pragma('wal_autocheckpoint = 0');
     this.worker = new Worker(PROGRAM, {
       eval: true,
-      workerData: { driver, file: resolve(file), intervalMs: CHECKPOINT_INTERVAL_MS, restartPages: RESTART_PAGES, restartWaitMs: RESTART_WAIT_MS },
+      workerData: {
+        driver,
+        file: resolve(file),
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+        restartPages: RESTART_PAGES,
+        restartWaitMs: RESTART_WAIT_MS,
+      },
       // A connection and a timer: a small heap is plenty.
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
     });

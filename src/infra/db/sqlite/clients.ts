@@ -4,7 +4,16 @@ import type { AuditEvent } from '../../../domain/audit.js';
 import type { Client } from '../../../domain/client.js';
 import { lockoutKeyId, type LockoutKeys, type LockoutRead } from '../../../domain/lockout.js';
 import type { Target } from '../../../domain/api.js';
-import type { ApiRef, ClientPatch, ClientStore, DeleteAudit, InsertAudit, RotateAudit, SecretChange, UpdateAudit } from '../../../usecases/ports.js';
+import type {
+  ApiRef,
+  ClientPatch,
+  ClientStore,
+  DeleteAudit,
+  InsertAudit,
+  RotateAudit,
+  SecretChange,
+  UpdateAudit,
+} from '../../../usecases/ports.js';
 import { TARGET_COLUMNS, targetFromArray, targetJoin } from './apis.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';
@@ -36,7 +45,10 @@ function listSql(page: ListPage): string {
   if (page.afterId !== undefined) where.push('id > @afterId');
   if (page.orgId !== undefined) where.push('org_id = @orgId');
   if (page.search !== undefined) where.push('(instr(lower(id), @search) > 0 OR instr(lower(name), @search) > 0)');
-  return `SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT @limit`;
+  return (
+    `SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ` +
+    `ORDER BY id LIMIT @limit`
+  );
 }
 
 /** A row's new values: the patch's columns, and the generation bump when it ends tokens. */
@@ -65,25 +77,33 @@ export class SqliteClientStore implements ClientStore {
   constructor(private readonly db: Db) {
     const sqlite = db.$client;
     // The hottest read of all (every issuance): plain prepared SQL returning an array.
-    this.byId = sqlite.prepare<[string], unknown[]>(`SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients WHERE id = ?`).raw(true);
+    this.byId = sqlite
+      .prepare<[string], unknown[]>(`SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients WHERE id = ?`)
+      .raw(true);
     // A credential check's read: both lockout counters, then the client's columns, in one statement.
     this.forCheck = sqlite
       .prepare<[string, string, string], unknown[]>(
-        `SELECT p.failures, p.window_start, p.locked_until, i.failures, i.window_start, i.locked_until, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')}
-         FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = ? LEFT JOIN lockouts i ON i.key = ? LEFT JOIN clients c ON c.id = ?`,
+        `SELECT p.failures, p.window_start, p.locked_until, i.failures, i.window_start, i.locked_until,
+           ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')}
+         FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = ? LEFT JOIN lockouts i ON i.key = ?
+          LEFT JOIN clients c ON c.id = ?`,
       )
       .raw(true);
     // The same read for a token request naming an API: its grant comes with the client.
     this.forCheckTarget = sqlite
       .prepare<Record<string, string>, unknown[]>(
-        `SELECT p.failures, p.window_start, p.locked_until, i.failures, i.window_start, i.locked_until, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')},
+        `SELECT p.failures, p.window_start, p.locked_until, i.failures, i.window_start, i.locked_until,
+           ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')},
            ${TARGET_COLUMNS.join(', ')}
-         FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = @pair LEFT JOIN lockouts i ON i.key = @ip LEFT JOIN clients c ON c.id = @id
+         FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = @pair LEFT JOIN lockouts i ON i.key = @ip
+          LEFT JOIN clients c ON c.id = @id
          ${targetJoin('@id')}`,
       )
       .raw(true);
     // The later of the two: a slower process's older time never moves it back.
-    this.markUsedStmt = sqlite.prepare<[number, string]>('UPDATE clients SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?');
+    this.markUsedStmt = sqlite.prepare<[number, string]>(
+      'UPDATE clients SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?',
+    );
     const audit = prepareAuditInsert(sqlite);
     const record = (events: readonly AuditEvent[]): void => {
       for (const e of events) audit(e);
@@ -100,34 +120,40 @@ export class SqliteClientStore implements ClientStore {
       record(events(client));
       return true;
     });
-    this.updateTx = sqlite.transaction((id: string, patch: ClientPatch, now: number, events: UpdateAudit): Client | undefined => {
-      // Read in the transaction, so the events describe exactly the change that commits.
-      const before = this.byId.get(id);
-      if (!before) return undefined;
-      const after = toClient(this.db.update(clients).set(patchToSet(patch, now)).where(eq(clients.id, id)).returning().get()!);
-      record(events(clientFromArray(before), after));
-      return after;
-    });
-    this.rotateTx = sqlite.transaction((id: string, change: SecretChange, now: number, events: RotateAudit): Client | undefined => {
-      // One statement, so the generation bump and the new hash go together; the previous hash is
-      // read by the UPDATE itself.
-      const row = this.db
-        .update(clients)
-        .set({
-          previousSecretHash: change.graceUntil === null ? null : sql.raw('"secret_hash"'),
-          secretHash: change.secretHash,
-          graceUntil: change.graceUntil,
-          secretGeneration: sql.raw('"secret_generation" + 1'),
-          updatedAt: now,
-        })
-        .where(eq(clients.id, id))
-        .returning()
-        .get();
-      if (!row) return undefined;
-      const rotated = toClient(row);
-      record(events(rotated));
-      return rotated;
-    });
+    this.updateTx = sqlite.transaction(
+      (id: string, patch: ClientPatch, now: number, events: UpdateAudit): Client | undefined => {
+        // Read in the transaction, so the events describe exactly the change that commits.
+        const before = this.byId.get(id);
+        if (!before) return undefined;
+        const after = toClient(
+          this.db.update(clients).set(patchToSet(patch, now)).where(eq(clients.id, id)).returning().get()!,
+        );
+        record(events(clientFromArray(before), after));
+        return after;
+      },
+    );
+    this.rotateTx = sqlite.transaction(
+      (id: string, change: SecretChange, now: number, events: RotateAudit): Client | undefined => {
+        // One statement, so the generation bump and the new hash go together; the previous hash is
+        // read by the UPDATE itself.
+        const row = this.db
+          .update(clients)
+          .set({
+            previousSecretHash: change.graceUntil === null ? null : sql.raw('"secret_hash"'),
+            secretHash: change.secretHash,
+            graceUntil: change.graceUntil,
+            secretGeneration: sql.raw('"secret_generation" + 1'),
+            updatedAt: now,
+          })
+          .where(eq(clients.id, id))
+          .returning()
+          .get();
+        if (!row) return undefined;
+        const rotated = toClient(row);
+        record(events(rotated));
+        return rotated;
+      },
+    );
     this.deleteTx = sqlite.transaction((id: string, events: DeleteAudit): Client | undefined => {
       const row = this.db.delete(clients).where(eq(clients.id, id)).returning().get();
       if (!row) return undefined;
@@ -142,7 +168,11 @@ export class SqliteClientStore implements ClientStore {
     return row ? clientFromArray(row) : undefined;
   }
 
-  async findForCheck(id: string, keys: LockoutKeys, target?: ApiRef): Promise<{ client: Client | undefined; lockout: LockoutRead; target?: Target | undefined }> {
+  async findForCheck(
+    id: string,
+    keys: LockoutKeys,
+    target?: ApiRef,
+  ): Promise<{ client: Client | undefined; lockout: LockoutRead; target?: Target | undefined }> {
     const pair = lockoutKeyId(keys.pair);
     const ip = lockoutKeyId(keys.ip);
     const r = (

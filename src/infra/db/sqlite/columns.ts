@@ -61,6 +61,5 @@ export function insertSql(table: Table, skip: readonly string[] = []): string {
   return `INSERT INTO ${getTableName(table)} (${names}) VALUES (${columns.map(([key]) => `@${key}`).join(', ')})`;
 }
 
-
 /** Compile time: each table's row is its row type in ../rows.ts, key for key and type for type. */
 export type RowsMatchSchema = None<RowsUnlike<typeof schema>>;

@@ -18,38 +18,67 @@ interface Row {
  * claimed, and by the store's housekeeping.
  */
 export class SqliteIdempotencyStore implements IdempotencyStore {
-  private readonly claimTx: (callerId: string, key: string, hash: string, now: number, expiresAt: number) => { state: 'claimed' } | StoredIdempotency;
+  private readonly claimTx: (
+    callerId: string,
+    key: string,
+    hash: string,
+    now: number,
+    expiresAt: number,
+  ) => { state: 'claimed' } | StoredIdempotency;
   private readonly completeStmt;
   private readonly releaseStmt;
   private readonly purgeStmt;
 
   constructor(db: Db) {
     const sqlite = db.$client;
-    const dropExpired = sqlite.prepare<[string, string, number]>('DELETE FROM idempotency_keys WHERE caller_id = ? AND key = ? AND expires_at <= ?');
-    this.purgeStmt = sqlite.prepare<[number]>(
-      `DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
+    const dropExpired = sqlite.prepare<[string, string, number]>(
+      'DELETE FROM idempotency_keys WHERE caller_id = ? AND key = ? AND expires_at <= ?',
     );
-    const read = sqlite.prepare<[string, string], Row>('SELECT request_hash, result_enc FROM idempotency_keys WHERE caller_id = ? AND key = ?');
+    this.purgeStmt = sqlite.prepare<[number]>(
+      `DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT ` +
+        `${PURGE_BATCH})`,
+    );
+    const read = sqlite.prepare<[string, string], Row>(
+      'SELECT request_hash, result_enc FROM idempotency_keys WHERE caller_id = ? AND key = ?',
+    );
     const insert = sqlite.prepare<[IdempotencyRow]>(insertSql(idempotencyKeys));
-    this.completeStmt = sqlite.prepare<[string, string, string]>('UPDATE idempotency_keys SET result_enc = ? WHERE caller_id = ? AND key = ?');
-    this.releaseStmt = sqlite.prepare<[string, string]>('DELETE FROM idempotency_keys WHERE caller_id = ? AND key = ? AND result_enc IS NULL');
+    this.completeStmt = sqlite.prepare<[string, string, string]>(
+      'UPDATE idempotency_keys SET result_enc = ? WHERE caller_id = ? AND key = ?',
+    );
+    this.releaseStmt = sqlite.prepare<[string, string]>(
+      'DELETE FROM idempotency_keys WHERE caller_id = ? AND key = ? AND result_enc IS NULL',
+    );
     // IMMEDIATE: the read and the insert hold the write lock together, across processes too.
-    const tx = sqlite.transaction((callerId: string, key: string, hash: string, now: number, expiresAt: number): { state: 'claimed' } | StoredIdempotency => {
-      dropExpired.run(callerId, key, now);
-      this.purgeExpired(now);
-      const row = read.get(callerId, key);
-      if (row) {
-        return row.result_enc === null
-          ? { state: 'pending', requestHash: row.request_hash }
-          : { state: 'done', requestHash: row.request_hash, sealed: row.result_enc };
-      }
-      insert.run({ callerId, key, requestHash: hash, resultEnc: null, createdAt: now, expiresAt });
-      return { state: 'claimed' };
-    });
+    const tx = sqlite.transaction(
+      (
+        callerId: string,
+        key: string,
+        hash: string,
+        now: number,
+        expiresAt: number,
+      ): { state: 'claimed' } | StoredIdempotency => {
+        dropExpired.run(callerId, key, now);
+        this.purgeExpired(now);
+        const row = read.get(callerId, key);
+        if (row) {
+          return row.result_enc === null
+            ? { state: 'pending', requestHash: row.request_hash }
+            : { state: 'done', requestHash: row.request_hash, sealed: row.result_enc };
+        }
+        insert.run({ callerId, key, requestHash: hash, resultEnc: null, createdAt: now, expiresAt });
+        return { state: 'claimed' };
+      },
+    );
     this.claimTx = (...args) => tx.immediate(...args);
   }
 
-  claim(callerId: string, key: string, requestHash: string, now: number, expiresAt: number): Promise<{ state: 'claimed' } | StoredIdempotency> {
+  claim(
+    callerId: string,
+    key: string,
+    requestHash: string,
+    now: number,
+    expiresAt: number,
+  ): Promise<{ state: 'claimed' } | StoredIdempotency> {
     return whenFree(() => this.claimTx(callerId, key, requestHash, now, expiresAt));
   }
 

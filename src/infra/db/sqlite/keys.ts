@@ -1,7 +1,13 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Mode } from '../../../domain/mode.js';
 import type { AuditEvent } from '../../../domain/audit.js';
-import type { KeyInsertAudit, KeyRemoval, KeyRemoveAudit, SigningKeyStore, StoredSigningKey } from '../../../usecases/ports.js';
+import type {
+  KeyInsertAudit,
+  KeyRemoval,
+  KeyRemoveAudit,
+  SigningKeyStore,
+  StoredSigningKey,
+} from '../../../usecases/ports.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
@@ -19,25 +25,46 @@ export class SqliteSigningKeyStore implements SigningKeyStore {
   private readonly removeTx;
 
   constructor(private readonly db: Db) {
-    const isCurrent = and(eq(signingKeys.mode, sql.placeholder('mode')), eq(signingKeys.alg, sql.placeholder('alg')), eq(signingKeys.current, true));
+    const isCurrent = and(
+      eq(signingKeys.mode, sql.placeholder('mode')),
+      eq(signingKeys.alg, sql.placeholder('alg')),
+      eq(signingKeys.current, true),
+    );
     this.currentKidStmt = db.select({ kid: signingKeys.kid }).from(signingKeys).where(isCurrent).prepare();
     this.currentStmt = db.select().from(signingKeys).where(isCurrent).prepare();
     // Read by every running key ring once a second (to drop removed keys): prepared once.
     this.allStmt = db.select().from(signingKeys).orderBy(asc(signingKeys.createdAt)).prepare();
-    const byKid = db.select().from(signingKeys).where(eq(signingKeys.kid, sql.placeholder('kid'))).prepare();
+    const byKid = db
+      .select()
+      .from(signingKeys)
+      .where(eq(signingKeys.kid, sql.placeholder('kid')))
+      .prepare();
     const audit = prepareAuditInsert(db.$client);
     const record = (events: readonly AuditEvent[]): void => {
       for (const e of events) audit(e);
     };
-    this.insertTx = db.$client.transaction((key: StoredSigningKey, onlyReplacing: string | null | undefined, events: KeyInsertAudit | undefined): boolean => {
-      const replaced = this.currentStmt.get({ mode: key.mode, alg: key.alg })?.kid ?? null;
-      if (onlyReplacing !== undefined && replaced !== onlyReplacing) return false;
-      // One current key per mode and algorithm: another algorithm's current key stays current.
-      this.db.update(signingKeys).set({ current: false }).where(and(eq(signingKeys.mode, key.mode), eq(signingKeys.alg, key.alg))).run();
-      this.db.insert(signingKeys).values({ ...key, current: true }).run();
-      if (events) record(events({ ...key, current: true }, replaced));
-      return true;
-    });
+    this.insertTx = db.$client.transaction(
+      (
+        key: StoredSigningKey,
+        onlyReplacing: string | null | undefined,
+        events: KeyInsertAudit | undefined,
+      ): boolean => {
+        const replaced = this.currentStmt.get({ mode: key.mode, alg: key.alg })?.kid ?? null;
+        if (onlyReplacing !== undefined && replaced !== onlyReplacing) return false;
+        // One current key per mode and algorithm: another algorithm's current key stays current.
+        this.db
+          .update(signingKeys)
+          .set({ current: false })
+          .where(and(eq(signingKeys.mode, key.mode), eq(signingKeys.alg, key.alg)))
+          .run();
+        this.db
+          .insert(signingKeys)
+          .values({ ...key, current: true })
+          .run();
+        if (events) record(events({ ...key, current: true }, replaced));
+        return true;
+      },
+    );
     this.removeTx = db.$client.transaction((kid: string, events: KeyRemoveAudit): KeyRemoval => {
       // Read and refused in the transaction: a rotation cannot slip between the check and the delete.
       const row = byKid.get({ kid });

@@ -30,7 +30,10 @@ export class SqliteLockoutStore implements LockoutStore {
     const audit = prepareAuditInsert(sqlite);
     // One statement, two primary-key lookups: the pair's row, then the address's (either may be absent).
     this.readBoth = sqlite
-      .prepare<[string, string], [number | null, number | null, number | null, number | null, number | null, number | null]>(
+      .prepare<
+        [string, string],
+        [number | null, number | null, number | null, number | null, number | null, number | null]
+      >(
         `SELECT p.failures, p.window_start, p.locked_until, i.failures, i.window_start, i.locked_until
          FROM (SELECT 1) LEFT JOIN lockouts p ON p.key = ? LEFT JOIN lockouts i ON i.key = ?`,
       )
@@ -57,7 +60,13 @@ export class SqliteLockoutStore implements LockoutStore {
     return this.readNow(keys);
   }
 
-  async settle(keys: LockoutKeys, succeeded: boolean, now: number, policy: LockoutPolicy, seen?: LockoutRead): Promise<LockoutVerdict> {
+  async settle(
+    keys: LockoutKeys,
+    succeeded: boolean,
+    now: number,
+    policy: LockoutPolicy,
+    seen?: LockoutRead,
+  ): Promise<LockoutVerdict> {
     // Decided first on a plain read: when that decision writes nothing (a success on a clean
     // pair, or a refusal), it stands, and no write lock is taken. Otherwise it is decided again
     // under the lock, on what the counters hold then.

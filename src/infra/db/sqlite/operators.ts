@@ -77,26 +77,31 @@ export class SqliteOperatorStore implements OperatorStore {
       record(events(undefined, toOperator(this.byId.get(operator.id)!)));
       return true;
     });
-    this.updateTx = sqlite.transaction((id: string, patch: OperatorPatch, now: number, events: OperatorAudit, end: boolean): Operator | undefined => {
-      // Read in the transaction, so the events describe exactly the change that commits.
-      const before = this.byId.get(id);
-      if (!before) return undefined;
-      const { set, params } = patchParams(patch, now);
-      const key = set.join(', ');
-      let stmt = this.updates.get(key);
-      if (!stmt) {
-        stmt = sqlite.prepare(`UPDATE operators SET ${key} WHERE id = @id RETURNING ${operatorColumns()}`);
-        this.updates.set(key, stmt);
-      }
-      const after = toOperator(stmt.get({ ...params, id }));
-      if (end) endSessions.run(id);
-      record(events(toOperator(before), after));
-      return after;
-    });
-    this.advanceStmt = sqlite.prepare<[number, string, number]>('UPDATE operators SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?');
+    this.updateTx = sqlite.transaction(
+      (id: string, patch: OperatorPatch, now: number, events: OperatorAudit, end: boolean): Operator | undefined => {
+        // Read in the transaction, so the events describe exactly the change that commits.
+        const before = this.byId.get(id);
+        if (!before) return undefined;
+        const { set, params } = patchParams(patch, now);
+        const key = set.join(', ');
+        let stmt = this.updates.get(key);
+        if (!stmt) {
+          stmt = sqlite.prepare(`UPDATE operators SET ${key} WHERE id = @id RETURNING ${operatorColumns()}`);
+          this.updates.set(key, stmt);
+        }
+        const after = toOperator(stmt.get({ ...params, id }));
+        if (end) endSessions.run(id);
+        record(events(toOperator(before), after));
+        return after;
+      },
+    );
+    this.advanceStmt = sqlite.prepare<[number, string, number]>(
+      'UPDATE operators SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?',
+    );
     // One statement: the code is removed only where it is, so of two uses one changes the row.
     this.useRecoveryStmt = sqlite.prepare<{ id: string; hash: string }>(
-      `UPDATE operators SET recovery_code_hashes = (SELECT json_group_array(value) FROM json_each(recovery_code_hashes) WHERE value <> @hash)
+      `UPDATE operators SET recovery_code_hashes = (SELECT json_group_array(value) FROM json_each(recovery_code_hashes)
+       WHERE value <> @hash)
        WHERE id = @id AND EXISTS (SELECT 1 FROM json_each(recovery_code_hashes) WHERE value = @hash)`,
     );
     const dropTokensOf = sqlite.prepare<[string]>('DELETE FROM setup_tokens WHERE operator_id = ?');
@@ -109,7 +114,8 @@ export class SqliteOperatorStore implements OperatorStore {
       `DELETE FROM setup_tokens WHERE hash = ? AND expires_at > ? RETURNING ${selectList(setupTokens)}`,
     );
     this.purgeTokensStmt = sqlite.prepare<[number]>(
-      `DELETE FROM setup_tokens WHERE rowid IN (SELECT rowid FROM setup_tokens WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
+      `DELETE FROM setup_tokens WHERE rowid IN (SELECT rowid FROM setup_tokens WHERE expires_at <= ? LIMIT ` +
+        `${PURGE_BATCH})`,
     );
   }
 
@@ -139,7 +145,13 @@ export class SqliteOperatorStore implements OperatorStore {
     return whenFree(() => this.insertFirstTx.immediate(operator, audit));
   }
 
-  update(id: string, patch: OperatorPatch, now: number, audit: OperatorAudit, opts: { endSessions?: boolean } = {}): Promise<Operator | undefined> {
+  update(
+    id: string,
+    patch: OperatorPatch,
+    now: number,
+    audit: OperatorAudit,
+    opts: { endSessions?: boolean } = {},
+  ): Promise<Operator | undefined> {
     return whenFree(() => this.updateTx.immediate(id, patch, now, audit, opts.endSessions === true));
   }
 

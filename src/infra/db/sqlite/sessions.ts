@@ -28,9 +28,13 @@ export class SqliteSessionStore implements SessionStore {
     this.insertStmt = sqlite.prepare<[Session]>(insertSql(sessions));
     this.findStmt = sqlite.prepare<[string], Record<string, unknown>>(FIND);
     // The later of the two: a request that read the session earlier never moves the clock back.
-    this.touchStmt = sqlite.prepare<[number, string]>('UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE id_hash = ?');
+    this.touchStmt = sqlite.prepare<[number, string]>(
+      'UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE id_hash = ?',
+    );
     this.deleteStmt = sqlite.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?');
-    this.purgeStmt = sqlite.prepare<[number]>(`DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`);
+    this.purgeStmt = sqlite.prepare<[number]>(
+      `DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
+    );
   }
 
   async insert(s: Session): Promise<void> {

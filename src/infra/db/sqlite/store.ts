@@ -55,7 +55,8 @@ export class SqliteStore implements Store {
     this.sessions = new SqliteSessionStore(db);
     this.pingStmt = db.$client.prepare('SELECT 1');
     this.purgeLockouts = db.$client.prepare<[number, number]>(
-      `DELETE FROM lockouts WHERE rowid IN (SELECT rowid FROM lockouts WHERE window_start < ? AND locked_until <= ? LIMIT ${LOCKOUT_PURGE_BATCH})`,
+      `DELETE FROM lockouts WHERE rowid IN (SELECT rowid FROM lockouts WHERE window_start < ? AND locked_until <= ` +
+        `? LIMIT ${LOCKOUT_PURGE_BATCH})`,
     );
     this.purgeAudit = db.$client.prepare<[number]>(
       `DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ? LIMIT ${LOCKOUT_PURGE_BATCH})`,
@@ -107,7 +108,11 @@ export class SqliteStore implements Store {
     } catch (e) {
       drop(partial);
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new Error(`cannot write the backup in ${dirname(target)}: ${code === 'EROFS' ? 'read-only file system' : 'permission denied'}`);
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+        throw new Error(
+          `cannot write the backup in ${dirname(target)}: ` +
+            `${code === 'EROFS' ? 'read-only file system' : 'permission denied'}`,
+        );
       throw e;
     }
   }
@@ -125,7 +130,8 @@ export class SqliteStore implements Store {
  * not be made, and the existing one above it that is a file or cannot be written.
  */
 function backupFolder(target: string): void {
-  if (existsSync(target) && statSync(target).isDirectory()) throw new Error(`cannot back up to ${target}: it is a folder; name a file inside it`);
+  if (existsSync(target) && statSync(target).isDirectory())
+    throw new Error(`cannot back up to ${target}: it is a folder; name a file inside it`);
   const dir = dirname(target);
   try {
     mkdirSync(dir, { recursive: true });
@@ -162,7 +168,10 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
   const checkpointer =
     opts.checkpointInBackground && path !== ':memory:'
       ? new BackgroundCheckpointer(db.$client, path, (err) =>
-          process.emitWarning(`SQLite's WAL checkpoints are back on the serving thread: ${err instanceof Error ? err.message : String(err)}`),
+          process.emitWarning(
+            `SQLite's WAL checkpoints are back on the serving thread: ` +
+              `${err instanceof Error ? err.message : String(err)}`,
+          ),
         )
       : undefined;
   return new SqliteStore(db, opts, checkpointer);

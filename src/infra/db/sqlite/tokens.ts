@@ -44,14 +44,16 @@ export class SqliteTokenStore implements TokenStore {
     // One statement, two primary-key lookups: the read a Bearer verification costs.
     this.state = sqlite
       .prepare<{ clientId: string; jti: string }, unknown[]>(
-        `SELECT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = @jti) AS revoked, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')}
+        `SELECT EXISTS (SELECT 1 FROM revoked_tokens r
+         WHERE r.jti = @jti) AS revoked, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')}
          FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId`,
       )
       .raw(true);
     // The same read for a token of a named API: the API and the client's grant come with it.
     this.stateTarget = sqlite
       .prepare<Record<string, string>, unknown[]>(
-        `SELECT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = @jti) AS revoked, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')},
+        `SELECT EXISTS (SELECT 1 FROM revoked_tokens r
+         WHERE r.jti = @jti) AS revoked, ${CLIENT_COLUMNS.map((c) => `c.${c}`).join(', ')},
            ${TARGET_COLUMNS.join(', ')}
          FROM (SELECT 1) LEFT JOIN clients c ON c.id = @clientId ${targetJoin('@clientId')}`,
       )
@@ -60,21 +62,36 @@ export class SqliteTokenStore implements TokenStore {
     this.insertBatch = sqlite.transaction((batch: PendingRefresh[]) => {
       for (const p of batch) this.insertRefresh.run(p.row);
     }).immediate;
-    this.refreshByHash = db.select().from(refreshTokens).where(eq(refreshTokens.hash, sql.placeholder('hash'))).prepare();
+    this.refreshByHash = db
+      .select()
+      .from(refreshTokens)
+      .where(eq(refreshTokens.hash, sql.placeholder('hash')))
+      .prepare();
     this.purgeRefresh = sqlite.prepare(
-      `DELETE FROM refresh_tokens WHERE rowid IN (SELECT rowid FROM refresh_tokens WHERE expires_at <= ? LIMIT ${PURGE_BATCH})`,
+      `DELETE FROM refresh_tokens WHERE rowid IN (SELECT rowid FROM refresh_tokens WHERE expires_at <= ? LIMIT ` +
+        `${PURGE_BATCH})`,
     );
     this.purgeRevoked = sqlite.prepare(
-      `DELETE FROM revoked_tokens WHERE rowid IN (SELECT rowid FROM revoked_tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ${PURGE_BATCH})`,
+      `DELETE FROM revoked_tokens WHERE rowid IN (SELECT rowid FROM revoked_tokens WHERE expires_at IS NOT NULL ` +
+        `AND expires_at <= ? LIMIT ${PURGE_BATCH})`,
     );
   }
 
-  async bearerState(clientId: string, jti: string, target?: ApiRef): Promise<{ client: Client | undefined; revoked: boolean; target?: Target | undefined }> {
+  async bearerState(
+    clientId: string,
+    jti: string,
+    target?: ApiRef,
+  ): Promise<{ client: Client | undefined; revoked: boolean; target?: Target | undefined }> {
     if (target === undefined) {
       const [revoked, ...client] = this.state.get({ clientId, jti })!;
       return { client: client[0] === null ? undefined : clientFromArray(client), revoked: revoked === 1 };
     }
-    const [revoked, ...rest] = this.stateTarget.get({ clientId, jti, targetMode: target.mode, targetIdentifier: target.identifier })!;
+    const [revoked, ...rest] = this.stateTarget.get({
+      clientId,
+      jti,
+      targetMode: target.mode,
+      targetIdentifier: target.identifier,
+    })!;
     const client = rest.slice(0, CLIENT_COLUMNS.length);
     return {
       client: client[0] === null ? undefined : clientFromArray(client),
@@ -84,7 +101,9 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async revokeAccessToken(jti: string, clientId: string, expiresAt: number | null, now: number): Promise<void> {
-    await whenFree(() => this.db.insert(revokedTokens).values({ jti, clientId, expiresAt, revokedAt: now }).onConflictDoNothing().run());
+    await whenFree(() =>
+      this.db.insert(revokedTokens).values({ jti, clientId, expiresAt, revokedAt: now }).onConflictDoNothing().run(),
+    );
   }
 
   /**
