@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AUTOCHECKPOINT_PAGES } from '../../src/infra/db/sqlite/checkpointer.js';
+import Database from 'better-sqlite3';
+import { AUTOCHECKPOINT_PAGES, CHECKPOINT_INTERVAL_MS, RESTART_PAGES } from '../../src/infra/db/sqlite/checkpointer.js';
 import { openSqliteStore, type SqliteStore } from '../../src/infra/db/sqlite/store.js';
 import { tempDir } from '../support/process.js';
 
@@ -81,16 +82,32 @@ describe('SQLite WAL checkpoints on a thread of their own', () => {
   });
 
   it('leaves a WAL that writes no longer outrun alone: no RESTART while nothing is written', async () => {
-    const { store } = open(true);
+    const { store, file } = open(true);
     const checkpointer = store.checkpointer!;
-    for (let i = 0, end = Date.now() + 10_000; checkpointer.restarts === 0 && Date.now() < end; i++)
-      await writeRows(store, 8, i * 8);
-    expect(checkpointer.restarts).toBeGreaterThan(0);
-    // The writes stop; the WAL is past the threshold until the next write starts it over.
-    await new Promise((r) => setTimeout(r, 400));
-    const settled = checkpointer.restarts;
-    await new Promise((r) => setTimeout(r, 600));
-    expect(checkpointer.restarts).toBe(settled);
+    // A connection of the test's own reads the WAL's length (a PASSIVE checkpoint waits for no one).
+    const probe = new Database(file);
+    const walPages = (): number => (probe.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
+    try {
+      // One transaction puts more than the threshold's pages into the WAL, then nothing more is
+      // written: the thread's next RESTART comes after the last write and leaves the WAL that long.
+      await writeRows(store, 8);
+      probe.exec('CREATE TABLE filler (b BLOB)');
+      probe.transaction(() => {
+        const insert = probe.prepare('INSERT INTO filler VALUES (randomblob(3900))');
+        for (let i = 0; i < RESTART_PAGES + 1000; i++) insert.run();
+      })();
+      expect(walPages()).toBeGreaterThanOrEqual(RESTART_PAGES);
+      const before = checkpointer.restarts;
+      expect(await until(() => checkpointer.restarts > before)).toBe(true);
+      const settled = checkpointer.restarts;
+      await new Promise((r) => setTimeout(r, 10 * CHECKPOINT_INTERVAL_MS));
+      expect(checkpointer.restarts).toBe(settled);
+      // The next write starts the WAL over from its beginning.
+      await writeRows(store, 8, 1_000_000);
+      expect(walPages()).toBeLessThan(RESTART_PAGES);
+    } finally {
+      probe.close();
+    }
   });
 
   it('a store opened without it (the CLI) keeps SQLite checkpointing on its own connection, with no thread', () => {

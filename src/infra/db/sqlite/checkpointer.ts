@@ -27,6 +27,10 @@ export const AUTOCHECKPOINT_PAGES = 1000;
  * The thread's whole program: its own connection, a PASSIVE checkpoint every interval (it never
  * waits for readers or writers, and one already running elsewhere just makes it skip a turn),
  * a RESTART one while the WAL is past `RESTART_PAGES`, and a clean close when asked.
+ * A RESTART that finished leaves the WAL as long as it was until the next write starts it over,
+ * so the thread remembers that WAL's length and does not RESTART it again while nothing is
+ * written (it did, every turn, for as long as the server stayed idle); one that found writers
+ * or readers busy (`busy = 1`) is tried again next turn.
  * Anything else that goes wrong ends the thread with the error.
  */
 const PROGRAM = `
@@ -36,11 +40,17 @@ const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = ' + workerData.restartWaitMs);
 const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 const restart = db.prepare('PRAGMA wal_checkpoint(RESTART)');
+let restartedAt = -1;
 const timer = setInterval(() => {
   try {
-    if (passive.get().log >= workerData.restartPages) {
-      restart.get();
-      parentPort.postMessage('restarted');
+    const { log } = passive.get();
+    if (log < workerData.restartPages) restartedAt = -1;
+    else if (log !== restartedAt) {
+      const done = restart.get();
+      if (done.busy === 0) {
+        restartedAt = done.log;
+        parentPort.postMessage('restarted');
+      }
     }
   } catch (e) {
     if (!String(e && e.code).startsWith('SQLITE_BUSY')) throw e;
