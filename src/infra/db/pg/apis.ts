@@ -1,122 +1,46 @@
 import type pg from 'pg';
-import type { Api, ApiPermission, Grant, Target } from '../../../domain/api.js';
+import type { Api, Grant, Target } from '../../../domain/api.js';
 import type { AuditEvent } from '../../../domain/audit.js';
 import type { Mode } from '../../../domain/mode.js';
 import type { ApiDeletion, ApiPatch, ApiRef, ApiStore } from '../../../usecases/ports.js';
-import { joinList, splitList, toApi as apiOf, toGrant as grantOf } from '../rows.js';
+import type { Table } from 'drizzle-orm';
+import { joinList, keysOf, selectList, toApi, toGrant, type ApiRow, type GrantRow } from '../rows.js';
 import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
+import { apis, grants } from './schema.js';
 
-/** An API's columns under its own names (prefix `a.` where joined). */
-export const apiSelect = (p = ''): string =>
-  [
-    `${p}id`,
-    `${p}identifier`,
-    `${p}mode`,
-    `${p}name`,
-    `${p}permissions`,
-    `${p}token_ttl_seconds AS "tokenTtlSeconds"`,
-    `${p}alg`,
-    `${p}created_at AS "createdAt"`,
-    `${p}updated_at AS "updatedAt"`,
-  ].join(', ');
+/** An API's columns under its property keys (prefix `a.` where joined). */
+export const apiSelect = (p = ''): string => selectList(apis, p);
 
 /**
- * An API's (`a.`) and a grant's (`g.`) columns under prefixed names (`a_…`, `g_…`), so they sit
+ * An API's (`a.`) and a grant's (`g.`) columns under prefixed keys (`a_…`, `g_…`), so they sit
  * beside a client's in one row of a token check.
  */
-export const TARGET_SELECT = [
-  'a.id AS "a_id"',
-  'a.identifier AS "a_identifier"',
-  'a.mode AS "a_mode"',
-  'a.name AS "a_name"',
-  'a.permissions AS "a_permissions"',
-  'a.token_ttl_seconds AS "a_tokenTtlSeconds"',
-  'a.alg AS "a_alg"',
-  'a.created_at AS "a_createdAt"',
-  'a.updated_at AS "a_updatedAt"',
-  'g.client_id AS "g_clientId"',
-  'g.permissions AS "g_permissions"',
-  'g.created_at AS "g_createdAt"',
-  'g.updated_at AS "g_updatedAt"',
-].join(', ');
+export const TARGET_SELECT = `${selectList(apis, 'a.', 'a_')}, ${selectList(grants, 'g.', 'g_')}`;
 
-interface ApiRow {
-  id: string;
-  identifier: string;
-  mode: Mode;
-  name: string;
-  permissions: ApiPermission[];
-  tokenTtlSeconds: number | string | null;
-  alg: string | null;
-  createdAt: number | string;
-  updatedAt: number | string;
+/** The columns of TARGET_SELECT: an API's row under `a_…` and a grant's under `g_…`, all null when either did not match. */
+export type TargetColumns = { [K in keyof ApiRow as `a_${K}`]: ApiRow[K] | null } & {
+  [K in keyof GrantRow as `g_${K}`]: GrantRow[K] | null;
+};
+
+/** [property key, its name in TARGET_SELECT] of each table. */
+const prefixed = (table: Table, as: string): Array<[string, string]> => keysOf(table).map((k) => [k, as + k]);
+const API_KEYS = prefixed(apis, 'a_');
+const GRANT_KEYS = prefixed(grants, 'g_');
+
+function unprefix<R>(wide: object, keys: ReadonlyArray<[string, string]>): R {
+  const row: Record<string, unknown> = {};
+  for (const [key, as] of keys) row[key] = (wide as Record<string, unknown>)[as];
+  return row as R;
 }
-
-/** The columns of TARGET_SELECT; all null when the API or the grant did not match. */
-export interface TargetColumns {
-  a_id: string | null;
-  a_identifier: string | null;
-  a_mode: Mode | null;
-  a_name: string | null;
-  a_permissions: ApiPermission[] | null;
-  a_tokenTtlSeconds: number | string | null;
-  a_alg: string | null;
-  a_createdAt: number | string | null;
-  a_updatedAt: number | string | null;
-  g_clientId: string | null;
-  g_permissions: string | null;
-  g_createdAt: number | string | null;
-  g_updatedAt: number | string | null;
-}
-
-const toApi = (r: ApiRow): Api =>
-  apiOf({
-    ...r,
-    tokenTtlSeconds: r.tokenTtlSeconds === null ? null : Number(r.tokenTtlSeconds),
-    createdAt: Number(r.createdAt),
-    updatedAt: Number(r.updatedAt),
-  });
 
 /** An API and a grant from one joined row (TARGET_SELECT); undefined when either did not match. */
 export function targetOf(r: TargetColumns): Target | undefined {
   if (r.a_id === null || r.g_clientId === null) return undefined;
-  const api = toApi({
-    id: r.a_id,
-    identifier: r.a_identifier!,
-    mode: r.a_mode!,
-    name: r.a_name!,
-    permissions: r.a_permissions!,
-    tokenTtlSeconds: r.a_tokenTtlSeconds,
-    alg: r.a_alg,
-    createdAt: r.a_createdAt!,
-    updatedAt: r.a_updatedAt!,
-  });
-  return {
-    api,
-    grant: {
-      clientId: r.g_clientId,
-      apiId: api.id,
-      permissions: splitList(r.g_permissions!),
-      createdAt: Number(r.g_createdAt),
-      updatedAt: Number(r.g_updatedAt),
-    },
-  };
+  return { api: toApi(unprefix<ApiRow>(r, API_KEYS)), grant: toGrant(unprefix<GrantRow>(r, GRANT_KEYS)) };
 }
 
-interface GrantRow {
-  clientId: string;
-  apiId: string;
-  permissions: string;
-  createdAt: number | string;
-  updatedAt: number | string;
-}
-
-const toGrant = (r: GrantRow): Grant =>
-  grantOf({ ...r, createdAt: Number(r.createdAt), updatedAt: Number(r.updatedAt) });
-
-const GRANT_COLUMNS =
-  'client_id AS "clientId", api_id AS "apiId", permissions, created_at AS "createdAt", updated_at AS "updatedAt"';
+const GRANT_COLUMNS = selectList(grants);
 const BY_REF = `SELECT ${apiSelect()} FROM apis WHERE mode = $1 AND identifier = $2`;
 
 /** The join a credential or Bearer check adds: `$mode`, `$identifier` and the client id are SQL expressions. */
