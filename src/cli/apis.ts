@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Api, Target } from '../domain/api.js';
-import type { Mode } from '../domain/mode.js';
+import { type Mode, modeOfClientId } from '../domain/mode.js';
 import {
   createApi,
   deleteApi,
@@ -66,9 +66,6 @@ const grantJson = (t: Target): Record<string, unknown> => ({
 });
 
 const grantText = (t: Target): string => `${t.api.identifier}  ${t.grant.permissions.join(' ') || '(no permissions)'}`;
-
-/** The mode an id names (`cl_test_…` is test), so grants need no --mode. */
-const modeOfClient = (clientId: string): Mode => (clientId.startsWith('cl_test_') ? 'test' : 'live');
 
 /** `tollgate apis …` and `tollgate grants …`: the APIs tokens are for, and who may ask for what (spec §8). */
 export function addApisCommands(program: Command): void {
@@ -206,7 +203,7 @@ export function addApisCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((clientId: string, identifier: string, o: { permissions: string; json?: boolean }) =>
       withServices(async ({ deps }) => {
-        const ref = { mode: modeOfClient(clientId), identifier };
+        const ref = { mode: modeOfClientId(clientId), identifier };
         const target = await setGrant(deps, clientId, ref, o.permissions.split(' ').filter(Boolean), operator());
         if (o.json) printJson(grantJson(target));
         else print(`${clientId} may ask ${grantText(target)}`);
@@ -218,7 +215,7 @@ export function addApisCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((clientId: string, identifier: string, o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
-        const target = await removeGrant(deps, clientId, { mode: modeOfClient(clientId), identifier }, operator());
+        const target = await removeGrant(deps, clientId, { mode: modeOfClientId(clientId), identifier }, operator());
         if (o.json) printJson({ ...grantJson(target), removed: true });
         else
           print(`removed ${clientId}'s grant for ${target.api.identifier}; its tokens for it are refused from now on`);

@@ -1,4 +1,4 @@
-import type { TokenErrorCode } from './errors.js';
+import { SERVER_ERROR_CODES, type TokenErrorCode } from './errors.js';
 
 /** The token doors a {@link TokenSource} can speak (see the project README for their shapes). */
 export const DIALECTS = ['oauth2', 'v1', 'v2', 'common'] as const;
@@ -277,23 +277,8 @@ const COMMON_CODES: Record<number, TokenErrorCode> = {
 
 /** oauth2 `error` values: RFC 6749 §5.2, RFC 6750 §3.1, and the spec's own names. */
 const OAUTH2_ERRORS: Record<string, TokenErrorCode> = {
-  ...Object.fromEntries(
-    [
-      'invalid_request',
-      'invalid_client',
-      'invalid_grant',
-      'unsupported_grant_type',
-      'invalid_scope',
-      'invalid_target',
-      'access_denied',
-      'rate_limited',
-      'invalid_token',
-      'missing_token',
-      'insufficient_scope',
-      'not_found',
-      'server_error',
-    ].map((c) => [c, c as TokenErrorCode]),
-  ),
+  // Every code of the server's by its own name, but `unavailable`, which oauth2 spells RFC 6749's way.
+  ...Object.fromEntries(SERVER_ERROR_CODES.filter((c) => c !== 'unavailable').map((c) => [c, c])),
   temporarily_unavailable: 'unavailable',
   unauthorized_client: 'invalid_client',
 };
