@@ -23,7 +23,7 @@ export function Operators() {
       </p>
       <ErrorText error={error} />
       {operators && (
-        <table>
+        <table className="cards">
           <caption>{operators.length} operators</caption>
           <thead>
             <tr>
@@ -38,12 +38,12 @@ export function Operators() {
           <tbody>
             {operators.map((o) => (
               <tr key={o.id}>
-                <td>{o.email}</td>
-                <td>{o.role.toLowerCase()}</td>
-                <td>{o.orgId ?? '—'}</td>
-                <td>{o.enabled ? 'Enabled' : 'Disabled'}</td>
-                <td>{o.totpEnabled ? 'On' : 'Off'}</td>
-                <td>{formatDate(o.createdAt)}</td>
+                <td data-label="Email">{o.email}</td>
+                <td data-label="Role">{o.role.toLowerCase()}</td>
+                <td data-label="Organisation">{o.orgId ?? '—'}</td>
+                <td data-label="Status">{o.enabled ? 'Enabled' : 'Disabled'}</td>
+                <td data-label="Two-factor">{o.totpEnabled ? 'On' : 'Off'}</td>
+                <td data-label="Created">{formatDate(o.createdAt)}</td>
               </tr>
             ))}
           </tbody>
