@@ -105,6 +105,7 @@ describe('schema/schema.graphql follows spec §5', () => {
       current: ': Boolean!',
       createdAt: ': DateTime!',
     });
+    expect(fields('AuditEvent').summary).toBe(': String!');
   });
 
   it('answers issueToken with the union of a grant and errors implementing Error', () => {
