@@ -124,6 +124,21 @@ describe('changePassword', () => {
     expect((await signIn(email, PASSWORD)).json().data.signIn.session.operator.email).toBe(email);
   });
 
+  it('waits, like everything but enrolment, for an admin who must set up TOTP first', async () => {
+    const strict = await harness({ PANEL_REQUIRE_TOTP: '1' });
+    try {
+      await makeOperator(strict, 'must-enrol@example.test', 'admin');
+      const cookie = await signedIn(strict, 'must-enrol@example.test');
+      const res = await panel(strict, CHANGE, { input: { currentPassword: PASSWORD, newPassword: NEW } }, { cookie });
+      expectTopLevelError(res, 'FORBIDDEN');
+      const op = await strict.store.operators.findByEmail('must-enrol@example.test');
+      const signIn = await panel(strict, SIGN_IN, { input: { email: op!.email, password: PASSWORD } });
+      expect(signIn.json().data.signIn.session.operator.email).toBe('must-enrol@example.test');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('counts as the one credential check of its operation', async () => {
     const email = 'twice@example.test';
     await makeOperator(h, email, 'admin');
