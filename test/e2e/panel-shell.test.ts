@@ -74,6 +74,16 @@ async function open(page: Page, path: string, heading: string | RegExp): Promise
   return ((await h1.textContent()) ?? '').trim();
 }
 
+/** An open dialog lies inside the viewport (a modal sits in the top layer: the page's width does not show it). */
+async function dialogFits(page: Page): Promise<void> {
+  const box = (await page.evaluate(
+    '(() => { const r = document.querySelector("dialog[open]").getBoundingClientRect(); return { left: r.left, right: r.right, inner: innerWidth, scroll: document.querySelector("dialog[open]").scrollWidth, client: document.querySelector("dialog[open]").clientWidth }; })()',
+  )) as { left: number; right: number; inner: number; scroll: number; client: number };
+  expect(box.left).toBeGreaterThanOrEqual(0);
+  expect(box.right).toBeLessThanOrEqual(box.inner);
+  expect(box.scroll).toBeLessThanOrEqual(box.client);
+}
+
 /** No request failed, nothing was logged as an error, nothing left for another host. */
 function clean(w: Watched, where: string): void {
   expect(w.failedRequests, where).toEqual([]);
@@ -268,6 +278,252 @@ describe('focus after a navigation', () => {
       } finally {
         await page.setViewportSize(PHONE);
       }
+    },
+    SLOW,
+  );
+});
+
+describe('what the CLI does for people, in the panel (item 11)', () => {
+  const DEV = 'dev@alpha.example';
+  const VIEWER = 'viewer@alpha.example';
+  /** A second admin, whose password change ends no session the other tests use. */
+  const ADMIN2 = 'second.admin@example.com';
+  const ROTATE = 'mutation { rotateSigningKey { kid } }';
+  const RETIRE = 'mutation ($kid: ID!) { retireSigningKey(kid: $kid) { kid } }';
+  const INVITE =
+    'mutation ($input: InviteOperatorInput!) { inviteOperator(input: $input) { setupUrl operator { email } } }';
+  const KEYS = '{ signingKeys { kid mode current } }';
+  interface Key {
+    kid: string;
+    mode: 'LIVE' | 'TEST';
+    current: boolean;
+  }
+  const keys = async (): Promise<Key[]> => (await graphqlAs(ps.url, adminCookie, KEYS)).body.data!.signingKeys as Key[];
+  const jwksKids = async (mode: 'live' | 'test'): Promise<string[]> => {
+    const res = await fetch(`${ps.url}${mode === 'test' ? '/test' : ''}/.well-known/jwks.json`);
+    return ((await res.json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+  };
+  /** A test-mode token of the client the server made on its first start. */
+  const testToken = async (): Promise<string> => {
+    const out = ps.server.stdout();
+    const id = /client_id:\s+(cl_test_\S+)/.exec(out)![1]!;
+    const secret = /client_secret:\s+(sk_test_\S+)/.exec(out)![1]!;
+    const res = await fetch(`${ps.url}/test/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: id, client_secret: secret }).toString(),
+    });
+    const body = (await res.json()) as { data?: { access_token?: string } };
+    return body.data!.access_token!;
+  };
+  const verified = async (token: string): Promise<number> =>
+    (await fetch(`${ps.url}/test/auth/verify`, { headers: { authorization: `Bearer ${token}` } })).status;
+
+  beforeAll(async () => {
+    await Promise.all([
+      createOperator(ps.env, DEV, 'developer', PASSWORD, 'alpha'),
+      createOperator(ps.env, VIEWER, 'viewer', PASSWORD, 'alpha'),
+      createOperator(ps.env, ADMIN2, 'admin', PASSWORD),
+    ]);
+  }, SLOW);
+
+  it(
+    'an admin rotates the test key after a confirmation that says nothing dies, then retires the old one',
+    async () => {
+      const page = admin.page;
+      await page.emulateMedia({ colorScheme: 'light' });
+      const before = (await keys()).find((k) => k.mode === 'TEST' && k.current)!;
+      const oldToken = await testToken();
+      expect(await verified(oldToken)).toBe(200);
+
+      await open(page, '/panel/keys', 'Signing keys');
+      await page.getByRole('button', { name: 'Rotate test key' }).click();
+      let dialog = page.getByRole('dialog', { name: 'Rotate the test signing key?' });
+      await dialog.waitFor();
+      await dialog.getByText('A new key becomes current and signs every test token from now on.').waitFor();
+      await dialog.getByText(/stays published in the JWKS, so the tokens it signed keep working/).waitFor();
+      expect(await dialog.getByText(before.kid).count()).toBe(1);
+      await dialogFits(page);
+      expect(await axeAllViolations(page)).toEqual([]);
+      // Cancel changes nothing.
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect((await keys()).find((k) => k.mode === 'TEST' && k.current)!.kid).toBe(before.kid);
+
+      await page.getByRole('button', { name: 'Rotate test key' }).click();
+      await dialog.getByRole('button', { name: 'Rotate test key' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const after = (await keys()).find((k) => k.mode === 'TEST' && k.current)!;
+      expect(after.kid).not.toBe(before.kid);
+      await page
+        .getByRole('status')
+        .filter({ hasText: `The test key ${after.kid} is now current.` })
+        .waitFor();
+      expect(await jwksKids('test')).toEqual(expect.arrayContaining([before.kid, after.kid]));
+      // The live key did not move, and the old test key's token still verifies.
+      expect((await keys()).filter((k) => k.mode === 'LIVE' && k.current)).toHaveLength(1);
+      expect(await verified(oldToken)).toBe(200);
+
+      // Retiring the old one: the dialog names what dies, from the server's own notice.
+      await page.getByRole('button', { name: `Retire key ${before.kid}` }).click();
+      dialog = page.getByRole('dialog', { name: `Retire the test key ${before.kid}?` });
+      await dialog.waitFor();
+      await dialog.getByText(/Every test access token this key signed stops working at once/).waitFor();
+      await dialog.getByText(new RegExp(`when key ${after.kid} replaced it`)).waitFor();
+      await dialog.getByText(/Tokens with an expiry live at most/).waitFor();
+      await dialogFits(page);
+      expect(await axeAllViolations(page)).toEqual([]);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await axeAllViolations(page)).toEqual([]);
+      await page.emulateMedia({ colorScheme: 'light' });
+      await screenshot(page, 'shell-keys-retire-dialog');
+      await dialog.getByRole('button', { name: 'Retire key' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page
+        .getByRole('status')
+        .filter({ hasText: `The test key ${before.kid} is retired` })
+        .waitFor();
+      expect(await jwksKids('test')).not.toContain(before.kid);
+      expect((await keys()).map((k) => k.kid)).not.toContain(before.kid);
+      expect(await verified(oldToken)).toBe(401);
+      // The current key is never offered for retirement.
+      expect(await page.getByRole('button', { name: `Retire key ${after.kid}` }).count()).toBe(0);
+      clean(admin, 'keys');
+    },
+    SLOW,
+  );
+
+  it(
+    'an admin invites an operator, copies the one-time setup link, and the link sets their password',
+    async () => {
+      const page = admin.page;
+      await admin.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ps.url });
+      await open(page, '/panel/operators', 'Operators');
+      const form = page.getByRole('region', { name: 'Invite an operator' });
+      await form.getByLabel('Email').fill('new.dev@alpha.example');
+      await form.getByLabel('Role').selectOption('DEVELOPER');
+      await form.getByLabel('Organisation').fill('alpha');
+      await form.getByRole('button', { name: 'Invite' }).click();
+      const link = page.getByRole('textbox', { name: 'Setup link' });
+      await link.waitFor();
+      const url = await link.inputValue();
+      expect(url).toMatch(/\/panel\/setup#token=\S+$/);
+      await page.getByText('This link is shown once and works once').waitFor();
+      await page.getByRole('button', { name: 'Copy link' }).click();
+      await page.getByRole('status').filter({ hasText: 'Copied to the clipboard.' }).waitFor();
+      expect(await page.evaluate('navigator.clipboard.readText()')).toBe(url);
+      await page.getByRole('cell', { name: 'new.dev@alpha.example' }).waitFor();
+      const { scrollWidth, innerWidth } = await pageWidth(page);
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+      expect(await axeAllViolations(page)).toEqual([]);
+      await screenshot(page, 'shell-operators-invited');
+      clean(admin, 'operators');
+
+      const invited = await openPanel(browser, ps.url);
+      await invited.page.goto(new URL(url).pathname + new URL(url).hash);
+      await invited.page.getByRole('heading', { level: 1, name: 'Set your password' }).waitFor();
+      await invited.page.getByLabel('Password', { exact: true }).fill('a brand new passphrase');
+      await invited.page.getByLabel('Confirm password').fill('a brand new passphrase');
+      await invited.page.getByRole('button', { name: 'Set password' }).click();
+      await invited.page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await sessionCookie(ps.url, 'new.dev@alpha.example', 'a brand new passphrase');
+      await invited.context.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'every operator changes their own password on the Account page; the old one and other sessions end',
+    async () => {
+      for (const [email, role] of [
+        [VIEWER, 'viewer'],
+        [DEV, 'developer'],
+      ] as const) {
+        const other = await sessionCookie(ps.url, email, PASSWORD);
+        const w = await openPanel(browser, ps.url);
+        await w.page.setViewportSize(PHONE);
+        await signIn(w.page, email, PASSWORD);
+        await open(w.page, '/panel/account', 'Account');
+        const section = w.page.getByRole('region', { name: 'Password' });
+        await section.getByLabel('Current password').fill('not my password at all');
+        await section.getByLabel('New password', { exact: true }).fill(`${role} passphrase, changed`);
+        await section.getByLabel('Confirm new password').fill(`${role} passphrase, changed`);
+        await section.getByRole('button', { name: 'Change password' }).click();
+        await section.getByRole('alert').waitFor();
+        // A typo in the confirmation is caught before the server is asked.
+        await section.getByLabel('Current password').fill(PASSWORD);
+        await section.getByLabel('Confirm new password').fill(`${role} passphrase, chnaged`);
+        await section.getByText('Differs from the new password.').waitFor();
+        await section.getByLabel('Confirm new password').fill(`${role} passphrase, changed`);
+        await section.getByRole('button', { name: 'Change password' }).click();
+        await section.getByRole('status').filter({ hasText: 'Your password is changed.' }).waitFor();
+        expect(await axeAllViolations(w.page), role).toEqual([]);
+        // This tab keeps working (its cookie was renewed); the other session and the old password do not.
+        await w.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+        await w.page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor();
+        const me = await graphqlAs(ps.url, other, '{ me { operator { email } } }');
+        expect(me.body.data?.me ?? null, role).toBeNull();
+        await expect(sessionCookie(ps.url, email, PASSWORD)).rejects.toThrow();
+        await sessionCookie(ps.url, email, `${role} passphrase, changed`);
+        await w.context.close();
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'a developer and a viewer are offered no key or invite control, and the server refuses them',
+    async () => {
+      const current = (await keys()).find((k) => k.mode === 'LIVE' && k.current)!;
+      for (const [email, password] of [
+        [DEV, 'developer passphrase, changed'],
+        [VIEWER, 'viewer passphrase, changed'],
+      ] as const) {
+        const w = await openPanel(browser, ps.url);
+        await signIn(w.page, email, password);
+        const nav = w.page.getByRole('navigation', { name: 'Main' });
+        expect(await nav.getByRole('link', { name: 'Signing keys' }).count(), email).toBe(0);
+        expect(await nav.getByRole('link', { name: 'Operators' }).count(), email).toBe(0);
+        await w.page.goto('/panel/keys');
+        await w.page.getByRole('heading', { level: 1, name: 'Signing keys' }).waitFor();
+        await w.page.getByRole('alert').waitFor();
+        expect(await w.page.getByRole('button', { name: /Rotate|Retire/ }).count(), email).toBe(0);
+        await w.page.goto('/panel/operators');
+        await w.page.getByRole('heading', { level: 1, name: 'Operators' }).waitFor();
+        await w.page.getByRole('alert').waitFor();
+        expect(await w.page.getByRole('button', { name: 'Invite' }).count(), email).toBe(0);
+        expect(await w.page.getByRole('textbox', { name: 'Setup link' }).count(), email).toBe(0);
+
+        const cookie = (await w.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+        for (const [query, variables] of [
+          [ROTATE, {}],
+          [RETIRE, { kid: current.kid }],
+          [INVITE, { input: { email: 'sneaky@alpha.example', role: 'ADMIN', orgId: null } }],
+        ] as const) {
+          const r = await graphqlAs(ps.url, cookie, query, variables);
+          expect(r.body.errors?.[0]?.extensions?.code, `${email}: ${query}`).toBe('FORBIDDEN');
+        }
+        await w.context.close();
+      }
+      // Without a session nothing is done either; and nothing changed.
+      for (const [query, variables] of [
+        [ROTATE, {}],
+        [INVITE, { input: { email: 'sneaky@alpha.example', role: 'ADMIN', orgId: null } }],
+        [
+          'mutation ($input: ChangePasswordInput!) { changePassword(input: $input) }',
+          {
+            input: { currentPassword: PASSWORD, newPassword: 'whatever it may be' },
+          },
+        ],
+      ] as const) {
+        const r = await graphqlAs(ps.url, '', query, variables);
+        expect(r.body.errors?.[0]?.extensions?.code, query).toBe('UNAUTHENTICATED');
+      }
+      expect((await keys()).find((k) => k.mode === 'LIVE' && k.current)!.kid).toBe(current.kid);
+      const ops = await graphqlAs(ps.url, adminCookie, '{ operators { email } }');
+      expect((ops.body.data!.operators as Array<{ email: string }>).map((o) => o.email)).not.toContain(
+        'sneaky@alpha.example',
+      );
     },
     SLOW,
   );
