@@ -56,6 +56,7 @@ const PAGES: PanelPage[] = [
   { name: 'new-client', path: () => '/panel/clients/new', heading: /^New (live|test) client$/, signedIn: true },
   { name: 'apis', path: () => '/panel/apis', heading: 'APIs', signedIn: true },
   { name: 'api', path: () => `/panel/apis/${encodeURIComponent(INVOICES)}`, heading: 'Invoices', signedIn: true },
+  { name: 'new-api', path: () => '/panel/apis/new', heading: /^New (live|test) API$/, signedIn: true },
   { name: 'playground', path: () => '/panel/playground', heading: 'Playground', signedIn: true },
   { name: 'operators', path: () => '/panel/operators', heading: 'Operators', signedIn: true },
   { name: 'keys', path: () => '/panel/keys', heading: 'Signing keys', signedIn: true },
