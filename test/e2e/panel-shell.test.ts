@@ -229,7 +229,14 @@ describe('the root page', () => {
     'links to the panel and the docs, and the link opens the panel',
     async () => {
       const page = admin.page;
-      await page.goto('/');
+      for (const theme of THEMES) {
+        await page.emulateMedia({ colorScheme: theme });
+        await page.goto('/');
+        expect(await axeAllViolations(page), theme).toEqual([]);
+        const { scrollWidth, innerWidth } = await pageWidth(page);
+        expect(scrollWidth, theme).toBeLessThanOrEqual(innerWidth);
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
       expect(await page.title()).toBe('Tollgate');
       await page.getByRole('link', { name: /REST API documentation/ }).waitFor();
       await page.getByRole('link', { name: /Developer panel/ }).click();

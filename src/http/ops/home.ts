@@ -17,7 +17,7 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark"><title>Tollgate</title>
+<title>Tollgate</title>
 <link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml"></head>
 <body><main><h1>Tollgate</h1><p>Machine-to-machine tokens: client credentials in, access tokens out.</p>
 <ul>${LINKS.map((l) => `<li><a href="${escapeHtml(l.href)}">${escapeHtml(l.title)}</a></li>`).join('')}</ul>
