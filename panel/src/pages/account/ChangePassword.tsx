@@ -54,12 +54,13 @@ export function ChangePassword() {
             type="password"
             autoComplete="new-password"
             required
+            minLength={12}
             aria-describedby="new-password-hint"
             value={next}
             onChange={(e) => setNext(e.target.value)}
           />
           <span className="hint" id="new-password-hint">
-            The server says what a password needs if this one is refused.
+            At least 12 characters, as at setup.
           </span>
         </p>
         <p>

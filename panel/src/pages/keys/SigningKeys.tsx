@@ -61,7 +61,7 @@ export function SigningKeys() {
               <th scope="col">Key id</th>
               <th scope="col">Mode</th>
               <th scope="col">Algorithm</th>
-              <th scope="col">Current</th>
+              <th scope="col">Status</th>
               <th scope="col">Created</th>
               {admin && (
                 <th scope="col">
@@ -78,7 +78,7 @@ export function SigningKeys() {
                 </td>
                 <td data-label="Mode">{k.mode === 'LIVE' ? 'Live' : 'Test'}</td>
                 <td data-label="Algorithm">{k.alg}</td>
-                <td data-label="Current">{k.current ? 'Current' : 'Previous'}</td>
+                <td data-label="Status">{k.current ? 'Current' : 'Previous'}</td>
                 <td data-label="Created">{formatDate(k.createdAt)}</td>
                 {admin && (
                   <td data-label="">
