@@ -141,8 +141,13 @@ export function addClientsCommands(program: Command): void {
     );
 
   const toggles = [
-    ['disable', false, 'refuse the client and end every token it holds (an enable does not bring them back)'],
-    ['enable', true, 'accept a disabled client again; it needs new tokens'],
+    [
+      'disable',
+      false,
+      'refuse the client and end every token it holds (an enable does not bring them back); ' +
+        'on a disabled client, nothing changes',
+    ],
+    ['enable', true, 'accept a disabled client again; it needs new tokens; on an enabled client, nothing changes'],
   ] as const;
   for (const [name, enabled, description] of toggles) {
     clients

@@ -38,6 +38,14 @@ export function acceptsGeneration(client: Client, generation: number, now: numbe
 }
 
 /**
+ * Whether a change of `enabled` ends the client's tokens: only a disable of an enabled client.
+ * Disable means dead (spec §4: a token issued before a disable stays dead after an enable), and
+ * a second disable finds them dead already: it bumps no generation and records nothing.
+ */
+export const disableEndsTokens = (before: Pick<Client, 'enabled'>, enabled: boolean | undefined): boolean =>
+  enabled === false && before.enabled;
+
+/**
  * Spec §2 step 4: a client with an allowlist is served only from inside it. Checked after the
  * secret (or the token), so the answer is no oracle to someone without one.
  */

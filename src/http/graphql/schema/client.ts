@@ -221,9 +221,14 @@ builder.mutationFields((t) => {
   return {
     disableClient: setEnabled(
       false,
-      'Disables a client of this mode: its tokens die at once, its secret stops working.',
+      'Disables a client of this mode: its tokens die at once, its secret stops working. On a client already ' +
+        'disabled, nothing changes (no generation bump, no audit event) and the answer is the client as it is.',
     ),
-    enableClient: setEnabled(true, 'Enables a client of this mode again; tokens issued before the disable stay dead.'),
+    enableClient: setEnabled(
+      true,
+      'Enables a client of this mode again; tokens issued before the disable stay dead. On a client already ' +
+        'enabled, nothing changes and the answer is the client as it is.',
+    ),
   };
 });
 
