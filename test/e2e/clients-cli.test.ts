@@ -50,3 +50,54 @@ describe('clients disable and enable are idempotent', () => {
     SLOW,
   );
 });
+
+describe('a running grace period is visible', () => {
+  const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+  it(
+    'rotate-secret, show and list say when the old secret stops working, in text and as graceEndsAt',
+    async () => {
+      const env = fresh();
+      const { clientId: id } = await json(env, 'clients', 'create', '--name', 'svc');
+      expect((await json(env, 'clients', 'show', id)).graceEndsAt).toBeNull();
+      const before = Date.now();
+      const rotated = await json(env, 'clients', 'rotate-secret', id, '--grace', '1h');
+      const ends = rotated.graceEndsAt!;
+      expect(ends).toMatch(ISO);
+      expect(Date.parse(ends) - before).toBeGreaterThanOrEqual(3600_000);
+      expect(Date.parse(ends) - Date.now()).toBeLessThanOrEqual(3600_000);
+      expect(rotated.clientSecret).toMatch(/^sk_live_/);
+      expect((await json(env, 'clients', 'show', id)).graceEndsAt).toBe(ends);
+      const listed = await json<ClientJson[]>(env, 'clients', 'list');
+      expect(listed.map((c) => [c.clientId, c.graceEndsAt])).toEqual([[id, ends]]);
+      const shown = await cli(['clients', 'show', id], env);
+      expect(shown.stdout).toMatch(
+        new RegExp(`\\n {2}old secret: {2}works until ${ISO.source.slice(1, -1)} \\(in (59m \\d+s|1h)\\)\\n`),
+      );
+      const list = await cli(['clients', 'list'], env);
+      expect(list.stdout).toContain(`  old secret:  works until ${ends} (in `);
+
+      const text = await cli(['clients', 'rotate-secret', id, '--grace', '90m'], env);
+      expect(text.status, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/\n {2}old secret: {2}works until \S+Z \(in (1h 30m|1h 29m)\)\n/);
+      const now = await cli(['clients', 'rotate-secret', id], env);
+      expect(now.stdout).toContain('  old secret:  stopped working now (no grace); its tokens die on their next use\n');
+      expect((await json(env, 'clients', 'show', id)).graceEndsAt).toBeNull();
+      expect((await cli(['clients', 'show', id], env)).stdout).not.toContain('old secret');
+    },
+    SLOW,
+  );
+
+  it(
+    'graceEndsAt is null again once the grace is over',
+    async () => {
+      const env = fresh();
+      const { clientId: id } = await json(env, 'clients', 'create', '--name', 'svc');
+      const rotated = await json(env, 'clients', 'rotate-secret', id, '--grace', '2s');
+      expect(rotated.graceEndsAt).toMatch(ISO);
+      await new Promise((ok) => setTimeout(ok, Math.max(0, Date.parse(rotated.graceEndsAt!) - Date.now()) + 50));
+      expect((await json(env, 'clients', 'show', id)).graceEndsAt).toBeNull();
+    },
+    SLOW,
+  );
+});

@@ -128,20 +128,21 @@ async function makeClient(
   } else {
     await deps.clients.insert(client, () => [created]);
   }
-  return { client: toView(client), clientSecret };
+  return { client: toView(client, now), clientSecret };
 }
 
-export async function getClient(deps: Pick<AdminDeps, 'clients'>, id: string): Promise<ClientView> {
+export async function getClient(deps: Pick<AdminDeps, 'clients' | 'clock'>, id: string): Promise<ClientView> {
   const client = await deps.clients.findById(id);
   if (!client) throw noSuchClient();
-  return toView(client);
+  return toView(client, deps.clock.now());
 }
 
 export async function listClients(
-  deps: Pick<AdminDeps, 'clients'>,
+  deps: Pick<AdminDeps, 'clients' | 'clock'>,
   page: { limit: number; afterId?: string },
 ): Promise<ClientView[]> {
-  return (await deps.clients.list(page)).map(toView);
+  const now = deps.clock.now();
+  return (await deps.clients.list(page)).map((c) => toView(c, now));
 }
 
 export interface UpdateClientInput {
@@ -203,7 +204,7 @@ export async function updateClient(
     return updateEvents(actor, id, now, before, after);
   });
   if (!updated) throw noSuchClient();
-  return toView(updated);
+  return toView(updated, now);
 }
 
 export interface RotatedSecret {
@@ -240,7 +241,7 @@ export async function rotateSecret(
     (row) => [event(actor, 'client.rotated', id, now, { generation: row.secretGeneration, graceSeconds })],
   );
   if (!rotated) throw noSuchClient();
-  return { client: toView(rotated), clientSecret, generation: rotated.secretGeneration };
+  return { client: toView(rotated, now), clientSecret, generation: rotated.secretGeneration };
 }
 
 /**
@@ -255,5 +256,5 @@ export async function deleteClient(deps: AdminDeps, id: string, actor: Actor = S
     event(actor, 'client.deleted', id, now, { name: row.name, mode: row.mode, secretGeneration: row.secretGeneration }),
   ]);
   if (!deleted) throw noSuchClient();
-  return toView(deleted);
+  return toView(deleted, now);
 }
