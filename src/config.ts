@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { dirname, resolve, sep } from 'node:path';
 import { cpus } from 'node:os';
 import type { LockoutPolicy } from './domain/lockout.js';
 import { parseCidr } from './domain/ip.js';
@@ -278,4 +279,60 @@ export function describeDatabase(config: Pick<Config, 'databasePath' | 'database
   const u = new URL(config.databaseUrl);
   if (u.password) u.password = '***';
   return u.toString();
+}
+
+const within = (path: string, folder: string): boolean => path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+
+/** What Node and the SQLite driver put on a failed listen or file access. */
+interface SystemError {
+  code?: string;
+  syscall?: string;
+  path?: string;
+  address?: string;
+  port?: number;
+}
+
+/**
+ * A start-up failure in the words of the setting to change: a port in use or privileged
+ * (`PORT`, `METRICS_PORT`), an address not on this machine (`HOST`), a database file or folder
+ * this user may not write (`DATABASE_PATH`). Undefined for anything else, which is shown as it is.
+ */
+export function startupFailureText(e: unknown, config: Config): string | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const err = e as SystemError;
+  if (err.syscall === 'listen') {
+    const port = err.port ?? config.port;
+    const setting = port === config.metricsPort && port !== config.port ? 'METRICS_PORT' : 'PORT';
+    const where = `${config.host}:${port}`;
+    if (err.code === 'EADDRINUSE')
+      return (
+        `${where} is already in use (another Tollgate, or another program, listens there): stop it, or set ` +
+        `${setting} to a free port`
+      );
+    if (err.code === 'EACCES')
+      return port < 1024
+        ? `may not listen on ${where}: ports below 1024 need privileges; set ${setting} to 1024 or above ` +
+            '(the default is 3000), or put a proxy in front'
+        : `may not listen on ${where} (permission denied): set ${setting} or HOST to one this user may use`;
+    if (err.code === 'EADDRNOTAVAIL')
+      return (
+        `cannot listen on ${where}: HOST=${config.host} is not an address of this machine; set HOST ` +
+        '(127.0.0.1 for this machine only, 0.0.0.0 for every interface)'
+      );
+    return undefined;
+  }
+  if (config.databaseUrl !== undefined) return undefined;
+  const denied = err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS';
+  const sqlite = err.code === 'SQLITE_READONLY' || err.code === 'SQLITE_CANTOPEN';
+  if (!denied && !sqlite) return undefined;
+  // A refused path that is the database's folder, one above it (made on the way) or inside it.
+  const folder = dirname(resolve(config.databasePath));
+  const path = err.path === undefined ? undefined : resolve(err.path);
+  const near = path !== undefined && (path === folder || within(path, folder) || within(folder, path));
+  if (denied && !near) return undefined;
+  const what = err.code === 'EROFS' ? 'on a read-only file system' : 'not writable by this user';
+  return (
+    `the database ${err.path ?? config.databasePath} (or its folder) is ${what}: set DATABASE_PATH to a file in a ` +
+    `folder this user may write (now ${config.databasePath}), or give this user write access there`
+  );
 }

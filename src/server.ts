@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, describeDatabase, issuers, loadConfig, type Config } from './config.js';
+import { ConfigError, describeDatabase, issuers, loadConfig, startupFailureText, type Config } from './config.js';
 import type { Lifecycle } from './http/ops/index.js';
 import { clusterMetricsGatherer, serveClusterMetrics } from './infra/cluster-metrics.js';
 import { workerExecArgv } from './infra/heap.js';
@@ -109,8 +109,17 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     config.metricsPort === undefined
       ? undefined
       : metricsApp({ metrics, ...(cluster.isWorker ? { gatherMetrics: clusterMetricsGatherer(metrics) } : {}) });
-  await metricsListener?.listen({ port: config.metricsPort, host: config.host });
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await metricsListener?.listen({ port: config.metricsPort, host: config.host });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    // A port in use or refused: close what was opened, so nothing holds the process (the CLI's
+    // `serve` ends with the message instead of hanging with the database open).
+    clearInterval(purge);
+    await Promise.allSettled([app.close(), metricsListener?.close()]);
+    await services.close();
+    throw e;
+  }
   let closing: Promise<void> | undefined;
   // Stop: turn not-ready, stop accepting, let every accepted request finish (see graceful.ts),
   // then close the database. Past the deadline, open sockets are cut so a stuck client cannot
@@ -184,7 +193,8 @@ function main(): void {
     throw e;
   }
   runServer(config).catch((e: unknown) => {
-    process.stderr.write(`tollgate: failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+    const text = startupFailureText(e, config) ?? (e instanceof Error ? e.message : String(e));
+    process.stderr.write(`tollgate: failed to start: ${text}\n`);
     process.exit(1);
   });
 }

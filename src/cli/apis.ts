@@ -11,7 +11,7 @@ import {
   setGrant,
   updateApi,
 } from '../usecases/apis/manage.js';
-import { collect, operator, print, printJson, withServices } from './context.js';
+import { collect, namingClient, operator, print, printJson, withServices } from './context.js';
 
 const MODES = ['live', 'test'];
 const ALGS = ['ES256', 'RS256', 'EdDSA'];
@@ -204,7 +204,8 @@ export function addApisCommands(program: Command): void {
     .action((clientId: string, identifier: string, o: { permissions: string; json?: boolean }) =>
       withServices(async ({ deps }) => {
         const ref = { mode: modeOfClientId(clientId), identifier };
-        const target = await setGrant(deps, clientId, ref, o.permissions.split(' ').filter(Boolean), operator());
+        const permissions = o.permissions.split(' ').filter(Boolean);
+        const target = await namingClient(clientId, () => setGrant(deps, clientId, ref, permissions, operator()));
         if (o.json) printJson(grantJson(target));
         else print(`${clientId} may ask ${grantText(target)}`);
       }),
@@ -215,7 +216,8 @@ export function addApisCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((clientId: string, identifier: string, o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
-        const target = await removeGrant(deps, clientId, { mode: modeOfClientId(clientId), identifier }, operator());
+        const ref = { mode: modeOfClientId(clientId), identifier };
+        const target = await namingClient(clientId, () => removeGrant(deps, clientId, ref, operator()));
         if (o.json) printJson({ ...grantJson(target), removed: true });
         else
           print(`removed ${clientId}'s grant for ${target.api.identifier}; its tokens for it are refused from now on`);
@@ -227,7 +229,7 @@ export function addApisCommands(program: Command): void {
     .option('--json', 'print a JSON array')
     .action((clientId: string, o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
-        const all = await grantsOf(deps, clientId);
+        const all = await namingClient(clientId, () => grantsOf(deps, clientId));
         if (o.json) printJson(all.map(grantJson));
         else print(all.length === 0 ? `${clientId} holds no grants` : all.map(grantText).join('\n'));
       }),

@@ -8,7 +8,9 @@ import {
   rotateSecret,
   updateClient,
 } from '../usecases/clients/manage.js';
-import { collect, operator, print, printJson, withServices } from './context.js';
+import { allowlistEntryProblem } from '../domain/ip.js';
+import { scopeTokenProblem } from '../domain/scopes.js';
+import { checkEntries, collect, namingClient, operator, print, printJson, withServices } from './context.js';
 import { clientJson, clientText, parseDuration } from './output.js';
 
 interface CreateOptions {
@@ -27,6 +29,13 @@ interface UpdateOptions {
   allowIp?: string[];
   clearAllowIp?: boolean;
   json?: boolean;
+}
+
+/** `--scope "a b"` as scopes, each checked by the domain's rule: a bad one is named with the flag. */
+function scopesOf(text: string): string[] {
+  const scopes = text.split(' ').filter(Boolean);
+  checkEntries('--scope', scopes, scopeTokenProblem);
+  return scopes;
 }
 
 /** `tollgate clients …`: the machine clients that take tokens. */
@@ -53,12 +62,14 @@ export function addClientsCommands(program: Command): void {
     .action((o: CreateOptions) =>
       withServices(async ({ deps }) => {
         const now = deps.clock.now();
+        const scopes = scopesOf(o.scope);
+        checkEntries('--allow-ip', o.allowIp, allowlistEntryProblem);
         const made = await createClient(
           deps,
           {
             name: o.name,
             mode: o.mode,
-            scopes: o.scope.split(' ').filter(Boolean),
+            scopes,
             allowedIps: o.allowIp,
             orgId: o.org ?? null,
             secret: o.secret,
@@ -94,7 +105,7 @@ export function addClientsCommands(program: Command): void {
     .action((id: string, o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
         const now = deps.clock.now();
-        const c = await getClient(deps, id);
+        const c = await namingClient(id, () => getClient(deps, id));
         if (o.json) printJson(clientJson(c, now));
         else print(clientText(c, now));
       }),
@@ -112,7 +123,7 @@ export function addClientsCommands(program: Command): void {
       withServices(async ({ deps }) => {
         const now = deps.clock.now();
         const grace = o.grace === undefined ? 0 : parseDuration(o.grace);
-        const rotated = await rotateSecret(deps, id, grace, operator());
+        const rotated = await namingClient(id, () => rotateSecret(deps, id, grace, operator()));
         if (o.json) printJson(clientJson(rotated.client, now, rotated.clientSecret));
         else print(clientText(rotated.client, now, rotated.clientSecret, true));
       }),
@@ -130,15 +141,10 @@ export function addClientsCommands(program: Command): void {
       withServices(async ({ deps }) => {
         const now = deps.clock.now();
         if (o.allowIp && o.clearAllowIp) throw new Error('--allow-ip and --clear-allow-ip cannot be used together');
-        const c = await updateClient(
-          deps,
-          id,
-          {
-            name: o.name,
-            scopes: o.scope === undefined ? undefined : o.scope.split(' ').filter(Boolean),
-            allowedIps: o.clearAllowIp ? [] : o.allowIp,
-          },
-          operator(),
+        const scopes = o.scope === undefined ? undefined : scopesOf(o.scope);
+        checkEntries('--allow-ip', o.allowIp ?? [], allowlistEntryProblem);
+        const c = await namingClient(id, () =>
+          updateClient(deps, id, { name: o.name, scopes, allowedIps: o.clearAllowIp ? [] : o.allowIp }, operator()),
         );
         if (o.json) printJson(clientJson(c, now));
         else print(clientText(c, now));
@@ -162,7 +168,7 @@ export function addClientsCommands(program: Command): void {
       .action((id: string, o: { json?: boolean }) =>
         withServices(async ({ deps }) => {
           const now = deps.clock.now();
-          const c = await updateClient(deps, id, { enabled }, operator());
+          const c = await namingClient(id, () => updateClient(deps, id, { enabled }, operator()));
           if (o.json) printJson(clientJson(c, now));
           else print(`${c.id} ${enabled ? 'enabled' : 'disabled'}`);
         }),
@@ -176,7 +182,7 @@ export function addClientsCommands(program: Command): void {
     .action((id: string, o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
         const now = deps.clock.now();
-        const c = await deleteClient(deps, id, operator());
+        const c = await namingClient(id, () => deleteClient(deps, id, operator()));
         if (o.json) printJson({ ...clientJson(c, now), deleted: true });
         else print(`${c.id} deleted (${c.name}, ${c.mode}); its tokens are refused from now on`);
       }),

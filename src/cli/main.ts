@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, startupFailureText } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
+import { packageVersion } from '../infra/package-version.js';
 import { addApisCommands } from './apis.js';
 import { addAuditCommand } from './audit.js';
 import { addClientsCommands } from './clients.js';
@@ -22,6 +23,7 @@ export function buildCli(): Command {
       'Tollgate: client credentials in, access tokens out. ' +
         'Manages the clients, signing keys and database the server runs on.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of Tollgate')
     .showHelpAfterError()
     .exitOverride()
     .addHelpText('after', HELP_FOOTER);
@@ -31,7 +33,14 @@ export function buildCli(): Command {
     .description('start the HTTP server (migrates first); settings from the environment')
     .action(async () => {
       const { runServer } = await import('../server.js');
-      await runServer(loadConfig());
+      const config = loadConfig();
+      try {
+        await runServer(config);
+      } catch (e) {
+        // A port in use, a privileged port, a database folder it may not write: the setting to change.
+        const text = startupFailureText(e, config);
+        throw text === undefined ? e : new Error(`failed to start: ${text}`);
+      }
     });
 
   addDbCommands(program);
@@ -69,6 +78,15 @@ export function normaliseArgs(argv: readonly string[]): string[] {
 /** An RFC 7638 SHA-256 thumbprint, base64url: the shape of every kid Tollgate makes. */
 const KID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
+/** A database folder this user may not write (or a port, for `serve`), as the setting to change. */
+function settingToChange(e: unknown): string | undefined {
+  try {
+    return startupFailureText(e, loadConfig());
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the CLI; expected failures print one line (or one JSON object with --json) and exit 1. */
 export async function runCli(argv: string[]): Promise<void> {
   quietOnClosedPipes();
@@ -83,7 +101,7 @@ export async function runCli(argv: string[]): Promise<void> {
       return;
     }
     const code = isDomainError(e) ? e.code : e instanceof ConfigError ? 'configuration_error' : 'error';
-    const message = e instanceof Error ? e.message : String(e);
+    const message = settingToChange(e) ?? (e instanceof Error ? e.message : String(e));
     if (json) process.stderr.write(JSON.stringify({ error: code, message }) + '\n');
     else process.stderr.write(`tollgate: ${message}\n`);
     process.exitCode = 1;

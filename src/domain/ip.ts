@@ -54,6 +54,22 @@ export function parseCidr(raw: string): Cidr | undefined {
   return [addr, bits];
 }
 
+/**
+ * Why an allowlist entry is refused, in words that follow the entry (`10.0.0.0/33: the prefix
+ * length must be 0–32`); undefined when it is good. The one wording of these reasons.
+ */
+export function allowlistEntryProblem(raw: string): string | undefined {
+  const entry = raw.trim();
+  if (parseCidr(entry)) return undefined;
+  const slash = entry.indexOf('/');
+  const written = slash === -1 ? entry : entry.slice(0, slash);
+  const addr = parseIp(written);
+  if (!addr || slash === -1) return 'not an IPv4 or IPv6 address or CIDR (for example 10.0.0.0/8 or 2001:db8::/32)';
+  // An IPv4-mapped IPv6 prefix (::ffff:10.0.0.0/104) must keep the 96 bits of its mapping.
+  if (written.includes(':')) return `the prefix length must be ${addr.kind() === 'ipv4' ? '96' : '0'}–128`;
+  return 'the prefix length must be 0–32';
+}
+
 /** Validates and canonicalises allowlist entries (`10.0.0.0/8`, `2001:db8::/32`, a bare address). */
 export function normaliseAllowlist(entries: readonly string[], field = 'allowed_ips'): string[] {
   const out = new Set<string>();

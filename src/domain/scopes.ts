@@ -4,11 +4,23 @@ import { DomainError, invalidField } from './errors.js';
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 export const MAX_SCOPES = 100;
 
+export const SCOPE_TOKEN_MAX = 200;
+
+/**
+ * Why one scope is refused (RFC 6749 §3.3 scope-token), in words that follow the scope; undefined
+ * when it is good. The one wording of these reasons.
+ */
+export function scopeTokenProblem(token: string): string | undefined {
+  if (token.length > SCOPE_TOKEN_MAX) return `a scope is at most ${SCOPE_TOKEN_MAX} characters`;
+  if (!SCOPE_TOKEN.test(token)) return 'a scope is printable ASCII without spaces, " or \\';
+  return undefined;
+}
+
 /** Parses a space-delimited scope string (RFC 6749 §3.3), dropping duplicates, keeping order. */
 export function parseScopeString(raw: string, field = 'scope'): string[] {
   const parts = raw.split(' ').filter((s) => s.length > 0);
   for (const p of parts) {
-    if (!SCOPE_TOKEN.test(p) || p.length > 200) throw invalidField(field, 'holds an invalid scope token');
+    if (scopeTokenProblem(p) !== undefined) throw invalidField(field, 'holds an invalid scope token');
   }
   const unique = [...new Set(parts)];
   if (unique.length > MAX_SCOPES) throw invalidField(field, `holds more than ${MAX_SCOPES} scopes`);

@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import swagger, { type SwaggerOptions, type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyPluginAsync, FastifySchema } from 'fastify';
+import { packageVersion } from '../infra/package-version.js';
 import { FAVICON_SVG } from './favicon.js';
 import { TOOL_PAGE_HEADERS } from './html-headers.js';
 import { DOCUMENTED_ONLY } from './schemas.js';
@@ -18,17 +16,6 @@ export const DOCS_PREFIX = '/docs';
  */
 const isTestCopy = (url: string): boolean => url === '/test' || url.startsWith('/test/');
 const isGraphql = (url: string): boolean => url === '/graphql' || url.startsWith('/graphql/');
-
-/** The version of the package, read from the project's package.json (from src/ or dist/src/). */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return '0.0.0';
-    dir = up;
-  }
-  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-}
 
 const DESCRIPTION = [
   'Machine-to-machine tokens: client credentials in, RFC 9068 access tokens out, in several wire ' +

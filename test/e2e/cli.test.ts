@@ -195,7 +195,7 @@ describe('tollgate against a running server: delete, keys rotate and retire, bac
       for (const wrong of [id.slice(0, -1), id.toUpperCase()]) {
         const r = await cli(['clients', 'delete', wrong, '--json'], env);
         expect(r.status).toBe(1);
-        expect(JSON.parse(r.stderr)).toEqual({ error: 'not_found', message: 'No such client' });
+        expect(JSON.parse(r.stderr)).toEqual({ error: 'not_found', message: `No such client: ${wrong}` });
       }
       expect(await me(common)).toBe(200);
 
@@ -215,7 +215,7 @@ describe('tollgate against a running server: delete, keys rotate and retire, bac
         detail: { name: 'doomed', mode: 'live', secretGeneration: 1 },
       });
       const again = await cli(['clients', 'delete', id], env);
-      expect([again.status, again.stderr]).toEqual([1, 'tollgate: No such client\n']);
+      expect([again.status, again.stderr]).toEqual([1, `tollgate: No such client: ${id}\n`]);
     },
     SLOW,
   );

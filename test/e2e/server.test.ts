@@ -104,7 +104,7 @@ describe('end to end: server process and CLI', () => {
     expect(list.every((c) => !('clientSecret' in c))).toBe(true);
     const missing = await cli(['clients', 'show', 'cl_live_nope000000', '--json'], env);
     expect(missing.status).toBe(1);
-    expect(JSON.parse(missing.stderr)).toEqual({ error: 'not_found', message: 'No such client' });
+    expect(JSON.parse(missing.stderr)).toEqual({ error: 'not_found', message: 'No such client: cl_live_nope000000' });
   });
 
   it('never logs a secret or a token', async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeDatabase, isLoopbackHost, issuers, loadConfig } from '../../src/config.js';
+import {
+  ConfigError,
+  describeDatabase,
+  isLoopbackHost,
+  issuers,
+  loadConfig,
+  startupFailureText,
+} from '../../src/config.js';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -196,5 +203,37 @@ describe('invalid settings stop start-up naming the variable', () => {
   it('accepts the port range bounds', () => {
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+});
+
+describe('startupFailureText: a failed start in the words of the setting to change', () => {
+  const config = loadConfig({ PORT: '3000', METRICS_PORT: '9100', DATABASE_PATH: '/srv/tollgate/data/t.db' });
+  const listen = (code: string, port: number) => Object.assign(new Error(code), { code, syscall: 'listen', port });
+  const fs = (code: string, path: string) => Object.assign(new Error(code), { code, syscall: 'open', path });
+
+  it('names PORT or METRICS_PORT for the listener that failed, HOST for an address not here', () => {
+    expect(startupFailureText(listen('EADDRINUSE', 3000), config)).toContain('127.0.0.1:3000 is already in use');
+    expect(startupFailureText(listen('EADDRINUSE', 3000), config)).toContain('set PORT to a free port');
+    expect(startupFailureText(listen('EADDRINUSE', 9100), config)).toContain('set METRICS_PORT to a free port');
+    expect(startupFailureText(listen('EACCES', 3000), config)).toContain('set PORT or HOST');
+    expect(startupFailureText(listen('EADDRNOTAVAIL', 3000), config)).toContain('set HOST');
+  });
+
+  it('names DATABASE_PATH for its file, its folder or a folder made on the way; nothing else', () => {
+    for (const path of [
+      '/srv/tollgate/data/t.db',
+      '/srv/tollgate/data',
+      '/srv/tollgate',
+      '/srv/tollgate/data/t.db-wal',
+    ]) {
+      expect(startupFailureText(fs('EACCES', path), config), path).toContain('set DATABASE_PATH');
+    }
+    expect(startupFailureText(fs('EROFS', '/srv/tollgate/data/t.db'), config)).toContain('read-only file system');
+    expect(startupFailureText(fs('EACCES', '/srv/tollgate-other/x'), config)).toBeUndefined();
+    expect(startupFailureText(fs('EACCES', '/etc/hosts'), config)).toBeUndefined();
+    expect(startupFailureText(fs('ENOSPC', '/srv/tollgate/data/t.db'), config)).toBeUndefined();
+    expect(startupFailureText(new Error('something else'), config)).toBeUndefined();
+    const pg = loadConfig({ DATABASE_URL: 'postgres://db/x', TOLLGATE_MASTER_KEY: 'k'.repeat(32) });
+    expect(startupFailureText(fs('EACCES', './data/tollgate.db'), pg)).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
 import {
+  allowlistEntryProblem,
   ipInList,
   normaliseAllowlist,
   parseCidr,
@@ -283,5 +284,23 @@ describe('resolveSourceIp', () => {
   it('answers the last trusted address for an empty hop', () => {
     expect(resolveSourceIp('10.0.0.2', '', proxies)).toBe('10.0.0.2');
     expect(resolveSourceIp('10.0.0.2', '203.0.113.9, , 10.3.3.3', proxies)).toBe('10.3.3.3');
+  });
+});
+
+describe('allowlistEntryProblem: the words for a bad entry', () => {
+  it('is undefined for every entry normaliseAllowlist takes, and names the prefix range or the shape otherwise', () => {
+    for (const good of ['10.0.0.0/8', '192.0.2.1', '2001:db8::/32', '::ffff:10.0.0.0/104', ' 10.1.2.3/32 ']) {
+      expect(allowlistEntryProblem(good), good).toBeUndefined();
+    }
+    expect(allowlistEntryProblem('10.0.0.0/33')).toBe('the prefix length must be 0–32');
+    expect(allowlistEntryProblem('10.0.0.0/-1')).toBe('the prefix length must be 0–32');
+    expect(allowlistEntryProblem('2001:db8::/129')).toBe('the prefix length must be 0–128');
+    expect(allowlistEntryProblem('::ffff:10.0.0.0/64')).toBe('the prefix length must be 96–128');
+    for (const bad of ['example.com', '300.0.0.1', '10.0.0/8', '']) {
+      expect(allowlistEntryProblem(bad), bad).toBe(
+        'not an IPv4 or IPv6 address or CIDR (for example 10.0.0.0/8 or 2001:db8::/32)',
+      );
+      expect(() => normaliseAllowlist([bad])).toThrow();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
-import { grantScopes, MAX_SCOPES, parseScopeString, scopeString } from '../../src/domain/scopes.js';
+import { grantScopes, MAX_SCOPES, parseScopeString, scopeString, scopeTokenProblem } from '../../src/domain/scopes.js';
 
 function thrown(fn: () => unknown): DomainError {
   try {
@@ -94,5 +94,17 @@ describe('scopeString', () => {
   it('joins with single spaces', () => {
     expect(scopeString(['a', 'b', 'c'])).toBe('a b c');
     expect(scopeString([])).toBe('');
+  });
+});
+
+describe('scopeTokenProblem: the words for a bad scope', () => {
+  it('is undefined exactly for the scopes parseScopeString takes', () => {
+    expect(scopeTokenProblem('invoices:read')).toBeUndefined();
+    expect(scopeTokenProblem('a'.repeat(200))).toBeUndefined();
+    expect(scopeTokenProblem('a'.repeat(201))).toBe('a scope is at most 200 characters');
+    for (const bad of ['a"b', 'a\\b', 'tab\there', 'é']) {
+      expect(scopeTokenProblem(bad), bad).toBe('a scope is printable ASCII without spaces, " or \\');
+      expect(() => parseScopeString(bad)).toThrow('holds an invalid scope token');
+    }
   });
 });
