@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
 import { print, printJson, withServices } from './context.js';
-import { auditJson, auditText } from './output.js';
+import type { AuditRecord } from '../domain/audit.js';
+import { auditSummary } from '../domain/audit-text.js';
+import { auditJson } from './output.js';
 
 const AUDIT_LIMIT_DEFAULT = 1000;
+
+/** One line per event: when, which client (or -), and the event in words. */
+const auditLine = (e: AuditRecord): string =>
+  `${new Date(e.at).toISOString()}  ${(e.clientId ?? '-').padEnd(30)}  ${auditSummary(e)}`;
 
 /** `tollgate audit`: the audit trail, read back. */
 export function addAuditCommand(program: Command): void {
@@ -20,7 +26,7 @@ export function addAuditCommand(program: Command): void {
         }
         const events = await deps.audit.list({ clientId: o.client, limit });
         if (o.json) printJson(events.map(auditJson));
-        else print(events.length === 0 ? 'no audit events' : events.map(auditText).join('\n'));
+        else print(events.length === 0 ? 'no audit events' : events.map(auditLine).join('\n'));
       }),
     );
 }

@@ -192,3 +192,14 @@ export function authorizeApi(caller: Principal, action: 'read' | 'manage', api?:
   if (action === 'manage' && !isDeploymentAdmin(caller))
     throw new DomainError('access_denied', 'Only a deployment admin may create, change or delete APIs');
 }
+
+/**
+ * Signing keys are the deployment's (issue 29, item 11): an admin operator, or an admin token
+ * of no organisation, rotates or retires them, in the mode of the address called; anyone else who
+ * may administer is refused, an organisation's admin token too.
+ */
+export function authorizeKeyChange(caller: Principal): void {
+  authorize(caller, 'keys');
+  if (!isDeploymentAdmin(caller))
+    throw new DomainError('access_denied', 'Only a deployment admin may rotate or retire signing keys');
+}

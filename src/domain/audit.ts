@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'operator.disabled',
   'operator.reset',
   'operator.totp_enrolled',
+  'operator.password_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -92,17 +92,22 @@ export async function signIn(deps: PanelDeps, attempt: SignInAttempt): Promise<S
     passwordHolds && (!op.totpEnabled || (await secondFactorHolds(deps, op, attempt.code!.trim(), now)));
   refuseIfLocked(await deps.lockout.settle(keys, succeeded, now, deps.lockoutPolicy, seen));
   if (!succeeded) throw badSignIn();
-  const cookieValue = deps.random.bytes(32).toString('base64url');
-  const session: Session = {
-    idHash: sessionHash(cookieValue),
-    operatorId: op.id,
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: now + deps.panel.session.absoluteHours * 3_600_000,
-  };
   // Always a new id at sign-in: a session id planted before cannot be carried across it.
+  const started = await startSession(deps, op.id, now, now + deps.panel.session.absoluteHours * 3_600_000);
+  return { kind: 'signed-in', ...started, operator: op };
+}
+
+/** A new server-side session for the operator, ending at `expiresAt`; the cookie value is returned, never stored. */
+export async function startSession(
+  deps: Pick<PanelDeps, 'sessions' | 'random'>,
+  operatorId: string,
+  now: number,
+  expiresAt: number,
+): Promise<{ cookieValue: string; session: Session }> {
+  const cookieValue = deps.random.bytes(32).toString('base64url');
+  const session: Session = { idHash: sessionHash(cookieValue), operatorId, createdAt: now, lastSeenAt: now, expiresAt };
   await deps.sessions.insert(session);
-  return { kind: 'signed-in', cookieValue, session, operator: op };
+  return { cookieValue, session };
 }
 
 /** PANEL_REQUIRE_TOTP=1 and an admin without TOTP: enrolment alone is open to them. */

@@ -55,6 +55,11 @@ describe('schema/schema.graphql follows spec §5', () => {
       deleteApi: '(force: Boolean, identifier: String!): Api!',
       setGrant: '(clientId: ID!, identifier: String!, permissions: [String!]!): Grant!',
       removeGrant: '(clientId: ID!, identifier: String!): Grant!',
+      // What the CLI does for people, for the panel too (issue 29, item 11).
+      rotateSigningKey: ': SigningKey!',
+      retireSigningKey: '(kid: ID!): SigningKey!',
+      inviteOperator: '(input: InviteOperatorInput!): OperatorInvite!',
+      changePassword: '(input: ChangePasswordInput!): Boolean!',
     });
   });
 
@@ -104,7 +109,22 @@ describe('schema/schema.graphql follows spec §5', () => {
       alg: ': String!',
       current: ': Boolean!',
       createdAt: ': DateTime!',
+      retirement: ': SigningKeyRetirement',
     });
+    expect(fields('SigningKeyRetirement')).toEqual({
+      signedFrom: ': DateTime!',
+      signedUntil: ': DateTime!',
+      replacedBy: ': String!',
+      longestTokenLifetimeSeconds: ': Int!',
+      expiringTokensVerifiableUntil: ': DateTime!',
+      commonTokensNeverExpire: ': Boolean!',
+    });
+    expect(fields('OperatorInvite')).toEqual({
+      operator: ': Operator!',
+      setupUrl: ': String!',
+      expiresAt: ': DateTime!',
+    });
+    expect(fields('AuditEvent').summary).toBe(': String!');
   });
 
   it('answers issueToken with the union of a grant and errors implementing Error', () => {

@@ -73,6 +73,7 @@ const WIRE_FIELDS: Record<string, string> = {
   client_secret: 'clientSecret',
   allowed_ips: 'allowedIps',
   org_id: 'orgId',
+  org: 'orgId',
   grace: 'graceSeconds',
   idempotency_key: 'Idempotency-Key',
 };

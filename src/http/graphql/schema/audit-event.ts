@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../../../domain/audit.js';
+import { auditSummary } from '../../../domain/audit-text.js';
 import { builder } from '../builder.js';
 import { DateTime } from './date-time.js';
 
@@ -13,6 +14,11 @@ export const AuditEvent = builder.objectRef<AuditRecord>('AuditEvent').implement
     }),
     clientId: t.exposeString('clientId', { nullable: true }),
     sourceIp: t.exposeString('sourceIp', { nullable: true }),
+    summary: t.string({
+      description:
+        'The event in words: "Secret rotated, 1 h grace, by you@example.test from 127.0.0.1". Never a secret.',
+      resolve: (e) => auditSummary(e),
+    }),
     detail: t.string({ description: 'What changed, as a JSON object.', resolve: (e) => JSON.stringify(e.detail) }),
   }),
 });

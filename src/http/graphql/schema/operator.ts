@@ -1,5 +1,5 @@
 import type { OperatorRole as DomainRole, OperatorView } from '../../../domain/operator.js';
-import { operatorsFor } from '../../../usecases/panel-admin.js';
+import { inviteOperatorFor, operatorsFor } from '../../../usecases/panel-admin.js';
 import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';
@@ -36,5 +36,52 @@ builder.queryField('operators', (t) =>
     type: [Operator],
     description: 'Every panel operator, by email (panel admins).',
     resolve: (_root, _args, ctx) => guarded(async () => operatorsFor(ctx.deps, await principal(ctx))),
+  }),
+);
+
+export const InviteOperatorInput = builder.inputType('InviteOperatorInput', {
+  fields: (t) => ({
+    email: t.string({ required: true, description: 'The email they will sign in with.' }),
+    role: t.field({ type: OperatorRole, required: true }),
+    orgId: t.string({ description: 'Their organisation; required for a DEVELOPER.' }),
+  }),
+});
+
+export interface OperatorInviteShape {
+  operator: OperatorView;
+  setupUrl: string;
+  expiresAt: number;
+}
+
+export const OperatorInvite = builder.objectRef<OperatorInviteShape>('OperatorInvite').implement({
+  description: 'A new operator and their one-time setup link, shown only this once.',
+  fields: (t) => ({
+    operator: t.field({ type: Operator, resolve: (i) => i.operator }),
+    setupUrl: t.exposeString('setupUrl', {
+      description:
+        'Where they set their password, once (as `tollgate users create` prints it). Send it privately: whoever ' +
+        'holds it can set the password. Earlier links of theirs stop working.',
+    }),
+    expiresAt: t.field({ type: DateTime, description: 'The link works until then.', resolve: (i) => i.expiresAt }),
+  }),
+});
+
+builder.mutationField('inviteOperator', (t) =>
+  t.field({
+    type: OperatorInvite,
+    description:
+      'Creates an operator without a password and answers their one-time setup link (`tollgate users create` ' +
+      'without --password-stdin). Panel admins; audited.',
+    args: { input: t.arg({ type: InviteOperatorInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      guarded(async () => {
+        const made = await inviteOperatorFor(
+          ctx.deps,
+          await principal(ctx),
+          { email: input.email, role: input.role, orgId: input.orgId ?? null },
+          ctx.sourceIp,
+        );
+        return { operator: made.operator, setupUrl: made.setup.link, expiresAt: made.setup.expiresAt };
+      }),
   }),
 );

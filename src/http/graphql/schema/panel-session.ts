@@ -1,8 +1,9 @@
 import { isDomainError } from '../../../domain/errors.js';
 import { type OperatorView, toOperatorView } from '../../../domain/operator.js';
+import { changePassword } from '../../../usecases/change-password.js';
 import { completeSetup } from '../../../usecases/operators.js';
 import { findSession, mustEnrolTotp, signIn, signOut } from '../../../usecases/panel-sessions.js';
-import { crossSite } from '../bearer.js';
+import { crossSite, operator } from '../bearer.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { guarded } from '../errors.js';
@@ -162,6 +163,39 @@ builder.mutationField('completeSetup', (t) =>
           { token: input.token, email: input.email ?? null, password: input.password },
           ctx.sourceIp,
         );
+      }),
+  }),
+);
+
+export const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
+  fields: (t) => ({
+    currentPassword: t.string({ required: true }),
+    newPassword: t.string({ required: true, description: 'At least 12 characters, as at setup.' }),
+  }),
+});
+
+builder.mutationField('changePassword', (t) =>
+  t.boolean({
+    description:
+      'Changes the signed-in operator’s password (panel session only, never a Bearer token). A wrong ' +
+      'currentPassword is BAD_USER_INPUT (field currentPassword) and counts like a wrong password at sign-in ' +
+      '(RATE_LIMITED when locked); it does not sign out. On success every session of the operator ends, and this ' +
+      'one is replaced by a new one (a new cookie is set, ending when the old session would have).',
+    extensions: credentialCheck,
+    args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      guarded(async () => {
+        await operator(ctx);
+        let fresh: Awaited<ReturnType<typeof changePassword>>;
+        try {
+          fresh = await changePassword(ctx.deps, ctx.sessionCookie!, ctx.mode, input, ctx.sourceIp);
+        } catch (e) {
+          if (isDomainError(e) && e.details.retryAfterSeconds !== undefined)
+            ctx.responseHeaders['retry-after'] = String(e.details.retryAfterSeconds);
+          throw e;
+        }
+        ctx.responseHeaders['set-cookie'] = sessionSetCookie(fresh.cookieValue, fresh.session, secure(ctx));
+        return true;
       }),
   }),
 );

@@ -18,7 +18,10 @@ export const apiSelect = (p = ''): string => selectList(apis, p);
  */
 export const TARGET_SELECT = `${selectList(apis, 'a.', 'a_')}, ${selectList(grants, 'g.', 'g_')}`;
 
-/** The columns of TARGET_SELECT: an API's row under `a_…` and a grant's under `g_…`, all null when either did not match. */
+/**
+ * The columns of TARGET_SELECT: an API's row under `a_…` and a grant's under `g_…`, all null when
+ * either did not match.
+ */
 export type TargetColumns = { [K in keyof ApiRow as `a_${K}`]: ApiRow[K] | null } & {
   [K in keyof GrantRow as `g_${K}`]: GrantRow[K] | null;
 };
