@@ -85,6 +85,8 @@ export interface AuditEvent {
   clientId: string | null;
   sourceIp: string | null;
   detail: string;
+  /** The event in words, as the server writes it. */
+  summary: string;
 }
 export interface Client {
   id: string;

@@ -461,6 +461,20 @@ describe('disabling (item 2)', () => {
       const after = await v1Token(ps.url, c.id, c.secret);
       expect(after.status).toBe(200);
       expect(await verifyStatus(ps.url, after.token!)).toBe(200);
+
+      // The Activity tab says it in words (item 8), the recorded detail behind a disclosure.
+      await sections(p).getByRole('link', { name: 'Activity' }).click();
+      const row = p.getByRole('row', { name: /Client disabled, its tokens ended, by admin@example\.com/ });
+      await row.waitFor();
+      await p.getByRole('cell', { name: /^Client enabled, by admin@example\.com/ }).waitFor();
+      const actor = row.getByText(`panel:${ADMIN}`, { exact: true });
+      expect(await actor.isVisible()).toBe(false);
+      expect(await row.locator('details').getAttribute('open')).toBeNull();
+      await row.locator('summary').focus();
+      await p.keyboard.press('Enter');
+      await actor.waitFor();
+      expect(await row.locator('details').getAttribute('open')).not.toBeNull();
+      await audit(p, 'activity-open');
       expect(w.dialogs).toEqual([]);
       await w.context.close();
     },

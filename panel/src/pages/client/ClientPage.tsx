@@ -13,7 +13,7 @@ import { Settings } from './Settings';
 import { CLIENT_TABS, clientPath, TAB_LABELS, type ClientTab } from './tabs';
 
 type Full = Client & { auditTrail: AuditEvent[] };
-const FULL = `${CLIENT_FIELDS} auditTrail(first: 50) { id at action actor clientId sourceIp detail }`;
+const FULL = `${CLIENT_FIELDS} auditTrail(first: 50) { id at action actor clientId sourceIp detail summary }`;
 
 /**
  * One client, as Auth0's application page: its name and status above a row of tabs, each tab
