@@ -542,6 +542,32 @@ describe('the new controls by role', () => {
   );
 });
 
+describe('at 390 px', () => {
+  it(
+    'scrolls no console page sideways: the list scrolls inside its own box, the tabs wrap',
+    async () => {
+      const w = await signedIn(ADMIN, { width: 390 });
+      const p = w.page;
+      const c = made[9]!;
+      const pages = [
+        '/clients',
+        ...['', '/credentials', '/settings', '/apis', '/activity'].map((t) => `/clients/${c.id}${t}`),
+      ];
+      for (const path of pages) {
+        await p.goto(`/panel${path}`);
+        await p.getByRole('heading', { level: 2 }).or(p.locator('caption')).first().waitFor();
+        const sideways = (await p.evaluate(
+          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+        )) as number;
+        expect(sideways, path).toBeLessThanOrEqual(0);
+      }
+      await screenshot(p, 'console-activity-390');
+      await w.context.close();
+    },
+    SLOW,
+  );
+});
+
 describe('the playground (item 9)', () => {
   it(
     'copies its curl and fetch snippets whole, which wrap at 390 px, and clips no placeholder',
