@@ -447,12 +447,15 @@ describe('disabling (item 2)', () => {
       await dialog.waitFor({ state: 'detached' });
       await p.getByRole('button', { name: 'Enable' }).waitFor();
       await p.locator('.badge', { hasText: 'Disabled' }).waitFor();
+      // The focus, on the Disable button that went, moves to the Enable button that came.
+      await p.waitForFunction('document.activeElement?.textContent === "Enable"');
       expect(await enabledOf(c.id)).toBe(false);
       expect(await verifyStatus(ps.url, before.token!)).toBe(401);
 
       // Enabling asks nothing; the tokens from before stay dead, new ones work.
-      await p.getByRole('button', { name: 'Enable' }).click();
+      await p.keyboard.press('Enter');
       await open.waitFor();
+      await p.waitForFunction('document.activeElement?.textContent === "Disable"');
       expect(await p.getByRole('dialog').count()).toBe(0);
       expect(await enabledOf(c.id)).toBe(true);
       expect(await verifyStatus(ps.url, before.token!)).toBe(401);

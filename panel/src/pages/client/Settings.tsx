@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useAction } from '../../action';
 import { CLIENT_FIELDS, gql, type Client } from '../../api';
 import { ClientFields, type ClientDraft } from '../../components/ClientFields';
@@ -33,6 +33,14 @@ export function Settings({
   const [disabling, setDisabling] = useState(false);
   // One change at a time: either action disables both buttons.
   const busy = saving.busy || status.busy;
+  // Disable and Enable take each other's place: when one goes with the focus, its successor takes it.
+  const statusButton = useRef<HTMLButtonElement>(null);
+  const seen = useRef(client.enabled);
+  useEffect(() => {
+    if (seen.current === client.enabled) return;
+    seen.current = client.enabled;
+    if (document.activeElement === document.body || document.activeElement === null) statusButton.current?.focus();
+  }, [client.enabled]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -101,11 +109,17 @@ export function Settings({
         <ErrorText error={status.error} />
         {writer &&
           (client.enabled ? (
-            <button type="button" className="danger" disabled={busy} onClick={() => setDisabling(true)}>
+            <button
+              type="button"
+              className="danger"
+              ref={statusButton}
+              disabled={busy}
+              onClick={() => setDisabling(true)}
+            >
               Disable
             </button>
           ) : (
-            <button type="button" disabled={busy} onClick={() => void enable()}>
+            <button type="button" ref={statusButton} disabled={busy} onClick={() => void enable()}>
               Enable
             </button>
           ))}
