@@ -75,6 +75,20 @@ async function rows(p: Page, caption: string): Promise<string[]> {
   return p.locator('tbody tr td:first-child').allTextContents();
 }
 
+/** The placeholders wider than their field's content box (measured in the field's own font). */
+const clippedPlaceholders = (p: Page): Promise<string[]> =>
+  p.evaluate(() => {
+    const canvas = document.createElement('canvas').getContext('2d')!;
+    return [...document.querySelectorAll<HTMLInputElement>('input[placeholder]')]
+      .filter((input) => {
+        const s = getComputedStyle(input);
+        canvas.font = `${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+        const room = input.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+        return canvas.measureText(input.placeholder).width > room;
+      })
+      .map((input) => input.placeholder);
+  });
+
 async function signedIn(email: string, opts: { clipboard?: boolean; width?: number } = {}): Promise<Watched> {
   const w = await openPanel(browser, ps.url, opts);
   await signIn(w.page, email, PASSWORD);
@@ -563,6 +577,7 @@ describe('at 390 px', () => {
           'document.documentElement.scrollWidth - document.documentElement.clientWidth',
         )) as number;
         expect(sideways, path).toBeLessThanOrEqual(0);
+        expect(await clippedPlaceholders(p), path).toEqual([]);
       }
       await screenshot(p, 'console-activity-390');
       await w.context.close();
@@ -591,19 +606,7 @@ describe('the playground (item 9)', () => {
         expect(await pre.evaluate((el) => el.scrollWidth <= el.clientWidth), button).toBe(true);
       }
       await p.getByText('Copied').first().waitFor();
-      // Each placeholder fits its field: its text is no wider than the field's content box.
-      const clipped = await p.evaluate(() => {
-        const canvas = document.createElement('canvas').getContext('2d')!;
-        return [...document.querySelectorAll<HTMLInputElement>('input[placeholder]')]
-          .filter((input) => {
-            const s = getComputedStyle(input);
-            canvas.font = `${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
-            const room = input.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
-            return canvas.measureText(input.placeholder).width > room;
-          })
-          .map((input) => input.placeholder);
-      });
-      expect(clipped).toEqual([]);
+      expect(await clippedPlaceholders(p)).toEqual([]);
       await audit(p, 'playground-390');
       await w.context.close();
     },
