@@ -8,6 +8,7 @@ import { SessionContext, type SessionState } from './session';
 import { SignIn } from './pages/sign-in/SignIn';
 import { Setup } from './pages/setup/Setup';
 import { Totp } from './pages/totp/Totp';
+import { Account } from './pages/account/Account';
 import { ClientList } from './pages/clients/ClientList';
 import { NewClient } from './pages/new-client/NewClient';
 import { ClientPage } from './pages/client/ClientPage';
@@ -154,7 +155,7 @@ function Routes() {
   if (path === '/playground') return <Playground />;
   if (path === '/operators') return <Operators />;
   if (path === '/keys') return <SigningKeys />;
-  if (path === '/account') return <Totp required={false} />;
+  if (path === '/account') return <Account />;
   return <NotFound />;
 }
 

@@ -106,6 +106,16 @@ export interface SigningKey {
   alg: string;
   current: boolean;
   createdAt: string;
+  /** What retiring it ends; null for a current key. */
+  retirement: SigningKeyRetirement | null;
+}
+export interface SigningKeyRetirement {
+  signedFrom: string;
+  signedUntil: string;
+  replacedBy: string;
+  commonTokensNeverExpire: boolean;
+  expiringTokensVerifiableUntil: string;
+  longestTokenLifetimeSeconds: number;
 }
 
 export const OPERATOR_FIELDS = 'id email role orgId enabled totpEnabled createdAt';

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GraphiQLOptions } from 'graphql-yoga';
+import { FAVICON_PATH } from './favicon.js';
 
 /**
  * GraphiQL from this server, never a CDN: yoga's default page loads its script and styles from
@@ -50,7 +51,7 @@ export function renderLocalGraphiQL(opts: GraphiQLOptions): string {
   <head>
     <meta charset="utf-8" />
     <title>${title}</title>
-    <link rel="icon" href="${GRAPHIQL_ASSETS}/favicon.ico" />
+    <link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml" />
     <link rel="stylesheet" href="${GRAPHIQL_ASSETS}/graphiql.css" />
   </head>
   <body id="body" class="no-focus-outline">

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import swagger, { type SwaggerOptions, type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyPluginAsync, FastifySchema } from 'fastify';
+import { FAVICON_SVG } from './favicon.js';
 import { TOOL_PAGE_HEADERS } from './html-headers.js';
 import { DOCUMENTED_ONLY } from './schemas.js';
 
@@ -228,7 +229,19 @@ export function registerApiDocs(app: FastifyInstance): void {
     });
     await docs.register(swaggerUi, {
       routePrefix: DOCS_PREFIX,
-      theme: { title: 'Tollgate API' },
+      theme: {
+        title: 'Tollgate API',
+        // Tollgate's icon, as on every other page, in place of Swagger's.
+        favicon: [
+          {
+            filename: 'favicon.svg',
+            rel: 'icon',
+            sizes: 'any',
+            type: 'image/svg+xml',
+            content: Buffer.from(FAVICON_SVG),
+          },
+        ],
+      },
       uiConfig: { deepLinking: true },
     });
   });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { NO_STORE } from './door.js';
+import { faviconRoute } from './favicon.js';
 import { graphiqlAssets } from './graphiql.js';
 import { PANEL_HEADERS } from './html-headers.js';
 
@@ -31,14 +32,14 @@ export interface PanelOptions {
  * Serves the developer panel (spec §7): hashed assets under `/panel/assets/` with a long cache,
  * and index.html (never cached, so a deploy is seen at once) for every other path under
  * `/panel`, so the app's own routes (`/panel/clients/ID`, `/panel/setup#token=…`) load on a
- * reload or a pasted link. Also GraphiQL's files (./graphiql.ts). The panel talks only to `/graphql` and
- * `/test/graphql`; it holds no
- * rule of its own.
+ * reload or a pasted link. Also GraphiQL's files (./graphiql.ts) and the icon every page links
+ * (./favicon.ts). The panel talks only to `/graphql` and `/test/graphql`; it holds no rule of its own.
  */
 export const panelRoutes: FastifyPluginAsync<PanelOptions> = async (app, opts) => {
   const root = opts.root ?? panelRoot();
   await app.register(fastifyStatic, { root, serve: false, decorateReply: true });
   await app.register(graphiqlAssets);
+  await app.register(faviconRoute);
 
   const index = (reply: FastifyReply): FastifyReply => {
     reply.headers(PANEL_HEADERS);

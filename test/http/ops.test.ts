@@ -136,7 +136,8 @@ describe('GET /', () => {
     });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    for (const href of ['/docs', '/graphql', '/openapi.json']) expect(page.body).toContain(`href="${href}"`);
+    for (const href of ['/panel', '/docs', '/graphql', '/openapi.json']) expect(page.body).toContain(`href="${href}"`);
+    expect(page.body).toContain('<link rel="icon" href="/panel/favicon.svg" type="image/svg+xml">');
     const json = await h.app.inject({ method: 'GET', url: '/', headers: { accept: 'application/json' } });
     expect(json.headers['content-type']).toMatch(/^application\/json/);
     expect(json.json().links.map((l: { href: string }) => l.href)).toEqual(

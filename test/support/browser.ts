@@ -77,6 +77,9 @@ export interface Watched {
   dialogs: string[];
   /** What the page's Content-Security-Policy refused, as the console reported it. */
   cspViolations: string[];
+  /** Every console error (a 404 for a favicon among them), and every request that failed or was answered 4xx/5xx. */
+  consoleErrors: string[];
+  failedRequests: string[];
 }
 
 /**
@@ -108,14 +111,24 @@ export async function openPanel(
   const dialogs: string[] = [];
   const cspViolations: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const consoleErrors: string[] = [];
+  const failedRequests: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+  });
+  page.on('requestfailed', (r) => {
+    // Requests to other origins are aborted on purpose and counted in `foreign`.
+    if (new URL(r.url()).origin === origin) failedRequests.push(`${r.url()}: ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) failedRequests.push(`${r.url()}: ${r.status()}`);
   });
   page.on('dialog', (d) => {
     dialogs.push(`${d.type()}: ${d.message()}`);
     void d.dismiss();
   });
-  return { context, page, foreign, pageErrors, dialogs, cspViolations };
+  return { context, page, foreign, pageErrors, dialogs, cspViolations, consoleErrors, failedRequests };
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
@@ -142,11 +155,31 @@ export interface AxeViolation {
  * `<script>` tag (page.addScriptTag) could not run there.
  */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  return (await axeAllViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/**
+ * Every axe-core violation of the same rules, of any impact (minor and moderate too): the strict
+ * pass the panel's shell is held to (test/e2e/panel-shell.test.ts).
+ */
+export async function axeAllViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
-  const violations =
-    (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+  return (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
     .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`)) as AxeViolation[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** How wide the document is against the viewport: wider means the page scrolls sideways. */
+export async function pageWidth(page: Page): Promise<{ scrollWidth: number; innerWidth: number }> {
+  return (await page.evaluate(
+    '({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth })',
+  )) as { scrollWidth: number; innerWidth: number };
+}
+
+/** The focused element draws a focus ring: an outline that is not none and not 0 wide. */
+export async function focusRingShown(page: Page): Promise<boolean> {
+  return (await page.evaluate(
+    `(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0; })()`,
+  )) as boolean;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

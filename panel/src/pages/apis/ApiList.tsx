@@ -69,7 +69,7 @@ export function ApiList() {
         </div>
       )}
       {loaded && loaded.apis.length > 0 && (
-        <table aria-busy={loaded.mode !== mode}>
+        <table className="cards" aria-busy={loaded.mode !== mode}>
           <caption>{modeLabel(loaded.mode)} APIs</caption>
           <thead>
             <tr>
@@ -83,15 +83,15 @@ export function ApiList() {
           <tbody>
             {loaded.apis.map((a) => (
               <tr key={a.id}>
-                <td>
+                <td data-label="Name">
                   <Link to={apiPath(a.identifier, loaded.mode)}>{a.name}</Link>
                 </td>
-                <td>
+                <td data-label="Identifier">
                   <code className="wrap">{a.identifier}</code>
                 </td>
-                <td>{a.permissions.length}</td>
-                <td>{ttlLabel(a.tokenTtlSeconds)}</td>
-                <td>{algLabel(a.alg)}</td>
+                <td data-label="Permissions">{a.permissions.length}</td>
+                <td data-label="Token lifetime">{ttlLabel(a.tokenTtlSeconds)}</td>
+                <td data-label="Algorithm">{algLabel(a.alg)}</td>
               </tr>
             ))}
           </tbody>

@@ -117,7 +117,7 @@ export function ApiPage({ identifier }: { identifier: string }) {
         {api.permissions.length === 0 ? (
           <p>No permissions: tokens for this API carry no scope.</p>
         ) : (
-          <table>
+          <table className="cards">
             <caption>Permissions of {api.name}</caption>
             <thead>
               <tr>
@@ -128,10 +128,10 @@ export function ApiPage({ identifier }: { identifier: string }) {
             <tbody>
               {api.permissions.map((p) => (
                 <tr key={p.name}>
-                  <td>
+                  <td data-label="Permission">
                     <code>{p.name}</code>
                   </td>
-                  <td>{p.description || <span className="muted">none</span>}</td>
+                  <td data-label="Description">{p.description || <span className="muted">none</span>}</td>
                 </tr>
               ))}
             </tbody>
@@ -147,7 +147,9 @@ export function ApiPage({ identifier }: { identifier: string }) {
             page.
           </p>
         ) : (
-          <div className="scroll">
+          // A matrix stays a grid: on a narrow screen it scrolls inside its own box, which the
+          // keyboard can reach and scroll too.
+          <section className="scroll" aria-label={`Clients holding permissions of ${api.name}`} tabIndex={0}>
             <table className="matrix">
               <caption>Clients holding permissions of {api.name}</caption>
               <thead>
@@ -181,7 +183,7 @@ export function ApiPage({ identifier }: { identifier: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
       </section>
 
