@@ -114,7 +114,7 @@ const decoded = (segment: string): string | null => {
 
 /**
  * Decides the mode the panel opens on (mode.ts `openingMode`) when its address names none, and
- * shows the clients of that mode.
+ * shows the clients of that mode at the same address.
  */
 function Opening({ onDone }: { onDone: () => void }) {
   useEffect(() => {
@@ -124,7 +124,8 @@ function Opening({ onDone }: { onDone: () => void }) {
       .then((m) => {
         if (!live) return;
         noteMode(m);
-        navigate(`/clients${modeQuery(m)}`, { replace: true });
+        // The same address (the panel's root or its clients), with the mode in it.
+        navigate(`${readLocation().path}${modeQuery(m)}`, { replace: true });
         onDone();
       });
     return () => {
