@@ -15,6 +15,11 @@ export interface Config {
   /** Apply pending migrations at start-up (false: `tollgate migrate` runs them as a separate step). */
   migrateOnStart: boolean;
   issuer: string;
+  /**
+   * What start-up should warn of (no secret in any): a HOST other machines may reach while
+   * ISSUER is unset, so tokens would name an address only this machine can reach.
+   */
+  warnings: string[];
   tokenAudience: string | undefined;
   jwtAlg: JwtAlg;
   trustProxy: string[];
@@ -128,7 +133,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
   }
   const host = env.HOST || '127.0.0.1';
-  const issuer = (env.ISSUER || `http://localhost:${port}`).replace(/\/+$/, '');
+  // The address it listens on by default, so the README's http://127.0.0.1:3000 is the issuer too.
+  const issuer = (env.ISSUER || `http://127.0.0.1:${port}`).replace(/\/+$/, '');
   try {
     const u = new URL(issuer);
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
@@ -180,6 +186,13 @@ export function loadConfig(env: Env = process.env): Config {
         ? cpus().length
         : 1
       : positiveInt(env, 'WORKERS', 1, 64);
+  const warnings: string[] = [];
+  if (!env.ISSUER && !isLoopbackHost(host)) {
+    warnings.push(
+      `HOST=${host} lets other machines connect, but ISSUER is unset, so tokens and discovery name ${issuer}, ` +
+        'an address only this machine reaches: set ISSUER to the URL callers use (e.g. https://auth.example.com)',
+    );
+  }
   return {
     port,
     host,
@@ -188,6 +201,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: positiveInt(env, 'DATABASE_POOL_SIZE', 10, 1000),
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
     issuer,
+    warnings,
     tokenAudience: env.TOKEN_AUDIENCE || undefined,
     jwtAlg,
     trustProxy,
@@ -232,6 +246,21 @@ export function loadConfig(env: Env = process.env): Config {
     workers,
   };
 }
+
+/** Whether HOST keeps the server to this machine: a loopback address or `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h.startsWith('::ffff:127.');
+  return false;
+}
+
+/** The issuer of each mode (spec §1): the live one, and test mode's under `/test`. */
+export const issuers = (config: Pick<Config, 'issuer'>): { live: string; test: string } => ({
+  live: config.issuer,
+  test: `${config.issuer}/test`,
+});
 
 /** Whether `value` names a PostgreSQL database (the only URL DATABASE_URL and `db copy` accept). */
 export function isPostgresUrl(value: string): boolean {

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
+import { ConfigError, describeDatabase, issuers, loadConfig, type Config } from './config.js';
 import type { Lifecycle } from './http/ops/index.js';
 import { clusterMetricsGatherer, serveClusterMetrics } from './infra/cluster-metrics.js';
 import { workerExecArgv } from './infra/heap.js';
@@ -84,6 +84,10 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
       { masterKey: services.masterKeyOrigin, database: describeDatabase(config) },
       'signing keys are encrypted at rest',
     );
+    // The issuers tokens and discovery name: a verifier must be given exactly these.
+    const { live, test } = issuers(config);
+    app.log.info({ issuer: live, testIssuer: test }, `issuers in use: ${live} (live), ${test} (test mode)`);
+    for (const warning of config.warnings) app.log.warn(warning);
   }
 
   // Housekeeping off the request path: expired refresh tokens, revocations, lockout counters and

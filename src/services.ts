@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import { issuers, type Config } from './config.js';
 import type { Mode } from './domain/mode.js';
 import type { TokenSettings } from './domain/token.js';
 import { KeyRing } from './infra/keys/keyring.js';
@@ -23,7 +23,7 @@ export interface Services {
 }
 
 export function tokenSettings(config: Config): TokenSettings {
-  const issuer = (mode: Mode): string => (mode === 'live' ? config.issuer : `${config.issuer}/test`);
+  const issuer = (mode: Mode): string => issuers(config)[mode];
   return { issuer, audience: (mode) => config.tokenAudience ?? issuer(mode) };
 }
 

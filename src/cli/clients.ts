@@ -52,6 +52,7 @@ export function addClientsCommands(program: Command): void {
     .option('--json', 'print JSON (with clientSecret)')
     .action((o: CreateOptions) =>
       withServices(async ({ deps }) => {
+        const now = deps.clock.now();
         const made = await createClient(
           deps,
           {
@@ -64,8 +65,8 @@ export function addClientsCommands(program: Command): void {
           },
           operator(),
         );
-        if (o.json) printJson(clientJson(made.client, made.clientSecret));
-        else print(clientText(made.client, made.clientSecret));
+        if (o.json) printJson(clientJson(made.client, now, made.clientSecret));
+        else print(clientText(made.client, now, made.clientSecret));
       }),
     );
 
@@ -75,13 +76,14 @@ export function addClientsCommands(program: Command): void {
     .option('--json', 'print a JSON array')
     .action((o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
+        const now = deps.clock.now();
         const all = [];
         for (let page = await listClients(deps, { limit: 500 }); page.length > 0; ) {
           all.push(...page);
           page = await listClients(deps, { limit: 500, afterId: page[page.length - 1]!.id });
         }
-        if (o.json) printJson(all.map((c) => clientJson(c)));
-        else print(all.length === 0 ? 'no clients' : all.map((c) => clientText(c)).join('\n'));
+        if (o.json) printJson(all.map((c) => clientJson(c, now)));
+        else print(all.length === 0 ? 'no clients' : all.map((c) => clientText(c, now)).join('\n'));
       }),
     );
 
@@ -91,9 +93,10 @@ export function addClientsCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((id: string, o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
+        const now = deps.clock.now();
         const c = await getClient(deps, id);
-        if (o.json) printJson(clientJson(c));
-        else print(clientText(c));
+        if (o.json) printJson(clientJson(c, now));
+        else print(clientText(c, now));
       }),
     );
 
@@ -107,10 +110,11 @@ export function addClientsCommands(program: Command): void {
     .option('--json', 'print JSON (with clientSecret)')
     .action((id: string, o: { grace?: string; json?: boolean }) =>
       withServices(async ({ deps }) => {
+        const now = deps.clock.now();
         const grace = o.grace === undefined ? 0 : parseDuration(o.grace);
         const rotated = await rotateSecret(deps, id, grace, operator());
-        if (o.json) printJson(clientJson(rotated.client, rotated.clientSecret));
-        else print(clientText(rotated.client, rotated.clientSecret));
+        if (o.json) printJson(clientJson(rotated.client, now, rotated.clientSecret));
+        else print(clientText(rotated.client, now, rotated.clientSecret, true));
       }),
     );
 
@@ -124,6 +128,7 @@ export function addClientsCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((id: string, o: UpdateOptions) =>
       withServices(async ({ deps }) => {
+        const now = deps.clock.now();
         if (o.allowIp && o.clearAllowIp) throw new Error('--allow-ip and --clear-allow-ip cannot be used together');
         const c = await updateClient(
           deps,
@@ -135,14 +140,19 @@ export function addClientsCommands(program: Command): void {
           },
           operator(),
         );
-        if (o.json) printJson(clientJson(c));
-        else print(clientText(c));
+        if (o.json) printJson(clientJson(c, now));
+        else print(clientText(c, now));
       }),
     );
 
   const toggles = [
-    ['disable', false, 'refuse the client and end every token it holds (an enable does not bring them back)'],
-    ['enable', true, 'accept a disabled client again; it needs new tokens'],
+    [
+      'disable',
+      false,
+      'refuse the client and end every token it holds (an enable does not bring them back); ' +
+        'on a disabled client, nothing changes',
+    ],
+    ['enable', true, 'accept a disabled client again; it needs new tokens; on an enabled client, nothing changes'],
   ] as const;
   for (const [name, enabled, description] of toggles) {
     clients
@@ -151,8 +161,9 @@ export function addClientsCommands(program: Command): void {
       .option('--json', 'print JSON')
       .action((id: string, o: { json?: boolean }) =>
         withServices(async ({ deps }) => {
+          const now = deps.clock.now();
           const c = await updateClient(deps, id, { enabled }, operator());
-          if (o.json) printJson(clientJson(c));
+          if (o.json) printJson(clientJson(c, now));
           else print(`${c.id} ${enabled ? 'enabled' : 'disabled'}`);
         }),
       );
@@ -164,8 +175,9 @@ export function addClientsCommands(program: Command): void {
     .option('--json', 'print the deleted client as JSON')
     .action((id: string, o: { json?: boolean }) =>
       withServices(async ({ deps }) => {
+        const now = deps.clock.now();
         const c = await deleteClient(deps, id, operator());
-        if (o.json) printJson({ ...clientJson(c), deleted: true });
+        if (o.json) printJson({ ...clientJson(c, now), deleted: true });
         else print(`${c.id} deleted (${c.name}, ${c.mode}); its tokens are refused from now on`);
       }),
     );

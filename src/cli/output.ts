@@ -1,9 +1,42 @@
 import type { AuditRecord } from '../domain/audit.js';
-import type { ClientView } from '../domain/client.js';
+import { viewGraceEndsAt, type ClientView } from '../domain/client.js';
 import type { RetirementNotice } from '../usecases/manage-keys.js';
 
-/** A client as `--json` prints it (spec §6); the secret only where it was just made. */
-export function clientJson(c: ClientView, clientSecret?: string): Record<string, unknown> {
+/** `3600` → `1h`, `5400` → `1h 30m`, `90` → `1m 30s`: the two largest units of a span of seconds. */
+export function spanText(seconds: number): string {
+  const units: Array<[string, number]> = [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ];
+  const parts: string[] = [];
+  let left = Math.max(0, Math.round(seconds));
+  for (const [unit, size] of units) {
+    if (left >= size && parts.length < 2) {
+      parts.push(`${Math.floor(left / size)}${unit}`);
+      left %= size;
+    } else if (parts.length > 0) break;
+  }
+  return parts.length === 0 ? '0s' : parts.join(' ');
+}
+
+/**
+ * When the old secret stops working, in words: `works until 2026-12-07T16:00:00.000Z (in 1h)`
+ * while a grace runs; after a rotation without one (`rotated`), that it stopped at once.
+ */
+export function oldSecretText(c: ClientView, now: number, rotated = false): string | undefined {
+  const ends = viewGraceEndsAt(c, now);
+  if (ends !== null) return `works until ${new Date(ends).toISOString()} (in ${spanText((ends - now) / 1000)})`;
+  return rotated ? 'stopped working now (no grace); its tokens die on their next use' : undefined;
+}
+
+/**
+ * A client as `--json` prints it (spec §6's keys, and `graceEndsAt`: when the previous secret
+ * stops working, null when no grace runs); the secret only where it was just made.
+ */
+export function clientJson(c: ClientView, now: number, clientSecret?: string): Record<string, unknown> {
+  const ends = viewGraceEndsAt(c, now);
   return {
     clientId: c.id,
     name: c.name,
@@ -14,11 +47,13 @@ export function clientJson(c: ClientView, clientSecret?: string): Record<string,
     enabled: c.enabled,
     secretGeneration: c.secretGeneration,
     createdAt: new Date(c.createdAt).toISOString(),
+    graceEndsAt: ends === null ? null : new Date(ends).toISOString(),
     ...(clientSecret === undefined ? {} : { clientSecret }),
   };
 }
 
-export function clientText(c: ClientView, clientSecret?: string): string {
+/** A client for a person; `rotated`: just rotated, so the old secret's fate is said either way. */
+export function clientText(c: ClientView, now: number, clientSecret?: string, rotated = false): string {
   const lines = [
     `${c.id}  ${c.name}`,
     `  mode:        ${c.mode}${c.enabled ? '' : '  (disabled)'}`,
@@ -28,6 +63,8 @@ export function clientText(c: ClientView, clientSecret?: string): string {
     `  generation:  ${c.secretGeneration}`,
     `  created:     ${new Date(c.createdAt).toISOString()}`,
   ];
+  const old = oldSecretText(c, now, rotated);
+  if (old !== undefined) lines.push(`  old secret:  ${old}`);
   if (clientSecret !== undefined) lines.push(`  secret:      ${clientSecret}`, '  (shown once: store it now)');
   return lines.join('\n');
 }

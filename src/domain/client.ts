@@ -26,16 +26,51 @@ export interface Client {
   lastUsedAt: number | null;
 }
 
-/** What a caller may see of a client. */
-export type ClientView = Omit<Client, 'secretHash' | 'previousSecretHash' | 'graceUntil'>;
+/**
+ * What a caller may see of a client: no hash, and of the last rotation's grace only whether it
+ * still runs, as read at `now` (see `graceEndsAt`).
+ */
+export type ClientView = Omit<Client, 'secretHash' | 'previousSecretHash' | 'graceUntil'> & {
+  /** When the previous secret and its tokens stop working (epoch ms); null when no grace runs. */
+  graceEndsAt: number | null;
+};
 
-export const toView = ({ secretHash: _s, previousSecretHash: _p, graceUntil: _g, ...view }: Client): ClientView => view;
+/** The client as a caller may see it, read at `now`. */
+export const toView = (
+  { secretHash: _s, previousSecretHash: _p, graceUntil, ...view }: Client,
+  now: number,
+): ClientView => ({ ...view, graceEndsAt: graceEndsAt({ graceUntil }, now) });
+
+/**
+ * When the previous secret, and the tokens of its generation, stop working: the end of a grace
+ * still running at `now`, else null (no grace, or it is over). The same instant
+ * `acceptsGeneration` honours.
+ */
+export function graceEndsAt(client: Pick<Client, 'graceUntil'>, now: number): number | null {
+  const until = client.graceUntil ?? null;
+  return until !== null && now < until ? until : null;
+}
+
+/**
+ * A view's grace as it stands at `now`: a view read earlier (an idempotent answer replayed, or
+ * one stored before views carried the grace) may hold an end that has passed since, or none.
+ */
+export const viewGraceEndsAt = (view: Pick<ClientView, 'graceEndsAt'>, now: number): number | null =>
+  graceEndsAt({ graceUntil: view.graceEndsAt ?? null }, now);
 
 /** The generations whose tokens are still honoured at `now`. */
 export function acceptsGeneration(client: Client, generation: number, now: number): boolean {
   if (generation === client.secretGeneration) return true;
   return generation === client.secretGeneration - 1 && client.graceUntil !== null && now < client.graceUntil;
 }
+
+/**
+ * Whether a change of `enabled` ends the client's tokens: only a disable of an enabled client.
+ * Disable means dead (spec §4: a token issued before a disable stays dead after an enable), and
+ * a second disable finds them dead already: it bumps no generation and records nothing.
+ */
+export const disableEndsTokens = (before: Pick<Client, 'enabled'>, enabled: boolean | undefined): boolean =>
+  enabled === false && before.enabled;
 
 /**
  * Spec §2 step 4: a client with an allowlist is served only from inside it. Checked after the

@@ -43,7 +43,7 @@ describe('panel operators from the CLI, through the real server', () => {
   it('prints a one-time first-admin link at the first start; following it makes the admin, once', async () => {
     const link = /(http:\/\/\S+\/panel\/setup#token=\S+)/.exec(server.stdout())?.[1];
     expect(link, server.stdout()).toBeDefined();
-    expect(link!.startsWith('http://localhost:')).toBe(true);
+    expect(link!.startsWith('http://127.0.0.1:')).toBe(true);
     const missing = await setup(tokenOf(link!), PASSWORD);
     expect(missing.body.errors?.[0]?.message).toBe('email is required to set up the first admin');
     const made = await setup(tokenOf(link!), PASSWORD, 'root@example.com');
@@ -97,7 +97,7 @@ describe('panel operators from the CLI, through the real server', () => {
     );
     expect(made.status, made.stderr).toBe(0);
     expect(made.stdout).toMatch(
-      /one-time setup link \(valid until \S+Z, works once; send it privately\):\n {2}http:\/\/localhost:\d+\/panel\/setup#token=/,
+      /one-time setup link \(valid until \S+Z, works once; send it privately\):\n {2}http:\/\/127\.0\.0\.1:\d+\/panel\/setup#token=/,
     );
     expect((await setup(tokenOf(made.stdout), PASSWORD)).body.data?.completeSetup).toEqual({
       email: 'dev@acme.example',

@@ -72,7 +72,7 @@ const cells = (action: Action): Cell[] =>
   );
 
 const LIST = 'query($search: String) { clients(first: 100, search: $search) { edges { node { id } } } }';
-const READ = 'query($id: ID!) { client(id: $id) { id } }';
+const READ = 'query($id: ID!) { client(id: $id) { id graceEndsAt } }';
 const CREATE = 'mutation($input: CreateClientInput!) { createClient(input: $input) { client { id orgId mode } } }';
 const UPDATE = 'mutation($input: UpdateClientInput!) { updateClient(input: $input) { id name } }';
 const ROTATE = 'mutation($id: ID!) { rotateClientSecret(clientId: $id) { clientId generation } }';

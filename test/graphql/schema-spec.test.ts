@@ -171,11 +171,17 @@ describe('schema/schema.graphql follows spec §5', () => {
       enabled: ': Boolean!',
       secretGeneration: ': Int!',
       createdAt: ': DateTime!',
+      graceEndsAt: ': DateTime',
       lastUsedAt: ': DateTime',
       auditTrail: '(first: Int): [AuditEvent!]!',
       grants: ': [Grant!]!',
     });
-    expect(fields('RotatedSecret')).toEqual({ clientId: ': ID!', clientSecret: ': String!', generation: ': Int!' });
+    expect(fields('RotatedSecret')).toEqual({
+      clientId: ': ID!',
+      clientSecret: ': String!',
+      generation: ': Int!',
+      graceEndsAt: ': DateTime',
+    });
     expect(fields('CreateClientPayload')).toEqual({ client: ': Client!', clientSecret: ': String!' });
   });
 

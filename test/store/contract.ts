@@ -7,7 +7,7 @@ import type { Operator, Session } from '../../src/domain/operator.js';
 import { lockoutKeys, refreshLockoutKeys, type LockoutPolicy } from '../../src/domain/lockout.js';
 import type { Api, Grant } from '../../src/domain/api.js';
 import type { RefreshRecord } from '../../src/domain/refresh.js';
-import type { SetupToken, Store, StoredSigningKey } from '../../src/usecases/ports.js';
+import type { ClientPatch, SetupToken, Store, StoredSigningKey } from '../../src/usecases/ports.js';
 import { tempDir } from '../support/process.js';
 
 /** How the suite gets a fresh, empty store of one kind, and what that kind can do. */
@@ -236,6 +236,21 @@ export function describeStoreContract(factory: StoreFactory): void {
         );
         expect(await store.clients.findById(client().id)).toEqual(after);
         expect((await store.audit.list({ clientId: client().id, limit: 5 }))[0]?.detail).toEqual({ fields: ['name'] });
+      });
+
+      it('decides a patch given as a function on the row the writing transaction reads: disables at once end tokens once', async () => {
+        await store.clients.insert(client(), () => []);
+        const seen: boolean[] = [];
+        const disable = (before: Client): ClientPatch => {
+          seen.push(before.enabled);
+          return before.enabled ? { enabled: false, endTokens: true } : { enabled: false };
+        };
+        const answers = await Promise.all(
+          [1, 2, 3].map((i) => store.clients.update(client().id, disable, T0 + i, () => [])),
+        );
+        expect(seen.sort()).toEqual([false, false, true]);
+        expect(answers.map((c) => c?.secretGeneration)).toEqual([2, 2, 2]);
+        expect(await store.clients.findById(client().id)).toMatchObject({ enabled: false, secretGeneration: 2 });
       });
 
       it('leaves everything as it was when an update cannot be audited', async () => {

@@ -32,6 +32,7 @@ import type {
   OperatorAudit,
   OperatorPatch,
   OperatorStore,
+  PatchFor,
   Retention,
   RotateAudit,
   SecretChange,
@@ -47,6 +48,7 @@ import type {
 import {
   clientToRow,
   grantToRow,
+  patchAgainst,
   refreshToRow,
   type IdempotencyRow,
   type LockoutRow,
@@ -129,10 +131,15 @@ export class MemoryClientStore implements ClientStore {
     await this.insert(client, audit);
     return true;
   }
-  async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
+  async update(
+    id: string,
+    given: ClientPatch | PatchFor,
+    now: number,
+    audit: UpdateAudit,
+  ): Promise<Client | undefined> {
     const before = this.rows.get(id);
     if (!before) return undefined;
-    const { endTokens, ...fields } = patch;
+    const { endTokens, ...fields } = patchAgainst(given, copy(before));
     const after: Client = { ...copy(before), ...copy(fields), updatedAt: now };
     if (endTokens)
       Object.assign(after, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeDatabase, loadConfig } from '../../src/config.js';
+import { ConfigError, describeDatabase, isLoopbackHost, issuers, loadConfig } from '../../src/config.js';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -21,7 +21,8 @@ describe('loadConfig defaults', () => {
       databaseUrl: undefined,
       databasePoolSize: 10,
       migrateOnStart: true,
-      issuer: 'http://localhost:3000',
+      issuer: 'http://127.0.0.1:3000',
+      warnings: [],
       tokenAudience: undefined,
       jwtAlg: 'ES256',
       trustProxy: [],
@@ -48,8 +49,29 @@ describe('loadConfig defaults', () => {
   });
 
   it('derives the issuer from PORT and strips trailing slashes from ISSUER', () => {
-    expect(loadConfig({ PORT: '8080' }).issuer).toBe('http://localhost:8080');
+    expect(loadConfig({ PORT: '8080' }).issuer).toBe('http://127.0.0.1:8080');
     expect(loadConfig({ ISSUER: 'https://auth.example.com/' }).issuer).toBe('https://auth.example.com');
+  });
+
+  it('defaults the issuer to the address it listens on, the one every document uses', () => {
+    const c = loadConfig({});
+    expect(c.issuer).toBe(`http://${c.host}:${c.port}`);
+    expect(issuers(c)).toEqual({ live: 'http://127.0.0.1:3000', test: 'http://127.0.0.1:3000/test' });
+  });
+
+  it('warns, saying what to set, when HOST lets other machines in while ISSUER is unset', () => {
+    for (const host of ['0.0.0.0', '::', '10.1.2.3', 'tollgate.internal']) {
+      const [warning, ...more] = loadConfig({ HOST: host, PORT: '8080' }).warnings;
+      expect(more).toEqual([]);
+      expect(warning).toContain(`HOST=${host}`);
+      expect(warning).toContain('http://127.0.0.1:8080');
+      expect(warning).toContain('set ISSUER to the URL callers use');
+    }
+    expect(loadConfig({ HOST: '0.0.0.0', ISSUER: 'https://auth.example.com' }).warnings).toEqual([]);
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost', '[::1]']) {
+      expect(loadConfig({ HOST: host }).warnings, host).toEqual([]);
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
   });
 
   it('reads lists, trimmed, and accepts each algorithm', () => {

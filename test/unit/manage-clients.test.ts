@@ -277,6 +277,20 @@ describe('updateClient', () => {
     await expect(issue(deps, made.client.id, made.clientSecret)).resolves.toMatchObject({ clientId: made.client.id });
   });
 
+  it('disables and enables idempotently: a second disable bumps no generation and records nothing', async () => {
+    const deps = await fakeDeps();
+    const made = await createClient(deps, { name: 'svc', mode: 'live' });
+    const id = made.client.id;
+    const first = await updateClient(deps, id, { enabled: false });
+    const again = await updateClient(deps, id, { enabled: false });
+    expect([first.secretGeneration, again.secretGeneration, again.enabled]).toEqual([2, 2, false]);
+    const enabled = await updateClient(deps, id, { enabled: true });
+    const twice = await updateClient(deps, id, { enabled: true });
+    expect([enabled.secretGeneration, twice.secretGeneration, twice.enabled]).toEqual([2, 2, true]);
+    const actions = (await deps.audit.list({ clientId: id, limit: 10 })).map((e) => e.action);
+    expect(actions).toEqual(['client.enabled', 'client.disabled', 'client.created']);
+  });
+
   it('refuses invalid input with invalid_request and leaves the client alone', async () => {
     const deps = await fakeDeps();
     const made = await createClient(deps, { name: 'svc', mode: 'live' });

@@ -6,7 +6,7 @@ import type { CounterState } from '../../domain/lockout.js';
 import type { Operator, Session } from '../../domain/operator.js';
 import type { RefreshRecord } from '../../domain/refresh.js';
 import type { JwtAlg } from '../../domain/token.js';
-import type { ClientPatch, OperatorPatch, SetupToken, StoredSigningKey } from '../../usecases/ports.js';
+import type { ClientPatch, OperatorPatch, PatchFor, SetupToken, StoredSigningKey } from '../../usecases/ports.js';
 
 /*
  * What both stores share: the rows of their tables as the domain sees them, the codecs between
@@ -75,6 +75,10 @@ export const clientToRow = (c: Client): ClientRow => ({
   scopes: joinList(c.scopes),
   allowedIps: joinList(c.allowedIps),
 });
+
+/** The patch to write: as given, or decided from the row the writing transaction read. */
+export const patchAgainst = (patch: ClientPatch | PatchFor, before: Client): ClientPatch =>
+  typeof patch === 'function' ? patch(before) : patch;
 
 /**
  * The columns a patch sets, always `updatedAt`. Ending tokens also clears the previous secret and

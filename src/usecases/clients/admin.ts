@@ -30,7 +30,7 @@ const SEARCH_MAX = 200;
 
 /** The client, when the caller may read it; undefined when there is none it may see. */
 export async function findClientFor(
-  deps: Pick<AdminDeps, 'clients'>,
+  deps: Pick<AdminDeps, 'clients' | 'clock'>,
   caller: Principal,
   id: string,
 ): Promise<ClientView | undefined> {
@@ -42,7 +42,7 @@ export async function findClientFor(
   } catch {
     return undefined;
   }
-  return toView(client);
+  return toView(client, deps.clock.now());
 }
 
 /** The client the caller names for `action`, or not_found. */
@@ -94,7 +94,7 @@ export interface ClientPage {
  * contiguous run of the id order, which starts right after the bare prefix.
  */
 export async function listClientsFor(
-  deps: Pick<AdminDeps, 'clients'>,
+  deps: Pick<AdminDeps, 'clients' | 'clock'>,
   caller: Principal,
   page: { first?: number | null; after?: string | null; search?: string | null },
 ): Promise<ClientPage> {
@@ -117,9 +117,10 @@ export async function listClientsFor(
     ...(search ? { search } : {}),
   });
   const run: ClientView[] = [];
+  const now = deps.clock.now();
   for (const c of rows) {
     if (!c.id.startsWith(prefix) || c.mode !== caller.mode) break;
-    run.push(toView(c));
+    run.push(toView(c, now));
   }
   return { clients: run.slice(0, first), hasNextPage: run.length > first };
 }

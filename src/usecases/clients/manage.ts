@@ -2,6 +2,7 @@ import { auditEvent, SYSTEM, type Actor, type AuditEvent } from '../../domain/au
 import {
   checkClientName,
   checkOrgId,
+  disableEndsTokens,
   isSecretShape,
   toView,
   SECRET_MAX,
@@ -127,20 +128,21 @@ async function makeClient(
   } else {
     await deps.clients.insert(client, () => [created]);
   }
-  return { client: toView(client), clientSecret };
+  return { client: toView(client, now), clientSecret };
 }
 
-export async function getClient(deps: Pick<AdminDeps, 'clients'>, id: string): Promise<ClientView> {
+export async function getClient(deps: Pick<AdminDeps, 'clients' | 'clock'>, id: string): Promise<ClientView> {
   const client = await deps.clients.findById(id);
   if (!client) throw noSuchClient();
-  return toView(client);
+  return toView(client, deps.clock.now());
 }
 
 export async function listClients(
-  deps: Pick<AdminDeps, 'clients'>,
+  deps: Pick<AdminDeps, 'clients' | 'clock'>,
   page: { limit: number; afterId?: string },
 ): Promise<ClientView[]> {
-  return (await deps.clients.list(page)).map(toView);
+  const now = deps.clock.now();
+  return (await deps.clients.list(page)).map((c) => toView(c, now));
 }
 
 export interface UpdateClientInput {
@@ -174,7 +176,8 @@ function updateEvents(actor: Actor, id: string, at: number, before: Client, afte
  * Changes a client's settings. Audited by what really changed, judged against the row read in
  * the writing transaction and committed with it: `client.disabled` / `client.enabled` when the
  * flag flips, `client.updated` (changed field names and new values) for the rest; a call that
- * changes nothing records nothing.
+ * changes nothing records nothing. Disable and enable are idempotent: on a client already so,
+ * the answer is the client as it is, with no generation bump and no audit event.
  */
 export async function updateClient(
   deps: AdminDeps,
@@ -191,15 +194,17 @@ export async function updateClient(
   if (input.orgId !== undefined) patch.orgId = input.orgId === null ? null : checkOrgId(input.orgId);
   if (input.enabled !== undefined) patch.enabled = input.enabled;
   // Disable means dead: the tokens issued so far must not come back with an enable, non-expiring
-  // ones included, so a disable also advances the generation they are bound to.
-  if (input.enabled === false) patch.endTokens = true;
+  // ones included, so a disable of an enabled client also advances the generation they are bound
+  // to. Judged on the row the writing transaction reads: two disables at once bump it once.
+  const patchFor = (before: Client): ClientPatch =>
+    disableEndsTokens(before, input.enabled) ? { ...patch, endTokens: true } : patch;
   const now = deps.clock.now();
-  const updated = await deps.clients.update(id, patch, now, (before, after) => {
+  const updated = await deps.clients.update(id, patchFor, now, (before, after) => {
     allowed?.(before, after);
     return updateEvents(actor, id, now, before, after);
   });
   if (!updated) throw noSuchClient();
-  return toView(updated);
+  return toView(updated, now);
 }
 
 export interface RotatedSecret {
@@ -236,7 +241,7 @@ export async function rotateSecret(
     (row) => [event(actor, 'client.rotated', id, now, { generation: row.secretGeneration, graceSeconds })],
   );
   if (!rotated) throw noSuchClient();
-  return { client: toView(rotated), clientSecret, generation: rotated.secretGeneration };
+  return { client: toView(rotated, now), clientSecret, generation: rotated.secretGeneration };
 }
 
 /**
@@ -251,5 +256,5 @@ export async function deleteClient(deps: AdminDeps, id: string, actor: Actor = S
     event(actor, 'client.deleted', id, now, { name: row.name, mode: row.mode, secretGeneration: row.secretGeneration }),
   ]);
   if (!deleted) throw noSuchClient();
-  return toView(deleted);
+  return toView(deleted, now);
 }

@@ -20,6 +20,13 @@ export interface SecretChange {
   graceUntil: number | null;
 }
 
+/**
+ * A patch decided from the row as the writing transaction reads it (and locks it, on a networked
+ * store): a change that depends on what is there now, such as a disable that ends tokens only
+ * when the client was enabled, is judged without a race between the read and the write.
+ */
+export type PatchFor = (before: Client) => ClientPatch;
+
 /** The audit events of an insert, from the row as it will be stored. */
 export type InsertAudit = (client: Client) => readonly AuditEvent[];
 
@@ -63,8 +70,11 @@ export interface ClientStore {
    * atomically across processes; false, with nothing written, when there already is one.
    */
   insertFirst(client: Client, audit: InsertAudit): Promise<boolean>;
-  /** Undefined, with nothing written, when there is no such client. */
-  update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined>;
+  /**
+   * Undefined, with nothing written, when there is no such client. A `PatchFor` is called with
+   * the row read inside the writing transaction; what it returns is written.
+   */
+  update(id: string, patch: ClientPatch | PatchFor, now: number, audit: UpdateAudit): Promise<Client | undefined>;
   /**
    * Replaces the secret and bumps the generation in one durable transaction; the replaced hash
    * becomes the previous one when there is a grace, read inside the same transaction.

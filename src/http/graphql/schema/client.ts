@@ -1,5 +1,5 @@
 import { actorFor } from '../../../domain/access.js';
-import { type ClientView, toView } from '../../../domain/client.js';
+import { type ClientView, toView, viewGraceEndsAt } from '../../../domain/client.js';
 import {
   clientAuditFor,
   createClientFor,
@@ -7,7 +7,7 @@ import {
   listClientsFor,
   updateClientFor,
 } from '../../../usecases/clients/admin.js';
-import type { ClientWithSecret } from '../../../usecases/clients/manage.js';
+import type { ClientWithSecret, RotatedSecret as RotatedSecretResult } from '../../../usecases/clients/manage.js';
 import { replaySelfRotation, rotateClientSecret } from '../../../usecases/clients/rotate.js';
 import { bearer, operator, principal, signedClaims } from '../bearer.js';
 import { builder } from '../builder.js';
@@ -32,6 +32,14 @@ export const Client = builder.objectRef<ClientView>('Client').implement({
       description: 'Bumped by every rotation; older tokens die with it.',
     }),
     createdAt: t.field({ type: DateTime, resolve: (c) => c.createdAt }),
+    graceEndsAt: t.field({
+      type: DateTime,
+      nullable: true,
+      description:
+        'When the previous secret, and the tokens issued with it, stop working: the end of the grace period of ' +
+        'the last rotation while it runs; null when no grace is running.',
+      resolve: (c, _args, ctx) => viewGraceEndsAt(c, ctx.deps.clock.now()),
+    }),
     lastUsedAt: t.field({
       type: DateTime,
       nullable: true,
@@ -88,6 +96,8 @@ export interface RotatedSecretShape {
   clientId: string;
   clientSecret: string;
   generation: number;
+  /** When the previous secret stops working (epoch ms), null when it already has. */
+  graceEndsAt: number | null;
 }
 
 export const RotatedSecret = builder.objectRef<RotatedSecretShape>('RotatedSecret').implement({
@@ -96,7 +106,21 @@ export const RotatedSecret = builder.objectRef<RotatedSecretShape>('RotatedSecre
     clientId: t.exposeID('clientId'),
     clientSecret: t.exposeString('clientSecret'),
     generation: t.exposeInt('generation', { description: 'The new secret generation.' }),
+    graceEndsAt: t.field({
+      type: DateTime,
+      nullable: true,
+      description: 'When the previous secret and its tokens stop working; null: they already have (no grace).',
+      resolve: (r) => r.graceEndsAt,
+    }),
   }),
+});
+
+/** A rotation's answer as GraphQL gives it: the new secret, and until when the old one works. */
+const rotatedShape = (r: RotatedSecretResult, now: number): RotatedSecretShape => ({
+  clientId: r.client.id,
+  clientSecret: r.clientSecret,
+  generation: r.generation,
+  graceEndsAt: viewGraceEndsAt(r.client, now),
 });
 
 /** Administration reads (Bearer + tollgate:admin), limited to the mode of the address called. */
@@ -147,7 +171,7 @@ builder.queryField('viewer', (t) =>
     type: Client,
     nullable: true,
     description: 'The calling client (Bearer).',
-    resolve: (_root, _args, ctx) => guarded(async () => toView((await bearer(ctx)).client)),
+    resolve: (_root, _args, ctx) => guarded(async () => toView((await bearer(ctx)).client, ctx.deps.clock.now())),
   }),
 );
 
@@ -221,9 +245,14 @@ builder.mutationFields((t) => {
   return {
     disableClient: setEnabled(
       false,
-      'Disables a client of this mode: its tokens die at once, its secret stops working.',
+      'Disables a client of this mode: its tokens die at once, its secret stops working. On a client already ' +
+        'disabled, nothing changes (no generation bump, no audit event) and the answer is the client as it is.',
     ),
-    enableClient: setEnabled(true, 'Enables a client of this mode again; tokens issued before the disable stay dead.'),
+    enableClient: setEnabled(
+      true,
+      'Enables a client of this mode again; tokens issued before the disable stay dead. On a client already ' +
+        'enabled, nothing changes and the answer is the client as it is.',
+    ),
   };
 });
 
@@ -257,7 +286,7 @@ builder.mutationField('rotateClientSecret', (t) =>
             key,
             actor: actorFor(person, ctx.sourceIp),
           });
-          return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
+          return rotatedShape(rotated, ctx.deps.clock.now());
         }
         let valid: Awaited<ReturnType<typeof bearer>>;
         try {
@@ -268,7 +297,7 @@ builder.mutationField('rotateClientSecret', (t) =>
           const replay =
             claims && (await replaySelfRotation(ctx.deps, claims, ctx.mode, { key: key!, graceSeconds: grace }));
           if (!replay) throw refused;
-          return { clientId: replay.client.id, clientSecret: replay.clientSecret, generation: replay.generation };
+          return rotatedShape(replay, ctx.deps.clock.now());
         }
         const caller = {
           kind: 'client',
@@ -284,7 +313,7 @@ builder.mutationField('rotateClientSecret', (t) =>
           key,
           actor: actorFor(caller, ctx.sourceIp),
         });
-        return { clientId: rotated.client.id, clientSecret: rotated.clientSecret, generation: rotated.generation };
+        return rotatedShape(rotated, ctx.deps.clock.now());
       }),
   }),
 );

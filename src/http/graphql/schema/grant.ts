@@ -53,7 +53,7 @@ builder.objectField(Api, 'grants', (t) =>
           const client = await ctx.deps.clients.findById(grant.clientId);
           if (!client) continue;
           try {
-            authorize(caller, 'read', toView(client));
+            authorize(caller, 'read', toView(client, ctx.deps.clock.now()));
           } catch {
             continue;
           }

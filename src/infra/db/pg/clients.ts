@@ -7,6 +7,7 @@ import type {
   ClientPatch,
   ClientStore,
   DeleteAudit,
+  PatchFor,
   InsertAudit,
   RotateAudit,
   SecretChange,
@@ -17,7 +18,16 @@ import { insertAudit } from './audit.js';
 import { guard, transaction, type Db } from './connection.js';
 import { ReadBatcher } from './batch.js';
 import { BOTH_COUNTERS, bothCounters, type BothCounters } from './lockout.js';
-import { asciiLower, clientPatchRow, clientToRow, keysOf, rowPicker, selectList, toClient } from '../rows.js';
+import {
+  asciiLower,
+  clientPatchRow,
+  clientToRow,
+  keysOf,
+  patchAgainst,
+  rowPicker,
+  selectList,
+  toClient,
+} from '../rows.js';
 import type { ClientRow } from '../rows.js';
 import { rowInsert, setClause } from './columns.js';
 import { clients } from './schema.js';
@@ -175,18 +185,25 @@ export class PgClientStore implements ClientStore {
     await insertAudit(c, audit(client));
   }
 
-  async update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
+  async update(
+    id: string,
+    given: ClientPatch | PatchFor,
+    now: number,
+    audit: UpdateAudit,
+  ): Promise<Client | undefined> {
     return transaction(this.db, async (c) => {
-      // The row as it was, locked, so the events describe exactly the change that commits.
-      const before = (await c.query<ClientRow>(`${BY_ID} FOR UPDATE`, [id])).rows[0];
-      if (!before) return undefined;
+      // The row as it was, locked, so the patch and the events judge exactly the row that changes.
+      const row = (await c.query<ClientRow>(`${BY_ID} FOR UPDATE`, [id])).rows[0];
+      if (!row) return undefined;
+      const before = clientOf(row);
+      const patch = patchAgainst(given, before);
       const values: unknown[] = [id];
       const set = setClause(clients, clientPatchRow(patch, now), values);
       // Every token issued so far dies with this write (see ClientPatch.endTokens).
       if (patch.endTokens) set.push('secret_generation = secret_generation + 1');
       const update = `UPDATE clients SET ${set.join(', ')} WHERE id = $1 RETURNING ${clientSelect()}`;
       const after = clientOf((await c.query<ClientRow>(update, values)).rows[0]!);
-      await insertAudit(c, audit(clientOf(before), after));
+      await insertAudit(c, audit(before, after));
       return after;
     });
   }

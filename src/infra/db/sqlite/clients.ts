@@ -9,6 +9,7 @@ import type {
   ClientPatch,
   ClientStore,
   DeleteAudit,
+  PatchFor,
   InsertAudit,
   RotateAudit,
   SecretChange,
@@ -20,7 +21,7 @@ import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
 import { clients } from './schema.js';
 import { arrayReader, columnNames } from './columns.js';
-import { asciiLower, clientPatchRow, clientToRow, counterOf, toClient, type ClientRow } from '../rows.js';
+import { asciiLower, clientPatchRow, clientToRow, counterOf, patchAgainst, toClient, type ClientRow } from '../rows.js';
 
 /** The client columns' SQL names, in the order `clientFromArray` reads them, for hot statements in plain SQL. */
 export const CLIENT_COLUMNS: readonly string[] = columnNames(clients);
@@ -121,14 +122,14 @@ export class SqliteClientStore implements ClientStore {
       return true;
     });
     this.updateTx = sqlite.transaction(
-      (id: string, patch: ClientPatch, now: number, events: UpdateAudit): Client | undefined => {
-        // Read in the transaction, so the events describe exactly the change that commits.
-        const before = this.byId.get(id);
-        if (!before) return undefined;
-        const after = toClient(
-          this.db.update(clients).set(patchToSet(patch, now)).where(eq(clients.id, id)).returning().get()!,
-        );
-        record(events(clientFromArray(before), after));
+      (id: string, patch: ClientPatch | PatchFor, now: number, events: UpdateAudit): Client | undefined => {
+        // Read in the transaction, so the patch and the events judge exactly the row that changes.
+        const row = this.byId.get(id);
+        if (!row) return undefined;
+        const before = clientFromArray(row);
+        const set = patchToSet(patchAgainst(patch, before), now);
+        const after = toClient(this.db.update(clients).set(set).where(eq(clients.id, id)).returning().get()!);
+        record(events(before, after));
         return after;
       },
     );
@@ -196,7 +197,7 @@ export class SqliteClientStore implements ClientStore {
     return whenFree(() => this.insertFirstTx.immediate(client, audit));
   }
 
-  update(id: string, patch: ClientPatch, now: number, audit: UpdateAudit): Promise<Client | undefined> {
+  update(id: string, patch: ClientPatch | PatchFor, now: number, audit: UpdateAudit): Promise<Client | undefined> {
     return whenFree(() => this.updateTx.immediate(id, patch, now, audit));
   }
 
