@@ -421,6 +421,65 @@ describe("a client's page in tabs (item 7)", () => {
   );
 });
 
+describe('a running grace period (trap 3)', () => {
+  it(
+    'says when the previous secret stops working, on Overview, Credentials and the list row',
+    async () => {
+      const c = made[10]!;
+      const w = await signedIn(ADMIN);
+      const p = w.page;
+      await p.goto(`/panel/clients/${c.id}/credentials`);
+      await p.getByRole('button', { name: 'Rotate secret' }).waitFor();
+      expect(await p.getByText('A grace period is running').count()).toBe(0);
+      await p.getByRole('button', { name: 'Rotate secret' }).click();
+      const dialog = p.getByRole('dialog', { name: `Rotate the secret of ${c.name}?` });
+      await dialog.getByLabel('Grace period').selectOption({ label: '1 hour' });
+      await dialog.getByRole('button', { name: 'Rotate' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const fresh = await p.getByLabel('Client secret').inputValue();
+
+      const r = await graphqlAs(ps.url, adminCookie, 'query ($id: ID!) { client(id: $id) { graceEndsAt } }', {
+        id: c.id,
+      });
+      const endsAt = (r.body.data!.client as { graceEndsAt: string | null }).graceEndsAt!;
+      expect(Date.parse(endsAt) - Date.now()).toBeGreaterThan(55 * 60_000);
+      const note = p.locator('.grace', { hasText: 'A grace period is running' });
+      await note.getByText(/the previous secret, and the tokens issued with it, stop working at/).waitFor();
+      expect(await note.locator('time').getAttribute('datetime')).toBe(endsAt);
+      expect(await note.textContent()).toMatch(/\(in (59 min|1 h)\)/);
+      // As it says: both secrets work until then.
+      expect((await v1Token(ps.url, c.id, c.secret)).status).toBe(200);
+      expect((await v1Token(ps.url, c.id, fresh)).status).toBe(200);
+      await audit(p, 'credentials-grace');
+
+      await sections(p).getByRole('link', { name: 'Overview' }).click();
+      const overview = p.getByRole('definition').filter({ hasText: 'Previous secret works until' });
+      expect(await overview.locator('time').getAttribute('datetime')).toBe(endsAt);
+
+      await p.goto('/panel/clients');
+      const row = p.getByRole('row', { name: new RegExp(c.name) });
+      expect(await row.locator('.grace time').getAttribute('datetime')).toBe(endsAt);
+      // Only that row: no other client has a grace period running.
+      expect(await p.locator('tbody .grace').count()).toBe(1);
+
+      // A rotation without grace ends it: nothing is shown any more.
+      await p.goto(`/panel/clients/${c.id}/credentials`);
+      await p.getByRole('button', { name: 'Rotate secret' }).click();
+      await dialog.getByLabel('Grace period').selectOption({ label: 'None: stop at once' });
+      await dialog.getByRole('button', { name: 'Rotate' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      c.secret = await p.getByLabel('Client secret').inputValue();
+      await p.getByRole('heading', { level: 2, name: 'Save the secret now' }).waitFor();
+      await p.waitForFunction('!document.querySelector(".grace")');
+      await p.goto('/panel/clients');
+      await p.getByRole('row', { name: new RegExp(c.name) }).waitFor();
+      expect(await p.locator('tbody .grace').count()).toBe(0);
+      await w.context.close();
+    },
+    SLOW,
+  );
+});
+
 describe('disabling (item 2)', () => {
   it(
     'asks first, saying what dies; Cancel keeps it enabled; confirming ends its tokens for good',

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Client } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
+import { GraceNote } from '../../components/GraceNote';
 import { SecretOnce } from '../../components/SecretOnce';
 import { RotateDialog, type Rotated } from './RotateDialog';
 
@@ -15,6 +16,7 @@ export function Credentials({ client, writer, onChanged }: { client: Client; wri
     <section aria-labelledby="tab-h">
       <h2 id="tab-h">Credentials</h2>
       {rotated && <SecretOnce clientId={rotated.clientId} secret={rotated.clientSecret} />}
+      <GraceNote endsAt={client.graceEndsAt} />
       <dl className="details">
         <dt>Client id</dt>
         <dd className="with-copy">

@@ -1,5 +1,6 @@
 import type { Client } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
+import { GraceNote } from '../../components/GraceNote';
 import { formatDate } from '../../format';
 import { modeLabel } from '../../mode';
 
@@ -20,6 +21,14 @@ export function Overview({ client }: { client: Client }) {
         <dd>{modeLabel(client.mode)}</dd>
         <dt>Status</dt>
         <dd>{client.enabled ? 'Enabled' : <span className="off">Disabled</span>}</dd>
+        {client.graceEndsAt && (
+          <>
+            <dt>Previous secret</dt>
+            <dd>
+              <GraceNote endsAt={client.graceEndsAt} short />
+            </dd>
+          </>
+        )}
         <dt>Scopes</dt>
         <dd>{client.scopes.length ? client.scopes.join(' ') : 'none'}</dd>
         <dt>IP allowlist</dt>

@@ -1,6 +1,7 @@
 import { useEffect, useState, type MouseEvent } from 'react';
 import { CLIENT_FIELDS, gql, messageOf, type Client, type Mode } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
+import { GraceNote } from '../../components/GraceNote';
 import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
 import { Link } from '../../components/Link';
@@ -213,7 +214,14 @@ export function ClientList() {
                         <CopyButton text={c.id} label="Copy id" context={` of ${c.name}`} what="client id" />
                       </span>
                     </td>
-                    <td>{c.enabled ? 'Enabled' : <span className="off">Disabled</span>}</td>
+                    <td>
+                      {c.enabled ? 'Enabled' : <span className="off">Disabled</span>}
+                      {c.graceEndsAt && (
+                        <span className="hint">
+                          <GraceNote endsAt={c.graceEndsAt} short />
+                        </span>
+                      )}
+                    </td>
                     <td>{c.scopes.length ? c.scopes.join(' ') : <span className="muted">none</span>}</td>
                     <td>
                       <time dateTime={c.createdAt}>{formatDate(c.createdAt)}</time>
