@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  axeAllViolations,
   axeViolations,
   clipboardText,
   createOperator,
@@ -9,6 +10,7 @@ import {
   oauth2Refresh,
   oauth2Tokens,
   openPanel,
+  pageWidth,
   screenshot,
   sessionCookie,
   signIn,
@@ -618,27 +620,39 @@ describe('the new controls by role', () => {
   );
 });
 
-describe('at 390 px', () => {
+describe('at 390 px, light and dark', () => {
   it(
-    'scrolls no console page sideways: the list scrolls inside its own box, the tabs wrap',
+    'scrolls no console page sideways, clips no placeholder, and has no axe violation of any impact',
     async () => {
       const w = await signedIn(ADMIN, { width: 390 });
       const p = w.page;
       const c = made[9]!;
-      const pages = [
-        '/clients',
-        ...['', '/credentials', '/settings', '/apis', '/activity'].map((t) => `/clients/${c.id}${t}`),
-      ];
-      for (const path of pages) {
-        await p.goto(`/panel${path}`);
-        await p.getByRole('heading', { level: 2 }).or(p.locator('caption')).first().waitFor();
-        const sideways = (await p.evaluate(
-          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-        )) as number;
-        expect(sideways, path).toBeLessThanOrEqual(0);
-        expect(await clippedPlaceholders(p), path).toEqual([]);
+      const tabs = ['', '/credentials', '/settings', '/apis', '/activity'].map((t) => `/clients/${c.id}${t}`);
+      for (const theme of ['light', 'dark'] as const) {
+        await p.emulateMedia({ colorScheme: theme });
+        for (const path of ['/clients', '/clients?mode=test', ...tabs]) {
+          const where = `${path} (${theme})`;
+          await p.goto(`/panel${path}`);
+          await p.getByRole('heading', { level: 2 }).or(p.locator('caption')).first().waitFor();
+          await p.waitForLoadState('networkidle');
+          const { scrollWidth, innerWidth } = await pageWidth(p);
+          expect(scrollWidth, where).toBeLessThanOrEqual(innerWidth);
+          expect(await clippedPlaceholders(p), where).toEqual([]);
+          expect(await axeAllViolations(p), where).toEqual([]);
+        }
+        // The dialog and an opened disclosure too.
+        await p.goto(`/panel/clients/${c.id}/settings`);
+        await p.getByRole('button', { name: 'Disable', exact: true }).click();
+        await p.getByRole('dialog').waitFor();
+        expect(await axeAllViolations(p), `disable dialog (${theme})`).toEqual([]);
+        await screenshot(p, `console-disable-390-${theme}`);
+        await p.getByRole('button', { name: 'Cancel' }).click();
+        await p.goto(`/panel/clients/${c.id}/activity`);
+        await p.locator('summary').first().click();
+        expect(await axeAllViolations(p), `activity, opened (${theme})`).toEqual([]);
+        await screenshot(p, `console-activity-390-${theme}`);
       }
-      await screenshot(p, 'console-activity-390');
+      expect(w.pageErrors).toEqual([]);
       await w.context.close();
     },
     SLOW,
