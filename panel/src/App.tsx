@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { gql, messageOf, onUnauthenticated, SESSION_FIELDS, type PanelSession } from './api';
 import { Link } from './components/Link';
 import { ErrorText } from './components/ErrorText';
-import { navigate, useLocation } from './router';
+import { modeOfPage, modeQuery, noteMode, openingMode, panelMode } from './mode';
+import { navigate, readLocation, useLocation } from './router';
 import { SessionContext, type SessionState } from './session';
 import { SignIn } from './pages/sign-in/SignIn';
 import { Setup } from './pages/setup/Setup';
@@ -18,6 +19,8 @@ import { ApiList } from './pages/apis/ApiList';
 import { NewApi } from './pages/apis/NewApi';
 import { ApiPage } from './pages/apis/ApiPage';
 import { NotFound } from './pages/not-found/NotFound';
+import { TestModeSwitch } from './components/TestModeSwitch';
+import { CLIENT_TABS, type ClientTab } from './pages/client/tabs';
 
 /** The frame of every page: a skip link, the banner with navigation, and one main landmark. */
 function Shell({
@@ -30,6 +33,14 @@ function Shell({
   children: ReactNode;
 }) {
   const admin = session?.operator.role === 'ADMIN';
+  const loc = useLocation();
+  const q = modeQuery(panelMode(loc));
+  // Pages without modes (operators, keys) keep the mode of the last page that had one.
+  useEffect(() => {
+    const m = modeOfPage(loc);
+    if (m) noteMode(m);
+  });
+  const signedIn = session && !session.totpEnrollmentRequired;
   return (
     <>
       <a className="skip" href="#main">
@@ -39,14 +50,14 @@ function Shell({
         <p className="brand">
           <Link to="/">Tollgate</Link> <span>developer panel</span>
         </p>
-        {session && !session.totpEnrollmentRequired && (
+        {signedIn && (
           <nav aria-label="Main">
             <ul>
               <li>
-                <Link to="/clients">Clients</Link>
+                <Link to={`/clients${q}`}>Clients</Link>
               </li>
               <li>
-                <Link to="/apis">APIs</Link>
+                <Link to={`/apis${q}`}>APIs</Link>
               </li>
               <li>
                 <Link to="/playground">Playground</Link>
@@ -73,6 +84,7 @@ function Shell({
             </ul>
           </nav>
         )}
+        {signedIn && <TestModeSwitch />}
         {session && (
           <div className="who">
             <span>
@@ -100,12 +112,40 @@ const decoded = (segment: string): string | null => {
   }
 };
 
+/**
+ * Decides the mode the panel opens on (mode.ts `openingMode`) when its address names none, and
+ * shows the clients of that mode at the same address.
+ */
+function Opening({ onDone }: { onDone: () => void }) {
+  useEffect(() => {
+    let live = true;
+    openingMode()
+      .catch(() => 'LIVE' as const)
+      .then((m) => {
+        if (!live) return;
+        noteMode(m);
+        // The same address (the panel's root or its clients), with the mode in it.
+        navigate(`${readLocation().path}${modeQuery(m)}`, { replace: true });
+        onDone();
+      });
+    return () => {
+      live = false;
+    };
+  }, [onDone]);
+  return <p role="status">Loading…</p>;
+}
+
+const CLIENT_PATH = new RegExp(`^/clients/([^/]+)(?:/(${CLIENT_TABS.filter((t) => t).join('|')}))?$`);
+
 function Routes() {
   const { path, query } = useLocation();
   if (path === '/' || path === '/clients') return <ClientList />;
   if (path === '/clients/new') return <NewClient />;
-  const client = /^\/clients\/([^/]+)$/.exec(path);
-  if (client) return <ClientPage key={client[1]} id={decodeURIComponent(client[1]!)} />;
+  const client = CLIENT_PATH.exec(path);
+  if (client) {
+    const id = decoded(client[1]!);
+    if (id !== null) return <ClientPage key={client[1]} id={id} tab={(client[2] ?? '') as ClientTab} />;
+  }
   if (path === '/apis') return <ApiList />;
   if (path === '/apis/new') return <NewApi />;
   const api = /^\/apis\/([^/]+)$/.exec(path);
@@ -126,6 +166,12 @@ export function App() {
   const [session, setSession] = useState<PanelSession | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Opened on the panel's root or the clients without a mode: the opening mode is yet to be decided.
+  const [opening, setOpening] = useState(() => {
+    const { path: p, query: q } = readLocation();
+    return (p === '/' || p === '/clients') && !q.has('mode');
+  });
+  const opened = useCallback(() => setOpening(false), []);
 
   const refresh = useCallback(async () => {
     try {
@@ -147,6 +193,7 @@ export function App() {
       // Signed out on the server or not: this page forgets the session either way.
     }
     setSession(null);
+    setOpening(true);
     setNotice('You are signed out.');
     navigate('/', { replace: true });
   };
@@ -188,7 +235,7 @@ export function App() {
   return (
     <SessionContext.Provider value={state}>
       <Shell session={session} onSignOut={() => void signOut()}>
-        {session.totpEnrollmentRequired ? <Totp required /> : <Routes />}
+        {session.totpEnrollmentRequired ? <Totp required /> : opening ? <Opening onDone={opened} /> : <Routes />}
       </Shell>
     </SessionContext.Provider>
   );

@@ -85,6 +85,8 @@ export interface AuditEvent {
   clientId: string | null;
   sourceIp: string | null;
   detail: string;
+  /** The event in words, as the server writes it. */
+  summary: string;
 }
 export interface Client {
   id: string;
@@ -97,6 +99,8 @@ export interface Client {
   secretGeneration: number;
   createdAt: string;
   lastUsedAt: string | null;
+  /** When the previous secret stops working, while a rotation's grace period runs; else null. */
+  graceEndsAt: string | null;
 }
 export interface SigningKey {
   kid: string;
@@ -118,7 +122,8 @@ export interface SigningKeyRetirement {
 
 export const OPERATOR_FIELDS = 'id email role orgId enabled totpEnabled createdAt';
 export const SESSION_FIELDS = `operator { ${OPERATOR_FIELDS} } expiresAt totpEnrollmentRequired`;
-export const CLIENT_FIELDS = 'id name mode scopes allowedIps orgId enabled secretGeneration createdAt lastUsedAt';
+export const CLIENT_FIELDS =
+  'id name mode scopes allowedIps orgId enabled secretGeneration createdAt lastUsedAt graceEndsAt';
 
 /** The mode a client id carries (`cl_live_…`, `cl_test_…`). */
 export const modeOfClientId = (id: string): Mode => (id.startsWith('cl_test_') ? 'TEST' : 'LIVE');

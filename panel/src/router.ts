@@ -12,7 +12,8 @@ export interface Location {
   query: URLSearchParams;
 }
 
-const read = (): Location => {
+/** The address shown now, as a Location. */
+export const readLocation = (): Location => {
   const p = window.location.pathname;
   const path = p === BASE || p === `${BASE}/` ? '/' : p.startsWith(`${BASE}/`) ? p.slice(BASE.length) : '/';
   return { path: path.replace(/\/+$/, '') || '/', query: new URLSearchParams(window.location.search) };
@@ -33,9 +34,9 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
 }
 
 export function useLocation(): Location {
-  const [loc, setLoc] = useState(read);
+  const [loc, setLoc] = useState(readLocation);
   useEffect(() => {
-    const l = () => setLoc(read());
+    const l = () => setLoc(readLocation());
     listeners.add(l);
     return () => void listeners.delete(l);
   }, []);

@@ -8,6 +8,8 @@ import {
   openPanel,
   screenshot,
   startPanelServer,
+  v1Token,
+  verifyStatus,
   type PanelServer,
   type Watched,
 } from '../support/browser.js';
@@ -32,18 +34,7 @@ let billing: { id: string; secret: string; token: string };
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
-async function v1Token(url: string, id: string, secret: string): Promise<{ status: number; token?: string }> {
-  const res = await fetch(`${url}/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form({ client_id: id, client_secret: secret }),
-  });
-  const body = (await res.json()) as { data?: { access_token?: string } };
-  return { status: res.status, token: body.data?.access_token };
-}
-
-const verify = async (token: string): Promise<number> =>
-  (await fetch(`${ps.url}/auth/verify`, { headers: { authorization: `Bearer ${token}` } })).status;
+const verify = (token: string): Promise<number> => verifyStatus(ps.url, token);
 
 /** axe finds no serious or critical violation, and a screenshot is saved. */
 async function audit(name: string): Promise<void> {
@@ -117,7 +108,8 @@ describe('the panel, as an admin', () => {
       expect(await page.evaluate('document.activeElement.textContent')).toBe('New client');
       expect(await focusVisible(page)).toBe(true);
       await page.keyboard.press('Enter');
-      await page.getByRole('heading', { level: 1, name: 'New live client' }).waitFor();
+      // The only client yet is the auto-created test client: the panel opened on Test (issue 29, item 4).
+      await page.getByRole('heading', { level: 1, name: 'New test client' }).waitFor();
     },
     SLOW,
   );
@@ -151,7 +143,7 @@ describe('the panel, as an admin', () => {
       expect(id).toMatch(/^cl_live_/);
       expect(secret).toMatch(/^sk_live_/);
       await page.getByText('This secret will not be shown again.').waitFor();
-      await page.getByRole('button', { name: 'Copy' }).waitFor();
+      await page.getByRole('button', { name: 'Copy', exact: true }).waitFor();
       await audit('client-created');
 
       const got = await v1Token(ps.url, id, secret);
@@ -167,18 +159,22 @@ describe('the panel, as an admin', () => {
     async () => {
       await page.goto('/panel/clients');
       await page.getByRole('link', { name: 'billing' }).waitFor();
-      expect(await page.getByRole('radio', { name: 'Live' }).isChecked()).toBe(true);
+      const testMode = page.getByRole('banner').getByRole('switch', { name: 'Test mode' });
+      expect(await testMode.isChecked()).toBe(false);
       await audit('clients-live');
-      await page.getByRole('radio', { name: 'Test' }).check();
+      await testMode.click();
+      expect(await testMode.isChecked()).toBe(true);
       await page.getByRole('cell', { name: seeded.id }).waitFor();
       expect(await page.getByRole('link', { name: 'billing' }).count()).toBe(0);
       await page.getByLabel('Search clients').fill('no-such-client-anywhere');
       await page.getByText('No test clients match this search.').waitFor();
       await audit('clients-test');
-      await page.getByRole('radio', { name: 'Live' }).check();
+      await testMode.click();
+      expect(await testMode.isChecked()).toBe(false);
       await page.getByLabel('Search clients').fill('bill');
       await page.getByRole('link', { name: 'billing' }).click();
       await page.getByRole('heading', { level: 1, name: 'billing' }).waitFor();
+      await page.getByRole('navigation', { name: 'Client sections' }).getByRole('link', { name: 'Activity' }).click();
       await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
       await page.getByRole('cell', { name: 'client.created' }).waitFor();
       await audit('client');
@@ -189,7 +185,7 @@ describe('the panel, as an admin', () => {
   it(
     'rotates after a confirmation that says which tokens die; the old token fails at /auth/verify',
     async () => {
-      await page.goto(`/panel/clients/${billing.id}`);
+      await page.goto(`/panel/clients/${billing.id}/credentials`);
       const open = page.getByRole('button', { name: 'Rotate secret' });
       await open.click();
       const dialog = page.getByRole('dialog', { name: 'Rotate the secret of billing?' });
@@ -230,7 +226,7 @@ describe('the panel, as an admin', () => {
   it(
     "edits, disables and enables a client, and shows the server's message when it refuses",
     async () => {
-      await page.goto(`/panel/clients/${billing.id}`);
+      await page.goto(`/panel/clients/${billing.id}/settings`);
       await page.getByRole('heading', { level: 1, name: 'billing' }).waitFor();
       // A scope token may not hold a double quote (RFC 6749 §3.3): the server says so, in its words.
       await page.getByLabel('Scopes').fill('invoices:read bad"scope');
@@ -241,13 +237,21 @@ describe('the panel, as an admin', () => {
       await page.getByLabel('Scopes').fill('invoices:read');
       await page.getByRole('button', { name: 'Save' }).click();
       await page.getByText('Saved.').waitFor();
+      const sections = page.getByRole('navigation', { name: 'Client sections' });
+      await sections.getByRole('link', { name: 'Overview' }).click();
+      await page.getByRole('heading', { level: 2, name: 'Overview' }).waitFor();
       expect(
         await page
           .getByRole('definition')
           .filter({ hasText: /^invoices:read$/ })
           .count(),
       ).toBe(1);
-      await page.getByRole('button', { name: 'Disable' }).click();
+      await sections.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Disable', exact: true }).click();
+      await page
+        .getByRole('dialog', { name: 'Disable billing?' })
+        .getByRole('button', { name: 'Disable the client' })
+        .click();
       await page.getByRole('button', { name: 'Enable' }).waitFor();
       expect((await v1Token(ps.url, billing.id, billing.secret)).status).not.toBe(200);
       await page.getByRole('button', { name: 'Enable' }).click();
@@ -334,7 +338,8 @@ describe('the panel, as an admin', () => {
         'JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])',
       )) as string;
       expect(stored).not.toContain(seeded.secret);
-      expect(stored).toBe('[[],[]]');
+      // Nothing is stored but the mode last chosen with the header's switch (issue 29, item 4).
+      expect(stored).toBe('[[["tollgate.panel.mode","LIVE"]],[]]');
     },
     SLOW,
   );

@@ -189,7 +189,7 @@ describe('APIs, as an admin', () => {
   it(
     'grants one permission to a client with the checkboxes',
     async () => {
-      await page.goto(`/panel/clients/${alpha}`);
+      await page.goto(`/panel/clients/${alpha}/apis`);
       const form = page.getByRole('group', { name: 'Invoices' });
       await form.waitFor();
       expect(await form.getByRole('checkbox', { name: 'invoices:read' }).isChecked()).toBe(false);
@@ -205,7 +205,7 @@ describe('APIs, as an admin', () => {
       await audit(page, 'client-grants');
 
       // The test client, in test mode, for the playground.
-      await page.goto(`/panel/clients/${seeded.id}`);
+      await page.goto(`/panel/clients/${seeded.id}/apis`);
       const test = page.getByRole('group', { name: 'Test invoices' });
       await test.getByRole('checkbox', { name: 'invoices:read' }).check();
       await page.getByRole('button', { name: 'Save grants for Test invoices' }).click();
@@ -304,7 +304,7 @@ describe('APIs, as a developer', () => {
       await p.goto('/panel/apis/new');
       await p.getByText('Only administrators create APIs.').waitFor();
 
-      await p.goto(`/panel/clients/${alpha}`);
+      await p.goto(`/panel/clients/${alpha}/apis`);
       const form = p.getByRole('group', { name: 'Invoices' });
       expect(await form.getByRole('checkbox', { name: 'invoices:read' }).isChecked()).toBe(true);
       await form.getByRole('checkbox', { name: 'invoices:write' }).check();
@@ -329,7 +329,7 @@ describe('APIs, as a viewer', () => {
       const w = await openPanel(browser, ps.url);
       const p = w.page;
       await signIn(p, VIEWER, PASSWORD);
-      await p.goto(`/panel/clients/${alpha}`);
+      await p.goto(`/panel/clients/${alpha}/apis`);
       const form = p.getByRole('group', { name: 'Invoices' });
       await form.waitFor();
       for (const name of ['invoices:read', 'invoices:write']) {

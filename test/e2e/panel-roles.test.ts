@@ -85,7 +85,7 @@ describe('a developer', () => {
       expect(rotate.body.data?.rotateClientSecret ?? null).toBeNull();
       expect(rotate.body.errors?.length).toBeGreaterThan(0);
 
-      await page.goto(`/panel/clients/${alpha}`);
+      await page.goto(`/panel/clients/${alpha}/credentials`);
       await page.getByRole('heading', { level: 1, name: 'alpha-reports' }).waitFor();
       await page.getByRole('button', { name: 'Rotate secret' }).waitFor();
       expect(w.foreign).toEqual([]);
@@ -107,11 +107,17 @@ describe('a viewer', () => {
       expect(await page.getByRole('button', { name: 'New client' }).count()).toBe(0);
       await page.getByRole('link', { name: 'alpha-reports' }).click();
       await page.getByRole('heading', { level: 1, name: 'alpha-reports' }).waitFor();
-      await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
-      for (const name of ['Rotate secret', 'Disable', 'Enable', 'Save', 'Create'])
-        expect(await page.getByRole('button', { name }).count(), name).toBe(0);
-      expect(await page.getByLabel('Client secret').count()).toBe(0);
-      expect(await axeViolations(page)).toEqual([]);
+      // No tab of the client's page offers a change.
+      const sections = page.getByRole('navigation', { name: 'Client sections' });
+      for (const tab of ['Overview', 'Credentials', 'Settings', 'APIs', 'Activity']) {
+        await sections.getByRole('link', { name: tab }).click();
+        await page.getByRole('heading', { level: 2, name: tab === 'Activity' ? 'Audit trail' : tab }).waitFor();
+        for (const name of ['Rotate secret', 'Disable', 'Enable', 'Save', 'Create'])
+          expect(await page.getByRole('button', { name }).count(), `${tab}: ${name}`).toBe(0);
+        expect(await page.getByLabel('Client secret').count(), tab).toBe(0);
+        expect(await axeViolations(page), tab).toEqual([]);
+      }
+      await sections.getByRole('link', { name: 'Activity' }).click();
       await screenshot(page, 'viewer-client');
 
       // The server refuses what the page does not offer.

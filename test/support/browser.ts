@@ -86,8 +86,17 @@ export interface Watched {
  * A fresh context (its own cookies) with one page, watched: every request to another origin is
  * aborted and recorded, so a test proves the panel loads nothing from other hosts.
  */
-export async function openPanel(browser: Browser, url: string): Promise<Watched> {
-  const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
+export async function openPanel(
+  browser: Browser,
+  url: string,
+  opts: { clipboard?: boolean; width?: number } = {},
+): Promise<Watched> {
+  const context = await browser.newContext({
+    baseURL: url,
+    viewport: { width: opts.width ?? 1280, height: 900 },
+    // Copy buttons write with navigator.clipboard; a test reads it back (clipboardText).
+    permissions: opts.clipboard ? ['clipboard-read', 'clipboard-write'] : [],
+  });
   const origin = new URL(url).origin;
   const foreign: string[] = [];
   await context.route('**/*', (route) => {
@@ -216,3 +225,49 @@ export async function sessionCookie(url: string, email: string, password: string
     throw new Error(`sign-in as ${email} failed: ${JSON.stringify(body)}`);
   return set.join('; ');
 }
+
+/** What the page's clipboard holds now (the context needs `openPanel(…, { clipboard: true })`). */
+export const clipboardText = (page: Page): Promise<string> =>
+  page.evaluate('navigator.clipboard.readText()') as Promise<string>;
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+/** A token from the v1 door (client_credentials, form body), as a machine asks for one. */
+export async function v1Token(url: string, id: string, secret: string): Promise<{ status: number; token?: string }> {
+  const res = await fetch(`${url}/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ client_id: id, client_secret: secret }),
+  });
+  const body = (await res.json()) as { data?: { access_token?: string } };
+  return { status: res.status, token: body.data?.access_token };
+}
+
+/** An access and a refresh token from the oauth2 door (RFC 6749 §4.4, client_secret_post). */
+export async function oauth2Tokens(
+  url: string,
+  id: string,
+  secret: string,
+): Promise<{ status: number; access?: string; refresh?: string }> {
+  const res = await fetch(`${url}/api/v1/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ grant_type: 'client_credentials', client_id: id, client_secret: secret }),
+  });
+  const body = (await res.json()) as { access_token?: string; refresh_token?: string };
+  return { status: res.status, access: body.access_token, refresh: body.refresh_token };
+}
+
+/** The status of a refresh at the oauth2 door (RFC 6749 §6). */
+export async function oauth2Refresh(url: string, refresh: string): Promise<number> {
+  const res = await fetch(`${url}/api/v1/oauth2/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token: refresh }),
+  });
+  return res.status;
+}
+
+/** The status /auth/verify answers for a Bearer token: 200 while it works, 401 once it is dead. */
+export const verifyStatus = async (url: string, token: string): Promise<number> =>
+  (await fetch(`${url}/auth/verify`, { headers: { authorization: `Bearer ${token}` } })).status;

@@ -4,7 +4,8 @@ import { followLink, href, useLocation } from '../router';
 /** A link within the panel; `aria-current="page"` when it names the page shown. */
 export function Link({ to, children, className }: { to: string; children: ReactNode; className?: string }) {
   const { path } = useLocation();
-  const here = to.split('?')[0] === path || (to === '/clients' && path === '/');
+  const target = to.split('?')[0];
+  const here = target === path || (target === '/clients' && path === '/');
   return (
     <a
       href={href(to)}

@@ -1,4 +1,5 @@
 import { useId, useRef, useState } from 'react';
+import { CopyButton } from './CopyButton';
 
 /**
  * A client secret as the server returned it, once: nothing keeps it after this page. The
@@ -26,8 +27,9 @@ export function SecretOnce({ clientId, secret }: { clientId: string; secret: str
       </p>
       <dl>
         <dt>Client id</dt>
-        <dd>
+        <dd className="with-copy">
           <code>{clientId}</code>
+          <CopyButton text={clientId} label="Copy id" context=" of the client" what="client id" />
         </dd>
       </dl>
       <label htmlFor={`${id}-s`}>Client secret</label>

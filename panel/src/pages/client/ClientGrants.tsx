@@ -50,7 +50,7 @@ export function ClientGrants({ client, writer }: { client: Client; writer: boole
       <h2 id="grants-h">APIs</h2>
       <p id="grants-help">
         What this client may ask for at each {modeName} API, as the token’s <code>aud</code> and <code>scope</code>. Its
-        scopes above are what it gets from the default API.
+        scopes (under Settings) are what it gets from the default API.
       </p>
       {!writer && (
         <p className="muted" id="grants-readonly">

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useAction } from '../../action';
 import { PageHeading } from '../../components/Heading';
+import { CopyButton } from '../../components/CopyButton';
 import { ErrorText } from '../../components/ErrorText';
 import { asCurl, asFetch, buildRequest, decodeJwt, DOORS, type Door } from './requests';
 
@@ -26,6 +27,8 @@ export function Playground() {
   const { busy, error, run: act } = useAction();
 
   const req = buildRequest(door, window.location.origin, { clientId: clientId.trim(), clientSecret, scope, audience });
+  const curl = asCurl(req);
+  const fetchCode = asFetch(req);
 
   const run = (e: FormEvent) => {
     e.preventDefault();
@@ -144,13 +147,19 @@ export function Playground() {
 
       <section aria-labelledby="req-h">
         <h2 id="req-h">The request</h2>
-        <h3 id="curl-h">curl</h3>
-        <pre aria-labelledby="curl-h" tabIndex={0}>
-          <code>{asCurl(req)}</code>
+        <div className="snippet-head">
+          <h3 id="curl-h">curl</h3>
+          <CopyButton text={curl} label="Copy curl" what="curl command" />
+        </div>
+        <pre aria-labelledby="curl-h" tabIndex={0} className="snippet">
+          <code>{curl}</code>
         </pre>
-        <h3 id="fetch-h">JavaScript fetch</h3>
-        <pre aria-labelledby="fetch-h" tabIndex={0}>
-          <code>{asFetch(req)}</code>
+        <div className="snippet-head">
+          <h3 id="fetch-h">JavaScript fetch</h3>
+          <CopyButton text={fetchCode} label="Copy fetch" what="fetch code" />
+        </div>
+        <pre aria-labelledby="fetch-h" tabIndex={0} className="snippet">
+          <code>{fetchCode}</code>
         </pre>
       </section>
 
