@@ -90,15 +90,6 @@ export function auditJson(e: AuditRecord): Record<string, unknown> {
   };
 }
 
-/** One line per event: time, action, client, actor, address, detail. */
-export function auditText(e: AuditRecord): string {
-  const detail = Object.keys(e.detail).length === 0 ? '' : `  ${JSON.stringify(e.detail)}`;
-  return (
-    `${new Date(e.at).toISOString()}  ${e.action.padEnd(15)}  ${e.clientId ?? '-'}  ${e.actor}  ` +
-    `${e.sourceIp ?? '-'}${detail}`
-  );
-}
-
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
