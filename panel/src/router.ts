@@ -26,10 +26,15 @@ window.addEventListener('popstate', () => {
 
 export const href = (to: string): string => `${BASE}${to === '/' ? '/' : to}`;
 
-export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+/**
+ * `notice`: a sentence for the page arrived at to say (what was just done there, such as a
+ * deletion), kept in the history entry, so it stays with that visit.
+ */
+export function navigate(to: string, opts: { replace?: boolean; notice?: string } = {}): void {
   const url = href(to);
-  if (opts.replace) window.history.replaceState(null, '', url);
-  else window.history.pushState(null, '', url);
+  const state = opts.notice === undefined ? null : { notice: opts.notice };
+  if (opts.replace) window.history.replaceState(state, '', url);
+  else window.history.pushState(state, '', url);
   for (const l of listeners) l();
 }
 
@@ -42,6 +47,14 @@ export function useLocation(): Location {
   }, []);
   return loc;
 }
+
+/** The notice the current history entry was navigated to with, if any. */
+export const currentNotice = (): string | null => {
+  const state: unknown = window.history.state;
+  return state !== null && typeof state === 'object' && 'notice' in state && typeof state.notice === 'string'
+    ? state.notice
+    : null;
+};
 
 /** A plain link's click, handled in the page (a modified click still opens a new tab). */
 export function followLink(e: MouseEvent<HTMLAnchorElement>, to: string): void {

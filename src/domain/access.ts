@@ -1,8 +1,8 @@
 import type { Actor } from './audit.js';
 import type { Client } from './client.js';
-import { DomainError, insufficientScope } from './errors.js';
+import { DomainError, insufficientScope, invalidField } from './errors.js';
 import type { Mode } from './mode.js';
-import type { OperatorRole } from './operator.js';
+import { normaliseEmail, type OperatorRole } from './operator.js';
 
 /**
  * Tollgate's own scopes are powers over Tollgate itself, not labels for the APIs behind it: every
@@ -202,4 +202,17 @@ export function authorizeKeyChange(caller: Principal): void {
   authorize(caller, 'keys');
   if (!isDeploymentAdmin(caller))
     throw new DomainError('access_denied', 'Only a deployment admin may rotate or retire signing keys');
+}
+
+/**
+ * Disabling or resetting an operator from the panel (issue 29, item 11): admins only, as every
+ * operator change; and never oneself, so no click locks the last admin out (another admin, or
+ * `tollgate users disable|reset` on the server, does it). Answers the email normalised.
+ */
+export function authorizeOperatorChange(caller: Principal, email: string): string {
+  authorize(caller, 'operators');
+  const target = normaliseEmail(email);
+  if (caller.kind === 'operator' && caller.email === target)
+    throw invalidField('email', 'is your own: another admin (or `tollgate users` on the server) must do this');
+  return target;
 }

@@ -1,4 +1,4 @@
-import { actorFor, authorize, authorizeKeyChange, type Principal } from '../domain/access.js';
+import { actorFor, authorize, authorizeKeyChange, authorizeOperatorChange, type Principal } from '../domain/access.js';
 import { DomainError } from '../domain/errors.js';
 import type { OperatorView } from '../domain/operator.js';
 import {
@@ -9,7 +9,7 @@ import {
   rotateSigningKey,
   type TokenLifetimes,
 } from './manage-keys.js';
-import { createOperator, listOperators, type SetupLink } from './operators.js';
+import { createOperator, disableOperator, listOperators, resetOperator, type SetupLink } from './operators.js';
 import type { PublicKeyInfo, SigningKeys } from './ports.js';
 import type { PanelDeps } from './panel-sessions.js';
 
@@ -37,6 +37,30 @@ export async function inviteOperatorFor(
   // No password was given, so the core always made a link.
   if (!made.setup) throw new DomainError('server_error', 'No setup link was made');
   return { operator: made.operator, setup: made.setup };
+}
+
+type OperatorDeps = Pick<PanelDeps, 'operators' | 'clock' | 'random' | 'panel'>;
+
+/** `tollgate users disable EMAIL` from the panel: an admin, never on themself. */
+export async function disableOperatorFor(
+  deps: OperatorDeps,
+  caller: Principal,
+  email: string,
+  sourceIp: string,
+): Promise<OperatorView> {
+  const target = authorizeOperatorChange(caller, email);
+  return disableOperator(deps, target, actorFor(caller, sourceIp));
+}
+
+/** `tollgate users reset EMAIL` from the panel: the operator and their new one-time setup link. */
+export async function resetOperatorFor(
+  deps: OperatorDeps,
+  caller: Principal,
+  email: string,
+  sourceIp: string,
+): Promise<{ operator: OperatorView; setup: SetupLink }> {
+  const target = authorizeOperatorChange(caller, email);
+  return resetOperator(deps, target, actorFor(caller, sourceIp));
 }
 
 /** `tollgate keys rotate --mode <the address's mode>`, for a deployment admin. */

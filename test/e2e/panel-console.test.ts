@@ -571,6 +571,7 @@ describe('the new controls by role', () => {
     await p.getByRole('heading', { level: 2, name: 'Settings' }).waitFor();
     if (await p.getByRole('button', { name: 'Save', exact: true }).count()) found.push('save');
     if (await p.getByRole('button', { name: 'Disable', exact: true }).count()) found.push('disable');
+    if (await p.getByRole('button', { name: 'Delete client' }).count()) found.push('delete');
     if (await p.getByLabel('Name').count()) found.push('name field');
     await sections(p).getByRole('link', { name: 'APIs' }).click();
     await p.getByRole('heading', { level: 2, name: 'APIs' }).waitFor();
@@ -584,7 +585,7 @@ describe('the new controls by role', () => {
   it(
     'offers an admin and a developer of the organisation every change, a viewer none',
     async () => {
-      const all = ['rotate', 'save', 'disable', 'name field', 'new client', 'copy id'];
+      const all = ['rotate', 'save', 'disable', 'delete', 'name field', 'new client', 'copy id'];
       for (const [email, expected] of [
         [ADMIN, all],
         [DEV, all],

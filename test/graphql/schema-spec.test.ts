@@ -60,6 +60,9 @@ describe('schema/schema.graphql follows spec §5', () => {
       retireSigningKey: '(kid: ID!): SigningKey!',
       inviteOperator: '(input: InviteOperatorInput!): OperatorInvite!',
       changePassword: '(input: ChangePasswordInput!): Boolean!',
+      disableOperator: '(email: String!): Operator!',
+      resetOperator: '(email: String!): OperatorInvite!',
+      deleteClient: '(id: ID!): Client!',
     });
   });
 

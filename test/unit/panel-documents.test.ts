@@ -26,7 +26,7 @@ const API = join(PANEL, 'src/api.ts');
  * How many documents the panel sends today (SetEnabled counts twice: enableClient and
  * disableClient). Raise it when a page sends one more; a drop means the search lost some.
  */
-const EXPECTED_AT_LEAST = 29;
+const EXPECTED_AT_LEAST = 32;
 
 /** The start of an operation or fragment: `query Me {`, `mutation X($id: ID!) {`, `{ me … }`. */
 const LOOKS_LIKE_A_DOCUMENT = /^\s*(?:(?:query|mutation|subscription)\b\s*\w*\s*[({]|fragment\s+\w+\s+on\s)/;

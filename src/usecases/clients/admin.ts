@@ -15,7 +15,14 @@ import { clientIdPrefix } from '../../domain/mode.js';
 import { createClientIdempotent, type IdempotentCreate, type IdempotentDeps } from './create-idempotent.js';
 import type { ClientWithSecret } from './manage.js';
 import type { AuditLog, Clock } from '../ports.js';
-import { rotateSecret, updateClient, type AdminDeps, type RotatedSecret, type UpdateClientInput } from './manage.js';
+import {
+  deleteClient,
+  rotateSecret,
+  updateClient,
+  type AdminDeps,
+  type RotatedSecret,
+  type UpdateClientInput,
+} from './manage.js';
 
 export const PAGE_DEFAULT = 20;
 export const PAGE_MAX = 100;
@@ -160,6 +167,20 @@ export async function updateClientFor(
   return refusalsAudited(deps, actor, { clientId: id }, () =>
     updateClient(deps, id, input, actor, (before, after) => authorizeScopes(caller, before.scopes, after.scopes)),
   );
+}
+
+/**
+ * `tollgate clients delete ID` by a caller: whoever may change the client (disable's rule), in
+ * the mode of the address; the client is gone for good and every token of it dies.
+ */
+export async function deleteClientFor(
+  deps: AdminDeps,
+  caller: Principal,
+  id: string,
+  actor?: Actor,
+): Promise<ClientView> {
+  await managed(deps, caller, 'update', id);
+  return deleteClient(deps, id, actor);
 }
 
 export async function rotateSecretFor(

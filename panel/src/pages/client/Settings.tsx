@@ -4,6 +4,9 @@ import { CLIENT_FIELDS, gql, type Client } from '../../api';
 import { ClientFields, type ClientDraft } from '../../components/ClientFields';
 import { ErrorText } from '../../components/ErrorText';
 import { checkAllowlist, parseList } from '../../format';
+import { modeQuery } from '../../mode';
+import { navigate } from '../../router';
+import { DeleteDialog } from './DeleteDialog';
 import { DisableDialog } from './DisableDialog';
 
 const draftOf = (c: Client): ClientDraft => ({
@@ -15,7 +18,8 @@ const draftOf = (c: Client): ClientDraft => ({
 /**
  * Name, scopes and allowlist (a form for those who may change the client, the values for a
  * viewer), the organisation (set when the client is made), and disabling: confirmed in a
- * dialog that says what dies; enabling asks nothing.
+ * dialog that says what dies; enabling asks nothing. Deleting, for good, asks the client's name
+ * or id to be typed, then goes back to the clients list, which says so.
  */
 export function Settings({
   client,
@@ -31,6 +35,7 @@ export function Settings({
   const [saved, setSaved] = useState<string | null>(null);
   const status = useAction();
   const [disabling, setDisabling] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   // One change at a time: either action disables both buttons.
   const busy = saving.busy || status.busy;
   // Disable and Enable take each other's place: when one goes with the focus, its successor takes it.
@@ -124,6 +129,24 @@ export function Settings({
             </button>
           ))}
       </section>
+      {writer && (
+        <section aria-labelledby="delete-h">
+          <h3 id="delete-h">Delete</h3>
+          <p>Deleting the client ends every token it holds and removes it for good; its id never comes back.</p>
+          <button type="button" className="danger" disabled={busy} onClick={() => setDeleting(true)}>
+            Delete client
+          </button>
+        </section>
+      )}
+      {deleting && (
+        <DeleteDialog
+          client={client}
+          onClose={() => setDeleting(false)}
+          onDeleted={() =>
+            navigate(`/clients${modeQuery(client.mode)}`, { notice: `Client ${client.name} (${client.id}) deleted.` })
+          }
+        />
+      )}
       {disabling && (
         <DisableDialog
           client={client}

@@ -7,7 +7,7 @@ import { PageHeading } from '../../components/Heading';
 import { Link } from '../../components/Link';
 import { formatDate } from '../../format';
 import { chooseMode, modeFromQuery, modeLabel, modeQuery } from '../../mode';
-import { navigate, useLocation } from '../../router';
+import { currentNotice, navigate, useLocation } from '../../router';
 import { canWrite, useRole } from '../../session';
 import { arrange, type Arranged, type Order, type StatusFilter } from './arrange';
 
@@ -65,6 +65,8 @@ const STATUSES: ReadonlyArray<{ value: StatusFilter; label: string }> = [
 export function ClientList() {
   const { query } = useLocation();
   const mode = modeFromQuery(query);
+  // What was just done before arriving here (a client deleted), said once at the top.
+  const notice = currentNotice();
   const role = useRole();
   const [typed, setTyped] = useState('');
   const [search, setSearch] = useState('');
@@ -153,6 +155,11 @@ export function ClientList() {
           </p>
         )}
       </div>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
       <ErrorText error={error} />
       {loaded && shown && (
         <>

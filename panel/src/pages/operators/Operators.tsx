@@ -3,16 +3,22 @@ import { gql, messageOf, OPERATOR_FIELDS, type Operator } from '../../api';
 import { ErrorText } from '../../components/ErrorText';
 import { PageHeading } from '../../components/Heading';
 import { formatDate } from '../../format';
-import { useRole } from '../../session';
+import { useSession } from '../../session';
 import { type Invite, InviteOperator } from './InviteOperator';
+import { OperatorDialog, type OperatorChange } from './OperatorDialog';
 import { SetupLink } from './SetupLink';
 
 /**
  * Every operator (admins only; the server refuses anyone else), and inviting one: the server
  * makes the operator and a one-time setup link, shown here once, as `tollgate users create`.
+ * Each other operator can be disabled or reset (`users disable|reset`) after a confirmation;
+ * one's own row offers neither, as the server refuses both.
  */
 export function Operators() {
-  const admin = useRole() === 'ADMIN';
+  const me = useSession().session.operator;
+  const admin = me.role === 'ADMIN';
+  const [changing, setChanging] = useState<{ operator: Operator; change: OperatorChange } | null>(null);
+  const [said, setSaid] = useState<string | null>(null);
   const [operators, setOperators] = useState<Operator[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [invite, setInvite] = useState<Invite | null>(null);
@@ -32,10 +38,12 @@ export function Operators() {
         <code>npx tollgate users create --email E --role admin|developer|viewer [--org ORG]</code>.
       </p>
       <ErrorText error={error} />
+      <p role="status">{said}</p>
       {invite && <SetupLink email={invite.operator.email} url={invite.setupUrl} expiresAt={invite.expiresAt} />}
       {operators && admin && (
         <InviteOperator
           onInvited={(i) => {
+            setSaid(null);
             setInvite(i);
             void load();
           }}
@@ -52,6 +60,7 @@ export function Operators() {
               <th scope="col">Status</th>
               <th scope="col">Two-factor</th>
               <th scope="col">Created</th>
+              {admin && <th scope="col">Actions</th>}
             </tr>
           </thead>
           <tbody>
@@ -63,10 +72,51 @@ export function Operators() {
                 <td data-label="Status">{o.enabled ? 'Enabled' : 'Disabled'}</td>
                 <td data-label="Two-factor">{o.totpEnabled ? 'On' : 'Off'}</td>
                 <td data-label="Created">{formatDate(o.createdAt)}</td>
+                {admin && (
+                  <td data-label="Actions">
+                    {o.id === me.id ? (
+                      <span className="muted">You</span>
+                    ) : (
+                      <span className="row-actions">
+                        {o.enabled && (
+                          <button
+                            type="button"
+                            className="danger"
+                            aria-label={`Disable ${o.email}`}
+                            onClick={() => setChanging({ operator: o, change: 'disable' })}
+                          >
+                            Disable
+                          </button>
+                        )}
+                        <button
+                          type="button"
+                          aria-label={`Reset ${o.email}`}
+                          onClick={() => setChanging({ operator: o, change: 'reset' })}
+                        >
+                          Reset
+                        </button>
+                      </span>
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {changing && (
+        <OperatorDialog
+          operator={changing.operator}
+          change={changing.change}
+          onClose={() => setChanging(null)}
+          onDone={(reset) => {
+            const { email } = changing.operator;
+            setChanging(null);
+            setInvite(reset);
+            setSaid(reset ? `${email} was reset and signed out everywhere.` : `${email} was disabled and signed out.`);
+            void load();
+          }}
+        />
       )}
     </>
   );

@@ -3,6 +3,7 @@ import { type ClientView, toView, viewGraceEndsAt } from '../../../domain/client
 import {
   clientAuditFor,
   createClientFor,
+  deleteClientFor,
   findClientFor,
   listClientsFor,
   updateClientFor,
@@ -255,6 +256,22 @@ builder.mutationFields((t) => {
     ),
   };
 });
+
+/** `tollgate clients delete ID`: whoever may disable the client may delete it. */
+builder.mutationField('deleteClient', (t) =>
+  t.field({
+    type: Client,
+    description:
+      'Deletes a client of this mode for good (Bearer + tollgate:admin, or the panel role that may disable it): ' +
+      'every token of it dies at once and its id never comes back. Answers the client as it was; audited.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) =>
+      guarded(async () => {
+        const caller = await principal(ctx);
+        return deleteClientFor(ctx.deps, caller, id, actorFor(caller, ctx.sourceIp));
+      }),
+  }),
+);
 
 /**
  * Self-service rotation (no clientId: the caller's own secret, so the token used dies with it

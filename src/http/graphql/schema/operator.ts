@@ -1,5 +1,10 @@
 import type { OperatorRole as DomainRole, OperatorView } from '../../../domain/operator.js';
-import { inviteOperatorFor, operatorsFor } from '../../../usecases/panel-admin.js';
+import {
+  disableOperatorFor,
+  inviteOperatorFor,
+  operatorsFor,
+  resetOperatorFor,
+} from '../../../usecases/panel-admin.js';
 import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
 import { guarded } from '../errors.js';
@@ -54,7 +59,7 @@ export interface OperatorInviteShape {
 }
 
 export const OperatorInvite = builder.objectRef<OperatorInviteShape>('OperatorInvite').implement({
-  description: 'A new operator and their one-time setup link, shown only this once.',
+  description: 'An operator (new, or reset) and their one-time setup link, shown only this once.',
   fields: (t) => ({
     operator: t.field({ type: Operator, resolve: (i) => i.operator }),
     setupUrl: t.exposeString('setupUrl', {
@@ -82,6 +87,34 @@ builder.mutationField('inviteOperator', (t) =>
           ctx.sourceIp,
         );
         return { operator: made.operator, setupUrl: made.setup.link, expiresAt: made.setup.expiresAt };
+      }),
+  }),
+);
+
+builder.mutationField('disableOperator', (t) =>
+  t.field({
+    type: Operator,
+    description:
+      'Disables an operator (`tollgate users disable`): every session of theirs ends and they cannot sign in. ' +
+      'Panel admins, never on themselves; audited.',
+    args: { email: t.arg.string({ required: true }) },
+    resolve: (_root, { email }, ctx) =>
+      guarded(async () => disableOperatorFor(ctx.deps, await principal(ctx), email, ctx.sourceIp)),
+  }),
+);
+
+builder.mutationField('resetOperator', (t) =>
+  t.field({
+    type: OperatorInvite,
+    description:
+      'Resets an operator (`tollgate users reset`): their password and two-step sign-in are cleared, every ' +
+      'session of theirs ends, and the answer is a new one-time setup link. Panel admins, never on themselves; ' +
+      'audited.',
+    args: { email: t.arg.string({ required: true }) },
+    resolve: (_root, { email }, ctx) =>
+      guarded(async () => {
+        const done = await resetOperatorFor(ctx.deps, await principal(ctx), email, ctx.sourceIp);
+        return { operator: done.operator, setupUrl: done.setup.link, expiresAt: done.setup.expiresAt };
       }),
   }),
 );
