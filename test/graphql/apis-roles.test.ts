@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
 import { createApi } from '../../src/usecases/apis/manage.js';
-import { harness, type Harness } from '../support/harness.js';
-import { MODES, outcome, principalCallers, type Caller, type Org, type PrincipalSpec } from './matrix-support.js';
+import type { Harness } from '../support/harness.js';
+import {
+  MODES,
+  outcome,
+  principalCallers,
+  type Caller,
+  type Org,
+  type PrincipalSpec,
+  matrixHarness,
+} from './matrix-support.js';
 
 /*
  * The role matrix of APIs and grants (spec §8), through the real GraphQL endpoint: every
@@ -77,7 +85,7 @@ describe('the role matrix of APIs and grants, through the real GraphQL endpoint'
   let n = 0;
 
   beforeAll(async () => {
-    h = await harness({ LOCKOUT_MAX_FAILURES: '1000', LOCKOUT_MAX_FAILURES_PER_IP: '100000' });
+    h = await matrixHarness();
     ({ callers } = await principalCallers(h, PRINCIPALS));
   });
   afterAll(() => h.close());

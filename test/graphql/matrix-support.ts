@@ -1,7 +1,7 @@
 import type { Response } from 'light-my-request';
 import { expect } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
-import type { Harness } from '../support/harness.js';
+import { harness, type Harness } from '../support/harness.js';
 import { makeOperator, panel, signedIn } from './panel-support.js';
 import { gql, tokenFor } from './support.js';
 
@@ -20,6 +20,17 @@ export interface PrincipalSpec {
 
 export const MODES: Mode[] = ['live', 'test'];
 
+/** The email an operator principal signs in with. */
+export const operatorEmail = (p: PrincipalSpec): string => `${p.role}@${p.orgId ?? 'deployment'}.example`;
+
+/** The actor an answered change by `p` is recorded under: the operator's panel email, or a GraphQL client. */
+export const recordedActor = (p: PrincipalSpec): string =>
+  p.kind === 'operator' ? `panel:${operatorEmail(p)}` : 'graphql:';
+
+/** A harness whose lockout never trips, however many refusals a matrix provokes. */
+export const matrixHarness = (): Promise<Harness> =>
+  harness({ LOCKOUT_MAX_FAILURES: '1000', LOCKOUT_MAX_FAILURES_PER_IP: '100000' });
+
 export type Caller = (address: Mode, query: string, variables: Record<string, unknown>) => Promise<Response>;
 
 /**
@@ -34,7 +45,7 @@ export async function principalCallers(
   const creds = new Map<string, { id: string; secret: string }>();
   for (const p of principals) {
     if (p.kind === 'operator') {
-      const email = `${p.role}@${p.orgId ?? 'deployment'}.example`;
+      const email = operatorEmail(p);
       await makeOperator(h, email, p.role!, p.orgId);
       const cookie = await signedIn(h, email);
       callers.set(p.name, (address, q, v) => panel(h, q, v, { cookie, mode: address }));

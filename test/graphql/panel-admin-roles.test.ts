@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
 import { rotateSigningKey } from '../../src/usecases/manage-keys.js';
-import { harness, type Harness } from '../support/harness.js';
-import { MODES, outcome, principalCallers, type Caller, type PrincipalSpec } from './matrix-support.js';
+import type { Harness } from '../support/harness.js';
+import {
+  MODES,
+  outcome,
+  principalCallers,
+  type Caller,
+  type PrincipalSpec,
+  matrixHarness,
+  recordedActor,
+} from './matrix-support.js';
 import { makeOperator, panel, PASSWORD, signedIn } from './panel-support.js';
 
 /*
@@ -67,7 +75,7 @@ describe('the role matrix of keys, invitations and password changes, through the
   let n = 0;
 
   beforeAll(async () => {
-    h = await harness({ LOCKOUT_MAX_FAILURES: '1000', LOCKOUT_MAX_FAILURES_PER_IP: '100000' });
+    h = await matrixHarness();
     ({ callers } = await principalCallers(h, PRINCIPALS));
     callers.set(NO_SESSION, (address, q, v) => panel(h, q, v, { mode: address }));
   });
@@ -77,10 +85,7 @@ describe('the role matrix of keys, invitations and password changes, through the
   const lastAudit = async () => (await h.services.deps.audit.list({ limit: 1 }))[0];
 
   /** The actor an answered change must be recorded under. */
-  function actorOf(name: string): string {
-    const p = spec(name)!;
-    return p.kind === 'operator' ? `panel:${p.role}@${p.orgId ?? 'deployment'}.example` : 'graphql:';
-  }
+  const actorOf = (name: string): string => recordedActor(spec(name)!);
 
   async function run(name: string, c: Cell): Promise<string> {
     const call = callers.get(name)!;

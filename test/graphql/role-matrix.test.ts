@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/domain/mode.js';
 import { basicAuth } from '../contract/drivers/oauth2.js';
-import { harness, type Harness } from '../support/harness.js';
-import { MODES, outcome, principalCallers, type Caller, type Org, type PrincipalSpec } from './matrix-support.js';
+import type { Harness } from '../support/harness.js';
+import {
+  MODES,
+  outcome,
+  principalCallers,
+  type Caller,
+  type Org,
+  type PrincipalSpec,
+  matrixHarness,
+} from './matrix-support.js';
 import { tokenFor } from './support.js';
 
 /*
@@ -85,7 +93,7 @@ describe('the role matrix, through the real GraphQL endpoint', () => {
   let creds: Map<string, { id: string; secret: string }>;
 
   beforeAll(async () => {
-    h = await harness({ LOCKOUT_MAX_FAILURES: '1000', LOCKOUT_MAX_FAILURES_PER_IP: '100000' });
+    h = await matrixHarness();
     ({ callers, creds } = await principalCallers(h, PRINCIPALS));
   });
   afterAll(() => h.close());
