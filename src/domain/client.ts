@@ -24,6 +24,10 @@ export interface Client {
   updatedAt: number;
   /** When a token was last issued to it (recorded at most once a minute per process); null: never. */
   lastUsedAt: number | null;
+  /** Tokens it may be issued a minute (spec §11); null: no quota, and no cost on the hot path. */
+  tokensPerMinute: number | null;
+  /** Tokens it may be issued at once under its quota; null: `tokensPerMinute`. */
+  burst: number | null;
 }
 
 /**

@@ -26,7 +26,12 @@ export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
  * A finer reason inside a code, for doors whose wording differs (v1 answers a plain bad
  * credential with the seed's fixed sentence but names a mode mismatch).
  */
-export type DomainErrorReason = 'bad_credentials' | 'mode_mismatch' | 'client_disabled' | 'body_too_large';
+export type DomainErrorReason =
+  | 'bad_credentials'
+  | 'mode_mismatch'
+  | 'client_disabled'
+  | 'body_too_large'
+  | 'quota_exceeded';
 
 export interface DomainErrorDetails {
   /** Domain name of the offending input field (`client_id`, `client_secret`, `scope`, …). */

@@ -15,3 +15,4 @@ export type * from './ports/operators.js';
 export type * from './ports/sessions.js';
 export type * from './ports/store.js';
 export type * from './ports/crypto.js';
+export type * from './ports/usage.js';

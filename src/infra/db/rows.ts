@@ -91,6 +91,8 @@ export function clientPatchRow(patch: ClientPatch, now: number): Partial<ClientR
   if (patch.allowedIps !== undefined) set.allowedIps = joinList(patch.allowedIps);
   if (patch.orgId !== undefined) set.orgId = patch.orgId;
   if (patch.enabled !== undefined) set.enabled = patch.enabled;
+  if (patch.tokensPerMinute !== undefined) set.tokensPerMinute = patch.tokensPerMinute;
+  if (patch.burst !== undefined) set.burst = patch.burst;
   if (patch.endTokens) {
     set.previousSecretHash = null;
     set.graceUntil = null;

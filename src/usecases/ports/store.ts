@@ -8,6 +8,7 @@ import type { LockoutStore } from './lockout.js';
 import type { OperatorStore } from './operators.js';
 import type { SessionStore } from './sessions.js';
 import type { TokenStore } from './tokens.js';
+import type { QuotaStore, UsageStore } from './usage.js';
 
 /* Every storage port, opened together on one database. */
 
@@ -15,6 +16,8 @@ import type { TokenStore } from './tokens.js';
 export interface Retention {
   lockout: LockoutPolicy;
   auditRetentionDays: number;
+  /** Usage rows are kept this many days past their hour (USAGE_RETENTION_DAYS). */
+  usageRetentionDays: number;
 }
 
 /** What `backup` made. */
@@ -38,12 +41,15 @@ export interface Store {
   keys: SigningKeyStore;
   operators: OperatorStore;
   sessions: SessionStore;
+  usage: UsageStore;
+  quotas: QuotaStore;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   /**
    * Housekeeping: drops expired refresh tokens, revocations of expired tokens, idempotency keys,
    * lockout counters whose window and lock are over, audit events past their retention, panel
-   * sessions past their absolute end and expired setup links, a batch at a time. Returns rows dropped.
+   * sessions past their absolute end and expired setup links, usage rows past their retention,
+   * quota instants already past (a full bucket needs no row), a batch at a time. Returns rows dropped.
    */
   purgeExpired(now: number, retention: Retention): Promise<number>;
   /**
