@@ -56,6 +56,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** Audit events older than this many days are purged. */
   auditRetentionDays: number;
+  /** Usage counts (spec §11): kept this many days, written from memory this often. */
+  usage: { retentionDays: number; flushSeconds: number };
   /** The developer panel (spec §7). */
   panel: {
     /** PANEL_REQUIRE_TOTP=1: admins must enrol TOTP before they can do anything else. */
@@ -233,6 +235,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     metricsPort: env.METRICS_PORT ? positiveInt(env, 'METRICS_PORT', 0, 65535) : undefined,
     auditRetentionDays: positiveInt(env, 'AUDIT_RETENTION_DAYS', 365, 100 * 365),
+    usage: {
+      retentionDays: positiveInt(env, 'USAGE_RETENTION_DAYS', 90, 100 * 365),
+      // At most once a minute per instance by default; shorter only where a test or a demo wants
+      // counts to show sooner.
+      flushSeconds: positiveInt(env, 'USAGE_FLUSH_SECONDS', 60, 3600),
+    },
     panel: {
       requireTotpForAdmins: flag(env, 'PANEL_REQUIRE_TOTP', false),
       sessionIdleMinutes: positiveInt(env, 'PANEL_SESSION_IDLE_MINUTES', 30, 7 * 24 * 60),

@@ -94,10 +94,19 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   // idempotency keys (whose sealed answers hold client secrets, so they should not outlive 24 h).
   const purge = setInterval(() => {
     services.store
-      .purgeExpired(Date.now(), { lockout: config.lockout, auditRetentionDays: config.auditRetentionDays })
+      .purgeExpired(Date.now(), {
+        lockout: config.lockout,
+        auditRetentionDays: config.auditRetentionDays,
+        usageRetentionDays: config.usage.retentionDays,
+      })
       .catch((err: unknown) => app.log.warn({ err }, 'purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
+  // Usage counts go to the store at most once a minute; a failed write keeps them for the next.
+  const flushUsage = () =>
+    services.usage.flush().catch((err: unknown) => app.log.warn({ err }, 'usage flush failed; counts kept'));
+  const usageFlush = setInterval(flushUsage, config.usage.flushSeconds * 1000);
+  usageFlush.unref();
 
   const drainer = trackConnections(app.server);
   app.addHook('onSend', (_req, reply, payload, done) => {
@@ -116,6 +125,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     // A port in use or refused: close what was opened, so nothing holds the process (the CLI's
     // `serve` ends with the message instead of hanging with the database open).
     clearInterval(purge);
+    clearInterval(usageFlush);
     await Promise.allSettled([app.close(), metricsListener?.close()]);
     await services.close();
     throw e;
@@ -133,6 +143,9 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
       await drainer.drain(SHUTDOWN_DEADLINE_MS);
       await app.close();
       await metricsListener?.close();
+      clearInterval(usageFlush);
+      // The last counts, once every accepted request is answered.
+      await flushUsage();
       await services.close();
       app.log.info({ tookMs: Date.now() - started }, 'shutdown complete');
     })());

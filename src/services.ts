@@ -9,6 +9,7 @@ import { JwtVerifier } from './infra/keys/verifier.js';
 import { openStore, type StoreOptions } from './infra/store.js';
 import { systemClock, systemRandom } from './infra/system.js';
 import { LastUsedRecorder } from './usecases/last-used.js';
+import { UsageCounter } from './usecases/usage.js';
 import type { Clock, Random, Store } from './usecases/ports.js';
 import type { Deps } from './usecases/deps.js';
 
@@ -17,6 +18,8 @@ export interface Services {
   deps: Deps;
   /** The storage ports, for the operations that are the store's own (ping, purge, backup). */
   store: Store;
+  /** This process's usage counts, until the server flushes them (spec §11). */
+  usage: UsageCounter;
   /** Where the master key came from, for the start-up log. */
   masterKeyOrigin: string;
   close(): Promise<void>;
@@ -53,6 +56,7 @@ export async function openServices(config: Config, opts: ServiceOptions = {}): P
     const keys = new KeyRing(store.keys, master.key, config.jwtAlg, clock);
     await keys.init();
     const tokens = tokenSettings(config);
+    const usage = new UsageCounter(store.usage);
     const deps: Deps = {
       clients: store.clients,
       apis: store.apis,
@@ -69,6 +73,9 @@ export async function openServices(config: Config, opts: ServiceOptions = {}): P
       random,
       signer: keys,
       usage: new LastUsedRecorder(store.clients),
+      meter: usage,
+      quotas: store.quotas,
+      usageStore: store.usage,
       tokens,
       audit: store.audit,
       idempotency: store.idempotency,
@@ -83,7 +90,7 @@ export async function openServices(config: Config, opts: ServiceOptions = {}): P
         session: { idleMinutes: config.panel.sessionIdleMinutes, absoluteHours: config.panel.sessionAbsoluteHours },
       },
     };
-    return { deps, store, masterKeyOrigin: master.origin, close: () => store.close() };
+    return { deps, store, usage, masterKeyOrigin: master.origin, close: () => store.close() };
   } catch (e) {
     await store.close();
     throw e;

@@ -11,7 +11,8 @@ import {
 import { allowlistEntryProblem } from '../domain/ip.js';
 import { scopeTokenProblem } from '../domain/scopes.js';
 import { checkEntries, collect, namingClient, operator, print, printJson, withServices } from './context.js';
-import { clientJson, clientText, parseDuration } from './output.js';
+import { clientUsage } from '../usecases/clients/usage.js';
+import { clientJson, clientText, parseDuration, usageJson, usageText } from './output.js';
 
 interface CreateOptions {
   name: string;
@@ -25,11 +26,22 @@ interface CreateOptions {
 
 interface UpdateOptions {
   name?: string;
+  tokensPerMinute?: number | null;
+  burst?: number | null;
   scope?: string;
   allowIp?: string[];
   clearAllowIp?: boolean;
   json?: boolean;
 }
+
+/** `--tokens-per-minute 600` as a number for the domain to judge; `none` as null (removed). */
+const quotaNumber =
+  (flag: string) =>
+  (text: string): number | null => {
+    if (text === 'none') return null;
+    if (!/^\d{1,9}$/.test(text)) throw new Error(`${flag} takes a whole number or none, not ${JSON.stringify(text)}`);
+    return Number(text);
+  };
 
 /** `--scope "a b"` as scopes, each checked by the domain's rule: a bad one is named with the flag. */
 function scopesOf(text: string): string[] {
@@ -136,6 +148,12 @@ export function addClientsCommands(program: Command): void {
     .option('--scope <scopes>', 'space-separated scopes (replaces them)')
     .option('--allow-ip <cidr>', 'allowed source address or CIDR (repeatable; replaces the list)', collect)
     .option('--clear-allow-ip', 'remove the allowlist: any address may call')
+    .option(
+      '--tokens-per-minute <n>',
+      'token quota: at most n tokens a minute, every door (none: no quota)',
+      quotaNumber('--tokens-per-minute'),
+    )
+    .option('--burst <n>', 'tokens at once under the quota (none: as many as --tokens-per-minute)', quotaNumber('--burst'))
     .option('--json', 'print JSON')
     .action((id: string, o: UpdateOptions) =>
       withServices(async ({ deps }) => {
@@ -144,7 +162,18 @@ export function addClientsCommands(program: Command): void {
         const scopes = o.scope === undefined ? undefined : scopesOf(o.scope);
         checkEntries('--allow-ip', o.allowIp ?? [], allowlistEntryProblem);
         const c = await namingClient(id, () =>
-          updateClient(deps, id, { name: o.name, scopes, allowedIps: o.clearAllowIp ? [] : o.allowIp }, operator()),
+          updateClient(
+            deps,
+            id,
+            {
+              name: o.name,
+              scopes,
+              allowedIps: o.clearAllowIp ? [] : o.allowIp,
+              tokensPerMinute: o.tokensPerMinute,
+              burst: o.burst,
+            },
+            operator(),
+          ),
         );
         if (o.json) printJson(clientJson(c, now));
         else print(clientText(c, now));
@@ -174,6 +203,25 @@ export function addClientsCommands(program: Command): void {
         }),
       );
   }
+
+  clients
+    .command('usage <id>')
+    .description('tokens issued, failures by code and checks, per hour and door (the current hour included)')
+    .option('--since <duration>', 'how far back: 90m, 24h, 7d (at most 92d)', '24h')
+    .option('--json', 'print a JSON array')
+    .action((id: string, o: { since: string; json?: boolean }) =>
+      withServices(async ({ deps }) => {
+        const now = deps.clock.now();
+        const since = parseDuration(o.since);
+        if (since === 0) throw new Error('--since must be longer than 0s');
+        const buckets = await namingClient(id, async () => {
+          await getClient(deps, id);
+          return clientUsage(deps, id, now - since * 1000, now + 1, 'hour');
+        });
+        if (o.json) printJson(buckets.map(usageJson));
+        else print(buckets.length === 0 ? `${id}: no usage since ${o.since} ago` : buckets.map(usageText).join('\n'));
+      }),
+    );
 
   clients
     .command('delete <id>')

@@ -1,6 +1,9 @@
 import type { AuditRecord } from '../domain/audit.js';
 import { viewGraceEndsAt, type ClientView } from '../domain/client.js';
+import type { UsageBucket } from '../domain/usage.js';
 import type { RetirementNotice } from '../usecases/manage-keys.js';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** `3600` → `1h`, `5400` → `1h 30m`, `90` → `1m 30s`: the two largest units of a span of seconds. */
 export function spanText(seconds: number): string {
@@ -48,6 +51,8 @@ export function clientJson(c: ClientView, now: number, clientSecret?: string): R
     secretGeneration: c.secretGeneration,
     createdAt: new Date(c.createdAt).toISOString(),
     graceEndsAt: ends === null ? null : new Date(ends).toISOString(),
+    tokensPerMinute: c.tokensPerMinute,
+    burst: c.burst,
     ...(clientSecret === undefined ? {} : { clientSecret }),
   };
 }
@@ -63,6 +68,8 @@ export function clientText(c: ClientView, now: number, clientSecret?: string, ro
     `  generation:  ${c.secretGeneration}`,
     `  created:     ${new Date(c.createdAt).toISOString()}`,
   ];
+  if (c.tokensPerMinute !== null)
+    lines.push(`  quota:       ${c.tokensPerMinute} tokens a minute, ${c.burst ?? c.tokensPerMinute} at once`);
   const old = oldSecretText(c, now, rotated);
   if (old !== undefined) lines.push(`  old secret:  ${old}`);
   if (clientSecret !== undefined) lines.push(`  secret:      ${clientSecret}`, '  (shown once: store it now)');
@@ -75,6 +82,23 @@ export function parseDuration(text: string): number {
   if (!m) throw new Error(`not a duration: ${JSON.stringify(text)} (use e.g. 90s, 15m, 1h, 2d)`);
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
+}
+
+/** A usage bucket as `clients usage --json` prints it (spec §11). */
+export function usageJson(b: UsageBucket): Record<string, unknown> {
+  return { start: iso(b.start), door: b.door, issued: b.issued, failures: b.failures, checks: b.checks };
+}
+
+/** A usage bucket on one line for a person. */
+export function usageText(b: UsageBucket): string {
+  const failures = Object.entries(b.failures).map(([code, n]) => `${code}=${n}`);
+  return [
+    iso(b.start),
+    b.door.padEnd(12),
+    `issued ${b.issued}`,
+    `checks ${b.checks}`,
+    `failures ${failures.join(' ') || '0'}`,
+  ].join('  ');
 }
 
 /** An audit event as `audit --json` prints it. */
@@ -90,7 +114,6 @@ export function auditJson(e: AuditRecord): Record<string, unknown> {
   };
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * What `keys retire` warns of, in words: the span in which the key signed and which of those

@@ -51,15 +51,17 @@ export function takeToken(
   return { granted: false, waitMs: from - now - rule.toleranceMs };
 }
 
-/** Checks a quota as asked for (both fields, or neither; or a burst with the rate kept). */
+/** Checks one of a quota's numbers: a whole number from 1 to MAX_TOKENS_PER_MINUTE, or null. */
+export function checkQuotaNumber(field: 'tokens_per_minute' | 'burst', n: number | null | undefined): void {
+  if (n == null) return;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TOKENS_PER_MINUTE)
+    throw invalidField(field, `must be a whole number from 1 to ${MAX_TOKENS_PER_MINUTE}`);
+}
+
+/** Checks a quota as it will stand: its numbers, and no burst without a rate. */
 export function checkQuota(tokensPerMinute: number | null, burst: number | null): void {
-  const check = (field: string, n: number | null) => {
-    if (n === null) return;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_TOKENS_PER_MINUTE)
-      throw invalidField(field, `must be a whole number from 1 to ${MAX_TOKENS_PER_MINUTE}`);
-  };
-  check('tokens_per_minute', tokensPerMinute);
-  check('burst', burst);
+  checkQuotaNumber('tokens_per_minute', tokensPerMinute);
+  checkQuotaNumber('burst', burst);
   if (burst !== null && tokensPerMinute === null)
     throw invalidField('burst', 'needs tokens_per_minute: a burst is part of a quota');
 }

@@ -4,6 +4,7 @@ import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import { resolveSourceIp } from '../domain/ip.js';
 import type { TargetRequest } from '../domain/api.js';
 import type { Mode } from '../domain/mode.js';
+import type { Door } from '../domain/usage.js';
 import type { Deps } from '../usecases/deps.js';
 import type { IssueTokenInput } from '../usecases/issue-token.js';
 import { toDomainError } from './errors.js';
@@ -15,8 +16,8 @@ export interface DoorContext {
   config: Config;
 }
 
-/** The doors, as metrics label them. */
-export type DoorName = 'v1' | 'v2' | 'oauth2' | 'common' | 'forward-auth' | 'graphql';
+/** The doors, as metrics and usage rows label them. */
+export type DoorName = Door;
 
 /** Options each door plugin is registered with, once per mode. */
 export interface DoorOptions {
@@ -62,6 +63,13 @@ export type Renderer = (e: DomainError) => Rendered;
 export function callMode(req: FastifyRequest, mount: Mode, config: Config): Mode {
   if (mount === 'test' || config.testHosts.length === 0) return mount;
   return config.testHosts.includes(req.hostname.toLowerCase()) ? 'test' : mount;
+}
+
+/** The door a route belongs to (stamped by `tagRoutes`), for the usage counts. */
+export function doorOf(req: FastifyRequest): Door {
+  const door = req.routeOptions.config.door;
+  if (door === undefined) throw new Error(`route ${req.routeOptions.url} belongs to no door`);
+  return door;
 }
 
 export function callerIp(req: FastifyRequest, config: Config): string {
@@ -115,6 +123,7 @@ export function issueTokenInput(
   const body = bodyRecord(req.body);
   return {
     mode: callMode(req, mount, ctx.config),
+    door: doorOf(req),
     clientId: requiredString(body, fields.clientId, 'client_id'),
     clientSecret: requiredString(body, fields.clientSecret, 'client_secret'),
     scope: optionalString(body, 'scope'),

@@ -1,9 +1,11 @@
 import { checkCredentialShape, checkSourceAllowed, isSecretShape, type Client } from '../domain/client.js';
-import { badCredentials, DomainError } from '../domain/errors.js';
+import { badCredentials, DomainError, isDomainError } from '../domain/errors.js';
 import { lockoutKeys, lockoutWait, rateLimited, refuseIfLocked } from '../domain/lockout.js';
 import type { Mode } from '../domain/mode.js';
 import { isGeneratedShape, matchSecret } from '../domain/secrets.js';
 import type { Target } from '../domain/api.js';
+import type { Door } from '../domain/usage.js';
+import type { UsageMeter } from './usage.js';
 import type { ApiRef, Clock, ClientStore, LockoutStore, Random } from './ports.js';
 import type { LockoutPolicy } from '../domain/lockout.js';
 
@@ -14,9 +16,12 @@ export interface CoreDeps {
   lockoutPolicy: LockoutPolicy;
   clock: Clock;
   random: Random;
+  meter: UsageMeter;
 }
 
 export interface CredentialAttempt {
+  /** The door asked, for the usage counts. */
+  door: Door;
   /** The mode of the address called. */
   mode: Mode;
   clientId: string;
@@ -61,33 +66,39 @@ export async function authenticateClient(
   if (attempt.rawSecret !== undefined && attempt.rawSecret !== attempt.clientSecret && isSecretShape(attempt.rawSecret))
     presented.push(attempt.rawSecret);
   const { client, lockout, target: found } = await deps.clients.findForCheck(attempt.clientId, keys, target);
-  if (!presented.every(isGeneratedShape)) {
-    const locked = lockoutWait(lockout, deps.clock.now());
-    if (locked > 0) throw rateLimited(locked);
+  try {
+    if (!presented.every(isGeneratedShape)) {
+      const locked = lockoutWait(lockout, deps.clock.now());
+      if (locked > 0) throw rateLimited(locked);
+    }
+
+    // 3. Client, secret, mode, enabled. An unknown id does the same hashing as a wrong secret.
+    const now = deps.clock.now();
+    const inGrace = client !== undefined && client.graceUntil !== null && now < client.graceUntil;
+    const hashes = [client?.secretHash ?? null, inGrace ? client.previousSecretHash : null];
+    // Every presented form is compared, the first match wins: the work depends only on what was sent.
+    let slot = -1;
+    for (const secret of presented) {
+      const matched = await matchSecret(secret, hashes);
+      if (slot === -1) slot = matched;
+    }
+    const failure = verdict(client, slot, attempt.mode);
+
+    // The verdict is settled atomically: past the limit it turns into rate_limited, right or wrong.
+    refuseIfLocked(await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy, lockout));
+    if (failure) throw failure;
+    const known = client!;
+
+    // 4. IP allowlist, after the secret so that the answer is no oracle to someone without it.
+    checkSourceAllowed(known, attempt.sourceIp);
+    // Slot 1 is the previous secret, only ever offered during a grace period.
+    const generation = slot === 0 ? known.secretGeneration : known.secretGeneration - 1;
+    return { client: known, generation, ...(target ? { target: found } : {}) };
+  } catch (e) {
+    // A failure counts in the usage of a client the store knows; a made-up id is no client's.
+    if (client && isDomainError(e)) deps.meter.failed(client.id, attempt.door, e.code, deps.clock.now());
+    throw e;
   }
-
-  // 3. Client, secret, mode, enabled. An unknown id does the same hashing as a wrong secret.
-  const now = deps.clock.now();
-  const inGrace = client !== undefined && client.graceUntil !== null && now < client.graceUntil;
-  const hashes = [client?.secretHash ?? null, inGrace ? client.previousSecretHash : null];
-  // Every presented form is compared, the first match wins: the work depends only on what was sent.
-  let slot = -1;
-  for (const secret of presented) {
-    const matched = await matchSecret(secret, hashes);
-    if (slot === -1) slot = matched;
-  }
-  const failure = verdict(client, slot, attempt.mode);
-
-  // The verdict is settled atomically: past the limit it turns into rate_limited, right or wrong.
-  refuseIfLocked(await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy, lockout));
-  if (failure) throw failure;
-  const known = client!;
-
-  // 4. IP allowlist, after the secret so that the answer is no oracle to someone without it.
-  checkSourceAllowed(known, attempt.sourceIp);
-  // Slot 1 is the previous secret, only ever offered during a grace period.
-  const generation = slot === 0 ? known.secretGeneration : known.secretGeneration - 1;
-  return { client: known, generation, ...(target ? { target: found } : {}) };
 }
 
 function verdict(client: Client | undefined, slot: number, mode: Mode): DomainError | undefined {

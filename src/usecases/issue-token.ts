@@ -10,7 +10,10 @@ import { grantScopes, parseScopeString } from '../domain/scopes.js';
 import { accessTokenClaims, type JwtAlg } from '../domain/token.js';
 import { authenticateClient, type CredentialAttempt } from './authenticate-client.js';
 import type { TokenSettings } from '../domain/token.js';
-import type { ApiRef, ApiStore, TokenSigner, TokenStore } from './ports.js';
+import { isDomainError } from '../domain/errors.js';
+import { quotaExceeded, quotaOf, quotaRule } from '../domain/quota.js';
+import type { Client } from '../domain/client.js';
+import type { ApiRef, ApiStore, QuotaStore, TokenSigner, TokenStore } from './ports.js';
 import type { CoreDeps } from './authenticate-client.js';
 
 /** Notes that a client was used (a token issued to it); cheap, never fails the caller. */
@@ -25,6 +28,7 @@ export interface IssueDeps extends CoreDeps {
   tokens: TokenSettings;
   tokenStore: TokenStore;
   apis: ApiStore;
+  quotas: QuotaStore;
 }
 
 export interface IssueTokenInput extends CredentialAttempt {
@@ -91,24 +95,44 @@ export function tokenFor(
  * The client credentials grant. A named API comes with the client in the credential check's one
  * read; it is judged only once the credentials are: a wrong audience with a right secret is no
  * guess, and the one `invalid_target` for an unknown, foreign or ungranted API is no oracle.
+ * Every outcome of a known client counts in its usage, at the door asked.
  * @see RFC 6749 §4.4, RFC 8707 §2
  */
 export async function issueToken(deps: IssueDeps, input: IssueTokenInput): Promise<IssuedToken> {
   const requested = input.scope === undefined ? undefined : parseScopeString(input.scope);
   const ref = targetRef(deps, input.mode, input.target);
   const { client, generation, target } = await authenticateClient(deps, input, ref);
-  // 5. Audience and scope.
-  const { scopes, audience, ttlSeconds, alg } = tokenFor(client.scopes, ref, target, requested, input.ttlSeconds);
-  const claims = accessTokenClaims(deps.tokens, {
-    client,
-    scopes,
-    generation,
-    ttlSeconds,
-    nowMs: deps.clock.now(),
-    jti: deps.random.bytes(16).toString('base64url'),
-    ...(audience === null ? {} : { audience }),
-  });
-  const accessToken = await deps.signer.sign(client.mode, claims, alg);
-  deps.usage.used(client.id, claims.iat * 1000);
-  return { accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds, scopes, clientId: client.id, generation, audience };
+  try {
+    // 5. Audience and scope.
+    const { scopes, audience, ttlSeconds, alg } = tokenFor(client.scopes, ref, target, requested, input.ttlSeconds);
+    // 6. The quota, last: only a request that would get its token spends one.
+    await takeQuota(deps, client);
+    const claims = accessTokenClaims(deps.tokens, {
+      client,
+      scopes,
+      generation,
+      ttlSeconds,
+      nowMs: deps.clock.now(),
+      jti: deps.random.bytes(16).toString('base64url'),
+      ...(audience === null ? {} : { audience }),
+    });
+    const accessToken = await deps.signer.sign(client.mode, claims, alg);
+    deps.usage.used(client.id, claims.iat * 1000);
+    deps.meter.issued(client.id, input.door, claims.iat * 1000);
+    return { accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds, scopes, clientId: client.id, generation, audience };
+  } catch (e) {
+    if (isDomainError(e)) deps.meter.failed(client.id, input.door, e.code, deps.clock.now());
+    throw e;
+  }
+}
+
+/**
+ * Spends one of the client's quota (spec §11), or refuses with `rate_limited`: no failed
+ * credential check, so no lockout count. A client without a quota costs nothing here.
+ */
+export async function takeQuota(deps: Pick<IssueDeps, 'quotas' | 'clock'>, client: Client): Promise<void> {
+  const quota = quotaOf(client);
+  if (quota === null) return;
+  const waitMs = await deps.quotas.take(client.id, quotaRule(quota), deps.clock.now());
+  if (waitMs > 0) throw quotaExceeded(waitMs, quota);
 }

@@ -21,6 +21,7 @@ export async function issueTokenWithRefresh(
 
 export interface RefreshGrantInput {
   mode: CredentialAttempt['mode'];
+  door: CredentialAttempt['door'];
   sourceIp: string;
   refreshToken: string;
   scope?: string;
@@ -36,10 +37,12 @@ export interface RefreshGrantInput {
  * @see RFC 6749 §6
  */
 export async function refreshGrant(deps: IssueDeps, input: RefreshGrantInput): Promise<IssuedToken> {
-  const { mode, sourceIp } = input;
-  const authenticated = input.client && (await authenticateClient(deps, { mode, sourceIp, ...input.client })).client;
+  const { mode, door, sourceIp } = input;
+  const authenticated =
+    input.client && (await authenticateClient(deps, { mode, door, sourceIp, ...input.client })).client;
   return refreshAccessToken(deps, {
     mode,
+    door,
     sourceIp,
     refreshToken: input.refreshToken,
     scope: input.scope,

@@ -3,6 +3,7 @@ import { isReservedScope } from '../domain/access.js';
 import { tokenStillGranted } from '../domain/api.js';
 import { DomainError, insufficientScope } from '../domain/errors.js';
 import type { Mode } from '../domain/mode.js';
+import type { Door } from '../domain/usage.js';
 import type { AccessTokenClaims } from '../domain/token.js';
 import type { Deps } from './deps.js';
 
@@ -13,7 +14,7 @@ export interface ValidToken {
 
 const invalidToken = (message: string): DomainError => new DomainError('invalid_token', message);
 
-type BearerDeps = Pick<Deps, 'verifier' | 'tokenStore' | 'clock' | 'tokens'>;
+type BearerDeps = Pick<Deps, 'verifier' | 'tokenStore' | 'clock' | 'tokens' | 'meter'>;
 
 /**
  * Is this access token good right now? Signature, `typ`, issuer of the mode, audience and expiry
@@ -53,6 +54,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 export interface BearerInput {
   mode: Mode;
+  /** The door asked, for the usage counts. */
+  door: Door;
   /** The raw `Authorization` header, if any. */
   authorization: string | undefined;
   sourceIp: string;
@@ -98,6 +101,8 @@ export async function authenticateBearer(
   // Another scheme (Basic, …) is no Bearer credential at all. @see RFC 6750 §3.1
   if (!/^bearer(\s|$)/i.test(header)) throw new DomainError('missing_token', 'An access token is required');
   const valid = await validateAccessToken(deps, bearerToken(header), input.mode, input.audience);
+  // A check counts in the usage of the client whose token it is, once the token is known good.
+  deps.meter.checked(valid.client.id, input.door, deps.clock.now());
   checkSourceAllowed(valid.client, input.sourceIp);
   const scopes = valid.claims.scope === '' ? [] : valid.claims.scope.split(' ');
   const missing = (input.requiredScopes ?? []).filter((s) => !scopes.includes(s));

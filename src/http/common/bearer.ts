@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Mode } from '../../domain/mode.js';
 import type { BearerInput } from '../../usecases/verify-bearer.js';
-import { authorizationOf, callerIp, callMode } from '../door.js';
+import { authorizationOf, callerIp, callMode, doorOf } from '../door.js';
 
 /** The realm every Bearer challenge names. @see RFC 6750 §3 */
 export const REALM = 'tollgate';
@@ -40,6 +40,7 @@ export function bearerInput(
 ): BearerInput {
   return {
     mode: callMode(req, mount, config),
+    door: doorOf(req),
     authorization: authorizationOf(req),
     sourceIp: callerIp(req, config),
     requiredScopes,

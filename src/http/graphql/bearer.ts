@@ -11,7 +11,12 @@ import type { GraphQLContext } from './context.js';
  * by the fields after it.
  */
 export function bearer(ctx: GraphQLContext): Promise<ValidToken & { scopes: string[] }> {
-  return authenticateBearer(ctx.deps, { mode: ctx.mode, authorization: ctx.authorization, sourceIp: ctx.sourceIp });
+  return authenticateBearer(ctx.deps, {
+    mode: ctx.mode,
+    door: 'graphql',
+    authorization: ctx.authorization,
+    sourceIp: ctx.sourceIp,
+  });
 }
 
 /**

@@ -75,6 +75,7 @@ const WIRE_FIELDS: Record<string, string> = {
   org_id: 'orgId',
   org: 'orgId',
   grace: 'graceSeconds',
+  tokens_per_minute: 'tokensPerMinute',
   idempotency_key: 'Idempotency-Key',
 };
 export const wireField = (domainField: string): string => WIRE_FIELDS[domainField] ?? domainField;

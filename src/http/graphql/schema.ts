@@ -7,6 +7,7 @@ import './schema/mode.js';
 import './schema/error.js';
 import './schema/audit-event.js';
 import './schema/client.js';
+import './schema/usage.js';
 import './schema/api.js';
 import './schema/grant.js';
 import './schema/token.js';

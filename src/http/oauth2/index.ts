@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
 import type { Mode } from '../../domain/mode.js';
+import type { Door } from '../../domain/usage.js';
 import { scopeString } from '../../domain/scopes.js';
 import type { CredentialAttempt } from '../../usecases/authenticate-client.js';
 import { introspectToken, revokeToken } from '../../usecases/introspect-revoke.js';
@@ -9,6 +10,7 @@ import { issueTokenWithRefresh, refreshGrant } from '../../usecases/oauth2-grant
 import {
   callerIp,
   callMode,
+  doorOf,
   NO_STORE,
   targetRequest,
   useEnvelope,
@@ -28,16 +30,19 @@ type GrantType = (typeof GRANT_TYPES)[number];
 /** Where the call comes from and which mode it is in. */
 interface Call {
   mode: Mode;
+  door: Door;
   sourceIp: string;
 }
 
 const callOf = (req: FastifyRequest, mount: Mode, ctx: DoorContext): Call => ({
   mode: callMode(req, mount, ctx.config),
+  door: doorOf(req),
   sourceIp: callerIp(req, ctx.config),
 });
 
 const attempt = (call: Call, client: PresentedClient): CredentialAttempt => ({
   mode: call.mode,
+  door: call.door,
   clientId: client.clientId,
   clientSecret: client.clientSecret,
   ...(client.rawSecret === undefined ? {} : { rawSecret: client.rawSecret }),

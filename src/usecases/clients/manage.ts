@@ -11,6 +11,7 @@ import {
   type ClientView,
 } from '../../domain/client.js';
 import { invalidField } from '../../domain/errors.js';
+import { checkQuota, checkQuotaNumber } from '../../domain/quota.js';
 import { noSuchClient } from '../../domain/access.js';
 import { newClientId, newClientSecret } from '../../domain/ids.js';
 import { normaliseAllowlist } from '../../domain/ip.js';
@@ -114,6 +115,8 @@ async function makeClient(
     createdAt: now,
     updatedAt: now,
     lastUsedAt: null,
+    tokensPerMinute: null,
+    burst: null,
   };
   const created = event(actor, 'client.created', client.id, now, {
     name,
@@ -151,10 +154,14 @@ export interface UpdateClientInput {
   allowedIps?: string[];
   orgId?: string | null;
   enabled?: boolean;
+  /** The quota (spec §11); null removes it (and its burst). */
+  tokensPerMinute?: number | null;
+  /** Tokens at once under the quota; null: as many as `tokensPerMinute`. */
+  burst?: number | null;
 }
 
 /** The fields `client.updated` reports; `enabled` has events of its own. */
-const UPDATED_FIELDS = ['name', 'scopes', 'allowedIps', 'orgId'] as const;
+const UPDATED_FIELDS = ['name', 'scopes', 'allowedIps', 'orgId', 'tokensPerMinute', 'burst'] as const;
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -193,11 +200,21 @@ export async function updateClient(
   if (input.allowedIps !== undefined) patch.allowedIps = normaliseAllowlist(input.allowedIps);
   if (input.orgId !== undefined) patch.orgId = input.orgId === null ? null : checkOrgId(input.orgId);
   if (input.enabled !== undefined) patch.enabled = input.enabled;
+  if (input.tokensPerMinute !== undefined) patch.tokensPerMinute = input.tokensPerMinute;
+  if (input.burst !== undefined) patch.burst = input.burst;
+  // Removing the quota removes its burst with it.
+  if (input.tokensPerMinute === null && input.burst === undefined) patch.burst = null;
+  checkQuotaNumber('tokens_per_minute', input.tokensPerMinute);
+  checkQuotaNumber('burst', input.burst);
   // Disable means dead: the tokens issued so far must not come back with an enable, non-expiring
   // ones included, so a disable of an enabled client also advances the generation they are bound
   // to. Judged on the row the writing transaction reads: two disables at once bump it once.
-  const patchFor = (before: Client): ClientPatch =>
-    disableEndsTokens(before, input.enabled) ? { ...patch, endTokens: true } : patch;
+  const patchFor = (before: Client): ClientPatch => {
+    // A burst alone belongs to the quota the client has: judged on the row being written.
+    if (patch.tokensPerMinute !== undefined || patch.burst !== undefined)
+      checkQuota(patch.tokensPerMinute === undefined ? before.tokensPerMinute : patch.tokensPerMinute, patch.burst ?? null);
+    return disableEndsTokens(before, input.enabled) ? { ...patch, endTokens: true } : patch;
+  };
   const now = deps.clock.now();
   const updated = await deps.clients.update(id, patchFor, now, (before, after) => {
     allowed?.(before, after);

@@ -83,13 +83,15 @@ export const CreateClientPayload = builder.objectRef<ClientWithSecret>('CreateCl
 });
 
 export const UpdateClientInput = builder.inputType('UpdateClientInput', {
-  description: 'Fields left out (or null) stay as they are.',
+  description: 'Fields left out stay as they are; so do null ones, but for tokensPerMinute and burst.',
   fields: (t) => ({
     id: t.id({ required: true }),
     name: t.string(),
     scopes: t.stringList(),
     allowedIps: t.stringList({ description: 'An empty list lifts the allowlist.' }),
     enabled: t.boolean(),
+    tokensPerMinute: t.int({ description: 'The token quota; null removes it (and its burst).' }),
+    burst: t.int({ description: 'Tokens at once under the quota; null: as many as tokensPerMinute.' }),
   }),
 });
 
@@ -220,6 +222,9 @@ builder.mutationField('updateClient', (t) =>
             scopes: input.scopes ?? undefined,
             allowedIps: input.allowedIps ?? undefined,
             enabled: input.enabled ?? undefined,
+            // Here null means something: no quota (or the default burst).
+            tokensPerMinute: input.tokensPerMinute,
+            burst: input.burst,
           },
           actorFor(caller, ctx.sourceIp),
         );

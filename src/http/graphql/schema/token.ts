@@ -78,6 +78,7 @@ builder.mutationField('issueToken', (t) =>
       try {
         const token = await issueToken(ctx.deps, {
           mode: ctx.mode,
+          door: 'graphql',
           clientId: required(input.clientId, 'client_id'),
           clientSecret: required(input.clientSecret, 'client_secret'),
           scope: input.scope ?? undefined,
