@@ -25,7 +25,16 @@ import {
   TOLLGATE,
   waitFor,
 } from './lib/procs.mjs';
-import { doorRow, doorLine, p99ToFloor, quotaLine, quotaRow, storeLine, storeRow, writeResults } from './lib/report.mjs';
+import {
+  doorRow,
+  doorLine,
+  p99ToFloor,
+  quotaLine,
+  quotaRow,
+  storeLine,
+  storeRow,
+  writeResults,
+} from './lib/report.mjs';
 import { BENCH_API, copyDatabase, createClient, seedApi, seedClients, tollgate } from './lib/seed.mjs';
 
 /** Seven: the same code measured an hour apart moved by up to ±0.3 against the peer over five. */

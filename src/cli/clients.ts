@@ -153,7 +153,11 @@ export function addClientsCommands(program: Command): void {
       'token quota: at most n tokens a minute, every door (none: no quota)',
       quotaNumber('--tokens-per-minute'),
     )
-    .option('--burst <n>', 'tokens at once under the quota (none: as many as --tokens-per-minute)', quotaNumber('--burst'))
+    .option(
+      '--burst <n>',
+      'tokens at once under the quota (none: as many as --tokens-per-minute)',
+      quotaNumber('--burst'),
+    )
     .option('--json', 'print JSON')
     .action((id: string, o: UpdateOptions) =>
       withServices(async ({ deps }) => {

@@ -114,7 +114,6 @@ export function auditJson(e: AuditRecord): Record<string, unknown> {
   };
 }
 
-
 /**
  * What `keys retire` warns of, in words: the span in which the key signed and which of those
  * tokens die. Lifetimes are this environment's (the server's should be the same).

@@ -85,7 +85,9 @@ export async function authenticateClient(
     const failure = verdict(client, slot, attempt.mode);
 
     // The verdict is settled atomically: past the limit it turns into rate_limited, right or wrong.
-    refuseIfLocked(await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy, lockout));
+    refuseIfLocked(
+      await deps.lockout.settle(keys, failure === undefined, deps.clock.now(), deps.lockoutPolicy, lockout),
+    );
     if (failure) throw failure;
     const known = client!;
 

@@ -119,7 +119,15 @@ export async function issueToken(deps: IssueDeps, input: IssueTokenInput): Promi
     const accessToken = await deps.signer.sign(client.mode, claims, alg);
     deps.usage.used(client.id, claims.iat * 1000);
     deps.meter.issued(client.id, input.door, claims.iat * 1000);
-    return { accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds, scopes, clientId: client.id, generation, audience };
+    return {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresIn: ttlSeconds,
+      scopes,
+      clientId: client.id,
+      generation,
+      audience,
+    };
   } catch (e) {
     if (isDomainError(e)) deps.meter.failed(client.id, input.door, e.code, deps.clock.now());
     throw e;

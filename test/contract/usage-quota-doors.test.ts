@@ -33,7 +33,10 @@ describe.each(DOORS)('contract: usage and quota at the $name door', (door) => {
     const c = await h.client({ scopes: ['read'] });
     door.expectToken(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret }), { scope: 'read' });
     door.expectToken(await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret }), { scope: 'read' });
-    door.expectError(await door.issue(h, 'live', { clientId: c.id, clientSecret: wrongSecret(c.secret) }), 'invalid_client');
+    door.expectError(
+      await door.issue(h, 'live', { clientId: c.id, clientSecret: wrongSecret(c.secret) }),
+      'invalid_client',
+    );
     door.expectError(
       await door.issue(h, 'live', { clientId: c.id, clientSecret: c.secret, scope: 'write' }),
       'invalid_scope',
@@ -74,7 +77,10 @@ describe.each(DOORS)('contract: usage and quota at the $name door', (door) => {
     const counters = await h.store.lockout.read(lockoutKeys(c.id, '127.0.0.1'));
     expect(counters.pair?.failures ?? 0).toBe(0);
     // A wrong secret is still refused as a wrong secret, quota or not, and spends no token.
-    door.expectError(await door.issue(h, 'live', { clientId: c.id, clientSecret: wrongSecret(c.secret) }), 'invalid_client');
+    door.expectError(
+      await door.issue(h, 'live', { clientId: c.id, clientSecret: wrongSecret(c.secret) }),
+      'invalid_client',
+    );
     const [bucket] = await usage(c.id);
     expect(bucket).toMatchObject({ issued: 2, failures: { rate_limited: 4, invalid_client: 1 } });
   });

@@ -340,6 +340,8 @@ describe('tollgate output into a closed pipe', () => {
           createdAt: 0,
           updatedAt: 0,
           lastUsedAt: null,
+          tokensPerMinute: null,
+          burst: null,
         },
         () => [],
       );

@@ -64,6 +64,8 @@ describe('tollgate db copy: the panel tables', () => {
         createdAt: T0,
         updatedAt: T0,
         lastUsedAt: null,
+        tokensPerMinute: null,
+        burst: null,
       },
       () => [],
     );

@@ -178,6 +178,17 @@ describe('schema/schema.graphql follows spec §5', () => {
       lastUsedAt: ': DateTime',
       auditTrail: '(first: Int): [AuditEvent!]!',
       grants: ': [Grant!]!',
+      tokensPerMinute: ': Int',
+      burst: ': Int',
+      usage: '(from: DateTime!, granularity: UsageGranularity!, to: DateTime!): [UsageBucket!]!',
+      cachingWarning: ': CachingWarning',
+    });
+    expect(fields('UsageBucket')).toEqual({
+      start: ': DateTime!',
+      door: ': String!',
+      issued: ': Int!',
+      checks: ': Int!',
+      failures: ': [UsageFailure!]!',
     });
     expect(fields('RotatedSecret')).toEqual({
       clientId: ': ID!',
@@ -226,6 +237,8 @@ describe('schema/schema.graphql follows spec §5', () => {
       scopes: '[String!]',
       allowedIps: '[String!]',
       enabled: 'Boolean',
+      tokensPerMinute: 'Int',
+      burst: 'Int',
     });
   });
 });

@@ -77,7 +77,13 @@ describe('rotation through /api/v1/client/me and /auth/verify', () => {
     return m.statusCode;
   };
   const refresh = (refreshToken: string) =>
-    refreshAccessToken(services.deps, { mode: 'live', refreshToken, sourceIp: '127.0.0.1', ttlSeconds: 900 });
+    refreshAccessToken(services.deps, {
+      mode: 'live',
+      door: 'common',
+      refreshToken,
+      sourceIp: '127.0.0.1',
+      ttlSeconds: 900,
+    });
   const refreshTokenOf = (generation: number) =>
     mintRefreshToken(
       services.deps,

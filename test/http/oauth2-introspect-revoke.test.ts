@@ -297,12 +297,20 @@ describe('oauth2 token lifetimes, on a fixed clock', () => {
     const { access_token } = await grant(h, c);
     await post(h, REVOKE, { token: access_token }, basic(c));
     clock.advance(800);
-    await h.services.store.purgeExpired(clock.now(), { lockout: DEFAULT_POLICY, auditRetentionDays: 365 });
+    await h.services.store.purgeExpired(clock.now(), {
+      lockout: DEFAULT_POLICY,
+      auditRetentionDays: 365,
+      usageRetentionDays: 90,
+    });
     await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow(
       'The access token has been revoked',
     );
     clock.advance(200);
-    await h.services.store.purgeExpired(clock.now(), { lockout: DEFAULT_POLICY, auditRetentionDays: 365 });
+    await h.services.store.purgeExpired(clock.now(), {
+      lockout: DEFAULT_POLICY,
+      auditRetentionDays: 365,
+      usageRetentionDays: 90,
+    });
     await expect(validateAccessToken(h.services.deps, access_token, 'live')).rejects.toThrow(
       'The access token has expired',
     );

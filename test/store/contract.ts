@@ -20,7 +20,7 @@ export interface StoreFactory {
 
 const T0 = Date.UTC(2026, 0, 1);
 const POLICY: LockoutPolicy = { maxFailures: 5, maxFailuresPerIp: 50, windowSeconds: 900, lockSeconds: 900 };
-const RETENTION = { lockout: POLICY, auditRetentionDays: 30 };
+const RETENTION = { lockout: POLICY, auditRetentionDays: 30, usageRetentionDays: 90 };
 
 const client = (over: Partial<Client> = {}): Client => ({
   id: 'cl_live_contract0000000000000000',
@@ -37,6 +37,8 @@ const client = (over: Partial<Client> = {}): Client => ({
   createdAt: T0,
   updatedAt: T0,
   lastUsedAt: null,
+  tokensPerMinute: null,
+  burst: null,
   ...over,
 });
 

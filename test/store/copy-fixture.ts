@@ -25,9 +25,19 @@ export async function fillEveryTable(store: Store, masterKey: Buffer): Promise<v
     createdAt: T0,
     updatedAt: T0,
     lastUsedAt: null,
+    tokensPerMinute: null,
+    burst: null,
   };
   await store.clients.insert(
-    { ...base, id: 'cl_live_a', name: 'a', scopes: ['read', 'write'], allowedIps: ['192.0.2.0/24'] },
+    {
+      ...base,
+      id: 'cl_live_a',
+      name: 'a',
+      scopes: ['read', 'write'],
+      allowedIps: ['192.0.2.0/24'],
+      tokensPerMinute: 7,
+      burst: 3,
+    },
     (c) => [
       {
         at: T0,
@@ -158,6 +168,14 @@ export async function fillEveryTable(store: Store, masterKey: Buffer): Promise<v
   );
   await store.operators.putSetupToken({ hash: 'link', operatorId: 'op_2', createdAt: T0, expiresAt: T0 + 86_400_000 });
   await store.operators.putSetupToken({ hash: 'first', operatorId: null, createdAt: T0, expiresAt: T0 + 86_400_000 });
+  await store.usage.add([
+    { clientId: 'cl_live_a', hour: T0, door: 'v1', kind: 'issued', count: 3 },
+    { clientId: 'cl_live_a', hour: T0, door: 'oauth2', kind: 'invalid_client', count: 1 },
+    // A deleted client's rows stay until retention drops them.
+    { clientId: 'cl_live_gone', hour: T0 + 3_600_000, door: 'graphql', kind: 'checks', count: 2 ** 40 },
+  ]);
+  // 7 a minute: a fractional interval (8571.428… ms), so the instant is no whole number.
+  await store.quotas.take('cl_live_a', { intervalMs: 60_000 / 7, toleranceMs: 2 * (60_000 / 7) }, T0);
   await store.sessions.insert({
     idHash: 's1',
     operatorId: 'op_1',

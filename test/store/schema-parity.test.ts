@@ -38,12 +38,14 @@ import * as sqlite from '../../src/infra/db/sqlite/schema.js';
  * | integer, mode boolean (0/1)   | boolean                         | booleans                                     |
  * | text, mode json               | jsonb                           | a JSON object (the audit detail)             |
  * | text, mode json               | text[]                          | a list of text (recovery code hashes)        |
+ * | real                          | double precision                | fractional epoch ms (quota instants)         |
  */
 const TYPE_MAPPINGS: Record<string, readonly string[]> = {
   SQLiteText: ['PgText', 'PgCustomColumn[text COLLATE "C"]'],
   SQLiteInteger: ['PgBigInt53'],
   SQLiteBoolean: ['PgBoolean'],
   SQLiteTextJson: ['PgJsonb', 'PgArray[text[]]'],
+  SQLiteReal: ['PgDoublePrecision'],
 };
 
 /**

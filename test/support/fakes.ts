@@ -3,6 +3,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import { compactVerifier, type CompactVerifier } from '../../src/infra/keys/jws.js';
 import { JwtVerifier, type KeySource, type VerificationKey } from '../../src/infra/keys/verifier.js';
 import { LastUsedRecorder } from '../../src/usecases/last-used.js';
+import { UsageCounter } from '../../src/usecases/usage.js';
 import { MasterKeySealer } from '../../src/infra/keys/sealer.js';
 import type { LockoutPolicy } from '../../src/domain/lockout.js';
 import type { AuditEvent } from '../../src/domain/audit.js';
@@ -195,6 +196,9 @@ export async function fakeDeps(policy: LockoutPolicy = DEFAULT_POLICY): Promise<
       session: { idleMinutes: 30, absoluteHours: 12 },
     },
     usage: new LastUsedRecorder(store.clients),
+    meter: new UsageCounter(store.usage),
+    usageStore: store.usage,
+    quotas: store.quotas,
     keys: signer,
     lockoutPolicy: policy,
     clock,

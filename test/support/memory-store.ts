@@ -12,7 +12,9 @@ import {
 } from '../../src/domain/lockout.js';
 import type { Mode } from '../../src/domain/mode.js';
 import type { Operator, Session } from '../../src/domain/operator.js';
+import { takeToken, type QuotaRule } from '../../src/domain/quota.js';
 import type { RefreshRecord } from '../../src/domain/refresh.js';
+import type { UsageCount } from '../../src/domain/usage.js';
 import type {
   ApiDeletion,
   ApiPatch,
@@ -33,6 +35,7 @@ import type {
   OperatorPatch,
   OperatorStore,
   PatchFor,
+  QuotaStore,
   Retention,
   RotateAudit,
   SecretChange,
@@ -44,15 +47,20 @@ import type {
   StoredSigningKey,
   TokenStore,
   UpdateAudit,
+  UsageStore,
 } from '../../src/usecases/ports.js';
 import {
   clientToRow,
   grantToRow,
   patchAgainst,
   refreshToRow,
+  refusedWait,
+  toUsage,
   type IdempotencyRow,
   type LockoutRow,
+  type QuotaRow,
   type RevokedRow,
+  type UsageRow,
 } from '../../src/infra/db/rows.js';
 
 /*
@@ -105,6 +113,9 @@ export class MemoryClientStore implements ClientStore {
   lockout?: MemoryLockoutStore;
   /** The API store whose grants findForCheck reads and a deletion removes (set by MemoryStore). */
   apis?: MemoryApiStore;
+  /** The usage and quota stores whose rows a deletion removes (set by MemoryStore). */
+  usage?: MemoryUsageStore;
+  quotas?: MemoryQuotaStore;
   constructor(private readonly audit: MemoryAuditLog) {}
 
   async findForCheck(
@@ -170,6 +181,8 @@ export class MemoryClientStore implements ClientStore {
     const events = audit(copy(c));
     this.rows.delete(id);
     this.apis?.forgetClient(id);
+    this.usage?.forgetClient(id);
+    this.quotas?.rows.delete(id);
     this.audit.append(events);
     return copy(c);
   }
@@ -590,6 +603,64 @@ export class MemoryApiStore implements ApiStore {
   }
 }
 
+/** Byte order, as the databases compare text (BINARY, COLLATE "C"). */
+const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** Usage rows in a map by key; a flush adds each count to its row, all in one synchronous step. */
+export class MemoryUsageStore implements UsageStore {
+  readonly rows = new Map<string, UsageRow>();
+  private static key = (c: UsageCount): string => JSON.stringify([c.clientId, c.hour, c.door, c.kind]);
+
+  async add(counts: readonly UsageCount[]): Promise<void> {
+    for (const c of counts) {
+      const row = this.rows.get(MemoryUsageStore.key(c));
+      if (row) row.count += c.count;
+      else this.rows.set(MemoryUsageStore.key(c), { ...c });
+    }
+  }
+  async forClients(clientIds: readonly string[], from: number, to: number): Promise<UsageCount[]> {
+    const ids = new Set(clientIds);
+    return [...this.rows.values()]
+      .filter((r) => ids.has(r.clientId) && r.hour >= from && r.hour < to)
+      .sort(
+        (a, b) =>
+          byteOrder(a.clientId, b.clientId) ||
+          a.hour - b.hour ||
+          byteOrder(a.door, b.door) ||
+          byteOrder(a.kind, b.kind),
+      )
+      .map((r) => toUsage(copy(r)));
+  }
+  forgetClient(clientId: string): void {
+    for (const [k, r] of this.rows) if (r.clientId === clientId) this.rows.delete(k);
+  }
+  purge(before: number): number {
+    let n = 0;
+    for (const [k, r] of this.rows) if (r.hour < before && this.rows.delete(k)) n++;
+    return n;
+  }
+}
+
+/** Each client's GCRA instant; a take decides and writes in one synchronous step (takeToken itself). */
+export class MemoryQuotaStore implements QuotaStore {
+  readonly rows = new Map<string, number>();
+  constructor(private readonly clients: MemoryClientStore) {}
+
+  async take(clientId: string, rule: QuotaRule, now: number): Promise<number> {
+    // A client that is gone holds no instant (the databases' foreign key): its token is not refused.
+    if (!this.clients.rows.has(clientId)) return 0;
+    const decision = takeToken(this.rows.get(clientId), rule, now);
+    if (!decision.granted) return refusedWait(this.rows.get(clientId), rule, now);
+    this.rows.set(clientId, decision.instant);
+    return 0;
+  }
+  purge(now: number): number {
+    let n = 0;
+    for (const [id, instant] of this.rows) if (instant < now && this.rows.delete(id)) n++;
+    return n;
+  }
+}
+
 /** Every port in memory; closing it makes every later call of `ping` fail, as a closed database would. */
 export class MemoryStore implements Store {
   readonly audit = new MemoryAuditLog();
@@ -601,12 +672,16 @@ export class MemoryStore implements Store {
   readonly keys = new MemorySigningKeyStore(this.audit);
   readonly sessions = new MemorySessionStore();
   readonly operators = new MemoryOperatorStore(this.audit, this.sessions);
+  readonly usage = new MemoryUsageStore();
+  readonly quotas = new MemoryQuotaStore(this.clients);
   private closed = false;
 
   constructor(opts: { onLock?: (kind: 'pair' | 'ip') => void } = {}) {
     this.lockout = new MemoryLockoutStore(this.audit, opts.onLock);
     this.clients.lockout = this.lockout;
     this.clients.apis = this.apis;
+    this.clients.usage = this.usage;
+    this.clients.quotas = this.quotas;
     this.tokens.apis = this.apis;
     this.sessions.operators = this.operators;
   }
@@ -614,14 +689,16 @@ export class MemoryStore implements Store {
   async ping(): Promise<void> {
     if (this.closed) throw new Error('the store is closed');
   }
-  async purgeExpired(now: number, { lockout, auditRetentionDays }: Retention): Promise<number> {
+  async purgeExpired(now: number, { lockout, auditRetentionDays, usageRetentionDays }: Retention): Promise<number> {
     return (
       this.tokens.purge(now) +
       this.idempotency.purge(now) +
       this.lockout.purge(now, lockout) +
       this.audit.purge(now - auditRetentionDays * 86_400_000) +
       this.sessions.purge(now) +
-      this.operators.purge(now)
+      this.operators.purge(now) +
+      this.usage.purge(now - usageRetentionDays * 86_400_000) +
+      this.quotas.purge(now)
     );
   }
   async backup(_file: string): Promise<BackupResult> {
@@ -642,6 +719,8 @@ export class MemoryStore implements Store {
       setup_tokens: [...this.operators.setupTokens.values()].map(copy),
       apis: [...this.apis.apis.values()].map(copy),
       grants: [...this.apis.grants.values()].map(grantToRow),
+      usage_hours: [...this.usage.rows.values()].map(copy),
+      quota_buckets: [...this.quotas.rows].map(([clientId, instant]): QuotaRow => ({ clientId, instant })),
     };
   }
   async close(): Promise<void> {

@@ -27,9 +27,14 @@ function expectNoSecretInTrail(deps: FakeDeps, shown: string[]): void {
 }
 
 const wrongAttempt = (deps: FakeDeps, clientId: string, ip = IP) =>
-  issueToken(deps, { mode: 'live', clientId, clientSecret: 'wrong-secret-value', sourceIp: ip, ttlSeconds: 60 }).catch(
-    (e: unknown) => e,
-  );
+  issueToken(deps, {
+    mode: 'live',
+    door: 'v1',
+    clientId,
+    clientSecret: 'wrong-secret-value',
+    sourceIp: ip,
+    ttlSeconds: 60,
+  }).catch((e: unknown) => e);
 
 describe('audit trail of client administration', () => {
   it('records a creation by Tollgate itself when no actor is given, with the settings and no secret', async () => {
@@ -222,6 +227,7 @@ describe('audit trail of lockouts', () => {
     for (let i = 0; i < 2; i++) {
       await refreshAccessToken(deps, {
         mode: 'live',
+        door: 'oauth2',
         refreshToken: `rt_${'A'.repeat(43)}`,
         sourceIp: '192.0.2.45',
         ttlSeconds: 60,

@@ -16,6 +16,8 @@ const view = (over: Partial<ClientView> = {}): ClientView => ({
   createdAt: T0,
   updatedAt: T0,
   lastUsedAt: null,
+  tokensPerMinute: null,
+  burst: null,
   ...over,
 });
 
@@ -53,7 +55,7 @@ describe('the CLI words for a grace', () => {
     expect(clientJson(running, T0 + 3600_000).graceEndsAt).toBeNull();
     expect(clientText(view(), T0)).not.toContain('old secret');
     expect(clientText(view(), T0, 'sk_live_x', true)).toContain('  old secret:  stopped working now (no grace)');
-    // The spec's keys stay, in their order; graceEndsAt is added, never a hash.
+    // The spec's keys stay, in their order; graceEndsAt and the quota are added, never a hash.
     expect(Object.keys(clientJson(view(), T0, 'sk_live_x'))).toEqual([
       'clientId',
       'name',
@@ -65,6 +67,8 @@ describe('the CLI words for a grace', () => {
       'secretGeneration',
       'createdAt',
       'graceEndsAt',
+      'tokensPerMinute',
+      'burst',
       'clientSecret',
     ]);
   });

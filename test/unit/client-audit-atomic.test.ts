@@ -118,6 +118,7 @@ describe('client changes commit with their audit rows', () => {
     await expect(
       issueToken(h.services.deps, {
         mode: 'live',
+        door: 'v1',
         clientId: id,
         clientSecret: secret,
         sourceIp: '203.0.113.10',

@@ -28,6 +28,7 @@ async function setup(input: Partial<CreateClientInput> = {}, policy: LockoutPoli
 
 const attempt = (s: Setup, over: Partial<IssueTokenInput> = {}): IssueTokenInput => ({
   mode: 'live',
+  door: 'v1',
   clientId: s.id,
   clientSecret: s.secret,
   sourceIp: IP,
@@ -381,6 +382,7 @@ describe('authenticateClient', () => {
     const s = await setup({ orgId: 'org_1' });
     const auth = await authenticateClient(s.deps, {
       mode: 'live',
+      door: 'v1',
       clientId: s.id,
       clientSecret: s.secret,
       sourceIp: IP,
@@ -392,7 +394,13 @@ describe('authenticateClient', () => {
   it('rejects a wrong secret with invalid_client', async () => {
     const s = await setup();
     const e = await rejection(
-      authenticateClient(s.deps, { mode: 'live', clientId: s.id, clientSecret: WRONG_SECRET, sourceIp: IP }),
+      authenticateClient(s.deps, {
+        mode: 'live',
+        door: 'v1',
+        clientId: s.id,
+        clientSecret: WRONG_SECRET,
+        sourceIp: IP,
+      }),
     );
     expect(e.code).toBe('invalid_client');
   });

@@ -26,7 +26,7 @@ async function rejection(p: Promise<unknown>): Promise<DomainError> {
 }
 
 const issue = (deps: FakeDeps, clientId: string, clientSecret: string, mode: 'live' | 'test' = 'live') =>
-  issueToken(deps, { mode, clientId, clientSecret, sourceIp: IP, ttlSeconds: 3600 });
+  issueToken(deps, { mode, door: 'v1', clientId, clientSecret, sourceIp: IP, ttlSeconds: 3600 });
 
 describe('createClient', () => {
   it.each([

@@ -178,6 +178,7 @@ describe('deleteClient', () => {
     const made = await createClient(deps, { name: 'doomed', mode: 'live' }, OPERATOR);
     const issued = await issueToken(deps, {
       mode: 'live',
+      door: 'v1',
       clientId: made.client.id,
       clientSecret: made.clientSecret,
       sourceIp: '203.0.113.1',

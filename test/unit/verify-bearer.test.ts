@@ -11,10 +11,12 @@ describe('authenticateBearer', () => {
   const ip = '127.0.0.1';
 
   const token = async (ttlSeconds: number | null = 3600, s = secret) =>
-    (await issueToken(deps, { mode: 'live', clientId: id, clientSecret: s, sourceIp: ip, ttlSeconds })).accessToken;
+    (await issueToken(deps, { mode: 'live', door: 'v1', clientId: id, clientSecret: s, sourceIp: ip, ttlSeconds }))
+      .accessToken;
   const bearer = (t: string | undefined, extra: { requiredScopes?: string[]; sourceIp?: string } = {}) =>
     authenticateBearer(deps, {
       mode: 'live',
+      door: 'common',
       authorization: t === undefined ? undefined : `Bearer ${t}`,
       sourceIp: ip,
       ...extra,
@@ -36,10 +38,10 @@ describe('authenticateBearer', () => {
   it('answers missing_token without a Bearer credential and invalid_token for a malformed one', async () => {
     await expect(bearer(undefined)).rejects.toMatchObject({ code: 'missing_token' });
     await expect(
-      authenticateBearer(deps, { mode: 'live', authorization: 'Basic abc', sourceIp: ip }),
+      authenticateBearer(deps, { mode: 'live', door: 'common', authorization: 'Basic abc', sourceIp: ip }),
     ).rejects.toMatchObject({ code: 'missing_token' });
     await expect(
-      authenticateBearer(deps, { mode: 'live', authorization: 'Bearer a b', sourceIp: ip }),
+      authenticateBearer(deps, { mode: 'live', door: 'common', authorization: 'Bearer a b', sourceIp: ip }),
     ).rejects.toMatchObject({ code: 'invalid_token' });
   });
 

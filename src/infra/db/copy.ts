@@ -38,6 +38,9 @@ const COPIED = [
   sqlite.apis,
   // After clients and APIs: each grant names one of each.
   sqlite.grants,
+  sqlite.usageHours,
+  // After clients: each instant is a client's.
+  sqlite.quotaBuckets,
 ];
 
 /**
@@ -238,8 +241,8 @@ export interface CopyReport {
 /**
  * `tollgate db copy FROM TO`: every table of one store into another, empty one (both migrated
  * first): clients with their hashes, generations and grace periods, signing keys, revocations,
- * refresh tokens, lockout counters, idempotency keys, the audit trail with its ids, and the panel's
- * operators and setup links (not its sessions: see TABLES). The source
+ * refresh tokens, lockout counters, idempotency keys, the audit trail with its ids, usage rows and
+ * quota instants, and the panel's operators and setup links (not its sessions: see TABLES). The source
  * is read in one snapshot; the target is written in one transaction, so a failed copy leaves it
  * empty. Sealed values move as they are when both ends use the same master key, and are opened
  * and sealed again when they do not (a SQLite key file moving to TOLLGATE_MASTER_KEY), so every

@@ -1,11 +1,13 @@
-import { getTableColumns, type Column, type Table } from 'drizzle-orm';
+import { getTableColumns, getTableName, type Column, type Table } from 'drizzle-orm';
 import type { Api, Grant } from '../../domain/api.js';
 import type { AuditAction, AuditRecord } from '../../domain/audit.js';
 import type { Client } from '../../domain/client.js';
 import type { CounterState } from '../../domain/lockout.js';
 import type { Operator, Session } from '../../domain/operator.js';
+import { takeToken, type QuotaRule } from '../../domain/quota.js';
 import type { RefreshRecord } from '../../domain/refresh.js';
 import type { JwtAlg } from '../../domain/token.js';
+import type { Door, UsageCount, UsageKind } from '../../domain/usage.js';
 import type { ClientPatch, OperatorPatch, PatchFor, SetupToken, StoredSigningKey } from '../../usecases/ports.js';
 
 /*
@@ -40,6 +42,16 @@ export function replaceOnConflict(table: Table): string {
   const key = columns.filter((c) => c.primary).map((c) => c.name);
   const rest = columns.filter((c) => !c.primary).map((c) => `${c.name} = excluded.${c.name}`);
   return `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${rest.join(', ')}`;
+}
+
+/**
+ * `ON CONFLICT (key…) DO UPDATE SET n = t.n + excluded.n`: an INSERT of counts that adds each to
+ * its key's row (`key` the table's primary key, as its dialect's getTableConfig gives it).
+ */
+export function addOnConflict(table: Table, key: readonly Column[], count: Column): string {
+  const t = getTableName(table);
+  const set = `${count.name} = ${t}.${count.name} + excluded.${count.name}`;
+  return `ON CONFLICT (${key.map((c) => c.name).join(', ')}) DO UPDATE SET ${set}`;
 }
 
 /** A row of exactly these keys, from a wider one (a join's). */
@@ -168,6 +180,50 @@ export type GrantRow = Omit<Grant, 'permissions'> & { permissions: string };
 export const toGrant = (row: GrantRow): Grant => ({ ...row, permissions: splitList(row.permissions) });
 export const grantToRow = (g: Grant): GrantRow => ({ ...g, permissions: joinList(g.permissions) });
 
+/** `usage_hours`: a count, its door and kind as stored text (written only from the domain's). */
+export type UsageRow = Omit<UsageCount, 'door' | 'kind'> & { door: string; kind: string };
+export const toUsage = (row: UsageRow): UsageCount => ({
+  ...row,
+  door: row.door as Door,
+  kind: row.kind as UsageKind,
+});
+
+/**
+ * Several counts of one row summed into one (a flush may hold the same key twice): the batch a
+ * single INSERT … ON CONFLICT can take, which touches each row at most once.
+ */
+export function sumByKey(counts: readonly UsageCount[]): UsageRow[] {
+  const byKey = new Map<string, UsageRow>();
+  for (const c of counts) {
+    const key = JSON.stringify([c.clientId, c.hour, c.door, c.kind]);
+    const row = byKey.get(key);
+    if (row) row.count += c.count;
+    else byKey.set(key, { clientId: c.clientId, hour: c.hour, door: c.door, kind: c.kind, count: c.count });
+  }
+  // In one order every instance agrees on, so two flushes lock shared rows in the same order.
+  const order = (a: UsageRow, b: UsageRow): number =>
+    cmp(a.clientId, b.clientId) || a.hour - b.hour || cmp(a.door, b.door) || cmp(a.kind, b.kind);
+  return [...byKey.values()].sort(order);
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** `quota_buckets`: a client's GCRA instant (epoch ms, fractional). */
+export interface QuotaRow {
+  clientId: string;
+  instant: number;
+}
+
+/**
+ * The wait of a refused take, from the instant read after the refusal: takeToken's, and at least
+ * 1 ms (0 means given). Should the instant have moved between the two statements so that a token
+ * would now be given, the answer is still a refusal (nothing was written): try again in 1 ms.
+ */
+export function refusedWait(instant: number | undefined, rule: QuotaRule, now: number): number {
+  const decision = takeToken(instant, rule, now);
+  return decision.granted ? 1 : Math.max(1, decision.waitMs);
+}
+
 /** Each table's row, under the table's export name in both schemas. */
 export interface Rows {
   clients: ClientRow;
@@ -182,6 +238,8 @@ export interface Rows {
   setupTokens: SetupTokenRow;
   apis: ApiRow;
   grants: GrantRow;
+  usageHours: UsageRow;
+  quotaBuckets: QuotaRow;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -212,7 +212,10 @@ export async function updateClient(
   const patchFor = (before: Client): ClientPatch => {
     // A burst alone belongs to the quota the client has: judged on the row being written.
     if (patch.tokensPerMinute !== undefined || patch.burst !== undefined)
-      checkQuota(patch.tokensPerMinute === undefined ? before.tokensPerMinute : patch.tokensPerMinute, patch.burst ?? null);
+      checkQuota(
+        patch.tokensPerMinute === undefined ? before.tokensPerMinute : patch.tokensPerMinute,
+        patch.burst ?? null,
+      );
     return disableEndsTokens(before, input.enabled) ? { ...patch, endTokens: true } : patch;
   };
   const now = deps.clock.now();

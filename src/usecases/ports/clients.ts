@@ -6,7 +6,9 @@ import type { ApiRef } from './apis.js';
 
 /* The client store: every write takes the audit events that describe it. */
 
-export type ClientPatch = Partial<Pick<Client, 'name' | 'scopes' | 'allowedIps' | 'enabled' | 'orgId' | 'tokensPerMinute' | 'burst'>> & {
+export type ClientPatch = Partial<
+  Pick<Client, 'name' | 'scopes' | 'allowedIps' | 'enabled' | 'orgId' | 'tokensPerMinute' | 'burst'>
+> & {
   /**
    * Advance the secret generation (the secret itself stays) and end any grace, in the same
    * write: every token and refresh token issued before is dead for good.
@@ -82,8 +84,8 @@ export interface ClientStore {
   rotateSecret(id: string, change: SecretChange, now: number, audit: RotateAudit): Promise<Client | undefined>;
   /**
    * Removes the client for good, with its audit events, its usage rows and its quota instant, in
-   * one transaction; returns the row as it was. Undefined, with nothing written, when there is no such client. Its tokens need no
-   * sweep: each names a client that no longer exists, which the Bearer check refuses.
+   * one transaction; returns the row as it was. Undefined, with nothing written, when there is no
+   * such client. Its tokens need no sweep: each names a client that no longer exists, which the Bearer check refuses.
    */
   delete(id: string, now: number, audit: DeleteAudit): Promise<Client | undefined>;
   /**

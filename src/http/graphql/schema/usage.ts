@@ -1,5 +1,9 @@
 import type { Config } from '../../../config.js';
-import type { CachingWarning as CachingWarningShape, Door, UsageBucket as UsageBucketShape } from '../../../domain/usage.js';
+import type {
+  CachingWarning as CachingWarningShape,
+  Door,
+  UsageBucket as UsageBucketShape,
+} from '../../../domain/usage.js';
 import { cachingWarningFor, clientUsageFor } from '../../../usecases/clients/usage.js';
 import { principal } from '../bearer.js';
 import { builder } from '../builder.js';
@@ -90,8 +94,6 @@ builder.objectFields(Client, (t) => ({
     nullable: true,
     description: 'Set when, in the last 24 hours, it asked for a token per call instead of reusing each.',
     resolve: (c, _args, ctx) =>
-      guarded(async () =>
-        cachingWarningFor(ctx.deps, await principal(ctx), c.id, (door) => doorTtl(ctx.config, door)),
-      ),
+      guarded(async () => cachingWarningFor(ctx.deps, await principal(ctx), c.id, (door) => doorTtl(ctx.config, door))),
   }),
 }));

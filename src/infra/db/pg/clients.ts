@@ -1,3 +1,4 @@
+import { getTableName } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Target } from '../../../domain/api.js';
 import type { Client } from '../../../domain/client.js';
@@ -30,7 +31,7 @@ import {
 } from '../rows.js';
 import type { ClientRow } from '../rows.js';
 import { rowInsert, setClause } from './columns.js';
-import { clients } from './schema.js';
+import { clients, usageHours } from './schema.js';
 
 /** A client's columns under its row's property keys (prefix `c.` where joined). */
 export const clientSelect = (p = ''): string => selectList(clients, p);
@@ -230,6 +231,8 @@ export class PgClientStore implements ClientStore {
     return transaction(this.db, async (c) => {
       const { rows } = await c.query<ClientRow>(`DELETE FROM clients WHERE id = $1 RETURNING ${clientSelect()}`, [id]);
       if (!rows[0]) return undefined;
+      // Its usage goes with it (no foreign key there: see the table); its quota row cascades.
+      await c.query(`DELETE FROM ${getTableName(usageHours)} WHERE ${usageHours.clientId.name} = $1`, [id]);
       const deleted = clientOf(rows[0]);
       await insertAudit(c, audit(deleted));
       return deleted;

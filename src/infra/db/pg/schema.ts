@@ -1,5 +1,16 @@
 import type { ApiPermission } from '../../../domain/api.js';
-import { bigint, boolean, customType, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 
 /*
@@ -38,6 +49,9 @@ export const clients = pgTable('clients', {
   updatedAt: millis('updated_at').notNull(),
   /** When a token was last issued to it (ClientStore.markUsed); null: never. Not audited. */
   lastUsedAt: millis('last_used_at'),
+  /** Its token quota (spec §11): tokens a minute, null: none; and its burst, null: the rate. */
+  tokensPerMinute: bigint('tokens_per_minute', { mode: 'number' }),
+  burst: bigint('burst', { mode: 'number' }),
 });
 
 /**
@@ -210,3 +224,31 @@ export const grants = pgTable(
   },
   (t) => [primaryKey({ columns: [t.clientId, t.apiId] }), index('grants_api_id').on(t.apiId)],
 );
+
+/**
+ * Usage (spec §11): counts per client, UTC hour (epoch ms of its start), door and kind, summed
+ * into their row by each flush. No foreign key: a flush may race a client's deletion, and the
+ * deletion removes the rows it finds; stragglers go with retention (the index on hour).
+ */
+export const usageHours = pgTable(
+  'usage_hours',
+  {
+    clientId: byteText('client_id').notNull(),
+    hour: millis('hour').notNull(),
+    door: byteText('door').notNull(),
+    kind: byteText('kind').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.hour, t.door, t.kind] }), index('usage_hours_hour').on(t.hour)],
+);
+
+/**
+ * Token quotas (spec §11): each client's GCRA instant (epoch ms, fractional: a token's interval
+ * need not be whole). No row: the bucket is full. It goes with its client.
+ */
+export const quotaBuckets = pgTable('quota_buckets', {
+  clientId: byteText('client_id')
+    .primaryKey()
+    .references(() => clients.id, { onDelete: 'cascade' }),
+  instant: doublePrecision('instant').notNull(),
+});

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../../../domain/usage.js';
 import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
 import type { LockoutStoreOptions } from '../rows.js';
 import { PgAuditLog } from './audit.js';
@@ -18,6 +19,7 @@ import { PgLockoutStore } from './lockout.js';
 import { PgOperatorStore } from './operators.js';
 import { PgSessionStore } from './sessions.js';
 import { PgTokenStore } from './tokens.js';
+import { PgQuotaStore, PgUsageStore } from './usage.js';
 
 const LOCKOUT_PURGE_BATCH = 1000;
 
@@ -41,6 +43,8 @@ export class PgStore implements Store {
   readonly keys: PgSigningKeyStore;
   readonly operators: PgOperatorStore;
   readonly sessions: PgSessionStore;
+  readonly usage: PgUsageStore;
+  readonly quotas: PgQuotaStore;
 
   /** `db` is public for PostgreSQL's own tests and tools (db copy, bench); nothing above infra sees it. */
   constructor(
@@ -56,13 +60,15 @@ export class PgStore implements Store {
     this.keys = new PgSigningKeyStore(db);
     this.operators = new PgOperatorStore(db);
     this.sessions = new PgSessionStore(db);
+    this.usage = new PgUsageStore(db);
+    this.quotas = new PgQuotaStore(db);
   }
 
   async ping(): Promise<void> {
     await guard(() => this.db.$client.query({ name: 'tg_ping', text: 'SELECT 1' }));
   }
 
-  async purgeExpired(now: number, { lockout, auditRetentionDays }: Retention): Promise<number> {
+  async purgeExpired(now: number, { lockout, auditRetentionDays, usageRetentionDays }: Retention): Promise<number> {
     const stale = await guard(() =>
       this.db.$client.query(
         `DELETE FROM lockouts WHERE ctid IN (SELECT ctid FROM lockouts WHERE window_start < $1 AND locked_until <= ` +
@@ -82,7 +88,9 @@ export class PgStore implements Store {
       (stale.rowCount ?? 0) +
       (oldAudit.rowCount ?? 0) +
       (await this.sessions.purgeExpired(now)) +
-      (await this.operators.purgeExpired(now))
+      (await this.operators.purgeExpired(now)) +
+      (await this.usage.purge(now - usageRetentionDays * DAY_MS)) +
+      (await this.quotas.purge(now))
     );
   }
 

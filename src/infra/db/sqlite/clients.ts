@@ -19,7 +19,7 @@ import { TARGET_COLUMNS, targetFromArray, targetJoin } from './apis.js';
 import { prepareAuditInsert } from './audit.js';
 import { whenFree } from './busy.js';
 import type { Db } from './connection.js';
-import { clients } from './schema.js';
+import { clients, usageHours } from './schema.js';
 import { arrayReader, columnNames } from './columns.js';
 import { asciiLower, clientPatchRow, clientToRow, counterOf, patchAgainst, toClient, type ClientRow } from '../rows.js';
 
@@ -158,6 +158,8 @@ export class SqliteClientStore implements ClientStore {
     this.deleteTx = sqlite.transaction((id: string, events: DeleteAudit): Client | undefined => {
       const row = this.db.delete(clients).where(eq(clients.id, id)).returning().get();
       if (!row) return undefined;
+      // Its usage goes with it (no foreign key there: see the table); its quota row cascades.
+      this.db.delete(usageHours).where(eq(usageHours.clientId, id)).run();
       const deleted = toClient(row);
       record(events(deleted));
       return deleted;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { ApiPermission } from '../../../domain/api.js';
-import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, primaryKey, real, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * The SQLite tables. Each is stated here and in ../pg/schema.ts, column for column, and nowhere
@@ -27,6 +27,9 @@ export const clients = sqliteTable('clients', {
   updatedAt: integer('updated_at').notNull(),
   /** When a token was last issued to it (ClientStore.markUsed); null: never. Not audited. */
   lastUsedAt: integer('last_used_at'),
+  /** Its token quota (spec §11): tokens a minute, null: none; and its burst, null: the rate. */
+  tokensPerMinute: integer('tokens_per_minute'),
+  burst: integer('burst'),
 });
 
 /** Signing keys per mode; the private half is AES-256-GCM ciphertext under the master key. */
@@ -214,3 +217,31 @@ export const grants = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.clientId, t.apiId] }), index('grants_api_id').on(t.apiId)],
 );
+
+/**
+ * Usage (spec §11): counts per client, UTC hour (epoch ms of its start), door and kind, summed
+ * into their row by each flush. No foreign key: a flush may race a client's deletion, and the
+ * deletion removes the rows it finds; stragglers go with retention (the index on hour).
+ */
+export const usageHours = sqliteTable(
+  'usage_hours',
+  {
+    clientId: text('client_id').notNull(),
+    hour: integer('hour').notNull(),
+    door: text('door').notNull(),
+    kind: text('kind').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.hour, t.door, t.kind] }), index('usage_hours_hour').on(t.hour)],
+);
+
+/**
+ * Token quotas (spec §11): each client's GCRA instant (epoch ms, fractional: a token's interval
+ * need not be whole). No row: the bucket is full. It goes with its client.
+ */
+export const quotaBuckets = sqliteTable('quota_buckets', {
+  clientId: text('client_id')
+    .primaryKey()
+    .references(() => clients.id, { onDelete: 'cascade' }),
+  instant: real('instant').notNull(),
+});

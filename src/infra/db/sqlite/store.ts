@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { DAY_MS } from '../../../domain/usage.js';
 import type { BackupResult, Retention, Store } from '../../../usecases/ports.js';
 import { SqliteApiStore } from './apis.js';
 import { SqliteAuditLog } from './audit.js';
@@ -14,6 +15,7 @@ import type { LockoutStoreOptions } from '../rows.js';
 import { SqliteOperatorStore } from './operators.js';
 import { SqliteSessionStore } from './sessions.js';
 import { SqliteTokenStore } from './tokens.js';
+import { SqliteQuotaStore, SqliteUsageStore } from './usage.js';
 
 const LOCKOUT_PURGE_BATCH = 1000;
 
@@ -31,6 +33,8 @@ export class SqliteStore implements Store {
   readonly keys: SqliteSigningKeyStore;
   readonly operators: SqliteOperatorStore;
   readonly sessions: SqliteSessionStore;
+  readonly usage: SqliteUsageStore;
+  readonly quotas: SqliteQuotaStore;
   private readonly pingStmt;
   private readonly purgeLockouts;
   private readonly purgeAudit;
@@ -53,6 +57,8 @@ export class SqliteStore implements Store {
     this.keys = new SqliteSigningKeyStore(db);
     this.operators = new SqliteOperatorStore(db);
     this.sessions = new SqliteSessionStore(db);
+    this.usage = new SqliteUsageStore(db);
+    this.quotas = new SqliteQuotaStore(db);
     this.pingStmt = db.$client.prepare('SELECT 1');
     this.purgeLockouts = db.$client.prepare<[number, number]>(
       `DELETE FROM lockouts WHERE rowid IN (SELECT rowid FROM lockouts WHERE window_start < ? AND locked_until <= ` +
@@ -67,14 +73,16 @@ export class SqliteStore implements Store {
     this.pingStmt.get();
   }
 
-  async purgeExpired(now: number, { lockout, auditRetentionDays }: Retention): Promise<number> {
+  async purgeExpired(now: number, { lockout, auditRetentionDays, usageRetentionDays }: Retention): Promise<number> {
     return (
       this.tokens.purgeExpired(now) +
       this.idempotency.purgeExpired(now) +
       this.purgeLockouts.run(now - lockout.windowSeconds * 1000, now).changes +
       this.purgeAudit.run(now - auditRetentionDays * 86_400_000).changes +
       this.sessions.purgeExpired(now) +
-      this.operators.purgeExpired(now)
+      this.operators.purgeExpired(now) +
+      this.usage.purge(now - usageRetentionDays * DAY_MS) +
+      this.quotas.purge(now)
     );
   }
 
