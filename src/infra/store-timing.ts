@@ -15,7 +15,7 @@ export function countStoreTime<T>(into: StoreTime, fn: () => T): T {
   return current.run(into, fn);
 }
 
-const PORTS = [
+const PORTS: ReadonlySet<PropertyKey> = new Set([
   'clients',
   'apis',
   'lockout',
@@ -27,7 +27,7 @@ const PORTS = [
   'sessions',
   'usage',
   'quotas',
-] as const satisfies ReadonlyArray<keyof Store>;
+] satisfies ReadonlyArray<keyof Store>);
 
 /** A port whose methods add the time their promises take to the request's StoreTime, if any. */
 function timedPort<P extends object>(port: P): P {
@@ -65,12 +65,15 @@ function timedPort<P extends object>(port: P): P {
  * through. Only installed when tracing is on: otherwise the ports are the store's, unwrapped.
  */
 export function timedStore(store: Store): Store {
-  const ports = Object.fromEntries(PORTS.map((name) => [name, timedPort(store[name])]));
+  const ports = new Map<PropertyKey, object>();
   return new Proxy(store, {
     get(target, name, receiver) {
-      if (typeof name === 'string' && Object.hasOwn(ports, name)) return ports[name];
       const value: unknown = Reflect.get(target, name, receiver);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      if (typeof value === 'function') return (value as (...a: unknown[]) => unknown).bind(target);
+      if (!PORTS.has(name) || typeof value !== 'object' || value === null) return value;
+      let port = ports.get(name);
+      if (port === undefined) ports.set(name, (port = timedPort(value)));
+      return port;
     },
   });
 }
