@@ -72,7 +72,10 @@ export function timedStore(store: Store): Store {
       if (typeof value === 'function') return (value as (...a: unknown[]) => unknown).bind(target);
       if (!PORTS.has(name) || typeof value !== 'object' || value === null) return value;
       let port = ports.get(name);
-      if (port === undefined) ports.set(name, (port = timedPort(value)));
+      if (port === undefined) {
+        port = timedPort(value);
+        ports.set(name, port);
+      }
       return port;
     },
   });

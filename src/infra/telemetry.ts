@@ -46,7 +46,11 @@ function mirrorCounters(meter: ReturnType<MeterProvider['getMeter']>, metrics: M
     ['tollgate_tokens_issued_total', 'Access tokens issued, by door and mode', metrics.tokensIssued],
     ['tollgate_failures_total', 'Requests answered with a domain error, by door and domain code', metrics.failures],
     ['tollgate_lockouts_total', 'Locks begun, by kind of key', metrics.lockouts],
-    ['tollgate_bearer_verifications_total', 'Bearer token checks on protected endpoints, by result', metrics.verifications],
+    [
+      'tollgate_bearer_verifications_total',
+      'Bearer token checks on protected endpoints, by result',
+      metrics.verifications,
+    ],
   ];
   for (const [name, description, counter] of counters) {
     meter.createObservableCounter(name, { description }).addCallback(async (result) => {

@@ -38,19 +38,19 @@ interface OtlpSpan {
   attributes: Array<{ key: string; value: OtlpValue }>;
 }
 
-const plain = (v: OtlpValue): unknown => v.stringValue ?? (v.intValue === undefined ? v.doubleValue : Number(v.intValue));
+const plain = (v: OtlpValue): unknown =>
+  v.stringValue ?? (v.intValue === undefined ? v.doubleValue : Number(v.intValue));
 
 function spansOf(bodies: string[]): Array<{ name: string; attrs: Record<string, unknown> }> {
   return bodies.flatMap((b) =>
-    (
-      JSON.parse(b) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
-    ).resourceSpans.flatMap((r) =>
-      r.scopeSpans.flatMap((s) =>
-        s.spans.map((span) => ({
-          name: span.name,
-          attrs: Object.fromEntries(span.attributes.map((a) => [a.key, plain(a.value)])),
-        })),
-      ),
+    (JSON.parse(b) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }).resourceSpans.flatMap(
+      (r) =>
+        r.scopeSpans.flatMap((s) =>
+          s.spans.map((span) => ({
+            name: span.name,
+            attrs: Object.fromEntries(span.attributes.map((a) => [a.key, plain(a.value)])),
+          })),
+        ),
     ),
   );
 }
@@ -61,7 +61,8 @@ function metricNames(bodies: string[]): Set<string> {
     const parsed = JSON.parse(b) as {
       resourceMetrics: Array<{ scopeMetrics: Array<{ metrics: Array<{ name: string }> }> }>;
     };
-    for (const r of parsed.resourceMetrics) for (const s of r.scopeMetrics) for (const m of s.metrics) names.add(m.name);
+    for (const r of parsed.resourceMetrics)
+      for (const s of r.scopeMetrics) for (const m of s.metrics) names.add(m.name);
   }
   return names;
 }
@@ -107,7 +108,9 @@ describe('OpenTelemetry export', () => {
       body: JSON.stringify({ clientId: id, clientSecret: `${secret}-wrong` }),
     });
     expect(failed.status).toBe(401);
-    const me = await fetch(`${server.url}/test/api/v1/client/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const me = await fetch(`${server.url}/test/api/v1/client/me`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     expect(me.status).toBe(200);
   });
   afterAll(async () => {
@@ -203,7 +206,7 @@ describe('OpenTelemetry export', () => {
     expect(issued.sum!.dataPoints.map((p) => p.asDouble ?? Number(p.asInt))).toEqual([1]);
   });
 
-  it('stops gracefully with its exporters, the last request'''s span sent', async () => {
+  it("stops gracefully with its exporters, the last request's span sent", async () => {
     const before = receiver.received.traces.length;
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(await server.stop()).toBe(0);
