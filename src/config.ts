@@ -73,6 +73,16 @@ export interface Config {
   /** NODE_ENV=development, set on purpose: only then do GraphQL errors carry their original error. */
   development: boolean;
   workers: number;
+  /** OpenTelemetry export, when OTEL_EXPORTER_OTLP_ENDPOINT is set (see src/infra/telemetry.ts). */
+  otel: OtelConfig | undefined;
+}
+
+export interface OtelConfig {
+  serviceName: string;
+  /** Milliseconds between metric exports (OTEL_METRIC_EXPORT_INTERVAL). */
+  metricIntervalMs: number;
+  /** Milliseconds a finished span may wait to be sent with others (OTEL_BSP_SCHEDULE_DELAY). */
+  spanDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -253,6 +263,20 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     development,
     workers,
+    otel: otelConfig(env),
+  };
+}
+
+/** OpenTelemetry's standard variables; the exporters read the rest (headers, per-signal endpoints). */
+function otelConfig(env: Env): OtelConfig | undefined {
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint || flag(env, 'OTEL_SDK_DISABLED', false)) return undefined;
+  if (!/^https?:\/\//.test(endpoint) || !URL.canParse(endpoint))
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
+  return {
+    serviceName: env.OTEL_SERVICE_NAME || 'tollgate',
+    metricIntervalMs: positiveInt(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 24 * 3600_000),
+    spanDelayMs: positiveInt(env, 'OTEL_BSP_SCHEDULE_DELAY', 5000, 3600_000),
   };
 }
 

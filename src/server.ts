@@ -64,11 +64,15 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     import('./http/logging.js'),
   ]);
   const metrics = new Metrics();
+  // OpenTelemetry only when asked for: unset, not one of its modules is loaded.
+  const telemetry = config.otel && (await import('./infra/telemetry.js')).startTelemetry(config.otel, metrics);
+  const timing = telemetry && (await import('./infra/store-timing.js'));
   // Workers find the database migrated: the primary's prepare() did it before forking them.
   const services = await openServices(config, {
     onLock: (kind) => metrics.lockouts.inc({ kind }),
     checkpointInBackground: true,
     ...(cluster.isWorker ? { migrate: false } : {}),
+    ...(timing ? { wrapStore: timing.timedStore } : {}),
   });
   const lifecycle: Lifecycle = { shuttingDown: false };
   const app = buildApp(services, config, {
@@ -76,6 +80,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     logRequests: config.logRequests,
     lifecycle,
     metrics,
+    ...(telemetry ? { telemetry } : {}),
     // A worker's /metrics answers for every worker, not only itself.
     ...(cluster.isWorker ? { gatherMetrics: clusterMetricsGatherer(metrics) } : {}),
   });
@@ -128,6 +133,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     clearInterval(usageFlush);
     await Promise.allSettled([app.close(), metricsListener?.close()]);
     await services.close();
+    await telemetry?.shutdown();
     throw e;
   }
   let closing: Promise<void> | undefined;
@@ -147,6 +153,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
       // The last counts, once every accepted request is answered.
       await flushUsage();
       await services.close();
+      // Last: the spans of the requests just finished go out before the process ends.
+      await telemetry?.shutdown();
       app.log.info({ tookMs: Date.now() - started }, 'shutdown complete');
     })());
 }

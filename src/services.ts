@@ -35,6 +35,8 @@ export interface ServiceOptions extends StoreOptions {
   random?: Random;
   /** An already opened store (tests that look inside one); otherwise the configured one is opened. */
   store?: Store;
+  /** Wraps the opened store's ports (tracing times them); the store itself still closes. */
+  wrapStore?: (store: Store) => Store;
 }
 
 /**
@@ -44,13 +46,14 @@ export interface ServiceOptions extends StoreOptions {
 export async function openServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
-  const store =
+  const opened =
     opts.store ??
     (await openStore(config, {
       onLock: opts.onLock,
       migrate: opts.migrate,
       checkpointInBackground: opts.checkpointInBackground,
     }));
+  const store = opts.wrapStore?.(opened) ?? opened;
   try {
     const master = loadMasterKey(config.masterKey, config.databasePath);
     const keys = new KeyRing(store.keys, master.key, config.jwtAlg, clock);
@@ -92,7 +95,7 @@ export async function openServices(config: Config, opts: ServiceOptions = {}): P
     };
     return { deps, store, usage, masterKeyOrigin: master.origin, close: () => store.close() };
   } catch (e) {
-    await store.close();
+    await opened.close();
     throw e;
   }
 }

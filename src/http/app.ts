@@ -11,6 +11,8 @@ import type { Store } from '../usecases/ports.js';
 import type { Deps } from '../usecases/deps.js';
 import { opsRoutes, type Lifecycle, type OpsOptions } from './ops/index.js';
 import { observeRequests } from './ops/observe.js';
+import { traceRequests } from './ops/trace.js';
+import type { Telemetry } from '../infra/telemetry.js';
 import { registerApiDocs } from './openapi.js';
 import { toDomainError } from './errors.js';
 import { createDeadlineServer } from './connections.js';
@@ -83,6 +85,8 @@ export interface AppOptions {
   gatherMetrics?: OpsOptions['gatherMetrics'];
   /** Log each request (default); false logs errors only. */
   logRequests?: boolean;
+  /** OpenTelemetry, when configured: a span per request. */
+  telemetry?: Telemetry;
 }
 
 declare module 'fastify' {
@@ -122,6 +126,7 @@ export function buildApp(services: AppPorts, config: Config, opts: AppOptions = 
   const metrics = opts.metrics ?? new Metrics();
   app.decorate('metrics', metrics);
   observeRequests(app, metrics, config);
+  if (opts.telemetry) traceRequests(app, opts.telemetry, config);
   // First: the OpenAPI document sees only the routes registered after it.
   registerApiDocs(app);
   app.register(opsRoutes, {

@@ -1,5 +1,8 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
+/** Latency buckets, in seconds (OpenTelemetry's histogram uses the same). */
+export const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] as const;
+
 /**
  * Prometheus metrics of one process. With WORKERS > 1 each worker keeps its own; the primary
  * aggregates them for /metrics (see server.ts).
@@ -39,7 +42,7 @@ export class Metrics {
     name: 'tollgate_http_request_duration_seconds',
     help: 'HTTP request latency, by door, method and status',
     labelNames: ['door', 'method', 'status'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    buckets: [...DURATION_BUCKETS],
     registers: [this.registry],
   });
 
