@@ -1,4 +1,4 @@
-import { registerHooks } from 'node:module';
+import * as nodeModule from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
@@ -9,6 +9,11 @@ import { harness, type Harness } from '../support/harness.js';
 
 /** Every module Node resolves from here on, by specifier and by where it resolved to. */
 const resolved: string[] = [];
+/** `module.registerHooks` (Node ≥ 22.15), which this @types/node does not declare yet. */
+type Resolve = (specifier: string, context: unknown) => { url: string };
+const { registerHooks } = nodeModule as unknown as {
+  registerHooks(hooks: { resolve(specifier: string, context: unknown, next: Resolve): { url: string } }): void;
+};
 registerHooks({
   resolve(specifier, context, next) {
     const result = next(specifier, context);
