@@ -324,6 +324,7 @@ describe("a client's page in tabs (item 7)", () => {
     ['/credentials', 'Credentials', 'Credentials'],
     ['/settings', 'Settings', 'Settings'],
     ['/apis', 'APIs', 'APIs'],
+    ['/usage', 'Usage', 'Usage'],
     ['/activity', 'Activity', 'Audit trail'],
   ];
 
@@ -379,7 +380,7 @@ describe("a client's page in tabs (item 7)", () => {
         )) as boolean;
         if (inTabs) order.push((await p.evaluate('document.activeElement.textContent')) as string);
       }
-      expect(order).toEqual(['Overview', 'Credentials', 'Settings', 'APIs', 'Activity']);
+      expect(order).toEqual(['Overview', 'Credentials', 'Settings', 'APIs', 'Usage', 'Activity']);
       // Enter on "Settings" (Shift+Tab back to it) opens it, and focus stays on the tab.
       for (let i = 0; i < 2; i++) await p.keyboard.press('Shift+Tab');
       expect(await p.evaluate('document.activeElement.textContent')).toBe('Settings');
