@@ -16,6 +16,7 @@ const ON_BOTH = [
   'test/e2e/policies.test.ts',
   'test/e2e/users-cli.test.ts',
   'test/e2e/apis-cli.test.ts',
+  'test/e2e/usage-cli.test.ts',
 ];
 
 /** `npm run test:fast` (TOLLGATE_TESTS=fast): SQLite only, nothing that needs a build or a real process. */

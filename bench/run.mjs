@@ -25,8 +25,8 @@ import {
   TOLLGATE,
   waitFor,
 } from './lib/procs.mjs';
-import { doorRow, doorLine, p99ToFloor, storeLine, storeRow, writeResults } from './lib/report.mjs';
-import { BENCH_API, copyDatabase, seedApi, seedClients } from './lib/seed.mjs';
+import { doorRow, doorLine, p99ToFloor, quotaLine, quotaRow, storeLine, storeRow, writeResults } from './lib/report.mjs';
+import { BENCH_API, copyDatabase, createClient, seedApi, seedClients, tollgate } from './lib/seed.mjs';
 
 /** Seven: the same code measured an hour apart moved by up to ±0.3 against the peer over five. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -67,6 +67,9 @@ console.log(`seeded ${CLIENTS} clients in ${seeded.seconds.toFixed(1)} s`);
 // The API the named-API doors ask for, and the bench client's grant to it, through the CLI.
 seedApi(serverEnv, client);
 const API = BENCH_API.identifier;
+// A client with a quota it never reaches, for the cost of a quota (issue 32): one atomic statement per token.
+const quotaClient = createClient(serverEnv, { name: 'bench quota', scopes: ['read', 'write'] });
+tollgate(['clients', 'update', quotaClient.id, '--tokens-per-minute', '1000000', '--burst', '1000000'], serverEnv);
 
 const fileBytes = (p) => (existsSync(p) ? statSync(p).size : 0);
 const dbBytes = () => fileBytes(dbPath) + fileBytes(`${dbPath}-wal`);
@@ -284,6 +287,7 @@ const stealShare = (stealAfter[1] - stealBefore[1]) / Math.max(1, stealAfter[0] 
 // as SQLite's work is (it runs inside the Tollgate process). The 10,000 clients, keys and tokens
 // move in with `tollgate db copy`; Tollgate on PostgreSQL and on SQLite are measured alternately.
 const storeRuns = [];
+const quotaRuns = [];
 if (wanted('stores')) {
   const { startCluster } = await import('./pg-cluster.mjs');
   const cluster = await startCluster({ pin: PIN ? LAST_CORE : undefined });
@@ -297,7 +301,25 @@ if (wanted('stores')) {
     const onSqlite = serve('tollgate on SQLite', TOLLGATE, { WORKERS: '1' }, 4420, LAST_CORE);
     const onPg = serve('tollgate on PostgreSQL', TOLLGATE, { WORKERS: '1', DATABASE_URL: pgUrl }, 4421, LAST_CORE);
     await Promise.all([waitFor(`${onSqlite.url}/`), waitFor(`${onPg.url}/`)]);
-    const doors = tollgateDoors(client, await tokenFrom(onSqlite.url, client));
+    const doors = tollgateDoors(client, await tokenFrom(onSqlite.url, client), undefined, quotaClient);
+    // A quota'd client against one without, on each store, in the same rounds.
+    const [plain, quota] = ['v2', 'v2 quota'].map((n) => doors.find((d) => d.name === n));
+    for (const [store, server] of [
+      ['SQLite', onSqlite],
+      ['PostgreSQL', onPg],
+    ]) {
+      warm(server, plain, WARMUP_SECONDS, '0');
+      warm(server, quota, DOOR_WARMUP_SECONDS, '0');
+      const plainRuns = [];
+      const withQuota = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        plainRuns.push(measure(server, plain, '0'));
+        withQuota.push(measure(server, quota, '0'));
+      }
+      const row = quotaRow(store, withQuota, plainRuns);
+      quotaRuns.push(row);
+      console.log(quotaLine(row));
+    }
     for (const name of ['v1', 'oauth2', '/auth/verify']) {
       const door = doors.find((d) => d.name === name);
       warm(onPg, door, name === 'v1' ? WARMUP_SECONDS : DOOR_WARMUP_SECONDS, '0');
@@ -332,6 +354,7 @@ const summary = {
   },
   scales,
   stores: storeRuns,
+  quotas: quotaRuns,
   stealShare,
 };
 console.log(`\n${writeResults(RESULTS, summary)}`);

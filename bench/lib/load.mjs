@@ -24,7 +24,7 @@ export const JSONH = { 'content-type': 'application/json' };
  * `v1 audience` (`audience=`) and `oauth2 resource` (RFC 8707 `resource=`), each measured against
  * its `plain` door (the same request without it). `writes` marks the doors that write a row.
  */
-export function tollgateDoors(client, token, api) {
+export function tollgateDoors(client, token, api, quotaClient) {
   const creds = { client_id: client.id, client_secret: client.secret };
   const bearer = { authorization: `Bearer ${token}` };
   const oauth2 = { grant_type: 'client_credentials', ...creds };
@@ -49,6 +49,18 @@ export function tollgateDoors(client, token, api) {
       headers: JSONH,
       body: JSON.stringify({ clientId: client.id, clientSecret: client.secret }),
     },
+    ...(quotaClient
+      ? [
+          {
+            name: 'v2 quota',
+            kind: 'issue',
+            server: 'none',
+            path: '/v2/credentials/oauth/token',
+            headers: JSONH,
+            body: JSON.stringify({ clientId: quotaClient.id, clientSecret: quotaClient.secret }),
+          },
+        ]
+      : []),
     { name: 'common', kind: 'issue', path: '/api/v1/client/token', headers: JSONH, body: JSON.stringify(creds) },
     {
       name: 'graphql issueToken',

@@ -208,9 +208,43 @@ function storeTable(storeRuns) {
   ];
 }
 
+/** A quota'd client's issuance against a client without one, on each store (issue 32's target: ≥ 0.9). */
+export function quotaRow(store, quotaRuns, plainRuns) {
+  return {
+    store,
+    quotaRps: median(quotaRuns.map((x) => x.rps)),
+    plainRps: median(plainRuns.map((x) => x.rps)),
+    ratio: median(quotaRuns.map((q, i) => q.rps / plainRuns[i].rps)),
+    quotaP99: median(quotaRuns.map((x) => x.p99)),
+    plainP99: median(plainRuns.map((x) => x.p99)),
+    ok: Math.min(...quotaRuns.map((x) => x.ok)),
+  };
+}
+
+export const quotaLine = (row) =>
+  `${`v2 with a quota, ${row.store}`.padEnd(28)} ${Math.round(row.quotaRps)} req/s  without ${Math.round(row.plainRps)}  ` +
+  `ratio ${row.ratio.toFixed(2)}  2xx ${(row.ok * 100).toFixed(1)}%`;
+
+function quotaTable(quotaRuns) {
+  if (!quotaRuns?.length) return [];
+  return [
+    'A client with a quota (`--tokens-per-minute 1000000`, never reached: every answer a token) against one ' +
+      'without, at the v2 door, alternately in the same rounds, on each store (`WORKERS=1`).',
+    '',
+    '| store | with a quota req/s | without req/s | ratio (target) | p99 ms with / without | 2xx |',
+    '|---|---|---|---|---|---|',
+    ...quotaRuns.map(
+      (r) =>
+        `| ${r.store} | ${Math.round(r.quotaRps)} | ${Math.round(r.plainRps)} | ${x(r.ratio)}${met(r.ratio, 0.9)} | ` +
+        `${r.quotaP99} / ${r.plainP99} | ${pct(r.ok)} |`,
+    ),
+    '',
+  ];
+}
+
 /** The Markdown report of a run's summary (the object written to latest.json). */
 export function markdown(summary) {
-  const { machine, settings, scales, stores, stealShare } = summary;
+  const { machine, settings, scales, stores, quotas, stealShare } = summary;
   const lastCore = String(machine.cores - 1);
   return [
     `# Benchmark ${summary.date}`,
@@ -222,6 +256,7 @@ export function markdown(summary) {
     '',
     ...scales.flatMap((s) => scaleTable(s, lastCore)),
     ...storeTable(stores),
+    ...quotaTable(quotas),
     ...scales
       .filter((s) => s.dbAccessBefore !== undefined)
       .map(
