@@ -75,7 +75,7 @@ export function windowOf(range: Pick<Range, 'granularity' | 'periods'>, now: num
 export interface Series {
   starts: number[];
   issued: number[];
-  /** Failure codes in the order first seen (by period), each with one count per period. */
+  /** Failure codes, the most frequent first, each with one count per period. */
   failures: Array<{ code: string; counts: number[] }>;
 }
 
@@ -96,7 +96,11 @@ export function seriesOf(starts: readonly number[], buckets: readonly UsageBucke
       counts[i]! += f.count;
     }
   }
-  return { starts: [...starts], issued, failures: [...byCode].map(([code, counts]) => ({ code, counts })) };
+  const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+  const failures = [...byCode]
+    .map(([code, counts]) => ({ code, counts }))
+    .sort((a, b) => total(b.counts) - total(a.counts) || (a.code < b.code ? -1 : 1));
+  return { starts: [...starts], issued, failures };
 }
 
 /** Numbers as the panel's English writes them: 3,600. */
@@ -115,15 +119,24 @@ export function periodLabel(start: number, range: Pick<Range, 'granularity' | 'p
   return range.periods <= 24 ? clock(d) : `${dayOf(d)} ${clock(d)}`;
 }
 
+/** A tick of a chart's time axis: "14:00" within a day; "7 Dec" at the midnights of a week; UTC days. */
+export function tickLabel(at: number, range: Pick<Range, 'granularity' | 'periods'>): string {
+  const d = new Date(at);
+  if (range.granularity === 'DAY') return dayOf(d, 'UTC');
+  if (range.periods > 24 && d.getHours() === 0 && d.getMinutes() === 0) return dayOf(d);
+  return clock(d);
+}
+
 /**
  * A chart's text alternative: "Tokens issued, last 24 hours: 120 in all, most 60 at 14:00";
- * with several series, each summed in turn.
+ * with `named` (failures, whose series are reasons), each series named and summed in turn.
  */
 export function describeSeries(
   title: string,
   range: Range,
   starts: readonly number[],
   series: ReadonlyArray<{ label: string; counts: readonly number[] }>,
+  named = false,
 ): string {
   const head = `${title}, ${range.words}`;
   if (series.length === 0 || series.every((s) => s.counts.every((c) => c === 0))) return `${head}: none`;
@@ -135,7 +148,7 @@ export function describeSeries(
     const when = periodLabel(starts[top]!, range);
     return `${formatCount(total)} in all, most ${formatCount(counts[top]!)} ${range.granularity === 'DAY' ? 'on' : 'at'} ${when}`;
   };
-  if (series.length === 1) return `${head}: ${one(series[0]!.counts)}`;
+  if (series.length === 1 && !named) return `${head}: ${one(series[0]!.counts)}`;
   return `${head}: ${series.map((s) => `${s.label} ${one(s.counts)}`).join('; ')}`;
 }
 

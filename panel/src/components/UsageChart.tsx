@@ -74,12 +74,18 @@ export function UsageChart({
   label,
   starts,
   series,
+  tick,
+  utc = false,
   height = 220,
 }: {
   /** The chart's text alternative (describeSeries). */
   label: string;
   starts: readonly number[];
   series: readonly ChartSeries[];
+  /** A time-axis tick's words, from epoch ms (the figures table's words, so both agree). */
+  tick: (at: number) => string;
+  /** Periods are UTC days: the axis is placed in UTC, as the server sums them. */
+  utc?: boolean;
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -96,8 +102,9 @@ export function UsageChart({
         legend: { show: false },
         cursor: { show: false },
         scales: { y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
+        ...(utc ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') } : {}),
         axes: [
-          axis,
+          { ...axis, values: (_u, splits) => splits.map((v) => tick(v * 1000)) },
           {
             ...axis,
             // Counts are whole: no 2.5 tokens on the axis.
@@ -117,7 +124,8 @@ export function UsageChart({
       };
     },
     [xsOf(starts), ...series.map((s) => [...s.counts])],
-    JSON.stringify([starts, series, scheme, height]),
+    // `tick` follows the range, and so do `starts`.
+    JSON.stringify([starts, series, scheme, height, utc]),
   );
   return (
     <figure className="chart">

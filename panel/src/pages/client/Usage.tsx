@@ -10,6 +10,7 @@ import {
   periodLabel,
   RANGES,
   seriesOf,
+  tickLabel,
   USAGE_FIELDS,
   windowOf,
   type CachingWarning,
@@ -124,7 +125,7 @@ function UsageSection({
   lines: Array<{ label: string; counts: readonly number[] }>;
   empty?: string;
 }) {
-  const label = describeSeries(title, range, series.starts, lines);
+  const label = describeSeries(title, range, series.starts, lines, id === 'failures');
   return (
     <section aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>{title}</h3>
@@ -132,7 +133,13 @@ function UsageSection({
         <p>{empty}</p>
       ) : (
         <>
-          <UsageChart label={label} starts={series.starts} series={lines} />
+          <UsageChart
+            label={label}
+            starts={series.starts}
+            series={lines}
+            tick={(at) => tickLabel(at, range)}
+            utc={range.granularity === 'DAY'}
+          />
           <details className="figures">
             <summary>
               Show figures<span className="visually-hidden">: {title.toLowerCase()}</span>
