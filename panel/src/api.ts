@@ -101,6 +101,10 @@ export interface Client {
   lastUsedAt: string | null;
   /** When the previous secret stops working, while a rotation's grace period runs; else null. */
   graceEndsAt: string | null;
+  /** Its token quota (spec §11); null: none. */
+  tokensPerMinute: number | null;
+  /** Tokens at once under the quota; null: as many as tokensPerMinute. */
+  burst: number | null;
 }
 export interface SigningKey {
   kid: string;
@@ -123,7 +127,7 @@ export interface SigningKeyRetirement {
 export const OPERATOR_FIELDS = 'id email role orgId enabled totpEnabled createdAt';
 export const SESSION_FIELDS = `operator { ${OPERATOR_FIELDS} } expiresAt totpEnrollmentRequired`;
 export const CLIENT_FIELDS =
-  'id name mode scopes allowedIps orgId enabled secretGeneration createdAt lastUsedAt graceEndsAt';
+  'id name mode scopes allowedIps orgId enabled secretGeneration createdAt lastUsedAt graceEndsAt tokensPerMinute burst';
 
 /** The mode a client id carries (`cl_live_…`, `cl_test_…`). */
 export const modeOfClientId = (id: string): Mode => (id.startsWith('cl_test_') ? 'TEST' : 'LIVE');

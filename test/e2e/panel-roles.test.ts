@@ -109,7 +109,7 @@ describe('a viewer', () => {
       await page.getByRole('heading', { level: 1, name: 'alpha-reports' }).waitFor();
       // No tab of the client's page offers a change.
       const sections = page.getByRole('navigation', { name: 'Client sections' });
-      for (const tab of ['Overview', 'Credentials', 'Settings', 'APIs', 'Activity']) {
+      for (const tab of ['Overview', 'Credentials', 'Settings', 'APIs', 'Usage', 'Activity']) {
         await sections.getByRole('link', { name: tab }).click();
         await page.getByRole('heading', { level: 2, name: tab === 'Activity' ? 'Audit trail' : tab }).waitFor();
         for (const name of ['Rotate secret', 'Disable', 'Enable', 'Save', 'Create'])

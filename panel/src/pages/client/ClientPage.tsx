@@ -9,11 +9,13 @@ import { AuditTrail } from './AuditTrail';
 import { ClientGrants } from './ClientGrants';
 import { Credentials } from './Credentials';
 import { Overview } from './Overview';
+import { CACHING_FIELDS, type CachingWarning } from '../../usage';
 import { Settings } from './Settings';
 import { CLIENT_TABS, clientPath, TAB_LABELS, type ClientTab } from './tabs';
+import { Usage } from './Usage';
 
-type Full = Client & { auditTrail: AuditEvent[] };
-const FULL = `${CLIENT_FIELDS} auditTrail(first: 50) { id at action actor clientId sourceIp detail summary }`;
+type Full = Client & { auditTrail: AuditEvent[]; cachingWarning: CachingWarning | null };
+const FULL = `${CLIENT_FIELDS} ${CACHING_FIELDS} auditTrail(first: 50) { id at action actor clientId sourceIp detail summary }`;
 
 /**
  * One client, as Auth0's application page: its name and status above a row of tabs, each tab
@@ -79,6 +81,7 @@ export function ClientPage({ id, tab }: { id: string; tab: ClientTab }) {
       {tab === 'credentials' && <Credentials client={client} writer={writer} onChanged={() => void load()} />}
       {tab === 'settings' && <Settings client={client} writer={writer} onChanged={load} />}
       {tab === 'apis' && <ClientGrants client={client} writer={writer} />}
+      {tab === 'usage' && <Usage client={client} />}
       {tab === 'activity' && <AuditTrail events={client.auditTrail} />}
     </>
   );

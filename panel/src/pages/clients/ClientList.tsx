@@ -10,6 +10,7 @@ import { chooseMode, modeFromQuery, modeLabel, modeQuery } from '../../mode';
 import { currentNotice, navigate, useLocation } from '../../router';
 import { canWrite, useRole } from '../../session';
 import { arrange, type Arranged, type Order, type StatusFilter } from './arrange';
+import { ClientSpark, useSparks } from './Sparklines';
 
 const PAGE_SIZE = 20;
 /** The server's largest page: the list is read whole, in as few requests as it allows. */
@@ -107,6 +108,7 @@ export function ClientList() {
   };
   const modeName = (m: Mode) => (m === 'LIVE' ? 'live' : 'test');
   const shown: Arranged | null = loaded && arrange(loaded.clients, { order, status, page: number, size: PAGE_SIZE });
+  const sparks = useSparks(shown?.rows.map((c) => c.id) ?? [], loaded?.mode ?? mode);
   // A double click is one page on, as a single one (the second click's `detail` is 2).
   const turn = (e: MouseEvent, to: number) => {
     if (e.detail > 1) return;
@@ -186,12 +188,13 @@ export function ClientList() {
                   <th scope="col">Scopes</th>
                   <th scope="col">Created</th>
                   <th scope="col">Last used</th>
+                  <th scope="col">Tokens, 24 h</th>
                 </tr>
               </thead>
               <tbody>
                 {shown.rows.length === 0 && (
                   <tr>
-                    <td colSpan={6}>
+                    <td colSpan={7}>
                       {loaded.search || status !== 'all' || loaded.clients.length > 0 ? (
                         `No ${status === 'all' ? '' : `${status} `}${modeName(loaded.mode)} clients${loaded.search ? ' match this search' : ''}.`
                       ) : (
@@ -235,6 +238,9 @@ export function ClientList() {
                     </td>
                     <td>
                       <time dateTime={c.lastUsedAt ?? undefined}>{formatDate(c.lastUsedAt)}</time>
+                    </td>
+                    <td className="spark-cell">
+                      <ClientSpark name={c.name} spark={sparks === null ? null : sparks.get(c.id)} />
                     </td>
                   </tr>
                 ))}
