@@ -53,10 +53,10 @@ export async function findClientFor(
 }
 
 /** The client the caller names for `action`, or not_found. */
-async function managed(
-  deps: Pick<AdminDeps, 'clients'>,
+export async function managed(
+  deps: { clients: Pick<AdminDeps['clients'], 'findById'> },
   caller: Principal,
-  action: 'update' | 'rotate',
+  action: 'read' | 'update' | 'rotate',
   id: string,
 ): Promise<void> {
   authorize(caller, action);
@@ -204,9 +204,6 @@ export async function clientAuditFor(
   const limit = first ?? PAGE_DEFAULT;
   if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX)
     throw invalidField('first', `must be a whole number from 1 to ${PAGE_MAX}`);
-  authorize(caller, 'read');
-  const client = await deps.clients.findById(id);
-  if (!client) throw noSuchClient();
-  authorize(caller, 'read', client);
+  await managed(deps, caller, 'read', id);
   return deps.audit.list({ clientId: id, limit });
 }

@@ -1,4 +1,5 @@
-import { authorize, noSuchClient, type Principal } from '../../domain/access.js';
+import { authorize, type Principal } from '../../domain/access.js';
+import { managed } from './admin.js';
 import { invalidField } from '../../domain/errors.js';
 import {
   cachingWarning,
@@ -41,8 +42,17 @@ export async function clientUsage(
   granularity: Granularity,
 ): Promise<UsageBucket[]> {
   checkSpan(from, to);
-  const rows = await deps.usageStore.forClients([id], hourOf(from), to);
-  return usageBuckets(rows, granularity);
+  return bucketsOf(deps, id, from, to, granularity);
+}
+
+async function bucketsOf(
+  deps: UsageDeps,
+  id: string,
+  from: number,
+  to: number,
+  granularity: Granularity,
+): Promise<UsageBucket[]> {
+  return usageBuckets(await deps.usageStore.forClients([id], hourOf(from), to), granularity);
 }
 
 /** `clientUsage` for a caller who may read the client (the audit trail's rule). */
@@ -56,10 +66,8 @@ export async function clientUsageFor(
 ): Promise<UsageBucket[]> {
   authorize(caller, 'read');
   checkSpan(from, to);
-  const client = await deps.clients.findById(id);
-  if (!client) throw noSuchClient();
-  authorize(caller, 'read', client);
-  return clientUsage(deps, id, from, to, granularity);
+  await managed(deps, caller, 'read', id);
+  return bucketsOf(deps, id, from, to, granularity);
 }
 
 /**
@@ -72,10 +80,7 @@ export async function cachingWarningFor(
   id: string,
   ttlOf: (door: Door) => number | null,
 ): Promise<CachingWarning | null> {
-  authorize(caller, 'read');
-  const client = await deps.clients.findById(id);
-  if (!client) throw noSuchClient();
-  authorize(caller, 'read', client);
+  await managed(deps, caller, 'read', id);
   const now = deps.clock.now();
   const rows = await deps.usageStore.forClients([id], hourOf(now - DAY_MS), now + 1);
   return cachingWarning(rows, ttlOf);
