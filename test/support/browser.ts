@@ -118,8 +118,11 @@ export async function openPanel(
     if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
   });
   page.on('requestfailed', (r) => {
-    // Requests to other origins are aborted on purpose and counted in `foreign`.
-    if (new URL(r.url()).origin === origin) failedRequests.push(`${r.url()}: ${r.failure()?.errorText}`);
+    // Requests to other origins are aborted on purpose and counted in `foreign`. A request the browser
+    // itself cancelled (net::ERR_ABORTED: a navigation left the page while the favicon was loading) got
+    // no answer to judge; a refusal by the server shows up below as a status of 400 or more.
+    const error = r.failure()?.errorText;
+    if (new URL(r.url()).origin === origin && error !== 'net::ERR_ABORTED') failedRequests.push(`${r.url()}: ${error}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) failedRequests.push(`${r.url()}: ${r.status()}`);
